@@ -1,0 +1,72 @@
+import { z } from 'zod';
+import { Email, Mobile, Password, SmsCode, Username, Uscc } from '../shared/validators';
+
+export const AccountType = z.enum(['enterprise', 'provider'], { message: '请选择注册类型' });
+
+export const SendRegisterCodeInput = z.object({ mobile: Mobile });
+export type SendRegisterCodeInput = z.infer<typeof SendRegisterCodeInput>;
+
+const optionalEmail = z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), Email.optional());
+
+export const RegisterInput = z
+  .object({
+    accountType: AccountType,
+    username: Username,
+    mobile: Mobile,
+    code: SmsCode,
+    email: optionalEmail,
+    password: Password,
+    confirmPassword: z.string({ message: '请再次输入密码' }),
+    organisationName: z
+      .string({ message: '请填写单位全称' })
+      .trim()
+      .min(2, '请填写单位全称（开发票用）')
+      .max(100, '单位全称不超过 100 个字'),
+    uscc: Uscc,
+  })
+  .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: '两次输入的密码不一致' });
+export type RegisterInput = z.infer<typeof RegisterInput>;
+
+export const LoginInput = z.object({
+  identifier: z.string({ message: '请填写用户名、手机号或邮箱' }).trim().min(1, '请填写用户名、手机号或邮箱').max(254),
+  password: z.string({ message: '请填写密码' }).min(1, '请填写密码').max(64),
+});
+export type LoginInput = z.infer<typeof LoginInput>;
+
+export const ResetChannel = z.enum(['sms', 'email'], { message: '请选择找回方式' });
+
+/** The target is a mobile for `sms` and an e-mail for `email`. */
+export const PasswordResetRequestInput = z.discriminatedUnion('channel', [
+  z.object({ channel: z.literal('sms'), target: Mobile }),
+  z.object({ channel: z.literal('email'), target: Email }),
+]);
+export type PasswordResetRequestInput = z.infer<typeof PasswordResetRequestInput>;
+
+const newPasswordPair = {
+  newPassword: Password,
+  confirmPassword: z.string({ message: '请再次输入新密码' }),
+};
+const samePasswords = { path: ['confirmPassword'], message: '两次输入的密码不一致' };
+
+export const PasswordResetConfirmInput = z
+  .discriminatedUnion('channel', [
+    z.object({ channel: z.literal('sms'), target: Mobile, code: SmsCode, ...newPasswordPair }),
+    z.object({ channel: z.literal('email'), target: Email, code: SmsCode, ...newPasswordPair }),
+  ])
+  .refine((v) => v.newPassword === v.confirmPassword, samePasswords);
+export type PasswordResetConfirmInput = z.infer<typeof PasswordResetConfirmInput>;
+
+export const ChangePasswordInput = z
+  .object({ currentPassword: z.string({ message: '请填写当前密码' }).min(1, '请填写当前密码'), ...newPasswordPair })
+  .refine((v) => v.newPassword === v.confirmPassword, samePasswords)
+  .refine((v) => v.newPassword !== v.currentPassword, { path: ['newPassword'], message: '新密码不能与当前密码相同' });
+export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
+
+export const UpdateProfileInput = z.object({
+  displayName: z.string().trim().max(40, '昵称不超过 40 个字').optional(),
+  email: optionalEmail,
+  locale: z.enum(['zh-CN', 'en']).optional(),
+});
+export type UpdateProfileInput = z.infer<typeof UpdateProfileInput>;
+
+export const SwitchOrganisationInput = z.object({ organisationId: z.uuid('请选择组织') });

@@ -1,0 +1,385 @@
+import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
+import type { Db, DbOrTx } from '../../db/client';
+import { eq } from 'drizzle-orm';
+import { auditLog, memberships, organisations, users } from '../../db/schema';
+import type { Actor, MembershipView } from '../shared/actor';
+import { requireActor } from '../shared/actor';
+import { AppError } from '../shared/app-error';
+import type { Clock } from '../shared/clock';
+import { RATE_RULES, type RateLimiter } from '../shared/rate-limit';
+import { parseInput } from '../shared/validate';
+import type { Notifier } from '../notifications/notifier';
+import type { MessageService } from '../notifications/messages.service';
+import { accountsRepo as repo, type SessionRow, type UserRow } from './accounts.repo';
+import {
+  ChangePasswordInput,
+  LoginInput,
+  PasswordResetConfirmInput,
+  PasswordResetRequestInput,
+  RegisterInput,
+  SendRegisterCodeInput,
+  SwitchOrganisationInput,
+  UpdateProfileInput,
+} from './accounts.schema';
+import { CODE_TTL_MS, decideCodeAttempt } from './codes.machine';
+import { hashPassword, spendVerifyTime, verifyPassword } from './passwords';
+import { decideSession, generateSessionToken, sessionIdFromToken } from './sessions';
+import { isMainlandMobile, normaliseMobile } from '../shared/validators';
+
+export interface AccountsDeps {
+  db: Db;
+  clock: Clock;
+  notifier: Notifier;
+  messages: MessageService;
+  rateLimiter: RateLimiter;
+  secret: string;
+  session: { idleMs: number; absoluteMs: number };
+}
+
+/** Where a request came from: the IP for per-IP limits, the agent for the session list. */
+export interface RequestContext {
+  ip: string;
+  userAgent?: string;
+}
+
+export interface PublicUser {
+  id: string;
+  username: string;
+  mobile: string;
+  email: string | null;
+  displayName: string | null;
+  locale: string;
+  status: 'active' | 'disabled';
+  createdAt: Date;
+}
+
+export interface SessionResult {
+  token: string;
+  expiresAt: Date;
+  user: PublicUser;
+}
+
+export interface ResolvedSession {
+  actor: Actor;
+  user: PublicUser;
+  session: SessionRow;
+}
+
+export const toPublicUser = (u: UserRow): PublicUser => ({
+  id: u.id,
+  username: u.username,
+  mobile: u.mobile,
+  email: u.email,
+  displayName: u.displayName,
+  locale: u.locale,
+  status: u.status,
+  createdAt: u.createdAt,
+});
+
+/** Masks a mobile for messages shown to people: 138****8000. */
+export const maskMobile = (m: string) => `${m.slice(0, 3)}****${m.slice(7)}`;
+
+const CODE_MESSAGE = '验证码错误或已失效，请重新获取';
+const RESET_ACCEPTED = { message: '如果该账号存在，验证码已发送，请在 10 分钟内使用' } as const;
+
+export function createAccountService(deps: AccountsDeps) {
+  const { db, clock, notifier, rateLimiter: rl, secret } = deps;
+
+  const hashCode = (id: string, code: string) => createHmac('sha256', secret).update(`${id}:${code}`).digest();
+
+  async function issueCode(
+    tx: DbOrTx,
+    purpose: 'register' | 'reset_password',
+    channel: 'sms' | 'email',
+    target: string,
+  ) {
+    const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
+    const id = crypto.randomUUID();
+    await repo.insertCode(tx, {
+      id,
+      purpose,
+      channel,
+      target,
+      codeHash: hashCode(id, code).toString('hex'),
+      expiresAt: new Date(clock.now().getTime() + CODE_TTL_MS),
+    });
+    const what = purpose === 'register' ? '注册' : '找回密码';
+    const text = `【帮扶】您的${what}验证码为 ${code}，10 分钟内有效。如非本人操作，请忽略本短信。`;
+    if (channel === 'sms') await notifier.sendSms({ to: target, text }, tx);
+    else await notifier.sendEmail({ to: target, subject: `帮扶平台${what}验证码`, text }, tx);
+  }
+
+  /**
+   * Checks a code inside the caller's transaction. A wrong try is recorded even though the caller
+   * will fail: it returns `false` instead of throwing so the transaction commits the count.
+   */
+  async function tryCode(tx: DbOrTx, purpose: 'register' | 'reset_password', channel: 'sms' | 'email', target: string, code: string) {
+    const row = await repo.lockLatestCode(tx, purpose, channel, target);
+    if (!row) return false;
+    const expected = Buffer.from(row.codeHash, 'hex');
+    const matches = timingSafeEqual(expected, hashCode(row.id, code));
+    const decision = decideCodeAttempt(row, matches, clock.now());
+    if (decision.outcome === 'dead') return false;
+    await repo.updateCode(tx, row.id, decision.update);
+    return decision.outcome === 'accepted';
+  }
+
+  async function startSession(tx: DbOrTx, user: UserRow, ctx: RequestContext, kind: 'cookie' | 'bearer'): Promise<SessionResult> {
+    const token = generateSessionToken();
+    const now = clock.now();
+    const [first] = await repo.listMemberships(tx, user.id);
+    const session = await repo.insertSession(tx, {
+      id: sessionIdFromToken(token),
+      userId: user.id,
+      kind,
+      activeOrganisationId: first?.organisationId,
+      createdAt: now,
+      lastSeenAt: now,
+      expiresAt: new Date(now.getTime() + deps.session.absoluteMs),
+      ip: ctx.ip,
+      userAgent: ctx.userAgent?.slice(0, 300),
+    });
+    return { token, expiresAt: session.expiresAt, user: toPublicUser(user) };
+  }
+
+  async function findUserByIdentifier(q: DbOrTx, identifier: string) {
+    const id = identifier.trim();
+    if (id.includes('@')) return repo.findUserByEmail(q, id);
+    if (isMainlandMobile(id)) return repo.findUserByMobile(q, normaliseMobile(id));
+    return repo.findUserByUsername(q, id);
+  }
+
+  const audit = (q: DbOrTx, actorUserId: string | null, action: string, targetType: string, targetId: string, ip?: string, data?: unknown) =>
+    q.insert(auditLog).values({ actorUserId, action, targetType, targetId, ip, data: data as never });
+
+  return {
+    /** Sends the registration SMS code. A mobile already registered is refused here, by field. */
+    async sendRegisterCode(raw: unknown, ctx: RequestContext) {
+      const input = parseInput(SendRegisterCodeInput, raw);
+      if (await repo.findUserByMobile(db, input.mobile)) {
+        throw new AppError('MOBILE_TAKEN', '该手机号已注册', { mobile: '该手机号已注册，请直接登录或找回密码' });
+      }
+      await rl.consume(RATE_RULES.codePerIp, ctx.ip);
+      await rl.consume(RATE_RULES.codePerTarget, `register:sms:${input.mobile}`, '验证码已发送，请 60 秒后再试');
+      await rl.consume(RATE_RULES.codePerTargetDaily, `register:sms:${input.mobile}`, '今日获取验证码次数已达上限');
+      await db.transaction((tx) => issueCode(tx, 'register', 'sms', input.mobile));
+      return { message: `验证码已发送至 ${maskMobile(input.mobile)}` };
+    },
+
+    /**
+     * Registers an enterprise member or a provider: user, organisation and owner membership in one
+     * transaction, then signs in. Errors: VALIDATION, USERNAME_TAKEN, MOBILE_TAKEN, EMAIL_TAKEN,
+     * ORGANISATION_EXISTS, CODE_INVALID, RATE_LIMITED. Unique indexes settle concurrent races.
+     */
+    async register(raw: unknown, ctx: RequestContext, kind: 'cookie' | 'bearer' = 'cookie'): Promise<SessionResult> {
+      const input = parseInput(RegisterInput, raw);
+      await rl.consume(RATE_RULES.registerPerIp, ctx.ip, '注册太频繁，请稍后再试');
+      const taken: Record<string, string> = {};
+      const [byName, byMobile, byEmail, org] = await Promise.all([
+        repo.findUserByUsername(db, input.username),
+        repo.findUserByMobile(db, input.mobile),
+        input.email ? repo.findUserByEmail(db, input.email) : undefined,
+        db.query.organisations.findFirst({
+          where: (o, { and, eq }) => and(eq(o.kind, input.accountType), eq(o.uscc, input.uscc)),
+        }),
+      ]);
+      if (byName) taken.username = '该用户名已被注册';
+      if (byMobile) taken.mobile = '该手机号已注册，请直接登录或找回密码';
+      if (byEmail) taken.email = '该邮箱已被注册';
+      if (org) taken.uscc = '该统一社会信用代码已注册，请联系单位管理员邀请您加入';
+      if (Object.keys(taken).length) {
+        const code = byName ? 'USERNAME_TAKEN' : byMobile ? 'MOBILE_TAKEN' : byEmail ? 'EMAIL_TAKEN' : 'ORGANISATION_EXISTS';
+        throw new AppError(code, Object.values(taken)[0]!, taken);
+      }
+      const passwordHash = await hashPassword(input.password);
+      const result = await db
+        .transaction(async (tx) => {
+          if (!(await tryCode(tx, 'register', 'sms', input.mobile, input.code))) return null;
+          const user = await repo.insertUser(tx, {
+            username: input.username,
+            mobile: input.mobile,
+            email: input.email,
+            passwordHash,
+          });
+          const [organisation] = await tx
+            .insert(organisations)
+            .values({ kind: input.accountType, fullName: input.organisationName, uscc: input.uscc })
+            .returning();
+          await tx.insert(memberships).values({ userId: user.id, organisationId: organisation!.id, role: 'owner' });
+          await audit(tx, user.id, 'account.register', 'user', user.id, ctx.ip, { accountType: input.accountType });
+          const welcome = await deps.messages.send(
+            {
+              userId: user.id,
+              title: '欢迎加入帮扶平台',
+              body: `${input.organisationName} 的账号已开通。您可以在用户中心完善资料、绑定银行卡。`,
+              link: '/account',
+            },
+            tx,
+          );
+          return { session: await startSession(tx, user, ctx, kind), push: welcome.push };
+        })
+        .catch((e: unknown) => {
+          throw uniqueViolationToField(e) ?? e;
+        });
+      if (!result) throw new AppError('CODE_INVALID', CODE_MESSAGE, { code: CODE_MESSAGE });
+      await result.push();
+      return result.session;
+    },
+
+    /** Signs in with username, mobile or e-mail. Never says which of identifier or password was wrong. */
+    async login(raw: unknown, ctx: RequestContext, kind: 'cookie' | 'bearer' = 'cookie'): Promise<SessionResult> {
+      const input = parseInput(LoginInput, raw);
+      const accountKey = input.identifier.toLowerCase();
+      await rl.consume(RATE_RULES.loginPerIp, ctx.ip, '登录尝试太频繁，请稍后再试');
+      await rl.check(RATE_RULES.loginFailuresPerAccount, accountKey, '密码错误次数过多，请 15 分钟后再试或找回密码');
+      const user = await findUserByIdentifier(db, input.identifier);
+      const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await spendVerifyTime(input.password), false);
+      if (!user || !ok) {
+        await rl.consume(RATE_RULES.loginFailuresPerAccount, accountKey).catch(() => {});
+        throw new AppError('INVALID_CREDENTIALS', '账号或密码错误（密码区分大小写）', { password: '账号或密码错误（密码区分大小写）' });
+      }
+      if (user.status === 'disabled') throw new AppError('ACCOUNT_DISABLED', '该账号已被停用，请联系平台客服');
+      await rl.reset(RATE_RULES.loginFailuresPerAccount, accountKey);
+      return db.transaction(async (tx) => {
+        await audit(tx, user.id, 'account.login', 'user', user.id, ctx.ip);
+        return startSession(tx, user, ctx, kind);
+      });
+    },
+
+    /** Resolves a token to the caller, or null when it is unknown, expired, idle too long or disabled. */
+    async validateSessionToken(token: string | undefined | null): Promise<ResolvedSession | null> {
+      if (!token || token.length > 100) return null;
+      const id = sessionIdFromToken(token);
+      const session = await repo.findSession(db, id);
+      if (!session) return null;
+      const now = clock.now();
+      const decision = decideSession(session, deps.session, now);
+      if (decision === 'expired') {
+        await repo.deleteSession(db, id);
+        return null;
+      }
+      const user = await repo.findUserById(db, session.userId);
+      if (!user || user.status !== 'active') return null;
+      if (decision === 'touch') await repo.touchSession(db, id, now);
+      const list = (await repo.listMemberships(db, user.id)) as MembershipView[];
+      const active = list.find((m) => m.organisationId === session.activeOrganisationId && m.status === 'active') ?? list.find((m) => m.status === 'active');
+      return {
+        session,
+        user: toPublicUser(user),
+        actor: {
+          userId: user.id,
+          username: user.username,
+          sessionId: id,
+          memberships: list,
+          organisation: active,
+          isOperator: list.some((m) => m.kind === 'platform' && m.status === 'active'),
+        },
+      };
+    },
+
+    async logout(token: string | undefined | null) {
+      if (token) await repo.deleteSession(db, sessionIdFromToken(token));
+    },
+
+    /** Always answers the same, whether or not an account has that mobile or e-mail. */
+    async requestPasswordReset(raw: unknown, ctx: RequestContext) {
+      const input = parseInput(PasswordResetRequestInput, raw);
+      await rl.consume(RATE_RULES.codePerIp, ctx.ip);
+      await rl.consume(RATE_RULES.codePerTarget, `reset:${input.channel}:${input.target}`, '验证码已发送，请 60 秒后再试');
+      await rl.consume(RATE_RULES.codePerTargetDaily, `reset:${input.channel}:${input.target}`, '今日获取验证码次数已达上限');
+      const user = input.channel === 'sms' ? await repo.findUserByMobile(db, input.target) : await repo.findUserByEmail(db, input.target);
+      if (user && user.status === 'active') {
+        await db.transaction((tx) => issueCode(tx, 'reset_password', input.channel, input.target));
+      }
+      return RESET_ACCEPTED;
+    },
+
+    /** Sets a new password with a reset code and ends every session of the account. */
+    async confirmPasswordReset(raw: unknown, ctx: RequestContext) {
+      const input = parseInput(PasswordResetConfirmInput, raw);
+      const passwordHash = await hashPassword(input.newPassword);
+      const done = await db.transaction(async (tx) => {
+        if (!(await tryCode(tx, 'reset_password', input.channel, input.target, input.code))) return false;
+        const user = input.channel === 'sms' ? await repo.findUserByMobile(tx, input.target) : await repo.findUserByEmail(tx, input.target);
+        if (!user) return false;
+        await repo.setPassword(tx, user.id, passwordHash, clock.now());
+        await repo.deleteUserSessions(tx, user.id);
+        await audit(tx, user.id, 'account.password_reset', 'user', user.id, ctx.ip, { channel: input.channel });
+        return true;
+      });
+      if (!done) throw new AppError('CODE_INVALID', CODE_MESSAGE, { code: CODE_MESSAGE });
+      return { message: '密码已重置，请使用新密码登录' };
+    },
+
+    /** Changes the password (current one required) and ends the account's other sessions. */
+    async changePassword(actor: Actor | null, raw: unknown, ctx: RequestContext) {
+      const a = requireActor(actor);
+      const input = parseInput(ChangePasswordInput, raw);
+      const user = await repo.findUserById(db, a.userId);
+      if (!user || !(await verifyPassword(user.passwordHash, input.currentPassword))) {
+        throw new AppError('INVALID_CREDENTIALS', '当前密码不正确', { currentPassword: '当前密码不正确' });
+      }
+      const passwordHash = await hashPassword(input.newPassword);
+      await db.transaction(async (tx) => {
+        await repo.setPassword(tx, a.userId, passwordHash, clock.now());
+        await repo.deleteUserSessions(tx, a.userId, a.sessionId);
+        await audit(tx, a.userId, 'account.password_change', 'user', a.userId, ctx.ip);
+      });
+      return { message: '密码已修改，其他设备上的登录已退出' };
+    },
+
+    async updateProfile(actor: Actor | null, raw: unknown) {
+      const a = requireActor(actor);
+      const input = parseInput(UpdateProfileInput, raw);
+      if (input.email) {
+        const other = await repo.findUserByEmail(db, input.email);
+        if (other && other.id !== a.userId) throw new AppError('EMAIL_TAKEN', '该邮箱已被注册', { email: '该邮箱已被注册' });
+      }
+      const [row] = await db
+        .update(users)
+        .set({
+          ...(input.displayName !== undefined ? { displayName: input.displayName || null } : {}),
+          ...('email' in (raw as object) ? { email: input.email ?? null } : {}),
+          ...(input.locale ? { locale: input.locale } : {}),
+        })
+        .where(eq(users.id, a.userId))
+        .returning()
+        .catch((e: unknown) => {
+          throw uniqueViolationToField(e) ?? e;
+        });
+      return toPublicUser(row!);
+    },
+
+    /** Switches the organisation the session acts for; only one the user belongs to. */
+    async switchOrganisation(actor: Actor | null, raw: unknown) {
+      const a = requireActor(actor);
+      const input = parseInput(SwitchOrganisationInput, raw);
+      const m = a.memberships.find((x) => x.organisationId === input.organisationId && x.status === 'active');
+      if (!m) throw new AppError('FORBIDDEN', '您不是该组织的成员', { organisationId: '您不是该组织的成员' });
+      await repo.setActiveOrganisation(db, a.sessionId, m.organisationId);
+      return m;
+    },
+
+    async getUser(actor: Actor | null) {
+      const a = requireActor(actor);
+      const u = await repo.findUserById(db, a.userId);
+      if (!u) throw new AppError('NOT_FOUND', '用户不存在');
+      return toPublicUser(u);
+    },
+  };
+}
+
+export type AccountService = ReturnType<typeof createAccountService>;
+
+/** Maps a unique-index violation (a race lost to a concurrent request) to the field it concerns. */
+function uniqueViolationToField(e: unknown): AppError | undefined {
+  const err = e as { code?: string; constraint_name?: string; constraint?: string; cause?: unknown };
+  const inner = (err?.code ? err : (err?.cause as typeof err)) ?? {};
+  if (inner.code !== '23505') return undefined;
+  const c = inner.constraint_name ?? inner.constraint ?? '';
+  if (c.includes('username')) return new AppError('USERNAME_TAKEN', '该用户名已被注册', { username: '该用户名已被注册' });
+  if (c.includes('mobile')) return new AppError('MOBILE_TAKEN', '该手机号已注册', { mobile: '该手机号已注册，请直接登录或找回密码' });
+  if (c.includes('email')) return new AppError('EMAIL_TAKEN', '该邮箱已被注册', { email: '该邮箱已被注册' });
+  if (c.includes('uscc')) return new AppError('ORGANISATION_EXISTS', '该统一社会信用代码已注册', { uscc: '该统一社会信用代码已注册，请联系单位管理员邀请您加入' });
+  return new AppError('CONFLICT', '数据已被修改，请重试');
+}

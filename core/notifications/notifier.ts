@@ -1,0 +1,42 @@
+import { desc, eq } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { outbox } from '../../db/schema';
+
+export interface SmsMessage {
+  to: string;
+  text: string;
+}
+export interface EmailMessage {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+/** How the platform reaches people outside it. Real providers implement this; so does the sandbox. */
+export interface Notifier {
+  sendSms(msg: SmsMessage, tx?: DbOrTx): Promise<void>;
+  sendEmail(msg: EmailMessage, tx?: DbOrTx): Promise<void>;
+}
+
+/**
+ * The built-in sandbox: "sends" by writing to the outbox table, shown on /dev/outbox.
+ * Written in the caller's transaction so a code exists only if its message does. Never logs contents.
+ */
+export function createSandboxNotifier(db: DbOrTx): Notifier {
+  return {
+    async sendSms(msg, tx) {
+      await (tx ?? db).insert(outbox).values({ channel: 'sms', recipient: msg.to, body: msg.text });
+    },
+    async sendEmail(msg, tx) {
+      await (tx ?? db).insert(outbox).values({ channel: 'email', recipient: msg.to, subject: msg.subject, body: msg.text });
+    },
+  };
+}
+
+export async function listOutbox(db: DbOrTx, opts: { recipient?: string; limit?: number } = {}) {
+  const q = db.select().from(outbox);
+  const rows = await (opts.recipient ? q.where(eq(outbox.recipient, opts.recipient)) : q)
+    .orderBy(desc(outbox.createdAt))
+    .limit(opts.limit ?? 100);
+  return rows;
+}

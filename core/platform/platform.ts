@@ -1,0 +1,71 @@
+import { Redis } from 'ioredis';
+import { openDb, type DbHandle } from '../../db/client';
+import { migrateDb } from '../../db/migrate';
+import { createAccountService } from '../accounts/accounts.service';
+import { createMessageService } from '../notifications/messages.service';
+import { createSandboxNotifier, type Notifier } from '../notifications/notifier';
+import { createOrganisationService } from '../organisations/organisations.service';
+import { systemClock, DAY, MINUTE, type Clock } from '../shared/clock';
+import type { Config } from '../shared/config';
+import { LocalPublisher } from '../shared/publisher';
+import { createRateLimiter } from '../shared/rate-limit';
+
+export interface PlatformOptions {
+  clock?: Clock;
+  /** Use an already open database (tests share one per worker). */
+  dbHandle?: DbHandle;
+  notifier?: Notifier;
+  migrate?: boolean;
+  /** Key prefix for rate-limit buckets (tests use a unique one per file). */
+  rateLimitPrefix?: string;
+}
+
+/**
+ * The composition root: opens the database (and Redis when configured), builds every service with
+ * its dependencies. Pages, the API and socket handlers all use the same instance in one process.
+ */
+export async function createPlatform(config: Config, opts: PlatformOptions = {}) {
+  const dbHandle = opts.dbHandle ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
+  if (opts.migrate ?? true) await migrateDb(dbHandle);
+  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
+  const db = dbHandle.db;
+  const clock = opts.clock ?? systemClock;
+  const publisher = new LocalPublisher();
+  const notifier = opts.notifier ?? createSandboxNotifier(db);
+  const rateLimiter = createRateLimiter({ redis, prefix: opts.rateLimitPrefix });
+  const messages = createMessageService({ db, publisher });
+  const accounts = createAccountService({
+    db,
+    clock,
+    notifier,
+    messages,
+    rateLimiter,
+    secret: config.APP_SECRET,
+    session: { idleMs: config.SESSION_IDLE_MINUTES * MINUTE, absoluteMs: config.SESSION_ABSOLUTE_DAYS * DAY },
+  });
+  const organisations = createOrganisationService({ db });
+
+  return {
+    config,
+    dbHandle,
+    db,
+    redis,
+    clock,
+    publisher,
+    notifier,
+    rateLimiter,
+    services: { accounts, organisations, messages },
+    /** Database and (when configured) Redis answer. */
+    async ready() {
+      await dbHandle.ping();
+      if (redis) await redis.ping();
+    },
+    async close() {
+      redis?.disconnect();
+      if (!opts.dbHandle) await dbHandle.close();
+    },
+  };
+}
+
+export type Platform = Awaited<ReturnType<typeof createPlatform>>;
+export type Services = Platform['services'];

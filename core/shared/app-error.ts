@@ -1,0 +1,61 @@
+/** Stable error codes. Each names a domain state; ERROR_STATUS maps it to an HTTP status. */
+export const ERROR_STATUS = {
+  VALIDATION: 400,
+  UNAUTHENTICATED: 401,
+  INVALID_CREDENTIALS: 401,
+  FORBIDDEN: 403,
+  ACCOUNT_DISABLED: 403,
+  NOT_FOUND: 404,
+  CONFLICT: 409,
+  USERNAME_TAKEN: 409,
+  MOBILE_TAKEN: 409,
+  EMAIL_TAKEN: 409,
+  ORGANISATION_EXISTS: 409,
+  CODE_INVALID: 400,
+  RATE_LIMITED: 429,
+  UNSUPPORTED_MEDIA_TYPE: 415,
+  INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_STATUS;
+
+export interface ErrorBody {
+  code: ErrorCode;
+  message: string;
+  fields?: Record<string, string>;
+  retryAfterSeconds?: number;
+}
+
+/** The one error type of the platform. Messages are for people (zh-CN); codes are for programs. */
+export class AppError extends Error {
+  constructor(
+    readonly code: ErrorCode,
+    message: string,
+    readonly fields?: Record<string, string>,
+    readonly retryAfterSeconds?: number,
+  ) {
+    super(message);
+    this.name = 'AppError';
+  }
+
+  get status(): number {
+    return ERROR_STATUS[this.code];
+  }
+
+  toBody(): ErrorBody {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.fields ? { fields: this.fields } : {}),
+      ...(this.retryAfterSeconds ? { retryAfterSeconds: this.retryAfterSeconds } : {}),
+    };
+  }
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+/** Turns anything thrown into a body safe for a client: unknown errors never leak their message. */
+export function toErrorBody(e: unknown): { status: number; body: ErrorBody } {
+  if (isAppError(e)) return { status: e.status, body: e.toBody() };
+  return { status: 500, body: { code: 'INTERNAL', message: '服务器开小差了，请稍后再试' } };
+}

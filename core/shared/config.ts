@@ -1,0 +1,62 @@
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+/**
+ * Every environment variable Bangfu reads, parsed once at start-up.
+ * A bad value stops start-up with a message naming the variable (see README, "Configuration").
+ */
+export const ConfigSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().min(1).default('0.0.0.0'),
+  /** Which parts this process serves: all (default), web (pages) or realtime (API + socket.io). */
+  ROLE: z.enum(['all', 'web', 'realtime']).default('all'),
+  /** The URL people use to reach the site; used for links in messages and the CSRF origin check. */
+  ORIGIN: z.url({ message: '必须是完整的 URL，例如 http://localhost:3000' }).optional(),
+  /** Where the browser reaches socket.io when web and realtime run separately (default: same origin). */
+  PUBLIC_REALTIME_URL: z.url().optional(),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, '必须是 postgres:// 开头的连接串')
+    .optional(),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, '必须是 redis:// 开头的连接串')
+    .optional(),
+  /** Embedded database folder (default mode only). */
+  DATA_DIR: z.string().min(1).default('.data'),
+  SEED_DEMO: bool.default(true),
+  /** Shows /dev/outbox and the sandbox pages; always off when NODE_ENV=production unless set. */
+  DEV_TOOLS: bool.optional(),
+  SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(60 * 24),
+  SESSION_ABSOLUTE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
+  /** Secret for signing (payment callbacks, code hashes). Required in production. */
+  APP_SECRET: z.string().min(16, '至少 16 个字符').default('bangfu-development-secret-change-me'),
+  LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+});
+
+export type Config = z.infer<typeof ConfigSchema> & { devTools: boolean; secureCookies: boolean };
+
+export class ConfigError extends Error {}
+
+/** Parses the environment; throws a ConfigError naming each bad variable. */
+export function loadConfig(env: Record<string, string | undefined> = process.env): Config {
+  const cleaned = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = ConfigSchema.safeParse(cleaned);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration (环境变量配置错误):\n${lines.join('\n')}`);
+  }
+  const c = parsed.data;
+  if (c.NODE_ENV === 'production' && c.APP_SECRET === 'bangfu-development-secret-change-me') {
+    throw new ConfigError('Invalid configuration (环境变量配置错误):\n  APP_SECRET: 生产环境必须设置自己的密钥');
+  }
+  return {
+    ...c,
+    devTools: c.DEV_TOOLS ?? c.NODE_ENV !== 'production',
+    secureCookies: c.NODE_ENV === 'production' || (c.ORIGIN?.startsWith('https://') ?? false),
+  };
+}

@@ -1,0 +1,50 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { Redis } from 'ioredis';
+import { randomUUID } from 'node:crypto';
+import { createRateLimiter, type RateRule } from './rate-limit';
+import { AppError } from './app-error';
+
+const redisUrl = process.env.REDIS_URL;
+const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
+afterAll(() => redis?.disconnect());
+
+const stores = [
+  ['memory', () => createRateLimiter({ prefix: `t-${randomUUID()}` })],
+  ...(redis ? [['redis', () => createRateLimiter({ redis, prefix: `t-${randomUUID()}` })] as const] : []),
+] as const;
+
+const rule: RateRule = { name: 'test', points: 3, durationSeconds: 60 };
+
+describe.each(stores)('rate limiter (%s)', (_, make) => {
+  it('allows the configured number of attempts, then refuses with a retry time', async () => {
+    const rl = make();
+    for (let i = 0; i < 3; i++) await rl.consume(rule, 'ip-1');
+    const err = await rl.consume(rule, 'ip-1').catch((e) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err.code).toBe('RATE_LIMITED');
+    expect(err.retryAfterSeconds).toBeGreaterThan(0);
+    expect(err.retryAfterSeconds).toBeLessThanOrEqual(60);
+  });
+
+  it('keeps keys apart', async () => {
+    const rl = make();
+    for (let i = 0; i < 3; i++) await rl.consume(rule, 'a');
+    await expect(rl.consume(rule, 'b')).resolves.toBeUndefined();
+  });
+
+  it('check does not spend points; reset empties the bucket', async () => {
+    const rl = make();
+    await rl.check(rule, 'k');
+    await rl.check(rule, 'k');
+    for (let i = 0; i < 3; i++) await rl.consume(rule, 'k');
+    await expect(rl.check(rule, 'k')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await rl.reset(rule, 'k');
+    await expect(rl.consume(rule, 'k')).resolves.toBeUndefined();
+  });
+
+  it('counts concurrent attempts exactly', async () => {
+    const rl = make();
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => rl.consume(rule, 'burst')));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+  });
+});

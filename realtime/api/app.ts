@@ -1,0 +1,87 @@
+import { OpenAPIHono } from '@hono/zod-openapi';
+import { getCookie } from 'hono/cookie';
+import { csrf } from 'hono/csrf';
+import { createMiddleware } from 'hono/factory';
+import { HTTPException } from 'hono/http-exception';
+import { AppError, toErrorBody } from '../../core/shared/app-error';
+import { fieldErrors } from '../../core/shared/validate';
+import type { Platform } from '../../core/platform/platform';
+import { SESSION_COOKIE, type ApiEnv } from './context';
+import { registerAuthRoutes } from './auth.routes';
+import { registerMessageRoutes } from './messages.routes';
+import { registerAdminRoutes } from './admin.routes';
+import { registerOrganisationRoutes } from './organisations.routes';
+import { registerDocs } from './docs';
+
+/** Paths (under /api/v1) that take non-JSON bodies from third parties and verify signatures instead. */
+const CONTENT_TYPE_EXEMPT = [/^\/api\/v1\/payments\/notify/];
+
+export function createApiApp(platform: Platform) {
+  const api = new OpenAPIHono<ApiEnv>({
+    defaultHook: (result) => {
+      if (!result.success) throw new AppError('VALIDATION', '请检查填写的内容', fieldErrors(result.error as never));
+    },
+  }).basePath('/api/v1');
+
+  api.use('*', async (c, next) => {
+    c.set('platform', platform);
+    c.set('services', platform.services);
+    c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
+    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
+    const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
+    c.set('ip', forwarded || incoming?.socket?.remoteAddress || '0.0.0.0');
+    c.header('x-request-id', c.get('requestId'));
+    await next();
+  });
+
+  // Browsers' cross-site form posts are refused; JSON bodies must say they are JSON.
+  api.use('*', csrf({ origin: (origin, c) => !origin || new URL(c.req.url).origin === origin || origin === platform.config.ORIGIN }));
+  api.use(
+    '*',
+    createMiddleware<ApiEnv>(async (c, next) => {
+      const m = c.req.method;
+      if ((m === 'POST' || m === 'PUT' || m === 'PATCH') && !CONTENT_TYPE_EXEMPT.some((r) => r.test(c.req.path))) {
+        const type = c.req.header('content-type') ?? '';
+        const hasBody = Number(c.req.header('content-length') ?? '0') > 0 || c.req.header('transfer-encoding');
+        if (hasBody && !type.toLowerCase().startsWith('application/json')) {
+          throw new AppError('UNSUPPORTED_MEDIA_TYPE', '请求体必须是 application/json');
+        }
+      }
+      await next();
+    }),
+  );
+
+  api.use('*', async (c, next) => {
+    const auth = c.req.header('authorization');
+    const token = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : (getCookie(c, SESSION_COOKIE) ?? null);
+    const resolved = token ? await platform.services.accounts.validateSessionToken(token) : null;
+    c.set('actor', resolved?.actor ?? null);
+    c.set('token', resolved ? token : null);
+    await next();
+  });
+
+  api.onError((err, c) => {
+    const { status, body } = toErrorBody(err instanceof HTTPException ? fromHttpException(err) : err);
+    if (status >= 500) console.error(`[api] ${c.get('requestId')} ${c.req.method} ${c.req.path}`, err);
+    if (body.retryAfterSeconds) c.header('retry-after', String(body.retryAfterSeconds));
+    return c.json({ error: body }, status as 400);
+  });
+  api.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: '接口不存在' } }, 404));
+
+  registerAuthRoutes(api);
+  registerMessageRoutes(api);
+  registerOrganisationRoutes(api);
+  registerAdminRoutes(api);
+  registerDocs(api);
+  return api;
+}
+
+export type ApiApp = ReturnType<typeof createApiApp>;
+
+/** Hono's own refusals (CSRF, body limits) in our error shape. */
+function fromHttpException(e: HTTPException): AppError {
+  if (e.status === 403) return new AppError('FORBIDDEN', '跨站请求被拒绝');
+  if (e.status === 413) return new AppError('VALIDATION', '请求体过大');
+  if (e.status === 400) return new AppError('VALIDATION', '请求格式不正确（JSON 无法解析）');
+  return new AppError('INTERNAL', '服务器开小差了，请稍后再试');
+}

@@ -1,0 +1,17 @@
+import type { Actor } from '../../core/shared/actor';
+import type { Platform } from '../../core/platform/platform';
+
+export const SESSION_COOKIE = 'bangfu_session';
+
+/** What every API handler gets on `c.var`. */
+export interface ApiEnv {
+  Variables: {
+    platform: Platform;
+    services: Platform['services'];
+    actor: Actor | null;
+    /** The token that authenticated this request (cookie or bearer), if any. */
+    token: string | null;
+    requestId: string;
+    ip: string;
+  };
+}

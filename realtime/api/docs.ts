@@ -1,0 +1,49 @@
+import { createRequire } from 'node:module';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { ApiEnv } from './context';
+
+const require = createRequire(import.meta.url);
+const swaggerDir = (() => {
+  try {
+    return require('swagger-ui-dist').getAbsoluteFSPath() as string;
+  } catch {
+    return undefined;
+  }
+})();
+
+const ASSETS: Record<string, string> = {
+  'swagger-ui.css': 'text/css; charset=utf-8',
+  'swagger-ui-bundle.js': 'text/javascript; charset=utf-8',
+};
+
+/** The OpenAPI 3 document and a docs page whose assets are served from the installed package, not a CDN. */
+export function registerDocs(api: OpenAPIHono<ApiEnv, object, '/api/v1'>) {
+  api.doc31('/openapi.json', (c) => ({
+    openapi: '3.1.0',
+    info: {
+      title: 'Bangfu API',
+      version: '1',
+      description:
+        '帮扶平台 JSON API. Authenticate with the session cookie (browsers) or `Authorization: Bearer <token>` from `POST /auth/login`. ' +
+        'Errors are `{ "error": { "code", "message", "fields"? } }`; money is integer fen.',
+    },
+    servers: [{ url: new URL(c.req.url).origin }],
+  }));
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'bangfu_session' });
+
+  api.get('/docs/assets/:file', async (c) => {
+    const file = c.req.param('file');
+    const type = ASSETS[file];
+    if (!type || !swaggerDir) return c.notFound();
+    return c.body(await readFile(join(swaggerDir, file)), 200, { 'content-type': type, 'cache-control': 'public, max-age=86400' });
+  });
+  api.get('/docs', (c) =>
+    c.html(`<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
+<title>帮扶 API 文档</title><link rel="stylesheet" href="/api/v1/docs/assets/swagger-ui.css"></head>
+<body><div id="ui"></div><script src="/api/v1/docs/assets/swagger-ui-bundle.js"></script>
+<script>window.ui = SwaggerUIBundle({ url: '/api/v1/openapi.json', dom_id: '#ui', deepLinking: true });</script></body></html>`),
+  );
+}

@@ -1,0 +1,34 @@
+import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import type { ApiEnv } from './context';
+import { errorResponses, page, PageQuery } from './schemas';
+
+const PublicOrganisation = z
+  .object({ id: z.uuid(), kind: z.string(), fullName: z.string(), intro: z.string().nullable(), createdAt: z.iso.datetime() })
+  .openapi('PublicOrganisation');
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const providers = createRoute({
+  method: 'get',
+  path: '/providers',
+  tags: ['showcase'],
+  summary: '展示大厅：服务机构列表',
+  request: { query: PageQuery },
+  responses: { 200: json(page(PublicOrganisation.omit({ kind: true }), 'ProviderPage'), 'Active providers') },
+});
+
+const organisation = createRoute({
+  method: 'get',
+  path: '/organisations/{id}',
+  tags: ['showcase'],
+  summary: '组织公开信息（服务机构店铺等）',
+  request: { params: z.object({ id: z.string() }) },
+  responses: { 200: json(PublicOrganisation, 'Public profile'), ...errorResponses(404) },
+});
+
+export function registerOrganisationRoutes(api: OpenAPIHono<ApiEnv, object, '/api/v1'>) {
+  api.openapi(providers, async (c) => {
+    const q = c.req.valid('query');
+    return c.json((await c.var.services.organisations.listProviders({ q: q.q, page: Number(q.page ?? 1) || 1, pageSize: Number(q.pageSize ?? 12) || 12 })) as never, 200);
+  });
+  api.openapi(organisation, async (c) => c.json((await c.var.services.organisations.getPublicProfile(c.req.valid('param').id)) as never, 200));
+}

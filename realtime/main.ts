@@ -1,0 +1,82 @@
+import { existsSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { ConfigError, loadConfig } from '../core/shared/config';
+import { createPlatform } from '../core/platform/platform';
+import { setPlatform } from '../core/platform/registry';
+import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../db/seed/demo';
+import { createApplication, type NodeHandler } from './server';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+async function main() {
+  const roleArg = process.argv.find((a) => a.startsWith('--role='))?.slice(7);
+  let config;
+  try {
+    config = loadConfig({ ...process.env, ...(roleArg ? { ROLE: roleArg } : {}) });
+  } catch (e) {
+    if (e instanceof ConfigError) {
+      console.error(e.message);
+      process.exit(78);
+    }
+    throw e;
+  }
+  if (config.ROLE !== 'all' && !config.DATABASE_URL) {
+    console.error('ROLE=web/realtime needs DATABASE_URL (and REDIS_URL): separate processes cannot share the embedded database.');
+    process.exit(78);
+  }
+
+  const platformPromise = createPlatform(config);
+  setPlatform(platformPromise);
+  const platform = await platformPromise;
+  if (config.SEED_DEMO) {
+    const seeded = await seedDemo(platform.db, (line) => console.log(line));
+    if (seeded) console.log('Demo data seeded (演示数据已生成).');
+  }
+
+  // Pages served here: forward what services publish to socket.io through Redis (the web role has no sockets).
+  if (config.ROLE === 'web' && platform.redis) {
+    const { Emitter } = await import('@socket.io/redis-emitter');
+    const emitter = new Emitter(platform.redis.duplicate(), { key: 'bangfu' });
+    platform.publisher.subscribe((room, event, payload) => emitter.to(room).emit(event, payload));
+  }
+
+  let webHandler: NodeHandler | undefined;
+  if (config.ROLE !== 'realtime') {
+    const handlerPath = join(root, 'web/build/handler.js');
+    if (!existsSync(handlerPath)) {
+      console.error('web/build is missing: run `npm run build` (npm start does it for you).');
+      process.exit(1);
+    }
+    webHandler = (await import(pathToFileURL(handlerPath).href)).handler as NodeHandler;
+  }
+
+  const app = createApplication(platform, { role: config.ROLE, webHandler });
+  const port = await app.listen(config.PORT, config.HOST);
+  const url = config.ORIGIN ?? `http://localhost:${port}`;
+  console.log(`\n  帮扶 Bangfu is running (${config.ROLE}, ${platform.dbHandle.kind}${platform.redis ? ' + redis' : ''})`);
+  console.log(`  → ${url}`);
+  console.log(`  → API docs ${url}/api/v1/docs`);
+  if (config.devTools) console.log(`  → SMS / e-mail outbox ${url}/dev/outbox`);
+  if (config.SEED_DEMO && config.ROLE !== 'realtime') {
+    console.log(`\n  Demo logins (password ${DEMO_PASSWORD}):`);
+    for (const d of DEMO_LOGINS) console.log(`    ${d.username.padEnd(12)} ${d.organisation}`);
+  }
+  console.log('');
+
+  let closing = false;
+  const shutdown = async (signal: string) => {
+    if (closing) return;
+    closing = true;
+    console.log(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    await app.close().catch(() => {});
+    await platform.close().catch(() => {});
+    process.exit(0);
+  };
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+}
+
+void main();

@@ -1,0 +1,34 @@
+import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { getPlatform } from '$core/platform/registry';
+import { SESSION_COOKIE } from '$lib/server/session';
+
+export const handle: Handle = async ({ event, resolve }) => {
+  const platform = await getPlatform();
+  event.locals.platform = platform;
+  event.locals.services = platform.services;
+  event.locals.ip = event.request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || safeClientAddress(event);
+  const token = event.cookies.get(SESSION_COOKIE) ?? null;
+  const resolved = token ? await platform.services.accounts.validateSessionToken(token) : null;
+  if (token && !resolved) event.cookies.delete(SESSION_COOKIE, { path: '/' });
+  event.locals.actor = resolved?.actor ?? null;
+  event.locals.user = resolved?.user ?? null;
+  event.locals.token = resolved ? token : null;
+  return resolve(event, {
+    transformPageChunk: ({ html }) => html.replace('%lang%', 'zh-CN'),
+  });
+};
+
+function safeClientAddress(event: Parameters<Handle>[0]['event']) {
+  try {
+    return event.getClientAddress();
+  } catch {
+    return '0.0.0.0';
+  }
+}
+
+/** Unknown errors reach people as a generic message with an id they can quote; details stay in the log. */
+export const handleError: HandleServerError = ({ error, event, status }) => {
+  const id = crypto.randomUUID().slice(0, 8);
+  if (status !== 404) console.error(`[web] ${id} ${event.request.method} ${event.url.pathname}`, error);
+  return { message: status === 404 ? '页面不存在' : `服务器开小差了，请稍后再试（编号 ${id}）`, code: status === 404 ? 'NOT_FOUND' : 'INTERNAL' };
+};

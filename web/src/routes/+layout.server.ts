@@ -1,0 +1,14 @@
+import type { LayoutServerLoad } from './$types';
+
+export const load: LayoutServerLoad = async ({ locals }) => {
+  const a = locals.actor;
+  return {
+    user: locals.user ? { id: locals.user.id, username: locals.user.username, displayName: locals.user.displayName } : null,
+    memberships: a?.memberships ?? [],
+    activeOrganisation: a?.organisation ?? null,
+    isOperator: a?.isOperator ?? false,
+    unreadCount: a ? await locals.services.messages.unreadCount(a.userId) : 0,
+    devTools: locals.platform.config.devTools,
+    realtimeUrl: locals.platform.config.PUBLIC_REALTIME_URL ?? null,
+  };
+};
