@@ -1,4 +1,4 @@
-import { eq } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../client';
 import { memberships, organisations, siteMessages, users } from '../schema';
 import { hashPassword } from '../../core/accounts/passwords';
@@ -77,10 +77,12 @@ export const DEMO_ORGS: DemoOrg[] = [
  * other organisations. Safe to call on every start: it does nothing when the operator exists.
  */
 export async function seedDemo(db: Db, log: (line: string) => void = () => {}): Promise<boolean> {
-  const existing = await db.query.users.findFirst({ where: eq(users.username, 'operator') });
-  if (existing) return false;
+  if (await db.query.users.findFirst({ where: eq(users.username, 'operator') })) return false;
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  await db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
+    // Several nodes may start at once: one seeds, the others wait here and then find the data.
+    await tx.execute(sql`select pg_advisory_xact_lock(7264338002)`);
+    if (await tx.query.users.findFirst({ where: eq(users.username, 'operator') })) return false;
     let i = 0;
     for (const o of DEMO_ORGS) {
       i++;
@@ -99,8 +101,8 @@ export async function seedDemo(db: Db, log: (line: string) => void = () => {}): 
         link: '/account',
       });
     }
+    return true;
   });
-  return true;
 }
 
 export const DEMO_LOGINS = DEMO_ORGS.filter((o) => o.owner).map((o) => ({ username: o.owner!.username, organisation: o.fullName, kind: o.kind }));
