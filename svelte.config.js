@@ -22,7 +22,5 @@ export default {
       params: 'web/src/params',
     },
     alias: { $core: 'core', $db: 'db', $realtime: 'realtime' },
-    // Origin check for form posts; ORIGIN (env) tells adapter-node the public origin behind a proxy.
-    csrf: { checkOrigin: true },
   },
 };

@@ -1,9 +1,8 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { AdminListQuery, SetStatusInput } from '../../core/organisations/organisations.service';
-import type { ApiEnv } from './context';
-import { errorResponses, jsonBody, page } from './schemas';
+import type { ApiRouter } from './context';
+import { authed, errorResponses, jsonBody, page } from './schemas';
 
-const authed = [{ cookie: [] }, { bearer: [] }];
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const AdminUser = z
@@ -69,7 +68,7 @@ const setOrgStatus = createRoute({
   responses: { 200: json(StatusResult, 'New status'), ...errorResponses(400, 401, 403, 404) },
 });
 
-export function registerAdminRoutes(api: OpenAPIHono<ApiEnv, object, '/api/v1'>) {
+export function registerAdminRoutes(api: ApiRouter) {
   api.openapi(listUsers, async (c) => c.json((await c.var.services.organisations.adminListUsers(c.var.actor, c.req.valid('query'))) as never, 200));
   api.openapi(listOrgs, async (c) => c.json((await c.var.services.organisations.adminListOrganisations(c.var.actor, c.req.valid('query'))) as never, 200));
   api.openapi(setUserStatus, async (c) =>

@@ -1,4 +1,4 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import {
@@ -13,11 +13,10 @@ import {
 } from '../../core/accounts/accounts.schema';
 import type { SessionResult } from '../../core/accounts/accounts.service';
 import { requireActor } from '../../core/shared/actor';
-import { SESSION_COOKIE, type ApiEnv } from './context';
-import { errorResponses, jsonBody, Me, Membership, Message, PublicUser, SessionResponse } from './schemas';
+import { SESSION_COOKIE, type ApiEnv, type ApiRouter } from './context';
+import { authed, errorResponses, jsonBody, Me, Membership, Message, PublicUser, SessionResponse } from './schemas';
 
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
-const authed = [{ cookie: [] }, { bearer: [] }];
 
 const sendRegisterCode = createRoute({
   method: 'post',
@@ -126,7 +125,7 @@ function setSessionCookie(c: Context<ApiEnv>, s: SessionResult) {
 
 const requestContext = (c: Context<ApiEnv>) => ({ ip: c.var.ip, userAgent: c.req.header('user-agent') });
 
-export function registerAuthRoutes(api: OpenAPIHono<ApiEnv, object, '/api/v1'>) {
+export function registerAuthRoutes(api: ApiRouter) {
   api.openapi(sendRegisterCode, async (c) => c.json(await c.var.services.accounts.sendRegisterCode(c.req.valid('json'), requestContext(c)), 200));
 
   api.openapi(register, async (c) => {

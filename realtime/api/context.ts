@@ -1,3 +1,5 @@
+import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { BlankSchema } from 'hono/types';
 import type { Actor } from '../../core/shared/actor';
 import type { Platform } from '../../core/platform/platform';
 
@@ -15,3 +17,6 @@ export interface ApiEnv {
     ip: string;
   };
 }
+
+/** The API router every `register*Routes` adds to. */
+export type ApiRouter = OpenAPIHono<ApiEnv, BlankSchema, '/api/v1'>;

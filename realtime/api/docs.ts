@@ -1,8 +1,7 @@
 import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { OpenAPIHono } from '@hono/zod-openapi';
-import type { ApiEnv } from './context';
+import type { ApiRouter } from './context';
 
 const require = createRequire(import.meta.url);
 const swaggerDir = (() => {
@@ -19,7 +18,7 @@ const ASSETS: Record<string, string> = {
 };
 
 /** The OpenAPI 3 document and a docs page whose assets are served from the installed package, not a CDN. */
-export function registerDocs(api: OpenAPIHono<ApiEnv, object, '/api/v1'>) {
+export function registerDocs(api: ApiRouter) {
   api.doc31('/openapi.json', (c) => ({
     openapi: '3.1.0',
     info: {

@@ -1,10 +1,9 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
+import { createRoute, z } from '@hono/zod-openapi';
 import { MessageListQuery } from '../../core/notifications/messages.service';
 import { requireActor } from '../../core/shared/actor';
-import type { ApiEnv } from './context';
-import { errorResponses, page, SiteMessage } from './schemas';
+import type { ApiRouter } from './context';
+import { authed, errorResponses, page, SiteMessage } from './schemas';
 
-const authed = [{ cookie: [] }, { bearer: [] }];
 const Unread = z.object({ unreadCount: z.number().int() }).openapi('UnreadCount');
 const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
@@ -46,11 +45,11 @@ const markAll = createRoute({
   responses: { 200: json(Unread, 'All read'), ...errorResponses(401) },
 });
 
-export function registerMessageRoutes(api: OpenAPIHono<ApiEnv, object, '/api/v1'>) {
+export function registerMessageRoutes(api: ApiRouter) {
   api.openapi(list, async (c) => {
     const a = requireActor(c.var.actor);
     const q = c.req.valid('query');
-    return c.json((await c.var.services.messages.list(a.userId, { ...q, unread: (q.unread as unknown) === 'true' || q.unread === true })) as never, 200);
+    return c.json((await c.var.services.messages.list(a.userId, { ...q, unread: String(q.unread) === 'true' })) as never, 200);
   });
   api.openapi(unread, async (c) => c.json({ unreadCount: await c.var.services.messages.unreadCount(requireActor(c.var.actor).userId) }, 200));
   api.openapi(markRead, async (c) => c.json(await c.var.services.messages.markRead(requireActor(c.var.actor).userId, c.req.valid('param').id), 200));

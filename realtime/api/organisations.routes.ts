@@ -1,5 +1,5 @@
-import { createRoute, z, type OpenAPIHono } from '@hono/zod-openapi';
-import type { ApiEnv } from './context';
+import { createRoute, z } from '@hono/zod-openapi';
+import type { ApiRouter } from './context';
 import { errorResponses, page, PageQuery } from './schemas';
 
 const PublicOrganisation = z
@@ -25,7 +25,7 @@ const organisation = createRoute({
   responses: { 200: json(PublicOrganisation, 'Public profile'), ...errorResponses(404) },
 });
 
-export function registerOrganisationRoutes(api: OpenAPIHono<ApiEnv, object, '/api/v1'>) {
+export function registerOrganisationRoutes(api: ApiRouter) {
   api.openapi(providers, async (c) => {
     const q = c.req.valid('query');
     return c.json((await c.var.services.organisations.listProviders({ q: q.q, page: Number(q.page ?? 1) || 1, pageSize: Number(q.pageSize ?? 12) || 12 })) as never, 200);

@@ -87,3 +87,6 @@ export const jsonBody = (schema: z.ZodType, description?: string) => ({
   description,
   content: { 'application/json': { schema } },
 });
+
+/** Routes that need a signed-in caller: the session cookie or a bearer token. */
+export const authed: Record<string, string[]>[] = [{ cookie: [] }, { bearer: [] }];
