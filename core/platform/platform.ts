@@ -9,6 +9,7 @@ import { systemClock, DAY, MINUTE, type Clock } from '../shared/clock';
 import type { Config } from '../shared/config';
 import { LocalPublisher } from '../shared/publisher';
 import { createRateLimiter } from '../shared/rate-limit';
+import { createLedger } from '../wallet/ledger.service';
 
 export interface PlatformOptions {
   clock?: Clock;
@@ -44,6 +45,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     session: { idleMs: config.SESSION_IDLE_MINUTES * MINUTE, absoluteMs: config.SESSION_ABSOLUTE_DAYS * DAY },
   });
   const organisations = createOrganisationService({ db });
+  const ledger = createLedger({ db });
+  await ledger.ensurePlatformAccounts();
 
   return {
     config,
@@ -54,7 +57,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     publisher,
     notifier,
     rateLimiter,
-    services: { accounts, organisations, messages },
+    services: { accounts, organisations, messages, ledger },
     /** Database and (when configured) Redis answer. */
     async ready() {
       await dbHandle.ping();
