@@ -1,9 +1,8 @@
-import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
+import { eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { ledgerAccounts, ledgerBalances, ledgerTransfers } from '../../db/schema';
 import { AppError } from '../shared/app-error';
 import {
-  lockOrder,
   pickShard,
   PLATFORM_ACCOUNT_KINDS,
   PLATFORM_SHARDS,
@@ -13,6 +12,39 @@ import {
 } from './ledger.rules';
 
 export type TransferRow = typeof ledgerTransfers.$inferSelect;
+
+interface RawTransfer {
+  id: string;
+  debit_account_id: string;
+  credit_account_id: string;
+  amount_fen: string | number;
+  kind: string;
+  reference: string;
+  idempotency_key: string;
+  debit_balance_after_fen: string | number | null;
+  credit_balance_after_fen: string | number | null;
+  metadata: unknown;
+  created_at: string | Date;
+  replayed: boolean;
+}
+
+/** postgres.js returns rows as the result itself, PGlite as `.rows`. */
+const rowsOf = (r: unknown): unknown[] => (Array.isArray(r) ? r : ((r as { rows?: unknown[] }).rows ?? []));
+const num = (v: string | number | null) => (v === null ? null : Number(v));
+
+const toTransferRow = (r: RawTransfer): TransferRow => ({
+  id: r.id,
+  debitAccountId: r.debit_account_id,
+  creditAccountId: r.credit_account_id,
+  amountFen: Number(r.amount_fen),
+  kind: r.kind,
+  reference: r.reference,
+  idempotencyKey: r.idempotency_key,
+  debitBalanceAfterFen: num(r.debit_balance_after_fen),
+  creditBalanceAfterFen: num(r.credit_balance_after_fen),
+  metadata: r.metadata,
+  createdAt: new Date(r.created_at),
+});
 
 export interface WalletAccounts {
   availableId: string;
@@ -95,65 +127,38 @@ export function createLedger({ db, random = Math.random }: { db: Db; random?: ()
     };
   }
 
-  async function applyDelta(q: DbOrTx, accountId: string, shard: number, deltaFen: number) {
-    const rows = await q
-      .update(ledgerBalances)
-      .set({ balanceFen: sql`${ledgerBalances.balanceFen} + ${deltaFen}` })
-      .where(
-        and(
-          eq(ledgerBalances.accountId, accountId),
-          eq(ledgerBalances.shard, shard),
-          deltaFen < 0 ? or(eq(ledgerBalances.allowNegative, true), sql`${ledgerBalances.balanceFen} >= ${-deltaFen}`) : undefined,
-        ),
-      )
-      .returning({ balanceFen: ledgerBalances.balanceFen });
-    return rows[0]?.balanceFen;
-  }
-
   /**
-   * Moves `amountFen` from the debit to the credit account inside `tx`.
+   * Moves `amountFen` from the debit to the credit account, inside `q` (the caller's transaction, or
+   * on its own: the database function is atomic either way).
    * Errors: VALIDATION, INSUFFICIENT_FUNDS (a customer account would go negative; nothing moves),
    * IDEMPOTENCY_CONFLICT (the key was used for a different transfer).
    * Concurrency: a repeated key waits on the unique index for the first transaction and then returns
-   * its transfer (`replayed: true`) without moving money; balance rows are locked in a fixed order.
+   * its transfer (`replayed: true`) without moving money; balance rows are locked in a fixed order
+   * (account, shard), so opposite transfers cannot deadlock. One round trip (db/migrations/0002).
    */
-  async function transfer(tx: DbOrTx, req: TransferRequest): Promise<{ transfer: TransferRow; replayed: boolean }> {
+  async function transfer(q: DbOrTx, req: TransferRequest): Promise<{ transfer: TransferRow; replayed: boolean }> {
     validateTransfer(req);
-    const [inserted] = await tx
-      .insert(ledgerTransfers)
-      .values({
-        debitAccountId: req.debitAccountId,
-        creditAccountId: req.creditAccountId,
-        amountFen: req.amountFen,
-        kind: req.kind,
-        reference: req.reference,
-        idempotencyKey: req.idempotencyKey,
-        metadata: req.metadata as never,
-      })
-      .onConflictDoNothing({ target: ledgerTransfers.idempotencyKey })
-      .returning();
-    if (!inserted) {
-      const [first] = await tx.select().from(ledgerTransfers).where(eq(ledgerTransfers.idempotencyKey, req.idempotencyKey));
-      if (!first || first.debitAccountId !== req.debitAccountId || first.creditAccountId !== req.creditAccountId || first.amountFen !== req.amountFen) {
-        throw new AppError('IDEMPOTENCY_CONFLICT', '该幂等键已用于另一笔转账');
-      }
-      return { transfer: first, replayed: true };
+    const [debitShards, creditShards] = [await shardCountOf(q, req.debitAccountId), await shardCountOf(q, req.creditAccountId)];
+    let result;
+    try {
+      result = await q.execute(sql`select * from ledger_transfer(
+        ${req.debitAccountId}::uuid, ${req.creditAccountId}::uuid, ${req.amountFen}::bigint, ${req.kind}, ${req.reference},
+        ${req.idempotencyKey}, ${req.metadata ? JSON.stringify(req.metadata) : null}::jsonb,
+        ${pickShard(debitShards, random)}::smallint, ${pickShard(creditShards, random)}::smallint,
+        ${debitShards === 1}, ${creditShards === 1})`);
+    } catch (e) {
+      const msg = String((e as { cause?: { message?: string } })?.cause?.message ?? (e as Error)?.message ?? '');
+      if (msg.includes('INSUFFICIENT_FUNDS')) throw new AppError('INSUFFICIENT_FUNDS', '余额不足');
+      if (msg.includes('ACCOUNT_NOT_FOUND')) throw new AppError('NOT_FOUND', '账户不存在');
+      throw e;
     }
-    const debit = { accountId: req.debitAccountId, shard: pickShard(await shardCountOf(tx, req.debitAccountId), random), delta: -req.amountFen };
-    const credit = { accountId: req.creditAccountId, shard: pickShard(await shardCountOf(tx, req.creditAccountId), random), delta: req.amountFen };
-    const after = new Map<string, number>();
-    for (const leg of lockOrder(debit, credit)) {
-      const balance = await applyDelta(tx, leg.accountId, leg.shard, leg.delta);
-      if (balance === undefined) throw new AppError('INSUFFICIENT_FUNDS', '余额不足');
-      after.set(leg.accountId, balance);
+    const row = rowsOf(result)[0] as RawTransfer | undefined;
+    if (!row) throw new AppError('INTERNAL', '转账失败');
+    const t = toTransferRow(row);
+    if (row.replayed && (t.debitAccountId !== req.debitAccountId || t.creditAccountId !== req.creditAccountId || t.amountFen !== req.amountFen)) {
+      throw new AppError('IDEMPOTENCY_CONFLICT', '该幂等键已用于另一笔转账');
     }
-    const single = (id: string) => ((shardCounts.get(id) ?? 1) === 1 ? after.get(id) : null);
-    const [row] = await tx
-      .update(ledgerTransfers)
-      .set({ debitBalanceAfterFen: single(req.debitAccountId), creditBalanceAfterFen: single(req.creditAccountId) })
-      .where(eq(ledgerTransfers.id, inserted.id))
-      .returning();
-    return { transfer: row!, replayed: false };
+    return { transfer: t, replayed: Boolean(row.replayed) };
   }
 
   async function balanceOf(q: DbOrTx, accountId: string) {
@@ -198,7 +203,7 @@ export function createLedger({ db, random = Math.random }: { db: Db; random?: ()
                group by account_id)
         select a.id as account_id, a.allow_negative, coalesce(b.balance, 0)::text as balance, coalesce(t.delta, 0)::text as from_transfers
         from ledger_accounts a left join b on b.account_id = a.id left join t on t.account_id = a.id`);
-      const list = (Array.isArray(rows) ? rows : (rows as { rows: unknown[] }).rows) as {
+      const list = rowsOf(rows) as {
         account_id: string;
         allow_negative: boolean;
         balance: string;
