@@ -1,8 +1,19 @@
+import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'vite';
 
 export default defineConfig({
-  plugins: [tailwindcss(), sveltekit()],
+  plugins: [
+    // The inlang project loads its message-format plugin from node_modules (see project.inlang/settings.json),
+    // never from a CDN; zh-CN is the base locale, English is chosen with the cookie.
+    paraglideVitePlugin({
+      project: './project.inlang',
+      outdir: './web/src/lib/paraglide',
+      strategy: ['cookie', 'baseLocale'],
+    }),
+    tailwindcss(),
+    sveltekit(),
+  ],
   server: { fs: { allow: ['core', 'db', 'realtime'] } },
 });

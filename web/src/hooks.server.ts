@@ -1,8 +1,19 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
+import { sequence } from '@sveltejs/kit/hooks';
 import { getPlatform } from '$core/platform/registry';
 import { SESSION_COOKIE } from '$lib/server/session';
+import { paraglideMiddleware } from '$lib/paraglide/server';
 
-export const handle: Handle = async ({ event, resolve }) => {
+/** Resolves the locale from the cookie (zh-CN otherwise) and writes it into <html lang>. */
+const i18n: Handle = ({ event, resolve }) =>
+  paraglideMiddleware(event.request, ({ request, locale }) => {
+    event.request = request;
+    return resolve(event, {
+      transformPageChunk: ({ html }) => html.replace('%lang%', locale),
+    });
+  });
+
+const session: Handle = async ({ event, resolve }) => {
   const platform = await getPlatform();
   event.locals.platform = platform;
   event.locals.services = platform.services;
@@ -13,10 +24,10 @@ export const handle: Handle = async ({ event, resolve }) => {
   event.locals.actor = resolved?.actor ?? null;
   event.locals.user = resolved?.user ?? null;
   event.locals.token = resolved ? token : null;
-  return resolve(event, {
-    transformPageChunk: ({ html }) => html.replace('%lang%', 'zh-CN'),
-  });
+  return resolve(event);
 };
+
+export const handle = sequence(i18n, session);
 
 function safeClientAddress(event: Parameters<Handle>[0]['event']) {
   try {

@@ -1,0 +1,43 @@
+import { io, type Socket } from 'socket.io-client';
+import type { ClientToServerEvents, ServerToClientEvents, SiteMessagePayload } from '$realtime/events';
+
+type Listener = (m: SiteMessagePayload) => void;
+
+/**
+ * The signed-in user's live inbox: the unread count pushed over socket.io and the messages that
+ * arrived since the page loaded. Only ever connected in the browser (from the root layout).
+ */
+class Inbox {
+  /** The live unread count, or null until the server has said something newer than the page data. */
+  unread = $state<number | null>(null);
+  #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  #listeners = new Set<Listener>();
+
+  connect(url: string | null) {
+    if (this.#socket) return;
+    const opts = { withCredentials: true, transports: ['websocket', 'polling'] };
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = url ? io(url, opts) : io(opts);
+    socket.on('message:new', ({ message, unreadCount }) => {
+      this.unread = unreadCount;
+      for (const l of this.#listeners) l(message);
+    });
+    socket.on('message:unread', ({ unreadCount }) => {
+      this.unread = unreadCount;
+    });
+    this.#socket = socket;
+  }
+
+  disconnect() {
+    this.#socket?.disconnect();
+    this.#socket = null;
+    this.unread = null;
+  }
+
+  /** Calls `fn` for every message that arrives; returns the unsubscribe function. */
+  onMessage(fn: Listener) {
+    this.#listeners.add(fn);
+    return () => void this.#listeners.delete(fn);
+  }
+}
+
+export const inbox = new Inbox();
