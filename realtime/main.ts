@@ -51,6 +51,11 @@ async function main() {
     webHandler = (await import(pathToFileURL(handlerPath).href)).handler as NodeHandler;
   }
 
+  // Deadlines live in the database; this timer only wakes the idempotent sweep (any node may run it).
+  const sweep = setInterval(() => void platform.services.recharges.expireStale().catch((e) => console.error('[sweep]', e)), 60_000);
+  sweep.unref();
+  void platform.services.recharges.expireStale().catch(() => {});
+
   const app = createApplication(platform, { role: config.ROLE, webHandler });
   const port = await app.listen(config.PORT, config.HOST);
   const url = config.ORIGIN ?? `http://localhost:${port}`;

@@ -10,6 +10,8 @@ import type { Config } from '../shared/config';
 import { LocalPublisher } from '../shared/publisher';
 import { createRateLimiter } from '../shared/rate-limit';
 import { createLedger } from '../wallet/ledger.service';
+import { createRechargeService } from '../wallet/recharge.service';
+import { createSandboxGateway, type SandboxOptions } from '../wallet/sandbox-gateway';
 
 export interface PlatformOptions {
   clock?: Clock;
@@ -19,6 +21,8 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** Key prefix for rate-limit buckets (tests use a unique one per file). */
   rateLimitPrefix?: string;
+  /** Sandbox gateway overrides (tests deliver callbacks in-process, without delay). */
+  sandbox?: Partial<Pick<SandboxOptions, 'post' | 'delayMs' | 'duplicates'>>;
 }
 
 /**
@@ -47,6 +51,14 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const organisations = createOrganisationService({ db });
   const ledger = createLedger({ db });
   await ledger.ensurePlatformAccounts();
+  const publicOrigin = () => config.ORIGIN ?? `http://localhost:${config.PORT}`;
+  const gateway = createSandboxGateway({
+    secret: `${config.APP_SECRET}:sandbox-gateway`,
+    bankPageUrl: `${publicOrigin()}/api/v1/sandbox/bank`,
+    log: (l) => console.warn(l),
+    ...opts.sandbox,
+  });
+  const recharges = createRechargeService({ db, clock, ledger, messages, gateway, publicOrigin, log: (l) => console.warn(l) });
 
   return {
     config,
@@ -57,7 +69,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     publisher,
     notifier,
     rateLimiter,
-    services: { accounts, organisations, messages, ledger },
+    gateway,
+    services: { accounts, organisations, messages, ledger, recharges },
     /** Database and (when configured) Redis answer. */
     async ready() {
       await dbHandle.ping();

@@ -143,7 +143,7 @@ describe('ledger properties', () => {
         let lastRechargeKey: string | undefined;
         const run = (op: Op) => {
           const w = ws[op.w]!;
-          let key = randomUUID();
+          let key: string = randomUUID();
           if (op.t === 'recharge' && op.dup && lastRechargeKey) key = lastRechargeKey; // a gateway calling back twice
           if (op.t === 'recharge') lastRechargeKey = key;
           const legs = {

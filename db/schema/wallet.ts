@@ -72,3 +72,53 @@ export const ledgerTransfers = pgTable(
     check('ledger_transfers_distinct_accounts', sql`${t.debitAccountId} <> ${t.creditAccountId}`),
   ],
 );
+
+export const rechargeChannel = pgEnum('recharge_channel', ['online', 'offline']);
+export const rechargeStatus = pgEnum('recharge_status', ['pending', 'paid', 'failed', 'expired', 'rejected']);
+
+/** 充值单: online orders go through the payment gateway; offline ones wait for an operator. */
+export const rechargeOrders = pgTable(
+  'recharge_orders',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderNo: text('order_no').notNull(),
+    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+    userId: uuid('user_id').notNull(),
+    channel: rechargeChannel('channel').notNull(),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    bankCode: text('bank_code'),
+    status: rechargeStatus('status').notNull().default('pending'),
+    gatewayTradeNo: text('gateway_trade_no'),
+    /** Offline: what the payer says they sent. */
+    transferredAt: timestamp('transferred_at', { withTimezone: true }),
+    payerAccount: text('payer_account'),
+    payerName: text('payer_name'),
+    payerReference: text('payer_reference'),
+    rejectReason: text('reject_reason'),
+    reviewedBy: uuid('reviewed_by'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    expiresAt: timestamp('expires_at', { withTimezone: true }),
+    paidAt: timestamp('paid_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('recharge_orders_order_no_uq').on(t.orderNo),
+    index('recharge_orders_org_idx').on(t.organisationId, t.createdAt),
+    index('recharge_orders_pending_idx').on(t.status, t.channel, t.expiresAt),
+    check('recharge_orders_amount_positive', sql`${t.amountFen} > 0`),
+  ],
+);
+
+/** Every gateway callback as received, including forged and mismatched ones (for the operators). */
+export const paymentNotifications = pgTable(
+  'payment_notifications',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderNo: text('order_no'),
+    body: text('body').notNull(),
+    signatureValid: boolean('signature_valid').notNull(),
+    outcome: text('outcome').notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('payment_notifications_order_idx').on(t.orderNo)],
+);

@@ -12,9 +12,10 @@ import { registerMessageRoutes } from './messages.routes';
 import { registerAdminRoutes } from './admin.routes';
 import { registerOrganisationRoutes } from './organisations.routes';
 import { registerDocs } from './docs';
+import { registerWalletRoutes } from './wallet.routes';
 
 /** Paths (under /api/v1) that take non-JSON bodies from third parties and verify signatures instead. */
-const CONTENT_TYPE_EXEMPT = [/^\/api\/v1\/payments\/notify/];
+const CONTENT_TYPE_EXEMPT = [/^\/api\/v1\/payments\/notify/, /^\/api\/v1\/sandbox\/bank\/decide/];
 
 export function createApiApp(platform: Platform) {
   const api = new OpenAPIHono<ApiEnv>({
@@ -72,6 +73,7 @@ export function createApiApp(platform: Platform) {
   registerMessageRoutes(api);
   registerOrganisationRoutes(api);
   registerAdminRoutes(api);
+  registerWalletRoutes(api);
   registerDocs(api);
   return api;
 }

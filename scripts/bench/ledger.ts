@@ -63,7 +63,7 @@ async function main() {
       .insert(organisations)
       .values(Array.from({ length: WALLETS }, (_, i) => ({ kind: 'enterprise' as const, fullName: `压测企业${i}` })))
       .returning({ id: organisations.id });
-    const wallets = [];
+    const wallets: { availableId: string; frozenId: string }[] = [];
     for (const [i, o] of orgs.entries()) {
       const w = await ledger.ensureWallet(db, o.id);
       await db.transaction((tx) =>

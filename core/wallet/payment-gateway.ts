@@ -1,0 +1,66 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import type { GatewayNotice } from './recharge.machine';
+
+/** The banks the online recharge page offers (debit cards and corporate online banking). */
+export const BANKS = [
+  { code: 'ICBC', name: '中国工商银行', limitNote: '个人储蓄卡单笔 5 万元；企业网银以开户行设置为准' },
+  { code: 'ABC', name: '中国农业银行', limitNote: '个人储蓄卡单笔 5 万元' },
+  { code: 'BOC', name: '中国银行', limitNote: '个人储蓄卡单笔 5 万元' },
+  { code: 'CCB', name: '中国建设银行', limitNote: '个人储蓄卡单笔 5 万元' },
+  { code: 'BOCOM', name: '交通银行', limitNote: '个人储蓄卡单笔 5 万元' },
+  { code: 'PSBC', name: '中国邮政储蓄银行', limitNote: '个人储蓄卡单笔 2 万元' },
+  { code: 'CMB', name: '招商银行', limitNote: '个人储蓄卡单笔 5 万元' },
+  { code: 'CIB', name: '兴业银行', limitNote: '个人储蓄卡单笔 5 万元' },
+  { code: 'CITIC', name: '中信银行', limitNote: '个人储蓄卡单笔 1 万元' },
+  { code: 'GZB', name: '赣州银行', limitNote: '个人储蓄卡单笔 5 万元' },
+] as const;
+export type BankCode = (typeof BANKS)[number]['code'];
+export const BANK_CODES = BANKS.map((b) => b.code) as [BankCode, ...BankCode[]];
+
+export interface CreatePaymentInput {
+  orderNo: string;
+  amountFen: number;
+  bankCode: string;
+  /** Where the payer's browser goes after the bank page. */
+  returnUrl: string;
+  /** Where the gateway posts its signed asynchronous notice. */
+  notifyUrl: string;
+}
+
+/** A payment gateway (快钱-style): the payer pays on its pages; it tells us by signed callbacks. */
+export interface PaymentGateway {
+  readonly name: string;
+  /** Returns the URL to send the payer's browser to. */
+  createPayment(input: CreatePaymentInput): Promise<{ redirectUrl: string }>;
+  /** Verifies a callback's signature; returns the notice, or null for a forged or malformed one. */
+  verifyNotice(headers: Record<string, string | undefined>, rawBody: string): GatewayNotice | null;
+}
+
+export const SIGNATURE_HEADER = 'x-gateway-signature';
+export const TIMESTAMP_HEADER = 'x-gateway-timestamp';
+
+const NoticeBody = z.object({
+  orderNo: z.string().min(1).max(64),
+  tradeNo: z.string().min(1).max(64),
+  amountFen: z.number().int().positive(),
+  result: z.enum(['SUCCESS', 'FAILED']),
+});
+
+/** HMAC-SHA256 over `timestamp.body`, hex. */
+export const signNotice = (secret: string, timestamp: string, rawBody: string) =>
+  createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
+
+export function verifySignedNotice(secret: string, headers: Record<string, string | undefined>, rawBody: string): GatewayNotice | null {
+  const sig = headers[SIGNATURE_HEADER];
+  const ts = headers[TIMESTAMP_HEADER];
+  if (!sig || !ts || !/^[0-9a-f]{64}$/.test(sig)) return null;
+  const expected = Buffer.from(signNotice(secret, ts, rawBody), 'hex');
+  if (!timingSafeEqual(expected, Buffer.from(sig, 'hex'))) return null;
+  try {
+    const parsed = NoticeBody.safeParse(JSON.parse(rawBody));
+    return parsed.success ? parsed.data : null;
+  } catch {
+    return null;
+  }
+}

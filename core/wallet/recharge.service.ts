@@ -1,0 +1,315 @@
+import { and, count, desc, eq, inArray, lte } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { paymentNotifications, rechargeOrders } from '../../db/schema';
+import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
+import { AppError } from '../shared/app-error';
+import type { Clock } from '../shared/clock';
+import { formatFen } from '../shared/money';
+import { parseInput } from '../shared/validate';
+import type { MessageService } from '../notifications/messages.service';
+import type { Ledger } from './ledger.service';
+import { BANK_CODES, type PaymentGateway } from './payment-gateway';
+import {
+  decideNotice,
+  effectiveStatus,
+  makeOrderNo,
+  ONLINE_RECHARGE_TTL_MS,
+  RECHARGE_MAX_FEN,
+  RECHARGE_MIN_FEN,
+  type RechargeStatus,
+} from './recharge.machine';
+
+/** The platform's receiving account, shown on the offline recharge page (the manual: 中国银行). */
+export const PLATFORM_RECEIVING_ACCOUNT = {
+  bank: '中国银行',
+  branch: '中国银行赣州分行营业部',
+  accountName: '帮扶平台运营中心',
+  accountNo: '1938 2746 0012 5567 003',
+} as const;
+
+const amountFen = z
+  .number({ message: '请填写充值金额' })
+  .int('金额最多两位小数')
+  .min(RECHARGE_MIN_FEN, `单笔充值金额须在 ${formatFen(RECHARGE_MIN_FEN)} 至 ${formatFen(RECHARGE_MAX_FEN)} 之间`)
+  .max(RECHARGE_MAX_FEN, `单笔充值金额须在 ${formatFen(RECHARGE_MIN_FEN)} 至 ${formatFen(RECHARGE_MAX_FEN)} 之间`);
+
+export const CreateOnlineRechargeInput = z.object({
+  amountFen,
+  bankCode: z.enum(BANK_CODES, { message: '请选择付款银行' }),
+});
+export type CreateOnlineRechargeInput = z.infer<typeof CreateOnlineRechargeInput>;
+
+export const SubmitOfflineRechargeInput = z.object({
+  amountFen,
+  transferredAt: z.coerce.date({ message: '请填写打款时间' }),
+  payerName: z.string({ message: '请填写付款户名' }).trim().min(2, '请填写付款户名').max(100),
+  payerAccount: z
+    .string({ message: '请填写付款账号' })
+    .transform((s) => s.replace(/\s/g, ''))
+    .refine((s) => /^\d{8,32}$/.test(s), '付款账号应为 8–32 位数字'),
+  payerReference: z.string().trim().max(100, '备注不超过 100 字').optional(),
+});
+export type SubmitOfflineRechargeInput = z.infer<typeof SubmitOfflineRechargeInput>;
+
+export const ReviewOfflineInput = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('confirm') }),
+  z.object({ decision: z.literal('reject'), reason: z.string({ message: '请填写驳回原因' }).trim().min(2, '请填写驳回原因').max(200) }),
+]);
+
+export const RechargeListQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  status: z.enum(['pending', 'paid', 'failed', 'expired', 'rejected']).optional(),
+});
+
+type OrderRow = typeof rechargeOrders.$inferSelect;
+
+export interface RechargeDeps {
+  db: Db;
+  clock: Clock;
+  ledger: Ledger;
+  messages: MessageService;
+  gateway: PaymentGateway;
+  /** Absolute origin used for the gateway's return and notify URLs. */
+  publicOrigin: () => string;
+  log?: (line: string) => void;
+}
+
+const maskAccount = (s: string | null) => (s ? `${s.slice(0, 4)} **** ${s.slice(-4)}` : null);
+
+export function toRechargeView(o: OrderRow, now: Date) {
+  return {
+    orderNo: o.orderNo,
+    channel: o.channel,
+    amountFen: o.amountFen,
+    bankCode: o.bankCode,
+    status: effectiveStatus(o, now) as RechargeStatus,
+    payerName: o.payerName,
+    payerAccount: maskAccount(o.payerAccount),
+    payerReference: o.payerReference,
+    transferredAt: o.transferredAt,
+    rejectReason: o.rejectReason,
+    expiresAt: o.expiresAt,
+    paidAt: o.paidAt,
+    createdAt: o.createdAt,
+  };
+}
+export type RechargeView = ReturnType<typeof toRechargeView>;
+
+/** 充值: online through the payment gateway, offline confirmed by an operator. Every credit is a ledger transfer keyed by the order. */
+export function createRechargeService(deps: RechargeDeps) {
+  const { db, clock, ledger, messages, gateway } = deps;
+
+  /** Credits the order's wallet once (the ledger key is the order number) and marks it paid. */
+  async function creditOrder(tx: Parameters<Parameters<Db['transaction']>[0]>[0], order: OrderRow, extra: Partial<OrderRow>) {
+    const wallet = await ledger.ensureWallet(tx, order.organisationId);
+    await ledger.transfer(tx, {
+      debitAccountId: await ledger.platformAccount('gateway_clearing'),
+      creditAccountId: wallet.availableId,
+      amountFen: order.amountFen,
+      kind: order.channel === 'online' ? 'recharge_online' : 'recharge_offline',
+      reference: order.orderNo,
+      idempotencyKey: `recharge:${order.orderNo}`,
+    });
+    await tx.update(rechargeOrders).set({ status: 'paid', paidAt: clock.now(), ...extra }).where(eq(rechargeOrders.id, order.id));
+    return messages.send(
+      { userId: order.userId, title: '充值成功', body: `充值单 ${order.orderNo}：${formatFen(order.amountFen)} 已到账。`, link: '/wallet', category: 'wallet' },
+      tx,
+    );
+  }
+
+  const ownOrder = async (actor: Actor, orderNo: string) => {
+    const orgIds = actor.memberships.map((m) => m.organisationId);
+    if (!orgIds.length) throw new AppError('NOT_FOUND', '充值单不存在');
+    const order = await db.query.rechargeOrders.findFirst({
+      where: and(eq(rechargeOrders.orderNo, orderNo), inArray(rechargeOrders.organisationId, orgIds)),
+    });
+    if (!order) throw new AppError('NOT_FOUND', '充值单不存在');
+    return order;
+  };
+
+  return {
+    /** Creates an online recharge order for the active organisation and the gateway URL to pay it. */
+    async createOnline(actor: Actor | null, raw: unknown) {
+      const a = requireActor(actor);
+      const org = requireOrganisation(a);
+      const input = parseInput(CreateOnlineRechargeInput, raw);
+      const now = clock.now();
+      const [order] = await db
+        .insert(rechargeOrders)
+        .values({
+          orderNo: makeOrderNo('R', now),
+          organisationId: org.organisationId,
+          userId: a.userId,
+          channel: 'online',
+          amountFen: input.amountFen,
+          bankCode: input.bankCode,
+          expiresAt: new Date(now.getTime() + ONLINE_RECHARGE_TTL_MS),
+        })
+        .returning();
+      const origin = deps.publicOrigin();
+      const { redirectUrl } = await gateway.createPayment({
+        orderNo: order!.orderNo,
+        amountFen: order!.amountFen,
+        bankCode: input.bankCode,
+        returnUrl: `${origin}/wallet/recharge/result?orderNo=${order!.orderNo}`,
+        notifyUrl: `${origin}/api/v1/payments/notify`,
+      });
+      return { order: toRechargeView(order!, now), redirectUrl };
+    },
+
+    /**
+     * Handles a gateway callback. Forged, unknown-order and amount-mismatched callbacks are refused and
+     * logged; repeated and late ones are harmless. Returns the gateway's expected answer.
+     */
+    async handleNotice(headers: Record<string, string | undefined>, rawBody: string) {
+      const notice = gateway.verifyNotice(headers, rawBody);
+      const orderNo = notice?.orderNo ?? safeOrderNo(rawBody);
+      const logNotice = (outcome: string) =>
+        db.insert(paymentNotifications).values({ orderNo, body: rawBody.slice(0, 4000), signatureValid: Boolean(notice), outcome });
+      if (!notice) {
+        await logNotice('forged');
+        deps.log?.(`payments: refused a callback with a bad signature (order ${orderNo ?? '?'})`);
+        throw new AppError('FORBIDDEN', '签名校验失败');
+      }
+      const result = await db.transaction(async (tx) => {
+        const [order] = await tx.select().from(rechargeOrders).where(eq(rechargeOrders.orderNo, notice.orderNo)).for('update');
+        if (!order) return { outcome: 'unknown_order' as const };
+        const decision = decideNotice(order, notice);
+        if (decision.action === 'refuse') return { outcome: decision.reason };
+        if (decision.action === 'ignore') return { outcome: decision.reason };
+        if (decision.action === 'mark') {
+          await tx.update(rechargeOrders).set({ status: 'failed', gatewayTradeNo: notice.tradeNo }).where(eq(rechargeOrders.id, order.id));
+          return { outcome: 'failed' as const };
+        }
+        const sent = await creditOrder(tx, order, { gatewayTradeNo: notice.tradeNo });
+        return { outcome: 'credited' as const, push: sent.push };
+      });
+      await logNotice(result.outcome);
+      if ('push' in result && result.push) await result.push();
+      if (result.outcome === 'unknown_order') throw new AppError('NOT_FOUND', '订单不存在');
+      if (result.outcome === 'amount_mismatch' || result.outcome === 'not_online') {
+        deps.log?.(`payments: refused a callback for ${orderNo}: ${result.outcome}`);
+        throw new AppError('VALIDATION', '订单金额或类型不符');
+      }
+      return { outcome: result.outcome };
+    },
+
+    /** The caller's own order (any organisation they belong to); the return page polls this. */
+    async get(actor: Actor | null, orderNo: string) {
+      return toRechargeView(await ownOrder(requireActor(actor), orderNo), clock.now());
+    },
+
+    async list(actor: Actor | null, raw: unknown) {
+      const a = requireActor(actor);
+      const org = requireOrganisation(a);
+      const q = parseInput(RechargeListQuery, raw);
+      const where = and(eq(rechargeOrders.organisationId, org.organisationId), q.status ? eq(rechargeOrders.status, q.status) : undefined);
+      const [rows, [total]] = await Promise.all([
+        db.select().from(rechargeOrders).where(where).orderBy(desc(rechargeOrders.createdAt)).limit(q.pageSize).offset((q.page - 1) * q.pageSize),
+        db.select({ n: count() }).from(rechargeOrders).where(where),
+      ]);
+      const now = clock.now();
+      return { items: rows.map((r) => toRechargeView(r, now)), total: Number(total?.n ?? 0), page: q.page, pageSize: q.pageSize };
+    },
+
+    /** 线下充值: the payer declares a bank transfer to the platform's account; an operator confirms it. */
+    async submitOffline(actor: Actor | null, raw: unknown) {
+      const a = requireActor(actor);
+      const org = requireOrganisation(a);
+      const input = parseInput(SubmitOfflineRechargeInput, raw);
+      if (input.transferredAt.getTime() > clock.now().getTime() + 5 * 60_000) {
+        throw new AppError('VALIDATION', '请检查填写的内容', { transferredAt: '打款时间不能晚于现在' });
+      }
+      const [order] = await db
+        .insert(rechargeOrders)
+        .values({
+          orderNo: makeOrderNo('X', clock.now()),
+          organisationId: org.organisationId,
+          userId: a.userId,
+          channel: 'offline',
+          amountFen: input.amountFen,
+          transferredAt: input.transferredAt,
+          payerName: input.payerName,
+          payerAccount: input.payerAccount,
+          payerReference: input.payerReference,
+        })
+        .returning();
+      return toRechargeView(order!, clock.now());
+    },
+
+    /** Operators: pending offline recharges, oldest first, with the full paying account. */
+    async listPendingOffline(actor: Actor | null, raw: unknown) {
+      requireOperator(actor);
+      const q = parseInput(RechargeListQuery, raw);
+      const where = and(eq(rechargeOrders.channel, 'offline'), eq(rechargeOrders.status, q.status ?? 'pending'));
+      const [rows, [total]] = await Promise.all([
+        db.query.rechargeOrders.findMany({
+          where,
+          orderBy: rechargeOrders.createdAt,
+          limit: q.pageSize,
+          offset: (q.page - 1) * q.pageSize,
+        }),
+        db.select({ n: count() }).from(rechargeOrders).where(where),
+      ]);
+      const now = clock.now();
+      return {
+        items: rows.map((r) => ({ ...toRechargeView(r, now), payerAccount: r.payerAccount, organisationId: r.organisationId })),
+        total: Number(total?.n ?? 0),
+        page: q.page,
+        pageSize: q.pageSize,
+      };
+    },
+
+    /**
+     * Confirms (wallet credited once) or rejects (payer told why) a pending offline recharge.
+     * Two operators at once: the row lock makes the second see a decided order (CONFLICT).
+     */
+    async reviewOffline(actor: Actor | null, orderNo: string, raw: unknown) {
+      const a = requireOperator(actor);
+      const input = parseInput(ReviewOfflineInput, raw);
+      const out = await db.transaction(async (tx) => {
+        const [order] = await tx
+          .select()
+          .from(rechargeOrders)
+          .where(and(eq(rechargeOrders.orderNo, orderNo), eq(rechargeOrders.channel, 'offline')))
+          .for('update');
+        if (!order) throw new AppError('NOT_FOUND', '充值单不存在');
+        if (order.status !== 'pending') throw new AppError('CONFLICT', `该充值单已处理（${order.status === 'paid' ? '已到账' : '已驳回'}）`);
+        const reviewed = { reviewedBy: a.userId, reviewedAt: clock.now() };
+        if (input.decision === 'confirm') return (await creditOrder(tx, order, reviewed)).push;
+        await tx.update(rechargeOrders).set({ status: 'rejected', rejectReason: input.reason, ...reviewed }).where(eq(rechargeOrders.id, order.id));
+        const sent = await messages.send(
+          { userId: order.userId, title: '线下充值未通过', body: `充值单 ${order.orderNo}（${formatFen(order.amountFen)}）未通过审核：${input.reason}`, link: '/wallet', category: 'wallet' },
+          tx,
+        );
+        return sent.push;
+      });
+      await out();
+      const order = await db.query.rechargeOrders.findFirst({ where: eq(rechargeOrders.orderNo, orderNo) });
+      return toRechargeView(order!, clock.now());
+    },
+
+    /** Marks unpaid online orders past their 30 minutes as expired. Idempotent; any node may run it. */
+    async expireStale() {
+      const rows = await db
+        .update(rechargeOrders)
+        .set({ status: 'expired' })
+        .where(and(eq(rechargeOrders.channel, 'online'), eq(rechargeOrders.status, 'pending'), lte(rechargeOrders.expiresAt, clock.now())))
+        .returning({ id: rechargeOrders.id });
+      return rows.length;
+    },
+  };
+}
+
+export type RechargeService = ReturnType<typeof createRechargeService>;
+
+function safeOrderNo(raw: string): string | null {
+  try {
+    const v = (JSON.parse(raw) as { orderNo?: unknown }).orderNo;
+    return typeof v === 'string' ? v.slice(0, 64) : null;
+  } catch {
+    return null;
+  }
+}

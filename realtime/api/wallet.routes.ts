@@ -1,0 +1,180 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { requireActor, requireOrganisation } from '../../core/shared/actor';
+import { formatFen } from '../../core/shared/money';
+import { BANKS } from '../../core/wallet/payment-gateway';
+import {
+  CreateOnlineRechargeInput,
+  PLATFORM_RECEIVING_ACCOUNT,
+  RechargeListQuery,
+  ReviewOfflineInput,
+  SubmitOfflineRechargeInput,
+} from '../../core/wallet/recharge.service';
+import type { ApiRouter } from './context';
+import { authed, errorResponses, jsonBody, page } from './schemas';
+
+const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
+
+const Balances = z
+  .object({ availableFen: z.number().int(), frozenFen: z.number().int(), totalFen: z.number().int() })
+  .openapi('WalletBalances', { description: 'Amounts in fen (分)' });
+const Recharge = z
+  .object({
+    orderNo: z.string(),
+    channel: z.enum(['online', 'offline']),
+    amountFen: z.number().int(),
+    bankCode: z.string().nullable(),
+    status: z.enum(['pending', 'paid', 'failed', 'expired', 'rejected']),
+    payerName: z.string().nullable(),
+    payerAccount: z.string().nullable(),
+    payerReference: z.string().nullable(),
+    transferredAt: z.iso.datetime().nullable(),
+    rejectReason: z.string().nullable(),
+    expiresAt: z.iso.datetime().nullable(),
+    paidAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('RechargeOrder');
+
+const routes = {
+  balances: createRoute({
+    method: 'get',
+    path: '/wallet',
+    tags: ['wallet'],
+    summary: '钱包余额（当前组织）：可用、冻结、合计',
+    security: authed,
+    responses: { 200: json(Balances, 'Balances in fen'), ...errorResponses(401, 403) },
+  }),
+  banks: createRoute({
+    method: 'get',
+    path: '/wallet/banks',
+    tags: ['wallet'],
+    summary: '在线充值可选银行与平台收款账户',
+    responses: {
+      200: json(
+        z.object({
+          banks: z.array(z.object({ code: z.string(), name: z.string(), limitNote: z.string() })),
+          receivingAccount: z.object({ bank: z.string(), branch: z.string(), accountName: z.string(), accountNo: z.string() }),
+        }),
+        'Banks and the platform receiving account',
+      ),
+    },
+  }),
+  createOnline: createRoute({
+    method: 'post',
+    path: '/wallet/recharges/online',
+    tags: ['wallet'],
+    summary: '在线充值：创建充值单，返回网关付款地址',
+    description: `Amount ${formatFen(100)}–${formatFen(50_000_000)} in fen. Unpaid orders expire after 30 minutes.`,
+    security: authed,
+    request: { body: jsonBody(CreateOnlineRechargeInput) },
+    responses: { 201: json(z.object({ order: Recharge, redirectUrl: z.string() }), 'Order created'), ...errorResponses(400, 401, 403) },
+  }),
+  submitOffline: createRoute({
+    method: 'post',
+    path: '/wallet/recharges/offline',
+    tags: ['wallet'],
+    summary: '线下充值：提交打款信息，等待平台确认',
+    security: authed,
+    request: { body: jsonBody(SubmitOfflineRechargeInput) },
+    responses: { 201: json(Recharge, 'Submitted'), ...errorResponses(400, 401, 403) },
+  }),
+  list: createRoute({
+    method: 'get',
+    path: '/wallet/recharges',
+    tags: ['wallet'],
+    summary: '当前组织的充值单（分页）',
+    security: authed,
+    request: { query: RechargeListQuery },
+    responses: { 200: json(page(Recharge, 'RechargePage'), 'Newest first'), ...errorResponses(400, 401, 403) },
+  }),
+  get: createRoute({
+    method: 'get',
+    path: '/wallet/recharges/{orderNo}',
+    tags: ['wallet'],
+    summary: '充值单状态（付款返回页轮询）',
+    security: authed,
+    request: { params: z.object({ orderNo: z.string() }) },
+    responses: { 200: json(Recharge, 'The order'), ...errorResponses(401, 404) },
+  }),
+  pendingOffline: createRoute({
+    method: 'get',
+    path: '/admin/recharges/offline',
+    tags: ['admin'],
+    summary: '运营：待确认的线下充值',
+    security: authed,
+    request: { query: RechargeListQuery },
+    responses: { 200: json(page(Recharge.extend({ organisationId: z.uuid() }), 'OfflineRechargePage'), 'Oldest first'), ...errorResponses(401, 403) },
+  }),
+  review: createRoute({
+    method: 'post',
+    path: '/admin/recharges/{orderNo}/review',
+    tags: ['admin'],
+    summary: '运营：确认到账或驳回线下充值',
+    security: authed,
+    request: { params: z.object({ orderNo: z.string() }), body: jsonBody(ReviewOfflineInput) },
+    responses: { 200: json(Recharge, 'Decided'), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  notify: createRoute({
+    method: 'post',
+    path: '/payments/notify',
+    tags: ['payments'],
+    summary: '支付网关异步通知（HMAC-SHA256 签名）',
+    description: 'Signed with `x-gateway-signature` = hex HMAC-SHA256 of `<x-gateway-timestamp>.<raw body>`. Answers `success` once the notice is recorded; repeated notices are harmless.',
+    responses: { 200: { description: 'Recorded', content: { 'text/plain': { schema: z.string() } } }, ...errorResponses(400, 403, 404) },
+  }),
+};
+
+export function registerWalletRoutes(api: ApiRouter) {
+  api.openapi(routes.balances, async (c) => {
+    const org = requireOrganisation(requireActor(c.var.actor));
+    const b = await c.var.services.ledger.walletBalances(c.var.platform.db, org.organisationId);
+    return c.json({ availableFen: b.availableFen, frozenFen: b.frozenFen, totalFen: b.totalFen }, 200);
+  });
+  api.openapi(routes.banks, (c) => c.json({ banks: BANKS.map((b) => ({ ...b })), receivingAccount: { ...PLATFORM_RECEIVING_ACCOUNT } }, 200));
+  api.openapi(routes.createOnline, async (c) => c.json((await c.var.services.recharges.createOnline(c.var.actor, c.req.valid('json'))) as never, 201));
+  api.openapi(routes.submitOffline, async (c) => c.json((await c.var.services.recharges.submitOffline(c.var.actor, await c.req.json())) as never, 201));
+  api.openapi(routes.list, async (c) => c.json((await c.var.services.recharges.list(c.var.actor, c.req.valid('query'))) as never, 200));
+  api.openapi(routes.get, async (c) => c.json((await c.var.services.recharges.get(c.var.actor, c.req.valid('param').orderNo)) as never, 200));
+  api.openapi(routes.pendingOffline, async (c) => c.json((await c.var.services.recharges.listPendingOffline(c.var.actor, c.req.valid('query'))) as never, 200));
+  api.openapi(routes.review, async (c) =>
+    c.json((await c.var.services.recharges.reviewOffline(c.var.actor, c.req.valid('param').orderNo, c.req.valid('json'))) as never, 200),
+  );
+  api.openapi(routes.notify, async (c) => {
+    const raw = await c.req.text();
+    const headers = Object.fromEntries([...c.req.raw.headers.entries()].map(([k, v]) => [k.toLowerCase(), v]));
+    await c.var.services.recharges.handleNotice(headers, raw);
+    return c.text('success', 200);
+  });
+
+  // The sandbox gateway's pretend bank: shows the order and lets the payer approve or decline.
+  api.get('/sandbox/bank', (c) => {
+    const req = c.var.platform.gateway.readRequest(new URL(c.req.url).searchParams);
+    if (!req) return c.html(bankPage('<p class="err">付款链接无效或已被修改。</p>'), 400);
+    const hidden = Object.entries(req)
+      .map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(String(v))}">`)
+      .join('');
+    const bank = BANKS.find((b) => b.code === req.bankCode)?.name ?? req.bankCode;
+    return c.html(
+      bankPage(`<h1>${escapeHtml(bank)} · 网上银行（沙箱）</h1>
+<p class="muted">这是帮扶平台内置的支付网关沙箱，模拟银行付款页面，不会产生真实扣款。</p>
+<dl><dt>商户</dt><dd>帮扶平台</dd><dt>订单号</dt><dd>${escapeHtml(req.orderNo)}</dd><dt>付款金额</dt><dd class="amount">${formatFen(req.amountFen)}</dd></dl>
+<form method="post" action="/api/v1/sandbox/bank/decide">${hidden}
+<button name="approve" value="1" class="primary">确认付款</button> <button name="approve" value="0">拒绝付款</button></form>`),
+    );
+  });
+  api.post('/sandbox/bank/decide', async (c) => {
+    const form = await c.req.parseBody();
+    const params = new URLSearchParams(Object.entries(form).map(([k, v]) => [k, String(v)]));
+    const req = c.var.platform.gateway.readRequest(params);
+    if (!req) return c.html(bankPage('<p class="err">付款链接无效或已被修改。</p>'), 400);
+    const { returnUrl } = c.var.platform.gateway.decide(req, params.get('approve') === '1');
+    return c.redirect(returnUrl, 303);
+  });
+}
+
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const bankPage = (body: string) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>网上银行（沙箱）</title>
+<style>body{font-family:system-ui,'PingFang SC','Noto Sans CJK SC',sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1f2937}
+h1{font-size:1.25rem;color:#1d4ed8}.muted{color:#6b7280;font-size:.875rem}dl{display:grid;grid-template-columns:6rem 1fr;gap:.5rem;background:#f8fafc;padding:1rem;border-radius:.5rem}
+dt{color:#6b7280}.amount{font-size:1.5rem;font-weight:700;color:#b91c1c}button{padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid #cbd5e1;background:#fff;font-size:1rem}
+.primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8}.err{color:#b91c1c}</style></head><body>${body}</body></html>`;
