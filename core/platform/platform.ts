@@ -12,6 +12,8 @@ import { createRateLimiter } from '../shared/rate-limit';
 import { createLedger } from '../wallet/ledger.service';
 import { createRechargeService } from '../wallet/recharge.service';
 import { createSandboxGateway, type SandboxOptions } from '../wallet/sandbox-gateway';
+import { createSandboxPayoutGateway } from '../wallet/payout-gateway';
+import { createWithdrawalService } from '../wallet/withdrawal.service';
 
 export interface PlatformOptions {
   clock?: Clock;
@@ -58,6 +60,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     log: (l) => console.warn(l),
     ...opts.sandbox,
   });
+  const withdrawals = createWithdrawalService({ db, clock, ledger, messages, payouts: createSandboxPayoutGateway(notifier) });
   const recharges = createRechargeService({ db, clock, ledger, messages, gateway, publicOrigin, log: (l) => console.warn(l) });
 
   return {
@@ -70,7 +73,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     notifier,
     rateLimiter,
     gateway,
-    services: { accounts, organisations, messages, ledger, recharges },
+    services: { accounts, organisations, messages, ledger, recharges, withdrawals },
     /** Database and (when configured) Redis answer. */
     async ready() {
       await dbHandle.ping();

@@ -27,6 +27,7 @@ export type TransferKind =
   | 'platform_fee'
   | 'mall_payment'
   | 'mall_refund'
+  | 'card_verification'
   | 'adjustment';
 
 export const TRANSFER_KIND_LABELS: Record<TransferKind, string> = {
@@ -44,6 +45,7 @@ export const TRANSFER_KIND_LABELS: Record<TransferKind, string> = {
   platform_fee: '平台服务费',
   mall_payment: '商城付款',
   mall_refund: '商城退款',
+  card_verification: '银行认证打款',
   adjustment: '调账',
 };
 

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, boolean, check, index, jsonb, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, primaryKey, smallint, text, timestamp, uniqueIndex, uuid } from 'drizzle-orm/pg-core';
 import { organisations } from './organisations';
 
 /**
@@ -121,4 +121,69 @@ export const paymentNotifications = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [index('payment_notifications_order_idx').on(t.orderNo)],
+);
+
+export const bankCardStatus = pgEnum('bank_card_status', ['pending', 'verified', 'failed', 'removed']);
+export const bankAccountType = pgEnum('bank_account_type', ['corporate', 'personal']);
+
+/** 银行认证: a card or corporate account proven by a micro-deposit before withdrawals may use it. */
+export const bankCards = pgTable(
+  'bank_cards',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+    addedBy: uuid('added_by').notNull(),
+    accountType: bankAccountType('account_type').notNull(),
+    holderName: text('holder_name').notNull(),
+    bankCode: text('bank_code').notNull(),
+    branch: text('branch').notNull(),
+    /** Kept in full for payouts; every view masks it. */
+    accountNo: text('account_no').notNull(),
+    status: bankCardStatus('status').notNull().default('pending'),
+    microDepositFen: integer('micro_deposit_fen').notNull(),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    verifiedAt: timestamp('verified_at', { withTimezone: true }),
+    removedAt: timestamp('removed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('bank_cards_org_account_uq').on(t.organisationId, t.accountNo).where(sql`${t.status} <> 'removed' and ${t.status} <> 'failed'`),
+    index('bank_cards_org_idx').on(t.organisationId),
+  ],
+);
+
+/** 安全密码: separate from the login password, required to withdraw. */
+export const securityPasswords = pgTable('security_passwords', {
+  userId: uuid('user_id').primaryKey(),
+  passwordHash: text('password_hash').notNull(),
+  failedAttempts: integer('failed_attempts').notNull().default(0),
+  lockedUntil: timestamp('locked_until', { withTimezone: true }),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+});
+
+export const withdrawalStatus = pgEnum('withdrawal_status', ['pending', 'paid', 'rejected']);
+
+/** 提现: frozen at request; an operator pays it out or releases it. */
+export const withdrawals = pgTable(
+  'withdrawals',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    withdrawalNo: text('withdrawal_no').notNull(),
+    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+    userId: uuid('user_id').notNull(),
+    cardId: uuid('card_id').notNull().references(() => bankCards.id),
+    amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
+    status: withdrawalStatus('status').notNull().default('pending'),
+    rejectReason: text('reject_reason'),
+    payoutRef: text('payout_ref'),
+    reviewedBy: uuid('reviewed_by'),
+    reviewedAt: timestamp('reviewed_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('withdrawals_no_uq').on(t.withdrawalNo),
+    index('withdrawals_org_idx').on(t.organisationId, t.createdAt),
+    index('withdrawals_status_idx').on(t.status, t.createdAt),
+    check('withdrawals_amount_positive', sql`${t.amountFen} > 0`),
+  ],
 );

@@ -1,0 +1,325 @@
+import { randomInt } from 'node:crypto';
+import { and, count, desc, eq, ne, sql } from 'drizzle-orm';
+import { z } from 'zod';
+import validator from 'validator';
+import type { Db, Tx } from '../../db/client';
+import { bankCards, securityPasswords, users, withdrawals } from '../../db/schema';
+import { hashPassword, verifyPassword } from '../accounts/passwords';
+import type { MessageService } from '../notifications/messages.service';
+import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
+import { AppError } from '../shared/app-error';
+import type { Clock } from '../shared/clock';
+import { formatFen } from '../shared/money';
+import { parseInput } from '../shared/validate';
+import type { Ledger } from './ledger.service';
+import { BANK_CODES, BANKS } from './payment-gateway';
+import type { PayoutGateway } from './payout-gateway';
+import { makeOrderNo } from './recharge.machine';
+
+export const CARD_MAX_FAILED_ATTEMPTS = 3;
+export const SECURITY_MAX_FAILED_ATTEMPTS = 5;
+export const SECURITY_LOCK_MS = 30 * 60_000;
+
+const SecurityPassword = z.string({ message: '请填写安全密码' }).regex(/^\d{6}$/, '安全密码为 6 位数字');
+
+export const AddCardInput = z
+  .object({
+    accountType: z.enum(['corporate', 'personal'], { message: '请选择账户类型' }),
+    holderName: z.string({ message: '请填写开户名' }).trim().min(2, '请填写开户名').max(100),
+    bankCode: z.enum(BANK_CODES, { message: '请选择开户银行' }),
+    branch: z.string({ message: '请填写开户支行' }).trim().min(2, '请填写开户支行').max(100),
+    accountNo: z.string({ message: '请填写账号' }).transform((s) => s.replace(/[\s-]/g, '')),
+  })
+  .superRefine((v, ctx) => {
+    const ok = v.accountType === 'personal' ? /^\d{16,19}$/.test(v.accountNo) && validator.isLuhnNumber(v.accountNo) : /^\d{8,32}$/.test(v.accountNo);
+    if (!ok) ctx.addIssue({ code: 'custom', path: ['accountNo'], message: v.accountType === 'personal' ? '银行卡号应为 16–19 位数字且校验位正确' : '对公账号应为 8–32 位数字' });
+  });
+export type AddCardInput = z.infer<typeof AddCardInput>;
+
+export const VerifyCardInput = z.object({
+  amountFen: z.number({ message: '请填写收到的金额' }).int('金额最多两位小数').min(1, '金额在 ¥0.01 至 ¥0.99 之间').max(99, '金额在 ¥0.01 至 ¥0.99 之间'),
+});
+
+export const SetSecurityPasswordInput = z
+  .object({ loginPassword: z.string({ message: '请填写登录密码' }).min(1, '请填写登录密码'), securityPassword: SecurityPassword, confirmSecurityPassword: z.string() })
+  .refine((v) => v.securityPassword === v.confirmSecurityPassword, { path: ['confirmSecurityPassword'], message: '两次输入的安全密码不一致' });
+
+export const RequestWithdrawalInput = z.object({
+  amountFen: z.number({ message: '请填写提现金额' }).int('金额最多两位小数').min(100, '单笔提现不少于 ¥1.00'),
+  cardId: z.uuid('请选择银行卡'),
+  securityPassword: SecurityPassword,
+  /** Client-generated: a resent request creates one withdrawal. */
+  requestId: z.string().min(8).max(64).optional(),
+});
+
+export const ReviewWithdrawalInput = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('approve') }),
+  z.object({ decision: z.literal('reject'), reason: z.string({ message: '请填写驳回原因' }).trim().min(2, '请填写驳回原因').max(200) }),
+]);
+
+export const maskAccountNo = (s: string) => `${s.slice(0, 4)} **** **** ${s.slice(-4)}`;
+type CardRow = typeof bankCards.$inferSelect;
+export const toCardView = (c: CardRow) => ({
+  id: c.id,
+  accountType: c.accountType,
+  holderName: c.holderName,
+  bankCode: c.bankCode,
+  bankName: BANKS.find((b) => b.code === c.bankCode)?.name ?? c.bankCode,
+  branch: c.branch,
+  accountNoMasked: maskAccountNo(c.accountNo),
+  status: c.status,
+  attemptsLeft: Math.max(0, CARD_MAX_FAILED_ATTEMPTS - c.failedAttempts),
+  verifiedAt: c.verifiedAt,
+  createdAt: c.createdAt,
+});
+
+export interface WithdrawalDeps {
+  db: Db;
+  clock: Clock;
+  ledger: Ledger;
+  messages: MessageService;
+  payouts: PayoutGateway;
+}
+
+/** 银行认证, 安全密码 and 提现. */
+export function createWithdrawalService(deps: WithdrawalDeps) {
+  const { db, clock, ledger, messages, payouts } = deps;
+
+  const ownCard = async (q: Db | Tx, orgId: string, cardId: string) => {
+    if (!z.uuid().safeParse(cardId).success) throw new AppError('NOT_FOUND', '银行卡不存在');
+    const [card] = await q.select().from(bankCards).where(and(eq(bankCards.id, cardId), eq(bankCards.organisationId, orgId)));
+    if (!card || card.status === 'removed') throw new AppError('NOT_FOUND', '银行卡不存在');
+    return card;
+  };
+
+  /** Checks the security password; 5 wrong tries lock withdrawals for 30 minutes. Commits the count either way. */
+  async function checkSecurityPassword(userId: string, password: string) {
+    const row = await db.query.securityPasswords.findFirst({ where: eq(securityPasswords.userId, userId) });
+    if (!row) throw new AppError('FORBIDDEN', '请先设置安全密码', { securityPassword: '请先设置安全密码' });
+    const now = clock.now();
+    if (row.lockedUntil && row.lockedUntil > now) {
+      const minutes = Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 60_000);
+      throw new AppError('RATE_LIMITED', `安全密码错误次数过多，请 ${minutes} 分钟后再试`, { securityPassword: `已锁定，请 ${minutes} 分钟后再试` }, minutes * 60);
+    }
+    if (await verifyPassword(row.passwordHash, password)) {
+      if (row.failedAttempts) await db.update(securityPasswords).set({ failedAttempts: 0, lockedUntil: null }).where(eq(securityPasswords.userId, userId));
+      return;
+    }
+    const [after] = await db
+      .update(securityPasswords)
+      .set({
+        failedAttempts: sql`${securityPasswords.failedAttempts} + 1`,
+        lockedUntil: sql`case when ${securityPasswords.failedAttempts} + 1 >= ${SECURITY_MAX_FAILED_ATTEMPTS} then ${new Date(now.getTime() + SECURITY_LOCK_MS)}::timestamptz else null end`,
+      })
+      .where(eq(securityPasswords.userId, userId))
+      .returning();
+    const left = SECURITY_MAX_FAILED_ATTEMPTS - (after?.failedAttempts ?? 0);
+    if (left <= 0) throw new AppError('RATE_LIMITED', '安全密码错误次数过多，提现已锁定 30 分钟', { securityPassword: '提现已锁定 30 分钟' }, SECURITY_LOCK_MS / 1000);
+    throw new AppError('INVALID_CREDENTIALS', '安全密码错误', { securityPassword: `安全密码错误，还可尝试 ${left} 次` });
+  }
+
+  return {
+    /**
+     * Adds a card and sends the micro-deposit (¥0.01–¥0.99, paid by the platform through the ledger).
+     * Corporate accounts must be in the organisation's full name.
+     */
+    async addCard(actor: Actor | null, raw: unknown) {
+      const a = requireActor(actor);
+      const org = requireOrganisation(a);
+      const input = parseInput(AddCardInput, raw);
+      if (input.accountType === 'corporate' && input.holderName !== org.fullName) {
+        throw new AppError('VALIDATION', '请检查填写的内容', { holderName: `对公账户的开户名须与单位全称一致：${org.fullName}` });
+      }
+      const micro = randomInt(1, 100);
+      const user = await db.query.users.findFirst({ where: eq(users.id, a.userId) });
+      const card = await db
+        .transaction(async (tx) => {
+          const [c] = await tx
+            .insert(bankCards)
+            .values({ organisationId: org.organisationId, addedBy: a.userId, ...input, microDepositFen: micro })
+            .returning();
+          await ledger.transfer(tx, {
+            debitAccountId: await ledger.platformAccount('revenue'),
+            creditAccountId: await ledger.platformAccount('payout_clearing'),
+            amountFen: micro,
+            kind: 'card_verification',
+            reference: `银行认证 ${maskAccountNo(input.accountNo)}`,
+            idempotencyKey: `card-verification:${c!.id}`,
+          });
+          await payouts.send({ reference: '帮扶平台银行认证', bankCode: input.bankCode, accountNo: input.accountNo, holderName: input.holderName, amountFen: micro, notifyMobile: user?.mobile }, tx);
+          return c!;
+        })
+        .catch((e: unknown) => {
+          const code = (e as { code?: string; cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
+          if (code === '23505') throw new AppError('CONFLICT', '该账号已添加', { accountNo: '该账号已添加' });
+          throw e;
+        });
+      return toCardView(card);
+    },
+
+    /** The user enters the micro-deposit amount received; 3 wrong tries fail the card. */
+    async verifyCard(actor: Actor | null, cardId: string, raw: unknown) {
+      const org = requireOrganisation(requireActor(actor));
+      const input = parseInput(VerifyCardInput, raw);
+      const result = await db.transaction(async (tx) => {
+        const [card] = await tx.select().from(bankCards).where(and(eq(bankCards.id, (await ownCard(tx, org.organisationId, cardId)).id))).for('update');
+        if (card!.status !== 'pending') return { card: card!, ok: card!.status === 'verified', final: true };
+        if (card!.microDepositFen === input.amountFen) {
+          const [v] = await tx.update(bankCards).set({ status: 'verified', verifiedAt: clock.now() }).where(eq(bankCards.id, card!.id)).returning();
+          return { card: v!, ok: true, final: false };
+        }
+        const failed = card!.failedAttempts + 1;
+        const [v] = await tx
+          .update(bankCards)
+          .set({ failedAttempts: failed, status: failed >= CARD_MAX_FAILED_ATTEMPTS ? 'failed' : 'pending' })
+          .where(eq(bankCards.id, card!.id))
+          .returning();
+        return { card: v!, ok: false, final: false };
+      });
+      if (!result.ok) {
+        if (result.card.status === 'failed') throw new AppError('VALIDATION', '金额错误次数过多，认证失败，请重新添加', { amountFen: '认证失败，请删除后重新添加' });
+        throw new AppError('VALIDATION', '金额不正确', { amountFen: `金额不正确，还可尝试 ${CARD_MAX_FAILED_ATTEMPTS - result.card.failedAttempts} 次` });
+      }
+      return toCardView(result.card);
+    },
+
+    async listCards(actor: Actor | null) {
+      const org = requireOrganisation(requireActor(actor));
+      const rows = await db
+        .select()
+        .from(bankCards)
+        .where(and(eq(bankCards.organisationId, org.organisationId), ne(bankCards.status, 'removed')))
+        .orderBy(desc(bankCards.createdAt));
+      return rows.map(toCardView);
+    },
+
+    async removeCard(actor: Actor | null, cardId: string) {
+      const org = requireOrganisation(requireActor(actor));
+      const card = await ownCard(db, org.organisationId, cardId);
+      await db.update(bankCards).set({ status: 'removed', removedAt: clock.now() }).where(eq(bankCards.id, card.id));
+    },
+
+    async hasSecurityPassword(actor: Actor | null) {
+      const a = requireActor(actor);
+      return Boolean(await db.query.securityPasswords.findFirst({ where: eq(securityPasswords.userId, a.userId) }));
+    },
+
+    /** Sets or changes the security password; the login password proves it is the account holder. */
+    async setSecurityPassword(actor: Actor | null, raw: unknown) {
+      const a = requireActor(actor);
+      const input = parseInput(SetSecurityPasswordInput, raw);
+      const user = await db.query.users.findFirst({ where: eq(users.id, a.userId) });
+      if (!user || !(await verifyPassword(user.passwordHash, input.loginPassword))) {
+        throw new AppError('INVALID_CREDENTIALS', '登录密码不正确', { loginPassword: '登录密码不正确' });
+      }
+      const passwordHash = await hashPassword(input.securityPassword);
+      await db
+        .insert(securityPasswords)
+        .values({ userId: a.userId, passwordHash })
+        .onConflictDoUpdate({ target: securityPasswords.userId, set: { passwordHash, failedAttempts: 0, lockedUntil: null, updatedAt: clock.now() } });
+      return { message: '安全密码已设置' };
+    },
+
+    /**
+     * Requests a withdrawal: checks the security password, then moves the amount from available to
+     * frozen at once (INSUFFICIENT_FUNDS when it is not there). A resent request (same requestId) counts once.
+     */
+    async requestWithdrawal(actor: Actor | null, raw: unknown) {
+      const a = requireActor(actor);
+      const org = requireOrganisation(a);
+      const input = parseInput(RequestWithdrawalInput, raw);
+      await checkSecurityPassword(a.userId, input.securityPassword);
+      const card = await ownCard(db, org.organisationId, input.cardId);
+      if (card.status !== 'verified') throw new AppError('VALIDATION', '请选择已认证的银行卡', { cardId: '该银行卡尚未通过认证' });
+      const w = await ledger.ensureWallet(db, org.organisationId);
+      const withdrawalNo = makeOrderNo('W', clock.now());
+      return db.transaction(async (tx) => {
+        const key = `withdrawal:${org.organisationId}:${input.requestId ?? withdrawalNo}`;
+        const { transfer, replayed } = await ledger.transfer(tx, {
+          debitAccountId: w.availableId,
+          creditAccountId: w.frozenId,
+          amountFen: input.amountFen,
+          kind: 'withdrawal_freeze',
+          reference: withdrawalNo,
+          idempotencyKey: key,
+        });
+        if (replayed) {
+          const [existing] = await tx.select().from(withdrawals).where(eq(withdrawals.withdrawalNo, transfer.reference));
+          return existing!;
+        }
+        const [row] = await tx
+          .insert(withdrawals)
+          .values({ withdrawalNo, organisationId: org.organisationId, userId: a.userId, cardId: card.id, amountFen: input.amountFen })
+          .returning();
+        return row!;
+      });
+    },
+
+    async listWithdrawals(actor: Actor | null, query: { page?: number; pageSize?: number } = {}) {
+      const org = requireOrganisation(requireActor(actor));
+      const page = Math.max(1, query.page ?? 1);
+      const pageSize = Math.min(100, Math.max(1, query.pageSize ?? 20));
+      const where = eq(withdrawals.organisationId, org.organisationId);
+      const [items, [total]] = await Promise.all([
+        db.select().from(withdrawals).where(where).orderBy(desc(withdrawals.createdAt)).limit(pageSize).offset((page - 1) * pageSize),
+        db.select({ n: count() }).from(withdrawals).where(where),
+      ]);
+      return { items, total: Number(total?.n ?? 0), page, pageSize };
+    },
+
+    async listPendingWithdrawals(actor: Actor | null) {
+      requireOperator(actor);
+      return db.select().from(withdrawals).where(eq(withdrawals.status, 'pending')).orderBy(withdrawals.createdAt).limit(200);
+    },
+
+    /**
+     * Operator decision. Approve: frozen → payout clearing and the payout is sent. Reject: frozen →
+     * available with the reason. The row lock makes a second decision a CONFLICT.
+     */
+    async reviewWithdrawal(actor: Actor | null, withdrawalNo: string, raw: unknown) {
+      const op = requireOperator(actor);
+      const input = parseInput(ReviewWithdrawalInput, raw);
+      const { row, push } = await db.transaction(async (tx) => {
+        const [w] = await tx.select().from(withdrawals).where(eq(withdrawals.withdrawalNo, withdrawalNo)).for('update');
+        if (!w) throw new AppError('NOT_FOUND', '提现申请不存在');
+        if (w.status !== 'pending') throw new AppError('CONFLICT', '该提现申请已处理');
+        const wallet = await ledger.ensureWallet(tx, w.organisationId);
+        const reviewed = { reviewedBy: op.userId, reviewedAt: clock.now() };
+        if (input.decision === 'approve') {
+          await ledger.transfer(tx, {
+            debitAccountId: wallet.frozenId,
+            creditAccountId: await ledger.platformAccount('payout_clearing'),
+            amountFen: w.amountFen,
+            kind: 'withdrawal_payout',
+            reference: w.withdrawalNo,
+            idempotencyKey: `withdrawal-payout:${w.id}`,
+          });
+          const [card] = await tx.select().from(bankCards).where(eq(bankCards.id, w.cardId));
+          const payee = await tx.query.users.findFirst({ where: eq(users.id, w.userId) });
+          const { payoutRef } = await payouts.send(
+            { reference: `帮扶平台提现 ${w.withdrawalNo}`, bankCode: card!.bankCode, accountNo: card!.accountNo, holderName: card!.holderName, amountFen: w.amountFen, notifyMobile: payee?.mobile },
+            tx,
+          );
+          const [row] = await tx.update(withdrawals).set({ status: 'paid', payoutRef, ...reviewed }).where(eq(withdrawals.id, w.id)).returning();
+          const sent = await messages.send({ userId: w.userId, title: '提现已打款', body: `提现 ${w.withdrawalNo}：${formatFen(w.amountFen)} 已汇至尾号 ${card!.accountNo.slice(-4)} 的账户。`, link: '/wallet', category: 'wallet' }, tx);
+          return { row: row!, push: sent.push };
+        }
+        await ledger.transfer(tx, {
+          debitAccountId: wallet.frozenId,
+          creditAccountId: wallet.availableId,
+          amountFen: w.amountFen,
+          kind: 'withdrawal_release',
+          reference: w.withdrawalNo,
+          idempotencyKey: `withdrawal-release:${w.id}`,
+        });
+        const [row] = await tx.update(withdrawals).set({ status: 'rejected', rejectReason: input.reason, ...reviewed }).where(eq(withdrawals.id, w.id)).returning();
+        const sent = await messages.send({ userId: w.userId, title: '提现未通过', body: `提现 ${w.withdrawalNo}（${formatFen(w.amountFen)}）未通过审核：${input.reason}。款项已退回可用余额。`, link: '/wallet', category: 'wallet' }, tx);
+        return { row: row!, push: sent.push };
+      });
+      await push();
+      return row;
+    },
+  };
+}
+
+export type WithdrawalService = ReturnType<typeof createWithdrawalService>;
