@@ -109,7 +109,7 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
       .update(securityPasswords)
       .set({
         failedAttempts: sql`${securityPasswords.failedAttempts} + 1`,
-        lockedUntil: sql`case when ${securityPasswords.failedAttempts} + 1 >= ${SECURITY_MAX_FAILED_ATTEMPTS} then ${new Date(now.getTime() + SECURITY_LOCK_MS)}::timestamptz else null end`,
+        lockedUntil: sql`case when ${securityPasswords.failedAttempts} + 1 >= ${SECURITY_MAX_FAILED_ATTEMPTS} then ${new Date(now.getTime() + SECURITY_LOCK_MS).toISOString()}::timestamptz else null end`,
       })
       .where(eq(securityPasswords.userId, userId))
       .returning();
