@@ -11,6 +11,8 @@ export default defineConfig({
       project: './project.inlang',
       outdir: './web/src/lib/paraglide',
       strategy: ['cookie', 'baseLocale'],
+      // .d.ts next to the generated JS so svelte-check types m.* without allowJs in the shared tsconfig.
+      emitTsDeclarations: true,
     }),
     tailwindcss(),
     sveltekit(),

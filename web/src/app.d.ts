@@ -1,6 +1,6 @@
 import type { Actor } from '$core/shared/actor';
 import type { PublicUser } from '$core/accounts/accounts.service';
-import type { Platform } from '$core/platform/platform';
+import type { Platform as BangfuPlatform } from '$core/platform/platform';
 
 declare global {
   namespace App {
@@ -9,8 +9,9 @@ declare global {
       message: string;
     }
     interface Locals {
-      platform: Platform;
-      services: Platform['services'];
+      /** Named apart from App.Platform, which would otherwise shadow the import inside this namespace. */
+      platform: BangfuPlatform;
+      services: BangfuPlatform['services'];
       actor: Actor | null;
       user: PublicUser | null;
       /** The session token from the cookie (for logout). */

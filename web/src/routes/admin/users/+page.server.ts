@@ -1,0 +1,24 @@
+import { error } from '@sveltejs/kit';
+import { isAppError } from '$core/shared/app-error';
+import { formAction, formValues } from '$lib/server/session';
+import { adminQuery } from '$lib/server/admin';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  const query = adminQuery(url, ['q', 'status']);
+  try {
+    return { query, result: await locals.services.organisations.adminListUsers(locals.actor, query) };
+  } catch (e) {
+    if (isAppError(e)) error(e.status, e.message);
+    throw e;
+  }
+};
+
+export const actions: Actions = {
+  setStatus: async ({ request, locals }) => {
+    const values = formValues(await request.formData());
+    const r = await formAction(values, () => locals.services.organisations.adminSetUserStatus(locals.actor, values.id ?? '', { status: values.status }));
+    if (!r.ok) return r.failure;
+    return { updated: r.data };
+  },
+};
