@@ -14,6 +14,7 @@ import { createRechargeService } from '../wallet/recharge.service';
 import { createSandboxGateway, type SandboxOptions } from '../wallet/sandbox-gateway';
 import { createSandboxPayoutGateway } from '../wallet/payout-gateway';
 import { createWithdrawalService } from '../wallet/withdrawal.service';
+import { createStatementService } from '../wallet/statement.service';
 
 export interface PlatformOptions {
   clock?: Clock;
@@ -61,6 +62,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     ...opts.sandbox,
   });
   const withdrawals = createWithdrawalService({ db, clock, ledger, messages, payouts: createSandboxPayoutGateway(notifier) });
+  const statements = createStatementService({ db, ledger });
   const recharges = createRechargeService({ db, clock, ledger, messages, gateway, publicOrigin, log: (l) => console.warn(l) });
 
   return {
@@ -73,7 +75,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     notifier,
     rateLimiter,
     gateway,
-    services: { accounts, organisations, messages, ledger, recharges, withdrawals },
+    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements },
     /** Database and (when configured) Redis answer. */
     async ready() {
       await dbHandle.ping();

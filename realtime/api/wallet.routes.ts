@@ -9,6 +9,8 @@ import {
   ReviewOfflineInput,
   SubmitOfflineRechargeInput,
 } from '../../core/wallet/recharge.service';
+import { AddCardInput, RequestWithdrawalInput, ReviewWithdrawalInput, SetSecurityPasswordInput, VerifyCardInput } from '../../core/wallet/withdrawal.service';
+import { StatementQuery } from '../../core/wallet/statement.service';
 import type { ApiRouter } from './context';
 import { authed, errorResponses, jsonBody, page } from './schemas';
 
@@ -124,7 +126,136 @@ const routes = {
   }),
 };
 
+const Card = z
+  .object({
+    id: z.uuid(),
+    accountType: z.enum(['corporate', 'personal']),
+    holderName: z.string(),
+    bankCode: z.string(),
+    bankName: z.string(),
+    branch: z.string(),
+    accountNoMasked: z.string(),
+    status: z.enum(['pending', 'verified', 'failed', 'removed']),
+    attemptsLeft: z.number().int(),
+    verifiedAt: z.iso.datetime().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('BankCard');
+const Withdrawal = z
+  .object({
+    id: z.uuid(),
+    withdrawalNo: z.string(),
+    organisationId: z.uuid(),
+    cardId: z.uuid(),
+    amountFen: z.number().int(),
+    status: z.enum(['pending', 'paid', 'rejected']),
+    rejectReason: z.string().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('Withdrawal');
+const StatementLine = z
+  .object({
+    id: z.uuid(),
+    kind: z.string(),
+    kindLabel: z.string(),
+    amountFen: z.number().int().describe('+ into the wallet, − out of it'),
+    account: z.enum(['available', 'frozen']),
+    reference: z.string(),
+    balanceAfterFen: z.number().int().nullable(),
+    createdAt: z.iso.datetime(),
+  })
+  .openapi('StatementLine');
+const idParam = z.object({ id: z.string() });
+
+const moreRoutes = {
+  cards: createRoute({ method: 'get', path: '/wallet/cards', tags: ['wallet'], summary: '已添加的银行卡（卡号脱敏）', security: authed, responses: { 200: json(z.array(Card), 'Cards'), ...errorResponses(401, 403) } }),
+  addCard: createRoute({
+    method: 'post',
+    path: '/wallet/cards',
+    tags: ['wallet'],
+    summary: '添加银行卡：平台向该账户打一笔 ¥0.01–¥0.99 的验证款',
+    security: authed,
+    request: { body: jsonBody(AddCardInput) },
+    responses: { 201: json(Card, 'Added, waiting for the amount'), ...errorResponses(400, 401, 403, 409) },
+  }),
+  verifyCard: createRoute({
+    method: 'post',
+    path: '/wallet/cards/{id}/verify',
+    tags: ['wallet'],
+    summary: '填写收到的验证金额（分）；错 3 次认证失败',
+    security: authed,
+    request: { params: idParam, body: jsonBody(VerifyCardInput) },
+    responses: { 200: json(Card, 'Verified'), ...errorResponses(400, 401, 404) },
+  }),
+  removeCard: createRoute({ method: 'delete', path: '/wallet/cards/{id}', tags: ['wallet'], summary: '删除银行卡', security: authed, request: { params: idParam }, responses: { 204: { description: 'Removed' }, ...errorResponses(401, 404) } }),
+  securityPassword: createRoute({
+    method: 'put',
+    path: '/wallet/security-password',
+    tags: ['wallet'],
+    summary: '设置或修改安全密码（6 位数字，需验证登录密码）',
+    security: authed,
+    request: { body: jsonBody(SetSecurityPasswordInput) },
+    responses: { 200: json(z.object({ message: z.string() }), 'Set'), ...errorResponses(400, 401) },
+  }),
+  withdraw: createRoute({
+    method: 'post',
+    path: '/wallet/withdrawals',
+    tags: ['wallet'],
+    summary: '申请提现：金额立即冻结，等待平台审核打款',
+    security: authed,
+    request: { body: jsonBody(RequestWithdrawalInput) },
+    responses: { 201: json(Withdrawal, 'Frozen, pending review'), ...errorResponses(400, 401, 403, 409, 429) },
+  }),
+  withdrawals: createRoute({ method: 'get', path: '/wallet/withdrawals', tags: ['wallet'], summary: '提现记录', security: authed, responses: { 200: json(page(Withdrawal, 'WithdrawalPage'), 'Newest first'), ...errorResponses(401, 403) } }),
+  pendingWithdrawals: createRoute({ method: 'get', path: '/admin/withdrawals', tags: ['admin'], summary: '运营：待审核提现', security: authed, responses: { 200: json(z.array(Withdrawal), 'Oldest first'), ...errorResponses(401, 403) } }),
+  reviewWithdrawal: createRoute({
+    method: 'post',
+    path: '/admin/withdrawals/{withdrawalNo}/review',
+    tags: ['admin'],
+    summary: '运营：批准（打款）或驳回（退回可用余额）',
+    security: authed,
+    request: { params: z.object({ withdrawalNo: z.string() }), body: jsonBody(ReviewWithdrawalInput) },
+    responses: { 200: json(Withdrawal, 'Decided'), ...errorResponses(400, 401, 403, 404, 409) },
+  }),
+  statement: createRoute({
+    method: 'get',
+    path: '/wallet/statement',
+    tags: ['wallet'],
+    summary: '资金明细（类型、日期筛选，分页）',
+    security: authed,
+    request: { query: StatementQuery },
+    responses: { 200: json(page(StatementLine, 'StatementPage'), 'Newest first'), ...errorResponses(400, 401, 403) },
+  }),
+  statementCsv: createRoute({
+    method: 'get',
+    path: '/wallet/statement.csv',
+    tags: ['wallet'],
+    summary: '导出资金明细 CSV（UTF-8 BOM）',
+    security: authed,
+    request: { query: StatementQuery },
+    responses: { 200: { description: 'CSV', content: { 'text/csv': { schema: z.string() } } }, ...errorResponses(400, 401, 403) },
+  }),
+};
+
 export function registerWalletRoutes(api: ApiRouter) {
+  const w = (c: { var: { services: { withdrawals: import('../../core/wallet/withdrawal.service').WithdrawalService } } }) => c.var.services.withdrawals;
+  api.openapi(moreRoutes.cards, async (c) => c.json((await w(c).listCards(c.var.actor)) as never, 200));
+  api.openapi(moreRoutes.addCard, async (c) => c.json((await w(c).addCard(c.var.actor, await c.req.json())) as never, 201));
+  api.openapi(moreRoutes.verifyCard, async (c) => c.json((await w(c).verifyCard(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
+  api.openapi(moreRoutes.removeCard, async (c) => (await w(c).removeCard(c.var.actor, c.req.valid('param').id), c.body(null, 204)));
+  api.openapi(moreRoutes.securityPassword, async (c) => c.json(await w(c).setSecurityPassword(c.var.actor, c.req.valid('json')), 200));
+  api.openapi(moreRoutes.withdraw, async (c) => c.json((await w(c).requestWithdrawal(c.var.actor, c.req.valid('json'))) as never, 201));
+  api.openapi(moreRoutes.withdrawals, async (c) => c.json((await w(c).listWithdrawals(c.var.actor, { page: Number(c.req.query('page') ?? 1) || 1 })) as never, 200));
+  api.openapi(moreRoutes.pendingWithdrawals, async (c) => c.json((await w(c).listPendingWithdrawals(c.var.actor)) as never, 200));
+  api.openapi(moreRoutes.reviewWithdrawal, async (c) =>
+    c.json((await w(c).reviewWithdrawal(c.var.actor, c.req.valid('param').withdrawalNo, c.req.valid('json'))) as never, 200),
+  );
+  api.openapi(moreRoutes.statement, async (c) => c.json((await c.var.services.statements.list(c.var.actor, c.req.query())) as never, 200));
+  api.openapi(moreRoutes.statementCsv, async (c) => {
+    const csv = await c.var.services.statements.exportCsv(c.var.actor, c.req.query());
+    return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="statement.csv"` }) as never;
+  });
+
   api.openapi(routes.balances, async (c) => {
     const org = requireOrganisation(requireActor(c.var.actor));
     const b = await c.var.services.ledger.walletBalances(c.var.platform.db, org.organisationId);

@@ -1,0 +1,105 @@
+import { and, count, desc, eq, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
+import { stringify } from 'csv-stringify/sync';
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { ledgerTransfers } from '../../db/schema';
+import { requireActor, requireOrganisation, type Actor } from '../shared/actor';
+import { formatFen } from '../shared/money';
+import { parseInput } from '../shared/validate';
+import type { Ledger } from './ledger.service';
+import { TRANSFER_KIND_LABELS, type TransferKind } from './ledger.rules';
+
+const TRANSFER_KINDS = Object.keys(TRANSFER_KIND_LABELS) as [TransferKind, ...TransferKind[]];
+const day = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式为 YYYY-MM-DD')
+  .optional();
+
+export const StatementQuery = z
+  .object({
+    page: z.coerce.number().int().min(1).default(1),
+    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+    kind: z.enum(TRANSFER_KINDS, { message: '未知的交易类型' }).optional(),
+    /** Shanghai calendar days, inclusive. */
+    from: day,
+    to: day,
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '结束日期不能早于开始日期' });
+export type StatementQuery = z.infer<typeof StatementQuery>;
+
+/** Start of a Shanghai calendar day as a UTC instant. */
+const shanghaiDay = (d: string, plusDays = 0) => new Date(Date.parse(`${d}T00:00:00+08:00`) + plusDays * 86_400_000);
+
+export interface StatementLine {
+  id: string;
+  kind: string;
+  kindLabel: string;
+  /** Signed from the wallet's point of view: + in, − out. */
+  amountFen: number;
+  /** Which side of the wallet: available or frozen. */
+  account: 'available' | 'frozen';
+  reference: string;
+  balanceAfterFen: number | null;
+  createdAt: Date;
+}
+
+/** 资金明细: every transfer touching the organisation's wallet, newest first, with running balances. */
+export function createStatementService({ db, ledger }: { db: Db; ledger: Ledger }) {
+  async function lines(actor: Actor | null, raw: unknown, limit?: number) {
+    const org = requireOrganisation(requireActor(actor));
+    const q = parseInput(StatementQuery, raw);
+    const w = await ledger.ensureWallet(db, org.organisationId);
+    const ids = [w.availableId, w.frozenId];
+    const conds: (SQL | undefined)[] = [
+      or(inArray(ledgerTransfers.debitAccountId, ids), inArray(ledgerTransfers.creditAccountId, ids)),
+      q.kind ? eq(ledgerTransfers.kind, q.kind) : undefined,
+      q.from ? gte(ledgerTransfers.createdAt, shanghaiDay(q.from)) : undefined,
+      q.to ? lt(ledgerTransfers.createdAt, shanghaiDay(q.to, 1)) : undefined,
+    ];
+    const where = and(...conds);
+    const pageSize = limit ?? q.pageSize;
+    const [rows, [total]] = await Promise.all([
+      db
+        .select()
+        .from(ledgerTransfers)
+        .where(where)
+        .orderBy(desc(ledgerTransfers.createdAt), desc(ledgerTransfers.id))
+        .limit(pageSize)
+        .offset(limit ? 0 : (q.page - 1) * q.pageSize),
+      db.select({ n: count() }).from(ledgerTransfers).where(where),
+    ]);
+    // A transfer between the wallet's own accounts (freeze/release) shows once, from the available side.
+    const items: StatementLine[] = rows.map((t) => {
+      const inbound = ids.includes(t.creditAccountId) && !(t.debitAccountId === w.availableId);
+      const account = (inbound ? t.creditAccountId : t.debitAccountId) === w.availableId ? 'available' : 'frozen';
+      return {
+        id: t.id,
+        kind: t.kind,
+        kindLabel: TRANSFER_KIND_LABELS[t.kind as TransferKind] ?? t.kind,
+        amountFen: inbound ? t.amountFen : -t.amountFen,
+        account,
+        reference: t.reference,
+        balanceAfterFen: inbound ? t.creditBalanceAfterFen : t.debitBalanceAfterFen,
+        createdAt: t.createdAt,
+      };
+    });
+    return { items, total: Number(total?.n ?? 0), page: limit ? 1 : q.page, pageSize };
+  }
+
+  return {
+    list: (actor: Actor | null, raw: unknown) => lines(actor, raw),
+
+    /** CSV (UTF-8 with BOM so Excel opens Chinese correctly), up to 10,000 lines with the same filters. */
+    async exportCsv(actor: Actor | null, raw: unknown) {
+      const { items } = await lines(actor, raw, 10_000);
+      const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'medium', hour12: false });
+      const csv = stringify(
+        items.map((l) => [fmt.format(l.createdAt), l.kindLabel, l.account === 'available' ? '可用' : '冻结', formatFen(l.amountFen, { symbol: false }), l.balanceAfterFen === null ? '' : formatFen(l.balanceAfterFen, { symbol: false }), l.reference]),
+        { header: true, columns: ['时间', '类型', '账户', '金额（元）', '余额（元）', '摘要'] },
+      );
+      return `\uFEFF${csv}`;
+    },
+  };
+}
+
+export type StatementService = ReturnType<typeof createStatementService>;
