@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireActor, requireOrganisation } from '../../core/shared/actor';
+import { requireActor, requireOperator, requireOrganisation } from '../../core/shared/actor';
 import { formatFen } from '../../core/shared/money';
 import { BANKS } from '../../core/wallet/payment-gateway';
 import {
@@ -166,6 +166,16 @@ const StatementLine = z
   })
   .openapi('StatementLine');
 const idParam = z.object({ id: z.string() });
+const LedgerCheck = z
+  .object({
+    ok: z.boolean(),
+    totalFen: z.number().int(),
+    accounts: z.number().int(),
+    transfers: z.number().int(),
+    mismatches: z.array(z.object({ accountId: z.uuid(), balanceFen: z.number().int(), fromTransfersFen: z.number().int() })),
+    negativeCustomerAccounts: z.array(z.uuid()),
+  })
+  .openapi('LedgerCheck');
 
 const moreRoutes = {
   cards: createRoute({ method: 'get', path: '/wallet/cards', tags: ['wallet'], summary: '已添加的银行卡（卡号脱敏）', security: authed, responses: { 200: json(z.array(Card), 'Cards'), ...errorResponses(401, 403) } }),
@@ -217,6 +227,14 @@ const moreRoutes = {
     request: { params: z.object({ withdrawalNo: z.string() }), body: jsonBody(ReviewWithdrawalInput) },
     responses: { 200: json(Withdrawal, 'Decided'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
+  ledgerCheck: createRoute({
+    method: 'get',
+    path: '/admin/ledger/check',
+    tags: ['admin'],
+    summary: '运营：账本核对（余额总和为零、每个余额等于其流水之和、客户账户无负数）',
+    security: authed,
+    responses: { 200: json(LedgerCheck, 'Result of the check'), ...errorResponses(401, 403) },
+  }),
   statement: createRoute({
     method: 'get',
     path: '/wallet/statement',
@@ -250,6 +268,10 @@ export function registerWalletRoutes(api: ApiRouter) {
   api.openapi(moreRoutes.reviewWithdrawal, async (c) =>
     c.json((await w(c).reviewWithdrawal(c.var.actor, c.req.valid('param').withdrawalNo, c.req.valid('json'))) as never, 200),
   );
+  api.openapi(moreRoutes.ledgerCheck, async (c) => {
+    requireOperator(c.var.actor);
+    return c.json((await c.var.services.ledger.check()) as never, 200);
+  });
   api.openapi(moreRoutes.statement, async (c) => c.json((await c.var.services.statements.list(c.var.actor, c.req.query())) as never, 200));
   api.openapi(moreRoutes.statementCsv, async (c) => {
     const csv = await c.var.services.statements.exportCsv(c.var.actor, c.req.query());
