@@ -48,6 +48,9 @@ async function main() {
       console.error('web/build is missing: run `npm run build` (npm start does it for you).');
       process.exit(1);
     }
+    // adapter-node assumes https when ORIGIN is unset, so every form POST over plain http failed its
+    // CSRF origin check (403). Default to the address printed below; set ORIGIN behind a proxy.
+    if (!process.env.ORIGIN) process.env.ORIGIN = config.ORIGIN ?? `http://localhost:${config.PORT}`;
     webHandler = (await import(pathToFileURL(handlerPath).href)).handler as NodeHandler;
   }
 
