@@ -83,7 +83,7 @@ export function createOrganisationService({ db }: { db: Db }) {
             displayName: users.displayName,
             status: users.status,
             createdAt: users.createdAt,
-            organisations: sql<string[]>`coalesce((select array_agg(o.full_name order by m.created_at) from ${memberships} m join ${organisations} o on o.id = m.organisation_id where m.user_id = ${users.id}), '{}')`,
+            organisations: sql<string[]>`coalesce((select array_agg(o.full_name order by m.created_at) from ${memberships} m join ${organisations} o on o.id = m.organisation_id where m.user_id = ${users}.id), '{}')`,
           })
           .from(users)
           .where(where)

@@ -54,7 +54,14 @@ export class AppError extends Error {
   }
 }
 
-export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+/**
+ * Duck-typed as well as instanceof: the pages' build bundles its own copy of this module while the
+ * server runs core from source, so an AppError thrown by a service is not an instance of the
+ * pages' AppError class.
+ */
+export const isAppError = (e: unknown): e is AppError =>
+  e instanceof AppError ||
+  (e instanceof Error && e.name === 'AppError' && typeof (e as AppError).code === 'string' && typeof (e as AppError).toBody === 'function');
 
 /** Turns anything thrown into a body safe for a client: unknown errors never leak their message. */
 export function toErrorBody(e: unknown): { status: number; body: ErrorBody } {
