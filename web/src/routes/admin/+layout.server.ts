@@ -4,5 +4,5 @@ import type { LayoutServerLoad } from './$types';
 
 export const load: LayoutServerLoad = ({ locals, url }) => {
   const actor = requireLogin(locals, url);
-  if (!actor.isOperator) error(403, '无权访问：只有平台运营人员可以进入运营后台');
+  if (!actor.isOperator) error(403, '只有平台运营人员可以进入运营后台');
 };
