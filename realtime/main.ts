@@ -48,9 +48,10 @@ async function main() {
       console.error('web/build is missing: run `npm run build` (npm start does it for you).');
       process.exit(1);
     }
-    // adapter-node assumes https when ORIGIN is unset, so every form POST over plain http failed its
-    // CSRF origin check (403). Default to the address printed below; set ORIGIN behind a proxy.
-    if (!process.env.ORIGIN) process.env.ORIGIN = config.ORIGIN ?? `http://localhost:${config.PORT}`;
+    // adapter-node assumes https when ORIGIN is unset, so every form POST over plain http would fail
+    // its CSRF origin check. Without ORIGIN, the server tells it the real protocol of each connection
+    // (realtime/server.ts) and it uses the Host header, so localhost and 127.0.0.1 both work.
+    if (!config.ORIGIN) process.env.PROTOCOL_HEADER = 'x-bangfu-proto';
     webHandler = (await import(pathToFileURL(handlerPath).href)).handler as NodeHandler;
   }
 

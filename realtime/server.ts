@@ -40,6 +40,8 @@ export function createApplication(platform: Platform, opts: ServerOptions) {
     }
     if (url.startsWith('/socket.io')) return; // socket.io handles its own requests on this server
     if (opts.webHandler) {
+      // Set from the socket, never from the client: see PROTOCOL_HEADER in main.ts.
+      req.headers['x-bangfu-proto'] = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
       opts.webHandler(req, res, () => {
         res.statusCode = 404;
         res.end('Not found');
