@@ -2,6 +2,7 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'vite';
+import { bangfuDevServer } from './realtime/dev-plugin';
 
 export default defineConfig({
   plugins: [
@@ -16,6 +17,8 @@ export default defineConfig({
     }),
     tailwindcss(),
     sveltekit(),
+    // `npm run dev`: the API and socket.io on vite's dev server (no effect on builds).
+    bangfuDevServer(),
   ],
   server: { fs: { allow: ['core', 'db', 'realtime'] } },
 });
