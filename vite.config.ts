@@ -2,7 +2,7 @@ import { paraglideVitePlugin } from '@inlang/paraglide-js';
 import { sveltekit } from '@sveltejs/kit/vite';
 import tailwindcss from '@tailwindcss/vite';
 import { defineConfig } from 'vite';
-import { bangfuDevServer } from './realtime/dev-plugin';
+import { bangfuDevServer } from './realtime/dev-plugin.ts';
 
 export default defineConfig({
   plugins: [
