@@ -40,7 +40,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const clock = opts.clock ?? systemClock;
   const publisher = new LocalPublisher();
   const notifier = opts.notifier ?? createSandboxNotifier(db);
-  const rateLimiter = createRateLimiter({ redis, prefix: opts.rateLimitPrefix });
+  const rateLimiter = createRateLimiter({ redis, prefix: opts.rateLimitPrefix ?? config.RATE_LIMIT_PREFIX });
   const messages = createMessageService({ db, publisher });
   const accounts = createAccountService({
     db,

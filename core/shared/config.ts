@@ -35,6 +35,8 @@ export const ConfigSchema = z.object({
   SESSION_ABSOLUTE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Secret for signing (payment callbacks, code hashes). Required in production. */
   APP_SECRET: z.string().min(16, '至少 16 个字符').default('bangfu-development-secret-change-me'),
+  /** Key prefix of rate-limit buckets in Redis (separate deployments or test runs sharing one Redis). */
+  RATE_LIMIT_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/i, '只能包含字母、数字、冒号、下划线和连字符').default('bangfu:rl'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
 });
 

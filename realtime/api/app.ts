@@ -35,8 +35,10 @@ export function createApiApp(platform: Platform) {
     await next();
   });
 
-  // Browsers' cross-site form posts are refused; JSON bodies must say they are JSON.
-  api.use('*', csrf({ origin: (origin, c) => !origin || new URL(c.req.url).origin === origin || origin === platform.config.ORIGIN }));
+  // Browsers' cross-site form posts are refused; JSON bodies must say they are JSON. A bearer token
+  // is never sent by a browser on its own, so only cookie-authenticated calls need the origin check.
+  const csrfCheck = csrf({ origin: (origin, c) => new URL(c.req.url).origin === origin || origin === platform.config.ORIGIN });
+  api.use('*', (c, next) => (/^bearer /i.test(c.req.header('authorization') ?? '') ? next() : csrfCheck(c, next)));
   api.use(
     '*',
     createMiddleware<ApiEnv>(async (c, next) => {

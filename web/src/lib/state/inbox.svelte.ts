@@ -10,6 +10,8 @@ type Listener = (m: SiteMessagePayload) => void;
 class Inbox {
   /** The live unread count, or null until the server has said something newer than the page data. */
   unread = $state<number | null>(null);
+  /** Whether live updates are flowing (the socket is connected and in the user's room). */
+  connected = $state(false);
   #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   #listeners = new Set<Listener>();
 
@@ -21,6 +23,8 @@ class Inbox {
       this.unread = unreadCount;
       for (const l of this.#listeners) l(message);
     });
+    socket.on('connect', () => (this.connected = true));
+    socket.on('disconnect', () => (this.connected = false));
     socket.on('message:unread', ({ unreadCount }) => {
       this.unread = unreadCount;
     });
@@ -31,6 +35,7 @@ class Inbox {
     this.#socket?.disconnect();
     this.#socket = null;
     this.unread = null;
+    this.connected = false;
   }
 
   /** Calls `fn` for every message that arrives; returns the unsubscribe function. */

@@ -1,0 +1,52 @@
+#!/usr/bin/env node
+// Starts Bangfu for the browser tests on a fresh database: a temporary embedded one by default,
+// a new PostgreSQL database (dropped on exit) when DATABASE_URL is set. Demo data is seeded.
+import { spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import postgres from 'postgres';
+
+const root = new URL('..', import.meta.url).pathname;
+const env = { ...process.env, SEED_DEMO: 'true', DEV_TOOLS: 'true', RATE_LIMIT_PREFIX: `e2e:${randomBytes(4).toString('hex')}` };
+delete env.ORIGIN;
+let cleanup = async () => {};
+
+if (process.env.DATABASE_URL) {
+  const name = `bangfu_e2e_${randomBytes(4).toString('hex')}`;
+  const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+  // Playwright may stop this script before it cleans up: drop what earlier runs left behind.
+  for (const { datname } of await admin`select datname from pg_database where datname like 'bangfu_e2e_%'`) {
+    await admin.unsafe(`drop database if exists ${datname} with (force)`).catch(() => {});
+  }
+  await admin.unsafe(`create database ${name}`);
+  await admin.end();
+  const url = new URL(process.env.DATABASE_URL);
+  url.pathname = `/${name}`;
+  env.DATABASE_URL = url.toString();
+  cleanup = async () => {
+    const a = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
+    await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
+    await a.end();
+  };
+} else {
+  const dir = mkdtempSync(join(tmpdir(), 'bangfu-e2e-'));
+  env.DATA_DIR = join(dir, 'data');
+  cleanup = async () => rmSync(dir, { recursive: true, force: true });
+}
+
+const child = spawn(process.execPath, [join(root, 'scripts/start.mjs')], { cwd: root, env, stdio: 'inherit' });
+let stopping = false;
+const stop = async (code = 0) => {
+  if (stopping) return;
+  stopping = true;
+  child.kill('SIGTERM');
+  await new Promise((r) => (child.exitCode !== null ? r() : child.once('exit', r)));
+  await cleanup();
+  process.exit(code);
+};
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => void stop(0));
+child.on('exit', (code) => {
+  if (!stopping) void cleanup().then(() => process.exit(code ?? 1));
+});
