@@ -38,7 +38,10 @@ export function createApiApp(platform: Platform) {
   // Browsers' cross-site form posts are refused; JSON bodies must say they are JSON. A bearer token
   // is never sent by a browser on its own, so only cookie-authenticated calls need the origin check.
   const csrfCheck = csrf({ origin: (origin, c) => new URL(c.req.url).origin === origin || origin === platform.config.ORIGIN });
-  api.use('*', (c, next) => (/^bearer /i.test(c.req.header('authorization') ?? '') ? next() : csrfCheck(c, next)));
+  // Without a session cookie there is no ambient authority to abuse (and bodies must be JSON anyway).
+  api.use('*', (c, next) =>
+    /^bearer /i.test(c.req.header('authorization') ?? '') || !getCookie(c, SESSION_COOKIE) ? next() : csrfCheck(c, next),
+  );
   api.use(
     '*',
     createMiddleware<ApiEnv>(async (c, next) => {
@@ -65,7 +68,7 @@ export function createApiApp(platform: Platform) {
 
   api.onError((err, c) => {
     const { status, body } = toErrorBody(err instanceof HTTPException ? fromHttpException(err) : err);
-    if (status >= 500) console.error(`[api] ${c.get('requestId')} ${c.req.method} ${c.req.path}`, err);
+    if (status >= 500 && !(err instanceof HTTPException && err.status < 500)) console.error(`[api] ${c.get('requestId')} ${c.req.method} ${c.req.path}`, err);
     if (body.retryAfterSeconds) c.header('retry-after', String(body.retryAfterSeconds));
     return c.json({ error: body }, status as 400);
   });
@@ -86,6 +89,7 @@ export type ApiApp = ReturnType<typeof createApiApp>;
 function fromHttpException(e: HTTPException): AppError {
   if (e.status === 403) return new AppError('FORBIDDEN', '跨站请求被拒绝');
   if (e.status === 413) return new AppError('VALIDATION', '请求体过大');
+  if (e.status === 415) return new AppError('UNSUPPORTED_MEDIA_TYPE', '请求体必须是 application/json');
   if (e.status === 400) return new AppError('VALIDATION', '请求格式不正确（JSON 无法解析）');
   return new AppError('INTERNAL', '服务器开小差了，请稍后再试');
 }
