@@ -1,0 +1,20 @@
+import { formValues } from '$lib/server/session';
+import { orError, organisationNames, walletAction } from '$lib/server/wallet';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals, url }) => {
+  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const result = await orError(() => locals.services.recharges.listPendingOffline(locals.actor, { page, pageSize: 20 }));
+  const names = await organisationNames(locals, result.items.map((i) => i.organisationId));
+  return { result: { ...result, items: result.items.map((i) => ({ ...i, organisationName: names[i.organisationId] ?? null })) } };
+};
+
+export const actions: Actions = {
+  review: async ({ request, locals }) => {
+    const values = formValues(await request.formData());
+    const decision = values.decision === 'reject' ? { decision: 'reject', reason: values.reason } : { decision: 'confirm' };
+    const r = await walletAction('review', values, {}, () => locals.services.recharges.reviewOffline(locals.actor, values.orderNo ?? '', decision));
+    if (!r.ok) return r.failure;
+    return { reviewed: { orderNo: r.data.orderNo, status: r.data.status } };
+  },
+};

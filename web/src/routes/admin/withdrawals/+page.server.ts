@@ -1,0 +1,27 @@
+import { formValues } from '$lib/server/session';
+import { orError, organisationNames, walletAction } from '$lib/server/wallet';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+  const items = await orError(() => locals.services.withdrawals.listPendingWithdrawals(locals.actor));
+  const names = await organisationNames(locals, items.map((i) => i.organisationId));
+  return {
+    items: items.map((w) => ({
+      withdrawalNo: w.withdrawalNo,
+      organisationId: w.organisationId,
+      organisationName: names[w.organisationId] ?? null,
+      amountFen: w.amountFen,
+      createdAt: w.createdAt,
+    })),
+  };
+};
+
+export const actions: Actions = {
+  review: async ({ request, locals }) => {
+    const values = formValues(await request.formData());
+    const decision = values.decision === 'reject' ? { decision: 'reject', reason: values.reason } : { decision: 'approve' };
+    const r = await walletAction('review', values, {}, () => locals.services.withdrawals.reviewWithdrawal(locals.actor, values.withdrawalNo ?? '', decision));
+    if (!r.ok) return r.failure;
+    return { reviewed: { withdrawalNo: r.data.withdrawalNo, status: r.data.status } };
+  },
+};
