@@ -1,0 +1,186 @@
+import { expect, test, type Browser, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { randomInt } from 'node:crypto';
+import { loginAs } from './fixtures';
+
+mkdirSync('e2e/artifacts', { recursive: true });
+const shot = (page: Page, name: string) => page.screenshot({ path: `e2e/artifacts/wallet-${name}.png`, fullPage: true });
+
+/** A second person in their own browser context (the operator beside the enterprise). */
+async function asOperator<T>(browser: Browser, run: (page: Page) => Promise<T>): Promise<T> {
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 1280, height: 800 } });
+  try {
+    const page = await context.newPage();
+    await loginAs(page, 'operator');
+    return await run(page);
+  } finally {
+    await context.close();
+  }
+}
+
+/** Reads the micro-deposit the sandbox bank texted for the account ending in `last4`, from the dev outbox. */
+async function readMicroDeposit(page: Page, last4: string): Promise<string> {
+  const outbox = await page.context().newPage();
+  try {
+    for (let i = 0; i < 20; i++) {
+      await outbox.goto('/dev/outbox');
+      const row = outbox.getByTestId('outbox-row').filter({ hasText: `尾号${last4}的账户收到帮扶平台转账` }).first();
+      if (await row.count()) {
+        const m = (await row.innerText()).match(/转账\s*¥(0\.\d{2})/);
+        if (m) return m[1]!;
+      }
+      await outbox.waitForTimeout(300);
+    }
+    throw new Error(`no micro-deposit text for ${last4}`);
+  } finally {
+    await outbox.close();
+  }
+}
+
+test.describe.configure({ mode: 'serial' });
+
+test.describe('wallet', () => {
+  test('online recharge through the sandbox bank: the result page turns to 充值成功 and the statement shows it', async ({ page }) => {
+    await loginAs(page, 'qinghe');
+    await page.goto('/wallet');
+    await expect(page.getByRole('heading', { name: '我的钱包' })).toBeVisible();
+    await page.getByRole('link', { name: '充值' }).first().click();
+    await expect(page.getByText('目前仅支持储蓄卡、企业网银的线上支付')).toBeVisible();
+    await page.getByLabel('充值金额（元）').fill('1234.56');
+    await page.getByText('中国工商银行', { exact: true }).click();
+    await shot(page, 'recharge-online');
+    await page.getByRole('button', { name: '确定，去付款' }).click();
+
+    await expect(page).toHaveURL(/\/api\/v1\/sandbox\/bank/);
+    await expect(page.getByText('¥1,234.56')).toBeVisible();
+    await page.getByRole('button', { name: '确认付款' }).click();
+
+    await expect(page).toHaveURL(/\/wallet\/recharge\/result\?orderNo=R/);
+    const result = page.getByTestId('recharge-result');
+    await expect(result).toHaveAttribute('data-status', 'paid', { timeout: 30_000 });
+    await expect(result.getByText('充值成功')).toBeVisible();
+    await shot(page, 'recharge-result');
+
+    await page.getByRole('link', { name: '返回我的钱包' }).click();
+    await expect(page.getByTestId('balance-available')).toHaveText('¥1,234.56');
+    await expect(page.getByTestId('statement').getByText('+¥1,234.56')).toBeVisible();
+    await expect(page.getByRole('link', { name: '导出 CSV' })).toHaveAttribute('href', '/api/v1/wallet/statement.csv');
+  });
+
+  test('a declined payment shows 付款失败 and leaves the balance alone', async ({ page }) => {
+    await loginAs(page, 'qinghe');
+    await page.goto('/wallet/recharge');
+    await page.getByLabel('充值金额（元）').fill('50');
+    await page.getByText('招商银行', { exact: true }).click();
+    await page.getByRole('button', { name: '确定，去付款' }).click();
+    await page.getByRole('button', { name: '拒绝付款' }).click();
+    await expect(page.getByTestId('recharge-result')).toHaveAttribute('data-status', 'failed', { timeout: 30_000 });
+    await page.goto('/wallet');
+    await expect(page.getByTestId('balance-available')).toHaveText('¥1,234.56');
+  });
+
+  test('offline recharge: the enterprise declares the transfer, the operator confirms it, the wallet is credited', async ({ page, browser }) => {
+    await loginAs(page, 'qinghe');
+    await page.goto('/wallet/recharge?tab=offline');
+    await expect(page.getByText('请认准平台公布的收款账户，切勿汇至其他账户')).toBeVisible();
+    await expect(page.getByTestId('receiving-account')).toBeVisible();
+    await page.getByLabel('充值金额（元）').fill('20000');
+    await page.getByLabel('打款时间').fill('2026-01-05T10:30');
+    await page.getByLabel('付款户名').fill('赣州市章贡区青禾食品有限公司');
+    await page.getByLabel('付款账号').fill('6222 0215 0001 2345 678');
+    await page.getByLabel('备注（选填）').fill('e2e 线下充值');
+    await page.getByRole('button', { name: '提交' }).click();
+    const done = page.getByText(/已提交线下充值单 X\d+/);
+    await expect(done).toBeVisible();
+    await expect(page.getByText('1–3 个工作日内确认收款')).toBeVisible();
+    await shot(page, 'recharge-offline-submitted');
+    const orderNo = (await done.innerText()).match(/X\d+/)![0];
+
+    await asOperator(browser, async (op) => {
+      await op.goto('/admin/recharges');
+      const row = op.getByTestId('pending-recharge').filter({ hasText: orderNo });
+      await expect(row).toContainText('¥20,000.00');
+      await expect(row).toContainText('6222021500012345678');
+      await shot(op, 'admin-recharges');
+      await row.getByRole('button', { name: `确认到账 ${orderNo}` }).click();
+      await expect(op.getByTestId('pending-recharge').filter({ hasText: orderNo })).toHaveCount(0);
+    });
+
+    await page.goto('/wallet');
+    await expect(page.getByTestId('balance-available')).toHaveText('¥21,234.56');
+    await expect(page.getByTestId('recent-recharges').locator('li').filter({ hasText: orderNo })).toContainText('充值成功');
+  });
+
+  const accountNo = `6${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e6)).padStart(6, '0')}`;
+  test('bank card verification: add a corporate account, read the micro-deposit from the outbox, verify', async ({ page }) => {
+    await loginAs(page, 'qinghe');
+    await page.goto('/wallet/cards');
+    await expect(page.getByText('对公账户的开户名须与单位全称一致')).toBeVisible();
+    await expect(page.getByLabel('开户名')).toHaveValue('赣州市章贡区青禾食品有限公司');
+    await page.getByLabel('开户银行').selectOption('ICBC');
+    await page.getByLabel('开户支行').fill('中国工商银行赣州分行营业部');
+    await page.getByLabel('账号').fill(accountNo);
+    await page.getByRole('button', { name: '保存' }).click();
+    await expect(page.getByText('平台已向该账户转入一笔 ¥0.01–¥0.99 的验证款，请查看银行到账短信后填写金额').first()).toBeVisible();
+
+    const card = page.getByTestId('card-item').filter({ hasText: accountNo.slice(-4) });
+    await expect(card).toContainText('待验证');
+    await card.getByLabel('收到的验证款金额（元）').fill('1.50');
+    await card.getByRole('button', { name: '提交' }).click();
+    await expect(card.getByRole('alert')).toBeVisible();
+
+    const amount = await readMicroDeposit(page, accountNo.slice(-4));
+    await card.getByLabel('收到的验证款金额（元）').fill(amount);
+    await card.getByRole('button', { name: '提交' }).click();
+    await expect(card).toContainText('已认证');
+    await shot(page, 'cards-verified');
+  });
+
+  test('withdrawal: set the security password, withdraw to the verified card, the operator approves', async ({ page, browser }) => {
+    await loginAs(page, 'qinghe');
+    await page.goto('/wallet/withdraw');
+    await page.getByRole('link', { name: '设置安全密码' }).click();
+    await page.getByLabel('登录密码').fill('Bangfu2026');
+    await page.getByLabel('安全密码', { exact: true }).fill('135790');
+    await page.getByLabel('确认安全密码').fill('135790');
+    await page.getByRole('button', { name: '设置安全密码' }).click();
+    await expect(page.getByText('安全密码已设置')).toBeVisible();
+    await page.getByRole('link', { name: '继续提现' }).click();
+
+    await expect(page.getByTestId('withdraw-available')).toHaveText('¥21,234.56');
+    await page.getByLabel('提现金额（元）').fill('300.50');
+    await page.getByRole('radio', { name: new RegExp(accountNo.slice(-4)) }).check();
+    await page.getByLabel('安全密码').fill('000000');
+    await page.getByRole('button', { name: '确认提现' }).click();
+    await expect(page.getByText('安全密码错误，还可尝试 4 次')).toBeVisible();
+
+    await page.getByLabel('安全密码').fill('135790');
+    await expect(page.getByTestId('withdraw-summary')).toContainText('¥300.50');
+    await shot(page, 'withdraw');
+    await page.getByRole('button', { name: '确认提现' }).click();
+    const done = page.getByTestId('withdraw-done');
+    await expect(done).toContainText('已提交，金额已冻结，等待平台审核打款');
+    const withdrawalNo = (await done.innerText()).match(/W\d+/)![0];
+
+    await page.goto('/wallet');
+    await expect(page.getByTestId('balance-available')).toHaveText('¥20,934.06');
+    await expect(page.getByTestId('balance-frozen')).toHaveText('¥300.50');
+
+    await asOperator(browser, async (op) => {
+      await op.goto('/admin/withdrawals');
+      const row = op.getByTestId('pending-withdrawal').filter({ hasText: withdrawalNo });
+      await expect(row).toContainText('¥300.50');
+      await shot(op, 'admin-withdrawals');
+      await row.getByRole('button', { name: `批准打款 ${withdrawalNo}` }).click();
+      await expect(op.getByTestId('pending-withdrawal').filter({ hasText: withdrawalNo })).toHaveCount(0);
+      await op.goto('/admin/ledger');
+      await expect(op.getByTestId('ledger-status')).toHaveAttribute('data-ok', 'true');
+      await shot(op, 'admin-ledger');
+    });
+
+    await page.goto('/wallet');
+    await expect(page.getByTestId('balance-frozen')).toHaveText('¥0.00');
+    await expect(page.getByTestId('recent-withdrawals').locator('li').filter({ hasText: withdrawalNo })).toContainText('已打款');
+    await shot(page, 'wallet');
+  });
+});
