@@ -29,7 +29,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   ]);
   const cardLabel = Object.fromEntries(cards.map((c) => [c.id, `${c.bankName} 尾号 ${c.accountNoMasked.slice(-4)}`]));
 
-  const csv = new URLSearchParams(Object.entries(filters).filter((e): e is [string, string] => Boolean(e[1])));
+  // The CSV carries the filters the list was shown with (none when they were refused).
+  const csv = new URLSearchParams(Object.entries(filterError ? {} : filters).filter((e): e is [string, string] => Boolean(e[1])));
   return {
     organisation: org.fullName,
     balances: { availableFen: balances.availableFen, frozenFen: balances.frozenFen, totalFen: balances.totalFen },
