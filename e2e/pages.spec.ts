@@ -17,8 +17,17 @@ const pages: { path: string; as?: 'operator' | 'qinghe'; name: string }[] = [
   { path: '/account/security', as: 'qinghe', name: 'account-security' },
   { path: '/account/organisations', as: 'qinghe', name: 'account-organisations' },
   { path: '/messages', as: 'qinghe', name: 'messages' },
+  { path: '/wallet', as: 'qinghe', name: 'wallet' },
+  { path: '/wallet/recharge', as: 'qinghe', name: 'wallet-recharge' },
+  { path: '/wallet/recharge?tab=offline', as: 'qinghe', name: 'wallet-recharge-offline' },
+  { path: '/wallet/cards', as: 'qinghe', name: 'wallet-cards' },
+  { path: '/wallet/security-password', as: 'qinghe', name: 'wallet-security-password' },
+  { path: '/wallet/withdraw', as: 'qinghe', name: 'wallet-withdraw' },
   { path: '/admin/users', as: 'operator', name: 'admin-users' },
   { path: '/admin/organisations', as: 'operator', name: 'admin-organisations' },
+  { path: '/admin/recharges', as: 'operator', name: 'admin-recharges' },
+  { path: '/admin/withdrawals', as: 'operator', name: 'admin-withdrawals' },
+  { path: '/admin/ledger', as: 'operator', name: 'admin-ledger' },
 ];
 
 async function check(page: Page, name: string, width: number) {
