@@ -1,8 +1,12 @@
 import { randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import postgres from 'postgres';
+import { sql } from 'drizzle-orm';
 import { openDb, type DbHandle } from '../client';
 import { migrateDb } from '../migrate';
-import { TEMPLATE_DB, withDatabase } from './global-setup';
+import * as schema from '../schema';
+import { PGLITE_TEMPLATE_ENV, TEMPLATE_DB, withDatabase } from './global-setup';
 
 /**
  * A fresh, migrated database for one test file: a copy of the template on PostgreSQL when
@@ -11,6 +15,8 @@ import { TEMPLATE_DB, withDatabase } from './global-setup';
 export async function openTestDb(): Promise<DbHandle> {
   const url = process.env.DATABASE_URL;
   if (!url) {
+    const loaded = await openPgliteFromDump('migrated.tar');
+    if (loaded) return loaded;
     const h = await openDb({ dataDir: 'memory://' });
     await migrateDb(h);
     return h;
@@ -40,5 +46,27 @@ export async function openTestDb(): Promise<DbHandle> {
       await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
       await a.end();
     },
+  };
+}
+
+/** An in-memory PGlite with no tables yet (default mode; for migration tests). */
+export async function openEmptyPglite(): Promise<DbHandle> {
+  return (await openPgliteFromDump('empty.tar')) ?? openDb({ dataDir: 'memory://' });
+}
+
+/** Loads a data-dir dump written by the global setup; undefined when there is none (run outside vitest's setup). */
+async function openPgliteFromDump(file: 'empty.tar' | 'migrated.tar'): Promise<DbHandle | undefined> {
+  const dir = process.env[PGLITE_TEMPLATE_ENV];
+  if (!dir || !existsSync(join(dir, file))) return undefined;
+  const { PGlite } = await import('@electric-sql/pglite');
+  const { drizzle } = await import('drizzle-orm/pglite');
+  const client = new PGlite({ loadDataDir: new Blob([readFileSync(join(dir, file))]) });
+  await client.waitReady;
+  const db = drizzle(client, { schema, casing: 'snake_case' }) as unknown as DbHandle['db'];
+  return {
+    db,
+    kind: 'pglite',
+    ping: async () => void (await db.execute(sql`select 1`)),
+    close: () => client.close(),
   };
 }
