@@ -145,7 +145,9 @@ export function createAccountService(deps: AccountsDeps) {
   async function findUserByIdentifier(q: DbOrTx, identifier: string) {
     const id = identifier.trim();
     if (id.includes('@')) return repo.findUserByEmail(q, id);
-    if (isMainlandMobile(id)) return repo.findUserByMobile(q, normaliseMobile(id));
+    // Written the ways registration accepts (+86, spaces, dashes); usernames cannot contain those.
+    const mobile = normaliseMobile(id);
+    if (isMainlandMobile(mobile)) return repo.findUserByMobile(q, mobile);
     return repo.findUserByUsername(q, id);
   }
 
