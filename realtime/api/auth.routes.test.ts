@@ -1,7 +1,9 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildMobile, buildRegistration } from '../../core/testing/factories';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { memberships, organisations, outbox } from '../../db/schema';
+import { buildMobile, buildRegistration, buildUscc } from '../../core/testing/factories';
 import { latestCode } from '../../core/testing/test-platform';
-import { createApiHarness, type ApiHarness } from './test-helpers';
+import { createApiHarness, read, type ApiHarness } from './test-helpers';
 
 let h: ApiHarness;
 beforeAll(async () => {
@@ -9,192 +11,359 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-const ipHeader = (() => {
-  let n = 0;
-  return () => ({ 'x-forwarded-for': `198.51.100.${++n % 250}` });
-})();
-
+/** Registers through the API like the sign-up page: code to the phone, then the form. */
 async function registerViaApi(over: Record<string, unknown> = {}) {
   const input = buildRegistration(over);
-  const headers = ipHeader();
-  expect((await h.call('POST', '/api/v1/auth/register-code', { body: { mobile: input.mobile }, headers })).status).toBe(200);
+  const sent = await h.json('POST', '/api/v1/auth/register-code', { mobile: input.mobile });
+  expect(sent.status, sent.text).toBe(200);
   const code = await latestCode(h.platform, input.mobile);
-  const res = await h.call('POST', '/api/v1/auth/register', { body: { ...input, code }, headers });
-  return { input, res };
+  const res = await h.json('POST', '/api/v1/auth/register', { ...input, code });
+  return { input, res, token: res.json?.token as string };
 }
 
+const otherThan = (code: string) => (code === '123456' ? '654321' : '123456');
+const outboxFor = (recipient: string) => h.platform.db.select().from(outbox).where(eq(outbox.recipient, recipient));
+const login = (identifier: string, password: string) => h.json('POST', '/api/v1/auth/login', { identifier, password });
+const me = (token: string) => h.json('GET', '/api/v1/auth/me', undefined, { token });
+
 describe('POST /auth/register-code', () => {
-  it('happy: an SMS with a 6-digit code lands in the sandbox outbox', async () => {
+  it('happy: an SMS with a 6-digit code lands in the sandbox outbox; the answer masks the number', async () => {
     const mobile = buildMobile();
-    const res = await h.call('POST', '/api/v1/auth/register-code', { body: { mobile }, headers: ipHeader() });
+    const res = await h.json('POST', '/api/v1/auth/register-code', { mobile });
     expect(res.status).toBe(200);
-    expect(res.json.message).toContain(`${mobile.slice(0, 3)}****`);
-    expect(await latestCode(h.platform, mobile)).toMatch(/^\d{6}$/);
+    expect(res.json.message).toContain(`${mobile.slice(0, 3)}****${mobile.slice(-4)}`);
+    const sent = await outboxFor(mobile);
+    expect(sent).toHaveLength(1);
+    expect(sent[0]).toMatchObject({ channel: 'sms', recipient: mobile });
+    expect(sent[0]!.body).toMatch(/\b\d{6}\b/);
   });
 
-  it('errors: bad mobile (field message), taken mobile (409), too soon (429 with retry-after)', async () => {
-    const bad = await h.call('POST', '/api/v1/auth/register-code', { body: { mobile: '1234' }, headers: ipHeader() });
-    expect(bad.status).toBe(400);
-    expect(bad.json.error.fields.mobile).toBe('请填写正确的 11 位大陆手机号');
+  it('errors: an invalid mobile gets a Chinese field message and no SMS', async () => {
+    const res = await h.json('POST', '/api/v1/auth/register-code', { mobile: '1234' });
+    expect(res.status).toBe(400);
+    expect(res.json.error).toMatchObject({ code: 'VALIDATION', fields: { mobile: '请填写正确的 11 位大陆手机号' } });
+    expect(await outboxFor('1234')).toHaveLength(0);
+  });
+
+  it('errors: a mobile that already has an account → 409 MOBILE_TAKEN', async () => {
     const { input } = await registerViaApi();
-    const taken = await h.call('POST', '/api/v1/auth/register-code', { body: { mobile: input.mobile }, headers: ipHeader() });
-    expect(taken.status).toBe(409);
-    expect(taken.json.error.code).toBe('MOBILE_TAKEN');
+    const res = await h.json('POST', '/api/v1/auth/register-code', { mobile: input.mobile });
+    expect(res.status).toBe(409);
+    expect(res.json.error.code).toBe('MOBILE_TAKEN');
+  });
+
+  it('errors: a second request within 60 s → 429 with retry-after, and no second SMS', async () => {
     const mobile = buildMobile();
-    await h.call('POST', '/api/v1/auth/register-code', { body: { mobile }, headers: ipHeader() });
-    const again = await h.call('POST', '/api/v1/auth/register-code', { body: { mobile }, headers: ipHeader() });
+    expect((await h.json('POST', '/api/v1/auth/register-code', { mobile })).status).toBe(200);
+    const again = await h.json('POST', '/api/v1/auth/register-code', { mobile });
     expect(again.status).toBe(429);
-    expect(Number(again.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(again.json.error.code).toBe('RATE_LIMITED');
+    const wait = Number(again.headers.get('retry-after'));
+    expect(wait).toBeGreaterThan(0);
+    expect(wait).toBeLessThanOrEqual(60);
+    expect(await outboxFor(mobile)).toHaveLength(1);
   });
 });
 
 describe('POST /auth/register', () => {
-  it('happy: 201, an httpOnly SameSite=Lax session cookie, and a bearer token that works', async () => {
-    const { input, res } = await registerViaApi({ accountType: 'provider' });
+  it('happy: 201, an httpOnly SameSite=Lax session cookie, and a token that works as Bearer and as the cookie', async () => {
+    const { input, res, token } = await registerViaApi({ accountType: 'provider' });
     expect(res.status).toBe(201);
     const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(/bangfu_session=/);
-    expect(cookie).toMatch(/HttpOnly/i);
-    expect(cookie).toMatch(/SameSite=Lax/i);
-    const me = await h.call('GET', '/api/v1/auth/me', { token: res.json.token });
-    expect(me.status).toBe(200);
-    expect(me.json.user.username).toBe(input.username);
-    expect(me.json.activeOrganisation).toMatchObject({ kind: 'provider', fullName: input.organisationName, role: 'owner' });
-    const viaCookie = await h.call('GET', '/api/v1/auth/me', { cookie: cookie.split(';')[0] });
+    expect(cookie).toMatch(new RegExp(`^bangfu_session=${token};`));
+    expect(cookie).toMatch(/;\s*HttpOnly/i);
+    expect(cookie).toMatch(/;\s*SameSite=Lax/i);
+    const viaBearer = await me(token);
+    expect(viaBearer.status).toBe(200);
+    expect(viaBearer.json.user.username).toBe(input.username);
+    expect(viaBearer.json.activeOrganisation).toMatchObject({ kind: 'provider', fullName: input.organisationName, role: 'owner' });
+    const viaCookie = await h.json('GET', '/api/v1/auth/me', undefined, { cookie: cookie.split(';')[0] });
     expect(viaCookie.status).toBe(200);
+    expect(viaCookie.json.user.username).toBe(input.username);
   });
 
-  it('errors: bad USCC → 400 with fields.uscc; duplicate username → 409; nothing is created', async () => {
-    const bad = await h.call('POST', '/api/v1/auth/register', { body: buildRegistration({ uscc: '91110000802100433C' }), headers: ipHeader() });
-    expect(bad.status).toBe(400);
-    expect(bad.json.error.fields.uscc).toBe('统一社会信用代码校验位不正确，请核对');
+  it('errors: a USCC with a wrong check character → 400 with fields.uscc, nothing created', async () => {
+    const good = buildUscc();
+    const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0');
+    const input = buildRegistration({ uscc: bad });
+    await h.json('POST', '/api/v1/auth/register-code', { mobile: input.mobile });
+    const res = await h.json('POST', '/api/v1/auth/register', { ...input, code: await latestCode(h.platform, input.mobile) });
+    expect(res.status).toBe(400);
+    expect(res.json.error.fields.uscc).toBe('统一社会信用代码校验位不正确，请核对');
+    expect((await login(input.username, input.password)).status).toBe(401);
+  });
+
+  it('errors: a taken username → 409 naming the field; the second account does not exist', async () => {
     const first = await registerViaApi();
     const dup = await registerViaApi({ username: first.input.username });
     expect(dup.res.status).toBe(409);
     expect(dup.res.json.error.fields.username).toBe('该用户名已被注册');
-    const login = await h.call('POST', '/api/v1/auth/login', { body: { identifier: dup.input.mobile, password: dup.input.password }, headers: ipHeader() });
-    expect(login.status).toBe(401);
+    expect((await login(dup.input.mobile, dup.input.password)).status).toBe(401);
+    expect((await login(first.input.username, first.input.password)).status).toBe(200);
+  });
+
+  it('errors: a wrong SMS code → 400 CODE_INVALID', async () => {
+    const input = buildRegistration();
+    await h.json('POST', '/api/v1/auth/register-code', { mobile: input.mobile });
+    const res = await h.json('POST', '/api/v1/auth/register', { ...input, code: otherThan(await latestCode(h.platform, input.mobile)) });
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('CODE_INVALID');
   });
 });
 
-describe('POST /auth/login, /auth/logout, GET /auth/me', () => {
-  it('logs in by username, mobile or e-mail; logout ends the token', async () => {
-    const email = `api${Date.now()}@example.com`;
+describe('POST /auth/login, /auth/logout', () => {
+  it('happy: signs in by username, mobile or e-mail, written the ways registration accepts them', async () => {
+    const email = `Api${Date.now()}@example.com`;
     const { input } = await registerViaApi({ email });
-    for (const identifier of [input.username, input.mobile, email]) {
-      const res = await h.call('POST', '/api/v1/auth/login', { body: { identifier, password: input.password }, headers: ipHeader() });
+    const m = input.mobile;
+    const spacedMobile = `+86 ${m.slice(0, 3)} ${m.slice(3, 7)} ${m.slice(7)}`;
+    for (const identifier of [input.username, input.username.toUpperCase(), m, spacedMobile, `${m.slice(0, 3)}-${m.slice(3, 7)}-${m.slice(7)}`, email, email.toUpperCase()]) {
+      const res = await login(identifier, input.password);
       expect(res.status, identifier).toBe(200);
+      expect((await me(res.json.token)).json.user.username).toBe(input.username);
     }
-    const { json } = await h.call('POST', '/api/v1/auth/login', { body: { identifier: input.username, password: input.password }, headers: ipHeader() });
-    expect((await h.call('POST', '/api/v1/auth/logout', { token: json.token })).status).toBe(204);
-    expect((await h.call('GET', '/api/v1/auth/me', { token: json.token })).status).toBe(401);
   });
 
-  it('wrong password and unknown user get the same 401; a disabled account gets 403', async () => {
-    const { input, res } = await registerViaApi();
-    const wrong = await h.call('POST', '/api/v1/auth/login', { body: { identifier: input.username, password: 'Nope12345' }, headers: ipHeader() });
-    const unknown = await h.call('POST', '/api/v1/auth/login', { body: { identifier: 'nobody2026', password: 'Nope12345' }, headers: ipHeader() });
+  it('errors: wrong password and unknown user get the same 401 INVALID_CREDENTIALS message', async () => {
+    const { input } = await registerViaApi();
+    const wrong = await login(input.username, 'Nope12345');
+    const unknown = await login(`nobody${Date.now()}`, 'Nope12345');
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
-    expect(wrong.json.error.message).toBe(unknown.json.error.message);
-    const op = await h.operator();
-    const me = await h.call('GET', '/api/v1/auth/me', { token: res.json.token });
-    await h.call('POST', `/api/v1/admin/users/${me.json.user.id}/status`, { token: op.token, body: { status: 'disabled' } });
-    const disabled = await h.call('POST', '/api/v1/auth/login', { body: { identifier: input.username, password: input.password }, headers: ipHeader() });
-    expect(disabled.status).toBe(403);
-    expect(disabled.json.error.code).toBe('ACCOUNT_DISABLED');
+    expect(wrong.json.error.code).toBe('INVALID_CREDENTIALS');
+    expect(unknown.json.error).toEqual(wrong.json.error);
+    expect(wrong.headers.get('set-cookie')).toBeNull();
   });
 
-  it('auth: /auth/me and /auth/logout-protected routes refuse anonymous callers', async () => {
-    await h.expectRefusals('GET', '/api/v1/auth/me');
-    await h.expectRefusals('POST', '/api/v1/auth/password', { body: { currentPassword: 'x', newPassword: 'Abcd1234', confirmPassword: 'Abcd1234' } });
-    await h.expectRefusals('PATCH', '/api/v1/auth/profile', { body: { displayName: 'x' } });
+  it('errors: a disabled account → 403 ACCOUNT_DISABLED (only with the right password)', async () => {
+    const { input, token } = await registerViaApi();
+    const operator = await h.operatorToken();
+    const id = (await me(token)).json.user.id;
+    expect((await h.json('POST', `/api/v1/admin/users/${id}/status`, { status: 'disabled' }, { token: operator })).status).toBe(200);
+    const res = await login(input.username, input.password);
+    expect(res.status).toBe(403);
+    expect(res.json.error.code).toBe('ACCOUNT_DISABLED');
+    expect((await login(input.username, 'Nope12345')).json.error.code).toBe('INVALID_CREDENTIALS');
+  });
+
+  it('logout ends the token and clears the cookie; other sessions of the user stay', async () => {
+    const { input, token } = await registerViaApi();
+    const other = await h.loginAs(input);
+    const out = await h.json('POST', '/api/v1/auth/logout', undefined, { token });
+    expect(out.status).toBe(204);
+    expect(out.headers.get('set-cookie')).toMatch(/bangfu_session=;.*Max-Age=0/i);
+    expect((await me(token)).status).toBe(401);
+    expect((await me(other)).status).toBe(200);
+  });
+
+  it('logout without a session is harmless: 204 and the cookie is cleared (a stale cookie cannot trap anyone)', async () => {
+    const res = await h.json('POST', '/api/v1/auth/logout', undefined, { token: 'expired-or-made-up' });
+    expect(res.status).toBe(204);
+    expect(res.headers.get('set-cookie')).toMatch(/bangfu_session=;.*Max-Age=0/i);
   });
 });
 
-describe('password reset and change', () => {
-  it('request answers 202 the same for known and unknown; confirm sets the password and ends old sessions', async () => {
-    const { input, res } = await registerViaApi();
-    const known = await h.call('POST', '/api/v1/auth/password-reset/request', { body: { channel: 'sms', target: input.mobile }, headers: ipHeader() });
-    const unknown = await h.call('POST', '/api/v1/auth/password-reset/request', { body: { channel: 'sms', target: buildMobile() }, headers: ipHeader() });
-    expect(known.status).toBe(202);
-    expect(unknown.status).toBe(202);
-    expect(known.json).toEqual(unknown.json);
-    const wrongCode = await h.call('POST', '/api/v1/auth/password-reset/confirm', {
-      body: { channel: 'sms', target: input.mobile, code: '000000', newPassword: 'Reset2026', confirmPassword: 'Reset2026' },
-    });
-    const code = await latestCode(h.platform, input.mobile);
-    if (code !== '000000') {
-      expect(wrongCode.status).toBe(400);
-      expect(wrongCode.json.error.fields.code).toBeTruthy();
-    }
-    const ok = await h.call('POST', '/api/v1/auth/password-reset/confirm', {
-      body: { channel: 'sms', target: input.mobile, code, newPassword: 'Reset2026', confirmPassword: 'Reset2026' },
-    });
-    expect(ok.status).toBe(200);
-    expect((await h.call('GET', '/api/v1/auth/me', { token: res.json.token })).status).toBe(401);
-    expect((await h.call('POST', '/api/v1/auth/login', { body: { identifier: input.username, password: 'Reset2026' }, headers: ipHeader() })).status).toBe(200);
+describe('GET /auth/me', () => {
+  it('happy: the user (no password hash), every membership and the active organisation', async () => {
+    const { input, token } = await registerViaApi();
+    const res = await me(token);
+    expect(res.status).toBe(200);
+    expect(res.json.user).toMatchObject({ username: input.username, mobile: input.mobile });
+    expect(res.text).not.toMatch(/passwordHash|argon2/i);
+    expect(res.json.memberships).toEqual([expect.objectContaining({ fullName: input.organisationName, role: 'owner', kind: 'enterprise' })]);
+    expect(res.json.activeOrganisation.organisationId).toBe(res.json.memberships[0].organisationId);
+    expect(res.json.isOperator).toBe(false);
   });
 
-  it('change needs the current password and keeps only the current session', async () => {
-    const { input, res } = await registerViaApi();
-    const other = await h.call('POST', '/api/v1/auth/login', { body: { identifier: input.username, password: input.password }, headers: ipHeader() });
-    const wrong = await h.call('POST', '/api/v1/auth/password', { token: res.json.token, body: { currentPassword: 'Wrong1234', newPassword: 'Fresh2026', confirmPassword: 'Fresh2026' } });
-    expect(wrong.status).toBe(401);
-    expect(wrong.json.error.fields.currentPassword).toBe('当前密码不正确');
-    const ok = await h.call('POST', '/api/v1/auth/password', { token: res.json.token, body: { currentPassword: input.password, newPassword: 'Fresh2026', confirmPassword: 'Fresh2026' } });
+  it('auth: 401 without credentials or with a made-up token', async () => {
+    await h.expectRefusals('signed-in', { method: 'GET', path: '/api/v1/auth/me' });
+  });
+});
+
+describe('password reset', () => {
+  it('request: 202 with the same body for a known and an unknown mobile; only the known one gets an SMS', async () => {
+    const { input } = await registerViaApi();
+    const stranger = buildMobile();
+    const known = await h.json('POST', '/api/v1/auth/password-reset/request', { channel: 'sms', target: input.mobile });
+    const unknown = await h.json('POST', '/api/v1/auth/password-reset/request', { channel: 'sms', target: stranger });
+    expect(known.status).toBe(202);
+    expect(unknown.status).toBe(202);
+    expect(unknown.json).toEqual(known.json);
+    expect(await outboxFor(input.mobile)).toHaveLength(2); // registration code and reset code
+    expect(await outboxFor(stranger)).toHaveLength(0);
+  });
+
+  it('confirm: a wrong code → 400 CODE_INVALID with fields.code and the password unchanged', async () => {
+    const { input } = await registerViaApi();
+    await h.json('POST', '/api/v1/auth/password-reset/request', { channel: 'sms', target: input.mobile });
+    const code = await latestCode(h.platform, input.mobile);
+    const res = await h.json('POST', '/api/v1/auth/password-reset/confirm', {
+      channel: 'sms',
+      target: input.mobile,
+      code: otherThan(code),
+      newPassword: 'Reset2026x',
+      confirmPassword: 'Reset2026x',
+    });
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('CODE_INVALID');
+    expect(res.json.error.fields.code).toEqual(expect.any(String));
+    expect((await login(input.username, 'Reset2026x')).status).toBe(401);
+    expect((await login(input.username, input.password)).status).toBe(200);
+  });
+
+  it('confirm: the right code sets the new password and ends every old session', async () => {
+    const { input, token } = await registerViaApi();
+    const second = await h.loginAs(input);
+    await h.json('POST', '/api/v1/auth/password-reset/request', { channel: 'sms', target: input.mobile });
+    const code = await latestCode(h.platform, input.mobile);
+    const ok = await h.json('POST', '/api/v1/auth/password-reset/confirm', {
+      channel: 'sms',
+      target: input.mobile,
+      code,
+      newPassword: 'Reset2026x',
+      confirmPassword: 'Reset2026x',
+    });
     expect(ok.status).toBe(200);
-    expect((await h.call('GET', '/api/v1/auth/me', { token: res.json.token })).status).toBe(200);
-    expect((await h.call('GET', '/api/v1/auth/me', { token: other.json.token })).status).toBe(401);
+    expect((await me(token)).status).toBe(401);
+    expect((await me(second)).status).toBe(401);
+    expect((await login(input.username, input.password)).status).toBe(401);
+    expect((await login(input.username, 'Reset2026x')).status).toBe(200);
+  });
+});
+
+describe('POST /auth/password', () => {
+  it('happy: needs the current password; ends the other sessions, keeps this one', async () => {
+    const { input, token } = await registerViaApi();
+    const other = await h.loginAs(input);
+    const ok = await h.json('POST', '/api/v1/auth/password', { currentPassword: input.password, newPassword: 'Fresh2026x', confirmPassword: 'Fresh2026x' }, { token });
+    expect(ok.status).toBe(200);
+    expect((await me(token)).status).toBe(200);
+    expect((await me(other)).status).toBe(401);
+    expect((await login(input.username, 'Fresh2026x')).status).toBe(200);
+    expect((await login(input.username, input.password)).status).toBe(401);
+  });
+
+  it('errors: a wrong current password → 401 with fields.currentPassword; nothing changes', async () => {
+    const { input, token } = await registerViaApi();
+    const other = await h.loginAs(input);
+    const res = await h.json('POST', '/api/v1/auth/password', { currentPassword: 'Wrong1234', newPassword: 'Fresh2026x', confirmPassword: 'Fresh2026x' }, { token });
+    expect(res.status).toBe(401);
+    expect(res.json.error.fields.currentPassword).toBe('当前密码不正确');
+    expect((await me(other)).status).toBe(200);
+    expect((await login(input.username, input.password)).status).toBe(200);
+  });
+
+  it('auth: refused without a session', async () => {
+    await h.expectRefusals('signed-in', {
+      method: 'POST',
+      path: '/api/v1/auth/password',
+      body: { currentPassword: 'Abcd12345', newPassword: 'Abcd12346', confirmPassword: 'Abcd12346' },
+    });
   });
 });
 
 describe('POST /auth/active-organisation', () => {
-  it('switches only to an organisation the user belongs to', async () => {
+  it('happy: switches to another organisation the user belongs to; /me follows', async () => {
+    const { token, res } = await registerViaApi();
+    const userId = res.json.user?.id ?? (await me(token)).json.user.id;
+    const [second] = await h.platform.db.insert(organisations).values({ kind: 'provider', fullName: '第二家服务机构有限公司', uscc: buildUscc() }).returning();
+    await h.platform.db.insert(memberships).values({ userId, organisationId: second!.id, role: 'member' });
+    const switched = await h.json('POST', '/api/v1/auth/active-organisation', { organisationId: second!.id }, { token });
+    expect(switched.status).toBe(200);
+    const after = await me(token);
+    expect(after.json.activeOrganisation).toMatchObject({ organisationId: second!.id, role: 'member' });
+    expect(after.json.memberships).toHaveLength(2);
+  });
+
+  it("errors: 403 for an organisation the user doesn't belong to; the active one is unchanged", async () => {
     const a = await registerViaApi();
     const b = await registerViaApi();
-    const bMe = await h.call('GET', '/api/v1/auth/me', { token: b.res.json.token });
-    const refused = await h.call('POST', '/api/v1/auth/active-organisation', { token: a.res.json.token, body: { organisationId: bMe.json.activeOrganisation.organisationId } });
+    const before = (await me(a.token)).json.activeOrganisation.organisationId;
+    const theirs = (await me(b.token)).json.activeOrganisation.organisationId;
+    const refused = await h.json('POST', '/api/v1/auth/active-organisation', { organisationId: theirs }, { token: a.token });
     expect(refused.status).toBe(403);
+    expect(refused.json.error.code).toBe('FORBIDDEN');
+    expect((await me(a.token)).json.activeOrganisation.organisationId).toBe(before);
+  });
+
+  it('auth: refused without a session', async () => {
+    await h.expectRefusals('signed-in', { method: 'POST', path: '/api/v1/auth/active-organisation', body: { organisationId: '00000000-0000-4000-8000-000000000000' } });
   });
 });
 
 describe('the API boundary', () => {
-  it('415 for a non-JSON body, 403 for a cross-site form post, 400 for malformed JSON, 404 JSON for unknown routes — and nothing changes', async () => {
+  it('a JSON body sent as text/plain → 415 UNSUPPORTED_MEDIA_TYPE, and no SMS is sent', async () => {
     const mobile = buildMobile();
-    const text = await h.call('POST', '/api/v1/auth/register-code', { headers: { 'content-type': 'text/plain', origin: 'http://localhost', ...ipHeader() }, body: undefined });
-    expect(text.status).toBe(415);
-    const plain = await h.app.request('/api/v1/auth/register-code', { method: 'POST', headers: { 'content-type': 'text/plain', authorization: 'Bearer x' }, body: JSON.stringify({ mobile }) });
-    expect(plain.status).toBe(415);
-    // A cross-site form post riding on a victim's session cookie is refused before anything runs.
-    const victim = await h.user();
-    const form = await h.app.request('/api/v1/auth/password', {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example', cookie: `bangfu_session=${victim.token}` },
-      body: 'currentPassword=a&newPassword=Evil12345&confirmPassword=Evil12345',
-    });
-    expect(form.status).toBe(403);
-    expect(((await form.json()) as { error: { code: string } }).error.code).toBe('FORBIDDEN');
-    // Without a session, a form body is still refused: the API only takes JSON.
-    const anonForm = await h.app.request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded', origin: 'https://evil.example' }, body: 'identifier=a&password=b' });
-    expect(anonForm.status).toBe(415);
-    const broken = await h.app.request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"identifier":' });
-    expect(broken.status).toBe(400);
-    const unknown = await h.call('GET', '/api/v1/nope');
-    expect(unknown.status).toBe(404);
-    expect(unknown.json.error.code).toBe('NOT_FOUND');
-    await expect(latestCode(h.platform, mobile)).rejects.toThrow();
-    for (const r of [broken]) expect(await r.clone().text()).not.toMatch(/at .*\.ts:\d+/);
+    const res = await read(
+      await h.app.request('/api/v1/auth/register-code', {
+        method: 'POST',
+        headers: { 'content-type': 'text/plain', 'x-forwarded-for': '198.51.100.201' },
+        body: JSON.stringify({ mobile }),
+      }),
+    );
+    expect(res.status).toBe(415);
+    expect(res.json.error.code).toBe('UNSUPPORTED_MEDIA_TYPE');
+    expect(await outboxFor(mobile)).toHaveLength(0);
+  });
+
+  it('a cross-site form post riding on the session cookie → 403, and the password stays', async () => {
+    const { input, token } = await registerViaApi();
+    for (const type of ['application/x-www-form-urlencoded', 'text/plain']) {
+      const res = await read(
+        await h.app.request('/api/v1/auth/password', {
+          method: 'POST',
+          headers: { 'content-type': type, origin: 'https://evil.example', cookie: `bangfu_session=${token}` },
+          body: `currentPassword=${input.password}&newPassword=Evil12345&confirmPassword=Evil12345`,
+        }),
+      );
+      expect(res.status, type).toBe(403);
+      expect(res.json.error.code).toBe('FORBIDDEN');
+    }
+    expect((await login(input.username, input.password)).status).toBe(200);
+    expect((await login(input.username, 'Evil12345')).status).toBe(401);
+  });
+
+  it('malformed JSON → 400 in the error shape', async () => {
+    const res = await read(
+      await h.app.request('/api/v1/auth/login', { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"identifier":' }),
+    );
+    expect(res.status).toBe(400);
+    expect(res.json.error.code).toBe('VALIDATION');
+  });
+
+  it('an unknown route → 404 as JSON', async () => {
+    const res = await h.json('GET', '/api/v1/nope');
+    expect(res.status).toBe(404);
+    expect(res.headers.get('content-type')).toMatch(/application\/json/);
+    expect(res.json.error.code).toBe('NOT_FOUND');
+  });
+
+  it('an unexpected failure → 500 with a generic message: no stack trace, no internal detail', async () => {
+    const boom = new Error('connection to 10.0.0.5:5432 refused; SELECT password_hash FROM users');
+    const spy = vi.spyOn(h.platform.services.accounts, 'login').mockRejectedValueOnce(boom);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      const res = await login('whoever', 'Whatever1');
+      expect(res.status).toBe(500);
+      expect(res.json).toEqual({ error: { code: 'INTERNAL', message: expect.any(String) } });
+      expect(res.text).not.toContain('10.0.0.5');
+      expect(res.text).not.toContain('password_hash');
+      expect(res.text).not.toContain(boom.stack!.split('\n')[1]!.trim());
+      expect(logged).toHaveBeenCalled(); // the detail goes to the server log instead
+    } finally {
+      spy.mockRestore();
+      logged.mockRestore();
+    }
   });
 
   it('publishes an OpenAPI 3.1 document and a docs page served without a CDN', async () => {
-    const doc = await h.call('GET', '/api/v1/openapi.json');
+    const doc = await h.json('GET', '/api/v1/openapi.json');
     expect(doc.status).toBe(200);
     expect(doc.json.openapi).toBe('3.1.0');
-    expect(Object.keys(doc.json.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/admin/users', '/api/v1/wallet/recharges/online']));
-    const page = await h.call('GET', '/api/v1/docs');
+    expect(Object.keys(doc.json.paths)).toEqual(expect.arrayContaining(['/api/v1/auth/register', '/api/v1/auth/login', '/api/v1/admin/users']));
+    const page = await h.json('GET', '/api/v1/docs');
     expect(page.text).toContain('/api/v1/docs/assets/swagger-ui-bundle.js');
     expect(page.text).not.toMatch(/https?:\/\/(unpkg|cdn)/);
-    expect((await h.call('GET', '/api/v1/docs/assets/swagger-ui.css')).status).toBe(200);
+    expect((await h.json('GET', '/api/v1/docs/assets/swagger-ui.css')).status).toBe(200);
   });
 });

@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import { memberships, organisations } from '../../db/schema';
-import { registerUser } from '../../core/testing/factories';
+import { nextIp, registerUser } from '../../core/testing/factories';
 import { createTestPlatform, type ManualClock } from '../../core/testing/test-platform';
 import type { Platform } from '../../core/platform/platform';
 import { createApiApp } from './app';
@@ -12,12 +12,32 @@ export interface CallOptions {
   headers?: Record<string, string>;
 }
 
-/** A real platform on a fresh test database and its API app, called in-process with `app.request`. */
+export interface ApiResponse {
+  status: number;
+  headers: Headers;
+  /** The parsed body, undefined when it is empty or not JSON. */
+  json: any;
+  text: string;
+}
+
+export interface RouteCall {
+  method: string;
+  path: string;
+  body?: unknown;
+}
+
+/** What a stack trace looks like in a body: `at fn (/path/file.ts:12:3)` or a bare `file.ts:12:3`. */
+const STACK_TRACE = /\bat .*\(?\S+\.(ts|js|mjs):\d+(:\d+)?\)?|\/(core|realtime|db|node_modules)\/\S+\.(ts|js):\d+/;
+
+/**
+ * A real platform on a fresh test database and its API app, called in-process with `app.request`.
+ * Every response is checked for a leaked stack trace.
+ */
 export async function createApiHarness(opts: { clock?: ManualClock } = {}) {
   const platform = await createTestPlatform({ clock: opts.clock });
   const app = createApiApp(platform);
 
-  async function call(method: string, path: string, o: CallOptions = {}) {
+  async function call(method: string, path: string, o: CallOptions = {}): Promise<ApiResponse> {
     const res = await app.request(path, {
       method,
       headers: {
@@ -28,47 +48,71 @@ export async function createApiHarness(opts: { clock?: ManualClock } = {}) {
       },
       body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
     });
-    const text = await res.text();
-    let json: any;
-    try {
-      json = text ? JSON.parse(text) : undefined;
-    } catch {
-      json = undefined;
-    }
-    return { status: res.status, headers: res.headers, json, text };
+    return read(res);
   }
 
-  /** A registered user (enterprise by default) with a bearer token. */
+  /** `json('POST', '/api/v1/auth/login', { identifier, password }, { token })`: a JSON call from its own client address. */
+  const json = (method: string, path: string, body?: unknown, o: { token?: string; cookie?: string; headers?: Record<string, string> } = {}) =>
+    call(method, path, { body, token: o.token, cookie: o.cookie, headers: { 'x-forwarded-for': nextIp(), ...o.headers } });
+
+  /** A registered user (enterprise by default) with a bearer token, made through the service. */
   const user = (over: Record<string, unknown> = {}) => registerUser(platform, over);
 
-  /** A platform operator: a user who is a member of a `platform` organisation. */
-  async function operator() {
-    const u = await registerUser(platform);
-    const [org] = await platform.db.insert(organisations).values({ kind: 'platform', fullName: `运营中心${Math.random().toString(36).slice(2, 7)}` }).returning();
-    await platform.db.insert(memberships).values({ userId: u.actor.userId, organisationId: org!.id, role: 'admin' });
-    return u;
+  /** Signs in through the API with the user's username and password; returns the bearer token. */
+  async function loginAs(input: { username: string; password: string }): Promise<string> {
+    const res = await json('POST', '/api/v1/auth/login', { identifier: input.username, password: input.password });
+    expect(res.status, `login as ${input.username}: ${res.text}`).toBe(200);
+    return res.json.token as string;
   }
 
+  /** A platform operator: a user who is a member of a `platform` organisation (written directly to the db). */
+  async function operator() {
+    const u = await registerUser(platform);
+    const [org] = await platform.db
+      .insert(organisations)
+      .values({ kind: 'platform', fullName: `运营中心${Math.random().toString(36).slice(2, 7)}` })
+      .returning();
+    await platform.db.insert(memberships).values({ userId: u.actor.userId, organisationId: org!.id, role: 'admin' });
+    // Sign in again so the session sees the new membership.
+    return { ...u, token: await loginAs(u.input) };
+  }
+
+  const operatorToken = async () => (await operator()).token;
+
   /**
-   * The refusals every protected route shares: no credentials → 401 UNAUTHENTICATED; with
-   * `operatorOnly`, a signed-in non-operator → 403 FORBIDDEN. Nothing in the body leaks data.
+   * The refusals every protected route shares: no credentials → 401 UNAUTHENTICATED (a made-up
+   * token likewise); for `operator` routes, a signed-in non-operator → 403 FORBIDDEN with no data.
    */
-  async function expectRefusals(method: string, path: string, o: { body?: unknown; operatorOnly?: boolean } = {}) {
-    const anon = await call(method, path, { body: o.body });
-    expect(anon.status, `${method} ${path} without credentials`).toBe(401);
-    expect(anon.json.error.code).toBe('UNAUTHENTICATED');
-    const bogus = await call(method, path, { body: o.body, token: 'not-a-real-token' });
-    expect(bogus.status, `${method} ${path} with a made-up token`).toBe(401);
-    if (o.operatorOnly) {
+  async function expectRefusals(route: 'signed-in' | 'operator', { method, path, body }: RouteCall) {
+    for (const token of [undefined, 'not-a-real-token']) {
+      const res = await call(method, path, { body, token });
+      expect(res.status, `${method} ${path} ${token ? 'with a made-up token' : 'without credentials'}`).toBe(401);
+      expect(res.json).toMatchObject({ error: { code: 'UNAUTHENTICATED' } });
+      expect(Object.keys(res.json)).toEqual(['error']);
+    }
+    if (route === 'operator') {
       const u = await user();
-      const res = await call(method, path, { body: o.body, token: u.token });
+      const res = await call(method, path, { body, token: u.token });
       expect(res.status, `${method} ${path} as a non-operator`).toBe(403);
-      expect(res.json.error.code).toBe('FORBIDDEN');
-      expect(res.json.items).toBeUndefined();
+      expect(res.json).toMatchObject({ error: { code: 'FORBIDDEN' } });
+      expect(Object.keys(res.json)).toEqual(['error']);
     }
   }
 
-  return { platform, app, call, user, operator, expectRefusals, close: () => platform.close() };
+  return { platform, app, call, json, user, loginAs, operator, operatorToken, expectRefusals, close: () => platform.close() };
+}
+
+/** Reads a response once, parses JSON when it is JSON, and refuses any body that carries a stack trace. */
+export async function read(res: Response): Promise<ApiResponse> {
+  const text = await res.text();
+  let json: any;
+  try {
+    json = text ? JSON.parse(text) : undefined;
+  } catch {
+    json = undefined;
+  }
+  expect(text, 'a response body carries a stack trace').not.toMatch(STACK_TRACE);
+  return { status: res.status, headers: res.headers, json, text };
 }
 
 export type ApiHarness = Awaited<ReturnType<typeof createApiHarness>>;

@@ -62,6 +62,13 @@ describe('realtime: site messages', () => {
     expect(ga.map((g) => g.event)).toEqual(['message:new']);
     expect(gb).toEqual([]);
     expect(gn).toEqual([]);
+    // B's silence means something: B's cookie-authenticated socket does get B's own messages.
+    const forB = new Promise((r) => sb.once('message:new', r));
+    await p.services.messages.send({ userId: b.actor.userId, title: '给 B', body: '…' });
+    expect(((await forB) as { message: { title: string } }).message.title).toBe('给 B');
+    await settle(100);
+    expect(ga.map((g) => g.event)).toEqual(['message:new']);
+    expect(gn).toEqual([]);
   });
 
   it('session:whoami acks the user and the server time; anonymous sockets are nobody', async () => {
@@ -69,7 +76,7 @@ describe('realtime: site messages', () => {
     const s = await client(url, { token: a.token });
     const r = (await s.emitWithAck('session:whoami')) as { ok: boolean; data: { username: string } | null; serverTime: string };
     expect(r.ok).toBe(true);
-    expect(r.data?.username).toBe(a.input.username);
+    expect(r.data).toEqual({ userId: a.actor.userId, username: a.input.username });
     expect(Math.abs(Date.parse(r.serverTime) - Date.now())).toBeLessThan(5_000);
     const anon = await client(url);
     expect(((await anon.emitWithAck('session:whoami')) as { data: unknown }).data).toBeNull();
