@@ -30,6 +30,13 @@ let passed = 0;
 let failed = 0;
 let exit = 0;
 
+// Types first: svelte-check covers the pages and every TypeScript file of core, db, realtime and e2e.
+if (run('npm', ['run', '--silent', 'check'])) {
+  exit = 1;
+  failed += 1;
+  console.log('type check failed');
+}
+
 const unitJson = join(reports, 'vitest.json');
 exit |= run('npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${unitJson}`]);
 const unit = readJson(unitJson);

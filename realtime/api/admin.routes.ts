@@ -1,9 +1,8 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AdminListQuery, SetStatusInput } from '../../core/organisations/organisations.service';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, jsonBody, page } from './schemas';
+import { authed, errorResponses, jsonBody, page, json } from './schemas';
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const AdminUser = z
   .object({

@@ -14,9 +14,8 @@ import {
 import type { SessionResult } from '../../core/accounts/accounts.service';
 import { requireActor } from '../../core/shared/actor';
 import { SESSION_COOKIE, type ApiEnv, type ApiRouter } from './context';
-import { authed, errorResponses, jsonBody, Me, Membership, Message, PublicUser, SessionResponse } from './schemas';
+import { authed, errorResponses, jsonBody, Me, Membership, Message, PublicUser, SessionResponse, json } from './schemas';
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const sendRegisterCode = createRoute({
   method: 'post',

@@ -2,10 +2,9 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { MessageListQuery } from '../../core/notifications/messages.service';
 import { requireActor } from '../../core/shared/actor';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, page, SiteMessage } from './schemas';
+import { authed, errorResponses, page, SiteMessage, json } from './schemas';
 
 const Unread = z.object({ unreadCount: z.number().int() }).openapi('UnreadCount');
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const list = createRoute({
   method: 'get',

@@ -1,11 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { ApiRouter } from './context';
-import { errorResponses, page, PageQuery } from './schemas';
+import { errorResponses, page, PageQuery, json } from './schemas';
 
 const PublicOrganisation = z
   .object({ id: z.uuid(), kind: z.string(), fullName: z.string(), intro: z.string().nullable(), createdAt: z.iso.datetime() })
   .openapi('PublicOrganisation');
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const providers = createRoute({
   method: 'get',

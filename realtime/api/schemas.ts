@@ -90,3 +90,6 @@ export const jsonBody = (schema: z.ZodType, description?: string) => ({
 
 /** Routes that need a signed-in caller: the session cookie or a bearer token. */
 export const authed: Record<string, string[]>[] = [{ cookie: [] }, { bearer: [] }];
+
+/** A JSON response entry for a route's `responses`. */
+export const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });

@@ -12,9 +12,8 @@ import {
 import { AddCardInput, RequestWithdrawalInput, ReviewWithdrawalInput, SetSecurityPasswordInput, VerifyCardInput } from '../../core/wallet/withdrawal.service';
 import { StatementQuery } from '../../core/wallet/statement.service';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, jsonBody, page } from './schemas';
+import { authed, errorResponses, jsonBody, page, json } from './schemas';
 
-const json = (schema: z.ZodType, description: string) => ({ description, content: { 'application/json': { schema } } });
 
 const Balances = z
   .object({ availableFen: z.number().int(), frozenFen: z.number().int(), totalFen: z.number().int() })

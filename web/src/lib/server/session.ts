@@ -1,5 +1,5 @@
 import type { Cookies } from '@sveltejs/kit';
-import { fail } from '@sveltejs/kit';
+import { error, fail } from '@sveltejs/kit';
 import type { SessionResult } from '$core/accounts/accounts.service';
 import { isAppError, toErrorBody } from '$core/shared/app-error';
 
@@ -26,3 +26,13 @@ export async function formAction<T>(values: Record<string, unknown>, run: () => 
 
 export const formValues = (data: FormData) =>
   Object.fromEntries([...data.entries()].filter(([, v]) => typeof v === 'string')) as Record<string, string>;
+
+/** For load functions: an AppError becomes the error page with its status (403 「无权访问」, 404 …). */
+export async function orError<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run();
+  } catch (e) {
+    if (isAppError(e)) error(e.status, e.message);
+    throw e;
+  }
+}

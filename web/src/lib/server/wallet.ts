@@ -1,6 +1,5 @@
-import { error, fail, redirect } from '@sveltejs/kit';
+import { fail, redirect } from '@sveltejs/kit';
 import { yuanToFen } from '$core/shared/money';
-import { isAppError } from '$core/shared/app-error';
 import { formAction } from './session';
 import { requireLogin } from './guard';
 
@@ -40,15 +39,7 @@ export function requireWalletOrg(locals: App.Locals, url: URL) {
   return { actor, org: actor.organisation };
 }
 
-/** Operator console loads: AppErrors become the error page with their status. */
-export async function orError<T>(run: () => Promise<T>): Promise<T> {
-  try {
-    return await run();
-  } catch (e) {
-    if (isAppError(e)) error(e.status, e.message);
-    throw e;
-  }
-}
+export { orError } from './session';
 
 /** Organisation names for the operator's lists (the ids alone are hard to check against a bank slip). */
 export async function organisationNames(locals: App.Locals, ids: string[]) {

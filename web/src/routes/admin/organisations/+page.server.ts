@@ -1,18 +1,11 @@
-import { error } from '@sveltejs/kit';
 import { ORGANISATION_KIND_LABELS } from '$core/organisations/organisations.service';
-import { isAppError } from '$core/shared/app-error';
-import { formAction, formValues } from '$lib/server/session';
+import { formAction, formValues, orError } from '$lib/server/session';
 import { adminQuery } from '$lib/server/admin';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const query = adminQuery(url, ['q', 'status', 'kind']);
-  try {
-    return { query, kindLabels: ORGANISATION_KIND_LABELS, result: await locals.services.organisations.adminListOrganisations(locals.actor, query) };
-  } catch (e) {
-    if (isAppError(e)) error(e.status, e.message);
-    throw e;
-  }
+  return orError(async () => ({ query, kindLabels: ORGANISATION_KIND_LABELS, result: await locals.services.organisations.adminListOrganisations(locals.actor, query) }));
 };
 
 export const actions: Actions = {

@@ -1,17 +1,10 @@
-import { error } from '@sveltejs/kit';
-import { isAppError } from '$core/shared/app-error';
-import { formAction, formValues } from '$lib/server/session';
+import { formAction, formValues, orError } from '$lib/server/session';
 import { adminQuery } from '$lib/server/admin';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const query = adminQuery(url, ['q', 'status']);
-  try {
-    return { query, result: await locals.services.organisations.adminListUsers(locals.actor, query) };
-  } catch (e) {
-    if (isAppError(e)) error(e.status, e.message);
-    throw e;
-  }
+  return orError(async () => ({ query, result: await locals.services.organisations.adminListUsers(locals.actor, query) }));
 };
 
 export const actions: Actions = {
