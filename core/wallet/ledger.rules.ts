@@ -70,15 +70,5 @@ export function validateTransfer(r: TransferRequest): void {
   if (!r.idempotencyKey || r.idempotencyKey.length > 200) throw new AppError('VALIDATION', '缺少幂等键');
 }
 
-/**
- * The order in which a transfer locks its two balance rows: always by (account, shard), so two
- * transfers between the same accounts in opposite directions cannot deadlock.
- */
-export function lockOrder<T extends { accountId: string; shard: number }>(a: T, b: T): [T, T] {
-  const ka = `${a.accountId}:${String(a.shard).padStart(3, '0')}`;
-  const kb = `${b.accountId}:${String(b.shard).padStart(3, '0')}`;
-  return ka <= kb ? [a, b] : [b, a];
-}
-
 export const pickShard = (shardCount: number, random: () => number = Math.random) =>
   shardCount <= 1 ? 0 : Math.floor(random() * shardCount);

@@ -104,8 +104,13 @@ export function createLedger({ db, random = Math.random }: { db: Db; random?: ()
     return n;
   }
 
+  /** An organisation's wallet accounts never change once created: remember their ids. */
+  const wallets = new Map<string, WalletAccounts>();
+
   /** Creates the organisation's available and frozen accounts on first use; returns their ids. */
   async function ensureWallet(q: DbOrTx, organisationId: string): Promise<WalletAccounts> {
+    const known = wallets.get(organisationId);
+    if (known) return known;
     const existing = await q.select().from(ledgerAccounts).where(eq(ledgerAccounts.organisationId, organisationId));
     if (existing.length < 2) {
       await q
@@ -121,10 +126,10 @@ export function createLedger({ db, random = Math.random }: { db: Db; random?: ()
       .insert(ledgerBalances)
       .values(rows.map((r) => ({ accountId: r.id, shard: 0, allowNegative: false })))
       .onConflictDoNothing();
-    return {
-      availableId: rows.find((r) => r.kind === 'available')!.id,
-      frozenId: rows.find((r) => r.kind === 'frozen')!.id,
-    };
+    const w = { availableId: rows.find((r) => r.kind === 'available')!.id, frozenId: rows.find((r) => r.kind === 'frozen')!.id };
+    // Inside a transaction the rows may still roll back: only remember ids that are committed.
+    if (q === db) wallets.set(organisationId, w);
+    return w;
   }
 
   /**

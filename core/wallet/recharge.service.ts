@@ -1,7 +1,7 @@
 import { and, count, desc, eq, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { paymentNotifications, rechargeOrders } from '../../db/schema';
+import { organisations, paymentNotifications, rechargeOrders } from '../../db/schema';
 import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -245,17 +245,24 @@ export function createRechargeService(deps: RechargeDeps) {
       const q = parseInput(RechargeListQuery, raw);
       const where = and(eq(rechargeOrders.channel, 'offline'), eq(rechargeOrders.status, q.status ?? 'pending'));
       const [rows, [total]] = await Promise.all([
-        db.query.rechargeOrders.findMany({
-          where,
-          orderBy: rechargeOrders.createdAt,
-          limit: q.pageSize,
-          offset: (q.page - 1) * q.pageSize,
-        }),
+        db
+          .select({ order: rechargeOrders, organisationName: organisations.fullName })
+          .from(rechargeOrders)
+          .innerJoin(organisations, eq(organisations.id, rechargeOrders.organisationId))
+          .where(where)
+          .orderBy(rechargeOrders.createdAt)
+          .limit(q.pageSize)
+          .offset((q.page - 1) * q.pageSize),
         db.select({ n: count() }).from(rechargeOrders).where(where),
       ]);
       const now = clock.now();
       return {
-        items: rows.map((r) => ({ ...toRechargeView(r, now), payerAccount: r.payerAccount, organisationId: r.organisationId })),
+        items: rows.map(({ order: r, organisationName }) => ({
+          ...toRechargeView(r, now),
+          payerAccount: r.payerAccount,
+          organisationId: r.organisationId,
+          organisationName,
+        })),
         total: Number(total?.n ?? 0),
         page: q.page,
         pageSize: q.pageSize,

@@ -3,7 +3,7 @@ import { and, count, desc, eq, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import validator from 'validator';
 import type { Db, Tx } from '../../db/client';
-import { bankCards, securityPasswords, users, withdrawals } from '../../db/schema';
+import { bankCards, organisations, securityPasswords, users, withdrawals } from '../../db/schema';
 import { hashPassword, verifyPassword } from '../accounts/passwords';
 import type { MessageService } from '../notifications/messages.service';
 import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
@@ -85,9 +85,11 @@ export interface WithdrawalDeps {
 export function createWithdrawalService(deps: WithdrawalDeps) {
   const { db, clock, ledger, messages, payouts } = deps;
 
-  const ownCard = async (q: Db | Tx, orgId: string, cardId: string) => {
+  /** One of the organisation's own cards (another organisation's is NOT_FOUND); `lock` for a decision on it. */
+  const ownCard = async (q: Db | Tx, orgId: string, cardId: string, opts: { lock?: boolean } = {}) => {
     if (!z.uuid().safeParse(cardId).success) throw new AppError('NOT_FOUND', '银行卡不存在');
-    const [card] = await q.select().from(bankCards).where(and(eq(bankCards.id, cardId), eq(bankCards.organisationId, orgId)));
+    const query = q.select().from(bankCards).where(and(eq(bankCards.id, cardId), eq(bankCards.organisationId, orgId)));
+    const [card] = await (opts.lock ? query.for('update') : query);
     if (!card || card.status === 'removed') throw new AppError('NOT_FOUND', '银行卡不存在');
     return card;
   };
@@ -162,7 +164,7 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
       const org = requireOrganisation(requireActor(actor));
       const input = parseInput(VerifyCardInput, raw);
       const result = await db.transaction(async (tx) => {
-        const [card] = await tx.select().from(bankCards).where(and(eq(bankCards.id, (await ownCard(tx, org.organisationId, cardId)).id))).for('update');
+        const card = await ownCard(tx, org.organisationId, cardId, { lock: true });
         if (card!.status !== 'pending') return { card: card!, ok: card!.status === 'verified', final: true };
         if (card!.microDepositFen === input.amountFen) {
           const [v] = await tx.update(bankCards).set({ status: 'verified', verifiedAt: clock.now() }).where(eq(bankCards.id, card!.id)).returning();
@@ -267,9 +269,18 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
       return { items, total: Number(total?.n ?? 0), page, pageSize };
     },
 
+    /** Operators: pending withdrawals, oldest first, with the organisation's name and the (masked) destination card. */
     async listPendingWithdrawals(actor: Actor | null) {
       requireOperator(actor);
-      return db.select().from(withdrawals).where(eq(withdrawals.status, 'pending')).orderBy(withdrawals.createdAt).limit(200);
+      const rows = await db
+        .select({ w: withdrawals, organisationName: organisations.fullName, card: bankCards })
+        .from(withdrawals)
+        .innerJoin(organisations, eq(organisations.id, withdrawals.organisationId))
+        .innerJoin(bankCards, eq(bankCards.id, withdrawals.cardId))
+        .where(eq(withdrawals.status, 'pending'))
+        .orderBy(withdrawals.createdAt)
+        .limit(200);
+      return rows.map(({ w, organisationName, card }) => ({ ...w, organisationName, card: toCardView(card) }));
     },
 
     /**

@@ -41,9 +41,3 @@ export function requireWalletOrg(locals: App.Locals, url: URL) {
 
 export { orError } from './session';
 
-/** Organisation names for the operator's lists (the ids alone are hard to check against a bank slip). */
-export async function organisationNames(locals: App.Locals, ids: string[]) {
-  const unique = [...new Set(ids)];
-  const rows = await Promise.all(unique.map((id) => locals.services.organisations.getPublicProfile(id).then((o) => [id, o.fullName] as const, () => [id, null] as const)));
-  return Object.fromEntries(rows.filter((r) => r[1])) as Record<string, string>;
-}

@@ -1,12 +1,11 @@
 import { formValues } from '$lib/server/session';
-import { orError, organisationNames, walletAction } from '$lib/server/wallet';
+import { orError, walletAction } from '$lib/server/wallet';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
   const result = await orError(() => locals.services.recharges.listPendingOffline(locals.actor, { page, pageSize: 20 }));
-  const names = await organisationNames(locals, result.items.map((i) => i.organisationId));
-  return { result: { ...result, items: result.items.map((i) => ({ ...i, organisationName: names[i.organisationId] ?? null })) } };
+  return { result };
 };
 
 export const actions: Actions = {

@@ -1,15 +1,15 @@
 import { formValues } from '$lib/server/session';
-import { orError, organisationNames, walletAction } from '$lib/server/wallet';
+import { orError, walletAction } from '$lib/server/wallet';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals }) => {
   const items = await orError(() => locals.services.withdrawals.listPendingWithdrawals(locals.actor));
-  const names = await organisationNames(locals, items.map((i) => i.organisationId));
   return {
     items: items.map((w) => ({
       withdrawalNo: w.withdrawalNo,
       organisationId: w.organisationId,
-      organisationName: names[w.organisationId] ?? null,
+      organisationName: w.organisationName,
+      card: `${w.card.bankName} ${w.card.accountNoMasked}`,
       amountFen: w.amountFen,
       createdAt: w.createdAt,
     })),
