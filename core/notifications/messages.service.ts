@@ -1,7 +1,7 @@
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
-import { siteMessages } from '../../db/schema';
+import { memberships, siteMessages, users } from '../../db/schema';
 import { AppError } from '../shared/app-error';
 import type { Publisher } from '../shared/publisher';
 
@@ -57,6 +57,26 @@ export function createMessageService({ db, publisher }: MessageDeps) {
       };
       if (!tx) await push();
       return { message: row!, push };
+    },
+
+    /**
+     * Sends the same message to every active member of an organisation (inside `tx`); returns one
+     * function that pushes them all, to call after commit.
+     */
+    async sendToOrganisation(organisationId: string, msg: Omit<NewSiteMessage, 'userId'>, tx?: DbOrTx) {
+      const q = tx ?? db;
+      const members = await q
+        .select({ userId: memberships.userId })
+        .from(memberships)
+        .innerJoin(users, eq(users.id, memberships.userId))
+        .where(and(eq(memberships.organisationId, organisationId), eq(users.status, 'active')));
+      const sent: { push: () => Promise<void> }[] = [];
+      for (const m of members) sent.push(await this.send({ ...msg, userId: m.userId }, q));
+      const push = async () => {
+        for (const s of sent) await s.push();
+      };
+      if (!tx) await push();
+      return { count: sent.length, push };
     },
 
     async list(userId: string, query: MessageListQuery) {

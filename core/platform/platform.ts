@@ -15,6 +15,12 @@ import { createSandboxGateway, type SandboxOptions } from '../wallet/sandbox-gat
 import { createSandboxPayoutGateway } from '../wallet/payout-gateway';
 import { createWithdrawalService } from '../wallet/withdrawal.service';
 import { createStatementService } from '../wallet/statement.service';
+import { createFileService } from '../files/files.service';
+import { createSettingsService } from '../settings/settings.service';
+import { createRequirementService } from '../tenders/requirements.service';
+import { createProposalService } from '../tenders/proposals.service';
+import { createInvitationService } from '../tenders/invitations.service';
+import { createStorefrontService } from '../tenders/storefronts.service';
 
 export interface PlatformOptions {
   clock?: Clock;
@@ -64,6 +70,27 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const withdrawals = createWithdrawalService({ db, clock, ledger, messages, payouts: createSandboxPayoutGateway(notifier) });
   const statements = createStatementService({ db, ledger });
   const recharges = createRechargeService({ db, clock, ledger, messages, gateway, publicOrigin, log: (l) => console.warn(l) });
+  const settings = createSettingsService({ db });
+  const files = createFileService({ db });
+  const requirements = createRequirementService({ db, clock, ledger, messages, settings, files });
+  const proposals = createProposalService({ db, clock, files });
+  const invitations = createInvitationService({ db, clock, messages, files, publisher });
+  const storefronts = createStorefrontService({ db, clock, files });
+  files.setAccessCheck(async (actor, f) => {
+    switch (f.purpose) {
+      case 'storefront':
+        return true;
+      case 'requirement':
+        return requirements.get(actor, f.subjectId).then(
+          () => true,
+          () => false,
+        );
+      case 'proposal':
+        return proposals.canReadAttachment(actor, f.subjectId);
+      case 'negotiation':
+        return invitations.canReadAttachment(actor, f.subjectId);
+    }
+  });
 
   return {
     config,
@@ -75,7 +102,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     notifier,
     rateLimiter,
     gateway,
-    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements },
+    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts },
     /** Database and (when configured) Redis answer. */
     async ready() {
       await dbHandle.ping();

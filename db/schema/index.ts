@@ -2,3 +2,4 @@ export * from './accounts';
 export * from './organisations';
 export * from './notifications';
 export * from './wallet';
+export * from './tenders';

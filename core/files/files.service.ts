@@ -1,0 +1,149 @@
+import { createHash } from 'node:crypto';
+import { and, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db, DbOrTx } from '../../db/client';
+import { files } from '../../db/schema';
+import { requireActor, requireOrganisation, type Actor } from '../shared/actor';
+import { AppError } from '../shared/app-error';
+
+export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+export const FILE_PURPOSES = ['requirement', 'proposal', 'negotiation', 'storefront'] as const;
+export type FilePurpose = (typeof FILE_PURPOSES)[number];
+
+/** What may be uploaded: documents, spreadsheets, images and archives people attach to tenders. */
+export const ALLOWED_CONTENT_TYPES: Record<string, string> = {
+  'application/pdf': 'pdf',
+  'image/png': 'png',
+  'image/jpeg': 'jpg',
+  'image/webp': 'webp',
+  'image/gif': 'gif',
+  'text/plain': 'txt',
+  'application/zip': 'zip',
+  'application/msword': 'doc',
+  'application/vnd.openxmlformats-officedocument.wordprocessingml.document': 'docx',
+  'application/vnd.ms-excel': 'xls',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': 'xlsx',
+  'application/vnd.ms-powerpoint': 'ppt',
+  'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
+};
+export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
+
+export interface FileView {
+  id: string;
+  filename: string;
+  contentType: string;
+  sizeBytes: number;
+  url: string;
+}
+
+export const fileUrl = (id: string) => `/api/v1/files/${id}`;
+export const toFileView = (f: { id: string; filename: string; contentType: string; sizeBytes: number }): FileView => ({
+  id: f.id,
+  filename: f.filename,
+  contentType: f.contentType,
+  sizeBytes: f.sizeBytes,
+  url: fileUrl(f.id),
+});
+
+/**
+ * Decides whether `actor` may read a file attached to `subjectId` for `purpose`. Supplied by the
+ * contexts that own the subjects (tenders knows who may see a proposal), so files stays generic.
+ */
+export type FileAccessCheck = (actor: Actor | null, file: { purpose: FilePurpose; subjectId: string; organisationId: string }) => Promise<boolean>;
+
+/** Uploads and attachments. A file belongs to the uploading organisation until it is attached. */
+export function createFileService({ db }: { db: Db }) {
+  let access: FileAccessCheck = async () => false;
+
+  return {
+    /** Tenders registers who may read what (called once by the composition root). */
+    setAccessCheck(check: FileAccessCheck) {
+      access = check;
+    },
+
+    /** Stores an upload for the actor's organisation. Errors: VALIDATION (type), PAYLOAD_TOO_LARGE. */
+    async upload(actor: Actor | null, f: { filename: string; contentType: string; bytes: Uint8Array; imageOnly?: boolean }) {
+      const a = requireActor(actor);
+      const org = requireOrganisation(a);
+      const filename = f.filename.replace(/[\\/\0]/g, '_').trim().slice(-120) || 'file';
+      const type = f.contentType.split(';')[0]!.trim().toLowerCase();
+      if (!ALLOWED_CONTENT_TYPES[type] || (f.imageOnly && !IMAGE_TYPES.includes(type))) {
+        const msg = f.imageOnly ? '只能上传 PNG、JPG、WebP 或 GIF 图片' : '不支持的文件类型：请上传 PDF、Office 文档、图片、文本或 ZIP';
+        throw new AppError('VALIDATION', msg, { file: msg });
+      }
+      if (f.bytes.byteLength === 0) throw new AppError('VALIDATION', '文件是空的', { file: '文件是空的' });
+      if (f.bytes.byteLength > MAX_FILE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', '文件不能超过 10 MB', { file: '文件不能超过 10 MB' });
+      const [row] = await db
+        .insert(files)
+        .values({
+          organisationId: org.organisationId,
+          uploadedBy: a.userId,
+          filename,
+          contentType: type,
+          sizeBytes: f.bytes.byteLength,
+          sha256: createHash('sha256').update(f.bytes).digest('hex'),
+          data: f.bytes,
+        })
+        .returning({ id: files.id, filename: files.filename, contentType: files.contentType, sizeBytes: files.sizeBytes });
+      return toFileView(row!);
+    },
+
+    /**
+     * Attaches the organisation's own unattached (or already to this subject) files to a subject, inside
+     * the caller's transaction. Another organisation's file, or one attached elsewhere, is VALIDATION.
+     */
+    async attach(tx: DbOrTx, p: { fileIds: string[]; organisationId: string; purpose: FilePurpose; subjectId: string; field?: string; imagesOnly?: boolean }) {
+      const ids = [...new Set(p.fileIds)];
+      if (!ids.length) return [];
+      const rows = await tx
+        .select({ id: files.id, organisationId: files.organisationId, purpose: files.purpose, subjectId: files.subjectId, contentType: files.contentType })
+        .from(files)
+        .where(inArray(files.id, ids));
+      const field = p.field ?? 'attachmentIds';
+      for (const id of ids) {
+        const r = rows.find((x) => x.id === id);
+        const usable = r && r.organisationId === p.organisationId && (r.subjectId === null || (r.purpose === p.purpose && r.subjectId === p.subjectId));
+        if (!usable) throw new AppError('VALIDATION', '附件不存在或不能使用', { [field]: '附件不存在或不能使用' });
+        if (p.imagesOnly && !IMAGE_TYPES.includes(r.contentType)) throw new AppError('VALIDATION', '请上传图片', { [field]: '请上传图片' });
+      }
+      await tx
+        .update(files)
+        .set({ purpose: p.purpose, subjectId: p.subjectId })
+        .where(and(inArray(files.id, ids), eq(files.organisationId, p.organisationId)));
+      return ids;
+    },
+
+    /** Files attached to a subject (metadata only). */
+    async listAttached(q: DbOrTx, purpose: FilePurpose, subjectIds: string[]) {
+      if (!subjectIds.length) return [];
+      return q
+        .select({ id: files.id, filename: files.filename, contentType: files.contentType, sizeBytes: files.sizeBytes, subjectId: files.subjectId })
+        .from(files)
+        .where(and(eq(files.purpose, purpose), inArray(files.subjectId, subjectIds)))
+        .orderBy(files.createdAt);
+    },
+
+    /** Detaches files no longer listed on a subject (they stay stored but unreachable until re-attached). */
+    async detachExcept(tx: DbOrTx, purpose: FilePurpose, subjectId: string, keep: string[]) {
+      const attached = await tx.select({ id: files.id }).from(files).where(and(eq(files.purpose, purpose), eq(files.subjectId, subjectId)));
+      const drop = attached.map((r) => r.id).filter((id) => !keep.includes(id));
+      if (drop.length) await tx.update(files).set({ purpose: null, subjectId: null }).where(inArray(files.id, drop));
+    },
+
+    /**
+     * The bytes of a file the actor may read: the uploader's organisation always; otherwise whoever the
+     * owning context allows. Anything else is NOT_FOUND (no hint that the file exists).
+     */
+    async read(actor: Actor | null, id: string) {
+      if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', '文件不存在');
+      const [f] = await db.select().from(files).where(eq(files.id, id));
+      if (!f) throw new AppError('NOT_FOUND', '文件不存在');
+      const own = actor?.organisation?.organisationId === f.organisationId;
+      const allowed = own || (f.purpose && f.subjectId && (await access(actor, { purpose: f.purpose as FilePurpose, subjectId: f.subjectId, organisationId: f.organisationId })));
+      if (!allowed) throw new AppError('NOT_FOUND', '文件不存在');
+      return f;
+    },
+
+  };
+}
+export type FileService = ReturnType<typeof createFileService>;

