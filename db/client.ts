@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
@@ -55,6 +56,7 @@ export async function openDb(opts: DbOptions): Promise<DbHandle> {
     client = new PGlite(dir);
   }
   await client.waitReady;
+  guardTransactions(client);
   const db = drizzle(client, { schema, casing: 'snake_case' }) as unknown as Db;
   return {
     db,
@@ -78,4 +80,37 @@ async function lockDataDir(dir: string) {
         'Stop it first, or set DATABASE_URL to use PostgreSQL.',
     );
   }
+}
+
+type PgliteLike = Pick<import('@electric-sql/pglite').PGlite, 'query' | 'exec' | 'transaction'>;
+
+/**
+ * PGlite has one connection: a query on the database handle while a transaction is open on it waits
+ * for that transaction, which is waiting for the query — the process hangs silently. Turn that
+ * mistake (using `db` where `tx` was meant) into an immediate error naming it. Work scheduled inside
+ * a transaction that runs after it ends (pushes after commit) is not affected.
+ */
+export function guardTransactions(client: PgliteLike) {
+  const open = new AsyncLocalStorage<{ open: boolean }>();
+  const check = () => {
+    if (open.getStore()?.open) {
+      throw new Error('Database handle used inside its own open transaction: pass the transaction (tx) instead — the embedded database has one connection and would wait forever.');
+    }
+  };
+  const query = client.query.bind(client);
+  const exec = client.exec.bind(client);
+  const transaction = client.transaction.bind(client);
+  client.query = ((...args: Parameters<typeof query>) => (check(), query(...args))) as typeof query;
+  client.exec = ((...args: Parameters<typeof exec>) => (check(), exec(...args))) as typeof exec;
+  client.transaction = (async (fn: Parameters<typeof transaction>[0]) => {
+    check();
+    return transaction(async (tx) => {
+      const state = { open: true };
+      try {
+        return await open.run(state, () => fn(tx));
+      } finally {
+        state.open = false;
+      }
+    });
+  }) as typeof transaction;
 }

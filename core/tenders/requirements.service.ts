@@ -6,7 +6,7 @@ import { toFileView } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
 import type { SettingsService } from '../settings/settings.service';
 import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
-import { AppError } from '../shared/app-error';
+import { AppError, isAppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { formatFen } from '../shared/money';
 import { regionName } from '../shared/regions';
@@ -274,16 +274,16 @@ export function createRequirementService(deps: RequirementDeps) {
       const a = requireActor(actor);
       requireOrganisation(a, ['enterprise']);
       const { depositFen } = await settings.depositSettings();
-      const row = await db.transaction(async (tx) => {
-        const r = await getRequirement(tx, id, 'update');
-        requireOwner(a, r);
-        const to = transition(r.state, 'submit', r.mode);
-        const now = clock.now();
-        if (r.mode === 'competitive') checkOpeningTime(r.openingAt!, now);
-        if (r.deliveryDate < shanghaiDate(now)) throw new AppError('VALIDATION', '交付日期已过，请修改', { deliveryDate: '交付日期不能早于今天' });
-        const seq = r.depositSeq + 1;
-        const wallet = await ledger.ensureWallet(tx, r.organisationId);
-        try {
+      const row = await db
+        .transaction(async (tx) => {
+          const r = await getRequirement(tx, id, 'update');
+          requireOwner(a, r);
+          const to = transition(r.state, 'submit', r.mode);
+          const now = clock.now();
+          if (r.mode === 'competitive') checkOpeningTime(r.openingAt!, now);
+          if (r.deliveryDate < shanghaiDate(now)) throw new AppError('VALIDATION', '交付日期已过，请修改', { deliveryDate: '交付日期不能早于今天' });
+          const seq = r.depositSeq + 1;
+          const wallet = await ledger.ensureWallet(tx, r.organisationId);
           await ledger.transfer(tx, {
             debitAccountId: wallet.availableId,
             creditAccountId: await ledger.platformAccount('deposits'),
@@ -293,16 +293,15 @@ export function createRequirementService(deps: RequirementDeps) {
             idempotencyKey: `deposit:pay:${r.id}:${seq}`,
             metadata: { requirementId: r.id },
           });
-        } catch (e) {
-          if ((e as AppError).code === 'INSUFFICIENT_FUNDS') {
-            const { availableFen } = await ledger.walletBalances(db, r.organisationId);
-            const msg = `钱包可用余额 ${formatFen(availableFen)}，不足以缴纳保证金 ${formatFen(depositFen)}，请先充值 ${formatFen(depositFen - availableFen)}`;
-            throw new AppError('INSUFFICIENT_FUNDS', msg, { deposit: msg });
-          }
-          throw e;
-        }
-        return setState(tx, r, to, 'submit', a.userId, { depositFen, depositStatus: 'held', depositSeq: seq, submittedAt: now, rejectReason: null }, { depositFen });
-      });
+          return setState(tx, r, to, 'submit', a.userId, { depositFen, depositStatus: 'held', depositSeq: seq, submittedAt: now, rejectReason: null }, { depositFen });
+        })
+        .catch(async (e: unknown) => {
+          // The failed transfer aborted the transaction: read the balance after it rolled back.
+          if (!isAppError(e) || e.code !== 'INSUFFICIENT_FUNDS' || !a.organisation) throw e;
+          const { availableFen } = await ledger.walletBalances(db, a.organisation.organisationId);
+          const msg = `钱包可用余额 ${formatFen(availableFen)}，缴纳保证金 ${formatFen(depositFen)} 还差 ${formatFen(depositFen - availableFen)}，请先充值`;
+          throw new AppError('INSUFFICIENT_FUNDS', msg, { deposit: msg });
+        });
       return toView(row, { actor: a, full: true });
     },
 

@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import postgres from 'postgres';
 import { sql } from 'drizzle-orm';
-import { openDb, type DbHandle } from '../client';
+import { guardTransactions, openDb, type DbHandle } from '../client';
 import { migrateDb } from '../migrate';
 import * as schema from '../schema';
 import { PGLITE_TEMPLATE_ENV, TEMPLATE_DB, withDatabase } from './global-setup';
@@ -62,6 +62,7 @@ async function openPgliteFromDump(file: 'empty.tar' | 'migrated.tar'): Promise<D
   const { drizzle } = await import('drizzle-orm/pglite');
   const client = new PGlite({ loadDataDir: new Blob([readFileSync(join(dir, file))]) });
   await client.waitReady;
+  guardTransactions(client);
   const db = drizzle(client, { schema, casing: 'snake_case' }) as unknown as DbHandle['db'];
   return {
     db,
