@@ -60,3 +60,24 @@ export function provinceCityOptions(): Division[] {
     children: (p.children ?? []).map((c) => ({ code: c.code, name: c.name === '市辖区' || c.name === '县' ? p.name : c.name })),
   }));
 }
+
+/**
+ * The divisions under `parent` (provinces when null), for pickers that load one level at a time;
+ * undefined when the code is unknown. Names as GB/T 2260 gives them (直辖市 list 市辖区 and 县 as their cities).
+ */
+export function regionChildren(parent: string | null): { code: string; name: string; hasChildren: boolean }[] | undefined {
+  let nodes: Division[] | undefined = regionTree();
+  if (parent) {
+    const path = [parent.slice(0, 2), parent.slice(0, 4), parent.slice(0, 6)].slice(0, Math.ceil(parent.length / 2));
+    for (const code of path) {
+      const n: Division | undefined = nodes?.find((x) => x.code === code);
+      if (!n) return undefined;
+      nodes = n.children ?? [];
+    }
+  }
+  return (nodes ?? []).map((n) => ({
+    code: n.code,
+    name: n.name,
+    hasChildren: Boolean(n.children?.length),
+  }));
+}

@@ -13,9 +13,10 @@ import { registerAdminRoutes } from './admin.routes';
 import { registerOrganisationRoutes } from './organisations.routes';
 import { registerDocs } from './docs';
 import { registerWalletRoutes } from './wallet.routes';
+import { registerFileRoutes } from './files.routes';
 
 /** Paths (under /api/v1) that take non-JSON bodies from third parties and verify signatures instead. */
-const CONTENT_TYPE_EXEMPT = [/^\/api\/v1\/payments\/notify/, /^\/api\/v1\/sandbox\/bank\/decide/];
+const CONTENT_TYPE_EXEMPT = [/^\/api\/v1\/payments\/notify/, /^\/api\/v1\/sandbox\/bank\/decide/, /^\/api\/v1\/files$/];
 
 export function createApiApp(platform: Platform) {
   const api = new OpenAPIHono<ApiEnv>({
@@ -79,6 +80,7 @@ export function createApiApp(platform: Platform) {
   registerOrganisationRoutes(api);
   registerAdminRoutes(api);
   registerWalletRoutes(api);
+  registerFileRoutes(api);
   registerDocs(api);
   return api;
 }
