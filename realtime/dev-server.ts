@@ -3,13 +3,14 @@ import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { getPlatform } from '../core/platform/registry';
 import { seedDemo } from '../db/seed/demo';
+import { seedDemoTenders } from '../db/seed/demo-tenders';
 import { createApiApp } from './api/app';
 import { attachSocketIo } from './sockets/io';
 
 /** Mounts the API, health checks and socket.io on vite's dev server (see dev-plugin.ts). */
 export async function mountOnDevServer(server: ViteDevServer) {
   const platform = await getPlatform();
-  if (platform.config.SEED_DEMO) await seedDemo(platform.db);
+  if (platform.config.SEED_DEMO && (await seedDemo(platform.db))) await seedDemoTenders(platform);
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok', role: 'dev' }));
   app.get('/readyz', async (c) => (await platform.ready(), c.json({ status: 'ready' })));

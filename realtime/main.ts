@@ -5,6 +5,7 @@ import { ConfigError, loadConfig } from '../core/shared/config';
 import { createPlatform } from '../core/platform/platform';
 import { setPlatform } from '../core/platform/registry';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../db/seed/demo';
+import { seedDemoTenders } from '../db/seed/demo-tenders';
 import { createApplication, type NodeHandler } from './server';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -31,7 +32,10 @@ async function main() {
   const platform = await platformPromise;
   if (config.SEED_DEMO) {
     const seeded = await seedDemo(platform.db, (line) => console.log(line));
-    if (seeded) console.log('Demo data seeded (演示数据已生成).');
+    if (seeded) {
+      await seedDemoTenders(platform, (line) => console.log(line));
+      console.log('Demo data seeded (演示数据已生成).');
+    }
   }
 
   // Pages served here: forward what services publish to socket.io through Redis (the web role has no sockets).

@@ -279,6 +279,24 @@ export function createAccountService(deps: AccountsDeps) {
       };
     },
 
+    /**
+     * The actor of a user without a session, for work the platform does on someone's behalf (demo
+     * seeding, scheduled jobs). Never reachable from a request.
+     */
+    async actorForUser(userId: string): Promise<Actor> {
+      const user = await repo.findUserById(db, userId);
+      if (!user) throw new AppError('NOT_FOUND', '用户不存在');
+      const list = (await repo.listMemberships(db, user.id)) as MembershipView[];
+      return {
+        userId: user.id,
+        username: user.username,
+        sessionId: 'system',
+        memberships: list,
+        organisation: list.find((m) => m.status === 'active'),
+        isOperator: list.some((m) => m.kind === 'platform' && m.status === 'active'),
+      };
+    },
+
     async logout(token: string | undefined | null) {
       if (token) await repo.deleteSession(db, sessionIdFromToken(token));
     },
