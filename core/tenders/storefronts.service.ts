@@ -1,4 +1,4 @@
-import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, ilike, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { organisations, providerCases, serviceItems, storefronts } from '../../db/schema';
@@ -77,6 +77,22 @@ export function createStorefrontService({ db, clock, files }: StorefrontDeps) {
     return i;
   }
 
+  /** The newest `per` listed service items of each provider (the showcase cards show a few). */
+  async function listedItemsOf(orgIds: string[], per: number) {
+    const out = new Map<string, { id: string; title: string; priceMinFen: number; priceMaxFen: number; priceUnit: string }[]>();
+    if (!orgIds.length) return out;
+    const rows = await db
+      .select({ id: serviceItems.id, organisationId: serviceItems.organisationId, title: serviceItems.title, priceMinFen: serviceItems.priceMinFen, priceMaxFen: serviceItems.priceMaxFen, priceUnit: serviceItems.priceUnit })
+      .from(serviceItems)
+      .where(and(inArray(serviceItems.organisationId, orgIds), eq(serviceItems.status, 'listed')))
+      .orderBy(desc(serviceItems.updatedAt));
+    for (const { organisationId, ...item } of rows) {
+      const list = out.get(organisationId) ?? [];
+      if (list.length < per) out.set(organisationId, [...list, item]);
+    }
+    return out;
+  }
+
   return {
     /** A provider's storefront as anyone sees it (listed items only; the owner sees unlisted ones too). */
     async get(actor: Actor | null, providerId: string) {
@@ -94,6 +110,7 @@ export function createStorefrontService({ db, clock, files }: StorefrontDeps) {
         id: org.id,
         fullName: org.fullName,
         uscc: org.uscc,
+        location: regionName(org.regionCode),
         since: org.createdAt,
         logoUrl: sf?.logoFileId ? fileUrl(sf.logoFileId) : null,
         logoFileId: sf?.logoFileId ?? null,
@@ -191,7 +208,7 @@ export function createStorefrontService({ db, clock, files }: StorefrontDeps) {
       return { deleted: true };
     },
 
-    /** 展示大厅: active providers, searchable (name, introduction, items), by category and region, rating first. */
+    /** 展示大厅: active providers, searchable (name, introduction, items), by category and region, rating first; each with its location and up to three listed items. */
     async showcase(raw: unknown) {
       const q = parseInput(ShowcaseQuery, raw);
       const tsq = q.q ? searchQuery(q.q) : undefined;
@@ -217,6 +234,7 @@ export function createStorefrontService({ db, clock, files }: StorefrontDeps) {
           id: organisations.id,
           fullName: organisations.fullName,
           intro: organisations.intro,
+          regionCode: organisations.regionCode,
           createdAt: organisations.createdAt,
           introduction: storefronts.introduction,
           logoFileId: storefronts.logoFileId,
@@ -237,10 +255,13 @@ export function createStorefrontService({ db, clock, files }: StorefrontDeps) {
         db.select({ n: count() }).from(organisations).leftJoin(storefronts, eq(storefronts.organisationId, organisations.id)).where(where),
       ]);
       const names = (await cats()).names;
+      const topItems = await listedItemsOf(rows.map((r) => r.id), 3);
       return {
         items: rows.map((r) => ({
           id: r.id,
           fullName: r.fullName,
+          location: regionName(r.regionCode),
+          topItems: topItems.get(r.id) ?? [],
           introduction: (r.introduction || r.intro || '').slice(0, 120),
           logoUrl: r.logoFileId ? fileUrl(r.logoFileId) : null,
           regions: (r.regionsServed ?? []).map((c) => regionName(c)),
