@@ -21,6 +21,9 @@ import { createRequirementService } from '../tenders/requirements.service';
 import { createProposalService } from '../tenders/proposals.service';
 import { createInvitationService } from '../tenders/invitations.service';
 import { createStorefrontService } from '../tenders/storefronts.service';
+import { createRoomService } from '../rooms/rooms.service';
+import { LocalDeadlineTimer, RedisDeadlineTimer, type DeadlineTimer } from '../shared/deadline-timer';
+import { offlinePresence, type Presence } from '../shared/presence';
 
 export interface PlatformOptions {
   clock?: Clock;
@@ -30,6 +33,10 @@ export interface PlatformOptions {
   migrate?: boolean;
   /** Key prefix for rate-limit buckets (tests use a unique one per file). */
   rateLimitPrefix?: string;
+  /** Deadline timer (tests share one Redis-backed timer key per file; default: Redis when configured). */
+  timer?: DeadlineTimer;
+  /** Key of the Redis sorted set holding deadlines (tests use a unique one). */
+  timerKey?: string;
   /** Sandbox gateway overrides (tests deliver callbacks in-process, without delay). */
   sandbox?: Partial<Pick<SandboxOptions, 'post' | 'delayMs' | 'duplicates'>>;
 }
@@ -45,6 +52,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const db = dbHandle.db;
   const clock = opts.clock ?? systemClock;
   const publisher = new LocalPublisher();
+  const log = (l: string) => console.warn(l);
+  const timer: DeadlineTimer =
+    opts.timer ?? (redis ? new RedisDeadlineTimer(redis, clock, { key: opts.timerKey ?? 'bangfu:deadlines', log }) : new LocalDeadlineTimer(clock, { log }));
+  /** Who is watching which socket.io room; the realtime layer fills it in (offline elsewhere). */
+  const presence: { current: Presence } = { current: offlinePresence };
   const notifier = opts.notifier ?? createSandboxNotifier(db);
   const rateLimiter = createRateLimiter({ redis, prefix: opts.rateLimitPrefix ?? config.RATE_LIMIT_PREFIX });
   const messages = createMessageService({ db, publisher });
@@ -72,9 +84,10 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const recharges = createRechargeService({ db, clock, ledger, messages, gateway, publicOrigin, log: (l) => console.warn(l) });
   const settings = createSettingsService({ db });
   const files = createFileService({ db });
-  const requirements = createRequirementService({ db, clock, ledger, messages, settings, files });
-  const proposals = createProposalService({ db, clock, files });
-  const invitations = createInvitationService({ db, clock, messages, files, publisher });
+  const requirements = createRequirementService({ db, clock, ledger, messages, settings, files, publisher });
+  const proposals = createProposalService({ db, clock, files, publisher });
+  const invitations = createInvitationService({ db, clock, messages, files, publisher, presence: () => presence.current });
+  const rooms = createRoomService({ db, clock, publisher, timer, messages, settings, files });
   const storefronts = createStorefrontService({ db, clock, files });
   files.setAccessCheck(async (actor, f) => {
     switch (f.purpose) {
@@ -92,6 +105,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     }
   });
 
+  const stopJobs: (() => Promise<void>)[] = [];
   return {
     config,
     dbHandle,
@@ -102,13 +116,27 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     notifier,
     rateLimiter,
     gateway,
-    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts },
+    timer,
+    presence,
+    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts, rooms },
+    /**
+     * Timed work of this node: deadline wake-ups, a safety sweep for anything a dead node claimed,
+     * and the catch-up after a restart. Realtime nodes and the single process run it; web nodes don't.
+     */
+    async startJobs() {
+      timer.start();
+      await rooms.resumeTimers().catch((e) => log(`[rooms] resume: ${(e as Error).message}`));
+      const sweep = setInterval(() => void rooms.closeDueRounds().catch((e) => log(`[rooms] sweep: ${(e as Error).message}`)), 5_000);
+      sweep.unref();
+      stopJobs.push(async () => clearInterval(sweep), () => timer.stop());
+    },
     /** Database and (when configured) Redis answer. */
     async ready() {
       await dbHandle.ping();
       if (redis) await redis.ping();
     },
     async close() {
+      for (const stop of stopJobs.splice(0)) await stop();
       redis?.disconnect();
       if (!opts.dbHandle) await dbHandle.close();
     },

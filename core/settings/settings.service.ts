@@ -6,10 +6,13 @@ import { requireOperator, type Actor } from '../shared/actor';
 import { parseInput } from '../shared/validate';
 import { DEFAULT_DEPOSIT_SETTINGS, type DepositSettings } from '../tenders/requirements.machine';
 import { DepositSettingsInput } from '../tenders/tenders.schema';
+import { DEFAULT_ROOM_TIMING, type RoomTiming } from '../rooms/rooms.machine';
+import { RoomTimingInput } from '../rooms/rooms.schema';
 
 /** Every operator-configurable setting: its key, default and schema. */
 const SETTINGS = {
   'tenders.deposit': { defaults: DEFAULT_DEPOSIT_SETTINGS as DepositSettings, schema: DepositSettingsInput as z.ZodType<DepositSettings> },
+  'rooms.timing': { defaults: DEFAULT_ROOM_TIMING as RoomTiming, schema: RoomTimingInput as z.ZodType<RoomTiming> },
 } as const;
 type SettingKey = keyof typeof SETTINGS;
 type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['defaults'];

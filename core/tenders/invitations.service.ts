@@ -1,6 +1,6 @@
 import { and, count, desc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db/client';
+import type { Db, DbOrTx } from '../../db/client';
 import { invitations, negotiationMessages, organisations, proposals, requirements } from '../../db/schema';
 import type { FileService } from '../files/files.service';
 import { toFileView } from '../files/files.service';
@@ -13,9 +13,13 @@ import { parseInput } from '../shared/validate';
 import { checkInvitationWindow, REQUIREMENT_STATE_LABELS } from './requirements.machine';
 import { shanghaiDate } from './requirements.service';
 import { InviteInput, NegotiationMessageInput, PageQuery, RespondInvitationInput } from './tenders.schema';
+import { offlinePresence, type Presence } from '../shared/presence';
+import { appendRoomEvents, publishRoomEvents, roomChannels, type RoomEvent } from '../rooms/room-log';
 import { getRequirement, logEvent, type InvitationRow, type RequirementRow } from './tenders.repo';
 
 export interface InvitationDeps {
+  /** Whether the recipient is watching the thread live (then no site message is needed). */
+  presence?: () => Presence;
   db: Db;
   clock: Clock;
   messages: MessageService;
@@ -39,8 +43,8 @@ type Push = () => Promise<void>;
  * and the negotiation thread per requirement and provider (the live chat of the rooms issue writes to
  * the same thread).
  */
-export function createInvitationService({ db, clock, messages, files, publisher }: InvitationDeps) {
-  const orgName = async (id: string) => (await db.select({ n: organisations.fullName }).from(organisations).where(eq(organisations.id, id)))[0]?.n ?? '';
+export function createInvitationService({ db, clock, messages, files, publisher, presence = () => offlinePresence }: InvitationDeps) {
+  const orgName = async (id: string, q: DbOrTx = db) => (await q.select({ n: organisations.fullName }).from(organisations).where(eq(organisations.id, id)))[0]?.n ?? '';
 
   async function view(i: InvitationRow, r?: Pick<RequirementRow, 'id' | 'title' | 'state' | 'requirementNo' | 'organisationId' | 'deliveryDate'>) {
     const req = r ?? (await getRequirement(db, i.requirementId));
@@ -208,59 +212,69 @@ export function createInvitationService({ db, clock, messages, files, publisher 
     },
 
     /**
-     * 洽谈: posts to the thread of (requirement, provider). Either side may write; a resent message
-     * (same clientId) is stored once. The other side gets a site message and, when online, the live event.
+     * 洽谈 / 交谈: posts to the thread of (requirement, provider). Either side may write; a resent
+     * message (same clientId) is stored once. The message is committed together with its room event
+     * (live delivery and replay after a reconnect); the other side gets a site message unless it is
+     * watching live. Returns the message and the room sequence number that announced it.
      */
     async postMessage(actor: Actor | null, requirementId: string, providerId: string, raw: unknown) {
       const a = requireActor(actor);
       const org = requireOrganisation(a);
       const input = parseInput(NegotiationMessageInput, raw);
       const { r, side } = await threadAccess(a, requirementId, providerId);
+      const to = side === 'enterprise' ? providerId : r.organisationId;
+      const online = await presence()
+        .isWatched(side === 'enterprise' ? roomChannels.provider(r.id, providerId) : roomChannels.enterprise(r.id))
+        .catch(() => false);
       let push: Push = async () => undefined;
-      const msg = await db.transaction(async (tx) => {
+      let events: RoomEvent[] = [];
+      const { msg, seq } = await db.transaction(async (tx) => {
         if (input.clientId) {
           const [dup] = await tx
             .select()
             .from(negotiationMessages)
             .where(and(eq(negotiationMessages.senderUserId, a.userId), eq(negotiationMessages.clientId, input.clientId)));
-          if (dup) return dup;
+          if (dup) return { msg: dup, seq: null };
         }
         const [m] = await tx
           .insert(negotiationMessages)
           .values({ requirementId: r.id, providerId, senderOrgId: org.organisationId, senderUserId: a.userId, body: input.body, attachmentIds: input.attachmentIds, clientId: input.clientId })
           .returning();
         await files.attach(tx, { fileIds: input.attachmentIds, organisationId: org.organisationId, purpose: 'negotiation', subjectId: m!.id });
-        const to = side === 'enterprise' ? providerId : r.organisationId;
-        push = (
-          await messages.sendToOrganisation(
-            to,
-            {
-              title: `洽谈消息：${r.title}`,
-              body: `${org.fullName}：${input.body.slice(0, 100) || '[附件]'}`,
-              link: `/account/negotiations/${r.id}/${providerId}`,
-              category: 'negotiation',
-            },
-            tx,
-          )
-        ).push;
-        return m!;
+        if (!online) {
+          push = (
+            await messages.sendToOrganisation(
+              to,
+              {
+                title: `洽谈消息：${r.title}`,
+                body: `${org.fullName}：${input.body.slice(0, 100) || '[附件]'}`,
+                link: `/account/negotiations/${r.id}/${providerId}`,
+                category: 'negotiation',
+              },
+              tx,
+            )
+          ).push;
+        }
+        const view = await this.messageView(m!, tx);
+        events = await appendRoomEvents(tx, r.id, [{ type: 'chat:message', audience: ['enterprise', `provider:${providerId}`], payload: JSON.parse(JSON.stringify(view)) }], clock.now());
+        return { msg: m!, seq: events[0]!.seq };
       });
       await push();
-      const v = await this.messageView(msg);
-      await publisher.publish(`thread:${r.id}:${providerId}`, 'negotiation:message', v);
-      return v;
+      await publishRoomEvents(publisher, events);
+      return { ...(await this.messageView(msg)), seq };
     },
 
-    async messageView(m: typeof negotiationMessages.$inferSelect) {
-      const atts = m.attachmentIds.length ? (await files.listAttached(db, 'negotiation', [m.id])).map(toFileView) : [];
+    async messageView(m: typeof negotiationMessages.$inferSelect, q: DbOrTx = db) {
+      const atts = m.attachmentIds.length ? (await files.listAttached(q, 'negotiation', [m.id])).map(toFileView) : [];
       return {
         id: m.id,
         requirementId: m.requirementId,
         providerId: m.providerId,
         senderOrgId: m.senderOrgId,
-        senderName: await orgName(m.senderOrgId),
+        senderName: await orgName(m.senderOrgId, q),
         body: m.body,
         attachments: atts,
+        deliveredAt: m.deliveredAt,
         readAt: m.readAt,
         createdAt: m.createdAt,
       };

@@ -10,12 +10,15 @@ import type { Clock } from '../shared/clock';
 import { parseInput } from '../shared/validate';
 import { checkProposalWindow, REQUIREMENT_STATE_LABELS } from './requirements.machine';
 import { PageQuery, ProposalInput } from './tenders.schema';
-import { getRequirement, logEvent, type ProposalRow } from './tenders.repo';
+import { countBidders, getRequirement, logEvent, type ProposalRow, type RequirementRow } from './tenders.repo';
+import type { Publisher } from '../shared/publisher';
+import { appendRoomEvents, publishRoomEvents, type RoomEvent } from '../rooms/room-log';
 
 export interface ProposalDeps {
   db: Db;
   clock: Clock;
   files: FileService;
+  publisher: Publisher;
 }
 
 export const PROPOSAL_STATUS_LABELS = { active: '有效', withdrawn: '已撤回', selected: '已中标', not_selected: '未中标' } as const;
@@ -26,7 +29,12 @@ export const PROPOSAL_STATUS_LABELS = { active: '有效', withdrawn: '已撤回'
  * Sealed until opening: nobody but its author sees a proposal before then; after opening, the
  * requirement's owner (and operators) see them all. A provider never sees another's proposal.
  */
-export function createProposalService({ db, clock, files }: ProposalDeps) {
+export function createProposalService({ db, clock, files, publisher }: ProposalDeps) {
+  /** The waiting room shows how many providers bid: tell it when the number changes (no names). */
+  async function bidderCountChanged(tx: Parameters<Parameters<Db['transaction']>[0]>[0], r: RequirementRow) {
+    return appendRoomEvents(tx, r.id, [{ type: 'bidders:changed', audience: ['all'], payload: { bidderCount: await countBidders(tx, r.id) } }], clock.now());
+  }
+
   async function view(p: ProposalRow) {
     const [org] = await db.select({ fullName: organisations.fullName }).from(organisations).where(eq(organisations.id, p.providerId));
     const attachments = (await files.listAttached(db, 'proposal', [p.id])).map(toFileView);
@@ -47,6 +55,11 @@ export function createProposalService({ db, clock, files }: ProposalDeps) {
       updatedAt: p.updatedAt,
     };
   }
+
+  /** A requirement never approved is invisible to providers: NOT_FOUND, not its state. */
+  const requirePublished = (r: { state: string }) => {
+    if (r.state === 'draft' || r.state === 'pending_review' || r.state === 'rejected') throw new AppError('NOT_FOUND', '项目不存在');
+  };
 
   const requireProvider = (actor: Actor | null) => {
     const a = requireActor(actor);
@@ -72,8 +85,10 @@ export function createProposalService({ db, clock, files }: ProposalDeps) {
     async submit(actor: Actor | null, requirementId: string, raw: unknown) {
       const { a, org } = requireProvider(actor);
       const input = parseInput(ProposalInput, raw);
+      let events: RoomEvent[] = [];
       const row = await db.transaction(async (tx) => {
         const r = await getRequirement(tx, requirementId, 'share');
+        requirePublished(r);
         checkProposalWindow({ state: r.state, mode: r.mode, openingAt: r.openingAt, now: clock.now() });
         if (await ownLive(tx, r.id, org.organisationId)) throw new AppError('CONFLICT', '您已提交过标书，可以修改或撤回');
         const [p] = await tx
@@ -84,8 +99,10 @@ export function createProposalService({ db, clock, files }: ProposalDeps) {
         if (!p) throw new AppError('CONFLICT', '您已提交过标书，可以修改或撤回');
         await files.attach(tx, { fileIds: input.attachmentIds, organisationId: org.organisationId, purpose: 'proposal', subjectId: p.id });
         await logEvent(tx, r.id, a.userId, 'proposal_submit', { providerId: org.organisationId });
+        events = await bidderCountChanged(tx, r);
         return p;
       });
+      await publishRoomEvents(publisher, events);
       return view(row);
     },
 
@@ -95,6 +112,7 @@ export function createProposalService({ db, clock, files }: ProposalDeps) {
       const input = parseInput(ProposalInput, raw);
       const row = await db.transaction(async (tx) => {
         const r = await getRequirement(tx, requirementId, 'share');
+        requirePublished(r);
         checkProposalWindow({ state: r.state, mode: r.mode, openingAt: r.openingAt, now: clock.now() });
         const p = await ownLive(tx, r.id, org.organisationId);
         if (!p) throw new AppError('NOT_FOUND', '您还没有提交标书');
@@ -113,15 +131,19 @@ export function createProposalService({ db, clock, files }: ProposalDeps) {
     /** Withdraws the provider's live proposal before opening; it may submit a new one later. */
     async withdraw(actor: Actor | null, requirementId: string) {
       const { a, org } = requireProvider(actor);
+      let events: RoomEvent[] = [];
       const row = await db.transaction(async (tx) => {
         const r = await getRequirement(tx, requirementId, 'share');
+        requirePublished(r);
         checkProposalWindow({ state: r.state, mode: r.mode, openingAt: r.openingAt, now: clock.now() });
         const p = await ownLive(tx, r.id, org.organisationId);
         if (!p) throw new AppError('NOT_FOUND', '您还没有提交标书');
         const [next] = await tx.update(proposals).set({ status: 'withdrawn', updatedAt: clock.now() }).where(eq(proposals.id, p.id)).returning();
         await logEvent(tx, r.id, a.userId, 'proposal_withdraw', { providerId: org.organisationId });
+        events = await bidderCountChanged(tx, r);
         return next!;
       });
+      await publishRoomEvents(publisher, events);
       return view(row);
     },
 

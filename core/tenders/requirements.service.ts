@@ -14,6 +14,8 @@ import { richTextToPlain, sanitizeRichText } from '../shared/rich-text';
 import { searchQuery, searchVector } from '../shared/search-text';
 import { parseInput } from '../shared/validate';
 import type { Ledger } from '../wallet/ledger.service';
+import type { Publisher } from '../shared/publisher';
+import { appendRoomEvents, findOpenRound, publishRoomEvents, type RoomEventInput } from '../rooms/room-log';
 import { makeOrderNo } from '../wallet/recharge.machine';
 import {
   canTransition,
@@ -38,6 +40,7 @@ export interface RequirementDeps {
   messages: MessageService;
   settings: SettingsService;
   files: FileService;
+  publisher: Publisher;
 }
 
 /** States anyone may see in the hall and on a detail page. */
@@ -57,7 +60,19 @@ const runAll = async (pushes: Push[]) => {
  * the event, all in one transaction; site messages are pushed after commit.
  */
 export function createRequirementService(deps: RequirementDeps) {
-  const { db, clock, ledger, messages, settings, files } = deps;
+  const { db, clock, ledger, messages, settings, files, publisher } = deps;
+
+  /** Tells the bidding room (competitive requirements) in the same transaction; returns the publish for after commit. */
+  async function roomEvents(tx: Tx, r: RequirementRow, events: RoomEventInput[]): Promise<Push> {
+    if (r.mode !== 'competitive') return async () => undefined;
+    const evs = await appendRoomEvents(tx, r.id, events, clock.now());
+    return () => publishRoomEvents(publisher, evs);
+  }
+
+  /** Decisions that end or change the bidding room wait for an open second round to close. */
+  async function refuseDuringRound(tx: Tx, r: RequirementRow) {
+    if (await findOpenRound(tx, r.id)) throw new AppError('INVALID_TRANSITION', '二次竞价进行中，请在本轮结束后再操作');
+  }
 
   const cats = () => categories(db);
 
@@ -360,6 +375,7 @@ export function createRequirementService(deps: RequirementDeps) {
         const told = await closeBids(tx, r);
         const next = await setState(tx, r, to, 'withdraw', a.userId, { depositStatus: settled.depositStatus, closedAt: clock.now() }, { bidders, ...decision });
         pushes = await notifyProviders(tx, told, { title: '项目已撤销', body: `您投标的项目「${r.title}」已被发布企业撤销，感谢您的参与。`, link: link(r) });
+        pushes.push(await roomEvents(tx, r, [{ type: 'room:withdrawn', audience: ['all'], payload: {} }]));
         pushes.push(
           (
             await messages.sendToOrganisation(
@@ -383,10 +399,12 @@ export function createRequirementService(deps: RequirementDeps) {
         const r = await getRequirement(tx, id, 'update');
         requireOwner(a, r);
         const to = transition(r.state, 'abandon', r.mode);
+        await refuseDuringRound(tx, r);
         const bidders = await activeBidderIds(tx, r.id);
         const { free } = decideAbandon({ bidders: bidders.length, minBidders: r.minBidders ?? 1, openingAt: r.openingAt!, now: clock.now() });
         const next = await setState(tx, r, to, 'abandon', a.userId, { abandonedFree: free ? 1 : 0 }, { bidders: bidders.length, free });
         pushes = await notifyProviders(tx, bidders, { title: '本次招标已放弃', body: `项目「${r.title}」的发布企业放弃了本次招标，可能会重新设定开标时间。`, link: link(r) });
+        pushes.push(await roomEvents(tx, r, [{ type: 'room:abandoned', audience: ['all'], payload: { free } }]));
         return next;
       });
       await runAll(pushes);
@@ -417,6 +435,7 @@ export function createRequirementService(deps: RequirementDeps) {
           body: `项目「${r.title}」重新设定了开标时间，您的标书仍然有效，开标前可以修改或撤回。`,
           link: link(r),
         });
+        pushes.push(await roomEvents(tx, r, [{ type: 'room:retendered', audience: ['all'], payload: { openingAt: input.openingAt.toISOString(), tenderRound: next.round } }]));
         return next;
       });
       await runAll(pushes);
@@ -474,6 +493,7 @@ export function createRequirementService(deps: RequirementDeps) {
         const r = await getRequirement(tx, id, 'update');
         requireOwner(a, r);
         const to = transition(r.state, 'select', r.mode);
+        await refuseDuringRound(tx, r);
         if (r.mode === 'competitive') {
           if (!r.openingAt || clock.now() < r.openingAt) throw new AppError('INVALID_TRANSITION', '开标后才能选中服务机构');
           const [p] = await tx
@@ -499,6 +519,13 @@ export function createRequirementService(deps: RequirementDeps) {
             body: `感谢贵机构对项目「${r.title}」的关注与投入。发布企业已选定其他服务机构，期待今后再有合作机会。`,
             link: link(r),
           })),
+        );
+        const [chosen] = await tx.select({ fullName: organisations.fullName }).from(organisations).where(eq(organisations.id, providerId));
+        pushes.push(
+          await roomEvents(tx, r, [
+            { type: 'room:selected', audience: ['enterprise'], payload: { providerId, providerName: chosen?.fullName ?? '' } },
+            ...[providerId, ...others].map((pid) => ({ type: 'room:result', audience: [`provider:${pid}` as const], payload: { selected: pid === providerId } })),
+          ]),
         );
         return next;
       });

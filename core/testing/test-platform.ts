@@ -23,6 +23,7 @@ export async function createTestPlatform(opts: { clock?: Clock } = {}): Promise<
     migrate: false,
     clock: opts.clock,
     rateLimitPrefix: `test-${randomUUID()}`,
+    timerKey: `test-deadlines-${randomUUID()}`,
   });
   return {
     ...platform,

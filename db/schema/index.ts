@@ -3,3 +3,4 @@ export * from './organisations';
 export * from './notifications';
 export * from './wallet';
 export * from './tenders';
+export * from './rooms';

@@ -181,6 +181,8 @@ export const negotiationMessages = pgTable(
     attachmentIds: jsonb('attachment_ids').$type<string[]>().notNull().default([]),
     /** Client-supplied id: a resent message is stored once. */
     clientId: text('client_id'),
+    /** Live chat: when the other side's client received it (delivery receipt). */
+    deliveredAt: timestamp('delivered_at', { withTimezone: true }),
     readAt: timestamp('read_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

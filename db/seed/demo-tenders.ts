@@ -17,9 +17,9 @@ export async function seedDemoTenders(p: Platform, log: (line: string) => void =
     const [u] = await p.db.select({ id: users.id }).from(users).where(eq(users.username, username));
     return s.accounts.actorForUser(u!.id);
   };
-  const [operator, qinghe, xitu, chengxin, zhixing, chuangxiang] = await Promise.all(
+  const [operator, qinghe, xitu, chengxin, zhixing, chuangxiang] = (await Promise.all(
     ['operator', 'qinghe', 'xitu', 'chengxin', 'zhixing', 'chuangxiang'].map(as),
-  );
+  )) as [Actor, Actor, Actor, Actor, Actor, Actor];
   const now = p.clock.now();
   const at = (ms: number) => new Date(now.getTime() + ms);
   // Opening times on the hour, Shanghai time, so the demo reads naturally.

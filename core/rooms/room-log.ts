@@ -1,0 +1,118 @@
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { priceRounds, roomEvents, tenderRooms, type RoomEventRow } from '../../db/schema';
+import type { Publisher } from '../shared/publisher';
+
+/**
+ * The room's ordered event log. Every event a room member can receive is appended here inside the
+ * transaction that caused it, with the next sequence number of its requirement, and published only
+ * after commit; a client that reconnects asks for everything after the last sequence it saw.
+ *
+ * Audiences: 'all' (every member of the room), 'enterprise' (the owning enterprise),
+ * 'provider:<orgId>' (one bidder or invited provider). Operators see every event.
+ */
+export type Audience = 'all' | 'enterprise' | `provider:${string}`;
+
+export interface RoomEventInput {
+  type: string;
+  audience: Audience[];
+  payload: Record<string, unknown>;
+}
+
+export interface RoomEvent {
+  requirementId: string;
+  seq: number;
+  type: string;
+  audience: string[];
+  payload: unknown;
+  at: string;
+}
+
+export const toRoomEvent = (r: RoomEventRow): RoomEvent => ({
+  requirementId: r.requirementId,
+  seq: r.seq,
+  type: r.type,
+  audience: r.audience,
+  payload: r.payload,
+  at: r.createdAt.toISOString(),
+});
+
+/** socket.io rooms of one bidding room (the realtime layer joins sockets to these). */
+export const roomChannels = {
+  all: (requirementId: string) => `room:${requirementId}`,
+  enterprise: (requirementId: string) => `room:${requirementId}:enterprise`,
+  provider: (requirementId: string, orgId: string) => `room:${requirementId}:provider:${orgId}`,
+  operators: (requirementId: string) => `room:${requirementId}:ops`,
+};
+
+/**
+ * Appends events in order inside `tx` and returns them. Takes the room row's lock for the rest of the
+ * transaction, so events of one room are numbered in commit order.
+ */
+export async function appendRoomEvents(tx: DbOrTx, requirementId: string, events: RoomEventInput[], now: Date): Promise<RoomEvent[]> {
+  if (!events.length) return [];
+  const [room] = await tx
+    .insert(tenderRooms)
+    .values({ requirementId, seq: events.length })
+    .onConflictDoUpdate({ target: tenderRooms.requirementId, set: { seq: sql`${tenderRooms.seq} + ${events.length}`, updatedAt: now } })
+    .returning({ seq: tenderRooms.seq });
+  const first = room!.seq - events.length + 1;
+  const rows = await tx
+    .insert(roomEvents)
+    .values(events.map((e, i) => ({ requirementId, seq: first + i, type: e.type, audience: e.audience, payload: e.payload, createdAt: now })))
+    .returning();
+  return rows.map(toRoomEvent);
+}
+
+/** Sends committed events to the sockets of their audience (and to operators watching). */
+export async function publishRoomEvents(publisher: Publisher, events: RoomEvent[]) {
+  for (const e of events) {
+    const rooms = new Set<string>();
+    for (const a of e.audience) {
+      if (a === 'all') rooms.add(roomChannels.all(e.requirementId));
+      else if (a === 'enterprise') rooms.add(roomChannels.enterprise(e.requirementId));
+      else rooms.add(roomChannels.provider(e.requirementId, a.slice('provider:'.length)));
+    }
+    if (!rooms.has(roomChannels.all(e.requirementId))) rooms.add(roomChannels.operators(e.requirementId));
+    for (const room of rooms) await publisher.publish(room, 'room:event', e);
+  }
+}
+
+/** The audiences a member of the room belongs to. */
+export function audiencesOf(member: { role: 'enterprise' | 'provider' | 'operator'; orgId?: string }): Audience[] | 'everything' {
+  if (member.role === 'operator') return 'everything';
+  return member.role === 'enterprise' ? ['all', 'enterprise'] : ['all', `provider:${member.orgId}`];
+}
+
+/** Events after `afterSeq` that the member may see, oldest first (at most `limit`). */
+export async function roomEventsSince(q: DbOrTx, requirementId: string, afterSeq: number, audiences: Audience[] | 'everything', limit = 500): Promise<RoomEvent[]> {
+  const rows = await q
+    .select()
+    .from(roomEvents)
+    .where(
+      and(
+        eq(roomEvents.requirementId, requirementId),
+        gt(roomEvents.seq, afterSeq),
+        audiences === 'everything' ? undefined : sql`${roomEvents.audience} && array[${sql.join(audiences.map((a) => sql`${a}`), sql`, `)}]::text[]`,
+      ),
+    )
+    .orderBy(roomEvents.seq)
+    .limit(limit);
+  return rows.map(toRoomEvent);
+}
+
+/** The room's latest sequence number (0 before any event). */
+export async function currentSeq(q: DbOrTx, requirementId: string): Promise<number> {
+  const [row] = await q.select({ seq: tenderRooms.seq }).from(tenderRooms).where(eq(tenderRooms.requirementId, requirementId));
+  return row?.seq ?? 0;
+}
+
+/** The open second round of a requirement, if any (locked when `lock` is set). */
+export async function findOpenRound(q: DbOrTx, requirementId: string, lock = false) {
+  const query = q
+    .select()
+    .from(priceRounds)
+    .where(and(eq(priceRounds.requirementId, requirementId), eq(priceRounds.status, 'open')));
+  const [row] = await (lock ? query.for('update') : query);
+  return row;
+}

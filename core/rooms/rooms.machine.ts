@@ -1,0 +1,144 @@
+import { AppError } from '../shared/app-error';
+import { formatFen } from '../shared/money';
+import type { RequirementState } from '../tenders/requirements.machine';
+
+/**
+ * The rules of a live bidding room, with no I/O and the time passed in: which phase the room is in,
+ * whether a revised price is accepted and what it does to the deadline, who ranks where.
+ */
+
+export const MINUTE_MS = 60_000;
+
+/** Defaults of the issue; the waiting-room timing is an operator setting, the price rules per requirement. */
+export const DEFAULT_ROOM_TIMING = { waitingRoomMinutes: 30, enterPromptMinutes: 5 } as const;
+export type RoomTiming = { waitingRoomMinutes: number; enterPromptMinutes: number };
+
+export const DEFAULT_ROUND_RULES = { minDecreaseBp: 100, minDecreaseFen: 10_000, snipeWindowSeconds: 120, maxExtensions: 10 } as const;
+export type RoundRules = { minDecreaseBp: number; minDecreaseFen: number; snipeWindowSeconds: number; maxExtensions: number };
+
+export const ROUND_MINUTES = { min: 5, max: 60, default: 10 } as const;
+
+export type RoomPhase =
+  /** Before the waiting room opens: only the countdown. */
+  | 'scheduled'
+  /** 待标室: from `waitingRoomMinutes` before opening until opening. */
+  | 'waiting'
+  /** 竞价室: opened; the enterprise reviews proposals, selects, abandons or starts a second round. */
+  | 'bidding'
+  /** 二次竞价 in progress. */
+  | 'second_round'
+  | 'awarded'
+  | 'abandoned'
+  | 'ended';
+
+export const ROOM_PHASE_LABELS: Record<RoomPhase, string> = {
+  scheduled: '待开标',
+  waiting: '待标室',
+  bidding: '竞价室',
+  second_round: '二次竞价中',
+  awarded: '已选中服务机构',
+  abandoned: '已放弃本次招标',
+  ended: '已结束',
+};
+
+/** The room's phase from the requirement's state, its opening time and whether a round is open. */
+export function roomPhase(p: { state: RequirementState; openingAt: Date | null; roundOpen: boolean; now: Date; timing: RoomTiming }): RoomPhase {
+  switch (p.state) {
+    case 'open':
+      break;
+    case 'abandoned':
+      return 'abandoned';
+    case 'awarded':
+    case 'in_progress':
+    case 'completed':
+      return 'awarded';
+    default:
+      return 'ended';
+  }
+  if (!p.openingAt) return 'ended';
+  const t = p.now.getTime();
+  const opening = p.openingAt.getTime();
+  if (t < opening - p.timing.waitingRoomMinutes * MINUTE_MS) return 'scheduled';
+  if (t < opening) return 'waiting';
+  return p.roundOpen ? 'second_round' : 'bidding';
+}
+
+/** The least a revised price must come down from `previousFen`: a share or a fixed amount, whichever is larger. */
+export function minDecreaseFen(previousFen: number, rules: Pick<RoundRules, 'minDecreaseBp' | 'minDecreaseFen'>): number {
+  return Math.max(Math.ceil((previousFen * rules.minDecreaseBp) / 10_000), rules.minDecreaseFen);
+}
+
+/** The highest revised price accepted after `previousFen` (0 when none can be). */
+export const maxRevisedPriceFen = (previousFen: number, rules: Pick<RoundRules, 'minDecreaseBp' | 'minDecreaseFen'>) =>
+  Math.max(0, previousFen - minDecreaseFen(previousFen, rules));
+
+export interface OpenRound extends RoundRules {
+  status: 'open' | 'closed';
+  participantIds: string[];
+  closesAt: Date;
+  extensions: number;
+}
+
+export interface OfferDecision {
+  /** The deadline after this bid (later than before when the bid came in the anti-sniping window). */
+  closesAt: Date;
+  extended: boolean;
+  extensions: number;
+}
+
+/**
+ * Decides a revised price. Errors: ROUND_CLOSED (the server clock is at or past the deadline, or the
+ * round is closed), FORBIDDEN (the provider is not in this round), VALIDATION (not a positive whole
+ * number of fen, or not low enough: below the previous price by at least the minimum decrease).
+ * Anti-sniping: a bid less than `snipeWindowSeconds` before the deadline moves the deadline to the
+ * bid time plus that window, at most `maxExtensions` times.
+ */
+export function decideRevisedPrice(round: OpenRound, offer: { providerId: string; priceFen: number; previousFen: number }, now: Date): OfferDecision {
+  if (round.status !== 'open' || now.getTime() >= round.closesAt.getTime()) throw new AppError('ROUND_CLOSED', '本轮二次竞价已结束，报价未被接受');
+  if (!round.participantIds.includes(offer.providerId)) throw new AppError('FORBIDDEN', '贵机构未被邀请参加本轮二次竞价');
+  if (!Number.isSafeInteger(offer.priceFen) || offer.priceFen <= 0) throw new AppError('VALIDATION', '请填写有效的报价', { priceFen: '请填写有效的报价' });
+  const ceiling = maxRevisedPriceFen(offer.previousFen, round);
+  if (offer.priceFen > ceiling) {
+    const msg = `新报价须比上次报价 ${formatFen(offer.previousFen)} 至少低 ${formatFen(minDecreaseFen(offer.previousFen, round))}，即不高于 ${formatFen(ceiling)}`;
+    throw new AppError('VALIDATION', msg, { priceFen: msg });
+  }
+  const window = round.snipeWindowSeconds * 1000;
+  const left = round.closesAt.getTime() - now.getTime();
+  if (window > 0 && left < window && round.extensions < round.maxExtensions) {
+    return { closesAt: new Date(now.getTime() + window), extended: true, extensions: round.extensions + 1 };
+  }
+  return { closesAt: round.closesAt, extended: false, extensions: round.extensions };
+}
+
+/**
+ * Checks a request to start a second round. Errors: INVALID_TRANSITION (not in the bidding room, or a
+ * round is already open), VALIDATION (no providers ticked, a provider without a live proposal, a
+ * duration outside 5–60 minutes).
+ */
+export function checkStartRound(p: { phase: RoomPhase; providerIds: string[]; bidderIds: string[]; durationMinutes: number }) {
+  if (p.phase === 'second_round') throw new AppError('INVALID_TRANSITION', '上一轮二次竞价尚未结束');
+  if (p.phase !== 'bidding') throw new AppError('INVALID_TRANSITION', '开标后才能发起二次竞价');
+  const fields: Record<string, string> = {};
+  if (!p.providerIds.length) fields.providerIds = '请勾选参加二次竞价的服务机构';
+  else if (p.providerIds.some((id) => !p.bidderIds.includes(id))) fields.providerIds = '只能勾选本项目的投标机构';
+  if (!Number.isInteger(p.durationMinutes) || p.durationMinutes < ROUND_MINUTES.min || p.durationMinutes > ROUND_MINUTES.max) {
+    fields.durationMinutes = `竞价时长为 ${ROUND_MINUTES.min}–${ROUND_MINUTES.max} 分钟`;
+  }
+  if (Object.keys(fields).length) throw new AppError('VALIDATION', Object.values(fields)[0]!, fields);
+}
+
+export interface Standing {
+  providerId: string;
+  priceFen: number;
+  /** When this price was offered (the proposal's time for a provider that has not revised). */
+  at: Date;
+}
+
+/**
+ * Ranks providers by their current price, lowest first; an equal price ranks by who offered it first.
+ * Returns 1-based ranks.
+ */
+export function rankProviders(standings: Standing[]): Map<string, number> {
+  const sorted = [...standings].sort((a, b) => a.priceFen - b.priceFen || a.at.getTime() - b.at.getTime() || a.providerId.localeCompare(b.providerId));
+  return new Map(sorted.map((s, i) => [s.providerId, i + 1]));
+}
