@@ -64,35 +64,42 @@ export type RetenderInput = z.input<typeof RetenderInput>;
 
 export const HALL_SORTS = ['newest', 'opening', 'budget_desc', 'budget_asc', 'relevance'] as const;
 
+/** List queries answer a bad page, size or filter with a Chinese message per field, like the forms. */
+const PageNo = z.coerce.number({ message: '页码无效' }).int('页码无效').min(1, '页码无效').default(1);
+const PageSize = (max: number, def: number) =>
+  z.coerce.number({ message: '每页条数无效' }).int('每页条数无效').min(1, '每页条数无效').max(max, `每页最多 ${max} 条`).default(def);
+const SearchText = z.string().trim().max(100, '搜索词不超过 100 字').optional();
+const QueryFen = z.coerce.number({ message: '金额无效' }).int('金额无效').min(0, '金额无效').optional();
+
 export const HallQuery = z.object({
-  q: z.string().trim().max(100).optional(),
-  category: z.string().max(40).optional(),
+  q: SearchText,
+  category: z.string().max(40, '服务类别无效').optional(),
   region: z.string().regex(/^\d{2,6}$/, '地区代码无效').optional(),
-  mode: z.enum(['competitive', 'invitation']).optional(),
+  mode: z.enum(['competitive', 'invitation'], { message: '招标方式无效' }).optional(),
   /** open: still taking proposals / invitations; opened: the opening time has passed. */
-  status: z.enum(['open', 'opened']).optional(),
-  budgetMinFen: z.coerce.number().int().min(0).optional(),
-  budgetMaxFen: z.coerce.number().int().min(0).optional(),
-  sort: z.enum(HALL_SORTS).default('newest'),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(50).default(12),
+  status: z.enum(['open', 'opened'], { message: '项目状态无效' }).optional(),
+  budgetMinFen: QueryFen,
+  budgetMaxFen: QueryFen,
+  sort: z.enum(HALL_SORTS, { message: '排序方式无效' }).default('newest'),
+  page: PageNo,
+  pageSize: PageSize(50, 12),
 });
 export type HallQuery = z.input<typeof HallQuery>;
 
 export const MyProjectsQuery = z.object({
-  group: z.enum(PROJECT_GROUPS).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(50).default(10),
+  group: z.enum(PROJECT_GROUPS, { message: '项目分组无效' }).optional(),
+  page: PageNo,
+  pageSize: PageSize(50, 10),
 });
 
 export const PageQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  page: PageNo,
+  pageSize: PageSize(100, 20),
 });
 
 export const AdminRequirementQuery = PageQuery.extend({
-  state: z.enum(['draft', 'pending_review', 'rejected', 'open', 'abandoned', 'withdrawn', 'awarded', 'in_progress', 'completed', 'closed']).optional(),
-  q: z.string().trim().max(100).optional(),
+  state: z.enum(['draft', 'pending_review', 'rejected', 'open', 'abandoned', 'withdrawn', 'awarded', 'in_progress', 'completed', 'closed'], { message: '项目状态无效' }).optional(),
+  q: SearchText,
 });
 
 export const ProposalInput = z.object({
@@ -119,7 +126,7 @@ export const NegotiationMessageInput = z
     body: z.string({ message: '请填写内容' }).trim().max(2000, '内容不超过 2000 字').default(''),
     attachmentIds: FileIds,
     /** Client-generated: a resent message is stored once. */
-    clientId: z.string().min(8).max(64).optional(),
+    clientId: z.string().min(8, '消息编号为 8–64 个字符').max(64, '消息编号为 8–64 个字符').optional(),
   })
   .refine((v) => v.body.length > 0 || v.attachmentIds.length > 0, { path: ['body'], message: '请填写内容或添加附件' });
 export type NegotiationMessageInput = z.input<typeof NegotiationMessageInput>;
@@ -159,12 +166,12 @@ export type CaseInput = z.input<typeof CaseInput>;
 
 export const SHOWCASE_SORTS = ['rating', 'newest', 'name'] as const;
 export const ShowcaseQuery = z.object({
-  q: z.string().trim().max(100).optional(),
-  category: z.string().max(40).optional(),
+  q: SearchText,
+  category: z.string().max(40, '服务类别无效').optional(),
   region: z.string().regex(/^\d{2,6}$/, '地区代码无效').optional(),
-  sort: z.enum(SHOWCASE_SORTS).default('rating'),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(50).default(12),
+  sort: z.enum(SHOWCASE_SORTS, { message: '排序方式无效' }).default('rating'),
+  page: PageNo,
+  pageSize: PageSize(50, 12),
 });
 export type ShowcaseQuery = z.input<typeof ShowcaseQuery>;
 

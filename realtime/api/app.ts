@@ -14,6 +14,9 @@ import { registerOrganisationRoutes } from './organisations.routes';
 import { registerDocs } from './docs';
 import { registerWalletRoutes } from './wallet.routes';
 import { registerFileRoutes } from './files.routes';
+import { registerInvitationRoutes } from './invitations.routes';
+import { registerTenderRoutes } from './tenders.routes';
+import { registerStorefrontRoutes } from './storefronts.routes';
 
 /** Paths (under /api/v1) that take non-JSON bodies from third parties and verify signatures instead. */
 const CONTENT_TYPE_EXEMPT = [/^\/api\/v1\/payments\/notify/, /^\/api\/v1\/sandbox\/bank\/decide/, /^\/api\/v1\/files$/];
@@ -81,6 +84,10 @@ export function createApiApp(platform: Platform) {
   registerAdminRoutes(api);
   registerWalletRoutes(api);
   registerFileRoutes(api);
+  // Invitations first: its static /requirements/invitable must match before /requirements/{id}.
+  registerInvitationRoutes(api);
+  registerTenderRoutes(api);
+  registerStorefrontRoutes(api);
   registerDocs(api);
   return api;
 }
