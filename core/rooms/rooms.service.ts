@@ -91,6 +91,12 @@ export function createRoomService(deps: RoomDeps) {
     throw new AppError('NOT_FOUND', '项目不存在');
   }
 
+  /** Room decisions are the enterprise's; bidders and watching operators are refused. */
+  function requireEnterprise(m: RoomMember) {
+    if (m.role === 'operator') throw new AppError('FORBIDDEN', '运营人员只能查看竞价室');
+    if (m.role !== 'enterprise') throw new AppError('FORBIDDEN', '只有发布企业可以进行此操作');
+  }
+
   async function rulesOf(q: DbOrTx, requirementId: string): Promise<RoundRules> {
     const [row] = await q.select().from(tenderRooms).where(eq(tenderRooms.requirementId, requirementId));
     return row ? { minDecreaseBp: row.minDecreaseBp, minDecreaseFen: row.minDecreaseFen, snipeWindowSeconds: row.snipeWindowSeconds, maxExtensions: row.maxExtensions } : { ...DEFAULT_ROUND_RULES };
@@ -330,7 +336,7 @@ export function createRoomService(deps: RoomDeps) {
       let pushes: (() => Promise<void>)[] = [];
       const { result: round } = await commit(async (tx, append) => {
           const m = await member(a, requirementId, tx);
-          if (m.role !== 'enterprise') throw new AppError(m.role === 'operator' ? 'FORBIDDEN' : 'NOT_FOUND', m.role === 'operator' ? '运营人员只能查看竞价室' : '项目不存在');
+          requireEnterprise(m);
           const r = await getRequirement(tx, requirementId, 'update');
           if (r.mode !== 'competitive') throw new AppError('INVALID_TRANSITION', '邀标项目不进行二次竞价');
           const open = await findOpenRound(tx, r.id, true);
@@ -574,7 +580,7 @@ export function createRoomService(deps: RoomDeps) {
       const values = { minDecreaseBp: Math.round(input.minDecreasePercent * 100), minDecreaseFen: input.minDecreaseFen, snipeWindowSeconds: input.snipeWindowSeconds, maxExtensions: input.maxExtensions };
       await db.transaction(async (tx) => {
         const m = await member(a, requirementId, tx);
-        if (m.role !== 'enterprise') throw new AppError(m.role === 'operator' ? 'FORBIDDEN' : 'NOT_FOUND', m.role === 'operator' ? '运营人员只能查看竞价室' : '项目不存在');
+        requireEnterprise(m);
         if (await findOpenRound(tx, m.r.id)) throw new AppError('INVALID_TRANSITION', '二次竞价进行中，结束后才能修改规则');
         await tx
           .insert(tenderRooms)

@@ -1,0 +1,221 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { eq } from 'drizzle-orm';
+import { priceRounds, roomEvents, roundOffers } from '../../db/schema';
+import { createTestPlatform, ManualClock } from '../testing/test-platform';
+import { enterprise, openRequirement, operator, proposalInput, provider } from '../testing/tenders-factories';
+import type { Platform } from '../platform/platform';
+import type { Actor } from '../shared/actor';
+import { DAY, MINUTE } from '../shared/clock';
+
+let p: Platform;
+const clock = new ManualClock(new Date('2026-11-23T02:00:00Z'));
+let ops: Actor;
+beforeAll(async () => {
+  p = await createTestPlatform({ clock });
+  ops = await operator(p);
+});
+afterAll(() => p?.close());
+
+const rooms = () => p.services.rooms;
+let n = 0;
+const clientId = () => `bid-${Date.now()}-${++n}`;
+
+/** A competitive requirement opening in 3 days with proposals from three providers at ¥20,000, ¥25,000 and ¥30,000. */
+async function tender() {
+  clock.set(new Date('2026-11-23T02:00:00Z'));
+  const e = await enterprise(p, 20_000);
+  const r = await openRequirement(p, e.actor, ops, { minBidders: 2 });
+  const bidders = [await provider(p), await provider(p), await provider(p)];
+  for (const [i, b] of bidders.entries()) await p.services.proposals.submit(b.actor, r.id, proposalInput(2_000_000 + i * 500_000));
+  const openingAt = new Date(r.openingAt!);
+  return { e, r, bidders, openingAt, ids: bidders.map((b) => b.actor.organisation!.organisationId) };
+}
+
+describe('waiting room and opening', () => {
+  it('moves from scheduled to waiting 30 minutes before opening to bidding at opening; proposals stay sealed until then', async () => {
+    const { e, r, bidders, openingAt } = await tender();
+    expect((await rooms().snapshot(e.actor, r.id)).phase).toBe('scheduled');
+    clock.set(new Date(openingAt.getTime() - 10 * MINUTE));
+    const waiting = await rooms().snapshot(e.actor, r.id);
+    expect(waiting).toMatchObject({ phase: 'waiting', bidderCount: 3, proposals: [] });
+    clock.set(openingAt);
+    const room = await rooms().snapshot(e.actor, r.id);
+    expect(room.phase).toBe('bidding');
+    if (room.role !== 'enterprise') throw new Error('enterprise view expected');
+    expect(room.proposals.map((x) => x.priceFen)).toEqual([2_000_000, 2_500_000, 3_000_000]);
+    const mine = await rooms().snapshot(bidders[1]!.actor, r.id);
+    expect(mine).toMatchObject({ role: 'provider', phase: 'bidding', mine: { currentPriceFen: 2_500_000 } });
+  });
+
+  it('refuses everyone outside the room, and operators may only watch', async () => {
+    const { r, openingAt } = await tender();
+    clock.set(openingAt);
+    const stranger = await provider(p);
+    const otherEnterprise = await enterprise(p);
+    await expect(rooms().snapshot(stranger.actor, r.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(rooms().snapshot(otherEnterprise.actor, r.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(rooms().snapshot(null, r.id)).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
+    await expect(rooms().eventsSince(stranger.actor, r.id, 0)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await rooms().snapshot(ops, r.id)).role).toBe('operator');
+    await expect(rooms().startRound(ops, r.id, { providerIds: [], durationMinutes: 10 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+  });
+});
+
+describe('second round', () => {
+  it('runs a timed round: validation, sealed prices, own ranks, duplicates once, anti-sniping, late bids refused, closes once', async () => {
+    const { e, r, bidders, openingAt, ids } = await tender();
+    const [a, b, c] = bidders as [(typeof bidders)[0], (typeof bidders)[0], (typeof bidders)[0]];
+    await expect(rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 10 })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    clock.set(openingAt);
+    await expect(rooms().startRound(a.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 10 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 3 })).rejects.toMatchObject({ fields: { durationMinutes: '竞价时长为 5–60 分钟' } });
+    const outsider = (await provider(p)).actor.organisation!.organisationId;
+    await expect(rooms().startRound(e.actor, r.id, { providerIds: [outsider], durationMinutes: 10 })).rejects.toMatchObject({ fields: { providerIds: '只能勾选本项目的投标机构' } });
+
+    const round = await rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!, ids[1]!], durationMinutes: 10 });
+    expect(round.closesAt.getTime()).toBe(openingAt.getTime() + 10 * MINUTE);
+    await expect(rooms().startRound(e.actor, r.id, { providerIds: [ids[2]!], durationMinutes: 10 })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(p.services.requirements.select(e.actor, r.id, ids[0]!)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(p.services.requirements.abandon(e.actor, r.id)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+
+    // The provider left out is told so and cannot bid.
+    expect((await rooms().snapshot(c.actor, r.id)).currentRound).toMatchObject({ included: false });
+    await expect(rooms().submitOffer(c.actor, r.id, { priceFen: 1_000_000, clientId: clientId() })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+
+    // B (¥25,000) must come down by at least ¥250.
+    await expect(rooms().submitOffer(b.actor, r.id, { priceFen: 2_490_000, clientId: clientId() })).rejects.toMatchObject({ code: 'VALIDATION', fields: { priceFen: expect.stringContaining('¥24,750.00') } });
+    clock.advance(MINUTE);
+    const id = clientId();
+    const first = await rooms().submitOffer(b.actor, r.id, { priceFen: 1_900_000, clientId: id });
+    expect(first).toMatchObject({ rank: 1, participantCount: 2, replayed: false });
+    const again = await rooms().submitOffer(b.actor, r.id, { priceFen: 1_900_000, clientId: id });
+    expect(again).toMatchObject({ replayed: true, seq: first.seq, offer: { id: first.offer.id } });
+    expect(await p.db.select().from(roundOffers).where(eq(roundOffers.roundId, round.id))).toHaveLength(1);
+
+    // A is now second; it sees its rank and nothing of B.
+    const aView = await rooms().snapshot(a.actor, r.id);
+    expect(aView.currentRound).toMatchObject({ included: true, myRank: 2, participantCount: 2 });
+    const aEvents = JSON.stringify(await rooms().eventsSince(a.actor, r.id, 0));
+    expect(aEvents).not.toContain('1900000');
+    expect(aEvents).not.toContain(ids[1]!);
+    expect(JSON.stringify(aView)).not.toContain('1900000');
+
+    // The enterprise sees that B bid, not at what price, until the round closes.
+    const eDuring = await rooms().snapshot(e.actor, r.id);
+    if (eDuring.role === 'provider') throw new Error('enterprise view expected');
+    expect(eDuring.currentRound?.participants.find((x) => x.providerId === ids[1])).toMatchObject({ offerCount: 1 });
+    expect(JSON.stringify(eDuring)).not.toContain('1900000');
+
+    // Anti-sniping: a bid 30 s before the close moves it to 2 minutes after the bid.
+    clock.set(new Date(round.closesAt.getTime() - 30_000));
+    const snipe = await rooms().submitOffer(a.actor, r.id, { priceFen: 1_800_000, clientId: clientId() });
+    expect(new Date(snipe.closesAt).getTime()).toBe(clock.now().getTime() + 2 * MINUTE);
+    expect(snipe.rank).toBe(1);
+
+    // At the new deadline a bid is refused by the server clock, even before the close job runs.
+    clock.set(new Date(snipe.closesAt));
+    await expect(rooms().submitOffer(b.actor, r.id, { priceFen: 1_700_000, clientId: clientId() })).rejects.toMatchObject({ code: 'ROUND_CLOSED' });
+
+    const closes = await Promise.all([rooms().closeRound(round.id), rooms().closeRound(round.id), rooms().closeDueRounds()]);
+    expect(closes.filter((x) => x === true || x === 1)).toHaveLength(1);
+    const closedEvents = await p.db.select().from(roomEvents).where(eq(roomEvents.requirementId, r.id));
+    expect(closedEvents.filter((ev) => ev.type === 'round:closed' && ev.audience.includes('enterprise'))).toHaveLength(1);
+    expect((await p.db.select().from(priceRounds).where(eq(priceRounds.id, round.id)))[0]).toMatchObject({ status: 'closed', extensions: 1 });
+
+    const after = await rooms().snapshot(e.actor, r.id);
+    if (after.role === 'provider') throw new Error('enterprise view expected');
+    expect(after.phase).toBe('bidding');
+    expect(after.rounds[0]!.participants).toEqual([
+      expect.objectContaining({ providerId: ids[0], startPriceFen: 2_000_000, finalPriceFen: 1_800_000, offers: [expect.objectContaining({ priceFen: 1_800_000 })] }),
+      expect.objectContaining({ providerId: ids[1], startPriceFen: 2_500_000, finalPriceFen: 1_900_000, offers: [expect.objectContaining({ priceFen: 1_900_000 })] }),
+    ]);
+    expect(after.proposals.find((x) => x.providerId === ids[1])).toMatchObject({ priceFen: 2_500_000, currentPriceFen: 1_900_000 });
+
+    // B's closing event tells it its final rank only.
+    const bClosed = (await rooms().eventsSince(b.actor, r.id, 0)).filter((ev) => ev.type === 'round:closed');
+    expect(bClosed).toHaveLength(1);
+    expect(bClosed[0]!.payload).toMatchObject({ rank: 2, finalPriceFen: 1_900_000 });
+    expect(JSON.stringify(bClosed)).not.toContain('1800000');
+
+    // A second round starts from the revised prices.
+    const second = await rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!, ids[1]!], durationMinutes: 5 });
+    expect(second).toMatchObject({ durationSeconds: 300 });
+    await expect(rooms().submitOffer(a.actor, r.id, { priceFen: 1_795_000, clientId: clientId() })).rejects.toMatchObject({ code: 'VALIDATION' });
+    clock.set(new Date(second.closesAt));
+    expect(await rooms().closeDueRounds()).toBe(1);
+
+    await p.services.requirements.select(e.actor, r.id, ids[0]!);
+    const result = (await rooms().eventsSince(c.actor, r.id, 0)).filter((ev) => ev.type === 'room:result');
+    expect(result).toEqual([expect.objectContaining({ payload: { selected: false } })]);
+    expect((await rooms().snapshot(a.actor, r.id)).phase).toBe('awarded');
+  });
+
+  it('counts each of many concurrent resends of one bid once, and concurrent different bids in order', async () => {
+    const { e, r, bidders, openingAt, ids } = await tender();
+    clock.set(openingAt);
+    await rooms().startRound(e.actor, r.id, { providerIds: ids, durationMinutes: 10 });
+    const id = clientId();
+    const same = await Promise.all(Array.from({ length: 8 }, () => rooms().submitOffer(bidders[2]!.actor, r.id, { priceFen: 2_900_000, clientId: id })));
+    expect(new Set(same.map((s) => s.offer.id)).size).toBe(1);
+    const racing = await Promise.allSettled([
+      rooms().submitOffer(bidders[0]!.actor, r.id, { priceFen: 1_500_000, clientId: clientId() }),
+      rooms().submitOffer(bidders[1]!.actor, r.id, { priceFen: 1_500_000, clientId: clientId() }),
+    ]);
+    expect(racing.every((x) => x.status === 'fulfilled')).toBe(true);
+    const ranks = await Promise.all(bidders.map(async (b) => (await rooms().snapshot(b.actor, r.id)).currentRound?.myRank));
+    expect([...ranks].sort()).toEqual([1, 2, 3]);
+    expect(ranks[2]).toBe(3);
+    const seqs = (await p.db.select({ seq: roomEvents.seq }).from(roomEvents).where(eq(roomEvents.requirementId, r.id))).map((x) => x.seq).sort((x, y) => x - y);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+
+  it('replays exactly what a member missed, by sequence number, filtered to what it may see', async () => {
+    const { e, r, bidders, openingAt, ids } = await tender();
+    clock.set(openingAt);
+    const before = (await rooms().snapshot(bidders[0]!.actor, r.id)).seq;
+    await rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!, ids[1]!], durationMinutes: 10 });
+    await rooms().submitOffer(bidders[1]!.actor, r.id, { priceFen: 1_950_000, clientId: clientId() });
+    const missed = await rooms().eventsSince(bidders[0]!.actor, r.id, before);
+    expect(missed.map((ev) => ev.type)).toEqual(['round:started', 'round:rank']);
+    expect(missed[1]!.payload).toMatchObject({ rank: 2 });
+    const enterpriseMissed = await rooms().eventsSince(e.actor, r.id, before);
+    expect(enterpriseMissed.map((ev) => ev.type)).toEqual(['round:started', 'offer:received']);
+    clock.advance(DAY);
+    await rooms().closeDueRounds();
+  });
+});
+
+describe('second-round rules per requirement', () => {
+  it('the enterprise sets them, validated; a round in progress keeps the rules it started with', async () => {
+    const { e, r, bidders, openingAt, ids } = await tender();
+    await expect(rooms().updateRules(e.actor, r.id, { minDecreasePercent: 80, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 })).rejects.toMatchObject({
+      fields: { minDecreasePercent: '最低降价比例为 0–50%' },
+    });
+    await expect(rooms().updateRules(bidders[0]!.actor, r.id, { minDecreasePercent: 5, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await rooms().updateRules(e.actor, r.id, { minDecreasePercent: 5, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 });
+    clock.set(openingAt);
+    await rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 10 });
+    await expect(rooms().updateRules(e.actor, r.id, { minDecreasePercent: 1, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    // 5 % of ¥20,000 = ¥1,000.
+    await expect(rooms().submitOffer(bidders[0]!.actor, r.id, { priceFen: 1_950_000, clientId: clientId() })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await rooms().submitOffer(bidders[0]!.actor, r.id, { priceFen: 1_900_000, clientId: clientId() });
+    clock.advance(DAY);
+    await rooms().closeDueRounds();
+  });
+});
+
+describe('live chat', () => {
+  it('commits a message with its room event; only the two parties see it; receipts reach the sender', async () => {
+    const { e, r, bidders, ids } = await tender();
+    const sent = await p.services.invitations.postMessage(e.actor, r.id, ids[0]!, { body: '请问贵所能否提供上门服务？', clientId: clientId() });
+    expect(sent.seq).toBeGreaterThan(0);
+    const seen = (await rooms().eventsSince(bidders[0]!.actor, r.id, 0)).filter((ev) => ev.type === 'chat:message');
+    expect(seen).toHaveLength(1);
+    expect((await rooms().eventsSince(bidders[1]!.actor, r.id, 0)).some((ev) => ev.type === 'chat:message')).toBe(false);
+    await expect(rooms().markChat(bidders[1]!.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'read')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect((await rooms().markChat(bidders[0]!.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'delivered')).ids).toEqual([sent.id]);
+    // The sender cannot mark its own message; a second receipt changes nothing.
+    expect((await rooms().markChat(e.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'read')).ids).toEqual([]);
+    expect((await rooms().markChat(bidders[0]!.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'delivered')).ids).toEqual([]);
+  });
+});
