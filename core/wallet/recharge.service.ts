@@ -37,6 +37,12 @@ const amountFen = z
 export const CreateOnlineRechargeInput = z.object({
   amountFen,
   bankCode: z.enum(BANK_CODES, { message: '请选择付款银行' }),
+  /** A same-site path the result page links back to (e.g. the requirement waiting for its deposit). */
+  returnTo: z
+    .string()
+    .max(300)
+    .regex(/^\/(?![/\\])[^\s]*$/, '返回地址无效')
+    .optional(),
 });
 export type CreateOnlineRechargeInput = z.infer<typeof CreateOnlineRechargeInput>;
 
@@ -153,7 +159,7 @@ export function createRechargeService(deps: RechargeDeps) {
         orderNo: order!.orderNo,
         amountFen: order!.amountFen,
         bankCode: input.bankCode,
-        returnUrl: `${origin}/wallet/recharge/result?orderNo=${order!.orderNo}`,
+        returnUrl: `${origin}/wallet/recharge/result?orderNo=${order!.orderNo}${input.returnTo ? `&returnTo=${encodeURIComponent(input.returnTo)}` : ''}`,
         notifyUrl: `${origin}/api/v1/payments/notify`,
       });
       return { order: toRechargeView(order!, now), redirectUrl };

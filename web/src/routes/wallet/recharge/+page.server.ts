@@ -2,6 +2,7 @@ import { fail, redirect } from '@sveltejs/kit';
 import { BANKS } from '$core/wallet/payment-gateway';
 import { PLATFORM_RECEIVING_ACCOUNT } from '$core/wallet/recharge.service';
 import { RECHARGE_MAX_FEN, RECHARGE_MIN_FEN } from '$core/wallet/recharge.machine';
+import { safeRedirect } from '$lib/format';
 import { formValues } from '$lib/server/session';
 import { parseYuan, requireWalletOrg, walletAction } from '$lib/server/wallet';
 import type { Actions, PageServerLoad } from './$types';
@@ -15,6 +16,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     receiving: { ...PLATFORM_RECEIVING_ACCOUNT },
     minFen: RECHARGE_MIN_FEN,
     maxFen: RECHARGE_MAX_FEN,
+    // Where to continue after paying (e.g. a requirement waiting for its deposit): same-site paths only.
+    returnTo: safeRedirect(url.searchParams.get('returnTo'), '') || null,
   };
 };
 
@@ -24,7 +27,11 @@ export const actions: Actions = {
     const amount = parseYuan('online', values);
     if (amount.failure) return amount.failure;
     const r = await walletAction('online', values, { amountFen: 'amount' }, () =>
-      locals.services.recharges.createOnline(locals.actor, { amountFen: amount.fen, bankCode: values.bankCode || undefined }),
+      locals.services.recharges.createOnline(locals.actor, {
+        amountFen: amount.fen,
+        bankCode: values.bankCode || undefined,
+        returnTo: safeRedirect(values.returnTo, '') || undefined,
+      }),
     );
     if (!r.ok) return r.failure;
     redirect(303, r.data.redirectUrl);
