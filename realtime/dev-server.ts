@@ -11,6 +11,7 @@ import { attachSocketIo } from './sockets/io';
 export async function mountOnDevServer(server: ViteDevServer) {
   const platform = await getPlatform();
   if (platform.config.SEED_DEMO && (await seedDemo(platform.db))) await seedDemoTenders(platform);
+  await platform.startJobs();
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok', role: 'dev' }));
   app.get('/readyz', async (c) => (await platform.ready(), c.json({ status: 'ready' })));

@@ -59,6 +59,9 @@ async function main() {
     webHandler = (await import(pathToFileURL(handlerPath).href)).handler as NodeHandler;
   }
 
+  // Second-round deadlines and other timed work: realtime nodes and the single process wake up for them.
+  if (config.ROLE !== 'web') await platform.startJobs();
+
   // Deadlines live in the database; this timer only wakes the idempotent sweep (any node may run it).
   const sweep = setInterval(() => void platform.services.recharges.expireStale().catch((e) => console.error('[sweep]', e)), 60_000);
   sweep.unref();

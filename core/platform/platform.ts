@@ -106,6 +106,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   });
 
   const stopJobs: (() => Promise<void>)[] = [];
+  let jobsStarted = false;
   return {
     config,
     dbHandle,
@@ -124,6 +125,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
      * and the catch-up after a restart. Realtime nodes and the single process run it; web nodes don't.
      */
     async startJobs() {
+      if (jobsStarted) return;
+      jobsStarted = true;
       timer.start();
       await rooms.resumeTimers().catch((e) => log(`[rooms] resume: ${(e as Error).message}`));
       const sweep = setInterval(() => void rooms.closeDueRounds().catch((e) => log(`[rooms] sweep: ${(e as Error).message}`)), 5_000);

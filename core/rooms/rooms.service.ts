@@ -220,6 +220,7 @@ export function createRoomService(deps: RoomDeps) {
         const ranks = open && included ? participantRanks(open, all) : undefined;
         return {
           ...base,
+          role: 'provider' as const,
           mine: proposal
             ? {
                 proposal: { priceFen: proposal.priceFen, plan: proposal.plan, timeline: proposal.timeline, status: proposal.status },
@@ -281,6 +282,7 @@ export function createRoomService(deps: RoomDeps) {
       const openOffers = open ? await offersOfRound(db, open.id) : [];
       return {
         ...base,
+        role: role as 'enterprise' | 'operator',
         selectedProviderId: r.selectedProviderId,
         canAbandonFree: phase === 'bidding' && bidderIds.length < (r.minBidders ?? 1),
         bidders: [...sealed.values()]

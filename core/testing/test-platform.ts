@@ -10,20 +10,21 @@ import { createPlatform, type Platform } from '../platform/platform';
  * A real platform on a fresh test database (PGlite, or a PostgreSQL copy when DATABASE_URL is set)
  * with real Redis when REDIS_URL is set. Nothing is mocked; the clock can be a ManualClock.
  */
-export async function createTestPlatform(opts: { clock?: Clock } = {}): Promise<Platform & { clock: Clock }> {
+export async function createTestPlatform(opts: { clock?: Clock; timerKey?: string; env?: Record<string, string> } = {}): Promise<Platform & { clock: Clock }> {
   const dbHandle = await openTestDb();
   const config = loadConfig({
     NODE_ENV: 'test',
     REDIS_URL: process.env.REDIS_URL,
     APP_SECRET: 'test-secret-0123456789',
     SEED_DEMO: 'false',
+    ...opts.env,
   });
   const platform = await createPlatform(config, {
     dbHandle,
     migrate: false,
     clock: opts.clock,
     rateLimitPrefix: `test-${randomUUID()}`,
-    timerKey: `test-deadlines-${randomUUID()}`,
+    timerKey: opts.timerKey ?? `test-deadlines-${randomUUID()}`,
   });
   return {
     ...platform,

@@ -1,16 +1,16 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { io as connect, type Socket } from 'socket.io-client';
 import { createPlatform } from '../../core/platform/platform';
 import { loadConfig } from '../../core/shared/config';
 import { registerUser } from '../../core/testing/factories';
 import { createTestPlatform } from '../../core/testing/test-platform';
 import type { Platform } from '../../core/platform/platform';
 import { createApplication } from '../server';
+import { record, settle, socketClients } from './test-clients';
 
 let p: Platform;
 let app: ReturnType<typeof createApplication>;
 let url: string;
-const sockets: Socket[] = [];
+const { client, closeAll } = socketClients();
 
 beforeAll(async () => {
   p = await createTestPlatform();
@@ -18,32 +18,10 @@ beforeAll(async () => {
   url = `http://127.0.0.1:${await app.listen(0, '127.0.0.1')}`;
 });
 afterAll(async () => {
-  for (const s of sockets) s.close();
+  closeAll();
   await app?.close();
   await p?.close();
 });
-
-function client(base: string, opts: { token?: string; cookie?: string } = {}) {
-  const s = connect(base, {
-    transports: ['websocket'],
-    auth: opts.token ? { token: opts.token } : {},
-    extraHeaders: opts.cookie ? { cookie: opts.cookie } : undefined,
-    reconnection: false,
-  });
-  sockets.push(s);
-  return new Promise<Socket>((resolve, reject) => {
-    s.once('connect', () => resolve(s));
-    s.once('connect_error', reject);
-  });
-}
-
-/** Everything a socket receives, so a test can assert what did NOT arrive. */
-const record = (s: Socket) => {
-  const got: { event: string; payload: any }[] = [];
-  s.onAny((event, payload) => got.push({ event, payload }));
-  return got;
-};
-const settle = (ms = 300) => new Promise((r) => setTimeout(r, ms));
 
 describe('realtime: site messages', () => {
   it('a site message reaches only its user’s sockets, live, with the unread count', async () => {

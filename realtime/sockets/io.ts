@@ -4,6 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Platform } from '../../core/platform/platform';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../events';
 import { SESSION_COOKIE } from '../api/context';
+import { registerRoomHandlers } from './rooms.handlers';
 
 export type BangfuIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -39,6 +40,8 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
     const resolved = token ? await platform.services.accounts.validateSessionToken(token).catch(() => null) : null;
     socket.data.userId = resolved?.actor.userId ?? null;
     socket.data.username = resolved?.actor.username ?? null;
+    socket.data.actor = resolved?.actor ?? null;
+    socket.data.rooms = {};
     next();
   });
 
@@ -52,7 +55,11 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
         serverTime: platform.clock.now().toISOString(),
       });
     });
+    registerRoomHandlers(io, socket, platform);
   });
+
+  // Services ask whether someone watches a room (an offline chat recipient gets a site message).
+  platform.presence.current = { isWatched: async (room) => (await io.in(room).fetchSockets()).length > 0 };
 
   // Services publish in-process; this node forwards to the room (the adapter reaches other nodes).
   const unsubscribe = platform.publisher.subscribe((room, event, payload) => {

@@ -1,0 +1,162 @@
+import type { Socket } from 'socket.io';
+import { z } from 'zod';
+import type { Platform } from '../../core/platform/platform';
+import { roomChannels } from '../../core/rooms/room-log';
+import { JoinRoomInput, ThreadRef } from '../../core/rooms/rooms.schema';
+import { AppError, isAppError, toErrorBody } from '../../core/shared/app-error';
+import { parseInput } from '../../core/shared/validate';
+import type { Ack, AckResult, ClientToServerEvents, InterServerEvents, RoomPresencePayload, ServerToClientEvents, SocketData } from '../events';
+import type { BangfuIo } from './io';
+
+type BangfuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+const RoomRef = z.object({ requirementId: z.uuid('项目编号无效') });
+
+/**
+ * Bidding rooms and live chat over socket.io. Handlers are thin: parse, call the service with the
+ * socket's actor (every event is authorised by the service), acknowledge. Nothing is acknowledged
+ * before it is committed; failures come back as `{ ok: false, error }` with field messages.
+ */
+export function registerRoomHandlers(io: BangfuIo, socket: BangfuSocket, platform: Platform) {
+  const { rooms, invitations, requirements } = platform.services;
+  const now = () => platform.clock.now().toISOString();
+
+  async function handle<T>(ack: unknown, run: () => Promise<T>) {
+    let result: AckResult<T>;
+    try {
+      result = { ok: true, data: await run(), serverTime: now() };
+    } catch (e) {
+      if (!isAppError(e)) console.error('[socket]', socket.id, e);
+      result = { ok: false, error: toErrorBody(e).body, serverTime: now() };
+    }
+    if (typeof ack === 'function') (ack as Ack<T>)(result);
+  }
+
+  const actor = () => {
+    if (!socket.data.actor) throw new AppError('UNAUTHENTICATED', '请先登录');
+    return socket.data.actor;
+  };
+
+  /** Who is present: to the enterprise and operators the online bidders, to bidders only the enterprise's presence. */
+  async function announcePresence(requirementId: string) {
+    const present = await io.in(roomChannels.all(requirementId)).fetchSockets();
+    const roles = present.map((s) => s.data.rooms?.[requirementId]).filter(Boolean);
+    const enterprisePresent = roles.some((m) => m!.role === 'enterprise');
+    const onlineProviderIds = [...new Set(roles.filter((m) => m!.role === 'provider').map((m) => m!.orgId!))];
+    const full: RoomPresencePayload = { requirementId, enterprisePresent, onlineProviderIds };
+    io.to([roomChannels.enterprise(requirementId), roomChannels.operators(requirementId)]).emit('room:presence', full);
+    for (const s of present) {
+      const m = s.data.rooms?.[requirementId];
+      if (m?.role === 'provider') s.emit('room:presence', { requirementId, enterprisePresent });
+    }
+    return full;
+  }
+
+  const channelsOf = (requirementId: string, m: { role: string; orgId?: string }) =>
+    m.role === 'enterprise'
+      ? [roomChannels.all(requirementId), roomChannels.enterprise(requirementId)]
+      : m.role === 'provider'
+        ? [roomChannels.all(requirementId), roomChannels.provider(requirementId, m.orgId!)]
+        : [roomChannels.all(requirementId), roomChannels.operators(requirementId)];
+
+  socket.on('room:join', (raw, ack) =>
+    handle(ack, async () => {
+      const input = parseInput(JoinRoomInput, raw);
+      const m = await rooms.member(actor(), input.requirementId);
+      // Join first, then read: an event committed in between arrives twice and the client drops the
+      // copy by its sequence number; joining after reading could lose it.
+      await socket.join(channelsOf(m.r.id, m));
+      socket.data.rooms = { ...socket.data.rooms, [m.r.id]: { role: m.role, orgId: m.orgId } };
+      const snapshot = await rooms.snapshot(actor(), m.r.id);
+      const missed = input.lastSeq > 0 ? await rooms.eventsSince(actor(), m.r.id, input.lastSeq) : [];
+      const presence = await announcePresence(m.r.id);
+      return { snapshot, missed, presence: m.role === 'provider' ? { requirementId: m.r.id, enterprisePresent: presence.enterprisePresent } : presence };
+    }),
+  );
+
+  socket.on('room:leave', (raw, ack) =>
+    handle(ack, async () => {
+      const { requirementId } = parseInput(RoomRef, raw);
+      const m = socket.data.rooms?.[requirementId];
+      if (m) {
+        for (const ch of channelsOf(requirementId, m)) await socket.leave(ch);
+        const { [requirementId]: _, ...rest } = socket.data.rooms;
+        socket.data.rooms = rest;
+        await announcePresence(requirementId);
+      }
+      return null;
+    }),
+  );
+
+  socket.on('room:sync', (raw, ack) =>
+    handle(ack, async () => {
+      const input = parseInput(JoinRoomInput, raw);
+      return { events: await rooms.eventsSince(actor(), input.requirementId, input.lastSeq) };
+    }),
+  );
+
+  socket.on('round:start', (raw, ack) =>
+    handle(ack, async () => {
+      const { requirementId } = parseInput(RoomRef, raw);
+      return rooms.startRound(actor(), requirementId, raw);
+    }),
+  );
+
+  socket.on('bid:submit', (raw, ack) =>
+    handle(ack, async () => {
+      const { requirementId } = parseInput(RoomRef, raw);
+      const { priceFen, clientId } = (raw ?? {}) as { priceFen?: unknown; clientId?: unknown };
+      return rooms.submitOffer(actor(), requirementId, { priceFen, clientId });
+    }),
+  );
+
+  socket.on('room:select', (raw, ack) =>
+    handle(ack, async () => {
+      const input = parseInput(RoomRef.extend({ providerId: z.uuid('请选择服务机构') }), raw);
+      return requirements.select(actor(), input.requirementId, input.providerId);
+    }),
+  );
+
+  socket.on('room:abandon', (raw, ack) =>
+    handle(ack, async () => {
+      const { requirementId } = parseInput(RoomRef, raw);
+      return requirements.abandon(actor(), requirementId);
+    }),
+  );
+
+  // Live chat (交谈): the same persisted thread as the negotiation messages.
+  socket.on('chat:join', (raw, ack) =>
+    handle(ack, async () => {
+      const ref = parseInput(ThreadRef, raw);
+      const thread = await invitations.listThread(actor(), ref.requirementId, ref.providerId, { pageSize: 50 });
+      const ch = thread.side === 'enterprise' ? roomChannels.enterprise(ref.requirementId) : roomChannels.provider(ref.requirementId, ref.providerId);
+      await socket.join(ch);
+      return thread;
+    }),
+  );
+
+  socket.on('chat:send', (raw, ack) =>
+    handle(ack, async () => {
+      const ref = parseInput(ThreadRef, raw);
+      const { body, attachmentIds, clientId } = (raw ?? {}) as Record<string, unknown>;
+      return invitations.postMessage(actor(), ref.requirementId, ref.providerId, { body, attachmentIds, clientId });
+    }),
+  );
+
+  socket.on('chat:delivered', (raw, ack) => handle(ack, () => rooms.markChat(actor(), raw, 'delivered')));
+  socket.on('chat:read', (raw, ack) => handle(ack, () => rooms.markChat(actor(), raw, 'read')));
+
+  socket.on('chat:typing', (raw) =>
+    handle(undefined, async () => {
+      const ref = parseInput(ThreadRef, raw);
+      const m = await rooms.member(actor(), ref.requirementId);
+      if (m.role === 'operator' || (m.role === 'provider' && m.orgId !== ref.providerId)) return;
+      const to = m.role === 'enterprise' ? roomChannels.provider(ref.requirementId, ref.providerId) : roomChannels.enterprise(ref.requirementId);
+      socket.to(to).emit('chat:typing', { ...ref, side: m.role });
+    }),
+  );
+
+  socket.on('disconnect', () => {
+    for (const requirementId of Object.keys(socket.data.rooms ?? {})) void announcePresence(requirementId).catch(() => undefined);
+  });
+}
