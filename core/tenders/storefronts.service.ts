@@ -104,7 +104,7 @@ export function createStorefrontService({ db, clock, files }: StorefrontDeps) {
         .from(serviceItems)
         .where(and(eq(serviceItems.organisationId, org.id), own ? undefined : eq(serviceItems.status, 'listed')))
         .orderBy(desc(serviceItems.updatedAt));
-      const cases = await db.select().from(providerCases).where(eq(providerCases.organisationId, org.id)).orderBy(desc(providerCases.year), desc(providerCases.createdAt));
+      const cases = await db.select().from(providerCases).where(eq(providerCases.organisationId, org.id)).orderBy(sql`${providerCases.year} desc nulls last`, desc(providerCases.createdAt));
       const names = (await cats()).names;
       return {
         id: org.id,

@@ -21,7 +21,7 @@ const routes = {
     request: {
       body: {
         required: true,
-        content: { 'multipart/form-data': { schema: z.object({ file: z.any().openapi({ type: 'string', format: 'binary' }), imageOnly: z.enum(['true', 'false']).optional() }) } },
+        content: { 'multipart/form-data': { schema: z.object({ file: z.instanceof(File, { message: '请选择要上传的文件' }).openapi({ type: 'string', format: 'binary' }), imageOnly: z.enum(['true', 'false'], { message: 'imageOnly 只能是 true 或 false' }).optional() }) } },
       },
     },
     responses: { 201: json(FileView, 'Stored'), ...errorResponses(400, 401, 403, 413) },

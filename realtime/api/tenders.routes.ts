@@ -400,7 +400,10 @@ export function registerTenderRoutes(api: ApiRouter) {
   api.openapi(routes.retender, async (c) => c.json((await c.var.services.requirements.retender(c.var.actor, c.req.valid('param').id, await c.req.json())) as never, 200));
   api.openapi(routes.end, async (c) => c.json((await c.var.services.requirements.end(c.var.actor, c.req.valid('param').id)) as never, 200));
   api.openapi(routes.delete, async (c) => c.json((await c.var.services.requirements.deleteInvitationProject(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.select, async (c) => c.json((await c.var.services.requirements.select(c.var.actor, c.req.valid('param').id, c.req.valid('json').providerId)) as never, 200));
+  api.openapi(routes.select, async (c) => {
+    const { providerId } = c.req.valid('json') as z.infer<typeof SelectInput>;
+    return c.json((await c.var.services.requirements.select(c.var.actor, c.req.valid('param').id, providerId)) as never, 200);
+  });
   api.openapi(routes.events, async (c) => c.json((await c.var.services.requirements.events(c.var.actor, c.req.valid('param').id)) as never, 200));
 
   api.openapi(routes.submitProposal, async (c) => c.json((await c.var.services.proposals.submit(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 201));
