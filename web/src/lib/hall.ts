@@ -56,7 +56,7 @@ export const fenToYuanInput = (fen: number | null | undefined) => (fen === null 
 /** How a requirement stands for people browsing the hall: 报名中 / 已开标 / 邀标中, else its state. */
 export function hallStatus(r: { state: string; stateLabel: string; mode: string; opened: boolean }): { label: string; tone: Tone } {
   if (r.state === 'open') {
-    if (r.mode === 'invitation') return { label: '邀标中', tone: 'info' };
+    if (r.mode === 'invitation') return { label: '邀请中', tone: 'info' };
     return r.opened ? { label: '已开标', tone: 'warning' } : { label: '报名中', tone: 'success' };
   }
   return { label: r.stateLabel, tone: REQUIREMENT_TONES[r.state] ?? 'neutral' };

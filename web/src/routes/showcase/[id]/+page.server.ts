@@ -1,12 +1,12 @@
-import { error } from '@sveltejs/kit';
-import { isAppError } from '$core/shared/app-error';
-import type { PageServerLoad } from './$types';
+import { invitableFor, inviteAction } from '$lib/server/hall';
+import { orError } from '$lib/server/session';
+import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
-  try {
-    return { profile: await locals.services.organisations.getPublicProfile(params.id) };
-  } catch (e) {
-    if (isAppError(e) && e.code === 'NOT_FOUND') error(404, '该服务机构不存在或已停用');
-    throw e;
-  }
+  const [storefront, invitable] = await orError(() => Promise.all([locals.services.storefronts.get(locals.actor, params.id), invitableFor(locals)]));
+  return { storefront, invitable };
+};
+
+export const actions: Actions = {
+  invite: ({ locals, request }) => inviteAction(locals, request),
 };
