@@ -17,6 +17,7 @@ import { registerFileRoutes } from './files.routes';
 import { registerInvitationRoutes } from './invitations.routes';
 import { registerTenderRoutes } from './tenders.routes';
 import { registerStorefrontRoutes } from './storefronts.routes';
+import { registerRoomRoutes } from './rooms.routes';
 
 /** Paths (under /api/v1) that take non-JSON bodies from third parties and verify signatures instead. */
 const CONTENT_TYPE_EXEMPT = [/^\/api\/v1\/payments\/notify/, /^\/api\/v1\/sandbox\/bank\/decide/, /^\/api\/v1\/files$/];
@@ -87,6 +88,7 @@ export function createApiApp(platform: Platform) {
   // Invitations first: its static /requirements/invitable must match before /requirements/{id}.
   registerInvitationRoutes(api);
   registerTenderRoutes(api);
+  registerRoomRoutes(api);
   registerStorefrontRoutes(api);
   registerDocs(api);
   return api;

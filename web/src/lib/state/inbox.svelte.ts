@@ -38,6 +38,11 @@ class Inbox {
     this.connected = false;
   }
 
+  /** The page's one socket (bidding rooms and live chat share it); null until the layout connected it. */
+  get socket() {
+    return this.#socket;
+  }
+
   /** Calls `fn` for every message that arrives; returns the unsubscribe function. */
   onMessage(fn: Listener) {
     this.#listeners.add(fn);

@@ -1,0 +1,129 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { randomUUID } from 'node:crypto';
+import { ManualClock } from '../../core/testing/test-platform';
+import { enterprise, openRequirement, proposalInput, provider } from '../../core/testing/tenders-factories';
+import type { Actor } from '../../core/shared/actor';
+import { createApiHarness, type ApiHarness } from './test-helpers';
+
+const clock = new ManualClock(new Date('2026-11-23T02:00:00Z'));
+let h: ApiHarness;
+let opsActor: Actor;
+beforeAll(async () => {
+  h = await createApiHarness({ clock });
+  const ops = await h.operator();
+  opsActor = (await h.platform.services.accounts.validateSessionToken(ops.token))!.actor;
+});
+afterAll(() => h?.close());
+
+/** A competitive requirement past its opening with two bidders (¥20,000 and ¥25,000); bearer tokens for each side. */
+async function openedTender() {
+  clock.set(new Date('2026-11-23T02:00:00Z'));
+  const e = await enterprise(h.platform, 20_000);
+  const r = await openRequirement(h.platform, e.actor, opsActor, { minBidders: 2 });
+  const a = await provider(h.platform);
+  const b = await provider(h.platform);
+  await h.platform.services.proposals.submit(a.actor, r.id, proposalInput(2_000_000));
+  await h.platform.services.proposals.submit(b.actor, r.id, proposalInput(2_500_000));
+  // Bearer sessions made after the jump to the opening time stay valid.
+  clock.set(new Date(r.openingAt!));
+  const [et, at, bt] = [await h.loginAs(e.input), await h.loginAs(a.input), await h.loginAs(b.input)];
+  return { r, e: et, a: at, b: bt, ids: [a.actor.organisation!.organisationId, b.actor.organisation!.organisationId] };
+}
+
+describe('GET /requirements/{id}/room and /room/events', () => {
+  it('happy: each side gets its own view; a bidder never sees a rival', async () => {
+    const t = await openedTender();
+    const e = await h.json('GET', `/api/v1/requirements/${t.r.id}/room`, undefined, { token: t.e });
+    expect(e.status).toBe(200);
+    expect(e.json).toMatchObject({ role: 'enterprise', phase: 'bidding', bidderCount: 2 });
+    expect(e.json.proposals.map((p: { providerId: string }) => p.providerId)).toEqual(t.ids);
+    const a = await h.json('GET', `/api/v1/requirements/${t.r.id}/room`, undefined, { token: t.a });
+    expect(a.json).toMatchObject({ role: 'provider', mine: { currentPriceFen: 2_000_000 } });
+    expect(a.text).not.toContain('2500000');
+    expect(a.text).not.toContain(t.ids[1]);
+    const events = await h.json('GET', `/api/v1/requirements/${t.r.id}/room/events?after=0`, undefined, { token: t.a });
+    expect(events.status).toBe(200);
+    expect(events.json.events.every((ev: { audience: string[] }) => ev.audience.includes('all') || ev.audience.includes(`provider:${t.ids[0]}`))).toBe(true);
+  });
+
+  it('auth: anonymous 401; another provider or enterprise 404', async () => {
+    const t = await openedTender();
+    await h.expectRefusals('signed-in', { method: 'GET', path: `/api/v1/requirements/${t.r.id}/room` });
+    await h.expectRefusals('signed-in', { method: 'GET', path: `/api/v1/requirements/${t.r.id}/room/events` });
+    const stranger = await h.loginAs((await provider(h.platform)).input);
+    const other = await h.loginAs((await enterprise(h.platform)).input);
+    for (const token of [stranger, other]) {
+      expect((await h.json('GET', `/api/v1/requirements/${t.r.id}/room`, undefined, { token })).status).toBe(404);
+      expect((await h.json('GET', `/api/v1/requirements/${t.r.id}/room/events`, undefined, { token })).status).toBe(404);
+    }
+  });
+});
+
+describe('POST /requirements/{id}/rounds and /rounds/current/offers', () => {
+  it('happy: the enterprise starts a round; a bid is accepted once per clientId; the round closes on time', async () => {
+    const t = await openedTender();
+    const started = await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds`, { providerIds: t.ids, durationMinutes: 10 }, { token: t.e });
+    expect(started.status).toBe(201);
+    expect(started.json).toMatchObject({ number: 1, durationSeconds: 600, participantIds: t.ids });
+    const clientId = randomUUID();
+    const bid = await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 2_400_000, clientId }, { token: t.b });
+    expect(bid.status).toBe(201);
+    expect(bid.json).toMatchObject({ rank: 2, participantCount: 2, replayed: false, offer: { priceFen: 2_400_000, previousPriceFen: 2_500_000 } });
+    const again = await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 2_400_000, clientId }, { token: t.b });
+    expect(again.json).toMatchObject({ replayed: true, seq: bid.json.seq });
+    clock.set(new Date(started.json.closesAt));
+    const late = await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 1_000_000, clientId: randomUUID() }, { token: t.a });
+    expect(late.status).toBe(409);
+    expect(late.json.error.code).toBe('ROUND_CLOSED');
+    await h.platform.services.rooms.closeDueRounds();
+    const after = await h.json('GET', `/api/v1/requirements/${t.r.id}/room`, undefined, { token: t.e });
+    expect(after.json.rounds[0].participants[1]).toMatchObject({ providerId: t.ids[1], finalPriceFen: 2_400_000 });
+  });
+
+  it('errors: field messages for a bad duration, an unknown provider, a price not low enough, a missing clientId', async () => {
+    const t = await openedTender();
+    const bad = await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds`, { providerIds: [randomUUID()], durationMinutes: 90 }, { token: t.e });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.fields).toEqual({ providerIds: '只能勾选本项目的投标机构', durationMinutes: '竞价时长为 5–60 分钟' });
+    await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds`, { providerIds: t.ids, durationMinutes: 10 }, { token: t.e });
+    const high = await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 1_990_000, clientId: randomUUID() }, { token: t.a });
+    expect(high.status).toBe(400);
+    expect(high.json.error.fields.priceFen).toContain('¥19,800.00');
+    const noId = await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 1_000_000 }, { token: t.a });
+    expect(noId.json.error.fields).toEqual({ clientId: '缺少请求编号' });
+    clock.advance(60 * 60_000);
+    await h.platform.services.rooms.closeDueRounds();
+  });
+
+  it('auth: bidders cannot start rounds; the enterprise cannot bid; strangers get 404', async () => {
+    const t = await openedTender();
+    await h.expectRefusals('signed-in', { method: 'POST', path: `/api/v1/requirements/${t.r.id}/rounds`, body: { providerIds: t.ids, durationMinutes: 10 } });
+    expect((await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds`, { providerIds: t.ids, durationMinutes: 10 }, { token: t.a })).status).toBe(403);
+    await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds`, { providerIds: t.ids, durationMinutes: 10 }, { token: t.e });
+    expect((await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 1_000_000, clientId: randomUUID() }, { token: t.e })).status).toBe(403);
+    const stranger = await h.loginAs((await provider(h.platform)).input);
+    expect((await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 1_000_000, clientId: randomUUID() }, { token: stranger })).status).toBe(404);
+    clock.advance(60 * 60_000);
+    await h.platform.services.rooms.closeDueRounds();
+  });
+});
+
+describe('PUT /requirements/{id}/room/rules', () => {
+  it('happy, errors and auth', async () => {
+    const t = await openedTender();
+    const ok = await h.json('PUT', `/api/v1/requirements/${t.r.id}/room/rules`, { minDecreasePercent: 2, minDecreaseFen: 20_000, snipeWindowSeconds: 60, maxExtensions: 5 }, { token: t.e });
+    expect(ok.status).toBe(200);
+    expect(ok.json).toMatchObject({ minDecreaseBp: 200, minDecreaseFen: 20_000 });
+    const bad = await h.json('PUT', `/api/v1/requirements/${t.r.id}/room/rules`, { minDecreasePercent: 2, minDecreaseFen: -1, snipeWindowSeconds: 6000, maxExtensions: 5 }, { token: t.e });
+    expect(bad.json.error.fields).toEqual({ minDecreaseFen: '最低降价金额不能为负', snipeWindowSeconds: '延时窗口为 0–900 秒' });
+    expect((await h.json('PUT', `/api/v1/requirements/${t.r.id}/room/rules`, { minDecreasePercent: 2, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 5 }, { token: t.a })).status).toBe(403);
+    await h.expectRefusals('signed-in', { method: 'PUT', path: `/api/v1/requirements/${t.r.id}/room/rules`, body: { minDecreasePercent: 2, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 5 } });
+  });
+});
+
+it('the room routes are in the OpenAPI document', async () => {
+  const doc = await h.json('GET', '/api/v1/openapi.json');
+  for (const path of ['/room', '/room/events', '/rounds', '/rounds/current/offers', '/room/rules'].map((x) => `/api/v1/requirements/{id}${x}`)) {
+    expect(Object.keys(doc.json.paths)).toContain(path);
+  }
+});

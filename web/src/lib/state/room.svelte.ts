@@ -1,0 +1,216 @@
+import type { Socket } from 'socket.io-client';
+import type { AckResult, ClientToServerEvents, RoomEventPayload, RoomPresencePayload, ServerToClientEvents } from '$realtime/events';
+import type { RoomSnapshot } from '$core/rooms/rooms.service';
+
+type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
+export type { RoomSnapshot };
+export type ProviderSnapshot = Extract<RoomSnapshot, { role: 'provider' }>;
+export type EnterpriseSnapshot = Exclude<RoomSnapshot, { role: 'provider' }>;
+
+/** What a failed room action says, for the page to show next to the control. */
+export interface RoomActionError {
+  code: string;
+  message: string;
+  fields?: Record<string, string>;
+}
+
+const ACK_TIMEOUT_MS = 8000;
+/** Events after which the page refreshes its snapshot (the structure of the room changed). */
+const STRUCTURAL = new Set(['round:started', 'round:closed', 'room:selected', 'room:result', 'room:abandoned', 'room:withdrawn', 'room:retendered', 'bidders:changed']);
+
+/**
+ * One live bidding room in the browser. Joins over the page's socket, keeps the server's snapshot,
+ * applies room events in sequence order (dropping any it has already seen), and on every reconnect
+ * joins again with the last sequence it saw, so nothing is lost and nothing counts twice.
+ * Countdowns use the server's clock: `now()` is the local time corrected by the offset measured on
+ * every acknowledgement.
+ */
+export class LiveRoom {
+  snapshot = $state<RoomSnapshot | null>(null);
+  presence = $state<RoomPresencePayload | null>(null);
+  /** The newest events first (for an activity list). */
+  feed = $state<RoomEventPayload[]>([]);
+  connected = $state(false);
+  joining = $state(false);
+  error = $state<RoomActionError | null>(null);
+  /** Ticks every second so countdowns re-render. */
+  tick = $state(Date.now());
+
+  #lastSeq = 0;
+  #offsetMs = 0;
+  #socket: RoomSocket | null = null;
+  #buffer: RoomEventPayload[] | null = null;
+  #off: (() => void)[] = [];
+  #refresh: ReturnType<typeof setTimeout> | undefined;
+  #timer: ReturnType<typeof setInterval> | undefined;
+  #listeners = new Set<(e: RoomEventPayload) => void>();
+
+  constructor(readonly requirementId: string) {}
+
+  /** Server time now (milliseconds since the epoch). */
+  now() {
+    return this.tick + this.#offsetMs;
+  }
+
+  /** Milliseconds until `at` by the server's clock (never negative). */
+  msUntil(at: string | Date | null | undefined) {
+    return at ? Math.max(0, new Date(at).getTime() - this.now()) : 0;
+  }
+
+  attach(socket: RoomSocket) {
+    if (this.#socket) return;
+    this.#socket = socket;
+    const onConnect = () => {
+      this.connected = true;
+      void this.join();
+    };
+    const onDisconnect = () => (this.connected = false);
+    const onEvent = (e: RoomEventPayload) => {
+      if (e.requirementId !== this.requirementId) return;
+      if (this.#buffer) this.#buffer.push(e);
+      else this.#apply(e);
+    };
+    const onPresence = (p: RoomPresencePayload) => {
+      if (p.requirementId === this.requirementId) this.presence = p;
+    };
+    socket.on('connect', onConnect);
+    socket.on('disconnect', onDisconnect);
+    socket.on('room:event', onEvent);
+    socket.on('room:presence', onPresence);
+    this.#off = [() => socket.off('connect', onConnect), () => socket.off('disconnect', onDisconnect), () => socket.off('room:event', onEvent), () => socket.off('room:presence', onPresence)];
+    this.#timer = setInterval(() => (this.tick = Date.now()), 1000);
+    if (socket.connected) onConnect();
+  }
+
+  /** 暂时离开: stop the live feed; the room itself goes on without us. */
+  async detach() {
+    clearInterval(this.#timer);
+    clearTimeout(this.#refresh);
+    for (const off of this.#off) off();
+    this.#off = [];
+    const s = this.#socket;
+    this.#socket = null;
+    if (s?.connected) await s.timeout(2000).emitWithAck('room:leave', { requirementId: this.requirementId }).catch(() => undefined);
+  }
+
+  /** Calls `fn` for each new event (after it is applied); returns the unsubscribe function. */
+  onEvent(fn: (e: RoomEventPayload) => void) {
+    this.#listeners.add(fn);
+    return () => void this.#listeners.delete(fn);
+  }
+
+  /** (Re)joins: a fresh snapshot plus what was missed since the last sequence seen. */
+  async join() {
+    const s = this.#socket;
+    if (!s) return;
+    this.joining = true;
+    this.#buffer ??= [];
+    try {
+      const r = await this.#call<{ snapshot: RoomSnapshot; missed: RoomEventPayload[]; presence: RoomPresencePayload }>('room:join', {
+        requirementId: this.requirementId,
+        lastSeq: this.#lastSeq,
+      });
+      if (!r.ok) {
+        this.error = r.error;
+        return;
+      }
+      this.snapshot = r.data.snapshot;
+      this.presence = r.data.presence;
+      for (const e of r.data.missed) this.#apply(e, false);
+      this.#lastSeq = Math.max(this.#lastSeq, r.data.snapshot.seq);
+      this.error = null;
+    } finally {
+      const pending = this.#buffer ?? [];
+      this.#buffer = null;
+      for (const e of pending) this.#apply(e);
+      this.joining = false;
+    }
+  }
+
+  #apply(e: RoomEventPayload, refresh = true) {
+    if (e.seq <= this.#lastSeq) return;
+    this.#lastSeq = e.seq;
+    this.feed = [e, ...this.feed].slice(0, 50);
+    this.#patch(e);
+    for (const l of this.#listeners) l(e);
+    if (refresh && STRUCTURAL.has(e.type)) {
+      clearTimeout(this.#refresh);
+      this.#refresh = setTimeout(() => void this.join(), 150);
+    }
+  }
+
+  /** Small events update the snapshot in place; structural ones trigger a fresh snapshot. */
+  #patch(e: RoomEventPayload) {
+    const snap = this.snapshot;
+    if (!snap?.currentRound) return;
+    const p = e.payload ?? {};
+    if (p.roundId && p.roundId !== snap.currentRound.id) return;
+    if (e.type === 'round:extended') {
+      snap.currentRound.closesAt = p.closesAt;
+      snap.currentRound.extensions = p.extensions;
+    } else if (snap.role === 'provider' && (e.type === 'round:rank' || e.type === 'offer:accepted')) {
+      snap.currentRound.myRank = p.rank;
+      if (e.type === 'offer:accepted' && snap.mine) {
+        snap.mine.currentPriceFen = p.priceFen;
+        snap.mine.offers = [...snap.mine.offers, { roundNumber: snap.currentRound.number, priceFen: p.priceFen, at: p.at }];
+        snap.currentRound.maxPriceFen = p.maxPriceFen;
+      }
+    } else if (snap.role !== 'provider' && e.type === 'offer:received') {
+      const part = snap.currentRound.participants.find((x) => x.providerId === p.providerId);
+      if (part) Object.assign(part, { offerCount: p.offerCount, lastOfferAt: p.at });
+    }
+  }
+
+  async #call<T>(event: keyof ClientToServerEvents, payload: unknown): Promise<AckResult<T>> {
+    const s = this.#socket;
+    if (!s?.connected) return { ok: false, error: { code: 'OFFLINE', message: '网络连接已断开，正在重连…' }, serverTime: new Date().toISOString() };
+    const sent = Date.now();
+    try {
+      const r = (await (s.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<AckResult<T>> }).emitWithAck(event, payload)) as AckResult<T>;
+      // Half the round trip is the best guess of when the server read its clock.
+      this.#offsetMs = new Date(r.serverTime).getTime() - (sent + Date.now()) / 2;
+      this.tick = Date.now();
+      return r;
+    } catch {
+      return { ok: false, error: { code: 'TIMEOUT', message: '服务器没有及时响应，请重试' }, serverTime: new Date().toISOString() };
+    }
+  }
+
+  /**
+   * A revised price. The client id is made once per bid: if the answer is lost (timeout, reconnect)
+   * the same bid is sent again and the server counts it once.
+   */
+  async bid(priceFen: number) {
+    const clientId = crypto.randomUUID();
+    let r = await this.#call<{ rank: number; seq: number }>('bid:submit', { requirementId: this.requirementId, priceFen, clientId });
+    if (!r.ok && (r.error.code === 'TIMEOUT' || r.error.code === 'OFFLINE')) {
+      await this.#waitConnected(10_000);
+      r = await this.#call('bid:submit', { requirementId: this.requirementId, priceFen, clientId });
+    }
+    return r;
+  }
+
+  startRound(providerIds: string[], durationMinutes: number) {
+    return this.#call<{ id: string }>('round:start', { requirementId: this.requirementId, providerIds, durationMinutes });
+  }
+
+  select(providerId: string) {
+    return this.#call<unknown>('room:select', { requirementId: this.requirementId, providerId });
+  }
+
+  abandon() {
+    return this.#call<unknown>('room:abandon', { requirementId: this.requirementId });
+  }
+
+  #waitConnected(ms: number) {
+    return new Promise<void>((resolve) => {
+      const s = this.#socket;
+      if (!s || s.connected) return resolve();
+      const t = setTimeout(resolve, ms);
+      s.once('connect', () => {
+        clearTimeout(t);
+        resolve();
+      });
+    });
+  }
+}
