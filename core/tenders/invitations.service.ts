@@ -280,17 +280,26 @@ export function createInvitationService({ db, clock, messages, files, publisher,
       };
     },
 
-    /** The thread, oldest first (paged from the newest); opening it marks the other side's messages read. */
+    /** The thread, oldest first (paged from the newest); opening it marks the other side's messages read and sends the sender a read receipt. */
     async listThread(actor: Actor | null, requirementId: string, providerId: string, raw: unknown) {
       const a = requireActor(actor);
       const { r, side } = await threadAccess(a, requirementId, providerId);
       const q = parseInput(PageQuery, raw);
       const where = and(eq(negotiationMessages.requirementId, r.id), eq(negotiationMessages.providerId, providerId));
       const myOrg = side === 'enterprise' ? r.organisationId : providerId;
-      await db
+      const readAt = clock.now();
+      const marked = await db
         .update(negotiationMessages)
-        .set({ readAt: clock.now() })
-        .where(and(where, ne(negotiationMessages.senderOrgId, myOrg), isNull(negotiationMessages.readAt)));
+        .set({ readAt })
+        .where(and(where, ne(negotiationMessages.senderOrgId, myOrg), isNull(negotiationMessages.readAt)))
+        .returning({ id: negotiationMessages.id });
+      // Opening the thread reads it: the sender's live chat shows 已读 without waiting for a reload.
+      if (marked.length) {
+        const to = side === 'enterprise' ? roomChannels.provider(r.id, providerId) : roomChannels.enterprise(r.id);
+        await Promise.resolve(
+          publisher.publish(to, 'chat:receipt', { requirementId: r.id, providerId, kind: 'read', messageIds: marked.map((m) => m.id), at: readAt.toISOString() }),
+        ).catch(() => undefined);
+      }
       const [rows, [total]] = await Promise.all([
         db.select().from(negotiationMessages).where(where).orderBy(desc(negotiationMessages.createdAt), desc(negotiationMessages.id)).limit(q.pageSize).offset((q.page - 1) * q.pageSize),
         db.select({ n: count() }).from(negotiationMessages).where(where),

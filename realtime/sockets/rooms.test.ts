@@ -174,9 +174,11 @@ describe('bidding room over socket.io (one node)', () => {
     const aMembers = await p.db.select().from(siteMessages).where(eq(siteMessages.category, 'negotiation'));
     expect(aMembers.some((m) => m.userId === t.bidders[0]!.actor.userId)).toBe(true);
 
-    // A opens the thread: history includes it; A's client confirms delivery and reading; E sees both receipts.
+    // A opens the thread: history includes it and E is told it was read; A's client confirms delivery; E sees the receipt.
+    const readOnOpen = next(se!, 'chat:receipt', (r) => r.kind === 'read');
     const history = await ack(s1!, 'chat:join', thread);
     expect(history.data.items.map((m: { body: string }) => m.body)).toContain('您好，想先了解一下服务团队。');
+    expect((await readOnOpen).messageIds).toEqual([sent.data.id]);
     const delivered = next(se!, 'chat:receipt', (r) => r.kind === 'delivered');
     expect(await ack(s1!, 'chat:delivered', { ...thread, messageIds: [sent.data.id] })).toMatchObject({ ok: true, data: { ids: [sent.data.id] } });
     expect((await delivered).messageIds).toEqual([sent.data.id]);
