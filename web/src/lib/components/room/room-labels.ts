@@ -1,0 +1,58 @@
+import { formatFen } from '$core/shared/money';
+import type { RoomPhase } from '$core/rooms/rooms.machine';
+import type { RoomEventPayload } from '$realtime/events';
+import { formatClock } from './room-format';
+
+type Tone = 'success' | 'warning' | 'danger' | 'neutral' | 'info';
+
+export const PHASE_TONES: Record<RoomPhase, Tone> = {
+  scheduled: 'neutral',
+  waiting: 'info',
+  bidding: 'warning',
+  second_round: 'danger',
+  awarded: 'success',
+  abandoned: 'warning',
+  ended: 'neutral',
+};
+
+export const PROPOSAL_LABELS: Record<string, string> = { active: '有效', selected: '已选中', not_selected: '未选中', withdrawn: '已撤回' };
+
+/**
+ * One line of the room's activity list, or null for events not worth a line. `names` maps provider
+ * ids to names (the enterprise's view); a bidder's own view never names anyone.
+ */
+export function describeRoomEvent(e: RoomEventPayload, names: Record<string, string>, side: 'enterprise' | 'provider'): string | null {
+  const p = (e.payload ?? {}) as Record<string, any>;
+  const who = (id: unknown) => (typeof id === 'string' && names[id]) || '服务机构';
+  switch (e.type) {
+    case 'bidders:changed':
+      return `投标机构变为 ${p.bidderCount} 家`;
+    case 'round:started':
+      if (side === 'provider') return p.included ? `第 ${p.number} 轮二次竞价开始，您在参加之列` : `第 ${p.number} 轮二次竞价开始，贵机构未被邀请参加`;
+      return `第 ${p.number} 轮二次竞价开始：${p.participantCount} 家参加，${Math.round(Number(p.durationSeconds ?? 0) / 60)} 分钟`;
+    case 'offer:received':
+      return `${who(p.providerId)} 提交了第 ${p.offerCount} 次报价`;
+    case 'offer:accepted':
+      return `您的报价 ${formatFen(p.priceFen)} 已被接受，当前第 ${p.rank} 名`;
+    case 'round:rank':
+      return `排名变化：您当前第 ${p.rank} 名 / 共 ${p.participantCount} 家`;
+    case 'round:extended':
+      return `临近截止有新报价，截止时间顺延至 ${formatClock(p.closesAt)}（已延时 ${p.extensions} 次）`;
+    case 'round:closed':
+      return side === 'provider' && p.rank ? `第 ${p.number} 轮二次竞价结束：您第 ${p.rank} 名 / 共 ${p.participantCount} 家` : `第 ${p.number} 轮二次竞价结束`;
+    case 'room:selected':
+      return `已选中 ${p.providerName || who(p.providerId)}`;
+    case 'room:result':
+      return p.selected ? '贵机构已被选中' : '发布企业已选定其他服务机构';
+    case 'room:abandoned':
+      return '发布企业放弃了本次招标';
+    case 'room:withdrawn':
+      return '项目已撤销';
+    case 'room:retendered':
+      return '项目重新设定了开标时间';
+    case 'chat:message':
+      return side === 'enterprise' ? (p.senderOrgId === p.providerId ? `${who(p.providerId)} 发来私聊消息` : null) : p.senderOrgId !== p.providerId ? '发布企业发来私聊消息' : null;
+    default:
+      return null;
+  }
+}

@@ -1,0 +1,30 @@
+import { redirect } from '@sveltejs/kit';
+import { requireLogin } from '$lib/server/guard';
+import { orError } from '$lib/server/session';
+import type { PageServerLoad } from './$types';
+
+type RoundClosed = { roundId: string; number: number; rank: number | null; participantCount: number; finalPriceFen: number | null };
+
+/** A bidder's room: its own proposal, its own offers and rank; nothing about rivals beyond counts. */
+export const load: PageServerLoad = async ({ locals, params, url }) => {
+  const actor = requireLogin(locals, url);
+  const snapshot = await orError(() => locals.services.rooms.snapshot(actor, params.id));
+  if (snapshot.role !== 'provider') redirect(303, `/account/projects/${params.id}/room`);
+  // How the bidder's last closed round of this tender round ended (its own events only).
+  let lastClosed: RoundClosed | null = null;
+  for (let after = 0; ; ) {
+    const events = await locals.services.rooms.eventsSince(actor, params.id, after);
+    for (const e of events) {
+      if (e.type === 'room:retendered') lastClosed = null;
+      else if (e.type === 'round:closed') lastClosed = e.payload as RoundClosed;
+    }
+    if (events.length < 500) break;
+    after = events[events.length - 1]!.seq;
+  }
+  return {
+    snapshot,
+    providerId: actor.organisation!.organisationId,
+    lastClosed,
+    serverNow: Date.now(),
+  };
+};
