@@ -22,6 +22,7 @@ import { createProposalService } from '../tenders/proposals.service';
 import { createInvitationService } from '../tenders/invitations.service';
 import { createStorefrontService } from '../tenders/storefronts.service';
 import { createRoomService } from '../rooms/rooms.service';
+import { createEscrowService } from '../escrow/escrow.service';
 import { LocalDeadlineTimer, RedisDeadlineTimer, type DeadlineTimer } from '../shared/deadline-timer';
 import { offlinePresence, type Presence } from '../shared/presence';
 
@@ -88,6 +89,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const proposals = createProposalService({ db, clock, files, publisher });
   const invitations = createInvitationService({ db, clock, messages, files, publisher, presence: () => presence.current });
   const rooms = createRoomService({ db, clock, publisher, timer, messages, settings, files });
+  const escrow = createEscrowService({ db, clock, ledger, messages, settings, files, timer, requirements, winningPriceFen: rooms.winningPriceFen });
   const storefronts = createStorefrontService({ db, clock, files });
   files.setAccessCheck(async (actor, f) => {
     switch (f.purpose) {
@@ -102,6 +104,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
         return proposals.canReadAttachment(actor, f.subjectId);
       case 'negotiation':
         return invitations.canReadAttachment(actor, f.subjectId);
+      case 'milestone':
+      case 'after_sales':
+        return escrow.canReadAttachment(actor, f.purpose, f.subjectId);
     }
   });
 
@@ -119,7 +124,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     gateway,
     timer,
     presence,
-    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts, rooms },
+    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts, rooms, escrow },
     /**
      * Timed work of this node: deadline wake-ups, a safety sweep for anything a dead node claimed,
      * and the catch-up after a restart. Realtime nodes and the single process run it; web nodes don't.
@@ -129,7 +134,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       jobsStarted = true;
       timer.start();
       await rooms.resumeTimers().catch((e) => log(`[rooms] resume: ${(e as Error).message}`));
-      const sweep = setInterval(() => void rooms.closeDueRounds().catch((e) => log(`[rooms] sweep: ${(e as Error).message}`)), 5_000);
+      await escrow.resumeTimers().catch((e) => log(`[escrow] resume: ${(e as Error).message}`));
+      const sweep = setInterval(() => {
+        void rooms.closeDueRounds().catch((e) => log(`[rooms] sweep: ${(e as Error).message}`));
+        void escrow.runDueJobs().catch((e) => log(`[escrow] sweep: ${(e as Error).message}`));
+      }, 5_000);
       sweep.unref();
       stopJobs.push(async () => clearInterval(sweep), () => timer.stop());
     },

@@ -320,6 +320,13 @@ export function createRoomService(deps: RoomDeps) {
       };
     },
 
+    /** The selected provider's winning price: its last revised price of a closed round, else its proposal price. */
+    async winningPriceFen(requirementId: string, providerId: string): Promise<number | null> {
+      const r = await getRequirement(db, requirementId);
+      if (r.mode !== 'competitive') return null;
+      return (await standings(db, r, { sealed: true })).get(providerId)?.priceFen ?? null;
+    },
+
     /** Events after `afterSeq` that the caller may see (reconnects, and clients that fell behind). */
     async eventsSince(actor: Actor | null, requirementId: string, afterSeq: number) {
       const m = await member(actor, requirementId);

@@ -8,11 +8,15 @@ import { DEFAULT_DEPOSIT_SETTINGS, type DepositSettings } from '../tenders/requi
 import { DepositSettingsInput } from '../tenders/tenders.schema';
 import { DEFAULT_ROOM_TIMING, type RoomTiming } from '../rooms/rooms.machine';
 import { RoomTimingInput } from '../rooms/rooms.schema';
+import { CalendarInput, EscrowFeeInput } from '../escrow/escrow.schema';
+import { DEFAULT_CALENDAR, type WorkCalendar } from '../escrow/working-days';
 
 /** Every operator-configurable setting: its key, default and schema. */
 const SETTINGS = {
   'tenders.deposit': { defaults: DEFAULT_DEPOSIT_SETTINGS as DepositSettings, schema: DepositSettingsInput as z.ZodType<DepositSettings> },
   'rooms.timing': { defaults: DEFAULT_ROOM_TIMING as RoomTiming, schema: RoomTimingInput as z.ZodType<RoomTiming> },
+  'escrow.fee': { defaults: { feeBp: 0 } as { feeBp: number }, schema: EscrowFeeInput as z.ZodType<{ feeBp: number }> },
+  calendar: { defaults: DEFAULT_CALENDAR as WorkCalendar, schema: CalendarInput as unknown as z.ZodType<WorkCalendar> },
 } as const;
 type SettingKey = keyof typeof SETTINGS;
 type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['defaults'];

@@ -5,9 +5,9 @@ import { PROJECT_GROUPS } from './requirements.machine';
 /** zod contracts of the tenders context: used by pages, the API and the tests alike. */
 
 const MAX_FEN = 100_000_000_00; // ¥100,000,000
-const FenAmount = (label: string) =>
+export const FenAmount = (label: string) =>
   z.number({ message: `请填写${label}` }).int(`${label}最多两位小数`).min(0, `${label}不能为负`).max(MAX_FEN, `${label}不超过 ¥100,000,000.00`);
-const PositiveFen = (label: string) => FenAmount(label).refine((n) => n > 0, `${label}必须大于 0`);
+export const PositiveFen = (label: string) => FenAmount(label).refine((n) => n > 0, `${label}必须大于 0`);
 
 export const IsoDate = z
   .string({ message: '请选择日期' })

@@ -75,3 +75,17 @@ export const proposalInput = (priceFen = 2_000_000) => ({
   timeline: '签约后 3 个工作日内启动，服务期 12 个月',
   attachmentIds: [],
 });
+
+/**
+ * A competitive requirement whose opening has passed and whose provider was selected (待实施):
+ * the starting point of agreements and escrow. Moves the clock to the opening time.
+ */
+export async function awardedRequirement(p: Platform & { clock: { now(): Date } }, ops: Actor, opts: { priceFen?: number; paymentMode?: 'full_escrow' | 'instalments'; enterpriseFundsFen?: number } = {}) {
+  const e = await enterprise(p, 20_000 + (opts.enterpriseFundsFen ?? 0));
+  const pr = await provider(p);
+  const r = await openRequirement(p, e.actor, ops, { minBidders: 1, paymentMode: opts.paymentMode ?? 'instalments' });
+  await p.services.proposals.submit(pr.actor, r.id, proposalInput(opts.priceFen ?? 3_000_000));
+  (p.clock as unknown as { set(d: Date): void }).set(new Date(r.openingAt!));
+  await p.services.requirements.select(e.actor, r.id, pr.actor.organisation!.organisationId);
+  return { e, pr, r };
+}

@@ -4,3 +4,4 @@ export * from './notifications';
 export * from './wallet';
 export * from './tenders';
 export * from './rooms';
+export * from './escrow';

@@ -3,7 +3,7 @@ import { bigint, check, customType, index, integer, jsonb, pgEnum, pgTable, real
 import { users } from './accounts';
 import { organisations } from './organisations';
 
-const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
+export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 /**
