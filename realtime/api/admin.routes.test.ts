@@ -124,29 +124,16 @@ describe('POST /admin/users/{id}/status', () => {
 
 describe('auth: every admin route', () => {
   const zero = '00000000-0000-4000-8000-000000000000';
-  const routes = [
-    { method: 'GET', path: '/api/v1/admin/users' },
-    { method: 'GET', path: '/api/v1/admin/organisations' },
-    { method: 'POST', path: `/api/v1/admin/users/${zero}/status`, body: { status: 'disabled' } },
-    { method: 'POST', path: `/api/v1/admin/organisations/${zero}/status`, body: { status: 'disabled' } },
-    { method: 'GET', path: '/api/v1/admin/recharges/offline' },
-    { method: 'POST', path: '/api/v1/admin/recharges/R0000/review', body: { decision: 'confirm' } },
-    { method: 'GET', path: '/api/v1/admin/withdrawals' },
-    { method: 'POST', path: '/api/v1/admin/withdrawals/W0000/review', body: { decision: 'approve' } },
-    { method: 'GET', path: '/api/v1/admin/ledger/check' },
-  ];
 
-  it('the list below covers every admin route the API documents', async () => {
+  it('every admin route the API documents answers 401 without credentials and 403 to a non-operator, before reading the body', async () => {
     const doc = await h.json('GET', '/api/v1/openapi.json');
-    const documented = Object.entries(doc.json.paths as Record<string, Record<string, unknown>>)
+    const routes = Object.entries(doc.json.paths as Record<string, Record<string, unknown>>)
       .filter(([path]) => path.startsWith('/api/v1/admin/'))
-      .flatMap(([path, ops]) => Object.keys(ops).map((m) => `${m.toUpperCase()} ${path.replace(/\{[^}]+\}/g, '*')}`));
-    const tested = routes.map((r) => `${r.method} ${r.path.replace(/\/admin\/(users|organisations)\/[^/]+\//, '/admin/$1/*/').replace(/\/(R|W)0000\//, '/*/')}`);
-    expect(tested.sort()).toEqual(documented.sort());
-  });
-
-  it.each(routes)('$method $path: 401 without credentials, 403 for a non-operator', async (route) => {
-    await h.expectRefusals('operator', route);
+      .flatMap(([path, ops]) =>
+        Object.keys(ops).map((m) => ({ method: m.toUpperCase(), path: path.replace(/\{[^}]+\}/g, zero), body: m === 'get' ? undefined : {} })),
+      );
+    expect(routes.length).toBeGreaterThan(10);
+    for (const route of routes) await h.expectRefusals('operator', route);
   });
 
   it('a non-operator learns nothing and changes nothing: the target user stays active', async () => {

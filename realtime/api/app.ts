@@ -4,6 +4,7 @@ import { csrf } from 'hono/csrf';
 import { createMiddleware } from 'hono/factory';
 import { HTTPException } from 'hono/http-exception';
 import { AppError, toErrorBody } from '../../core/shared/app-error';
+import { requireOperator } from '../../core/shared/actor';
 import { fieldErrors } from '../../core/shared/validate';
 import type { Platform } from '../../core/platform/platform';
 import { SESSION_COOKIE, type ApiEnv } from './context';
@@ -68,6 +69,13 @@ export function createApiApp(platform: Platform) {
     const resolved = token ? await platform.services.accounts.validateSessionToken(token) : null;
     c.set('actor', resolved?.actor ?? null);
     c.set('token', resolved ? token : null);
+    await next();
+  });
+
+  // Every operator route is refused at the boundary: 401 without a session, 403 for non-operators,
+  // before any body is read or validated.
+  api.use('/admin/*', async (c, next) => {
+    requireOperator(c.var.actor);
     await next();
   });
 
