@@ -5,3 +5,4 @@ export * from './wallet';
 export * from './tenders';
 export * from './rooms';
 export * from './escrow';
+export * from './mall';

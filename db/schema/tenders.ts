@@ -4,7 +4,7 @@ import { users } from './accounts';
 import { organisations } from './organisations';
 
 export const bytea = customType<{ data: Uint8Array; driverData: Uint8Array }>({ dataType: () => 'bytea' });
-const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+export const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
 
 /**
  * Uploaded files (attachments, logos, case images). Stored in Postgres so every web and realtime node
