@@ -93,6 +93,21 @@ describe('agreement', () => {
   });
 });
 
+describe('awaiting an agreement', () => {
+  it('lists awarded requirements without an agreement for both sides until the provider saves a draft', async () => {
+    clock.set(new Date('2026-11-23T02:00:00Z'));
+    const t = await awardedRequirement(p, ops, { priceFen: 3_000_000 });
+    const mine = (await escrow().awaitingAgreement(t.pr.actor)).find((x) => x.requirementId === t.r.id);
+    expect(mine).toMatchObject({ side: 'provider', todo: '待起草协议', counterparty: t.e.input.organisationName });
+    const theirs = (await escrow().awaitingAgreement(t.e.actor)).find((x) => x.requirementId === t.r.id);
+    expect(theirs).toMatchObject({ side: 'enterprise', todo: '待服务机构起草协议' });
+    expect((await escrow().awaitingAgreement((await provider(p)).actor)).some((x) => x.requirementId === t.r.id)).toBe(false);
+    await escrow().saveDraft(t.pr.actor, t.r.id, draft());
+    expect((await escrow().awaitingAgreement(t.pr.actor)).some((x) => x.requirementId === t.r.id)).toBe(false);
+    expect((await escrow().awaitingAgreement(t.e.actor)).some((x) => x.requirementId === t.r.id)).toBe(false);
+  });
+});
+
 describe('escrow, milestones and completion', () => {
   it('instalments: short balance refused with nothing moved; funding refunds the deposit; per-milestone release; completion; reviews', async () => {
     const t = await confirmed();
@@ -199,6 +214,7 @@ describe('auto-acceptance on working days', () => {
       const reminded = await escrow().remind(ops, m.id);
       // Two working days from the reminder: Tue 8 is off → Thu 10.
       expect(reminded.autoAcceptAt).toEqual(new Date('2026-12-10T02:00:00Z'));
+      expect((await escrow().get(t.e.actor, t.ag.id)).milestones[0]!.timeline.at(-1)).toMatchObject({ type: 'reminded', note: expect.stringContaining('2026-12-10 10:00（北京时间）前') });
       clock.set(new Date('2026-12-09T08:00:00Z'));
       expect(await escrow().autoAccept(m.id)).toBe(false);
       clock.set(new Date('2026-12-10T02:00:00Z'));

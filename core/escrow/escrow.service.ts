@@ -148,6 +148,8 @@ export function createEscrowService(deps: EscrowDeps) {
   };
 
   const projectLink = (a: Pick<AgreementRow, 'id'>) => `/account/agreements/${a.id}`;
+  /** 2026-12-10 10:00 in Asia/Shanghai, for notes people read. */
+  const shanghaiMinute = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace('T', ' ');
 
   async function logMilestone(tx: Tx, milestoneId: string, type: string, actorUserId: string | null, note?: string, attachmentIds: string[] = []) {
     await tx.insert(milestoneEvents).values({ milestoneId, type, actorUserId, note: note ?? null, attachmentIds, createdAt: clock.now() });
@@ -419,6 +421,42 @@ export function createEscrowService(deps: EscrowDeps) {
         winningPriceFen: await winningPriceFen(r.id, r.selectedProviderId),
         agreementId: existing?.id ?? null,
       };
+    },
+
+    /**
+     * 交易提醒 before any agreement exists: the organisation's awarded requirements that have no live
+     * agreement yet (the provider is to draft one; the enterprise waits for it), newest first.
+     */
+    async awaitingAgreement(actor: Actor | null) {
+      const a = requireActor(actor);
+      const org = a.organisation?.organisationId;
+      if (!org) return [];
+      const rows = await db
+        .select({ id: requirements.id, requirementNo: requirements.requirementNo, title: requirements.title, enterpriseId: requirements.organisationId, providerId: requirements.selectedProviderId, deliveryDate: requirements.deliveryDate, updatedAt: requirements.updatedAt })
+        .from(requirements)
+        .where(
+          and(
+            eq(requirements.state, 'awarded'),
+            or(eq(requirements.organisationId, org), eq(requirements.selectedProviderId, org)),
+            sql`not exists (select 1 from ${agreements} where ${agreements.requirementId} = ${requirements.id} and ${agreements.status} <> 'terminated')`,
+          ),
+        )
+        .orderBy(desc(requirements.updatedAt))
+        .limit(50);
+      const org2 = await names(db, [...new Set(rows.flatMap((r) => [r.enterpriseId, r.providerId!]))]);
+      return rows.map((r) => {
+        const side: Side = r.enterpriseId === org ? 'enterprise' : 'provider';
+        return {
+          requirementId: r.id,
+          requirementNo: r.requirementNo,
+          title: r.title,
+          side,
+          counterparty: org2.get(side === 'enterprise' ? r.providerId! : r.enterpriseId)?.fullName ?? '',
+          deliveryDate: r.deliveryDate,
+          todo: side === 'provider' ? '待起草协议' : '待服务机构起草协议',
+          updatedAt: r.updatedAt,
+        };
+      });
     },
 
     /**
@@ -774,7 +812,7 @@ export function createEscrowService(deps: EscrowDeps) {
         const fromReminder = addWorkingDays(now, GRACE_WORKING_DAYS, cal);
         const autoAcceptAt = m.autoAcceptAt && m.autoAcceptAt > fromReminder ? m.autoAcceptAt : fromReminder;
         const [row] = await tx.update(milestones).set({ remindedAt: now, autoAcceptAt }).where(eq(milestones.id, m.id)).returning();
-        await logMilestone(tx, m.id, 'reminded', a.userId, `平台客服提醒验收；${autoAcceptAt.toISOString()} 后仍未处理将视为验收通过`);
+        await logMilestone(tx, m.id, 'reminded', a.userId, `平台客服提醒验收；${shanghaiMinute(autoAcceptAt)}（北京时间）前仍未处理将视为验收通过`);
         pushes = [
           await notify(tx, ag.enterpriseId, '请尽快验收里程碑', `协议 ${ag.agreementNo} 里程碑 ${m.seq}「${m.title}」已超过 ${REVIEW_WORKING_DAYS} 个工作日未验收。${GRACE_WORKING_DAYS} 个工作日内仍未验收或退回的，将视为验收通过。`, projectLink(ag)),
         ];
