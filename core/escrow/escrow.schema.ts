@@ -41,6 +41,12 @@ export const CaseMessageInput = z.object({
   attachmentIds: FileIds,
 });
 
+/** Escalating or withdrawing a case: an optional note and files. */
+export const CaseNoteInput = z.object({
+  body: z.string({ message: '说明须为文字' }).trim().max(5000, '内容不超过 5000 字').default(''),
+  attachmentIds: FileIds,
+});
+
 const Split = {
   refundFen: FenAmount('退回企业金额'),
   payFen: FenAmount('支付服务机构金额'),

@@ -274,6 +274,21 @@ describe('after-sales and termination', () => {
   });
 });
 
+describe('malformed input is refused with a field or NOT_FOUND, never reaching the database', () => {
+  it('impossible dates, unparsed case notes, non-UUID milestone and organisation ids', async () => {
+    const t = await awardedRequirement(p, ops, {});
+    await expect(escrow().saveDraft(t.pr.actor, t.r.id, draft({ startDate: '2026-02-30' }))).rejects.toMatchObject({ code: 'VALIDATION', fields: { startDate: '日期无效' } });
+    const c = await confirmed({}, { enterpriseFundsFen: 1_000_000 });
+    await escrow().fund(c.e.actor, c.ag.id);
+    const opened = await escrow().openCase(c.e.actor, c.ag.id, { reason: '首月报表错误较多' });
+    await expect(escrow().caseMessage(c.pr.actor, opened.id, { attachmentIds: ['nope'] }, 'escalate')).rejects.toMatchObject({ code: 'VALIDATION', fields: { 'attachmentIds.0': '附件编号无效' } });
+    await expect(escrow().caseMessage(c.e.actor, opened.id, { body: 42 }, 'withdraw')).rejects.toMatchObject({ code: 'VALIDATION', fields: { body: '说明须为文字' } });
+    expect(await escrow().caseMessage(c.e.actor, opened.id, undefined, 'withdraw')).toMatchObject({ status: 'withdrawn' });
+    await expect(escrow().remind(ops, 'not-a-uuid')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(escrow().reviewsOf('not-a-uuid')).rejects.toMatchObject({ code: 'NOT_FOUND' });
+  });
+});
+
 describe('invariant: escrow holds exactly the funded, unreleased milestone money', () => {
   it('property: random sequences of fund / deliver / accept / return / dispute / decide keep escrow = Σ held and the ledger at zero', async () => {
     const Action = fc.constantFrom('fund', 'deliver1', 'deliver2', 'accept1', 'accept2', 'return1', 'return2', 'dispute', 'respond', 'escalate', 'decide', 'withdrawCase', 'terminate');

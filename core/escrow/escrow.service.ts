@@ -53,6 +53,7 @@ import {
   AgreementListQuery,
   AnswerTerminationInput,
   CaseMessageInput,
+  CaseNoteInput,
   DecideCaseInput,
   DeliverInput,
   OpenCaseInput,
@@ -801,6 +802,7 @@ export function createEscrowService(deps: EscrowDeps) {
      */
     async remind(actor: Actor | null, milestoneId: string) {
       const a = requireOperator(actor);
+      if (!/^[0-9a-f-]{36}$/i.test(milestoneId)) throw new AppError('NOT_FOUND', '里程碑不存在');
       let pushes: Push[] = [];
       const next = await db.transaction(async (tx) => {
         const [m] = await tx.select().from(milestones).where(eq(milestones.id, milestoneId)).for('update');
@@ -929,7 +931,7 @@ export function createEscrowService(deps: EscrowDeps) {
 
     /** Either side adds to the case (the provider's first answer marks it responded); either may escalate. */
     async caseMessage(actor: Actor | null, caseId: string, raw: unknown, event: 'respond' | 'comment' | 'escalate' | 'withdraw') {
-      const input = event === 'withdraw' || event === 'escalate' ? { body: '', attachmentIds: [] as string[], ...(raw as object) } : parseInput(CaseMessageInput, raw);
+      const input = parseInput(event === 'withdraw' || event === 'escalate' ? CaseNoteInput : CaseMessageInput, raw ?? {});
       let pushes: Push[] = [];
       const out = await db.transaction(async (tx) => {
         const a = requireActor(actor);
@@ -942,8 +944,7 @@ export function createEscrowService(deps: EscrowDeps) {
         const to: CaseStatus = caseTransition(c.status, event);
         const now = clock.now();
         await tx.update(afterSalesCases).set({ status: to, updatedAt: now }).where(eq(afterSalesCases.id, c.id));
-        const body = String((input as { body?: string }).body ?? '').slice(0, 5000);
-        const attachmentIds = ((input as { attachmentIds?: string[] }).attachmentIds ?? []).slice(0, 10);
+        const { body, attachmentIds } = input;
         await tx.insert(caseEvents).values({ caseId: c.id, type: event, side, actorUserId: a.userId, body, attachmentIds, createdAt: now });
         if (attachmentIds.length) await files.attach(tx, { fileIds: attachmentIds, organisationId: a.organisation!.organisationId, purpose: 'after_sales', subjectId: c.id });
         const other = side === 'enterprise' ? ag.providerId : ag.enterpriseId;
@@ -1084,6 +1085,7 @@ export function createEscrowService(deps: EscrowDeps) {
 
     /** Reviews of an organisation with averages (storefronts; enterprises' ratings for providers considering an invitation). */
     async reviewsOf(organisationId: string, opts: { limit?: number } = {}) {
+      if (!/^[0-9a-f-]{36}$/i.test(organisationId)) throw new AppError('NOT_FOUND', '组织不存在');
       const [agg] = await db
         .select({
           n: count(),

@@ -12,7 +12,11 @@ export const PositiveFen = (label: string) => FenAmount(label).refine((n) => n >
 export const IsoDate = z
   .string({ message: '请选择日期' })
   .regex(/^\d{4}-\d{2}-\d{2}$/, '日期格式为 YYYY-MM-DD')
-  .refine((s) => !Number.isNaN(Date.parse(`${s}T00:00:00Z`)), '日期无效');
+  // Round trip: Date.parse accepts 2026-02-30 (rolling over to March), which the database refuses.
+  .refine((s) => {
+    const t = Date.parse(`${s}T00:00:00Z`);
+    return !Number.isNaN(t) && new Date(t).toISOString().slice(0, 10) === s;
+  }, '日期无效');
 
 export const RegionCode = z
   .string({ message: '请选择地区' })

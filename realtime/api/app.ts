@@ -19,6 +19,7 @@ import { registerInvitationRoutes } from './invitations.routes';
 import { registerTenderRoutes } from './tenders.routes';
 import { registerStorefrontRoutes } from './storefronts.routes';
 import { registerRoomRoutes } from './rooms.routes';
+import { registerEscrowRoutes } from './escrow.routes';
 
 /** Paths (under /api/v1) that take non-JSON bodies from third parties and verify signatures instead. */
 const CONTENT_TYPE_EXEMPT = [/^\/api\/v1\/payments\/notify/, /^\/api\/v1\/sandbox\/bank\/decide/, /^\/api\/v1\/files$/];
@@ -97,6 +98,7 @@ export function createApiApp(platform: Platform) {
   registerInvitationRoutes(api);
   registerTenderRoutes(api);
   registerRoomRoutes(api);
+  registerEscrowRoutes(api);
   registerStorefrontRoutes(api);
   registerDocs(api);
   return api;
