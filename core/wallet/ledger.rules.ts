@@ -26,6 +26,7 @@ export type TransferKind =
   | 'escrow_refund'
   | 'platform_fee'
   | 'mall_payment'
+  | 'mall_settlement'
   | 'mall_refund'
   | 'card_verification'
   | 'adjustment';
@@ -44,6 +45,7 @@ export const TRANSFER_KIND_LABELS: Record<TransferKind, string> = {
   escrow_refund: '托管款退回',
   platform_fee: '平台服务费',
   mall_payment: '商城付款',
+  mall_settlement: '商城货款结算',
   mall_refund: '商城退款',
   card_verification: '银行认证打款',
   adjustment: '调账',

@@ -18,6 +18,32 @@ export const BANKS = [
 export type BankCode = (typeof BANKS)[number]['code'];
 export const BANK_CODES = BANKS.map((b) => b.code) as [BankCode, ...BankCode[]];
 
+/** The 17 banks whose corporate online banking the manual lists (中国银联商务对公支付). */
+export const CORPORATE_BANKS = [
+  { code: 'ICBC', name: '中国工商银行' },
+  { code: 'CCB', name: '中国建设银行' },
+  { code: 'ABC', name: '中国农业银行' },
+  { code: 'PSBC', name: '中国邮政储蓄银行' },
+  { code: 'BOCOM', name: '交通银行' },
+  { code: 'CMB', name: '招商银行' },
+  { code: 'SPDB', name: '浦发银行' },
+  { code: 'PAB', name: '平安银行' },
+  { code: 'CEB', name: '中国光大银行' },
+  { code: 'HXB', name: '华夏银行' },
+  { code: 'CMBC', name: '中国民生银行' },
+  { code: 'CITIC', name: '中信银行' },
+  { code: 'BOB', name: '北京银行' },
+  { code: 'BOS', name: '上海银行' },
+  { code: 'NBCB', name: '宁波银行' },
+  { code: 'QDCCB', name: '青岛银行' },
+  { code: 'CZB', name: '浙商银行' },
+] as const;
+export const PERSONAL_PAY = { code: 'WECHAT', name: '微信支付' } as const;
+
+/** A bank's or channel's name for people (the sandbox pages and statements). */
+export const bankName = (code: string) =>
+  code === PERSONAL_PAY.code ? PERSONAL_PAY.name : (BANKS.find((b) => b.code === code)?.name ?? CORPORATE_BANKS.find((b) => b.code === code)?.name ?? code);
+
 export interface CreatePaymentInput {
   orderNo: string;
   amountFen: number;

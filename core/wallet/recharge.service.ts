@@ -17,6 +17,7 @@ import {
   ONLINE_RECHARGE_TTL_MS,
   RECHARGE_MAX_FEN,
   RECHARGE_MIN_FEN,
+  type GatewayNotice,
   type RechargeStatus,
 } from './recharge.machine';
 
@@ -104,8 +105,12 @@ export function toRechargeView(o: OrderRow, now: Date) {
 export type RechargeView = ReturnType<typeof toRechargeView>;
 
 /** 充值: online through the payment gateway, offline confirmed by an operator. Every credit is a ledger transfer keyed by the order. */
+/** Handles a verified gateway notice for another context's order, inside the notice's transaction. */
+export type NoticeHandler = (tx: Parameters<Parameters<Db['transaction']>[0]>[0], notice: GatewayNotice) => Promise<{ outcome: string; push?: () => Promise<void> }>;
+
 export function createRechargeService(deps: RechargeDeps) {
   const { db, clock, ledger, messages, gateway } = deps;
+  const noticeHandlers = new Map<string, NoticeHandler>();
 
   /** Credits the order's wallet once (the ledger key is the order number) and marks it paid. */
   async function creditOrder(tx: Parameters<Parameters<Db['transaction']>[0]>[0], order: OrderRow, extra: Partial<OrderRow>) {
@@ -169,6 +174,14 @@ export function createRechargeService(deps: RechargeDeps) {
      * Handles a gateway callback. Forged, unknown-order and amount-mismatched callbacks are refused and
      * logged; repeated and late ones are harmless. Returns the gateway's expected answer.
      */
+    /**
+     * Other contexts that take payments through the same gateway (the mall) handle the notices of
+     * their own order numbers; signature checking and the notice log stay here.
+     */
+    onNotices(orderNoPrefix: string, handler: NoticeHandler) {
+      noticeHandlers.set(orderNoPrefix, handler);
+    },
+
     async handleNotice(headers: Record<string, string | undefined>, rawBody: string) {
       const notice = gateway.verifyNotice(headers, rawBody);
       const orderNo = notice?.orderNo ?? safeOrderNo(rawBody);
@@ -179,7 +192,9 @@ export function createRechargeService(deps: RechargeDeps) {
         deps.log?.(`payments: refused a callback with a bad signature (order ${orderNo ?? '?'})`);
         throw new AppError('FORBIDDEN', '签名校验失败');
       }
-      const result = await db.transaction(async (tx) => {
+      const other = [...noticeHandlers].find(([prefix]) => notice.orderNo.startsWith(prefix))?.[1];
+      const result = await db.transaction(async (tx): Promise<{ outcome: string; push?: () => Promise<void> }> => {
+        if (other) return other(tx, notice);
         const [order] = await tx.select().from(rechargeOrders).where(eq(rechargeOrders.orderNo, notice.orderNo)).for('update');
         if (!order) return { outcome: 'unknown_order' as const };
         const decision = decideNotice(order, notice);

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireActor, requireOperator, requireOrganisation } from '../../core/shared/actor';
 import { formatFen } from '../../core/shared/money';
-import { BANKS } from '../../core/wallet/payment-gateway';
+import { BANKS, bankName } from '../../core/wallet/payment-gateway';
 import {
   CreateOnlineRechargeInput,
   PLATFORM_RECEIVING_ACCOUNT,
@@ -305,7 +305,7 @@ export function registerWalletRoutes(api: ApiRouter) {
     const hidden = Object.entries(req)
       .map(([k, v]) => `<input type="hidden" name="${k}" value="${escapeHtml(String(v))}">`)
       .join('');
-    const bank = BANKS.find((b) => b.code === req.bankCode)?.name ?? req.bankCode;
+    const bank = bankName(req.bankCode);
     return c.html(
       bankPage(`<h1>${escapeHtml(bank)} · 网上银行（沙箱）</h1>
 <p class="muted">这是帮扶平台内置的支付网关沙箱，模拟银行付款页面，不会产生真实扣款。</p>
