@@ -24,6 +24,10 @@ import { createStorefrontService } from '../tenders/storefronts.service';
 import { createRoomService } from '../rooms/rooms.service';
 import { createEscrowService } from '../escrow/escrow.service';
 import { createOrderService } from '../mall/orders.service';
+import { createUnitService } from '../mall/units.service';
+import { createCatalogService } from '../mall/catalog.service';
+import { createAddressService } from '../mall/addresses.service';
+import { createStatisticsService } from '../mall/statistics.service';
 import { LocalDeadlineTimer, RedisDeadlineTimer, type DeadlineTimer } from '../shared/deadline-timer';
 import { offlinePresence, type Presence } from '../shared/presence';
 
@@ -93,7 +97,11 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const escrow = createEscrowService({ db, clock, ledger, messages, settings, files, timer, requirements, winningPriceFen: rooms.winningPriceFen });
   const orders = createOrderService({ db, clock, ledger, messages, gateway, files, timer, publicOrigin });
   recharges.onNotices('MP', (tx, notice) => orders.handleNotice(tx, notice));
+  const statistics = createStatisticsService({ db });
   const storefronts = createStorefrontService({ db, clock, files });
+  const units = createUnitService({ db, clock, accounts });
+  const catalog = createCatalogService({ db, clock, files, messages });
+  const addresses = createAddressService({ db, clock });
   files.setAccessCheck(async (actor, f) => {
     switch (f.purpose) {
       case 'storefront':
@@ -113,6 +121,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       case 'mall_receipt':
         // Transfer receipts: the paying unit (the uploader's organisation, checked above) and operators.
         return Boolean(actor?.isOperator);
+      case 'product':
+        return catalog.canReadImage(actor, f.subjectId);
     }
   });
 
@@ -130,7 +140,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     gateway,
     timer,
     presence,
-    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts, rooms, escrow, orders },
+    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts, rooms, escrow, orders, statistics, units, catalog, addresses },
     /**
      * Timed work of this node: deadline wake-ups, a safety sweep for anything a dead node claimed,
      * and the catch-up after a restart. Realtime nodes and the single process run it; web nodes don't.

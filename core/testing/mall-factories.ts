@@ -48,7 +48,7 @@ export async function product(p: Platform, merchantId: string, over: Partial<typ
 }
 
 export async function address(p: Platform, userId: string) {
-  const [row] = await p.db.insert(addresses).values({ userId, recipient: '李四', mobile: '13800138000', regionCode: '500118113', detail: '太平村 3 组 12 号', isDefault: true }).returning();
+  const [row] = await p.db.insert(addresses).values({ userId, recipient: '李四', mobile: '13800138000', regionCode: '500118113', detail: '太平村 3 组 12 号', isDefault: false }).returning();
   return row!;
 }
 
