@@ -15,6 +15,8 @@ export const load: PageServerLoad = async ({ locals, url, params, cookies }) => 
     r.mode === 'competitive' && r.opened ? svc.proposals.listForRequirement(actor, r.id) : Promise.resolve(null),
     r.mode === 'invitation' ? svc.invitations.listForRequirement(actor, r.id) : Promise.resolve(null),
   ]);
+  // After selection the agreement lives under 交易提醒 (drafted by the provider).
+  const agreement = ['awarded', 'in_progress', 'completed'].includes(r.state) ? await svc.escrow.draftBasis(actor, r.id).then((b) => ({ id: b.agreementId }), () => null) : null;
   const now = new Date();
   const actions = r.actions ?? [];
   const held = r.depositStatus === 'held' ? (r.depositFen ?? 0) : 0;
@@ -32,6 +34,7 @@ export const load: PageServerLoad = async ({ locals, url, params, cookies }) => 
     events: events.map((e) => ({ id: e.id, event: e.event, detail: e.detail, createdAt: e.createdAt })),
     proposals,
     invitations,
+    agreement,
     settings,
     withdrawal: withdrawal && r.openingAt ? { ...withdrawal, early: r.openingAt.getTime() - now.getTime() >= EARLY_WITHDRAWAL_MS } : null,
     ending,
