@@ -19,6 +19,7 @@ import { registerInvitationRoutes } from './invitations.routes';
 import { registerTenderRoutes } from './tenders.routes';
 import { registerStorefrontRoutes } from './storefronts.routes';
 import { registerRoomRoutes } from './rooms.routes';
+import { registerMallOrderRoutes } from './mall-orders.routes';
 import { registerEscrowRoutes } from './escrow.routes';
 
 /** Paths (under /api/v1) that take non-JSON bodies from third parties and verify signatures instead. */
@@ -98,6 +99,7 @@ export function createApiApp(platform: Platform) {
   registerInvitationRoutes(api);
   registerTenderRoutes(api);
   registerRoomRoutes(api);
+  registerMallOrderRoutes(api);
   registerEscrowRoutes(api);
   registerStorefrontRoutes(api);
   registerDocs(api);
