@@ -1,7 +1,9 @@
 import { z } from 'zod';
+import { isRegionCode } from '../shared/regions';
 import { Email, Mobile, Password, SmsCode, Username, Uscc } from '../shared/validators';
 
-export const AccountType = z.enum(['enterprise', 'provider'], { message: '请选择注册类型' });
+/** 企业会员, 服务机构, and 供货商家 (merchants of the consumption-assistance mall, in assisted areas). */
+export const AccountType = z.enum(['enterprise', 'provider', 'merchant'], { message: '请选择注册类型' });
 
 export const SendRegisterCodeInput = z.object({ mobile: Mobile });
 export type SendRegisterCodeInput = z.infer<typeof SendRegisterCodeInput>;
@@ -23,8 +25,18 @@ export const RegisterInput = z
       .min(2, '请填写单位全称（开发票用）')
       .max(100, '单位全称不超过 100 个字'),
     uscc: Uscc,
+    /** Where the organisation is; required for merchants (their district or township). */
+    regionCode: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().max(12).optional()),
   })
-  .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: '两次输入的密码不一致' });
+  .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: '两次输入的密码不一致' })
+  .superRefine((v, ctx) => {
+    if (v.accountType === 'merchant') {
+      if (!v.regionCode) ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '请选择商家所在的区县或乡镇' });
+      else if (!/^\d{6}(\d{3})?$/.test(v.regionCode) || !isRegionCode(v.regionCode)) ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '请选择到区县或乡镇' });
+    } else if (v.regionCode && !isRegionCode(v.regionCode)) {
+      ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '所在地区无效' });
+    }
+  });
 export type RegisterInput = z.infer<typeof RegisterInput>;
 
 export const LoginInput = z.object({

@@ -1,10 +1,10 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
-import type { Db, DbOrTx } from '../../db/client';
+import type { Db, DbOrTx, Tx } from '../../db/client';
 import { eq } from 'drizzle-orm';
 import { auditLog, memberships, organisations, users } from '../../db/schema';
 import type { Actor, MembershipView } from '../shared/actor';
 import { requireActor } from '../shared/actor';
-import { AppError } from '../shared/app-error';
+import { AppError, type ErrorCode } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { RATE_RULES, type RateLimiter } from '../shared/rate-limit';
 import { parseInput } from '../shared/validate';
@@ -34,6 +34,15 @@ export interface AccountsDeps {
   rateLimiter: RateLimiter;
   secret: string;
   session: { idleMs: number; absoluteMs: number };
+}
+
+/** What every registration asks for: the login, the mobile confirmed by SMS code, the password. */
+export interface AccountBasics {
+  username: string;
+  mobile: string;
+  code: string;
+  email?: string;
+  password: string;
 }
 
 /** Where a request came from: the IP for per-IP limits, the agent for the session list. */
@@ -154,6 +163,62 @@ export function createAccountService(deps: AccountsDeps) {
   const audit = (q: DbOrTx, actorUserId: string | null, action: string, targetType: string, targetId: string, ip?: string, data?: unknown) =>
     q.insert(auditLog).values({ actorUserId, action, targetType, targetId, ip, data: data as never });
 
+  /**
+   * The one way an account comes to exist, shared by every kind of registration (enterprises,
+   * providers and merchants here; mall units and individuals in core/mall): refuses a taken username,
+   * mobile or e-mail (and the caller's own `conflicts`, e.g. a registered USCC) field by field, hashes
+   * the password, then in one transaction checks the SMS code, inserts the user, lets `create` write
+   * what the kind needs (organisation, profile, membership), audits, sends the welcome site message
+   * and starts a session. Errors: USERNAME_TAKEN, MOBILE_TAKEN, EMAIL_TAKEN, the conflicts' codes,
+   * CODE_INVALID, RATE_LIMITED. Unique indexes settle concurrent races (mapped to the same fields).
+   */
+  async function createAccount<T>(
+    basics: AccountBasics,
+    ctx: RequestContext,
+    opts: {
+      sessionKind?: 'cookie' | 'bearer';
+      /** Further refusals checked before anything is written, e.g. `{ code: 'ORGANISATION_EXISTS', field: 'uscc', message }`. */
+      conflicts?: () => Promise<{ code: ErrorCode; field: string; message: string }[]>;
+      auditData: Record<string, unknown>;
+      create: (tx: Tx, user: UserRow) => Promise<{ value: T; welcome: { title: string; body: string; link?: string } }>;
+    },
+  ): Promise<{ session: SessionResult; value: T }> {
+    await rl.consume(RATE_RULES.registerPerIp, ctx.ip, '注册太频繁，请稍后再试');
+    const [byName, byMobile, byEmail, extra] = await Promise.all([
+      repo.findUserByUsername(db, basics.username),
+      repo.findUserByMobile(db, basics.mobile),
+      basics.email ? repo.findUserByEmail(db, basics.email) : undefined,
+      opts.conflicts?.() ?? [],
+    ]);
+    const refusals = [
+      ...(byName ? [{ code: 'USERNAME_TAKEN' as const, field: 'username', message: '该用户名已被注册' }] : []),
+      ...(byMobile ? [{ code: 'MOBILE_TAKEN' as const, field: 'mobile', message: '该手机号已注册，请直接登录或找回密码' }] : []),
+      ...(byEmail ? [{ code: 'EMAIL_TAKEN' as const, field: 'email', message: '该邮箱已被注册' }] : []),
+      ...extra,
+    ];
+    if (refusals.length) {
+      const taken: Record<string, string> = {};
+      for (const r of refusals) taken[r.field] ??= r.message;
+      throw new AppError(refusals[0]!.code, refusals[0]!.message, taken);
+    }
+    const passwordHash = await hashPassword(basics.password);
+    const result = await db
+      .transaction(async (tx) => {
+        if (!(await tryCode(tx, 'register', 'sms', basics.mobile, basics.code))) return null;
+        const user = await repo.insertUser(tx, { username: basics.username, mobile: basics.mobile, email: basics.email, passwordHash });
+        const { value, welcome } = await opts.create(tx, user);
+        await audit(tx, user.id, 'account.register', 'user', user.id, ctx.ip, opts.auditData);
+        const sent = await deps.messages.send({ userId: user.id, ...welcome }, tx);
+        return { session: await startSession(tx, user, ctx, opts.sessionKind ?? 'cookie'), value, push: sent.push };
+      })
+      .catch((e: unknown) => {
+        throw uniqueViolationToField(e) ?? e;
+      });
+    if (!result) throw new AppError('CODE_INVALID', CODE_MESSAGE, { code: CODE_MESSAGE });
+    await result.push();
+    return { session: result.session, value: result.value };
+  }
+
   return {
     /** Sends the registration SMS code. A mobile already registered is refused here, by field. */
     async sendRegisterCode(raw: unknown, ctx: RequestContext) {
@@ -168,64 +233,44 @@ export function createAccountService(deps: AccountsDeps) {
       return { message: `验证码已发送至 ${maskMobile(input.mobile)}` };
     },
 
+    createAccount,
+
     /**
-     * Registers an enterprise member or a provider: user, organisation and owner membership in one
-     * transaction, then signs in. Errors: VALIDATION, USERNAME_TAKEN, MOBILE_TAKEN, EMAIL_TAKEN,
-     * ORGANISATION_EXISTS, CODE_INVALID, RATE_LIMITED. Unique indexes settle concurrent races.
+     * Registers an enterprise member, a provider or a merchant (供货商家, with its district or
+     * township): user, organisation and owner membership in one transaction, then signs in.
+     * Errors: VALIDATION, USERNAME_TAKEN, MOBILE_TAKEN, EMAIL_TAKEN, ORGANISATION_EXISTS, CODE_INVALID, RATE_LIMITED.
      */
     async register(raw: unknown, ctx: RequestContext, kind: 'cookie' | 'bearer' = 'cookie'): Promise<SessionResult> {
       const input = parseInput(RegisterInput, raw);
-      await rl.consume(RATE_RULES.registerPerIp, ctx.ip, '注册太频繁，请稍后再试');
-      const taken: Record<string, string> = {};
-      const [byName, byMobile, byEmail, org] = await Promise.all([
-        repo.findUserByUsername(db, input.username),
-        repo.findUserByMobile(db, input.mobile),
-        input.email ? repo.findUserByEmail(db, input.email) : undefined,
-        db.query.organisations.findFirst({
-          where: (o, { and, eq }) => and(eq(o.kind, input.accountType), eq(o.uscc, input.uscc)),
-        }),
-      ]);
-      if (byName) taken.username = '该用户名已被注册';
-      if (byMobile) taken.mobile = '该手机号已注册，请直接登录或找回密码';
-      if (byEmail) taken.email = '该邮箱已被注册';
-      if (org) taken.uscc = '该统一社会信用代码已注册，请联系单位管理员邀请您加入';
-      if (Object.keys(taken).length) {
-        const code = byName ? 'USERNAME_TAKEN' : byMobile ? 'MOBILE_TAKEN' : byEmail ? 'EMAIL_TAKEN' : 'ORGANISATION_EXISTS';
-        throw new AppError(code, Object.values(taken)[0]!, taken);
-      }
-      const passwordHash = await hashPassword(input.password);
-      const result = await db
-        .transaction(async (tx) => {
-          if (!(await tryCode(tx, 'register', 'sms', input.mobile, input.code))) return null;
-          const user = await repo.insertUser(tx, {
-            username: input.username,
-            mobile: input.mobile,
-            email: input.email,
-            passwordHash,
+      const { session } = await createAccount(input, ctx, {
+        sessionKind: kind,
+        auditData: { accountType: input.accountType },
+        conflicts: async () => {
+          const org = await db.query.organisations.findFirst({
+            where: (o, { and, eq }) => and(eq(o.kind, input.accountType), eq(o.uscc, input.uscc)),
           });
+          return org ? [{ code: 'ORGANISATION_EXISTS', field: 'uscc', message: '该统一社会信用代码已注册，请联系单位管理员邀请您加入' }] : [];
+        },
+        create: async (tx, user) => {
           const [organisation] = await tx
             .insert(organisations)
-            .values({ kind: input.accountType, fullName: input.organisationName, uscc: input.uscc })
+            .values({ kind: input.accountType, fullName: input.organisationName, uscc: input.uscc, regionCode: input.regionCode ?? null })
             .returning();
           await tx.insert(memberships).values({ userId: user.id, organisationId: organisation!.id, role: 'owner' });
-          await audit(tx, user.id, 'account.register', 'user', user.id, ctx.ip, { accountType: input.accountType });
-          const welcome = await deps.messages.send(
-            {
-              userId: user.id,
+          return {
+            value: organisation!,
+            welcome: {
               title: '欢迎加入帮扶平台',
-              body: `${input.organisationName} 的账号已开通。您可以在用户中心完善资料、绑定银行卡。`,
+              body:
+                input.accountType === 'merchant'
+                  ? `${input.organisationName} 的商家账号已开通。您可以在商家中心发布商品、上传商品图片。`
+                  : `${input.organisationName} 的账号已开通。您可以在用户中心完善资料、绑定银行卡。`,
               link: '/account',
             },
-            tx,
-          );
-          return { session: await startSession(tx, user, ctx, kind), push: welcome.push };
-        })
-        .catch((e: unknown) => {
-          throw uniqueViolationToField(e) ?? e;
-        });
-      if (!result) throw new AppError('CODE_INVALID', CODE_MESSAGE, { code: CODE_MESSAGE });
-      await result.push();
-      return result.session;
+          };
+        },
+      });
+      return session;
     },
 
     /** Signs in with username, mobile or e-mail. Never says which of identifier or password was wrong. */

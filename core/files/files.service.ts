@@ -7,7 +7,7 @@ import { requireActor, requireOrganisation, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
-export const FILE_PURPOSES = ['requirement', 'proposal', 'negotiation', 'storefront', 'milestone', 'after_sales', 'mall_receipt'] as const;
+export const FILE_PURPOSES = ['requirement', 'proposal', 'negotiation', 'storefront', 'milestone', 'after_sales', 'mall_receipt', 'product'] as const;
 export type FilePurpose = (typeof FILE_PURPOSES)[number];
 
 /** What may be uploaded: documents, spreadsheets, images and archives people attach to tenders. */

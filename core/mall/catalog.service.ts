@@ -1,0 +1,607 @@
+import { randomUUID } from 'node:crypto';
+import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
+import sharp from 'sharp';
+import { z } from 'zod';
+import type { Db, DbOrTx, Tx } from '../../db/client';
+import { files, organisations, productCategories, productImages, products, type ProductRow } from '../../db/schema';
+import { fileUrl, IMAGE_TYPES, type FileService } from '../files/files.service';
+import type { MessageService } from '../notifications/messages.service';
+import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
+import { AppError } from '../shared/app-error';
+import type { Clock } from '../shared/clock';
+import { isRegionCode, regionName } from '../shared/regions';
+import { searchQuery, searchVector } from '../shared/search-text';
+import { parseInput } from '../shared/validate';
+import { ACTION_BY, canSeeProduct, decideProductAction, PRODUCT_STATUS_LABELS, type ProductAction, type ProductStatus } from './catalog.machine';
+import {
+  AdminProductsQuery,
+  FeaturedInput,
+  IMAGE_SIZES,
+  MerchantProductsQuery,
+  ProductInput,
+  ProductSearchQuery,
+  productImageUrl,
+  TakedownInput,
+  type ImageSize,
+} from './catalog.schema';
+
+export interface CatalogDeps {
+  db: Db;
+  clock: Clock;
+  files: FileService;
+  messages: MessageService;
+}
+
+export interface CategoryNode {
+  code: string;
+  name: string;
+  children: { code: string; name: string }[];
+}
+
+/** A product as lists show it. */
+export interface ProductCard {
+  id: string;
+  name: string;
+  priceFen: number;
+  unit: string;
+  stock: number;
+  sold: number;
+  featured: boolean;
+  categoryCode: string;
+  originCode: string;
+  originName: string;
+  merchantId: string;
+  merchantName: string;
+  imageUrl: string | null;
+  createdAt: Date;
+}
+
+const NOT_FOUND = '商品不存在或已下架';
+const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** The last part of a region's joined name: 酉阳土家族苗族自治县, 花田乡. */
+const leafName = (code: string) => regionName(code).split(' ').pop() ?? code;
+
+/** Resized webp copies of an image; VALIDATION when the bytes are not a readable image. */
+export async function makeImageVariants(bytes: Uint8Array) {
+  try {
+    const out: { size: ImageSize; contentType: string; width: number; height: number; data: Uint8Array }[] = [];
+    for (const [size, width] of Object.entries(IMAGE_SIZES) as [ImageSize, number][]) {
+      const { data, info } = await sharp(bytes, { failOn: 'error', limitInputPixels: 50_000_000 })
+        .rotate()
+        .resize({ width, withoutEnlargement: true })
+        .webp({ quality: 80 })
+        .toBuffer({ resolveWithObject: true });
+      out.push({ size, contentType: 'image/webp', width: info.width, height: info.height, data: new Uint8Array(data) });
+    }
+    return out;
+  } catch {
+    throw new AppError('VALIDATION', '图片无法识别，请重新上传', { imageIds: '图片无法识别，请重新上传' });
+  }
+}
+
+/**
+ * The mall catalog (manual 000, 二(一)): merchants keep their products (with resized images), people
+ * browse by search, category and assisted district/township, operators feature and take down.
+ * Only listed products of active merchants are visible to others; everything else is NOT_FOUND to them.
+ */
+export function createCatalogService({ db, clock, files: fileService, messages }: CatalogDeps) {
+  let categoryCache: Promise<{ tree: CategoryNode[]; names: Map<string, { name: string; parentCode?: string; parentName?: string }> }> | undefined;
+  const categories = () =>
+    (categoryCache ??= db
+      .select()
+      .from(productCategories)
+      .orderBy(asc(productCategories.sort), asc(productCategories.code))
+      .then((rows) => {
+        const tree = rows
+          .filter((r) => !r.parentCode)
+          .map((t) => ({ code: t.code, name: t.name, children: rows.filter((r) => r.parentCode === t.code).map((r) => ({ code: r.code, name: r.name })) }));
+        const names = new Map<string, { name: string; parentCode?: string; parentName?: string }>();
+        for (const t of tree) {
+          names.set(t.code, { name: t.name });
+          for (const c of t.children) names.set(c.code, { name: c.name, parentCode: t.code, parentName: t.name });
+        }
+        return { tree, names };
+      })
+      .catch((e: unknown) => {
+        categoryCache = undefined;
+        throw e;
+      }));
+
+  const requireMerchant = (actor: Actor | null) => {
+    const a = requireActor(actor);
+    const org = requireOrganisation(a, ['merchant']);
+    if (org.status !== 'active') throw new AppError('FORBIDDEN', '商家账号已停用，请联系平台客服');
+    return { a, org };
+  };
+
+  const visible = eq(products.status, 'listed');
+  const merchantActive = eq(organisations.status, 'active');
+  const categoryMatches = (code: string) => (code.includes('.') ? eq(products.categoryCode, code) : sql`${products.categoryCode} like ${`${code}.%`}`);
+
+  const cardColumns = {
+    id: products.id,
+    name: products.name,
+    priceFen: products.priceFen,
+    unit: products.unit,
+    stock: products.stock,
+    sold: products.sold,
+    featured: products.featured,
+    categoryCode: products.categoryCode,
+    originCode: products.originCode,
+    merchantId: products.merchantId,
+    merchantName: organisations.fullName,
+    imageIds: products.imageIds,
+    createdAt: products.createdAt,
+  };
+  /** Listed products of active merchants matching `where` (rows for toCard). */
+  const listedCards = (where: SQL | undefined) =>
+    db
+      .select(cardColumns)
+      .from(products)
+      .innerJoin(organisations, eq(organisations.id, products.merchantId))
+      .where(and(visible, merchantActive, where));
+  type CardRow = Awaited<ReturnType<typeof listedCards>>[number];
+  const toCard = ({ imageIds, ...r }: CardRow): ProductCard => ({
+    ...r,
+    originName: regionName(r.originCode),
+    imageUrl: imageIds[0] ? productImageUrl(imageIds[0], 'thumb') : null,
+  });
+
+  async function searchDocument(p: { name: string; description: string; categoryCode: string; originCode: string }) {
+    const c = (await categories()).names.get(p.categoryCode);
+    return searchVector({ a: p.name, b: [p.description, c?.name, c?.parentName, regionName(p.originCode)].join(' ') });
+  }
+
+  async function checkCategory(code: string, field: string) {
+    const c = (await categories()).names.get(code);
+    if (!c || !c.parentCode) throw new AppError('VALIDATION', '请选择二级商品分类', { [field]: '请选择二级商品分类' });
+  }
+
+  /**
+   * Checks the images before the transaction (own, image, unattached or on this product) and makes
+   * the resized copies that do not exist yet, so the transaction itself only writes.
+   */
+  async function prepareImages(orgId: string, productId: string, ids: string[]) {
+    if (!ids.length) return [];
+    const rows = await db
+      .select({ id: files.id, organisationId: files.organisationId, purpose: files.purpose, subjectId: files.subjectId, contentType: files.contentType })
+      .from(files)
+      .where(inArray(files.id, ids));
+    for (const id of ids) {
+      const r = rows.find((x) => x.id === id);
+      const usable = r && r.organisationId === orgId && (r.subjectId === null || (r.purpose === 'product' && r.subjectId === productId));
+      if (!usable) throw new AppError('VALIDATION', '图片不存在或不能使用', { imageIds: '图片不存在或不能使用' });
+      if (!IMAGE_TYPES.includes(r.contentType)) throw new AppError('VALIDATION', '请上传 PNG、JPG、WebP 或 GIF 图片', { imageIds: '请上传 PNG、JPG、WebP 或 GIF 图片' });
+    }
+    const made = await db.select({ fileId: productImages.fileId, size: productImages.size }).from(productImages).where(inArray(productImages.fileId, ids));
+    const sizes = Object.keys(IMAGE_SIZES);
+    const missing = ids.filter((id) => sizes.some((s) => !made.some((m) => m.fileId === id && m.size === s)));
+    const variants: (typeof productImages.$inferInsert)[] = [];
+    for (const id of missing) {
+      const [f] = await db.select({ data: files.data }).from(files).where(eq(files.id, id));
+      for (const v of await makeImageVariants(f!.data)) variants.push({ fileId: id, ...v });
+    }
+    return variants;
+  }
+
+  /** Attaches the images to the product, stores their copies (once per file and size) and detaches dropped ones. */
+  async function saveImages(tx: Tx, orgId: string, productId: string, ids: string[], variants: (typeof productImages.$inferInsert)[]) {
+    await fileService.attach(tx, { fileIds: ids, organisationId: orgId, purpose: 'product', subjectId: productId, field: 'imageIds', imagesOnly: true });
+    for (const v of variants) await tx.insert(productImages).values(v).onConflictDoNothing();
+    await fileService.detachExcept(tx, 'product', productId, ids);
+  }
+
+  async function lockOwn(tx: Tx, orgId: string, id: string) {
+    if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', NOT_FOUND);
+    const [p] = await tx
+      .select()
+      .from(products)
+      .where(and(eq(products.id, id), eq(products.merchantId, orgId)))
+      .for('update');
+    if (!p) throw new AppError('NOT_FOUND', NOT_FOUND);
+    return p;
+  }
+
+  async function lockAny(tx: Tx, id: string) {
+    if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', NOT_FOUND);
+    const [p] = await tx.select().from(products).where(eq(products.id, id)).for('update');
+    if (!p) throw new AppError('NOT_FOUND', NOT_FOUND);
+    return p;
+  }
+
+  /** The product with its merchant, or undefined. */
+  async function loadWithMerchant(q: DbOrTx, id: string) {
+    if (!z.uuid().safeParse(id).success) return undefined;
+    const [row] = await q
+      .select({ p: products, merchantName: organisations.fullName, merchantRegion: organisations.regionCode, merchantStatus: organisations.status })
+      .from(products)
+      .innerJoin(organisations, eq(organisations.id, products.merchantId))
+      .where(eq(products.id, id));
+    return row;
+  }
+
+  const viewerOf = (actor: Actor | null) => (actor ? { organisationId: actor.organisation?.organisationId, isOperator: actor.isOperator } : null);
+
+  async function detailView(row: NonNullable<Awaited<ReturnType<typeof loadWithMerchant>>>, actor: Actor | null) {
+    const { p } = row;
+    const c = (await categories()).names.get(p.categoryCode);
+    const privileged = Boolean(actor && (actor.isOperator || actor.organisation?.organisationId === p.merchantId));
+    return {
+      id: p.id,
+      name: p.name,
+      priceFen: p.priceFen,
+      unit: p.unit,
+      stock: p.stock,
+      sold: p.sold,
+      description: p.description,
+      contactPhone: p.contactPhone,
+      status: p.status as ProductStatus,
+      statusLabel: PRODUCT_STATUS_LABELS[p.status as ProductStatus],
+      featured: p.featured,
+      category: { code: p.categoryCode, name: c?.name ?? p.categoryCode, parentCode: c?.parentCode ?? null, parentName: c?.parentName ?? null },
+      origin: { code: p.originCode, name: regionName(p.originCode), districtCode: p.originCode.slice(0, 6) },
+      merchant: { id: p.merchantId, name: row.merchantName, regionCode: row.merchantRegion, regionName: regionName(row.merchantRegion), contactPhone: p.contactPhone },
+      imageIds: p.imageIds,
+      images: p.imageIds.map((id) => ({ fileId: id, thumbUrl: productImageUrl(id, 'thumb'), detailUrl: productImageUrl(id, 'detail'), originalUrl: fileUrl(id) })),
+      /** Only the merchant and operators see why a product was taken down. */
+      takedownReason: privileged ? p.takedownReason : null,
+      own: actor?.organisation?.organisationId === p.merchantId,
+      createdAt: p.createdAt,
+      updatedAt: p.updatedAt,
+    };
+  }
+
+  async function changeStatus(actor: Actor | null, id: string, action: ProductAction, reason?: string) {
+    let orgId: string | null = null;
+    if (ACTION_BY[action] === 'operator') requireOperator(actor);
+    else orgId = requireMerchant(actor).org.organisationId;
+    const { row, push } = await db.transaction(async (tx) => {
+      const p = orgId ? await lockOwn(tx, orgId, id) : await lockAny(tx, id);
+      const next = decideProductAction({ status: p.status, imageCount: p.imageIds.length, takedownReason: p.takedownReason }, action);
+      if (next === p.status) return { row: p, push: async () => {} };
+      const [row] = await tx
+        .update(products)
+        .set({
+          status: next,
+          ...(action === 'take_down' ? { takedownReason: reason!, featured: false } : {}),
+          ...(action === 'restore' ? { takedownReason: null } : {}),
+          updatedAt: clock.now(),
+        })
+        .where(and(eq(products.id, p.id), eq(products.status, p.status)))
+        .returning();
+      if (action !== 'take_down') return { row: row!, push: async () => {} };
+      const sent = await messages.sendToOrganisation(
+        p.merchantId,
+        {
+          title: '商品已被平台下架',
+          body: `您的商品「${p.name}」已被平台下架，原因：${reason}。下架的商品不能自行重新上架，修改后请联系平台运营。`,
+          link: `/merchant/products/${p.id}`,
+          category: 'mall',
+        },
+        tx,
+      );
+      return { row: row!, push: sent.push };
+    });
+    await push();
+    return { id: row.id, status: row.status as ProductStatus, statusLabel: PRODUCT_STATUS_LABELS[row.status as ProductStatus], featured: row.featured };
+  }
+
+  /** Listed products per district (6 digits) and per township (9 digits) within a region prefix. */
+  async function regionCounts(prefix: string) {
+    const within = prefix ? sql`${products.originCode} like ${`${prefix}%`}` : undefined;
+    const district = sql<string>`substr(${products.originCode}, 1, 6)`;
+    const [districts, townships] = await Promise.all([
+      db
+        .select({ code: district, count: count() })
+        .from(products)
+        .innerJoin(organisations, eq(organisations.id, products.merchantId))
+        .where(and(visible, merchantActive, within))
+        .groupBy(district)
+        .orderBy(desc(count()), district),
+      db
+        .select({ code: products.originCode, count: count() })
+        .from(products)
+        .innerJoin(organisations, eq(organisations.id, products.merchantId))
+        .where(and(visible, merchantActive, within, sql`char_length(${products.originCode}) = 9`))
+        .groupBy(products.originCode)
+        .orderBy(desc(count()), products.originCode),
+    ]);
+    const named = (r: { code: string; count: number }) => ({ code: r.code, name: leafName(r.code), fullName: regionName(r.code), count: Number(r.count) });
+    return { districts: districts.map(named), townships: townships.map(named) };
+  }
+
+  async function listOwned(where: SQL | undefined, q: { q?: string; page: number; pageSize: number; status?: ProductStatus }) {
+    const conds = and(where, q.status ? eq(products.status, q.status) : undefined, q.q ? sql`${products.name} ilike ${like(q.q)}` : undefined);
+    const [rows, [total], byStatus] = await Promise.all([
+      db
+        .select({ p: products, merchantName: organisations.fullName })
+        .from(products)
+        .innerJoin(organisations, eq(organisations.id, products.merchantId))
+        .where(conds)
+        .orderBy(desc(products.updatedAt), desc(products.id))
+        .limit(q.pageSize)
+        .offset((q.page - 1) * q.pageSize),
+      db.select({ n: count() }).from(products).where(conds),
+      db.select({ status: products.status, n: count() }).from(products).where(where).groupBy(products.status),
+    ]);
+    const names = (await categories()).names;
+    return {
+      items: rows.map(({ p, merchantName }) => ({
+        id: p.id,
+        name: p.name,
+        priceFen: p.priceFen,
+        unit: p.unit,
+        stock: p.stock,
+        sold: p.sold,
+        status: p.status as ProductStatus,
+        statusLabel: PRODUCT_STATUS_LABELS[p.status as ProductStatus],
+        featured: p.featured,
+        takedownReason: p.takedownReason,
+        categoryCode: p.categoryCode,
+        categoryName: names.get(p.categoryCode)?.name ?? p.categoryCode,
+        originCode: p.originCode,
+        originName: regionName(p.originCode),
+        merchantId: p.merchantId,
+        merchantName,
+        imageUrl: p.imageIds[0] ? productImageUrl(p.imageIds[0], 'thumb') : null,
+        updatedAt: p.updatedAt,
+      })),
+      total: Number(total?.n ?? 0),
+      page: q.page,
+      pageSize: q.pageSize,
+      counts: Object.fromEntries((['draft', 'listed', 'unlisted', 'taken_down'] as const).map((s) => [s, Number(byStatus.find((b) => b.status === s)?.n ?? 0)])) as Record<ProductStatus, number>,
+    };
+  }
+
+  const service = {
+    /** 商品分类: top categories with their second level. */
+    async categoryTree(): Promise<CategoryNode[]> {
+      return (await categories()).tree;
+    },
+
+    /**
+     * A merchant creates a product (a draft until published). Images are the merchant's uploads, at
+     * most six; their thumbnail and detail copies are made once per file. Errors: FORBIDDEN (not an
+     * active merchant), VALIDATION (fields, second-level category, origin, images).
+     */
+    async createProduct(actor: Actor | null, raw: unknown) {
+      const { org } = requireMerchant(actor);
+      const input = parseInput(ProductInput, raw);
+      await checkCategory(input.categoryCode, 'categoryCode');
+      const imageIds = [...new Set(input.imageIds)];
+      const id = randomUUID();
+      const variants = await prepareImages(org.organisationId, id, imageIds);
+      const doc = await searchDocument(input);
+      const now = clock.now();
+      await db.transaction(async (tx) => {
+        await tx.insert(products).values({
+          id,
+          merchantId: org.organisationId,
+          name: input.name,
+          categoryCode: input.categoryCode,
+          originCode: input.originCode,
+          priceFen: input.priceFen,
+          unit: input.unit,
+          stock: input.stock,
+          description: input.description,
+          contactPhone: input.contactPhone,
+          imageIds,
+          status: 'draft',
+          searchVector: doc,
+          createdAt: now,
+          updatedAt: now,
+        });
+        await saveImages(tx, org.organisationId, id, imageIds, variants);
+      });
+      return service.product(actor, id);
+    },
+
+    /**
+     * The merchant edits its own product (all fields; the status stays, a taken-down product stays
+     * taken down). Another merchant's product is NOT_FOUND.
+     */
+    async updateProduct(actor: Actor | null, id: string, raw: unknown) {
+      const { org } = requireMerchant(actor);
+      const input = parseInput(ProductInput, raw);
+      await checkCategory(input.categoryCode, 'categoryCode');
+      const imageIds = [...new Set(input.imageIds)];
+      if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', NOT_FOUND);
+      const variants = await prepareImages(org.organisationId, id, imageIds);
+      const doc = await searchDocument(input);
+      await db.transaction(async (tx) => {
+        const p = await lockOwn(tx, org.organisationId, id);
+        if (p.status === 'listed' && imageIds.length === 0) {
+          throw new AppError('VALIDATION', '在售商品至少保留一张图片', { imageIds: '在售商品至少保留一张图片' });
+        }
+        await tx
+          .update(products)
+          .set({
+            name: input.name,
+            categoryCode: input.categoryCode,
+            originCode: input.originCode,
+            priceFen: input.priceFen,
+            unit: input.unit,
+            stock: input.stock,
+            description: input.description,
+            contactPhone: input.contactPhone,
+            imageIds,
+            searchVector: doc,
+            updatedAt: clock.now(),
+          })
+          .where(eq(products.id, p.id));
+        await saveImages(tx, org.organisationId, p.id, imageIds, variants);
+      });
+      return service.product(actor, id);
+    },
+
+    /** 上架: draft or unlisted → listed (needs an image). A taken-down product cannot be listed by the merchant (INVALID_TRANSITION). */
+    async publish(actor: Actor | null, id: string) {
+      return changeStatus(actor, id, 'publish');
+    },
+
+    /** 下架 by the merchant: listed → unlisted. */
+    async unpublish(actor: Actor | null, id: string) {
+      return changeStatus(actor, id, 'unpublish');
+    },
+
+    /** 平台下架 by an operator, with a reason; the merchant's members get a site message. */
+    async takeDown(actor: Actor | null, id: string, raw: unknown) {
+      requireOperator(actor);
+      const { reason } = parseInput(TakedownInput, raw);
+      return changeStatus(actor, id, 'take_down', reason);
+    },
+
+    /** An operator lifts a takedown: the product becomes unlisted, for the merchant to list again. */
+    async restore(actor: Actor | null, id: string) {
+      return changeStatus(actor, id, 'restore');
+    },
+
+    /** 推荐 on the home page, by operators; only listed products can be featured. */
+    async setFeatured(actor: Actor | null, id: string, featured: boolean | unknown) {
+      requireOperator(actor);
+      const input = parseInput(FeaturedInput, typeof featured === 'boolean' ? { featured } : featured);
+      return db.transaction(async (tx) => {
+        const p = await lockAny(tx, id);
+        if (input.featured && p.status !== 'listed') throw new AppError('INVALID_TRANSITION', '只有在售商品可以设为推荐');
+        const [row] = await tx.update(products).set({ featured: input.featured }).where(eq(products.id, p.id)).returning({ id: products.id, featured: products.featured });
+        return row!;
+      });
+    },
+
+    /** 商品详情 with the merchant's name, contact phone and region. Not listed (or merchant disabled): NOT_FOUND except to the merchant and operators. */
+    async product(actor: Actor | null, id: string) {
+      const row = await loadWithMerchant(db, id);
+      if (!row || !canSeeProduct({ status: row.p.status, merchantId: row.p.merchantId, merchantActive: row.merchantStatus === 'active' }, viewerOf(actor))) {
+        throw new AppError('NOT_FOUND', NOT_FOUND);
+      }
+      return detailView(row, actor);
+    },
+
+    /** Whether `actor` may see the product's images (the files access check for purpose 'product'). */
+    async canReadImage(actor: Actor | null, productId: string) {
+      const row = await loadWithMerchant(db, productId);
+      return Boolean(row && canSeeProduct({ status: row.p.status, merchantId: row.p.merchantId, merchantActive: row.merchantStatus === 'active' }, viewerOf(actor)));
+    },
+
+    /** A resized product image: public while the product is listed, else to its merchant and operators. NOT_FOUND otherwise. */
+    async imageBytes(actor: Actor | null, fileId: string, size: string) {
+      if (!z.uuid().safeParse(fileId).success || !(size in IMAGE_SIZES)) throw new AppError('NOT_FOUND', '图片不存在');
+      const [row] = await db
+        .select({ contentType: productImages.contentType, width: productImages.width, height: productImages.height, data: productImages.data, purpose: files.purpose, subjectId: files.subjectId })
+        .from(productImages)
+        .innerJoin(files, eq(files.id, productImages.fileId))
+        .where(and(eq(productImages.fileId, fileId), eq(productImages.size, size)));
+      if (!row || row.purpose !== 'product' || !row.subjectId || !(await service.canReadImage(actor, row.subjectId))) throw new AppError('NOT_FOUND', '图片不存在');
+      return { contentType: row.contentType, width: row.width, height: row.height, data: row.data };
+    },
+
+    /** 首页: featured products and the newest of each top category (categories without products are left out), plus the assisted districts. */
+    async home(opts: { featured?: number; perCategory?: number } = {}) {
+      const perCategory = Math.min(20, Math.max(1, opts.perCategory ?? 8));
+      const topOf = sql`split_part(${products.categoryCode}, '.', 1)`;
+      const ranked = db
+        .select({ id: products.id, rn: sql<number>`row_number() over (partition by ${topOf} order by ${products.createdAt} desc, ${products.id})`.as('rn') })
+        .from(products)
+        .innerJoin(organisations, eq(organisations.id, products.merchantId))
+        .where(and(visible, merchantActive))
+        .as('ranked');
+      const [featured, newestIds, { tree }, regions] = await Promise.all([
+        listedCards(eq(products.featured, true))
+          .orderBy(desc(products.updatedAt), desc(products.id))
+          .limit(Math.min(24, Math.max(1, opts.featured ?? 12))),
+        db.select({ id: ranked.id }).from(ranked).where(lte(ranked.rn, perCategory)),
+        categories(),
+        regionCounts(''),
+      ]);
+      const newest = newestIds.length ? await listedCards(inArray(products.id, newestIds.map((r) => r.id))).orderBy(desc(products.createdAt), desc(products.id)) : [];
+      const sections = tree
+        .map((t) => ({ category: { code: t.code, name: t.name }, items: newest.filter((p) => p.categoryCode.startsWith(`${t.code}.`)).map(toCard) }))
+        .filter((s) => s.items.length);
+      return { featured: featured.map(toCard), sections, districts: regions.districts.slice(0, 12) };
+    },
+
+    /**
+     * 商品搜索: listed products of active merchants, Chinese bigram full text over name, description,
+     * category and origin names (a substring of the name also matches); filters by category (top or
+     * second level), origin (any region prefix), merchant and price; sorted by relevance, newest,
+     * price or sales. Errors: VALIDATION (query fields).
+     */
+    async search(raw: unknown) {
+      const q = parseInput(ProductSearchQuery, raw ?? {});
+      if (q.category && !(await categories()).names.has(q.category)) throw new AppError('VALIDATION', '商品分类不存在', { category: '商品分类不存在' });
+      const text = q.q?.replace(/\s+/g, ' ').trim();
+      const tsq = text ? searchQuery(text) : undefined;
+      const matches = tsq ? sql`${products.searchVector} @@ to_tsquery('simple', ${tsq})` : undefined;
+      const where = and(
+        text ? (matches ? sql`(${matches} or ${products.name} ilike ${like(text)})` : sql`${products.name} ilike ${like(text)}`) : undefined,
+        q.category ? categoryMatches(q.category) : undefined,
+        q.origin ? sql`${products.originCode} like ${`${q.origin}%`}` : undefined,
+        q.merchantId ? eq(products.merchantId, q.merchantId) : undefined,
+        q.priceMin !== undefined ? gte(products.priceFen, q.priceMin) : undefined,
+        q.priceMax !== undefined ? lte(products.priceFen, q.priceMax) : undefined,
+      );
+      const order: SQL[] =
+        q.sort === 'newest'
+          ? [desc(products.createdAt)]
+          : q.sort === 'price_asc'
+            ? [asc(products.priceFen), desc(products.sold)]
+            : q.sort === 'price_desc'
+              ? [desc(products.priceFen), desc(products.sold)]
+              : q.sort === 'sales'
+                ? [desc(products.sold), desc(products.createdAt)]
+                : matches
+                  ? [sql`ts_rank(${products.searchVector}, to_tsquery('simple', ${tsq})) desc`, desc(products.sold), desc(products.createdAt)]
+                  : [desc(products.featured), desc(products.sold), desc(products.createdAt)];
+      const [rows, [total]] = await Promise.all([
+        listedCards(where)
+          .orderBy(...order, desc(products.id))
+          .limit(q.pageSize)
+          .offset((q.page - 1) * q.pageSize),
+        db
+          .select({ n: count() })
+          .from(products)
+          .innerJoin(organisations, eq(organisations.id, products.merchantId))
+          .where(and(visible, merchantActive, where)),
+      ]);
+      return { items: rows.map(toCard), total: Number(total?.n ?? 0), page: q.page, pageSize: q.pageSize, sort: q.sort };
+    },
+
+    /**
+     * 区县/乡镇帮扶页面: for a region (any level; null for all), the districts and townships within
+     * it that have listed products, with their counts, and a page of those products.
+     * Errors: NOT_FOUND (unknown region), VALIDATION (query fields).
+     */
+    async regionPage(code: string | null | undefined, raw: unknown = {}) {
+      const prefix = (code ?? '').trim();
+      if (prefix && (!/^\d{2,9}$/.test(prefix) || !isRegionCode(prefix))) throw new AppError('NOT_FOUND', '地区不存在');
+      const [counts, list] = await Promise.all([
+        regionCounts(prefix),
+        service.search({ ...(raw && typeof raw === 'object' ? raw : {}), origin: prefix || undefined }),
+      ]);
+      return {
+        region: prefix ? { code: prefix, name: leafName(prefix), fullName: regionName(prefix) } : null,
+        districts: counts.districts,
+        townships: counts.townships,
+        products: list,
+      };
+    },
+
+    /** 商家中心 › 商品管理: the merchant's own products in every status, with counts per status. */
+    async merchantProducts(actor: Actor | null, raw: unknown = {}) {
+      const { org } = requireMerchant(actor);
+      const q = parseInput(MerchantProductsQuery, raw ?? {});
+      return listOwned(eq(products.merchantId, org.organisationId), q);
+    },
+
+    /** The operator console's product list: every status, optionally one merchant's. */
+    async adminProducts(actor: Actor | null, raw: unknown = {}) {
+      requireOperator(actor);
+      const q = parseInput(AdminProductsQuery, raw ?? {});
+      return listOwned(q.merchantId ? eq(products.merchantId, q.merchantId) : undefined, q);
+    },
+  };
+  return service;
+}
+
+export type CatalogService = ReturnType<typeof createCatalogService>;
+export type { ProductRow };
