@@ -4,13 +4,17 @@ import { Hono } from 'hono';
 import { getPlatform } from '../core/platform/registry';
 import { seedDemo } from '../db/seed/demo';
 import { seedDemoTenders } from '../db/seed/demo-tenders';
+import { seedDemoMall } from '../db/seed/demo-mall';
 import { createApiApp } from './api/app';
 import { attachSocketIo } from './sockets/io';
 
 /** Mounts the API, health checks and socket.io on vite's dev server (see dev-plugin.ts). */
 export async function mountOnDevServer(server: ViteDevServer) {
   const platform = await getPlatform();
-  if (platform.config.SEED_DEMO && (await seedDemo(platform.db))) await seedDemoTenders(platform);
+  if (platform.config.SEED_DEMO && (await seedDemo(platform.db))) {
+    await seedDemoTenders(platform);
+    await seedDemoMall(platform);
+  }
   await platform.startJobs();
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok', role: 'dev' }));

@@ -6,6 +6,7 @@ import { createPlatform } from '../core/platform/platform';
 import { setPlatform } from '../core/platform/registry';
 import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../db/seed/demo';
 import { seedDemoTenders } from '../db/seed/demo-tenders';
+import { seedDemoMall } from '../db/seed/demo-mall';
 import { createApplication, type NodeHandler } from './server';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -34,6 +35,7 @@ async function main() {
     const seeded = await seedDemo(platform.db, (line) => console.log(line));
     if (seeded) {
       await seedDemoTenders(platform, (line) => console.log(line));
+      await seedDemoMall(platform, (line) => console.log(line));
       console.log('Demo data seeded (演示数据已生成).');
     }
   }
