@@ -28,7 +28,7 @@ export function describeRoomEvent(e: RoomEventPayload, names: Record<string, str
     case 'bidders:changed':
       return `投标机构变为 ${p.bidderCount} 家`;
     case 'round:started':
-      if (side === 'provider') return p.included ? `第 ${p.number} 轮二次竞价开始，您在参加之列` : `第 ${p.number} 轮二次竞价开始，贵机构未被邀请参加`;
+      if (side === 'provider') return p.included ? `第 ${p.number} 轮二次竞价开始，您在参加之列` : `第 ${p.number} 轮二次竞价开始（贵机构本轮未参加）`;
       return `第 ${p.number} 轮二次竞价开始：${p.participantCount} 家参加，${Math.round(Number(p.durationSeconds ?? 0) / 60)} 分钟`;
     case 'offer:received':
       return `${who(p.providerId)} 提交了第 ${p.offerCount} 次报价`;
@@ -56,3 +56,6 @@ export function describeRoomEvent(e: RoomEventPayload, names: Record<string, str
       return null;
   }
 }
+
+/** Each event once (the page's first list and live events can overlap by a few). */
+export const uniqueBySeq = (events: RoomEventPayload[]) => [...new Map(events.map((e) => [e.seq, e])).values()];

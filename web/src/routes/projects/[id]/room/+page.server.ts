@@ -10,10 +10,12 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   const actor = requireLogin(locals, url);
   const snapshot = await orError(() => locals.services.rooms.snapshot(actor, params.id));
   if (snapshot.role !== 'provider') redirect(303, `/account/projects/${params.id}/room`);
-  // How the bidder's last closed round of this tender round ended (its own events only).
+  // How the bidder's last closed round of this tender round ended, and its recent activity (its own events only).
   let lastClosed: RoundClosed | null = null;
+  let recent: Awaited<ReturnType<typeof locals.services.rooms.eventsSince>> = [];
   for (let after = 0; ; ) {
     const events = await locals.services.rooms.eventsSince(actor, params.id, after);
+    recent = [...recent, ...events].slice(-50);
     for (const e of events) {
       if (e.type === 'room:retendered') lastClosed = null;
       else if (e.type === 'round:closed') lastClosed = e.payload as RoundClosed;
@@ -25,6 +27,8 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     snapshot,
     providerId: actor.organisation!.organisationId,
     lastClosed,
+    /** The bidder's own recent room activity, newest first. */
+    recent: recent.reverse(),
     serverNow: Date.now(),
   };
 };

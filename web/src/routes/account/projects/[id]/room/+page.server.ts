@@ -8,5 +8,13 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   const actor = requireLogin(locals, url);
   const snapshot = await orError(() => locals.services.rooms.snapshot(actor, params.id));
   if (snapshot.role === 'provider') redirect(303, `/projects/${params.id}/room`);
-  return { snapshot, serverNow: Date.now() };
+  // The room's recent activity for the list beside it (newest first); live events are added on top.
+  let recent: Awaited<ReturnType<typeof locals.services.rooms.eventsSince>> = [];
+  for (let after = 0; ; ) {
+    const events = await locals.services.rooms.eventsSince(actor, params.id, after);
+    recent = [...recent, ...events].slice(-50);
+    if (events.length < 500) break;
+    after = events[events.length - 1]!.seq;
+  }
+  return { snapshot, recent: recent.reverse(), serverNow: Date.now() };
 };
