@@ -33,6 +33,9 @@ const UNITS: DemoUnit[] = [
   { username: 'cuntou', mobile: '13900000046', displayName: '村头科技 行政部', fullName: '重庆村头科技发展有限公司', uscc17: '91500118MA60XK3T2', attributeKind: 'other', attributeGroupCode: null, regionCode: '500118' },
 ];
 
+/** A government department (所辖区域消费统计) over 酉阳, where two of the demo merchants are. */
+const GOVERNMENTS = [{ username: 'youyangzx', mobile: '13900000047', displayName: '酉阳县乡村振兴局 统计员', fullName: '酉阳县乡村振兴局', uscc17: '11500242MB1970526', regionCode: '500242' }];
+
 /** Two employees of 重庆财经职业学院, registered as individuals under it. */
 const INDIVIDUALS = [
   { username: 'liuyang', mobile: '13900000051', realName: '刘洋', regionCode: '500118001', note: '会计学院', unit: '重庆财经职业学院' },
@@ -125,6 +128,7 @@ const MERCHANTS: DemoMerchant[] = [
 export const DEMO_MALL_LOGINS = [
   ...MERCHANTS.map((m) => ({ username: m.username, organisation: m.fullName, kind: 'merchant' as const })),
   ...UNITS.map((u) => ({ username: u.username, organisation: u.fullName, kind: 'unit' as const })),
+  ...GOVERNMENTS.map((g) => ({ username: g.username, organisation: g.fullName, kind: 'government' as const })),
   ...INDIVIDUALS.map((i) => ({ username: i.username, organisation: `${i.unit}（个人用户 ${i.realName}）`, kind: 'unit' as const })),
 ];
 for (const l of DEMO_MALL_LOGINS) if (!DEMO_LOGINS.some((d) => d.username === l.username)) DEMO_LOGINS.push(l);
@@ -188,6 +192,11 @@ export async function seedDemoMall(p: Platform, log: (line: string) => void = ()
       const user = await newUser(u);
       await tx.insert(memberships).values({ userId: user.id, organisationId: org!.id, role: 'owner' });
       unitIds.set(u.fullName, org!.id);
+    }
+    for (const g of GOVERNMENTS) {
+      const [org] = await tx.insert(organisations).values({ kind: 'government', fullName: g.fullName, uscc: uscc(g.uscc17), regionCode: g.regionCode }).returning();
+      const user = await newUser(g);
+      await tx.insert(memberships).values({ userId: user.id, organisationId: org!.id, role: 'owner' });
     }
     for (const i of INDIVIDUALS) {
       const user = await newUser({ username: i.username, mobile: i.mobile, displayName: i.realName });

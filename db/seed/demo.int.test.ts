@@ -35,7 +35,7 @@ it('seeds the mall once: units of the manual, employees, merchants in assisted c
   expect(lines.some((l) => l.includes('酉阳县花田乡贡米专业合作社'))).toBe(true);
   // The start-up banner lists the mall's logins with the others.
   for (const l of DEMO_MALL_LOGINS) expect(DEMO_LOGINS.map((d) => d.username)).toContain(l.username);
-  for (const username of ['shuilibu', 'liuyang', 'huatian']) {
+  for (const username of ['shuilibu', 'liuyang', 'huatian', 'youyangzx']) {
     const session = await p.services.accounts.login({ identifier: username, password: DEMO_PASSWORD }, { ip: `198.51.100.${username.length}` });
     expect(session.user.username).toBe(username);
   }
@@ -60,4 +60,8 @@ it('seeds the mall once: units of the manual, employees, merchants in assisted c
   const liuyang = await p.services.accounts.actorForUser((await p.services.accounts.login({ identifier: 'liuyang', password: DEMO_PASSWORD }, { ip: '198.51.100.99' })).user.id);
   expect(await p.services.units.getIndividual(liuyang)).toMatchObject({ realName: '刘洋', unit: { fullName: '重庆财经职业学院' } });
   expect((await p.services.addresses.list(liuyang))[0]).toMatchObject({ isDefault: true });
+  // The department sees its own region's statistics (酉阳).
+  const youyangzx = await p.services.accounts.actorForUser((await p.services.accounts.login({ identifier: 'youyangzx', password: DEMO_PASSWORD }, { ip: '198.51.100.98' })).user.id);
+  expect(youyangzx.organisation).toMatchObject({ kind: 'government', fullName: '酉阳县乡村振兴局' });
+  expect((await p.services.statistics.region(youyangzx, { from: '2026-01-01', to: '2026-12-31' })).region.code).toBe('500242');
 });
