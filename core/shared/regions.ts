@@ -69,7 +69,7 @@ export function provinceCityOptions(): Division[] {
 export function regionChildren(parent: string | null): { code: string; name: string; hasChildren: boolean }[] | undefined {
   let nodes: Division[] | undefined = regionTree();
   if (parent) {
-    const path = [parent.slice(0, 2), parent.slice(0, 4), parent.slice(0, 6)].slice(0, Math.ceil(parent.length / 2));
+    const path = [parent.slice(0, 2), parent.slice(0, 4), parent.slice(0, 6), parent.slice(0, 9)].slice(0, parent.length <= 6 ? Math.ceil(parent.length / 2) : 4);
     for (const code of path) {
       const n: Division | undefined = nodes?.find((x) => x.code === code);
       if (!n) return undefined;

@@ -199,7 +199,11 @@ describe('GET /regions', () => {
     expect(jiangxi.json.items).toContainEqual({ code: '3607', name: '赣州市', hasChildren: true });
     const ganzhou = await call(null, 'GET', '/regions?parent=3607');
     expect(ganzhou.json.parentName).toBe('江西省 赣州市');
-    expect(ganzhou.json.items).toContainEqual({ code: '360702', name: '章贡区', hasChildren: false });
+    expect(ganzhou.json.items).toContainEqual({ code: '360702', name: '章贡区', hasChildren: true });
+    // Down to townships (乡镇/街道), which the mall uses for origins and addresses.
+    const yongchuan = await call(null, 'GET', '/regions?parent=500118');
+    expect(yongchuan.json.parentName).toBe('重庆市 永川区');
+    expect(yongchuan.json.items).toContainEqual({ code: '500118113', name: '双石镇', hasChildren: false });
   });
 
   it('errors: an unknown code → 404', async () => {
