@@ -172,7 +172,7 @@ describe('operators', () => {
     expect(down).toMatchObject({ status: 'taken_down', featured: false });
 
     const [msg] = await p.db.select().from(siteMessages).where(eq(siteMessages.userId, shop.userId)).orderBy(desc(siteMessages.createdAt)).limit(1);
-    expect(msg).toMatchObject({ title: '商品已被平台下架', body: expect.stringContaining('缺少食品生产许可证') });
+    expect(msg).toMatchObject({ title: '商品已被平台下架', body: expect.stringContaining('缺少食品生产许可证'), link: `/mall/merchant/products/${prod.id}` });
 
     await expect(p.services.catalog.publish(shop, prod.id)).rejects.toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringContaining('缺少食品生产许可证') });
     await expect(p.services.catalog.unpublish(shop, prod.id)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });

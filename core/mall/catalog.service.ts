@@ -275,7 +275,7 @@ export function createCatalogService({ db, clock, files: fileService, messages }
         {
           title: '商品已被平台下架',
           body: `您的商品「${p.name}」已被平台下架，原因：${reason}。下架的商品不能自行重新上架，修改后请联系平台运营。`,
-          link: `/merchant/products/${p.id}`,
+          link: `/mall/merchant/products/${p.id}`,
           category: 'mall',
         },
         tx,

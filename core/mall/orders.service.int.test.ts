@@ -131,7 +131,10 @@ describe('paying as a unit and as an individual', () => {
     await orders().submitTransferReceipt(unit.actor, transfer.payment.paymentNo, { receiptFileId: receipt.id, payerAccountName: unit.org.fullName });
     expect((await orders().get(unit.actor, big!.id)).expiresAt).toBeNull();
     await expect(orders().reviewTransfer(unit.actor, transfer.payment.paymentNo, { decision: 'confirm' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    expect((await orders().pendingTransfers(ops)).map((x) => x.paymentNo)).toContain(transfer.payment.paymentNo);
+    expect((await orders().pendingTransfers(ops)).find((x) => x.paymentNo === transfer.payment.paymentNo)).toMatchObject({
+      receiptUrl: `/api/v1/files/${receipt.id}`,
+      receipt: { filename: '转账回单.png', contentType: 'image/png', isImage: true },
+    });
     await orders().reviewTransfer(ops, transfer.payment.paymentNo, { decision: 'reject', reason: '回单金额与订单不符' });
     expect((await orders().get(unit.actor, big!.id)).status).toBe('pending_payment');
 
@@ -162,6 +165,7 @@ describe('paying as a unit and as an individual', () => {
     await p.db.insert(memberships).values({ userId: staff.actor.userId, organisationId: other.org.id, role: 'member' });
     const list = await orders().reimbursements(unit.actor, {});
     expect(list.items.map((x) => x.id)).toEqual([o!.id]);
+    expect(list.items[0]).toMatchObject({ buyerName: '王五', buyerUsername: staff.actor.username });
     expect((await orders().reimbursements(other.actor, {})).items).toHaveLength(0);
     await expect(orders().reimbursements(staff.actor, {})).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const { orders: [later] } = await orders().checkout(staff.actor, { addressId: addr.id, items: [{ productId: item.id, quantity: 1 }] });

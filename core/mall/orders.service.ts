@@ -496,7 +496,20 @@ export function createOrderService(deps: OrderDeps) {
         .where(and(eq(mallPayments.method, 'offline_transfer'), eq(mallPayments.status, 'pending'), isNotNull(mallPayments.receiptFileId)))
         .orderBy(asc(mallPayments.createdAt));
       const names = await orgNames(db, rows.map((r) => r.unitId).filter((x): x is string => Boolean(x)));
-      return rows.map((r) => ({ ...paymentView(r.p), orderNo: r.orderNo, buyer: r.buyer, unitName: r.unitId ? (names.get(r.unitId) ?? '') : null, note: remittanceNote(r.orderNo), receiptUrl: `/api/v1/files/${r.p.receiptFileId}` }));
+      // The receipt's name and type, so the console previews an image and links a PDF.
+      const receipts = new Map((await files.listAttached(db, 'mall_receipt', rows.map((r) => r.p.id))).map((f) => [f.id, f]));
+      return rows.map((r) => {
+        const f = r.p.receiptFileId ? receipts.get(r.p.receiptFileId) : undefined;
+        return {
+          ...paymentView(r.p),
+          orderNo: r.orderNo,
+          buyer: r.buyer,
+          unitName: r.unitId ? (names.get(r.unitId) ?? '') : null,
+          note: remittanceNote(r.orderNo),
+          receiptUrl: `/api/v1/files/${r.p.receiptFileId}`,
+          receipt: f ? { filename: f.filename, contentType: f.contentType, isImage: f.contentType.startsWith('image/') } : null,
+        };
+      });
     },
 
     /** An operator confirms the money arrived (the order is paid) or rejects the receipt with a reason. */
@@ -554,12 +567,23 @@ export function createOrderService(deps: OrderDeps) {
       return listWhere(eq(mallOrders.merchantId, org.organisationId), raw);
     },
 
-    /** 自行采购报销: the unit's reimbursable orders (its admins only). */
+    /** 自行采购报销: the unit's reimbursable orders (its admins only), each with the employee who paid (real name as registered). */
     async reimbursements(actor: Actor | null, raw: unknown) {
       const a = requireActor(actor);
       const org = a.organisation;
       if (org?.kind !== 'unit' || (org.role !== 'owner' && org.role !== 'admin')) throw new AppError('FORBIDDEN', '只有单位管理员可以查看报销清单');
-      return listWhere(and(eq(mallOrders.unitId, org.organisationId), eq(mallOrders.reimbursable, true), inArray(mallOrders.status, ['paid', 'shipped', 'received', 'completed']))!, raw, true);
+      const list = await listWhere(and(eq(mallOrders.unitId, org.organisationId), eq(mallOrders.reimbursable, true), inArray(mallOrders.status, ['paid', 'shipped', 'received', 'completed']))!, raw, true);
+      const ids = list.items.map((o) => o.id);
+      const buyers = ids.length
+        ? await db
+            .select({ orderId: mallOrders.id, username: users.username, realName: individualProfiles.realName })
+            .from(mallOrders)
+            .innerJoin(users, eq(users.id, mallOrders.buyerUserId))
+            .leftJoin(individualProfiles, eq(individualProfiles.userId, mallOrders.buyerUserId))
+            .where(inArray(mallOrders.id, ids))
+        : [];
+      const byOrder = new Map(buyers.map((b) => [b.orderId, b]));
+      return { ...list, items: list.items.map((o) => ({ ...o, buyerName: byOrder.get(o.id)?.realName ?? byOrder.get(o.id)?.username ?? '', buyerUsername: byOrder.get(o.id)?.username ?? '' })) };
     },
 
     /** The buyer cancels an unpaid order (stock returns) or a paid, unshipped one (refunded at once). */
