@@ -588,23 +588,16 @@ export function createOrderService(deps: OrderDeps) {
 
     /** The buyer cancels an unpaid order (stock returns) or a paid, unshipped one (refunded at once). */
     async cancel(actor: Actor | null, id: string, raw: unknown) {
-      const a = requireActor(actor);
       const { reason } = parseInput(ReasonInput, raw);
-      let pushes: Push[] = [];
-      await db.transaction(async (tx) => {
-        const o = await lockOrder(tx, id);
-        if (!isBuyer(a, o)) throw new AppError('NOT_FOUND', '订单不存在');
-        const [awaiting] = await tx.select({ id: mallPayments.id }).from(mallPayments).where(and(sql`${o.id} = any(${mallPayments.orderIds})`, eq(mallPayments.status, 'pending'), isNotNull(mallPayments.receiptFileId)));
-        if (awaiting) throw new AppError('INVALID_TRANSITION', '转账凭证正在确认中，暂不能取消');
+      return act(actor, id, 'buyer', async (tx, o, a) => {
+        if (await awaitingTransfer(tx, o.id)) throw new AppError('INVALID_TRANSITION', '转账凭证正在确认中，暂不能取消');
         const to = orderTransition(o.status, 'cancel');
         if (o.status === 'paid') await refundMoney(tx, o, '取消退款');
         await returnStock(tx, o.id);
         await setStatus(tx, o, to, { cancelledAt: clock.now(), cancelReason: reason, ...(to === 'refunded' ? { refundedAt: clock.now() } : {}) });
         await event(tx, o.id, to === 'refunded' ? 'cancelled_refunded' : 'cancelled', a.userId, { reason });
-        if (o.status === 'paid') pushes = [await notifyMerchant(tx, o, '订单已取消', `订单 ${o.orderNo} 已被买家取消并退款：${reason}`)];
+        return o.status === 'paid' ? [await notifyMerchant(tx, o, '订单已取消', `订单 ${o.orderNo} 已被买家取消并退款：${reason}`)] : [];
       });
-      await runAll(pushes);
-      return service.get(a, id);
     },
 
     /**
@@ -613,15 +606,10 @@ export function createOrderService(deps: OrderDeps) {
      * old amount are void.
      */
     async reprice(actor: Actor | null, id: string, raw: unknown) {
-      const a = requireActor(actor);
       const input = parseInput(RepriceInput, raw);
-      let pushes: Push[] = [];
-      await db.transaction(async (tx) => {
-        const o = await lockOrder(tx, id);
-        if (!isMerchant(a, o)) throw new AppError('NOT_FOUND', '订单不存在');
+      return act(actor, id, 'merchant', async (tx, o, a) => {
         const lines = await tx.select().from(mallOrderLines).where(eq(mallOrderLines.orderId, o.id));
-        const [awaiting] = await tx.select({ id: mallPayments.id }).from(mallPayments).where(and(sql`${o.id} = any(${mallPayments.orderIds})`, eq(mallPayments.status, 'pending'), isNotNull(mallPayments.receiptFileId)));
-        checkReprice({ status: o.status, bulk: o.bulk, awaitingTransfer: Boolean(awaiting), lineIds: lines.map((l) => l.id), changes: input.changes, reason: input.reason });
+        checkReprice({ status: o.status, bulk: o.bulk, awaitingTransfer: await awaitingTransfer(tx, o.id), lineIds: lines.map((l) => l.id), changes: input.changes, reason: input.reason });
         const before = o.totalFen;
         const changed = [];
         for (const c of input.changes) {
@@ -634,86 +622,54 @@ export function createOrderService(deps: OrderDeps) {
         await tx.update(mallOrders).set({ totalFen: total, updatedAt: clock.now() }).where(eq(mallOrders.id, o.id));
         await tx.update(mallPayments).set({ status: 'expired' }).where(and(sql`${o.id} = any(${mallPayments.orderIds})`, eq(mallPayments.status, 'pending')));
         await event(tx, o.id, 'repriced', a.userId, { reason: input.reason, fromFen: before, toFen: total, changes: changed });
-        pushes = [await notifyBuyer(tx, o, '商家已修改订单价格', `订单 ${o.orderNo} 的价格已由 ${formatFen(before)} 改为 ${formatFen(total)}：${input.reason}。确认后即可付款。`)];
+        return [await notifyBuyer(tx, o, '商家已修改订单价格', `订单 ${o.orderNo} 的价格已由 ${formatFen(before)} 改为 ${formatFen(total)}：${input.reason}。确认后即可付款。`)];
       });
-      await runAll(pushes);
-      return service.get(a, id);
     },
 
     /** The merchant ships a paid order with carrier and tracking number. */
     async ship(actor: Actor | null, id: string, raw: unknown) {
-      const a = requireActor(actor);
       const input = parseInput(ShipInput, raw);
-      let pushes: Push[] = [];
-      const next = await db.transaction(async (tx) => {
-        const o = await lockOrder(tx, id);
-        if (!isMerchant(a, o)) throw new AppError('NOT_FOUND', '订单不存在');
+      return act(actor, id, 'merchant', async (tx, o, a) => {
         if (o.refundStatus === 'requested') throw new AppError('INVALID_TRANSITION', '买家申请了退款，请先处理退款');
-        const next = await setStatus(tx, o, orderTransition(o.status, 'ship'), { carrier: input.carrier, trackingNo: input.trackingNo, shippedAt: clock.now() });
+        await setStatus(tx, o, orderTransition(o.status, 'ship'), { carrier: input.carrier, trackingNo: input.trackingNo, shippedAt: clock.now() });
         await event(tx, o.id, 'shipped', a.userId, input);
-        pushes = [await notifyBuyer(tx, o, '订单已发货', `订单 ${o.orderNo} 已由 ${input.carrier} 发出，运单号 ${input.trackingNo}。`)];
-        return next;
+        return [await notifyBuyer(tx, o, '订单已发货', `订单 ${o.orderNo} 已由 ${input.carrier} 发出，运单号 ${input.trackingNo}。`)];
       });
-      await scheduleOrder(next);
-      await runAll(pushes);
-      return service.get(a, id);
     },
 
     /** The buyer confirms receipt; the merchant is paid 7 days later unless a refund is asked for. */
     async receive(actor: Actor | null, id: string) {
-      const a = requireActor(actor);
-      const next = await db.transaction(async (tx) => {
-        const o = await lockOrder(tx, id);
-        if (!isBuyer(a, o)) throw new AppError('NOT_FOUND', '订单不存在');
-        return receiveIn(tx, o, a.userId);
-      });
-      await scheduleOrder(next);
-      return service.get(a, id);
+      return act(actor, id, 'buyer', async (tx, o, a) => void (await receiveIn(tx, o, a.userId)));
     },
 
     /** After payment and before completion the buyer asks for a refund with a reason; the merchant decides. */
     async requestRefund(actor: Actor | null, id: string, raw: unknown) {
-      const a = requireActor(actor);
       const { reason } = parseInput(ReasonInput, raw);
-      let pushes: Push[] = [];
-      await db.transaction(async (tx) => {
-        const o = await lockOrder(tx, id);
-        if (!isBuyer(a, o)) throw new AppError('NOT_FOUND', '订单不存在');
+      return act(actor, id, 'buyer', async (tx, o, a) => {
         orderTransition(o.status, 'refund');
         if (o.refundStatus === 'requested') throw new AppError('CONFLICT', '已申请退款，请等待商家处理');
         await tx.update(mallOrders).set({ refundStatus: 'requested', refundReason: reason, statusBeforeRefund: o.status, updatedAt: clock.now() }).where(eq(mallOrders.id, o.id));
         await event(tx, o.id, 'refund_requested', a.userId, { reason });
-        pushes = [await notifyMerchant(tx, o, '买家申请退款', `订单 ${o.orderNo}：${reason}`)];
+        return [await notifyMerchant(tx, o, '买家申请退款', `订单 ${o.orderNo}：${reason}`)];
       });
-      await runAll(pushes);
-      return service.get(a, id);
     },
 
     /** The merchant approves (money back to the payer through the ledger) or declines with a reason. */
     async decideRefund(actor: Actor | null, id: string, raw: unknown) {
-      const a = requireActor(actor);
       const input = parseInput(RefundDecisionInput, raw);
-      let pushes: Push[] = [];
-      const next = await db.transaction(async (tx) => {
-        const o = await lockOrder(tx, id);
-        if (!isMerchant(a, o)) throw new AppError('NOT_FOUND', '订单不存在');
+      return act(actor, id, 'merchant', async (tx, o, a) => {
         if (o.refundStatus !== 'requested') throw new AppError('INVALID_TRANSITION', '该订单没有待处理的退款申请');
         if (input.decision === 'approve') {
           await refundMoney(tx, o, '退款');
           if (o.status === 'paid') await returnStock(tx, o.id);
-          const next = await setStatus(tx, o, orderTransition(o.status, 'refund'), { refundStatus: 'approved', refundedAt: clock.now() });
+          await setStatus(tx, o, orderTransition(o.status, 'refund'), { refundStatus: 'approved', refundedAt: clock.now() });
           await event(tx, o.id, 'refunded', a.userId, { amountFen: o.totalFen });
-          pushes = [await notifyBuyer(tx, o, '退款已同意', `订单 ${o.orderNo} 的 ${formatFen(o.totalFen)} 已原路退回。`)];
-          return next;
+          return [await notifyBuyer(tx, o, '退款已同意', `订单 ${o.orderNo} 的 ${formatFen(o.totalFen)} 已原路退回。`)];
         }
-        const [next] = await tx.update(mallOrders).set({ refundStatus: 'declined', updatedAt: clock.now() }).where(eq(mallOrders.id, o.id)).returning();
+        await tx.update(mallOrders).set({ refundStatus: 'declined', updatedAt: clock.now() }).where(eq(mallOrders.id, o.id));
         await event(tx, o.id, 'refund_declined', a.userId, { reason: input.reason });
-        pushes = [await notifyBuyer(tx, o, '退款申请未通过', `订单 ${o.orderNo}：${input.reason}`)];
-        return next!;
+        return [await notifyBuyer(tx, o, '退款申请未通过', `订单 ${o.orderNo}：${input.reason}`)];
       });
-      await scheduleOrder(next);
-      await runAll(pushes);
-      return service.get(a, id);
     },
 
     // ── deadlines ────────────────────────────────────────────────────────────────────────────
@@ -795,6 +751,33 @@ export function createOrderService(deps: OrderDeps) {
       for (const o of open) await scheduleOrder(o);
     },
   };
+
+  /**
+   * One action on one order by one side: lock it, check the caller is its buyer or its merchant (anyone
+   * else: NOT_FOUND), run, then deliver the messages and re-arm the order's deadlines after commit.
+   */
+  async function act(actor: Actor | null, id: string, side: 'buyer' | 'merchant', work: (tx: Tx, o: MallOrderRow, a: Actor) => Promise<Push[] | void>) {
+    const a = requireActor(actor);
+    let pushes: Push[] = [];
+    await db.transaction(async (tx) => {
+      const o = await lockOrder(tx, id);
+      if (side === 'buyer' ? !isBuyer(a, o) : !isMerchant(a, o)) throw new AppError('NOT_FOUND', '订单不存在');
+      pushes = (await work(tx, o, a)) ?? [];
+    });
+    const [o] = await db.select().from(mallOrders).where(eq(mallOrders.id, id));
+    if (o) await scheduleOrder(o);
+    await runAll(pushes);
+    return service.get(a, id);
+  }
+
+  /** A large transfer's receipt is with an operator: the order may be neither cancelled nor repriced. */
+  async function awaitingTransfer(q: DbOrTx, orderId: string) {
+    const [row] = await q
+      .select({ id: mallPayments.id })
+      .from(mallPayments)
+      .where(and(sql`${orderId} = any(${mallPayments.orderIds})`, eq(mallPayments.status, 'pending'), isNotNull(mallPayments.receiptFileId)));
+    return Boolean(row);
+  }
 
   async function receiveIn(tx: Tx, o: MallOrderRow, actorUserId: string | null) {
     const now = clock.now();
