@@ -95,6 +95,12 @@ export function describeEvent(e: EventRow, names: Record<string, string> = {}): 
       return '有服务机构投标';
     case 'proposal_withdraw':
       return '有服务机构撤回了标书';
+    case 'start':
+      return '企业托管合同款，项目开始实施';
+    case 'complete':
+      return '全部里程碑验收完成，项目完成';
+    case 'terminate':
+      return `协议终止${d.label ? `（${String(d.label)}）` : ''}${typeof d.refundFen === 'number' ? `，退回企业 ${fen(d.refundFen)}，支付服务机构 ${fen(d.payFen)}` : ''}`;
     case 'deposit_refund':
       return `保证金 ${fen(d.refundFen)} 已全额退回钱包`;
     default:
