@@ -93,6 +93,7 @@ describe('addresses', () => {
     await expect(p.services.addresses.create(a, form({ regionCode: '5001' }))).rejects.toMatchObject({ code: 'VALIDATION', fields: { regionCode: '请选择到区县（乡镇可选）' } });
     await expect(p.services.addresses.create(a, form({ mobile: '12345' }))).rejects.toMatchObject({ fields: { mobile: '请填写正确的 11 位大陆手机号' } });
     await expect(p.services.addresses.create(a, form({ recipient: '李', detail: '' }))).rejects.toMatchObject({ fields: { recipient: '收货人 2–20 个字', detail: expect.any(String) } });
+    await expect(p.services.addresses.create(a, form({ isDefault: 'yes' }))).rejects.toMatchObject({ fields: { isDefault: '是否设为默认地址须为 true 或 false' } });
     await expect(p.services.addresses.create(null, form())).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
     expect(await p.services.addresses.create(a, form({ regionCode: '500242', mobile: '+86 138-0013-8000' }))).toMatchObject({ regionCode: '500242', mobile: '13800138000' });
   });

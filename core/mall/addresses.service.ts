@@ -22,7 +22,7 @@ export const AddressInput = z.object({
   mobile: Mobile,
   regionCode: DistrictOrTownship('请选择所在地区'),
   detail: z.string({ message: '请填写详细地址' }).trim().min(4, '请填写详细地址（街道、门牌号）').max(120, '详细地址不超过 120 个字'),
-  isDefault: z.boolean().optional(),
+  isDefault: z.boolean({ message: '是否设为默认地址须为 true 或 false' }).optional(),
 });
 export type AddressInput = z.input<typeof AddressInput>;
 

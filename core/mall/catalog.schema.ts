@@ -72,8 +72,8 @@ export const PRODUCT_STATUSES = ['draft', 'listed', 'unlisted', 'taken_down'] as
 export const MerchantProductsQuery = z.object({
   status: z.preprocess(blankToUndefined, z.enum(PRODUCT_STATUSES, { message: '商品状态无效' }).optional()),
   q: z.preprocess(blankToUndefined, z.string().trim().max(60, '搜索词不超过 60 个字').optional()),
-  page: z.coerce.number().int().min(1, '页码无效').default(1),
-  pageSize: z.coerce.number().int().min(1, '每页 1–100 条').max(100, '每页 1–100 条').default(20),
+  page: z.coerce.number({ message: '页码无效' }).int('页码无效').min(1, '页码无效').default(1),
+  pageSize: z.coerce.number({ message: '每页条数无效' }).int('每页条数无效').min(1, '每页 1–100 条').max(100, '每页 1–100 条').default(20),
 });
 export type MerchantProductsQuery = z.input<typeof MerchantProductsQuery>;
 

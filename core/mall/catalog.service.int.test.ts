@@ -317,6 +317,9 @@ describe('browsing', () => {
     expect(own.counts.listed).toBeGreaterThanOrEqual(2);
     expect((await p.services.catalog.merchantProducts(rival, { q: '核桃' })).items.map((i) => i.id)).toEqual([walnut]);
     await expect(p.services.catalog.merchantProducts(buyer)).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    // Pages typed into an address bar are answered in Chinese, in the console and the operator's list alike.
+    await expect(p.services.catalog.merchantProducts(rival, { page: 'abc', pageSize: '2.5' })).rejects.toMatchObject({ code: 'VALIDATION', fields: { page: '页码无效', pageSize: '每页条数无效' } });
+    await expect(p.services.catalog.adminProducts(ops, { page: 'x' })).rejects.toMatchObject({ fields: { page: '页码无效' } });
   });
 
   it('category tree: ten top categories with their second level', async () => {

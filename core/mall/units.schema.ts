@@ -45,7 +45,7 @@ export const RegisterUnitInput = z
 export type RegisterUnitInput = z.input<typeof RegisterUnitInput>;
 
 const UnitId = z.uuid('请从查找结果中选择您的单位；查找不到的，请先进行单位注册');
-const Note = z.preprocess(blankToUndefined, z.string().trim().max(100, '备注不超过 100 个字').optional());
+const Note = z.preprocess(blankToUndefined, z.string({ message: '备注须为文字' }).trim().max(100, '备注不超过 100 个字').optional());
 
 export const RegisterIndividualInput = z
   .object({
@@ -54,7 +54,7 @@ export const RegisterIndividualInput = z
     code: SmsCode,
     password: Password,
     /** Optional on the phone form; when sent it must match. */
-    confirmPassword: z.string().optional(),
+    confirmPassword: z.string({ message: '请再次输入密码' }).optional(),
     realName: RealName,
     regionCode: DistrictOrTownship('请选择所在地区'),
     unitId: UnitId,
@@ -69,7 +69,7 @@ export const UpdateIndividualInput = z.object({
   realName: RealName.optional(),
   regionCode: DistrictOrTownship('请选择所在地区').optional(),
   /** An empty note clears it. */
-  note: z.string().trim().max(100, '备注不超过 100 个字').optional(),
+  note: z.string({ message: '备注须为文字' }).trim().max(100, '备注不超过 100 个字').optional(),
   unitId: UnitId.optional(),
 });
 export type UpdateIndividualInput = z.input<typeof UpdateIndividualInput>;

@@ -208,6 +208,9 @@ describe('individual registration and profile', () => {
     await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, realName: '张' }, ctx)).rejects.toMatchObject({ fields: { realName: '真实姓名为 2–20 个汉字或字母' } });
     await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, regionCode: '5001' }, ctx)).rejects.toMatchObject({ fields: { regionCode: '请选择到区县（乡镇可选）' } });
     await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, password: 'short' }, ctx)).rejects.toMatchObject({ fields: { password: expect.any(String) } });
+    // JSON clients sending a number where text belongs are answered in Chinese too.
+    await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, note: 5, confirmPassword: 5 }, ctx)).rejects.toMatchObject({ fields: { note: '备注须为文字', confirmPassword: '请再次输入密码' } });
+    await expect(p.services.units.updateIndividual((await registerIndividual(unitA)).actor, { note: 5 })).rejects.toMatchObject({ code: 'VALIDATION', fields: { note: '备注须为文字' } });
   });
 
   it('refuses a taken mobile or username like every registration', async () => {

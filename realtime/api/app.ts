@@ -20,6 +20,7 @@ import { registerTenderRoutes } from './tenders.routes';
 import { registerStorefrontRoutes } from './storefronts.routes';
 import { registerRoomRoutes } from './rooms.routes';
 import { registerMallOrderRoutes } from './mall-orders.routes';
+import { registerMallCatalogRoutes } from './mall-catalog.routes';
 import { registerEscrowRoutes } from './escrow.routes';
 
 /** Paths (under /api/v1) that take non-JSON bodies from third parties and verify signatures instead. */
@@ -100,6 +101,7 @@ export function createApiApp(platform: Platform) {
   registerTenderRoutes(api);
   registerRoomRoutes(api);
   registerMallOrderRoutes(api);
+  registerMallCatalogRoutes(api);
   registerEscrowRoutes(api);
   registerStorefrontRoutes(api);
   registerDocs(api);

@@ -112,7 +112,8 @@ const switchOrganisation = createRoute({
   responses: { 200: json(Membership, 'Now acting for this organisation'), ...errorResponses(400, 401, 403) },
 });
 
-function setSessionCookie(c: Context<ApiEnv>, s: SessionResult) {
+/** Sets the session cookie of a sign-in or registration (the bearer token travels in the body). */
+export function setSessionCookie(c: Context<ApiEnv>, s: SessionResult) {
   setCookie(c, SESSION_COOKIE, s.token, {
     httpOnly: true,
     sameSite: 'Lax',
@@ -122,7 +123,7 @@ function setSessionCookie(c: Context<ApiEnv>, s: SessionResult) {
   });
 }
 
-const requestContext = (c: Context<ApiEnv>) => ({ ip: c.var.ip, userAgent: c.req.header('user-agent') });
+export const requestContext = (c: Context<ApiEnv>) => ({ ip: c.var.ip, userAgent: c.req.header('user-agent') });
 
 export function registerAuthRoutes(api: ApiRouter) {
   api.openapi(sendRegisterCode, async (c) => c.json(await c.var.services.accounts.sendRegisterCode(c.req.valid('json'), requestContext(c)), 200));
