@@ -6,7 +6,12 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   if (locals.actor?.organisation?.kind !== 'provider') return { notProvider: true as const };
   const page = Math.max(1, Math.trunc(Number(url.searchParams.get('page'))) || 1);
   const list = await orError(() => locals.services.invitations.listMine(locals.actor, { page, pageSize: 10 }));
-  return { notProvider: false as const, list, providerId: locals.actor.organisation.organisationId };
+  // How other providers rated each inviting enterprise: worth knowing before accepting.
+  const enterpriseIds = [...new Set(list.items.map((i) => i.enterpriseId))];
+  const ratings = Object.fromEntries(
+    await Promise.all(enterpriseIds.map(async (id) => [id, await locals.services.escrow.reviewsOf(id, { limit: 2 })] as const)),
+  );
+  return { notProvider: false as const, list, ratings, providerId: locals.actor.organisation.organisationId };
 };
 
 export const actions: Actions = {
