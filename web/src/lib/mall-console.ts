@@ -89,8 +89,12 @@ export function statsRange(url: URL, now = new Date()) {
   const iso = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : null);
   const from = iso(url.searchParams.get('from')) ?? `${today.slice(0, 4)}-01-01`;
   const to = iso(url.searchParams.get('to')) ?? today;
-  const granularity = url.searchParams.get('granularity') === 'day' ? ('day' as const) : ('month' as const);
-  return { from, to, granularity };
+  let granularity = url.searchParams.get('granularity') === 'day' ? ('day' as const) : ('month' as const);
+  const [a, b] = from <= to ? [from, to] : [to, from];
+  // Day by day over more than half a year is unreadable: such ranges go by month.
+  const tooLong = granularity === 'day' && daysBetween(a, b) > 186;
+  if (tooLong) granularity = 'month';
+  return { from: a, to: b, granularity, switchedToMonth: tooLong };
 }
 
 /** Quick ranges offered above the statistics. */
@@ -222,4 +226,40 @@ export function shareChart(rows: { name: string; fen: number }[], opts: { limit?
       },
     ],
   });
+}
+
+/** Every period label from `from` to `to` (YYYY-MM or YYYY-MM-DD), so charts show the empty ones too. */
+export function periodLabels(from: string, to: string, granularity: 'day' | 'month'): string[] {
+  const out: string[] = [];
+  if (granularity === 'month') {
+    let [y, m] = [Number(from.slice(0, 4)), Number(from.slice(5, 7))];
+    const end = to.slice(0, 7);
+    for (let i = 0; i < 240; i++) {
+      const label = `${y}-${String(m).padStart(2, '0')}`;
+      if (label > end) break;
+      out.push(label);
+      m += 1;
+      if (m > 12) [y, m] = [y + 1, 1];
+    }
+    return out;
+  }
+  const d = new Date(`${from}T00:00:00Z`);
+  const end = new Date(`${to}T00:00:00Z`);
+  for (let i = 0; i < 800 && d <= end; i++) {
+    out.push(d.toISOString().slice(0, 10));
+    d.setUTCDate(d.getUTCDate() + 1);
+  }
+  return out;
+}
+
+/** Days between two ISO dates, inclusive. */
+export const daysBetween = (from: string, to: string) => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000) + 1;
+
+/** A share as 12.3%. */
+export const percent = (part: number, whole: number) => (whole > 0 ? `${((part / whole) * 100).toFixed(1)}%` : '—');
+
+/** The query string of a statistics page (and of its export links). */
+export function statsQueryString(q: { from: string; to: string; granularity: string; region?: string }, extra: Record<string, string> = {}) {
+  const u = new URLSearchParams({ from: q.from, to: q.to, granularity: q.granularity, ...(q.region ? { region: q.region } : {}), ...extra });
+  return u.toString();
 }

@@ -95,3 +95,28 @@ export async function publishRefusal(run: () => Promise<unknown>): Promise<strin
     return Object.values(e.fields ?? {})[0] ?? e.message;
   }
 }
+
+/** The reimbursement list's filters from the URL (invalid dates are dropped, a reversed range is turned round). */
+export function reimbursementFilters(url: URL) {
+  const iso = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : '');
+  let from = iso(url.searchParams.get('from'));
+  let to = iso(url.searchParams.get('to'));
+  if (from && to && from > to) [from, to] = [to, from];
+  const q = url.searchParams.get('q')?.trim().slice(0, 60) ?? '';
+  return { from, to, q };
+}
+
+const filterQuery = (f: { from: string; to: string; q: string }) => ({ ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}), ...(f.q ? { q: f.q } : {}) });
+
+/** One page of the unit's reimbursement list. */
+export function reimbursementPage(locals: App.Locals, f: { from: string; to: string; q: string }, page: number, pageSize = 20) {
+  return locals.services.orders.reimbursements(locals.actor, { ...filterQuery(f), page, pageSize });
+}
+
+/** Every reimbursable order matching the filters (the export and the list's total), page by page. */
+export async function allReimbursements(locals: App.Locals, f: { from: string; to: string; q: string }) {
+  const first = await reimbursementPage(locals, f, 1, 50);
+  const items = [...first.items];
+  for (let page = 2; items.length < first.total && page <= 200; page++) items.push(...(await reimbursementPage(locals, f, page, 50)).items);
+  return items;
+}
