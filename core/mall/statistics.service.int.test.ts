@@ -102,6 +102,9 @@ describe('statistics', () => {
     await expect(stats().region(unit.actor, { from: '2026-10-01', to: '2026-11-30' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(stats().region(bureau.actor, { from: '2026-10-01', to: '2026-11-30', region: '500242' })).rejects.toMatchObject({ code: 'FORBIDDEN', message: '只能查看本部门所辖区域' });
     await expect(stats().region(ops, { from: '2026-10-01', to: '2026-11-30' })).rejects.toMatchObject({ fields: { region: '请选择地区' } });
+    expect(await stats().regionScope(bureau.actor)).toEqual({ code: '500229', name: '重庆市 城口县', anyRegion: false });
+    expect(await stats().regionScope(ops)).toMatchObject({ code: null, anyRegion: true });
+    await expect(stats().regionScope(unit.actor)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(stats().unit(unit.actor, { from: '2026-11-30', to: '2026-10-01' })).rejects.toMatchObject({ fields: { to: '结束日期不能早于开始日期' } });
     await expect(stats().unit(unit.actor, { from: '2026/10/01', to: '2026-11-30' })).rejects.toMatchObject({ fields: { from: '开始日期格式为 YYYY-MM-DD' } });
   });

@@ -187,6 +187,17 @@ export function createStatisticsService({ db }: { db: Db }) {
     unit,
     region,
 
+    /**
+     * Which region a caller's 所辖区域消费统计 cover: a department's own (it may narrow down within it),
+     * or any region for operators (code null). Errors: FORBIDDEN (not a department, or none registered).
+     */
+    async regionScope(actor: Actor | null) {
+      const a = requireActor(actor);
+      if (a.isOperator) return { code: null, name: null, anyRegion: true as const };
+      const code = await regionOf(a);
+      return { code, name: regionName(code), anyRegion: false as const };
+    },
+
     /** The unit statistics as a spreadsheet (xlsx: one sheet per table) or CSV (the employee table). */
     async exportUnit(actor: Actor | null, raw: unknown, format: 'xlsx' | 'csv') {
       const s = await unit(actor, raw);
