@@ -1,0 +1,44 @@
+import { isAppError } from '$core/shared/app-error';
+import { yuanToFen } from '$core/shared/money';
+
+/** The URL's product filters: prices in yuan (as people type them), the rest as the catalog takes them. */
+export function filtersOf(url: URL) {
+  const get = (k: string) => url.searchParams.get(k)?.trim() ?? '';
+  return { q: get('q'), category: get('category'), origin: get('origin'), min: get('min'), max: get('max'), sort: get('sort'), page: get('page') };
+}
+export type Filters = ReturnType<typeof filtersOf>;
+
+/**
+ * Runs a catalog listing with the URL's filters; a bad filter (a price that is not a number, a
+ * minimum above the maximum, an unknown category) becomes a message on the page, not an error page.
+ */
+export async function listWith<T extends { items: unknown[]; total: number; page: number; pageSize: number; sort: string }>(
+  f: Filters,
+  run: (query: Record<string, unknown>) => Promise<T>,
+  fixed: Record<string, unknown> = {},
+): Promise<{ result: T | null; problem: string | null; fields: Record<string, string> }> {
+  const fields: Record<string, string> = {};
+  const priceMin = f.min ? yuanToFen(f.min) : undefined;
+  const priceMax = f.max ? yuanToFen(f.max) : undefined;
+  if (f.min && priceMin === undefined) fields.min = '最低价须为数字';
+  if (f.max && priceMax === undefined) fields.max = '最高价须为数字';
+  if (Object.keys(fields).length) return { result: null, problem: '价格区间格式不正确', fields };
+  try {
+    const result = await run({
+      q: f.q,
+      category: f.category,
+      origin: f.origin,
+      priceMin,
+      priceMax,
+      sort: f.sort,
+      page: f.page || 1,
+      pageSize: 20,
+      ...fixed,
+    });
+    return { result, problem: null, fields };
+  } catch (e) {
+    if (!isAppError(e) || e.code !== 'VALIDATION') throw e;
+    const fx = e.fields ?? {};
+    return { result: null, problem: e.message, fields: { ...(fx.priceMax ? { max: fx.priceMax } : {}), ...(fx.priceMin ? { min: fx.priceMin } : {}), ...fx } };
+  }
+}

@@ -1,0 +1,14 @@
+import { redirect } from '@sveltejs/kit';
+import { registerWith, sendCode } from '../register.server';
+import { ctxOf } from '../../mall.server';
+import type { Actions, PageServerLoad } from './$types';
+
+export const load: PageServerLoad = async ({ locals }) => {
+  if (locals.user) redirect(303, '/mall/me');
+  return { attributes: await locals.services.units.attributeOptions() };
+};
+
+export const actions: Actions = {
+  sendCode,
+  register: (event) => registerWith(event, (v) => event.locals.services.units.registerUnit(v, ctxOf(event.locals, event.request)), '/mall/me?welcome=unit'),
+};
