@@ -162,7 +162,7 @@ export function periodChart(periods: string[], series: { name: string; fen: numb
     series: series.map((s) =>
       kind === 'bar'
         ? { type: 'bar' as const, name: s.name, data: s.fen.map(yuan), stack: opts.stack ? 'total' : undefined, barMaxWidth: 36, emphasis: { focus: 'series' as const } }
-        : { type: 'line' as const, name: s.name, data: s.fen.map(yuan), smooth: true, symbolSize: 6, showSymbol: periods.length <= 31, areaStyle: series.length === 1 ? { opacity: 0.12 } : undefined },
+        : { type: 'line' as const, name: s.name, data: s.fen.map(yuan), symbolSize: 6, showSymbol: periods.length <= 31, areaStyle: series.length === 1 ? { opacity: 0.12 } : undefined },
     ),
   });
 }
@@ -263,3 +263,12 @@ export function statsQueryString(q: { from: string; to: string; granularity: str
   const u = new URLSearchParams({ from: q.from, to: q.to, granularity: q.granularity, ...(q.region ? { region: q.region } : {}), ...extra });
   return u.toString();
 }
+
+const ETHNIC = '(?:土家|苗|彝|回|藏|羌|蒙古|壮|侗|布依|瑶|白|哈尼|傣|黎|傈僳|佤|畲|水|纳西|满|朝鲜|达斡尔|鄂温克|鄂伦春|仡佬|仫佬|毛南|锡伯|景颇|拉祜|普米|独龙|怒|撒拉|裕固|保安|东乡|哈萨克|柯尔克孜|塔吉克|维吾尔|各)族';
+const AUTONOMOUS = new RegExp(`(?:${ETHNIC})+自治(县|旗)$`);
+
+/** 酉阳土家族苗族自治县 → 酉阳县: the short name people use, for chart labels and narrow tables. */
+export const shortRegionName = (name: string) => name.replace(AUTONOMOUS, '$1');
+
+/** The last `parts` levels of a joined region name, shortened: "重庆市 酉阳土家族苗族自治县 花田乡" → "酉阳县 花田乡". */
+export const regionLabel = (joined: string, parts = 1) => joined.split(' ').slice(-parts).map(shortRegionName).join(' ');
