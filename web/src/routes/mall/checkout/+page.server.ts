@@ -57,7 +57,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     addressId: addresses.find((a) => a.id === chosen)?.id ?? addresses.find((a) => a.isDefault)?.id ?? addresses[0]?.id ?? null,
     largeFen: LARGE_PAYMENT_FEN,
     // The first address is usually the buyer's own: start from their name and mobile.
-    addressDefaults: addresses.length ? {} : { recipient: locals.user?.displayName ?? '', mobile: locals.user?.mobile ?? '' },
+    addressDefaults: (addresses.length ? {} : { recipient: locals.user?.displayName ?? '', mobile: locals.user?.mobile ?? '' }) as Record<string, string>,
   };
 };
 
