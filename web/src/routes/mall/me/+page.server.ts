@@ -24,6 +24,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     unit,
     counts: { pending_payment: pending, paid, shipped, refund },
     welcome: url.searchParams.get('welcome'),
+    isMerchant: actor.organisation?.kind === 'merchant',
     user: { username: actor.username, displayName: locals.user?.displayName ?? null, mobile: locals.user?.mobile ?? '' },
   };
 };

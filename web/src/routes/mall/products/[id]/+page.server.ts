@@ -4,10 +4,10 @@ import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const product = await orError(() => locals.services.catalog.product(locals.actor, params.id));
-  const more = await locals.services.catalog.search({ merchantId: product.merchant.id, sort: 'sales', pageSize: 9 });
+  const more = await locals.services.catalog.search({ merchantId: product.merchant.id, sort: 'sales', pageSize: 11 });
   return {
     product,
-    more: more.items.filter((p) => p.id !== product.id).slice(0, 8),
+    more: more.items.filter((p) => p.id !== product.id).slice(0, 10),
     signedIn: Boolean(locals.actor),
     mobile: locals.user?.mobile ?? null,
   };
