@@ -45,7 +45,8 @@ export interface RoomMember {
   orgId?: string;
 }
 
-const ROUND_TIMER = 'round';
+/** The deadline timer's kind for second-round closes (`round:<roundId>`). */
+export const ROUND_TIMER = 'round';
 
 /**
  * Live bidding rooms (待标室, 竞价室, 二次竞价) of competitive requirements, and the receipts of live

@@ -1,0 +1,76 @@
+import { and, eq } from 'drizzle-orm';
+import { z } from 'zod';
+import type { Db } from '../../db/client';
+import { priceRounds, requirements } from '../../db/schema';
+import { ROUND_TIMER } from '../rooms/rooms.service';
+import { requireActor, type Actor } from '../shared/actor';
+import { AppError } from '../shared/app-error';
+import type { Clock } from '../shared/clock';
+import type { Config } from '../shared/config';
+import type { DeadlineTimer } from '../shared/deadline-timer';
+import { parseInput } from '../shared/validate';
+import { getRequirement } from '../tenders/tenders.repo';
+
+/**
+ * Development only (`POST /dev/time-travel`, served only when DEV_TOOLS is on and never in
+ * production): moves a competitive requirement's opening time, or its open second round's deadline,
+ * to a number of seconds from now by the server clock, so a browser journey through the waiting
+ * room, the bidding room and a second round takes seconds instead of days. Time is moved through
+ * data only: the room still decides its phase from the stored opening time, and the round is still
+ * closed by the deadline timer (rescheduled here) and refused by the server clock after it.
+ */
+export const TimeTravelInput = z
+  .object({
+    requirementId: z.uuid('项目编号无效'),
+    /** The new opening time, in seconds from now (negative: already opened). */
+    openingInSeconds: z.number().int().min(-86_400).max(30 * 86_400).optional(),
+    /** The open second round's new deadline, in seconds from now. */
+    roundClosesInSeconds: z.number().int().min(0).max(3_600).optional(),
+  })
+  .refine((v) => v.openingInSeconds !== undefined || v.roundClosesInSeconds !== undefined, { message: '请给出新的开标时间或本轮截止时间', path: ['openingInSeconds'] });
+export type TimeTravelInput = z.input<typeof TimeTravelInput>;
+
+/** Served only with dev tools on, and never in production, whatever DEV_TOOLS says. */
+export const timeTravelEnabled = (config: Pick<Config, 'devTools' | 'NODE_ENV'>) => config.devTools && config.NODE_ENV !== 'production';
+
+export function createTimeTravel({ db, clock, timer }: { db: Db; clock: Clock; timer: DeadlineTimer }) {
+  return {
+    /**
+     * Errors: NOT_FOUND (no such requirement, or the caller is neither its enterprise nor an operator),
+     * INVALID_TRANSITION (not an open competitive requirement; opening moved during a round),
+     * ROUND_CLOSED (a deadline asked for but no round is open).
+     */
+    async move(actor: Actor | null, raw: unknown) {
+      const a = requireActor(actor);
+      const input = parseInput(TimeTravelInput, raw);
+      const now = clock.now();
+      const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
+      const result = await db.transaction(async (tx) => {
+        const r = await getRequirement(tx, input.requirementId, 'update');
+        if (r.organisationId !== a.organisation?.organisationId && !a.isOperator) throw new AppError('NOT_FOUND', '项目不存在');
+        if (r.mode !== 'competitive' || r.state !== 'open') throw new AppError('INVALID_TRANSITION', '只能调整招标中的竞标项目');
+        const [open] = await tx
+          .select()
+          .from(priceRounds)
+          .where(and(eq(priceRounds.requirementId, r.id), eq(priceRounds.status, 'open')))
+          .for('update');
+        let openingAt = r.openingAt;
+        if (input.openingInSeconds !== undefined) {
+          if (open) throw new AppError('INVALID_TRANSITION', '二次竞价进行中，不能调整开标时间');
+          openingAt = at(input.openingInSeconds);
+          await tx.update(requirements).set({ openingAt, updatedAt: now }).where(eq(requirements.id, r.id));
+        }
+        let round: { id: string; closesAt: Date } | null = null;
+        if (input.roundClosesInSeconds !== undefined) {
+          if (!open) throw new AppError('ROUND_CLOSED', '当前没有进行中的二次竞价');
+          const closesAt = at(input.roundClosesInSeconds);
+          await tx.update(priceRounds).set({ closesAt }).where(eq(priceRounds.id, open.id));
+          round = { id: open.id, closesAt };
+        }
+        return { requirementId: r.id, openingAt, round };
+      });
+      if (result.round) await timer.schedule(`${ROUND_TIMER}:${result.round.id}`, result.round.closesAt);
+      return { ...result, serverTime: now.toISOString() };
+    },
+  };
+}

@@ -1,0 +1,21 @@
+import { error, json } from '@sveltejs/kit';
+import { createTimeTravel, timeTravelEnabled } from '$core/dev/time-travel';
+import { toErrorBody } from '$core/shared/app-error';
+import type { RequestHandler } from './$types';
+
+/**
+ * Development only, beside the outbox: moves a requirement's opening time or its open round's
+ * deadline (see core/dev/time-travel.ts). Absent unless DEV_TOOLS is on, and never in production.
+ * The caller must be signed in as the requirement's enterprise or an operator.
+ */
+export const POST: RequestHandler = async ({ locals, request }) => {
+  const { config, db, clock, timer } = locals.platform;
+  if (!timeTravelEnabled(config)) error(404, '页面不存在');
+  try {
+    const body = await request.json().catch(() => null);
+    return json(await createTimeTravel({ db, clock, timer }).move(locals.actor, body));
+  } catch (e) {
+    const { status, body } = toErrorBody(e);
+    return json({ error: body }, { status });
+  }
+};
