@@ -235,7 +235,12 @@ export class LiveChat {
       if (i >= 0) this.messages.splice(i, 1);
     }
     this.#merge([m]);
-    if (!this.#isMine(m)) this.#confirm();
+    if (!this.#isMine(m)) {
+      // The message the other side was typing has arrived: it is no longer typing.
+      clearTimeout(this.#typingTimer);
+      this.peerTypingUntil = 0;
+      this.#confirm();
+    }
   }
 
   #merge(list: ChatMessageView[]) {
