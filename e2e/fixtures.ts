@@ -1,4 +1,5 @@
-import { expect, type Page } from '@playwright/test';
+import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { usccCheckCharacter } from '../core/shared/validators';
 
@@ -47,3 +48,164 @@ export async function logout(page: Page) {
   await page.getByRole('button', { name: '退出登录' }).click();
   await expect(page.getByRole('link', { name: '登录', exact: true }).first()).toBeVisible();
 }
+
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+/** Sessions signed in during this run, per account: logins are rate-limited per IP, and every journey needs several people. */
+const sessions = new Map<string, StorageState>();
+
+/**
+ * A browser context signed in as `username` (through the login page the first time, from the saved
+ * session afterwards), at a phone (390) or desktop (1280) width. Close it when done.
+ */
+export async function signedIn(browser: Browser, username: string, width: 390 | 1280 = 1280): Promise<{ context: BrowserContext; page: Page }> {
+  const viewport = { width, height: width === 390 ? 844 : 800 };
+  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport, storageState: sessions.get(username) });
+  const page = await context.newPage();
+  if (!sessions.has(username)) {
+    await loginAs(page, username);
+    sessions.set(username, await context.storageState());
+  }
+  return { context, page };
+}
+
+/** Remembers a session made outside `signedIn` (a registration) for later contexts. */
+export async function rememberSession(context: BrowserContext, username: string) {
+  sessions.set(username, await context.storageState());
+}
+
+type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
+/** Calls the JSON API as the context's signed-in user; throws with the error body on a refusal. */
+export async function api<T = Record<string, unknown>>(context: BrowserContext, method: Method, path: string, data?: unknown): Promise<T> {
+  // As an API client: the session's token as a bearer token (cookie-authenticated calls must come from a page of the site).
+  const token = (await context.cookies()).find((c) => c.name === 'bangfu_session')?.value;
+  const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(data === undefined ? {} : { 'content-type': 'application/json' }) };
+  const res = await context.request.fetch(`/api/v1${path}`, { method, headers, ...(data === undefined ? {} : { data }) });
+  const body = await res.json().catch(() => null);
+  if (!res.ok()) throw new Error(`${method} ${path} → ${res.status()} ${JSON.stringify(body)}`);
+  return body as T;
+}
+
+/** The organisation the context's user acts for. */
+export async function orgOf(context: BrowserContext): Promise<{ organisationId: string; fullName: string }> {
+  const me = await api<{ activeOrganisation: { organisationId: string; fullName: string } }>(context, 'GET', '/auth/me');
+  return me.activeOrganisation;
+}
+
+/**
+ * Moves a requirement's opening time or its open round's deadline to `seconds` from now by the server
+ * clock, through the development-only hook `POST /dev/time-travel` (see README, Tests).
+ */
+export async function timeTravel(context: BrowserContext, body: { requirementId: string; openingInSeconds?: number; roundClosesInSeconds?: number }) {
+  const res = await context.request.post('/dev/time-travel', { data: body, headers: { 'content-type': 'application/json' } });
+  const out = await res.json().catch(() => null);
+  if (!res.ok()) throw new Error(`time travel → ${res.status()} ${JSON.stringify(out)}`);
+  return out as { openingAt: string | null; round: { id: string; closesAt: string } | null };
+}
+
+/** A date `days` from today in Beijing time, as YYYY-MM-DD. */
+export const day = (days: number) => new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * A requirement in the project hall, made through the API the way the pages make it: a draft, published
+ * (the deposit paid from the owner's wallet) and approved by an operator. Competitive unless `mode` says
+ * otherwise; the opening time is two days ahead (move it with `timeTravel`).
+ */
+export async function publishRequirement(
+  owner: BrowserContext,
+  operator: BrowserContext,
+  input: { title: string; categoryCode?: string; mode?: 'competitive' | 'invitation'; paymentMode?: 'full_escrow' | 'instalments'; minBidders?: number; budgetMaxFen?: number },
+): Promise<{ id: string; title: string; requirementNo: string }> {
+  const org = await orgOf(owner);
+  const mode = input.mode ?? 'competitive';
+  const draft = await api<{ id: string; requirementNo: string }>(owner, 'POST', '/requirements', {
+    invoiceName: org.fullName,
+    title: input.title,
+    categoryCode: input.categoryCode ?? 'finance.01',
+    descriptionHtml: `<p>${input.title}：请在方案中说明团队配置、服务流程与交付标准。</p>`,
+    budgetMinFen: 1_000_000,
+    budgetMaxFen: input.budgetMaxFen ?? 3_000_000,
+    deliveryDate: day(60),
+    regionCode: '360702',
+    mode,
+    paymentMode: input.paymentMode ?? 'instalments',
+    openingAt: mode === 'competitive' ? new Date(Date.now() + 2 * 86_400_000).toISOString() : undefined,
+    minBidders: mode === 'competitive' ? (input.minBidders ?? 1) : undefined,
+    attachmentIds: [],
+  });
+  await api(owner, 'POST', `/requirements/${draft.id}/submit`);
+  await api(operator, 'POST', `/admin/requirements/${draft.id}/review`, { decision: 'approve' });
+  return { id: draft.id, title: input.title, requirementNo: draft.requirementNo };
+}
+
+/** A proposal (标书) through the API. */
+export async function submitProposal(provider: BrowserContext, requirementId: string, priceFen: number) {
+  return api(provider, 'POST', `/requirements/${requirementId}/proposals`, {
+    priceFen,
+    plan: '由注册会计师带队的三人小组负责，每月上门收取票据，按时完成申报并出具经营分析报告。',
+    timeline: '签约后 3 个工作日内启动，服务期 12 个月',
+    attachmentIds: [],
+  });
+}
+
+/**
+ * Registers a new enterprise through the registration page (code from the outbox) and leaves the page
+ * signed in as it. Its wallet is empty.
+ */
+export async function registerEnterprise(page: Page, fullName: string): Promise<{ username: string; mobile: string }> {
+  const username = newUsername('qy');
+  const mobile = newMobile();
+  await page.goto('/register');
+  await page.getByText('企业会员').click();
+  await page.getByLabel('用户名').fill(username);
+  await page.getByLabel('手机号').fill(mobile);
+  await page.getByRole('button', { name: '获取验证码' }).click();
+  await expect(page.getByText(/验证码已发送/)).toBeVisible();
+  await page.getByLabel('短信验证码').fill(await readCode(page, mobile));
+  await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
+  await page.getByLabel('确认密码').fill(DEMO_PASSWORD);
+  await page.getByLabel('单位全称').fill(fullName);
+  await page.getByLabel('统一社会信用代码').fill(newUscc());
+  await page.getByRole('button', { name: '注册', exact: true }).click();
+  await expect(page).toHaveURL(/\/account\?welcome=1/);
+  return { username, mobile };
+}
+
+/**
+ * Pays an online recharge on the sandbox bank's page, from the recharge form the page is on, and waits
+ * for the gateway's callback to settle it (the result page turns to 充值成功).
+ */
+export async function payOnline(page: Page, yuan: string) {
+  await page.getByLabel('充值金额（元）').fill(yuan);
+  await page.getByText('中国工商银行', { exact: true }).click();
+  await page.getByRole('button', { name: '确定，去付款' }).click();
+  await expect(page).toHaveURL(/\/api\/v1\/sandbox\/bank/);
+  await page.getByRole('button', { name: '确认付款' }).click();
+  await expect(page).toHaveURL(/\/wallet\/recharge\/result\?orderNo=R/);
+  await expect(page.getByTestId('recharge-result')).toHaveAttribute('data-status', 'paid', { timeout: 30_000 });
+}
+
+mkdirSync('e2e/artifacts', { recursive: true });
+
+/**
+ * Screenshots the page at a phone and a desktop width (`e2e/artifacts/<name>-<width>.png`) after
+ * checking it does not scroll sideways there; the viewport is put back afterwards.
+ */
+export async function shoot(page: Page, name: string, widths: readonly number[] = [390, 1280]) {
+  const before = page.viewportSize();
+  for (const width of widths) {
+    await page.setViewportSize({ width, height: width <= 390 ? 844 : 800 });
+    // From the top: a full-page shot of a scrolled page draws the sticky header where it was scrolled to.
+    await page.evaluate(() => window.scrollTo(0, 0));
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+    expect(overflow, `${name} scrolls sideways at ${width}px`).toBeLessThanOrEqual(1);
+    await page.screenshot({ path: `e2e/artifacts/${name}-${width}.png`, fullPage: true });
+  }
+  if (before) await page.setViewportSize(before);
+}
+
+const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+/**
+ * The accessible name of a control whose visible label is followed by visually hidden context
+ * (「审核」 + 「：<title>」): browsers put a space between the two.
+ */
+export const named = (label: string, hidden: string) => new RegExp(`^${escapeRegExp(label)}\\s*${escapeRegExp(hidden)}$`);
