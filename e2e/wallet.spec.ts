@@ -1,4 +1,5 @@
 import { expect, test, type Browser, type Page } from '@playwright/test';
+// A provider's wallet (zhixing): the demo funds the enterprises' wallets, and these journeys assert exact balances from zero.
 import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { loginAs } from './fixtures';
@@ -41,7 +42,7 @@ test.describe.configure({ mode: 'serial' });
 
 test.describe('wallet', () => {
   test('online recharge through the sandbox bank: the result page turns to 充值成功 and the statement shows it', async ({ page }) => {
-    await loginAs(page, 'qinghe');
+    await loginAs(page, 'zhixing');
     await page.goto('/wallet');
     await expect(page.getByRole('heading', { name: '我的钱包' })).toBeVisible();
     await page.getByRole('link', { name: '充值' }).first().click();
@@ -68,7 +69,7 @@ test.describe('wallet', () => {
   });
 
   test('a declined payment shows 付款失败 and leaves the balance alone', async ({ page }) => {
-    await loginAs(page, 'qinghe');
+    await loginAs(page, 'zhixing');
     await page.goto('/wallet/recharge');
     await page.getByLabel('充值金额（元）').fill('50');
     await page.getByText('招商银行', { exact: true }).click();
@@ -80,13 +81,13 @@ test.describe('wallet', () => {
   });
 
   test('offline recharge: the enterprise declares the transfer, the operator confirms it, the wallet is credited', async ({ page, browser }) => {
-    await loginAs(page, 'qinghe');
+    await loginAs(page, 'zhixing');
     await page.goto('/wallet/recharge?tab=offline');
     await expect(page.getByText('请认准平台公布的收款账户，切勿汇至其他账户')).toBeVisible();
     await expect(page.getByTestId('receiving-account')).toBeVisible();
     await page.getByLabel('充值金额（元）').fill('20000');
     await page.getByLabel('打款时间').fill('2026-01-05T10:30');
-    await page.getByLabel('付款户名').fill('赣州市章贡区青禾食品有限公司');
+    await page.getByLabel('付款户名').fill('江西知行知识产权代理有限公司');
     await page.getByLabel('付款账号').fill('6222 0215 0001 2345 678');
     await page.getByLabel('备注（选填）').fill('e2e 线下充值');
     await page.getByRole('button', { name: '提交' }).click();
@@ -113,10 +114,10 @@ test.describe('wallet', () => {
 
   const accountNo = `6${String(randomInt(0, 1e9)).padStart(9, '0')}${String(randomInt(0, 1e6)).padStart(6, '0')}`;
   test('bank card verification: add a corporate account, read the micro-deposit from the outbox, verify', async ({ page }) => {
-    await loginAs(page, 'qinghe');
+    await loginAs(page, 'zhixing');
     await page.goto('/wallet/cards');
     await expect(page.getByText('对公账户的开户名须与单位全称一致')).toBeVisible();
-    await expect(page.getByLabel('开户名')).toHaveValue('赣州市章贡区青禾食品有限公司');
+    await expect(page.getByLabel('开户名')).toHaveValue('江西知行知识产权代理有限公司');
     await page.getByLabel('开户银行').selectOption('ICBC');
     await page.getByLabel('开户支行').fill('中国工商银行赣州分行营业部');
     await page.getByLabel('账号').fill(accountNo);
@@ -137,7 +138,7 @@ test.describe('wallet', () => {
   });
 
   test('withdrawal: set the security password, withdraw to the verified card, the operator approves', async ({ page, browser }) => {
-    await loginAs(page, 'qinghe');
+    await loginAs(page, 'zhixing');
     await page.goto('/wallet/withdraw');
     await page.getByRole('link', { name: '设置安全密码' }).click();
     await page.getByLabel('登录密码').fill('Bangfu2026');

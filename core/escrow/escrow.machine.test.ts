@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
 import {
+  amountDueFen,
   AGREEMENT_TRANSITIONS,
   agreementTransition,
   allocateSplit,
@@ -71,6 +72,13 @@ describe('funding and release', () => {
     expect(milestonesToFund('instalments', all).map((m) => m.id)).toEqual(['m1']);
     expect(milestonesToFund('instalments', ms(['released', 100], ['unfunded', 200])).map((m) => m.id)).toEqual(['m2']);
     expect(() => milestonesToFund('instalments', ms(['funded', 100]))).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION', message: '合同款已全部托管' }));
+    // The next instalment is paid before its milestone starts: after the previous one is accepted.
+    for (const running of ['funded', 'delivered'] as const) {
+      expect(() => milestonesToFund('instalments', ms([running, 100], ['unfunded', 200]))).toThrow(expect.objectContaining({ message: '里程碑 1 验收后再托管下一期合同款' }));
+      expect(amountDueFen('instalments', ms([running, 100], ['unfunded', 200]))).toBe(0);
+    }
+    expect(amountDueFen('instalments', ms(['accepted', 100], ['unfunded', 200]))).toBe(200);
+    expect(amountDueFen('full_escrow', ms(['unfunded', 100], ['unfunded', 200]))).toBe(300);
   });
 
   it('per-milestone release pays each accepted milestone; at completion waits for the last; a case holds everything', () => {

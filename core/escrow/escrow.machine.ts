@@ -105,14 +105,30 @@ export const heldFen = (m: Pick<MilestoneMoney, 'fundedFen' | 'releasedFen' | 'r
 
 /**
  * Which milestones the enterprise pays into escrow now. Full escrow: every unfunded milestone at once
- * (the whole contract). Instalments: the next unfunded one, and only once every earlier milestone has
- * been funded. Errors: INVALID_TRANSITION (nothing to fund).
+ * (the whole contract). Instalments: the next unfunded one, before it starts — that is, once every
+ * earlier milestone has been accepted (paid or settled). Errors: INVALID_TRANSITION (nothing to fund,
+ * or the previous milestone is still under way).
  */
 export function milestonesToFund<T extends MilestoneMoney>(paymentMode: 'full_escrow' | 'instalments', ms: T[]): T[] {
   const sorted = [...ms].sort((a, b) => a.seq - b.seq);
   const unfunded = sorted.filter((m) => m.status === 'unfunded');
   if (!unfunded.length) throw new AppError('INVALID_TRANSITION', '合同款已全部托管');
-  return paymentMode === 'full_escrow' ? unfunded : [unfunded[0]!];
+  if (paymentMode === 'full_escrow') return unfunded;
+  const next = unfunded[0]!;
+  const before = sorted.filter((m) => m.seq < next.seq);
+  if (before.some((m) => m.status !== 'accepted' && m.status !== 'released' && m.status !== 'refunded')) {
+    throw new AppError('INVALID_TRANSITION', `里程碑 ${next.seq - 1} 验收后再托管下一期合同款`);
+  }
+  return [next];
+}
+
+/** What the enterprise could pay into escrow right now (0 when nothing is due). */
+export function amountDueFen(paymentMode: 'full_escrow' | 'instalments', ms: MilestoneMoney[]): number {
+  try {
+    return milestonesToFund(paymentMode, ms).reduce((s, m) => s + m.amountFen, 0);
+  } catch {
+    return 0;
+  }
 }
 
 /**

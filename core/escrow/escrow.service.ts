@@ -42,6 +42,7 @@ import {
   feeOf,
   heldFen,
   MILESTONE_STATUS_LABELS,
+  amountDueFen,
   milestonesToFund,
   milestonesToRelease,
   milestoneTransition,
@@ -344,7 +345,7 @@ export function createEscrowService(deps: EscrowDeps) {
         releasedFen: ms.reduce((s, m) => s + m.releasedFen, 0),
         refundedFen: ms.reduce((s, m) => s + m.refundedFen, 0),
         held: Boolean(openC),
-        nextToFundFen: ag.status === 'confirmed' && ms.some((m) => m.status === 'unfunded') ? milestonesToFund(ag.paymentMode as 'full_escrow', ms).reduce((s, m) => s + m.amountFen, 0) : 0,
+        nextToFundFen: ag.status === 'confirmed' && !ag.completedAt ? amountDueFen(ag.paymentMode as 'full_escrow' | 'instalments', ms) : 0,
       },
       milestones: ms.map((m) => ({
         id: m.id,
@@ -629,7 +630,7 @@ export function createEscrowService(deps: EscrowDeps) {
                 ? '待确认协议'
                 : ag.status === 'confirmed' && mine.some((m) => m.status === 'delivered')
                   ? '待验收里程碑'
-                  : ag.status === 'confirmed' && !ag.completedAt && mine.some((m) => m.status === 'unfunded') && !mine.some((m) => ['funded', 'delivered'].includes(m.status))
+                  : ag.status === 'confirmed' && !ag.completedAt && amountDueFen(ag.paymentMode as 'full_escrow' | 'instalments', mine) > 0
                     ? '待托管合同款'
                     : null
               : ag.status === 'draft' || ag.status === 'returned'

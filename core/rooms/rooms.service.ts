@@ -289,7 +289,9 @@ export function createRoomService(deps: RoomDeps) {
         bidders: [...sealed.values()]
           .filter((s) => bidderIds.includes(s.providerId) || props.some((p) => p.providerId === s.providerId))
           .map((s) => ({ providerId: s.providerId, providerName: names.get(s.providerId) ?? '' })),
-        proposals: props.map((p) => ({
+        // Cheapest current price first: after a second round the revised prices decide the order.
+        proposals: props
+          .map((p) => ({
           id: p.id,
           providerId: p.providerId,
           providerName: names.get(p.providerId) ?? '',
@@ -300,7 +302,8 @@ export function createRoomService(deps: RoomDeps) {
           timeline: p.timeline,
           status: p.status,
           attachments: atts.filter((f) => f.subjectId === p.id).map(toFileView),
-        })),
+          }))
+          .sort((x, y) => x.currentPriceFen - y.currentPriceFen),
         rounds: closedRounds,
         currentRound: open
           ? {

@@ -267,7 +267,8 @@ describe('escrow and milestones: POST /agreements/{id}/escrow, POST /milestones/
     await fund(h.platform, t.e.actor, 3_000_000);
     const first = await call(t.e, 'POST', `/agreements/${id}/escrow`);
     expect(first.status, first.text).toBe(200);
-    expect(first.json).toMatchObject({ fundedFen: 1_000_000, depositRefundFen: 20_000, agreement: { escrow: { inEscrowFen: 1_000_000, nextToFundFen: 2_000_000 } } });
+    // Instalments: nothing more is due until milestone 1 is accepted.
+    expect(first.json).toMatchObject({ fundedFen: 1_000_000, depositRefundFen: 20_000, agreement: { escrow: { inEscrowFen: 1_000_000, nextToFundFen: 0 } } });
     expect(first.json.agreement.milestones.map((m: { status: string }) => m.status)).toEqual(['funded', 'unfunded']);
     expect((await call(t.e, 'GET', `/requirements/${t.r.id}`)).json).toMatchObject({ state: 'in_progress', depositStatus: 'refunded' });
     const [m1, m2] = first.json.agreement.milestones as { id: string }[];
@@ -360,7 +361,12 @@ describe('escrow and milestones: POST /agreements/{id}/escrow, POST /milestones/
     expect((await call(t.e, 'POST', `/milestones/${m1!.id}/return`, { reason: '改' })).json.error.fields).toEqual({ reason: '请填写退回理由' });
     expectError(await call(t.e, 'POST', `/milestones/${NO_SUCH}/accept`), 404, 'NOT_FOUND');
     expectError(await call(t.e, 'POST', '/milestones/not-a-uuid/accept'), 404, 'NOT_FOUND');
-    // Instalments: the second milestone's money waits for the enterprise to top up.
+    // Instalments: the second milestone is paid before it starts, once the first is accepted …
+    const early = await call(t.e, 'POST', `/agreements/${t.ag.id}/escrow`);
+    expectError(early, 409, 'INVALID_TRANSITION');
+    expect(early.json.error.message).toBe('里程碑 1 验收后再托管下一期合同款');
+    expect((await call(t.e, 'POST', `/milestones/${m1!.id}/accept`)).status).toBe(200);
+    // … and waits for the enterprise to top up.
     const short = await call(t.e, 'POST', `/agreements/${t.ag.id}/escrow`);
     expectError(short, 409, 'INSUFFICIENT_FUNDS');
     expect(short.json.error.message).toContain('托管 ¥20,000.00 还差 ¥19,800.00');
