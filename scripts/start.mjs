@@ -31,7 +31,7 @@ function newest(dir) {
 const role = process.argv.find((a) => a.startsWith('--role='))?.slice(7) ?? process.env.ROLE ?? 'all';
 const built = join(root, 'web/build/handler.js');
 if (role !== 'realtime') {
-  const sources = Math.max(newest(join(root, 'web')), newest(join(root, 'core')), statSync(join(root, 'svelte.config.js')).mtimeMs);
+  const sources = Math.max(newest(join(root, 'web')), newest(join(root, 'core')), newest(join(root, 'db')), statSync(join(root, 'svelte.config.js')).mtimeMs);
   if (!existsSync(built) || statSync(built).mtimeMs < sources) {
     console.log('Building the web pages (vite build)…');
     run('npx', ['vite', 'build', '--logLevel', 'warn']);
