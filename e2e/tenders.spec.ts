@@ -78,7 +78,9 @@ test.describe('marketplace: requirements, proposals and invitations', () => {
     await pv.page.goto('/projects');
     await pv.page.getByRole('searchbox', { name: '搜索项目' }).fill(title);
     await pv.page.getByRole('button', { name: '搜索', exact: true }).click();
-    await pv.page.getByRole('link', { name: title }).first().click();
+    // Once the search is in force its chip (移除条件：搜索：<title>) is a link too: wait for it, then take the card's.
+    await expect(pv.page.getByRole('link', { name: `移除条件：搜索：${title}` })).toBeVisible();
+    await pv.page.getByRole('link', { name: title, exact: true }).click();
     await expect(pv.page.getByRole('heading', { name: title, level: 1 })).toBeVisible();
     // The description keeps its list.
     await expect(pv.page.getByRole('listitem').filter({ hasText: '年度企业所得税汇算清缴' })).toBeVisible();
@@ -116,6 +118,7 @@ test.describe('marketplace: requirements, proposals and invitations', () => {
     await ent.page.goto('/showcase');
     await ent.page.getByRole('searchbox', { name: '搜索服务机构' }).fill('创想');
     await ent.page.getByRole('button', { name: '搜索', exact: true }).click();
+    await expect(ent.page).toHaveURL(/[?&]q=%E5%88%9B%E6%83%B3/);
     await ent.page.getByRole('button', { name: '邀请 赣州创想品牌设计工作室' }).click();
     const dialog = ent.page.getByRole('dialog', { name: '邀请参与项目' });
     await dialog.getByRole('radio', { name: new RegExp(title) }).check();
