@@ -120,6 +120,9 @@ test.describe('agreements and escrow', () => {
     await ent.page.getByRole('dialog', { name: '托管合同款' }).getByRole('button', { name: '确认托管' }).click();
     await done(ent.page, '已托管合同款 ¥5,000.00，项目进入实施。需求保证金 ¥200.00 已全额退回钱包。');
     await shoot(ent.page, 'agreement-funded');
+    // Instalments: the second milestone is paid only after the first is accepted.
+    await expect(ent.page.getByRole('button', { name: '托管合同款' })).toHaveCount(0);
+    await expect(ent.page.getByTestId('fund-amount')).toHaveCount(0);
 
     // Milestone 1: delivered by the provider, accepted by the enterprise (paid at once: per milestone).
     await pv.page.goto(agreementUrl);
