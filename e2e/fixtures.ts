@@ -198,6 +198,8 @@ export async function shoot(page: Page, name: string, widths: readonly number[] 
     await page.evaluate(() => window.scrollTo(0, 0));
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, `${name} scrolls sideways at ${width}px`).toBeLessThanOrEqual(1);
+    // Charts (echarts, on canvas) slide to their new size for 300 ms: shoot them settled.
+    if (await page.locator('canvas').count()) await page.waitForTimeout(400);
     await page.screenshot({ path: `e2e/artifacts/${name}-${width}.png`, fullPage: true });
   }
   if (before) await page.setViewportSize(before);
