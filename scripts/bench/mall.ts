@@ -79,6 +79,8 @@ async function main() {
     console.log(`\nratio search / baseline:  ${(search / base).toFixed(2)}`);
     console.log(`ratio product / baseline: ${(product / base).toFixed(2)}`);
   } finally {
+    // Let the last in-flight requests finish before the server shuts its database pool.
+    await new Promise((r) => setTimeout(r, 2000));
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
     await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
