@@ -47,21 +47,31 @@ export const roomChannels = {
 
 /**
  * Appends events in order inside `tx` and returns them. Takes the room row's lock for the rest of the
- * transaction, so events of one room are numbered in commit order.
+ * transaction, so events of one room are numbered in commit order. One statement: the room's counter
+ * moves by the number of events and the events take the numbers it hands out.
  */
 export async function appendRoomEvents(tx: DbOrTx, requirementId: string, events: RoomEventInput[], now: Date): Promise<RoomEvent[]> {
   if (!events.length) return [];
-  const [room] = await tx
-    .insert(tenderRooms)
-    .values({ requirementId, seq: events.length })
-    .onConflictDoUpdate({ target: tenderRooms.requirementId, set: { seq: sql`${tenderRooms.seq} + ${events.length}`, updatedAt: now } })
-    .returning({ seq: tenderRooms.seq });
-  const first = room!.seq - events.length + 1;
-  const rows = await tx
-    .insert(roomEvents)
-    .values(events.map((e, i) => ({ requirementId, seq: first + i, type: e.type, audience: e.audience, payload: e.payload, createdAt: now })))
-    .returning();
-  return rows.map(toRoomEvent);
+  // What is stored is JSON: return (and later publish) exactly that, not the Dates of the input.
+  const stored = events.map((e) => ({ type: e.type, audience: e.audience, payload: JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown> }));
+  const n = events.length;
+  const result = await tx.execute(sql`
+    with room as (
+      insert into ${tenderRooms} (requirement_id, seq) values (${requirementId}, ${n})
+      on conflict (requirement_id) do update set seq = ${tenderRooms}.seq + ${n}, updated_at = ${now.toISOString()}::timestamptz
+      returning seq
+    ), appended as (
+      insert into ${roomEvents} (requirement_id, seq, type, audience, payload, created_at)
+      select ${requirementId}::uuid, room.seq - ${n} + e.ord, e.type, array(select jsonb_array_elements_text(e.audience)), e.payload, ${now.toISOString()}::timestamptz
+      from room, jsonb_to_recordset(${JSON.stringify(stored.map((e, i) => ({ ord: i + 1, ...e })))}::jsonb) as e(ord int, type text, audience jsonb, payload jsonb)
+      returning 1
+    )
+    select room.seq::text as seq, (select count(*) from appended)::int as appended from room`);
+  const row = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)[0] as { seq: string; appended: number };
+  if (row.appended !== n) throw new Error(`room ${requirementId}: ${row.appended} of ${n} events appended`);
+  const first = Number(row.seq) - n + 1;
+  const at = now.toISOString();
+  return stored.map((e, i) => ({ requirementId, seq: first + i, type: e.type, audience: e.audience, payload: e.payload, at }));
 }
 
 /** Sends committed events to the sockets of their audience (and to operators watching). */
@@ -74,7 +84,8 @@ export async function publishRoomEvents(publisher: Publisher, events: RoomEvent[
       else rooms.add(roomChannels.provider(e.requirementId, a.slice('provider:'.length)));
     }
     if (!rooms.has(roomChannels.all(e.requirementId))) rooms.add(roomChannels.operators(e.requirementId));
-    for (const room of rooms) await publisher.publish(room, 'room:event', e);
+    // One emit to all its rooms: one message between nodes, and a socket in two of them gets it once.
+    await publisher.publish([...rooms], 'room:event', e);
   }
 }
 

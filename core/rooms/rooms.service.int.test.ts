@@ -185,6 +185,30 @@ describe('second round', () => {
   });
 });
 
+describe('who hears of a bid', () => {
+  it('tells the enterprise and the bidder, and only the rivals whose rank moved', async () => {
+    const { e, r, bidders, openingAt, ids } = await tender();
+    clock.set(openingAt);
+    await rooms().startRound(e.actor, r.id, { providerIds: ids, durationMinutes: 10 });
+    const after = (await rooms().snapshot(e.actor, r.id)).seq;
+    const heard = async (from: number) =>
+      (await p.db.select().from(roomEvents).where(eq(roomEvents.requirementId, r.id))).filter((x) => x.seq > from).map((x) => `${x.type} ${x.audience.join(',')}`);
+
+    // C (third at ¥30,000) lowers to ¥29,000: still third, so A and B hear nothing.
+    const c = await rooms().submitOffer(bidders[2]!.actor, r.id, { priceFen: 2_900_000, clientId: clientId() });
+    expect(c.rank).toBe(3);
+    expect(await heard(after)).toEqual([`offer:accepted provider:${ids[2]}`, 'offer:received enterprise']);
+
+    // C then bids ¥22,000: it passes B only; B drops to third and is told, A (still first) is not.
+    const before = c.seq + 1;
+    const c2 = await rooms().submitOffer(bidders[2]!.actor, r.id, { priceFen: 2_200_000, clientId: clientId() });
+    expect(c2.rank).toBe(2);
+    expect(await heard(before)).toEqual([`offer:accepted provider:${ids[2]}`, 'offer:received enterprise', `round:rank provider:${ids[1]}`]);
+    expect((await rooms().eventsSince(bidders[1]!.actor, r.id, before)).map((x) => x.payload)).toEqual([{ roundId: c2.roundId, rank: 3, participantCount: 3 }]);
+    expect(await rooms().eventsSince(bidders[0]!.actor, r.id, before)).toEqual([]);
+  });
+});
+
 describe('second-round rules per requirement', () => {
   it('the enterprise sets them, validated; a round in progress keeps the rules it started with', async () => {
     const { e, r, bidders, openingAt, ids } = await tender();

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { invitations, negotiationMessages, organisations, priceRounds, proposals, roundOffers, tenderRooms, type PriceRoundRow } from '../../db/schema';
+import { z } from 'zod';
+import { invitations, negotiationMessages, organisations, priceRounds, proposals, requirements, roundOffers, tenderRooms, type PriceRoundRow } from '../../db/schema';
 import { toFileView, type FileService } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
 import type { SettingsService } from '../settings/settings.service';
@@ -124,6 +125,39 @@ export function createRoomService(deps: RoomDeps) {
       if (s && o.priceFen < s.priceFen) Object.assign(s, { priceFen: o.priceFen, at: o.at });
     }
     return out;
+  }
+
+  /**
+   * The standings for a bid, in one query: each live proposal with its lowest offer of this tender
+   * round (offers only ever go down, so the lowest is also the latest), how many offers it made in
+   * `roundId`, and whether `clientId` was already used there (a resent bid).
+   */
+  async function roundStandings(q: DbOrTx, r: RequirementRow, roundId: string, orgId: string, clientId: string) {
+    const agg = q
+      .select({
+        providerId: roundOffers.providerId,
+        lowestFen: sql<number>`min(${roundOffers.priceFen})`.mapWith(Number).as('lowest_fen'),
+        lastAt: sql<Date>`max(${roundOffers.createdAt})`.mapWith(roundOffers.createdAt).as('last_at'),
+        inRound: sql<number>`count(*) filter (where ${roundOffers.roundId} = ${roundId})`.mapWith(Number).as('in_round'),
+        replay: sql<boolean>`bool_or(${roundOffers.roundId} = ${roundId} and ${roundOffers.providerId} = ${orgId} and ${roundOffers.clientId} = ${clientId})`.as('replay'),
+      })
+      .from(roundOffers)
+      .innerJoin(priceRounds, eq(priceRounds.id, roundOffers.roundId))
+      .where(and(eq(roundOffers.requirementId, r.id), eq(priceRounds.tenderRound, r.round)))
+      .groupBy(roundOffers.providerId)
+      .as('agg');
+    const rows = await q
+      .select({ providerId: proposals.providerId, priceFen: proposals.priceFen, at: proposals.updatedAt, lowestFen: agg.lowestFen, lastAt: agg.lastAt, inRound: agg.inRound, replay: agg.replay })
+      .from(proposals)
+      .leftJoin(agg, eq(agg.providerId, proposals.providerId))
+      .where(and(eq(proposals.requirementId, r.id), inArray(proposals.status, ['active', 'selected', 'not_selected'])));
+    return new Map(
+      rows.map((p) => {
+        const lower = p.lowestFen !== null && p.lowestFen < p.priceFen;
+        const standing = { providerId: p.providerId, priceFen: lower ? p.lowestFen! : p.priceFen, at: lower ? new Date(p.lastAt!) : p.at, proposalPriceFen: p.priceFen };
+        return [p.providerId, { ...standing, offersInRound: Number(p.inRound ?? 0), replay: Boolean(p.replay) }];
+      }),
+    );
   }
 
   const participantRanks = (round: Pick<PriceRoundRow, 'participantIds'>, all: Map<string, Standing>) =>
@@ -428,25 +462,40 @@ export function createRoomService(deps: RoomDeps) {
     async submitOffer(actor: Actor | null, requirementId: string, raw: unknown) {
       const a = requireActor(actor);
       const input = parseInput(SubmitOfferInput, raw);
+      const orgId = a.organisation?.organisationId;
       let extendedTo: Date | undefined;
       const { result } = await commit(async (tx, append) => {
-          const m = await member(a, requirementId, tx);
-          if (m.role !== 'provider') throw new AppError('FORBIDDEN', '只有参加本轮二次竞价的服务机构可以报价');
-          const orgId = m.orgId!;
-          const round = await findOpenRound(tx, m.r.id, true);
-          if (!round) throw new AppError('ROUND_CLOSED', '当前没有进行中的二次竞价');
-          const [dup] = await tx
-            .select()
-            .from(roundOffers)
-            .where(and(eq(roundOffers.roundId, round.id), eq(roundOffers.providerId, orgId), eq(roundOffers.clientId, input.clientId)));
-          const all = await standings(tx, m.r, { sealed: false });
-          if (dup) {
-            const ranks = participantRanks(round, all);
-            return { offer: dup, round, rank: ranks.get(orgId) ?? null, replayed: true };
+          // The requirement with its open round, whose row is locked: bids of one room queue here.
+          const [row] = z.uuid().safeParse(requirementId).success
+            ? await tx
+                .select({ r: requirements, round: priceRounds })
+                .from(priceRounds)
+                .innerJoin(requirements, eq(requirements.id, priceRounds.requirementId))
+                .where(and(eq(priceRounds.requirementId, requirementId), eq(priceRounds.status, 'open')))
+                .for('update', { of: priceRounds })
+            : [];
+          // Refusals take the slow path, so they answer exactly as the room's membership rules say.
+          const refuse = async (code: 'FORBIDDEN' | 'ROUND_CLOSED') => {
+            const m = await member(a, requirementId, tx);
+            if (m.role !== 'provider' || code === 'FORBIDDEN') throw new AppError('FORBIDDEN', '只有参加本轮二次竞价的服务机构可以报价');
+            throw new AppError('ROUND_CLOSED', '当前没有进行中的二次竞价');
+          };
+          if (!row) return refuse('ROUND_CLOSED');
+          const { r, round } = row;
+          if (!orgId || orgId === r.organisationId || a.isOperator) return refuse('FORBIDDEN');
+          const all = await roundStandings(tx, r, round.id, orgId, input.clientId);
+          const mine = all.get(orgId);
+          if (!mine) return refuse('FORBIDDEN');
+          const ranksBefore = participantRanks(round, all);
+          if (mine.replay) {
+            const [dup] = await tx
+              .select()
+              .from(roundOffers)
+              .where(and(eq(roundOffers.roundId, round.id), eq(roundOffers.providerId, orgId), eq(roundOffers.clientId, input.clientId)));
+            return { offer: dup!, round, rank: ranksBefore.get(orgId) ?? null, replayed: true };
           }
           const now = clock.now();
-          const previousFen = all.get(orgId)?.priceFen;
-          if (previousFen === undefined) throw new AppError('FORBIDDEN', '只有参加本轮二次竞价的服务机构可以报价');
+          const previousFen = mine.priceFen;
           const decision = decideRevisedPrice(round, { providerId: orgId, priceFen: input.priceFen, previousFen }, now);
           let next = round;
           if (decision.extended) {
@@ -457,10 +506,10 @@ export function createRoomService(deps: RoomDeps) {
               .returning()) as [PriceRoundRow];
             extendedTo = decision.closesAt;
           }
-          all.set(orgId, { providerId: orgId, priceFen: input.priceFen, at: now, proposalPriceFen: all.get(orgId)!.proposalPriceFen });
+          all.set(orgId, { ...mine, priceFen: input.priceFen, at: now });
           const ranks = participantRanks(next, all);
-          const offerCount = (await tx.select({ id: roundOffers.id }).from(roundOffers).where(and(eq(roundOffers.roundId, round.id), eq(roundOffers.providerId, orgId)))).length + 1;
           // The bidder's own acknowledgement first: its sequence number is stored with the offer.
+          // Other participants hear only when their rank moved (never a rival's price or name).
           const accepted: RoomEventInput = {
             type: 'offer:accepted',
             audience: [`provider:${orgId}`],
@@ -468,9 +517,9 @@ export function createRoomService(deps: RoomDeps) {
           };
           const evs: RoomEventInput[] = [
             accepted,
-            { type: 'offer:received', audience: ['enterprise'], payload: { roundId: round.id, providerId: orgId, offerCount, at: now } },
+            { type: 'offer:received', audience: ['enterprise'], payload: { roundId: round.id, providerId: orgId, offerCount: mine.offersInRound + 1, at: now } },
             ...next.participantIds
-              .filter((pid) => pid !== orgId)
+              .filter((pid) => pid !== orgId && ranks.get(pid) !== ranksBefore.get(pid))
               .map((pid) => ({ type: 'round:rank', audience: [`provider:${pid}` as Audience], payload: { roundId: round.id, rank: ranks.get(pid), participantCount: next.participantIds.length } })),
           ];
           if (decision.extended) {
@@ -480,10 +529,10 @@ export function createRoomService(deps: RoomDeps) {
               payload: { roundId: round.id, closesAt: decision.closesAt, extensions: decision.extensions, maxExtensions: next.maxExtensions },
             });
           }
-          const [ack] = await append(m.r.id, evs);
+          const [ack] = await append(r.id, evs);
           const [offer] = await tx
             .insert(roundOffers)
-            .values({ roundId: round.id, requirementId: m.r.id, providerId: orgId, submittedBy: a.userId, priceFen: input.priceFen, previousPriceFen: previousFen, clientId: input.clientId, seq: ack!.seq, createdAt: now })
+            .values({ roundId: round.id, requirementId: r.id, providerId: orgId, submittedBy: a.userId, priceFen: input.priceFen, previousPriceFen: previousFen, clientId: input.clientId, seq: ack!.seq, createdAt: now })
             .returning();
           return { offer: offer!, round: next, rank: ranks.get(orgId) ?? null, replayed: false };
       });
