@@ -1,4 +1,4 @@
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { priceRounds, roomEvents, tenderRooms, type RoomEventRow } from '../../db/schema';
 import type { Publisher } from '../shared/publisher';
@@ -48,9 +48,10 @@ export const roomChannels = {
 /**
  * Appends events in order inside `tx` and returns them. Takes the room row's lock for the rest of the
  * transaction, so events of one room are numbered in commit order. One statement: the room's counter
- * moves by the number of events and the events take the numbers it hands out.
+ * moves by the number of events and the events take the numbers it hands out. `alongside` adds one
+ * more write to the same statement, given the first event's sequence number (a bid stores it).
  */
-export async function appendRoomEvents(tx: DbOrTx, requirementId: string, events: RoomEventInput[], now: Date): Promise<RoomEvent[]> {
+export async function appendRoomEvents(tx: DbOrTx, requirementId: string, events: RoomEventInput[], now: Date, alongside?: (firstSeq: SQL) => SQL): Promise<RoomEvent[]> {
   if (!events.length) return [];
   // What is stored is JSON: return (and later publish) exactly that, not the Dates of the input.
   const stored = events.map((e) => ({ type: e.type, audience: e.audience, payload: JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown> }));
@@ -65,7 +66,7 @@ export async function appendRoomEvents(tx: DbOrTx, requirementId: string, events
       select ${requirementId}::uuid, room.seq - ${n} + e.ord, e.type, array(select jsonb_array_elements_text(e.audience)), e.payload, ${now.toISOString()}::timestamptz
       from room, jsonb_to_recordset(${JSON.stringify(stored.map((e, i) => ({ ord: i + 1, ...e })))}::jsonb) as e(ord int, type text, audience jsonb, payload jsonb)
       returning 1
-    )
+    )${alongside ? sql`, alongside as (${alongside(sql`(select seq from room) - ${n} + 1`)})` : sql``}
     select room.seq::text as seq, (select count(*) from appended)::int as appended from room`);
   const row = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)[0] as { seq: string; appended: number };
   if (row.appended !== n) throw new Error(`room ${requirementId}: ${row.appended} of ${n} events appended`);

@@ -1,4 +1,5 @@
-import { and, asc, desc, eq, inArray, isNull, lte, ne, sql } from 'drizzle-orm';
+import { randomUUID } from 'node:crypto';
+import { and, asc, desc, eq, inArray, isNull, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { z } from 'zod';
 import { invitations, negotiationMessages, organisations, priceRounds, proposals, requirements, roundOffers, tenderRooms, type PriceRoundRow } from '../../db/schema';
@@ -128,11 +129,14 @@ export function createRoomService(deps: RoomDeps) {
   }
 
   /**
-   * The standings for a bid, in one query: each live proposal with its lowest offer of this tender
-   * round (offers only ever go down, so the lowest is also the latest), how many offers it made in
-   * `roundId`, and whether `clientId` was already used there (a resent bid).
+   * The standings for a bid, in one query: each live proposal with its lowest offer of the
+   * requirement's current tender round (offers only ever go down, so the lowest is also the latest),
+   * how many offers it made in the open round, and whether `clientId` was already used there (a
+   * resent bid).
    */
-  async function roundStandings(q: DbOrTx, r: RequirementRow, roundId: string, orgId: string, clientId: string) {
+  function roundStandings(q: DbOrTx, requirementId: string, orgId: string, clientId: string) {
+    const tenderRound = sql`(select ${requirements.round} from ${requirements} where ${requirements.id} = ${requirementId})`;
+    const roundId = sql`(select ${priceRounds.id} from ${priceRounds} where ${priceRounds.requirementId} = ${requirementId} and ${priceRounds.status} = 'open')`;
     const agg = q
       .select({
         providerId: roundOffers.providerId,
@@ -143,14 +147,17 @@ export function createRoomService(deps: RoomDeps) {
       })
       .from(roundOffers)
       .innerJoin(priceRounds, eq(priceRounds.id, roundOffers.roundId))
-      .where(and(eq(roundOffers.requirementId, r.id), eq(priceRounds.tenderRound, r.round)))
+      .where(and(eq(roundOffers.requirementId, requirementId), eq(priceRounds.tenderRound, tenderRound)))
       .groupBy(roundOffers.providerId)
       .as('agg');
-    const rows = await q
+    return q
       .select({ providerId: proposals.providerId, priceFen: proposals.priceFen, at: proposals.updatedAt, lowestFen: agg.lowestFen, lastAt: agg.lastAt, inRound: agg.inRound, replay: agg.replay })
       .from(proposals)
       .leftJoin(agg, eq(agg.providerId, proposals.providerId))
-      .where(and(eq(proposals.requirementId, r.id), inArray(proposals.status, ['active', 'selected', 'not_selected'])));
+      .where(and(eq(proposals.requirementId, requirementId), inArray(proposals.status, ['active', 'selected', 'not_selected'])));
+  }
+
+  function standingsByProvider(rows: Awaited<ReturnType<typeof roundStandings>>) {
     return new Map(
       rows.map((p) => {
         const lower = p.lowestFen !== null && p.lowestFen < p.priceFen;
@@ -170,15 +177,15 @@ export function createRoomService(deps: RoomDeps) {
   const timing = () => settings.get('rooms.timing');
 
   type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-  type Append = (requirementId: string, events: RoomEventInput[]) => Promise<RoomEvent[]>;
+  type Append = (requirementId: string, events: RoomEventInput[], alongside?: (firstSeq: SQL) => SQL) => Promise<RoomEvent[]>;
 
   /** One transaction whose room events are appended as they happen and published after commit. */
   async function commit<T>(work: (tx: Tx, append: Append) => Promise<T>) {
     let events: RoomEvent[] = [];
     const result = await db.transaction(async (tx) => {
       events = [];
-      return work(tx, async (requirementId, evs) => {
-        const out = await appendRoomEvents(tx, requirementId, evs, clock.now());
+      return work(tx, async (requirementId, evs, alongside) => {
+        const out = await appendRoomEvents(tx, requirementId, evs, clock.now(), alongside);
         events.push(...out);
         return out;
       });
@@ -466,14 +473,13 @@ export function createRoomService(deps: RoomDeps) {
       let extendedTo: Date | undefined;
       const { result } = await commit(async (tx, append) => {
           // The requirement with its open round, whose row is locked: bids of one room queue here.
-          const [row] = z.uuid().safeParse(requirementId).success
-            ? await tx
-                .select({ r: requirements, round: priceRounds })
-                .from(priceRounds)
-                .innerJoin(requirements, eq(requirements.id, priceRounds.requirementId))
-                .where(and(eq(priceRounds.requirementId, requirementId), eq(priceRounds.status, 'open')))
-                .for('update', { of: priceRounds })
-            : [];
+          if (!z.uuid().safeParse(requirementId).success) throw new AppError('NOT_FOUND', '项目不存在');
+          const [row] = await tx
+            .select({ r: requirements, round: priceRounds })
+            .from(priceRounds)
+            .innerJoin(requirements, eq(requirements.id, priceRounds.requirementId))
+            .where(and(eq(priceRounds.requirementId, requirementId), eq(priceRounds.status, 'open')))
+            .for('update', { of: priceRounds });
           // Refusals take the slow path, so they answer exactly as the room's membership rules say.
           const refuse = async (code: 'FORBIDDEN' | 'ROUND_CLOSED') => {
             const m = await member(a, requirementId, tx);
@@ -483,7 +489,8 @@ export function createRoomService(deps: RoomDeps) {
           if (!row) return refuse('ROUND_CLOSED');
           const { r, round } = row;
           if (!orgId || orgId === r.organisationId || a.isOperator) return refuse('FORBIDDEN');
-          const all = await roundStandings(tx, r, round.id, orgId, input.clientId);
+          // Read after the lock is held, so it includes every bid committed before this one.
+          const all = standingsByProvider(await roundStandings(tx, requirementId, orgId, input.clientId));
           const mine = all.get(orgId);
           if (!mine) return refuse('FORBIDDEN');
           const ranksBefore = participantRanks(round, all);
@@ -529,12 +536,20 @@ export function createRoomService(deps: RoomDeps) {
               payload: { roundId: round.id, closesAt: decision.closesAt, extensions: decision.extensions, maxExtensions: next.maxExtensions },
             });
           }
-          const [ack] = await append(r.id, evs);
-          const [offer] = await tx
-            .insert(roundOffers)
-            .values({ roundId: round.id, requirementId: r.id, providerId: orgId, submittedBy: a.userId, priceFen: input.priceFen, previousPriceFen: previousFen, clientId: input.clientId, seq: ack!.seq, createdAt: now })
-            .returning();
-          return { offer: offer!, round: next, rank: ranks.get(orgId) ?? null, replayed: false };
+          // The events and the offer in one statement; the offer stores its first event's sequence number.
+          const offer = {
+            id: randomUUID(),
+            roundId: round.id,
+            requirementId: r.id,
+            providerId: orgId,
+            submittedBy: a.userId,
+            priceFen: input.priceFen,
+            previousPriceFen: previousFen,
+            clientId: input.clientId,
+            createdAt: now,
+          };
+          const [ack] = await append(r.id, evs, (firstSeq) => tx.insert(roundOffers).values({ ...offer, seq: firstSeq }).getSQL());
+          return { offer: { ...offer, seq: ack!.seq }, round: next, rank: ranks.get(orgId) ?? null, replayed: false };
       });
       if (extendedTo) await timer.schedule(`${ROUND_TIMER}:${result.round.id}`, extendedTo);
       return {
