@@ -167,10 +167,15 @@ async function main() {
   for (const [room, list] of acceptedByRoom) {
     list.sort((x, y) => x.seq! - y.seq!);
     const seen = byRoom.get(room)!;
-    const maxSeen = Math.max(...seen.keys());
+    const span = fixture.rooms[room]!.bidders.length + 2; // the most events one bid makes
     list.forEach((b, i) => {
       accepted++;
-      const end = i + 1 < list.length ? list[i + 1]!.seq! - 1 : Math.max(maxSeen, b.seq! + 1);
+      // Up to the next bid's first event; for the last bid (or where numbering jumps, as when the
+      // baseline's two nodes number in their own ranges) up to the last event seen of its batch.
+      const next = list[i + 1]?.seq;
+      let end = b.seq! + 1;
+      if (next !== undefined && next - b.seq! <= span) end = next - 1;
+      else for (let s = b.seq! + 2; s < b.seq! + span; s++) if (seen.has(s)) end = s;
       let last = 0;
       let missing = 0;
       for (let s = b.seq!; s <= end; s++) {

@@ -202,6 +202,16 @@ async function main() {
   dbUrl.pathname = `/${name}`;
   const db = postgres(dbUrl.toString(), { max: 1, onnotice: () => {} });
   const dir = mkdtempSync(join(tmpdir(), 'bangfu-bench-rooms-'));
+  // Interrupted (Ctrl-C, a timeout): stop the servers and drop the database all the same.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(sig, () => {
+      for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+      void db
+        .end()
+        .then(() => admin.unsafe(`drop database if exists ${name} with (force)`))
+        .finally(() => process.exit(130));
+    });
+  }
   try {
     console.log(`Seeding ${ROOMS} rooms × ${BIDDERS} bidders on PostgreSQL (${name})…`);
     const fixture = await seed(dbUrl.toString());
@@ -242,7 +252,7 @@ async function main() {
     console.log(`  committed offers in the database: ${committedB} for ${b.accepted} acknowledged bids`);
     console.log('\nAims on a 2-core machine: ≥ 500 accepted bids/s, ack p99 < 50 ms, delivery p99 < 100 ms (a) and < 150 ms (b), zero lost or duplicated.');
     console.log('Delivery is timed from the moment the bid left the bidder to the last socket that must hear of it');
-    console.log('(the enterprise, the bidder, and each other participant whose rank it re-announces), so it includes the commit.');
+    console.log('(the enterprise, the bidder, and each rival whose rank it moved), so it includes the commit.');
     await stop(node1.child);
     await stop(node2.child);
     if (PROFILE_DIR) console.log(`CPU profiles of the realtime nodes: ${PROFILE_DIR}`);
