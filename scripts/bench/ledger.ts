@@ -6,11 +6,11 @@
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:ledger [-- --clients 16 --seconds 5]
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import postgres from 'postgres';
 import { openDb } from '../../db/client';
 import { migrateDb } from '../../db/migrate';
 import { organisations } from '../../db/schema';
 import { createLedger } from '../../core/wallet/ledger.service';
+import { freshDatabase } from './support';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -45,12 +45,8 @@ async function timed(label: string, work: (client: number) => Promise<void>) {
 }
 
 async function main() {
-  const name = `bangfu_bench_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const url = new URL(baseUrl);
-  url.pathname = `/${name}`;
-  const handle = await openDb({ databaseUrl: url.toString(), max: CLIENTS });
+  const fresh = await freshDatabase(baseUrl, 'bangfu_bench');
+  const handle = await openDb({ databaseUrl: fresh.url, max: CLIENTS });
   try {
     await migrateDb(handle);
     const db = handle.db;
@@ -93,8 +89,7 @@ async function main() {
     if (!check.ok || ledgerRun.errors || inTx.errors) process.exitCode = 1;
   } finally {
     await handle.close();
-    await admin.unsafe(`drop database if exists ${name} with (force)`);
-    await admin.end();
+    await fresh.drop();
   }
 }
 

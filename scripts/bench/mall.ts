@@ -8,10 +8,9 @@
  */
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { createServer } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import postgres from 'postgres';
+import { freePort, freshDatabase } from './support';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -22,13 +21,6 @@ const SECONDS = arg('seconds', 10);
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 async function waitReady(url: string, ms = 180_000) {
   const until = Date.now() + ms;
@@ -51,20 +43,16 @@ async function measure(label: string, url: string) {
 }
 
 async function main() {
-  const name = `bangfu_bench_mall_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const dbUrl = new URL(baseUrl);
-  dbUrl.pathname = `/${name}`;
+  const fresh = await freshDatabase(baseUrl, 'bangfu_bench_mall');
   const port = await freePort();
   const origin = `http://127.0.0.1:${port}`;
   const server = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: dbUrl.toString(), REDIS_URL: '', PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_SECRET: randomBytes(24).toString('hex') },
+    env: { ...process.env, DATABASE_URL: fresh.url, REDIS_URL: '', PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_SECRET: randomBytes(24).toString('hex') },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {
-    console.log(`Starting Bangfu on PostgreSQL (${name}) with the demo data…`);
+    console.log(`Starting Bangfu on PostgreSQL (${fresh.name}) with the demo data…`);
     await waitReady(origin);
     const products = (await (await fetch(`${origin}/api/v1/mall/products?pageSize=1`)).json()) as { items: { id: string }[] };
     const productId = products.items[0]?.id;
@@ -83,8 +71,7 @@ async function main() {
     await new Promise((r) => setTimeout(r, 2000));
     server.kill('SIGTERM');
     await new Promise((r) => server.once('exit', r));
-    await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-    await admin.end();
+    await fresh.drop();
   }
 }
 

@@ -15,7 +15,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +24,7 @@ import { loadConfig } from '../../core/shared/config';
 import { DAY, ManualClock, MINUTE } from '../../core/shared/clock';
 import { enterprise, openRequirement, operator, proposalInput, provider } from '../../core/testing/tenders-factories';
 import type { BenchRooms } from './rooms-fixture';
+import { freePort, freshDatabase } from './support';
 
 const arg = (name: string, dflt: number) => {
   const i = process.argv.indexOf(`--${name}`);
@@ -46,13 +46,6 @@ const redisUrl = (() => {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const secret = randomBytes(24).toString('hex');
 
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const s = createServer().listen(0, () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
-  });
 
 async function waitFor(check: () => Promise<boolean>, what: string, ms = 120_000) {
   const until = Date.now() + ms;
@@ -195,12 +188,8 @@ async function seed(dbUrl: string): Promise<BenchRooms> {
 }
 
 async function main() {
-  const name = `bangfu_bench_rooms_${randomBytes(4).toString('hex')}`;
-  const admin = postgres(baseUrl, { max: 1, onnotice: () => {} });
-  await admin.unsafe(`create database ${name}`);
-  const dbUrl = new URL(baseUrl);
-  dbUrl.pathname = `/${name}`;
-  const db = postgres(dbUrl.toString(), { max: 1, onnotice: () => {} });
+  const fresh = await freshDatabase(baseUrl, 'bangfu_bench_rooms');
+  const db = postgres(fresh.url, { max: 1, onnotice: () => {} });
   const dir = mkdtempSync(join(tmpdir(), 'bangfu-bench-rooms-'));
   // Interrupted (Ctrl-C, a timeout): stop the servers and drop the database all the same.
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
@@ -208,13 +197,13 @@ async function main() {
       for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
       void db
         .end()
-        .then(() => admin.unsafe(`drop database if exists ${name} with (force)`))
+        .then(() => fresh.drop())
         .finally(() => process.exit(130));
     });
   }
   try {
-    console.log(`Seeding ${ROOMS} rooms × ${BIDDERS} bidders on PostgreSQL (${name})…`);
-    const fixture = await seed(dbUrl.toString());
+    console.log(`Seeding ${ROOMS} rooms × ${BIDDERS} bidders on PostgreSQL (${fresh.name})…`);
+    const fixture = await seed(fresh.url);
     const fixtureFile = join(dir, 'rooms.json');
     writeFileSync(fixtureFile, JSON.stringify(fixture));
     const sockets = ROOMS * (BIDDERS + 1);
@@ -225,7 +214,7 @@ async function main() {
     const baseA = await load(fixtureFile, [bare1.url]);
     await stop(bare1.child);
     print('baseline (a): bare socket.io, 1 node', baseA);
-    const node1 = await realtimeNode(dbUrl.toString());
+    const node1 = await realtimeNode(fresh.url);
     const before = Number((await db`select count(*)::int as n from round_offers`)[0]!.n);
     const a = await load(fixtureFile, [node1.url]);
     const committedA = Number((await db`select count(*)::int as n from round_offers`)[0]!.n) - before;
@@ -243,7 +232,7 @@ async function main() {
     const baseB = await load(fixtureFile, bare2.map((n) => n.url));
     for (const n of bare2) await stop(n.child);
     print('\nbaseline (b): bare socket.io, 2 nodes + Redis', baseB);
-    const node2 = await realtimeNode(dbUrl.toString());
+    const node2 = await realtimeNode(fresh.url);
     const before2 = Number((await db`select count(*)::int as n from round_offers`)[0]!.n);
     const b = await load(fixtureFile, [node1.url, node2.url]);
     const committedB = Number((await db`select count(*)::int as n from round_offers`)[0]!.n) - before2;
@@ -260,8 +249,7 @@ async function main() {
     for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
     await db.end();
     await new Promise((r) => setTimeout(r, 500));
-    await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
-    await admin.end();
+    await fresh.drop();
   }
 }
 
