@@ -106,63 +106,49 @@ export function createRoomService(deps: RoomDeps) {
   }
 
   /**
-   * Each live bidder's current price: its latest offer in this tender round, else its proposal price.
-   * `sealed` leaves out offers of a round still open (what the enterprise may see during a round).
+   * Each live bidder's current price: its lowest offer in this tender round (offers only ever go down,
+   * so the lowest is also the latest), else its proposal price; with how many offers it made in the
+   * open round. `sealed` leaves out offers of a round still open (what the enterprise may see during a
+   * round). With `resend`, `replay` tells whether that bidder already used that client id in the open
+   * round. One query.
    */
-  async function standings(q: DbOrTx, r: RequirementRow, opts: { sealed: boolean }): Promise<Map<string, Standing & { proposalPriceFen: number }>> {
-    const props = await q
-      .select({ providerId: proposals.providerId, priceFen: proposals.priceFen, at: proposals.updatedAt })
-      .from(proposals)
-      .where(and(eq(proposals.requirementId, r.id), inArray(proposals.status, ['active', 'selected', 'not_selected'])));
-    const out = new Map(props.map((p) => [p.providerId, { providerId: p.providerId, priceFen: p.priceFen, at: p.at, proposalPriceFen: p.priceFen }]));
-    const offers = await q
-      .select({ providerId: roundOffers.providerId, priceFen: roundOffers.priceFen, at: roundOffers.createdAt })
-      .from(roundOffers)
-      .innerJoin(priceRounds, eq(priceRounds.id, roundOffers.roundId))
-      .where(and(eq(roundOffers.requirementId, r.id), eq(priceRounds.tenderRound, r.round), opts.sealed ? eq(priceRounds.status, 'closed') : undefined))
-      .orderBy(asc(roundOffers.createdAt));
-    for (const o of offers) {
-      const s = out.get(o.providerId);
-      if (s && o.priceFen < s.priceFen) Object.assign(s, { priceFen: o.priceFen, at: o.at });
-    }
-    return out;
-  }
-
-  /**
-   * The standings for a bid, in one query: each live proposal with its lowest offer of the
-   * requirement's current tender round (offers only ever go down, so the lowest is also the latest),
-   * how many offers it made in the open round, and whether `clientId` was already used there (a
-   * resent bid).
-   */
-  function roundStandings(q: DbOrTx, requirementId: string, orgId: string, clientId: string) {
-    const tenderRound = sql`(select ${requirements.round} from ${requirements} where ${requirements.id} = ${requirementId})`;
-    const roundId = sql`(select ${priceRounds.id} from ${priceRounds} where ${priceRounds.requirementId} = ${requirementId} and ${priceRounds.status} = 'open')`;
+  async function standings(q: DbOrTx, r: RequirementRow, opts: { sealed: boolean; resend?: { orgId: string; clientId: string } }) {
+    const open = sql`${priceRounds.status} = 'open'`;
     const agg = q
       .select({
         providerId: roundOffers.providerId,
         lowestFen: sql<number>`min(${roundOffers.priceFen})`.mapWith(Number).as('lowest_fen'),
         lastAt: sql<Date>`max(${roundOffers.createdAt})`.mapWith(roundOffers.createdAt).as('last_at'),
-        inRound: sql<number>`count(*) filter (where ${roundOffers.roundId} = ${roundId})`.mapWith(Number).as('in_round'),
-        replay: sql<boolean>`bool_or(${roundOffers.roundId} = ${roundId} and ${roundOffers.providerId} = ${orgId} and ${roundOffers.clientId} = ${clientId})`.as('replay'),
+        inOpenRound: sql<number>`count(*) filter (where ${open})`.mapWith(Number).as('in_open_round'),
+        replay: (opts.resend
+          ? sql<boolean>`bool_or(${open} and ${roundOffers.providerId} = ${opts.resend.orgId} and ${roundOffers.clientId} = ${opts.resend.clientId})`
+          : sql<boolean>`false`
+        ).as('replay'),
       })
       .from(roundOffers)
       .innerJoin(priceRounds, eq(priceRounds.id, roundOffers.roundId))
-      .where(and(eq(roundOffers.requirementId, requirementId), eq(priceRounds.tenderRound, tenderRound)))
+      .where(and(eq(roundOffers.requirementId, r.id), eq(priceRounds.tenderRound, r.round), opts.sealed ? eq(priceRounds.status, 'closed') : undefined))
       .groupBy(roundOffers.providerId)
       .as('agg');
-    return q
-      .select({ providerId: proposals.providerId, priceFen: proposals.priceFen, at: proposals.updatedAt, lowestFen: agg.lowestFen, lastAt: agg.lastAt, inRound: agg.inRound, replay: agg.replay })
+    const rows = await q
+      .select({ providerId: proposals.providerId, priceFen: proposals.priceFen, at: proposals.updatedAt, lowestFen: agg.lowestFen, lastAt: agg.lastAt, inOpenRound: agg.inOpenRound, replay: agg.replay })
       .from(proposals)
       .leftJoin(agg, eq(agg.providerId, proposals.providerId))
-      .where(and(eq(proposals.requirementId, requirementId), inArray(proposals.status, ['active', 'selected', 'not_selected'])));
-  }
-
-  function standingsByProvider(rows: Awaited<ReturnType<typeof roundStandings>>) {
+      .where(and(eq(proposals.requirementId, r.id), inArray(proposals.status, ['active', 'selected', 'not_selected'])));
     return new Map(
       rows.map((p) => {
         const lower = p.lowestFen !== null && p.lowestFen < p.priceFen;
-        const standing = { providerId: p.providerId, priceFen: lower ? p.lowestFen! : p.priceFen, at: lower ? new Date(p.lastAt!) : p.at, proposalPriceFen: p.priceFen };
-        return [p.providerId, { ...standing, offersInRound: Number(p.inRound ?? 0), replay: Boolean(p.replay) }];
+        return [
+          p.providerId,
+          {
+            providerId: p.providerId,
+            priceFen: lower ? p.lowestFen! : p.priceFen,
+            at: lower ? new Date(p.lastAt!) : p.at,
+            proposalPriceFen: p.priceFen,
+            offersInOpenRound: Number(p.inOpenRound ?? 0),
+            replay: Boolean(p.replay),
+          },
+        ];
       }),
     );
   }
@@ -490,7 +476,7 @@ export function createRoomService(deps: RoomDeps) {
           const { r, round } = row;
           if (!orgId || orgId === r.organisationId || a.isOperator) return refuse('FORBIDDEN');
           // Read after the lock is held, so it includes every bid committed before this one.
-          const all = standingsByProvider(await roundStandings(tx, requirementId, orgId, input.clientId));
+          const all = await standings(tx, r, { sealed: false, resend: { orgId, clientId: input.clientId } });
           const mine = all.get(orgId);
           if (!mine) return refuse('FORBIDDEN');
           const ranksBefore = participantRanks(round, all);
@@ -524,7 +510,7 @@ export function createRoomService(deps: RoomDeps) {
           };
           const evs: RoomEventInput[] = [
             accepted,
-            { type: 'offer:received', audience: ['enterprise'], payload: { roundId: round.id, providerId: orgId, offerCount: mine.offersInRound + 1, at: now } },
+            { type: 'offer:received', audience: ['enterprise'], payload: { roundId: round.id, providerId: orgId, offerCount: mine.offersInOpenRound + 1, at: now } },
             ...next.participantIds
               .filter((pid) => pid !== orgId && ranks.get(pid) !== ranksBefore.get(pid))
               .map((pid) => ({ type: 'round:rank', audience: [`provider:${pid}` as Audience], payload: { roundId: round.id, rank: ranks.get(pid), participantCount: next.participantIds.length } })),

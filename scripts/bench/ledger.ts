@@ -10,15 +10,11 @@ import { openDb } from '../../db/client';
 import { migrateDb } from '../../db/migrate';
 import { organisations } from '../../db/schema';
 import { createLedger } from '../../core/wallet/ledger.service';
-import { freshDatabase } from './support';
+import { freshDatabase, numberOption } from './support';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const CLIENTS = arg('clients', 16);
-const SECONDS = arg('seconds', 5);
-const WALLETS = arg('wallets', 1000);
+const CLIENTS = numberOption('clients', 16);
+const SECONDS = numberOption('seconds', 5);
+const WALLETS = numberOption('wallets', 1000);
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 async function timed(label: string, work: (client: number) => Promise<void>) {

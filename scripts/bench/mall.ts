@@ -10,14 +10,10 @@ import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { freePort, freshDatabase } from './support';
+import { freePort, freshDatabase, numberOption } from './support';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const CONNECTIONS = arg('connections', 16);
-const SECONDS = arg('seconds', 10);
+const CONNECTIONS = numberOption('connections', 16);
+const SECONDS = numberOption('seconds', 10);
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 

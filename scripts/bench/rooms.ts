@@ -24,17 +24,13 @@ import { loadConfig } from '../../core/shared/config';
 import { DAY, ManualClock, MINUTE } from '../../core/shared/clock';
 import { enterprise, openRequirement, operator, proposalInput, provider } from '../../core/testing/tenders-factories';
 import type { BenchRooms } from './rooms-fixture';
-import { freePort, freshDatabase } from './support';
+import { freePort, freshDatabase, numberOption } from './support';
 
-const arg = (name: string, dflt: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  return i > 0 ? Number(process.argv[i + 1]) : dflt;
-};
-const ROOMS = arg('rooms', 200);
+const ROOMS = numberOption('rooms', 200);
 const BIDDERS = 10;
 const ONLY_A = process.argv.includes('--only-a');
-const RATE = arg('rate', 500);
-const SECONDS = arg('seconds', 20);
+const RATE = numberOption('rate', 500);
+const SECONDS = numberOption('seconds', 20);
 const PROVIDERS = Math.max(BIDDERS, Math.ceil((ROOMS * BIDDERS) / 20)); // each provider bids in about 20 rooms
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 // A Redis database of its own, so the bench's deadlines never mix with another deployment's.

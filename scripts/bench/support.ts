@@ -30,3 +30,15 @@ export const freePort = () =>
       s.close(() => resolve(port));
     });
   });
+
+/** A numeric command-line option (`--name 200`); anything but a positive number stops with a clear message. */
+export function numberOption(name: string, dflt: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  if (i < 0) return dflt;
+  const value = Number(process.argv[i + 1]);
+  if (!Number.isFinite(value) || value <= 0) {
+    console.error(`--${name} needs a positive number (got ${JSON.stringify(process.argv[i + 1] ?? '')})`);
+    process.exit(64);
+  }
+  return value;
+}
