@@ -43,8 +43,17 @@ export const auditLog = pgTable(
     targetType: text('target_type'),
     targetId: text('target_id'),
     data: jsonb('data'),
+    /** The organisation the action concerns (its admins see the row). */
+    organisationId: uuid('organisation_id'),
+    before: jsonb('before'),
+    after: jsonb('after'),
+    reason: text('reason'),
     ip: text('ip'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('audit_log_target_idx').on(t.targetType, t.targetId)],
+  (t) => [
+    index('audit_log_target_idx').on(t.targetType, t.targetId),
+    index('audit_log_org_idx').on(t.organisationId, t.createdAt),
+    index('audit_log_created_idx').on(t.createdAt, t.id),
+  ],
 );
