@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { individualProfiles, memberships, products } from '../../db/schema';
+import { individualProfiles, mallOrders, memberships, products } from '../../db/schema';
 import { createTestPlatform, ManualClock } from '../testing/test-platform';
 import { address, GATEWAY_SECRET, individual, merchant, product, signedNotice, unitBuyer } from '../testing/mall-factories';
 import { operator } from '../testing/tenders-factories';
@@ -69,6 +69,28 @@ describe('cart and checkout', () => {
     expect(refused.every((r) => r.reason.code === 'OUT_OF_STOCK')).toBe(true);
     expect(refused[0]!.reason.message).toContain('库存不足');
     expect(await stockOf(item.id)).toBe(0);
+  }, 60_000);
+
+  it('one cart checked out 10 times at once places exactly one set of orders and empties the cart once', async () => {
+    const m1 = await merchant(p);
+    const m2 = await merchant(p, '城口县山地鸡养殖专业合作社', '500229');
+    const rice = await product(p, m1.org.id, { stock: 100 });
+    const chicken = await product(p, m2.org.id, { name: '城口山地鸡', priceFen: 12_800, unit: '只', categoryCode: 'meat.poultry', originCode: '500229', stock: 100 });
+    const b = await individual(p, null);
+    const addr = await address(p, b.actor.userId);
+    await orders().addToCart(b.actor, { productId: rice.id, quantity: 2 });
+    await orders().addToCart(b.actor, { productId: chicken.id, quantity: 1 });
+
+    const results = await Promise.allSettled(Array.from({ length: 10 }, () => orders().checkout(b.actor, { addressId: addr.id })));
+    const placed = results.filter((r) => r.status === 'fulfilled');
+    expect(placed).toHaveLength(1);
+    const refused = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    expect(refused.every((r) => r.reason.code === 'VALIDATION' && r.reason.fields?.items === '请选择要购买的商品')).toBe(true);
+    const mine = await p.db.select().from(mallOrders).where(eq(mallOrders.buyerUserId, b.actor.userId));
+    expect(mine).toHaveLength(2);
+    expect(await stockOf(rice.id)).toBe(98);
+    expect(await stockOf(chicken.id)).toBe(99);
+    expect((await orders().cart(b.actor)).count).toBe(0);
   }, 60_000);
 
   it('refuses unlisted products, someone else’s address, and an empty checkout with field messages', async () => {

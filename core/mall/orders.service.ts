@@ -323,11 +323,21 @@ export function createOrderService(deps: OrderDeps) {
       if (input.bulk && buyer.kind !== 'unit') throw new AppError('VALIDATION', '议价采购须由单位账号下单', { bulk: '议价采购须由单位账号下单' });
       const [addr] = await db.select().from(addresses).where(and(eq(addresses.id, input.addressId), eq(addresses.userId, a.userId)));
       if (!addr) throw new AppError('VALIDATION', '请选择收货地址', { addressId: '请选择收货地址' });
-      const items = input.items ?? (await db.select({ productId: cartItems.productId, quantity: cartItems.quantity }).from(cartItems).where(and(eq(cartItems.userId, a.userId), eq(cartItems.selected, true))));
-      if (!items.length) throw new AppError('VALIDATION', '请选择要购买的商品', { items: '请选择要购买的商品' });
+      if (input.items && !input.items.length) throw new AppError('VALIDATION', '请选择要购买的商品', { items: '请选择要购买的商品' });
       const now = clock.now();
       const checkoutId = randomUUID();
       const created = await db.transaction(async (tx) => {
+        // The cart is read and cleared inside this transaction under a per-buyer lock: a second
+        // checkout of the same cart waits here, then finds the lines gone and places nothing.
+        await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`cart:${a.userId}`}, 0))`);
+        const items =
+          input.items ??
+          (await tx
+            .select({ productId: cartItems.productId, quantity: cartItems.quantity })
+            .from(cartItems)
+            .where(and(eq(cartItems.userId, a.userId), eq(cartItems.selected, true)))
+            .for('update'));
+        if (!items.length) throw new AppError('VALIDATION', '请选择要购买的商品', { items: '请选择要购买的商品' });
         const byMerchant = new Map<string, { p: typeof products.$inferSelect; quantity: number }[]>();
         // Lock in a fixed order so two checkouts of the same products cannot deadlock.
         for (const it of [...items].sort((x, y) => x.productId.localeCompare(y.productId))) {
