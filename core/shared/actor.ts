@@ -1,7 +1,7 @@
 import { AppError } from './app-error';
 
 export type OrganisationKind = 'enterprise' | 'provider' | 'unit' | 'merchant' | 'government' | 'budget_unit' | 'platform';
-export type MemberRole = 'owner' | 'admin' | 'member';
+export type MemberRole = 'owner' | 'admin' | 'finance' | 'member';
 
 export interface MembershipView {
   organisationId: string;

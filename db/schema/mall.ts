@@ -45,16 +45,30 @@ export const unitProfiles = pgTable(
 );
 
 /** 个人用户: an employee's real name, region and current unit (the membership is the link; this keeps the profile). */
-export const individualProfiles = pgTable('individual_profiles', {
-  userId: uuid('user_id')
-    .primaryKey()
-    .references(() => users.id),
-  realName: text('real_name').notNull(),
-  regionCode: text('region_code').notNull(),
-  unitId: uuid('unit_id').references(() => organisations.id),
-  note: text('note'),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-});
+/**
+ * Whether the unit has confirmed an individual as its employee. Naming a unit counts purchases for it
+ * (statistics) at once; acting for it (a membership) comes only with the unit admin's approval.
+ */
+export const employeeStatus = pgEnum('employee_status', ['pending', 'approved', 'rejected']);
+
+export const individualProfiles = pgTable(
+  'individual_profiles',
+  {
+    userId: uuid('user_id')
+      .primaryKey()
+      .references(() => users.id),
+    realName: text('real_name').notNull(),
+    regionCode: text('region_code').notNull(),
+    unitId: uuid('unit_id').references(() => organisations.id),
+    unitStatus: employeeStatus('unit_status').notNull().default('pending'),
+    unitDecidedBy: uuid('unit_decided_by').references(() => users.id),
+    unitDecidedAt: timestamp('unit_decided_at', { withTimezone: true }),
+    unitRejectReason: text('unit_reject_reason'),
+    note: text('note'),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('individual_profiles_unit_status_idx').on(t.unitId, t.unitStatus)],
+);
 
 /** Two-level product categories (粮油 › 大米 …), seeded. */
 export const productCategories = pgTable(

@@ -13,7 +13,7 @@ export const organisationKind = pgEnum('organisation_kind', [
   'platform',
 ]);
 
-export const memberRole = pgEnum('member_role', ['owner', 'admin', 'member']);
+export const memberRole = pgEnum('member_role', ['owner', 'admin', 'finance', 'member']);
 export const organisationStatus = pgEnum('organisation_status', ['active', 'disabled']);
 
 export const organisations = pgTable(

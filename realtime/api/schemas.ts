@@ -48,7 +48,7 @@ export const Membership = z
     fullName: z.string(),
     uscc: z.string().nullable(),
     status: z.string(),
-    role: z.enum(['owner', 'admin', 'member']),
+    role: z.enum(['owner', 'admin', 'finance', 'member']),
   })
   .openapi('Membership');
 
