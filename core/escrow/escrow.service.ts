@@ -1116,11 +1116,18 @@ export function createEscrowService(deps: EscrowDeps) {
     },
 
     // ── checks ───────────────────────────────────────────────────────────────────────────────
-    /** The escrow account holds exactly what funded, unpaid, unrefunded milestones add up to. */
+    /**
+     * The escrow account holds exactly what funded, unpaid, unrefunded milestones add up to. Mall
+     * payments have their own account (mall_clearing); money of mall orders paid into escrow before
+     * that account existed is counted from its own transfers until it settles or is refunded.
+     */
     async check() {
       const [sum] = await db.select({ held: sql<string>`coalesce(sum(${milestones.fundedFen} - ${milestones.releasedFen} - ${milestones.refundedFen}), 0)` }).from(milestones);
-      const escrowFen = await ledger.balanceOf(db, await ledger.platformAccount('escrow'));
-      return { ok: Number(sum?.held ?? 0) === escrowFen, escrowFen, heldFen: Number(sum?.held ?? 0) };
+      const escrowId = await ledger.platformAccount('escrow');
+      const escrowFen = await ledger.balanceOf(db, escrowId);
+      const earlierMallFen = await ledger.netOfKinds(db, escrowId, ['mall_payment', 'mall_refund', 'mall_settlement']);
+      const heldFen = Number(sum?.held ?? 0);
+      return { ok: heldFen + earlierMallFen === escrowFen, escrowFen, heldFen };
     },
 
     /** Who may read a delivery or after-sales attachment: the agreement's parties and operators. */

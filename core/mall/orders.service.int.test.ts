@@ -21,7 +21,8 @@ afterAll(() => p?.close());
 const orders = () => p.services.orders;
 const stockOf = async (id: string) => (await p.db.select({ s: products.stock }).from(products).where(eq(products.id, id)))[0]!.s;
 const balanced = async () => expect((await p.services.ledger.check()).ok).toBe(true);
-const escrowFen = async () => p.services.ledger.balanceOf(p.db, await p.services.ledger.platformAccount('escrow'));
+/** What the mall holds for paid, unsettled orders (its own account, apart from tender escrow). */
+const escrowFen = async () => p.services.ledger.balanceOf(p.db, await p.services.ledger.platformAccount('mall_clearing'));
 /** Pays through the sandbox gateway's signed notice, as the real endpoint receives it. */
 const notify = async (paymentNo: string, amountFen: number, result: 'SUCCESS' | 'FAILED' = 'SUCCESS') => {
   const n = signedNotice(GATEWAY_SECRET, { orderNo: paymentNo, amountFen, result });
@@ -284,6 +285,40 @@ describe('order states', () => {
     expect(after.status).toBe('cancelled');
     expect(after.history.map((e) => e.type)).toContain('late_payment_returned');
     expect(await escrowFen()).toBe(escrow);
+    await balanced();
+  });
+
+  it('mall payments have their own account: the escrow check stays green after a paid order and still turns red on a real discrepancy', async () => {
+    const ledger = p.services.ledger;
+    const escrowId = await ledger.platformAccount('escrow');
+    const m = await merchant(p);
+    const item = await product(p, m.org.id, { stock: 5, priceFen: 7_000 });
+    const b = await individual(p, null);
+    const addr = await address(p, b.actor.userId);
+    const escrowBefore = await ledger.balanceOf(p.db, escrowId);
+    const { orders: [o] } = await orders().checkout(b.actor, { addressId: addr.id, items: [{ productId: item.id, quantity: 2 }] });
+    const pay = await orders().pay(b.actor, { orderIds: [o!.id], method: 'personal_online' });
+    const held = await escrowFen();
+    await notify(pay.payment.paymentNo, 14_000);
+    expect(await escrowFen()).toBe(held + 14_000);
+    expect(await ledger.balanceOf(p.db, escrowId)).toBe(escrowBefore);
+    expect(await p.services.escrow.check()).toMatchObject({ ok: true });
+
+    // An order paid into escrow before the mall had its own account: counted until it is refunded from there.
+    const { orders: [earlier] } = await orders().checkout(b.actor, { addressId: addr.id, items: [{ productId: item.id, quantity: 1 }] });
+    await ledger.transfer(p.db, { debitAccountId: await ledger.platformAccount('gateway_clearing'), creditAccountId: escrowId, amountFen: 7_000, kind: 'mall_payment', reference: `订单 ${earlier!.orderNo}`, idempotencyKey: `mall:pay:${earlier!.id}` });
+    await p.db.update(mallOrders).set({ status: 'paid', paidAt: clock.now(), payMethod: 'personal_online', expiresAt: null }).where(eq(mallOrders.id, earlier!.id));
+    expect(await p.services.escrow.check()).toMatchObject({ ok: true });
+    expect((await orders().cancel(b.actor, earlier!.id, { reason: '不要了' })).status).toBe('refunded');
+    expect(await ledger.balanceOf(p.db, escrowId)).toBe(escrowBefore);
+    expect(await p.services.escrow.check()).toMatchObject({ ok: true });
+
+    // A real discrepancy in escrow (money no milestone accounts for) is visible.
+    const revenue = await ledger.platformAccount('revenue');
+    await ledger.transfer(p.db, { debitAccountId: revenue, creditAccountId: escrowId, amountFen: 1, kind: 'adjustment', reference: '测试差错', idempotencyKey: `test:escrow-break:${o!.id}` });
+    expect(await p.services.escrow.check()).toMatchObject({ ok: false });
+    await ledger.transfer(p.db, { debitAccountId: escrowId, creditAccountId: revenue, amountFen: 1, kind: 'adjustment', reference: '测试差错冲回', idempotencyKey: `test:escrow-mend:${o!.id}` });
+    expect(await p.services.escrow.check()).toMatchObject({ ok: true });
     await balanced();
   });
 

@@ -88,7 +88,8 @@ const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
 /**
  * Cart, checkout and orders of the mall. Stock is reserved by a conditional update when an order is
  * created (never below zero, however many buyers race) and returned when an unpaid order is
- * cancelled or expires. Money: the gateway's payment lands in escrow (mall_payment); the merchant is
+ * cancelled or expires. Money: the gateway's payment lands in the mall's own clearing account
+ * (mall_payment; tender escrow stays apart, so the escrow check sees only milestones); the merchant is
  * paid when the order completes (mall_settlement); refunds go back out (mall_refund). Every state
  * change is a conditional update checked by the order machine inside its transaction.
  */
@@ -132,10 +133,18 @@ export function createOrderService(deps: OrderDeps) {
     for (const l of lines) await tx.update(products).set({ stock: sql`${products.stock} + ${l.quantity}` }).where(eq(products.id, l.productId));
   }
 
-  /** Money back to the payer (escrow → the gateway's clearing account, which pays the card or account back). */
+  /**
+   * Where an order's payment is held: the mall's own clearing account, or escrow for orders paid
+   * before mall payments had their own account (their money is still there).
+   */
+  async function heldIn(tx: Tx, orderId: string) {
+    return (await ledger.creditAccountOf(tx, `mall:pay:${orderId}`)) ?? (await ledger.platformAccount('mall_clearing'));
+  }
+
+  /** Money back to the payer (mall clearing → the gateway's clearing account, which pays the card or account back). */
   async function refundMoney(tx: Tx, o: MallOrderRow, why: string) {
     await ledger.transfer(tx, {
-      debitAccountId: await ledger.platformAccount('escrow'),
+      debitAccountId: await heldIn(tx, o.id),
       creditAccountId: await ledger.platformAccount('gateway_clearing'),
       amountFen: o.totalFen,
       kind: 'mall_refund',
@@ -155,7 +164,7 @@ export function createOrderService(deps: OrderDeps) {
     for (const p of pushes) await p().catch(() => undefined);
   };
 
-  /** Marks orders paid inside `tx`: money into escrow, sold counts, deadlines; returns pushes. */
+  /** Marks orders paid inside `tx`: money into the mall's clearing account, sold counts, deadlines; returns pushes. */
   async function markPaid(tx: Tx, payment: MallPaymentRow, actorUserId: string | null) {
     const pushes: Push[] = [];
     const orders = await tx.select().from(mallOrders).where(inArray(mallOrders.id, payment.orderIds)).for('update');
@@ -163,7 +172,7 @@ export function createOrderService(deps: OrderDeps) {
       if (o.status !== 'pending_payment') continue; // paid by another payment, or expired: handled below
       await ledger.transfer(tx, {
         debitAccountId: await ledger.platformAccount('gateway_clearing'),
-        creditAccountId: await ledger.platformAccount('escrow'),
+        creditAccountId: await ledger.platformAccount('mall_clearing'),
         amountFen: o.totalFen,
         kind: 'mall_payment',
         reference: `订单 ${o.orderNo}`,
@@ -710,7 +719,7 @@ export function createOrderService(deps: OrderDeps) {
       return Boolean(next);
     },
 
-    /** A received order completes 7 days later: the merchant's wallet is paid from escrow (once). */
+    /** A received order completes 7 days later: the merchant's wallet is paid from the mall's clearing account (once). */
     async complete(id: string) {
       return db.transaction(async (tx) => {
         const [o] = await tx
@@ -721,7 +730,7 @@ export function createOrderService(deps: OrderDeps) {
         if (!o) return false;
         const wallet = await ledger.ensureWallet(tx, o.merchantId);
         await ledger.transfer(tx, {
-          debitAccountId: await ledger.platformAccount('escrow'),
+          debitAccountId: await heldIn(tx, o.id),
           creditAccountId: wallet.availableId,
           amountFen: o.totalFen,
           kind: 'mall_settlement',

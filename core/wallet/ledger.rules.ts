@@ -1,7 +1,7 @@
 import { AppError } from '../shared/app-error';
 
-export type LedgerAccountKind = 'available' | 'frozen' | 'escrow' | 'deposits' | 'revenue' | 'gateway_clearing' | 'payout_clearing';
-export const PLATFORM_ACCOUNT_KINDS = ['escrow', 'deposits', 'revenue', 'gateway_clearing', 'payout_clearing'] as const;
+export type LedgerAccountKind = 'available' | 'frozen' | 'escrow' | 'deposits' | 'revenue' | 'gateway_clearing' | 'payout_clearing' | 'mall_clearing';
+export const PLATFORM_ACCOUNT_KINDS = ['escrow', 'deposits', 'revenue', 'gateway_clearing', 'payout_clearing', 'mall_clearing'] as const;
 export type PlatformAccountKind = (typeof PLATFORM_ACCOUNT_KINDS)[number];
 
 /**

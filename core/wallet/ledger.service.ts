@@ -1,4 +1,4 @@
-import { eq, inArray, isNull, sql } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or, sql } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
 import { ledgerAccounts, ledgerBalances, ledgerTransfers } from '../../db/schema';
 import { AppError } from '../shared/app-error';
@@ -174,8 +174,27 @@ export function createLedger({ db, random = Math.random }: { db: Db; random?: ()
     return Number(row?.fen ?? 0);
   }
 
+  /** The account a transfer credited, found by its idempotency key; undefined when there is none. */
+  async function creditAccountOf(q: DbOrTx, idempotencyKey: string) {
+    const [row] = await q.select({ id: ledgerTransfers.creditAccountId }).from(ledgerTransfers).where(eq(ledgerTransfers.idempotencyKey, idempotencyKey));
+    return row?.id;
+  }
+
+  /** Credits − debits of one account over transfers of the given kinds. */
+  async function netOfKinds(q: DbOrTx, accountId: string, kinds: string[]) {
+    const [row] = await q
+      .select({
+        fen: sql<string>`coalesce(sum(case when ${ledgerTransfers.creditAccountId} = ${accountId} then ${ledgerTransfers.amountFen} else -${ledgerTransfers.amountFen} end), 0)`,
+      })
+      .from(ledgerTransfers)
+      .where(and(inArray(ledgerTransfers.kind, kinds), or(eq(ledgerTransfers.creditAccountId, accountId), eq(ledgerTransfers.debitAccountId, accountId))));
+    return Number(row?.fen ?? 0);
+  }
+
   return {
     ensurePlatformAccounts,
+    creditAccountOf,
+    netOfKinds,
     platformAccount,
     ensureWallet,
     transfer,

@@ -15,6 +15,8 @@ export const ledgerAccountKind = pgEnum('ledger_account_kind', [
   'revenue',
   'gateway_clearing',
   'payout_clearing',
+  /** Mall payments held until the order settles or is refunded; kept apart from tender escrow. */
+  'mall_clearing',
 ]);
 
 export const ledgerAccounts = pgTable(
