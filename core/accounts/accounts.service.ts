@@ -1,7 +1,8 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Db, DbOrTx, Tx } from '../../db/client';
 import { eq } from 'drizzle-orm';
-import { auditLog, memberships, organisations, users } from '../../db/schema';
+import { memberships, organisations, users } from '../../db/schema';
+import { recordAudit } from '../audit/audit';
 import type { Actor, MembershipView } from '../shared/actor';
 import { requireActor } from '../shared/actor';
 import { AppError, type ErrorCode } from '../shared/app-error';
@@ -151,6 +152,13 @@ export function createAccountService(deps: AccountsDeps) {
     return { token, expiresAt: session.expiresAt, user: toPublicUser(user) };
   }
 
+  /** The identifier as one spelling: trimmed, lower case, a mobile in its 11 digits. */
+  function normaliseIdentifier(identifier: string) {
+    const id = identifier.trim().toLowerCase();
+    const mobile = normaliseMobile(id);
+    return isMainlandMobile(mobile) ? mobile : id;
+  }
+
   async function findUserByIdentifier(q: DbOrTx, identifier: string) {
     const id = identifier.trim();
     if (id.includes('@')) return repo.findUserByEmail(q, id);
@@ -160,8 +168,8 @@ export function createAccountService(deps: AccountsDeps) {
     return repo.findUserByUsername(q, id);
   }
 
-  const audit = (q: DbOrTx, actorUserId: string | null, action: string, targetType: string, targetId: string, ip?: string, data?: unknown) =>
-    q.insert(auditLog).values({ actorUserId, action, targetType, targetId, ip, data: data as never });
+  const audit = (q: DbOrTx, actorUserId: string | null, action: string, targetType: string, targetId: string, ip?: string, data?: unknown, organisationId?: string | null) =>
+    recordAudit(q, { actorUserId, action, targetType, targetId, ip, data, organisationId });
 
   /**
    * The one way an account comes to exist, shared by every kind of registration (enterprises,
@@ -180,7 +188,8 @@ export function createAccountService(deps: AccountsDeps) {
       /** Further refusals checked before anything is written, e.g. `{ code: 'ORGANISATION_EXISTS', field: 'uscc', message }`. */
       conflicts?: () => Promise<{ code: ErrorCode; field: string; message: string }[]>;
       auditData: Record<string, unknown>;
-      create: (tx: Tx, user: UserRow) => Promise<{ value: T; welcome: { title: string; body: string; link?: string } }>;
+      /** `organisationId`: the organisation the account joined or created (its admins see the audit row). */
+      create: (tx: Tx, user: UserRow) => Promise<{ value: T; organisationId?: string; welcome: { title: string; body: string; link?: string } }>;
     },
   ): Promise<{ session: SessionResult; value: T }> {
     await rl.consume(RATE_RULES.registerPerIp, ctx.ip, '注册太频繁，请稍后再试');
@@ -206,8 +215,8 @@ export function createAccountService(deps: AccountsDeps) {
       .transaction(async (tx) => {
         if (!(await tryCode(tx, 'register', 'sms', basics.mobile, basics.code))) return null;
         const user = await repo.insertUser(tx, { username: basics.username, mobile: basics.mobile, email: basics.email, passwordHash });
-        const { value, welcome } = await opts.create(tx, user);
-        await audit(tx, user.id, 'account.register', 'user', user.id, ctx.ip, opts.auditData);
+        const { value, welcome, organisationId } = await opts.create(tx, user);
+        await audit(tx, user.id, 'account.register', 'user', user.id, ctx.ip, opts.auditData, organisationId);
         const sent = await deps.messages.send({ userId: user.id, ...welcome }, tx);
         return { session: await startSession(tx, user, ctx, opts.sessionKind ?? 'cookie'), value, push: sent.push };
       })
@@ -259,6 +268,7 @@ export function createAccountService(deps: AccountsDeps) {
           await tx.insert(memberships).values({ userId: user.id, organisationId: organisation!.id, role: 'owner' });
           return {
             value: organisation!,
+            organisationId: organisation!.id,
             welcome: {
               title: '欢迎加入帮扶平台',
               body:
@@ -273,16 +283,22 @@ export function createAccountService(deps: AccountsDeps) {
       return session;
     },
 
-    /** Signs in with username, mobile or e-mail. Never says which of identifier or password was wrong. */
+    /**
+     * Signs in with username, mobile or e-mail. Never says which of identifier or password was wrong.
+     * Limits: 30 tries per IP, 5 failures per account per 15 minutes. The account bucket is keyed on the
+     * account once resolved (every spelling of one mobile is one account) or on the normalised identifier
+     * when none matches, and a try takes its point *before* the password is checked, so concurrent tries
+     * cannot all be verified against one remaining point. The right password empties the bucket.
+     * Errors: VALIDATION, RATE_LIMITED, INVALID_CREDENTIALS, ACCOUNT_DISABLED.
+     */
     async login(raw: unknown, ctx: RequestContext, kind: 'cookie' | 'bearer' = 'cookie'): Promise<SessionResult> {
       const input = parseInput(LoginInput, raw);
-      const accountKey = input.identifier.toLowerCase();
       await rl.consume(RATE_RULES.loginPerIp, ctx.ip, '登录尝试太频繁，请稍后再试');
-      await rl.check(RATE_RULES.loginFailuresPerAccount, accountKey, '密码错误次数过多，请 15 分钟后再试或找回密码');
       const user = await findUserByIdentifier(db, input.identifier);
+      const accountKey = user ? `user:${user.id}` : `id:${normaliseIdentifier(input.identifier)}`;
+      await rl.consume(RATE_RULES.loginFailuresPerAccount, accountKey, '密码错误次数过多，请 15 分钟后再试或找回密码');
       const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await spendVerifyTime(input.password), false);
       if (!user || !ok) {
-        await rl.consume(RATE_RULES.loginFailuresPerAccount, accountKey).catch(() => {});
         throw new AppError('INVALID_CREDENTIALS', '账号或密码错误（密码区分大小写）', { password: '账号或密码错误（密码区分大小写）' });
       }
       if (user.status === 'disabled') throw new AppError('ACCOUNT_DISABLED', '该账号已被停用，请联系平台客服');

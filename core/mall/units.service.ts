@@ -148,6 +148,7 @@ export function createUnitService({ db, clock, accounts }: UnitDeps) {
           await tx.insert(memberships).values({ userId: user.id, organisationId: org!.id, role: 'owner' });
           return {
             value: org!.id,
+            organisationId: org!.id,
             welcome: {
               title: '欢迎加入消费帮扶馆',
               body: `${input.unitName} 的单位账号已开通。单位职工注册个人用户时，输入单位全称或关键字即可找到本单位，其采购将计入本单位统计。`,
@@ -229,6 +230,7 @@ export function createUnitService({ db, clock, accounts }: UnitDeps) {
           await tx.insert(memberships).values({ userId: user.id, organisationId: unit.id, role: 'member' });
           return {
             value: null,
+            organisationId: unit.id,
             welcome: {
               title: '欢迎加入消费帮扶馆',
               body: `您已注册为 ${unit.fullName} 的个人用户，您的采购将计入本单位的消费帮扶统计。`,

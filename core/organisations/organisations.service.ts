@@ -1,7 +1,8 @@
 import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { auditLog, memberships, organisations, sessions, users } from '../../db/schema';
+import { memberships, organisations, sessions, users } from '../../db/schema';
+import { recordAudit } from '../audit/audit';
 import { requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import { parseInput } from '../shared/validate';
@@ -132,15 +133,21 @@ export function createOrganisationService({ db }: { db: Db }) {
       if (!z.uuid().safeParse(userId).success) throw new AppError('NOT_FOUND', '用户不存在');
       if (userId === a.userId) throw new AppError('FORBIDDEN', '不能停用自己的账号');
       return db.transaction(async (tx) => {
+        const [previous] = await tx.select({ status: users.status }).from(users).where(eq(users.id, userId)).for('update');
         const [row] = await tx.update(users).set({ status: input.status }).where(eq(users.id, userId)).returning({ id: users.id, status: users.status, username: users.username });
-        if (!row) throw new AppError('NOT_FOUND', '用户不存在');
+        if (!row || !previous) throw new AppError('NOT_FOUND', '用户不存在');
         if (input.status === 'disabled') await tx.delete(sessions).where(eq(sessions.userId, userId));
-        await tx.insert(auditLog).values({
+        // The row belongs to the organisation the user joined first, so its admins see it.
+        const [home] = await tx.select({ id: memberships.organisationId }).from(memberships).where(eq(memberships.userId, userId)).orderBy(memberships.createdAt).limit(1);
+        await recordAudit(tx, {
           actorUserId: a.userId,
           action: input.status === 'disabled' ? 'admin.user_disable' : 'admin.user_enable',
           targetType: 'user',
           targetId: userId,
-          data: { reason: input.reason ?? null },
+          organisationId: home?.id ?? null,
+          before: { status: previous.status },
+          after: { status: row.status },
+          reason: input.reason ?? null,
         });
         return row;
       });
@@ -151,13 +158,23 @@ export function createOrganisationService({ db }: { db: Db }) {
       const input = parseInput(SetStatusInput, raw);
       if (!z.uuid().safeParse(organisationId).success) throw new AppError('NOT_FOUND', '组织不存在');
       return db.transaction(async (tx) => {
+        const [previous] = await tx.select({ status: organisations.status }).from(organisations).where(eq(organisations.id, organisationId)).for('update');
         const [row] = await tx
           .update(organisations)
           .set({ status: input.status })
           .where(and(eq(organisations.id, organisationId), sql`${organisations.kind} <> 'platform'`))
           .returning({ id: organisations.id, status: organisations.status });
-        if (!row) throw new AppError('NOT_FOUND', '组织不存在');
-        await tx.insert(auditLog).values({ actorUserId: a.userId, action: `admin.organisation_${input.status}`, targetType: 'organisation', targetId: organisationId, data: { reason: input.reason ?? null } });
+        if (!row || !previous) throw new AppError('NOT_FOUND', '组织不存在');
+        await recordAudit(tx, {
+          actorUserId: a.userId,
+          action: `admin.organisation_${input.status}`,
+          targetType: 'organisation',
+          targetId: organisationId,
+          organisationId,
+          before: { status: previous.status },
+          after: { status: row.status },
+          reason: input.reason ?? null,
+        });
         return row;
       });
     },

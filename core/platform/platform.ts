@@ -17,6 +17,7 @@ import { createWithdrawalService } from '../wallet/withdrawal.service';
 import { createStatementService } from '../wallet/statement.service';
 import { createFileService } from '../files/files.service';
 import { createSettingsService } from '../settings/settings.service';
+import { createAuditService } from '../audit/audit.service';
 import { createRequirementService } from '../tenders/requirements.service';
 import { createProposalService } from '../tenders/proposals.service';
 import { createInvitationService } from '../tenders/invitations.service';
@@ -98,6 +99,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const orders = createOrderService({ db, clock, ledger, messages, gateway, files, timer, publicOrigin });
   recharges.onNotices('MP', (tx, notice) => orders.handleNotice(tx, notice));
   const statistics = createStatisticsService({ db });
+  const audit = createAuditService({ db });
   const storefronts = createStorefrontService({ db, clock, files });
   const units = createUnitService({ db, clock, accounts });
   const catalog = createCatalogService({ db, clock, files, messages });
@@ -140,7 +142,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     gateway,
     timer,
     presence,
-    services: { accounts, organisations, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts, rooms, escrow, orders, statistics, units, catalog, addresses },
+    services: { accounts, organisations, audit, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts, rooms, escrow, orders, statistics, units, catalog, addresses },
     /**
      * Timed work of this node: deadline wake-ups, a safety sweep for anything a dead node claimed,
      * and the catch-up after a restart. Realtime nodes and the single process run it; web nodes don't.

@@ -1,7 +1,8 @@
 import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
-import { auditLog, platformSettings } from '../../db/schema';
+import { platformSettings } from '../../db/schema';
+import { recordAudit } from '../audit/audit';
 import { requireOperator, type Actor } from '../shared/actor';
 import { parseInput } from '../shared/validate';
 import { DEFAULT_DEPOSIT_SETTINGS, type DepositSettings } from '../tenders/requirements.machine';
@@ -38,11 +39,12 @@ export function createSettingsService({ db }: { db: Db }) {
       const a = requireOperator(actor);
       const value = parseInput(SETTINGS[key].schema, raw) as SettingValue<K>;
       await db.transaction(async (tx) => {
+        const [previous] = await tx.select({ value: platformSettings.value }).from(platformSettings).where(eq(platformSettings.key, key)).for('update');
         await tx
           .insert(platformSettings)
           .values({ key, value, updatedBy: a.userId })
           .onConflictDoUpdate({ target: platformSettings.key, set: { value, updatedBy: a.userId, updatedAt: new Date() } });
-        await tx.insert(auditLog).values({ actorUserId: a.userId, action: 'settings.update', targetType: 'setting', targetId: key, data: value });
+        await recordAudit(tx, { actorUserId: a.userId, action: 'settings.update', targetType: 'setting', targetId: key, before: previous?.value ?? SETTINGS[key].defaults, after: value });
       });
       return value;
     },

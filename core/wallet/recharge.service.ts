@@ -2,6 +2,7 @@ import { and, count, desc, eq, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { organisations, paymentNotifications, rechargeOrders } from '../../db/schema';
+import { recordAudit } from '../audit/audit';
 import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -113,7 +114,7 @@ export function createRechargeService(deps: RechargeDeps) {
   const noticeHandlers = new Map<string, NoticeHandler>();
 
   /** Credits the order's wallet once (the ledger key is the order number) and marks it paid. */
-  async function creditOrder(tx: Parameters<Parameters<Db['transaction']>[0]>[0], order: OrderRow, extra: Partial<OrderRow>) {
+  async function creditOrder(tx: Parameters<Parameters<Db['transaction']>[0]>[0], order: OrderRow, extra: Partial<OrderRow>, actorUserId: string | null = null) {
     const wallet = await ledger.ensureWallet(tx, order.organisationId);
     await ledger.transfer(tx, {
       debitAccountId: await ledger.platformAccount('gateway_clearing'),
@@ -124,6 +125,15 @@ export function createRechargeService(deps: RechargeDeps) {
       idempotencyKey: `recharge:${order.orderNo}`,
     });
     await tx.update(rechargeOrders).set({ status: 'paid', paidAt: clock.now(), ...extra }).where(eq(rechargeOrders.id, order.id));
+    await recordAudit(tx, {
+      actorUserId,
+      action: order.channel === 'online' ? 'wallet.recharge_credited' : 'wallet.offline_recharge_confirmed',
+      targetType: 'recharge_order',
+      targetId: order.orderNo,
+      organisationId: order.organisationId,
+      before: { status: order.status },
+      after: { status: 'paid', amountFen: order.amountFen, ...(extra.gatewayTradeNo ? { gatewayTradeNo: extra.gatewayTradeNo } : {}) },
+    });
     return messages.send(
       { userId: order.userId, title: '充值成功', body: `充值单 ${order.orderNo}：${formatFen(order.amountFen)} 已到账。`, link: '/wallet', category: 'wallet' },
       tx,
@@ -306,8 +316,18 @@ export function createRechargeService(deps: RechargeDeps) {
         if (!order) throw new AppError('NOT_FOUND', '充值单不存在');
         if (order.status !== 'pending') throw new AppError('CONFLICT', `该充值单已处理（${order.status === 'paid' ? '已到账' : '已驳回'}）`);
         const reviewed = { reviewedBy: a.userId, reviewedAt: clock.now() };
-        if (input.decision === 'confirm') return (await creditOrder(tx, order, reviewed)).push;
+        if (input.decision === 'confirm') return (await creditOrder(tx, order, reviewed, a.userId)).push;
         await tx.update(rechargeOrders).set({ status: 'rejected', rejectReason: input.reason, ...reviewed }).where(eq(rechargeOrders.id, order.id));
+        await recordAudit(tx, {
+          actorUserId: a.userId,
+          action: 'wallet.offline_recharge_rejected',
+          targetType: 'recharge_order',
+          targetId: order.orderNo,
+          organisationId: order.organisationId,
+          before: { status: order.status },
+          after: { status: 'rejected', amountFen: order.amountFen },
+          reason: input.reason,
+        });
         const sent = await messages.send(
           { userId: order.userId, title: '线下充值未通过', body: `充值单 ${order.orderNo}（${formatFen(order.amountFen)}）未通过审核：${input.reason}`, link: '/wallet', category: 'wallet' },
           tx,

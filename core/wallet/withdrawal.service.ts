@@ -5,6 +5,7 @@ import validator from 'validator';
 import type { Db, Tx } from '../../db/client';
 import { bankCards, organisations, securityPasswords, users, withdrawals } from '../../db/schema';
 import { hashPassword, verifyPassword } from '../accounts/passwords';
+import { recordAudit } from '../audit/audit';
 import type { MessageService } from '../notifications/messages.service';
 import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
@@ -253,6 +254,14 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
           .insert(withdrawals)
           .values({ withdrawalNo, organisationId: org.organisationId, userId: a.userId, cardId: card.id, amountFen: input.amountFen })
           .returning();
+        await recordAudit(tx, {
+          actorUserId: a.userId,
+          action: 'wallet.withdrawal_requested',
+          targetType: 'withdrawal',
+          targetId: withdrawalNo,
+          organisationId: org.organisationId,
+          after: { status: row!.status, amountFen: input.amountFen, cardTail: card.accountNo.slice(-4) },
+        });
         return row!;
       });
     },
@@ -312,6 +321,15 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
             tx,
           );
           const [row] = await tx.update(withdrawals).set({ status: 'paid', payoutRef, ...reviewed }).where(eq(withdrawals.id, w.id)).returning();
+          await recordAudit(tx, {
+            actorUserId: op.userId,
+            action: 'wallet.withdrawal_approved',
+            targetType: 'withdrawal',
+            targetId: w.withdrawalNo,
+            organisationId: w.organisationId,
+            before: { status: w.status, amountFen: w.amountFen },
+            after: { status: 'paid', amountFen: w.amountFen, payoutRef },
+          });
           const sent = await messages.send({ userId: w.userId, title: '提现已打款', body: `提现 ${w.withdrawalNo}：${formatFen(w.amountFen)} 已汇至尾号 ${card!.accountNo.slice(-4)} 的账户。`, link: '/wallet', category: 'wallet' }, tx);
           return { row: row!, push: sent.push };
         }
@@ -324,6 +342,16 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
           idempotencyKey: `withdrawal-release:${w.id}`,
         });
         const [row] = await tx.update(withdrawals).set({ status: 'rejected', rejectReason: input.reason, ...reviewed }).where(eq(withdrawals.id, w.id)).returning();
+        await recordAudit(tx, {
+          actorUserId: op.userId,
+          action: 'wallet.withdrawal_rejected',
+          targetType: 'withdrawal',
+          targetId: w.withdrawalNo,
+          organisationId: w.organisationId,
+          before: { status: w.status, amountFen: w.amountFen },
+          after: { status: 'rejected', amountFen: w.amountFen },
+          reason: input.reason,
+        });
         const sent = await messages.send({ userId: w.userId, title: '提现未通过', body: `提现 ${w.withdrawalNo}（${formatFen(w.amountFen)}）未通过审核：${input.reason}。款项已退回可用余额。`, link: '/wallet', category: 'wallet' }, tx);
         return { row: row!, push: sent.push };
       });

@@ -11,6 +11,7 @@ import { SESSION_COOKIE, type ApiEnv } from './context';
 import { registerAuthRoutes } from './auth.routes';
 import { registerMessageRoutes } from './messages.routes';
 import { registerAdminRoutes } from './admin.routes';
+import { registerAuditRoutes } from './audit.routes';
 import { registerOrganisationRoutes } from './organisations.routes';
 import { registerDocs } from './docs';
 import { registerWalletRoutes } from './wallet.routes';
@@ -94,6 +95,7 @@ export function createApiApp(platform: Platform) {
   registerMessageRoutes(api);
   registerOrganisationRoutes(api);
   registerAdminRoutes(api);
+  registerAuditRoutes(api);
   registerWalletRoutes(api);
   registerFileRoutes(api);
   // Invitations first: its static /requirements/invitable must match before /requirements/{id}.

@@ -1,0 +1,76 @@
+import { z } from 'zod';
+
+/** Filters of the audit trail search (operators: everything; an organisation's admins: their own rows). */
+export const AuditSearchQuery = z
+  .object({
+    from: z.iso.date('开始日期格式为 YYYY-MM-DD').optional(),
+    to: z.iso.date('结束日期格式为 YYYY-MM-DD').optional(),
+    /** An exact action (`wallet.withdrawal_approved`) or its context (`wallet`, `wallet.`). */
+    action: z.string().trim().max(100, '操作不超过 100 个字符').regex(/^[a-z0-9_.]*$/, '操作只能包含小写字母、数字、下划线和点').optional(),
+    /** The acting user's username (exact, case-insensitive). */
+    actor: z.string().trim().max(40, '用户名不超过 40 个字符').optional(),
+    organisationId: z.uuid('组织编号格式不正确').optional(),
+    targetType: z.string().trim().max(40, '对象类型不超过 40 个字符').optional(),
+    targetId: z.string().trim().max(100, '对象编号不超过 100 个字符').optional(),
+    page: z.coerce.number({ message: '页码必须是数字' }).int('页码必须是整数').min(1, '页码从 1 开始').max(10_000, '页码过大').default(1),
+    pageSize: z.coerce.number({ message: '每页条数必须是数字' }).int('每页条数必须是整数').min(1, '每页至少 1 条').max(100, '每页最多 100 条').default(20),
+  })
+  .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '结束日期不能早于开始日期' });
+export type AuditSearchQuery = z.input<typeof AuditSearchQuery>;
+export type AuditSearch = z.output<typeof AuditSearchQuery>;
+
+/** One row of the audit trail as operators and organisation admins see it. */
+export interface AuditRowView {
+  id: string;
+  createdAt: Date;
+  actorUserId: string | null;
+  /** null: the platform itself (a job, a payment callback). */
+  actorUsername: string | null;
+  action: string;
+  targetType: string | null;
+  targetId: string | null;
+  organisationId: string | null;
+  organisationName: string | null;
+  before: unknown;
+  after: unknown;
+  reason: string | null;
+  ip: string | null;
+  data: unknown;
+}
+
+/** Chinese names of the actions, for pages and exports; an unknown action shows as written. */
+export const AUDIT_ACTION_LABELS: Record<string, string> = {
+  'account.register': '注册账号',
+  'account.login': '登录',
+  'account.password_reset': '重置密码',
+  'account.password_change': '修改密码',
+  'admin.user_disable': '停用账号',
+  'admin.user_enable': '启用账号',
+  'admin.organisation_disabled': '停用组织',
+  'admin.organisation_active': '启用组织',
+  'settings.update': '修改平台设置',
+  'wallet.recharge_credited': '在线充值到账',
+  'wallet.offline_recharge_confirmed': '确认线下充值',
+  'wallet.offline_recharge_rejected': '驳回线下充值',
+  'wallet.withdrawal_requested': '申请提现',
+  'wallet.withdrawal_approved': '批准提现',
+  'wallet.withdrawal_rejected': '驳回提现',
+  'mall.transfer_confirmed': '确认对公转账',
+  'mall.transfer_rejected': '驳回对公转账',
+  'mall.payment_received': '商城支付到账',
+  'mall.refund_paid': '商城退款',
+  'mall.product_taken_down': '下架商品',
+  'mall.unit_registered': '单位注册',
+  'mall.employee_registered': '员工注册',
+  'escrow.funded': '托管资金到账',
+  'escrow.released': '托管资金放款',
+  'escrow.after_sales_split': '售后分配',
+  'tenders.deposit_forfeited': '没收保证金',
+  'tenders.deposit_refunded': '退还保证金',
+  'tenders.requirement_approved': '需求审核通过',
+  'tenders.requirement_rejected': '需求审核驳回',
+  'organisations.membership_approved': '批准成员加入',
+  'organisations.membership_rejected': '拒绝成员加入',
+};
+
+export const auditActionLabel = (action: string) => AUDIT_ACTION_LABELS[action] ?? action;

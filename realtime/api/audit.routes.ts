@@ -1,0 +1,93 @@
+import { createRoute, z } from '@hono/zod-openapi';
+import { AuditSearchQuery } from '../../core/audit/audit.schema';
+import type { ApiRouter } from './context';
+import { authed, errorResponses, json, page } from './schemas';
+
+const AuditRow = z
+  .object({
+    id: z.uuid(),
+    createdAt: z.iso.datetime(),
+    actorUserId: z.uuid().nullable().describe('null: the platform itself (jobs, payment callbacks)'),
+    actorUsername: z.string().nullable(),
+    action: z.string().openapi({ example: 'wallet.withdrawal_approved' }),
+    actionLabel: z.string().openapi({ example: '批准提现' }),
+    targetType: z.string().nullable(),
+    targetId: z.string().nullable(),
+    organisationId: z.uuid().nullable(),
+    organisationName: z.string().nullable(),
+    before: z.unknown(),
+    after: z.unknown(),
+    reason: z.string().nullable(),
+    ip: z.string().nullable().describe('Operators only'),
+    data: z.unknown(),
+  })
+  .openapi('AuditRow');
+const AuditActions = z.object({ items: z.array(z.object({ action: z.string(), label: z.string() })) }).openapi('AuditActions');
+const xlsx = { description: 'The rows as an XLSX file (at most 10 000; cells that would run as formulas are guarded)', content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) } } };
+
+const routes = {
+  search: createRoute({
+    method: 'get',
+    path: '/admin/audit',
+    tags: ['admin'],
+    summary: '运营：操作记录（筛选、分页，最新在前）',
+    security: authed,
+    request: { query: AuditSearchQuery },
+    responses: { 200: json(page(AuditRow, 'AuditPage'), 'Audit rows, newest first'), ...errorResponses(400, 401, 403) },
+  }),
+  export: createRoute({
+    method: 'get',
+    path: '/admin/audit/export',
+    tags: ['admin'],
+    summary: '运营：导出操作记录（XLSX）',
+    security: authed,
+    request: { query: AuditSearchQuery },
+    responses: { 200: xlsx, ...errorResponses(400, 401, 403) },
+  }),
+  actions: createRoute({
+    method: 'get',
+    path: '/admin/audit/actions',
+    tags: ['admin'],
+    summary: '运营：操作记录中出现过的操作类型',
+    security: authed,
+    responses: { 200: json(AuditActions, 'Actions'), ...errorResponses(401, 403) },
+  }),
+  own: createRoute({
+    method: 'get',
+    path: '/organisations/current/audit',
+    tags: ['organisations'],
+    summary: '本组织的操作记录（组织所有者和管理员）',
+    security: authed,
+    request: { query: AuditSearchQuery },
+    responses: { 200: json(page(AuditRow, 'OrganisationAuditPage'), 'Audit rows of the organisation the caller acts for'), ...errorResponses(400, 401, 403) },
+  }),
+  ownExport: createRoute({
+    method: 'get',
+    path: '/organisations/current/audit/export',
+    tags: ['organisations'],
+    summary: '导出本组织的操作记录（XLSX）',
+    security: authed,
+    request: { query: AuditSearchQuery },
+    responses: { 200: xlsx, ...errorResponses(400, 401, 403) },
+  }),
+};
+
+const download = (file: { filename: string; contentType: string }) => ({
+  'content-type': file.contentType,
+  'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(file.filename)}`,
+});
+
+/** The audit trail: operators read all of it, an organisation's owner and admins their own rows. */
+export function registerAuditRoutes(api: ApiRouter) {
+  api.openapi(routes.search, async (c) => c.json((await c.var.services.audit.search(c.var.actor, c.req.valid('query'))) as never, 200));
+  api.openapi(routes.actions, async (c) => c.json({ items: await c.var.services.audit.actions(c.var.actor, 'platform') }, 200));
+  api.openapi(routes.export, async (c) => {
+    const file = await c.var.services.audit.export(c.var.actor, c.req.valid('query'));
+    return c.body(file.bytes as never, 200, download(file)) as never;
+  });
+  api.openapi(routes.own, async (c) => c.json((await c.var.services.audit.searchOwn(c.var.actor, c.req.valid('query'))) as never, 200));
+  api.openapi(routes.ownExport, async (c) => {
+    const file = await c.var.services.audit.exportOwn(c.var.actor, c.req.valid('query'));
+    return c.body(file.bytes as never, 200, download(file)) as never;
+  });
+}
