@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ApiRouter } from './context';
+import { buildDocument } from './openapi-document';
 
 const require = createRequire(import.meta.url);
 const swaggerDir = (() => {
@@ -19,19 +20,10 @@ const ASSETS: Record<string, string> = {
 
 /** The OpenAPI 3 document and a docs page whose assets are served from the installed package, not a CDN. */
 export function registerDocs(api: ApiRouter) {
-  api.doc31('/openapi.json', (c) => ({
-    openapi: '3.1.0',
-    info: {
-      title: 'Bangfu API',
-      version: '1',
-      description:
-        '帮扶平台 JSON API. Authenticate with the session cookie (browsers) or `Authorization: Bearer <token>` from `POST /auth/login`. ' +
-        'Errors are `{ "error": { "code", "message", "fields"? } }`; money is integer fen.',
-    },
-    servers: [{ url: new URL(c.req.url).origin }],
-  }));
-  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer' });
-  api.openAPIRegistry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'bangfu_session' });
+  // Completed when asked for, so routes registered after this call are in it too.
+  api.get('/openapi.json', (c) => c.json(buildDocument(api, new URL(c.req.url).origin)));
+  api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: '`POST /auth/login` 返回的 token' });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'bangfu_session', description: '浏览器登录后的会话 Cookie' });
 
   api.get('/docs/assets/:file', async (c) => {
     const file = c.req.param('file');
