@@ -14,6 +14,7 @@ import { registerAdminRoutes } from './admin.routes';
 import { registerAuditRoutes } from './audit.routes';
 import { registerOrganisationRoutes } from './organisations.routes';
 import { registerDocs } from './docs';
+import { NON_JSON_BODY_PATHS } from './openapi-document';
 import { registerWalletRoutes } from './wallet.routes';
 import { registerFileRoutes } from './files.routes';
 import { registerInvitationRoutes } from './invitations.routes';
@@ -24,8 +25,8 @@ import { registerMallOrderRoutes } from './mall-orders.routes';
 import { registerMallCatalogRoutes } from './mall-catalog.routes';
 import { registerEscrowRoutes } from './escrow.routes';
 
-/** Paths (under /api/v1) that take non-JSON bodies from third parties and verify signatures instead. */
-const CONTENT_TYPE_EXEMPT = [/^\/api\/v1\/payments\/notify/, /^\/api\/v1\/sandbox\/bank\/decide/, /^\/api\/v1\/files$/];
+/** Paths (under /api/v1) that take non-JSON bodies (uploads, signed third-party notices); the document lists the same. */
+const CONTENT_TYPE_EXEMPT = NON_JSON_BODY_PATHS;
 
 export function createApiApp(platform: Platform) {
   const api = new OpenAPIHono<ApiEnv>({
