@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseTrustedProxy, type TrustedProxy } from './client-ip';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -38,6 +39,24 @@ export const ConfigSchema = z.object({
   /** Key prefix of rate-limit buckets in Redis (separate deployments or test runs sharing one Redis). */
   RATE_LIMIT_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/i, '只能包含字母、数字、冒号、下划线和连字符').default('bangfu:rl'),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /**
+   * Reverse proxies whose X-Forwarded-For is believed: a hop count (`1` = one proxy in front) or a comma
+   * list of proxy addresses/CIDRs. Unset: nobody's; the client address is the connection's.
+   */
+  TRUSTED_PROXY: z
+    .string()
+    .optional()
+    .transform((v, ctx): TrustedProxy => {
+      const parsed = v === undefined ? undefined : parseTrustedProxy(v);
+      if (parsed === null) {
+        ctx.addIssue({
+          code: 'custom',
+          message: '必须是代理层数（如 1）或以逗号分隔的代理地址/网段（如 10.0.0.2,172.16.0.0/12） (a hop count or a comma list of proxy addresses/CIDRs)',
+        });
+        return z.NEVER;
+      }
+      return parsed;
+    }),
 });
 
 export type Config = z.infer<typeof ConfigSchema> & { devTools: boolean; secureCookies: boolean };

@@ -6,6 +6,7 @@ import { HTTPException } from 'hono/http-exception';
 import { AppError, toErrorBody } from '../../core/shared/app-error';
 import { requireOperator } from '../../core/shared/actor';
 import { fieldErrors } from '../../core/shared/validate';
+import { resolveClientIp } from '../../core/shared/client-ip';
 import type { Platform } from '../../core/platform/platform';
 import { SESSION_COOKIE, type ApiEnv } from './context';
 import { registerAuthRoutes } from './auth.routes';
@@ -39,9 +40,8 @@ export function createApiApp(platform: Platform) {
     c.set('platform', platform);
     c.set('services', platform.services);
     c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
-    const forwarded = c.req.header('x-forwarded-for')?.split(',')[0]?.trim();
     const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
-    c.set('ip', forwarded || incoming?.socket?.remoteAddress || '0.0.0.0');
+    c.set('ip', resolveClientIp(platform.config, incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for')));
     c.header('x-request-id', c.get('requestId'));
     await next();
   });

@@ -10,6 +10,8 @@ export interface CallOptions {
   cookie?: string;
   body?: unknown;
   headers?: Record<string, string>;
+  /** The connection's address (what a socket would report); unset: none, as in-process calls have. */
+  ip?: string;
 }
 
 export interface ApiResponse {
@@ -26,6 +28,9 @@ export interface RouteCall {
   body?: unknown;
 }
 
+/** The Node server's `incoming` request as @hono/node-server passes it: the connection's remote address. */
+export const connectionFrom = (remoteAddress: string) => ({ incoming: { socket: { remoteAddress } } });
+
 /** What a stack trace looks like in a body: `at fn (/path/file.ts:12:3)` or a bare `file.ts:12:3`. */
 const STACK_TRACE = /\bat .*\(?\S+\.(ts|js|mjs):\d+(:\d+)?\)?|\/(core|realtime|db|node_modules)\/\S+\.(ts|js):\d+/;
 
@@ -38,7 +43,7 @@ export async function createApiHarness(opts: { clock?: ManualClock } = {}) {
   const app = createApiApp(platform);
 
   async function call(method: string, path: string, o: CallOptions = {}): Promise<ApiResponse> {
-    const res = await app.request(path, {
+    const init: RequestInit = {
       method,
       headers: {
         ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
@@ -47,13 +52,14 @@ export async function createApiHarness(opts: { clock?: ManualClock } = {}) {
         ...o.headers,
       },
       body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
-    });
+    };
+    const res = await app.request(path, init, o.ip ? connectionFrom(o.ip) : undefined);
     return read(res);
   }
 
   /** `json('POST', '/api/v1/auth/login', { identifier, password }, { token })`: a JSON call from its own client address. */
-  const json = (method: string, path: string, body?: unknown, o: { token?: string; cookie?: string; headers?: Record<string, string> } = {}) =>
-    call(method, path, { body, token: o.token, cookie: o.cookie, headers: { 'x-forwarded-for': nextIp(), ...o.headers } });
+  const json = (method: string, path: string, body?: unknown, o: { token?: string; cookie?: string; headers?: Record<string, string>; ip?: string } = {}) =>
+    call(method, path, { body, token: o.token, cookie: o.cookie, headers: o.headers, ip: o.ip ?? nextIp() });
 
   /** A registered user (enterprise by default) with a bearer token, made through the service. */
   const user = (over: Record<string, unknown> = {}) => registerUser(platform, over);

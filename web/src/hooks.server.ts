@@ -1,6 +1,7 @@
 import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { getPlatform } from '$core/platform/registry';
+import { resolveClientIp } from '$core/shared/client-ip';
 import { SESSION_COOKIE } from '$lib/server/session';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 
@@ -17,7 +18,7 @@ const session: Handle = async ({ event, resolve }) => {
   const platform = await getPlatform();
   event.locals.platform = platform;
   event.locals.services = platform.services;
-  event.locals.ip = event.request.headers.get('x-forwarded-for')?.split(',')[0]?.trim() || safeClientAddress(event);
+  event.locals.ip = resolveClientIp(platform.config, safeClientAddress(event), event.request.headers.get('x-forwarded-for'));
   const token = event.cookies.get(SESSION_COOKIE) ?? null;
   const resolved = token ? await platform.services.accounts.validateSessionToken(token) : null;
   if (token && !resolved) event.cookies.delete(SESSION_COOKIE, { path: '/' });
@@ -33,7 +34,7 @@ function safeClientAddress(event: Parameters<Handle>[0]['event']) {
   try {
     return event.getClientAddress();
   } catch {
-    return '0.0.0.0';
+    return undefined;
   }
 }
 
