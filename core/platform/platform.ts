@@ -1,4 +1,3 @@
-import { Redis } from 'ioredis';
 import { openDb, type DbHandle } from '../../db/client';
 import { migrateDb } from '../../db/migrate';
 import { createAccountService } from '../accounts/accounts.service';
@@ -6,9 +5,10 @@ import { createMessageService } from '../notifications/messages.service';
 import { createSandboxNotifier, type Notifier } from '../notifications/notifier';
 import { createOrganisationService } from '../organisations/organisations.service';
 import { systemClock, DAY, MINUTE, type Clock } from '../shared/clock';
-import type { Config } from '../shared/config';
+import { ConfigError, type Config } from '../shared/config';
 import { LocalPublisher } from '../shared/publisher';
 import { createRateLimiter } from '../shared/rate-limit';
+import { createRedis, watchRedis } from '../shared/redis';
 import { createLedger } from '../wallet/ledger.service';
 import { createRechargeService } from '../wallet/recharge.service';
 import { createSandboxGateway, type SandboxOptions } from '../wallet/sandbox-gateway';
@@ -53,15 +53,19 @@ export interface PlatformOptions {
  * its dependencies. Pages, the API and socket handlers all use the same instance in one process.
  */
 export async function createPlatform(config: Config, opts: PlatformOptions = {}) {
+  // Bangfu ships only the sandbox gateways: a platform that may not use them cannot take payments at all.
+  if (!config.sandboxGateways) {
+    throw new ConfigError('Invalid configuration (环境变量配置错误):\n  SANDBOX_GATEWAYS: 未启用沙箱支付/代付网关，也没有配置真实网关，平台无法收付款');
+  }
   const dbHandle = opts.dbHandle ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
   if (opts.migrate ?? true) await migrateDb(dbHandle);
-  const redis = config.REDIS_URL ? new Redis(config.REDIS_URL, { maxRetriesPerRequest: 2, lazyConnect: false }) : undefined;
+  const log = (l: string) => console.warn(l);
+  const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, log) : undefined;
   const db = dbHandle.db;
   const clock = opts.clock ?? systemClock;
   const publisher = new LocalPublisher();
-  const log = (l: string) => console.warn(l);
   const timer: DeadlineTimer =
-    opts.timer ?? (redis ? new RedisDeadlineTimer(redis, clock, { key: opts.timerKey ?? 'bangfu:deadlines', log }) : new LocalDeadlineTimer(clock, { log }));
+    opts.timer ?? (redis ? new RedisDeadlineTimer(redis, clock, { key: opts.timerKey ?? `${config.REDIS_PREFIX}deadlines`, log }) : new LocalDeadlineTimer(clock, { log }));
   /** Who is watching which socket.io room; the realtime layer fills it in (offline elsewhere). */
   const presence: { current: Presence } = { current: offlinePresence };
   const notifier = opts.notifier ?? createSandboxNotifier(db);
@@ -92,7 +96,8 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const settings = createSettingsService({ db });
   const files = createFileService({ db });
   const requirements = createRequirementService({ db, clock, ledger, messages, settings, files, publisher });
-  const proposals = createProposalService({ db, clock, files, publisher });
+  // The room decides a bidder's current price; proposals' views ask it (rooms is created below).
+  const proposals = createProposalService({ db, clock, files, publisher, currentPricesFen: (id) => rooms.currentPricesFen(id) });
   const invitations = createInvitationService({ db, clock, messages, files, publisher, presence: () => presence.current });
   const rooms = createRoomService({ db, clock, publisher, timer, messages, settings, files });
   const escrow = createEscrowService({ db, clock, ledger, messages, settings, files, timer, requirements, winningPriceFen: rooms.winningPriceFen });
@@ -101,7 +106,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const statistics = createStatisticsService({ db });
   const audit = createAuditService({ db });
   const storefronts = createStorefrontService({ db, clock, files });
-  const units = createUnitService({ db, clock, accounts });
+  const units = createUnitService({ db, clock, accounts, messages });
   const catalog = createCatalogService({ db, clock, files, messages });
   const addresses = createAddressService({ db, clock });
   files.setAccessCheck(async (actor, f) => {
@@ -130,11 +135,32 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 
   const stopJobs: (() => Promise<void>)[] = [];
   let jobsStarted = false;
+  const resumeTimers = async () => {
+    await rooms.resumeTimers().catch((e) => log(`[rooms] resume: ${(e as Error).message}`));
+    await escrow.resumeTimers().catch((e) => log(`[escrow] resume: ${(e as Error).message}`));
+    await orders.resumeTimers().catch((e) => log(`[mall] resume: ${(e as Error).message}`));
+  };
+  /** Called whenever Redis is back after an outage (the realtime layer tells its clients to resync). */
+  const reconnectListeners = new Set<() => void>();
+  if (redis) {
+    // A restarted Redis may have lost every deadline key: put them back from the database.
+    watchRedis(redis, 'redis:jobs', () => undefined, () => {
+      if (jobsStarted) void resumeTimers();
+      for (const l of reconnectListeners) l();
+    });
+  }
   return {
     config,
     dbHandle,
     db,
     redis,
+    /** Prefix of every Redis key and channel of this deployment (REDIS_PREFIX). */
+    redisPrefix: config.REDIS_PREFIX,
+    /** Runs `fn` each time Redis is reachable again after an outage; returns the unsubscribe function. */
+    onRedisReconnect(fn: () => void) {
+      reconnectListeners.add(fn);
+      return () => void reconnectListeners.delete(fn);
+    },
     clock,
     publisher,
     notifier,
@@ -151,9 +177,7 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
       if (jobsStarted) return;
       jobsStarted = true;
       timer.start();
-      await rooms.resumeTimers().catch((e) => log(`[rooms] resume: ${(e as Error).message}`));
-      await escrow.resumeTimers().catch((e) => log(`[escrow] resume: ${(e as Error).message}`));
-      await orders.resumeTimers().catch((e) => log(`[mall] resume: ${(e as Error).message}`));
+      await resumeTimers();
       const sweep = setInterval(() => {
         void rooms.closeDueRounds().catch((e) => log(`[rooms] sweep: ${(e as Error).message}`));
         void escrow.runDueJobs().catch((e) => log(`[escrow] sweep: ${(e as Error).message}`));

@@ -185,6 +185,32 @@ describe('second round', () => {
   });
 });
 
+describe('the winning price', () => {
+  it('after a lower price in a second round, the project page, 我的投标, the room and the agreement all carry that price', async () => {
+    const { e, r, bidders, openingAt, ids } = await tender();
+    const b = bidders[1]!;
+    clock.set(openingAt);
+    const round = await rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!, ids[1]!], durationMinutes: 10 });
+    clock.advance(MINUTE);
+    await rooms().submitOffer(b.actor, r.id, { priceFen: 1_900_000, clientId: clientId() });
+    // While the round is open the revised price stays sealed from the enterprise's list.
+    expect((await p.services.proposals.listForRequirement(e.actor, r.id)).find((x) => x.providerId === ids[1])).toMatchObject({ priceFen: 2_500_000, currentPriceFen: 2_500_000 });
+    clock.set(new Date(round.closesAt));
+    expect(await rooms().closeRound(round.id)).toBe(true);
+    await p.services.requirements.select(e.actor, r.id, ids[1]!);
+
+    const forEnterprise = (await p.services.proposals.listForRequirement(e.actor, r.id)).find((x) => x.providerId === ids[1]);
+    expect(forEnterprise).toMatchObject({ status: 'selected', priceFen: 2_500_000, currentPriceFen: 1_900_000 });
+    const myBids = await p.services.proposals.listMine(b.actor, {});
+    expect(myBids.items.find((x) => x.requirement.id === r.id)).toMatchObject({ status: 'selected', statusLabel: '已中标', currentPriceFen: 1_900_000 });
+    expect(await p.services.proposals.findMine(b.actor, r.id)).toMatchObject({ currentPriceFen: 1_900_000 });
+    expect((await rooms().snapshot(b.actor, r.id)).mine).toMatchObject({ currentPriceFen: 1_900_000, result: 'selected' });
+    expect(await p.services.escrow.draftBasis(b.actor, r.id)).toMatchObject({ winningPriceFen: 1_900_000 });
+    // The others keep their own prices.
+    expect((await p.services.proposals.listMine(bidders[2]!.actor, {})).items.find((x) => x.requirement.id === r.id)).toMatchObject({ currentPriceFen: 3_000_000 });
+  });
+});
+
 describe('who hears of a bid', () => {
   it('tells the enterprise and the bidder, and only the rivals whose rank moved', async () => {
     const { e, r, bidders, openingAt, ids } = await tender();

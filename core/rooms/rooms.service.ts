@@ -351,17 +351,40 @@ export function createRoomService(deps: RoomDeps) {
       };
     },
 
-    /** The selected provider's winning price: its last revised price of a closed round, else its proposal price. */
-    async winningPriceFen(requirementId: string, providerId: string): Promise<number | null> {
+    /**
+     * Each bidder's price as it stands: its last revised price of a closed round, else its proposal
+     * price. The one rule behind the winning price on the project page, 我的投标, the room and the
+     * agreement. Offers of a round still open are left out (sealed). Empty for non-competitive tenders.
+     */
+    async currentPricesFen(requirementId: string): Promise<Map<string, number>> {
       const r = await getRequirement(db, requirementId);
-      if (r.mode !== 'competitive') return null;
-      return (await standings(db, r, { sealed: true })).get(providerId)?.priceFen ?? null;
+      if (r.mode !== 'competitive') return new Map();
+      return new Map([...(await standings(db, r, { sealed: true })).values()].map((s) => [s.providerId, s.priceFen]));
+    },
+
+    /** The selected provider's winning price: `currentPricesFen` for that provider. */
+    async winningPriceFen(requirementId: string, providerId: string): Promise<number | null> {
+      return (await service.currentPricesFen(requirementId)).get(providerId) ?? null;
     },
 
     /** Events after `afterSeq` that the caller may see (reconnects, and clients that fell behind). */
     async eventsSince(actor: Actor | null, requirementId: string, afterSeq: number) {
       const m = await member(actor, requirementId);
       return roomEventsSince(db, m.r.id, Math.max(0, afterSeq), audiencesOf(m));
+    },
+
+    /**
+     * Fills a client's gap: the events after `afterSeq` it may see, and `through`, the sequence number
+     * up to which it now has everything meant for it (the numbers in between belonged to others).
+     * The room's counter is read before the events, so nothing committed in between is skipped.
+     */
+    async catchUp(actor: Actor | null, requirementId: string, afterSeq: number) {
+      const m = await member(actor, requirementId);
+      const seq = await currentSeq(db, m.r.id);
+      const limit = 500;
+      const events = await roomEventsSince(db, m.r.id, Math.max(0, afterSeq), audiencesOf(m), limit);
+      const last = events.at(-1)?.seq ?? 0;
+      return { events, through: events.length >= limit ? last : Math.max(seq, last, afterSeq) };
     },
 
     /**

@@ -19,6 +19,11 @@ export interface ProposalDeps {
   clock: Clock;
   files: FileService;
   publisher: Publisher;
+  /**
+   * Each bidder's price as it stands after the bidding room's closed rounds (the rooms context's
+   * `currentPricesFen`); without it a proposal's price is its own.
+   */
+  currentPricesFen?: (requirementId: string) => Promise<Map<string, number>>;
 }
 
 export const PROPOSAL_STATUS_LABELS = { active: '有效', withdrawn: '已撤回', selected: '已中标', not_selected: '未中标' } as const;
@@ -29,13 +34,13 @@ export const PROPOSAL_STATUS_LABELS = { active: '有效', withdrawn: '已撤回'
  * Sealed until opening: nobody but its author sees a proposal before then; after opening, the
  * requirement's owner (and operators) see them all. A provider never sees another's proposal.
  */
-export function createProposalService({ db, clock, files, publisher }: ProposalDeps) {
+export function createProposalService({ db, clock, files, publisher, currentPricesFen = async () => new Map() }: ProposalDeps) {
   /** The waiting room shows how many providers bid: tell it when the number changes (no names). */
   async function bidderCountChanged(tx: Parameters<Parameters<Db['transaction']>[0]>[0], r: RequirementRow) {
     return appendRoomEvents(tx, r.id, [{ type: 'bidders:changed', audience: ['all'], payload: { bidderCount: await countBidders(tx, r.id) } }], clock.now());
   }
 
-  async function view(p: ProposalRow) {
+  async function view(p: ProposalRow, current?: Map<string, number>) {
     const [org] = await db.select({ fullName: organisations.fullName }).from(organisations).where(eq(organisations.id, p.providerId));
     const attachments = (await files.listAttached(db, 'proposal', [p.id])).map(toFileView);
     return {
@@ -44,6 +49,8 @@ export function createProposalService({ db, clock, files, publisher }: ProposalD
       providerId: p.providerId,
       providerName: org?.fullName ?? '',
       priceFen: p.priceFen,
+      /** The price as it stands (last revised price of a closed round, else the proposal price): the winning price when selected. */
+      currentPriceFen: current?.get(p.providerId) ?? p.priceFen,
       plan: p.plan,
       timeline: p.timeline,
       status: p.status,
@@ -157,7 +164,9 @@ export function createProposalService({ db, clock, files, publisher }: ProposalD
         .where(and(eq(proposals.requirementId, requirementId), eq(proposals.providerId, org.organisationId)))
         .orderBy(desc(proposals.updatedAt))
         .limit(1);
-      return p ? view(p) : null;
+      if (!p) return null;
+      const [r] = await db.select({ openingAt: requirements.openingAt }).from(requirements).where(eq(requirements.id, requirementId));
+      return view(p, r?.openingAt && clock.now() >= r.openingAt ? await currentPricesFen(requirementId) : undefined);
     },
 
     /**
@@ -176,7 +185,8 @@ export function createProposalService({ db, clock, files, publisher }: ProposalD
         .from(proposals)
         .where(and(eq(proposals.requirementId, r.id), inArray(proposals.status, ['active', 'selected', 'not_selected'])))
         .orderBy(proposals.priceFen, proposals.createdAt);
-      return Promise.all(rows.map(view));
+      const current = await currentPricesFen(r.id);
+      return Promise.all(rows.map((row) => view(row, current)));
     },
 
     /** 我的投标: the provider's proposals with their requirements' state and opening time. */
@@ -196,10 +206,15 @@ export function createProposalService({ db, clock, files, publisher }: ProposalD
         db.select({ n: count() }).from(proposals).where(where),
       ]);
       const now = clock.now();
+      // Only opened tenders have a bidding room; a provider sees its own current price only.
+      const current = new Map(
+        await Promise.all(rows.filter(({ r }) => r.openingAt && now >= r.openingAt).map(async ({ p, r }) => [p.id, (await currentPricesFen(r.id)).get(p.providerId)] as const)),
+      );
       return {
         items: rows.map(({ p, r }) => ({
           id: p.id,
           priceFen: p.priceFen,
+          currentPriceFen: current.get(p.id) ?? p.priceFen,
           status: p.status,
           statusLabel: PROPOSAL_STATUS_LABELS[p.status],
           revision: p.revision,

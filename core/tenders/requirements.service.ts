@@ -5,6 +5,7 @@ import type { FileService } from '../files/files.service';
 import { toFileView } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
 import type { SettingsService } from '../settings/settings.service';
+import { recordAudit } from '../audit/audit';
 import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
 import { AppError, isAppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -111,11 +112,21 @@ export function createRequirementService(deps: RequirementDeps) {
   }
 
   /** Returns the held deposit (less a forfeit) inside `tx`; a no-op when none is held. */
-  async function settleDeposit(tx: Tx, r: RequirementRow, forfeitFen: number) {
+  async function settleDeposit(tx: Tx, r: RequirementRow, forfeitFen: number, actorUserId: string | null = null, reason?: string) {
     if (r.depositStatus !== 'held') return { refundFen: 0, forfeitFen: 0, depositStatus: r.depositStatus };
     const forfeit = Math.min(forfeitFen, r.depositFen);
     await depositMove(tx, r, 'deposit_forfeit', forfeit);
     await depositMove(tx, r, 'deposit_refund', r.depositFen - forfeit);
+    await recordAudit(tx, {
+      actorUserId,
+      action: forfeit > 0 ? 'tenders.deposit_forfeited' : 'tenders.deposit_refunded',
+      targetType: 'requirement',
+      targetId: r.requirementNo,
+      organisationId: r.organisationId,
+      before: { depositStatus: r.depositStatus, depositFen: r.depositFen },
+      after: { depositStatus: forfeit > 0 ? 'partly_refunded' : 'refunded', refundFen: r.depositFen - forfeit, forfeitFen: forfeit },
+      reason: reason ?? null,
+    });
     return { refundFen: r.depositFen - forfeit, forfeitFen: forfeit, depositStatus: forfeit > 0 ? ('partly_refunded' as const) : ('refunded' as const) };
   }
 
@@ -334,6 +345,7 @@ export function createRequirementService(deps: RequirementDeps) {
             throw new AppError('INVALID_TRANSITION', '距开标不足 1 小时，不能通过审核；请驳回并请企业修改开标时间');
           }
           const next = await setState(tx, r, to, 'approve', a.userId, { reviewedBy: a.userId, reviewedAt: now });
+          await recordAudit(tx, { actorUserId: a.userId, action: 'tenders.requirement_approved', targetType: 'requirement', targetId: r.requirementNo, organisationId: r.organisationId, before: { state: r.state }, after: { state: to } });
           const m = await messages.sendToOrganisation(
             r.organisationId,
             { title: '需求已通过审核', body: `您发布的需求「${r.title}」已通过审核，已在项目大厅公布。`, link: ownerLink(r), category: 'tender' },
@@ -343,7 +355,8 @@ export function createRequirementService(deps: RequirementDeps) {
           return next;
         }
         const to = transition(r.state, 'reject', r.mode);
-        const settled = await settleDeposit(tx, r, 0);
+        const settled = await settleDeposit(tx, r, 0, a.userId, `审核驳回：${input.reason}`);
+        await recordAudit(tx, { actorUserId: a.userId, action: 'tenders.requirement_rejected', targetType: 'requirement', targetId: r.requirementNo, organisationId: r.organisationId, before: { state: r.state }, after: { state: to, refundFen: settled.refundFen }, reason: input.reason });
         const next = await setState(tx, r, to, 'reject', a.userId, { reviewedBy: a.userId, reviewedAt: now, rejectReason: input.reason, depositStatus: settled.depositStatus }, { reason: input.reason, refundFen: settled.refundFen });
         const m = await messages.sendToOrganisation(
           r.organisationId,
@@ -371,7 +384,7 @@ export function createRequirementService(deps: RequirementDeps) {
         const bidders = await countBidders(tx, r.id);
         const s = await settings.depositSettings(tx);
         const decision = decideWithdrawal({ depositFen: r.depositStatus === 'held' ? r.depositFen : 0, bidders, openingAt: r.openingAt!, now: clock.now(), settings: s });
-        const settled = await settleDeposit(tx, r, decision.forfeitFen);
+        const settled = await settleDeposit(tx, r, decision.forfeitFen, a.userId, `撤销项目（${bidders} 家已报名）`);
         const told = await closeBids(tx, r);
         const next = await setState(tx, r, to, 'withdraw', a.userId, { depositStatus: settled.depositStatus, closedAt: clock.now() }, { bidders, ...decision });
         pushes = await notifyProviders(tx, told, { title: '项目已撤销', body: `您投标的项目「${r.title}」已被发布企业撤销，感谢您的参与。`, link: link(r) });
@@ -453,7 +466,7 @@ export function createRequirementService(deps: RequirementDeps) {
         const bidders = await countBidders(tx, r.id);
         const s = await settings.depositSettings(tx);
         const decision = decideEnd({ depositFen: r.depositStatus === 'held' ? r.depositFen : 0, abandonedFree: r.abandonedFree === 1, bidders, settings: s });
-        const settled = await settleDeposit(tx, r, decision.forfeitFen);
+        const settled = await settleDeposit(tx, r, decision.forfeitFen, a.userId, '流标后结束项目');
         const told = await closeBids(tx, r);
         const next = await setState(tx, r, to, 'end', a.userId, { depositStatus: settled.depositStatus, closedAt: clock.now() }, decision as unknown as Record<string, unknown>);
         pushes = await notifyProviders(tx, told, { title: '项目已结束', body: `项目「${r.title}」已由发布企业结束，感谢您的参与。`, link: link(r) });
@@ -471,7 +484,7 @@ export function createRequirementService(deps: RequirementDeps) {
         const r = await getRequirement(tx, id, 'update');
         requireOwner(a, r);
         const to = transition(r.state, 'delete', r.mode);
-        const settled = await settleDeposit(tx, r, 0);
+        const settled = await settleDeposit(tx, r, 0, a.userId, '删除邀标项目');
         const told = await closeBids(tx, r);
         const next = await setState(tx, r, to, 'delete', a.userId, { depositStatus: settled.depositStatus, closedAt: clock.now() }, { refundFen: settled.refundFen });
         pushes = await notifyProviders(tx, told, { title: '邀标项目已撤销', body: `项目「${r.title}」已被发布企业撤销，邀请随之取消。`, link: link(r) });
@@ -512,7 +525,7 @@ export function createRequirementService(deps: RequirementDeps) {
         }
         const others = await closeBids(tx, r, providerId);
         const next = await setState(tx, r, to, 'select', a.userId, { selectedProviderId: providerId }, { providerId });
-        pushes = await notifyProviders(tx, [providerId], { title: '恭喜，您已被选中', body: `项目「${r.title}」的发布企业选中了贵机构，请在用户中心起草协议。`, link: link(r) });
+        pushes = await notifyProviders(tx, [providerId], { title: '恭喜，您已被选中', body: `项目「${r.title}」的发布企业选中了贵机构。下一步：起草协议，发给发布企业确认后开始服务。`, link: `/account/agreements/new?requirement=${r.id}` });
         pushes.push(
           ...(await notifyProviders(tx, others, {
             title: '项目结果通知',

@@ -94,6 +94,7 @@ export const Proposal = z
     providerId: z.uuid(),
     providerName: z.string(),
     priceFen: z.number().int(),
+    currentPriceFen: z.number().int().describe('The price as it stands: the last revised price of a closed bidding round, else the proposal price (the winning price when selected)'),
     plan: z.string(),
     timeline: z.string(),
     status: ProposalStatus,
@@ -110,6 +111,7 @@ const MyBid = z
   .object({
     id: z.uuid(),
     priceFen: z.number().int(),
+    currentPriceFen: z.number().int().describe('The price as it stands: the last revised price of a closed bidding round, else the proposal price'),
     status: ProposalStatus,
     statusLabel: z.string(),
     revision: z.number().int(),

@@ -8,9 +8,15 @@ export const load: PageServerLoad = async ({ locals, params }) => {
   const kind = actor?.organisation?.kind ?? null;
   // The provider's own latest proposal (live, withdrawn or decided); nobody else's ever reaches the page.
   const mine = kind === 'provider' && requirement.mode === 'competitive' ? await locals.services.proposals.findMine(actor, requirement.id) : null;
+  // The selected provider's next step: its agreement (drafted already, or still to draft).
+  const agreementId =
+    mine?.status === 'selected' && ['awarded', 'in_progress', 'completed'].includes(requirement.state)
+      ? await locals.services.escrow.draftBasis(actor, requirement.id).then((b) => b.agreementId, () => undefined)
+      : undefined;
   return {
     requirement,
     mine,
+    agreementId,
     viewer: {
       signedIn: !!actor,
       kind,

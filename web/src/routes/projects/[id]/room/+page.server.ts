@@ -23,8 +23,11 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     if (events.length < 500) break;
     after = events[events.length - 1]!.seq;
   }
+  // The selected provider's next step is its agreement: drafted already, or still to draft.
+  const agreementId = snapshot.mine?.result === 'selected' ? await locals.services.escrow.draftBasis(actor, params.id).then((b) => b.agreementId, () => null) : null;
   return {
     snapshot,
+    agreementId,
     providerId: actor.organisation!.organisationId,
     lastClosed,
     /** The bidder's own recent room activity, newest first. */
