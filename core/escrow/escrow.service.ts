@@ -19,6 +19,7 @@ import {
 import { toFileView, type FileService } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
 import type { SettingsService } from '../settings/settings.service';
+import { recordAudit } from '../audit/audit';
 import { requireActor, requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -202,6 +203,15 @@ export function createEscrowService(deps: EscrowDeps) {
       await logMilestone(tx, m.id, 'released', actorUserId, `支付 ${formatFen(amount - fee)}${fee ? `，平台服务费 ${formatFen(fee)}` : ''}`);
       total += amount - fee;
     }
+    await recordAudit(tx, {
+      actorUserId,
+      action: 'escrow.released',
+      targetType: 'agreement',
+      targetId: ag.agreementNo,
+      organisationId: ag.enterpriseId,
+      before: { milestones: due.map((m) => ({ seq: m.seq, status: m.status })) },
+      after: { paidFen: total, feeBp: ag.feeBp, providerId: ag.providerId },
+    });
     return total;
   }
 
@@ -696,6 +706,17 @@ export function createEscrowService(deps: EscrowDeps) {
             refund = await requirementService.refundDepositInFull(tx, r.id);
           }
           const amount = due.reduce((s, m) => s + m.amountFen, 0);
+          if (due.length) {
+            await recordAudit(tx, {
+              actorUserId: a.userId,
+              action: 'escrow.funded',
+              targetType: 'agreement',
+              targetId: ag.agreementNo,
+              organisationId: ag.enterpriseId,
+              before: { milestones: due.map((m) => ({ seq: m.seq, status: m.status })) },
+              after: { fundedFen: amount, depositRefundFen: refund },
+            });
+          }
           pushes = [await notify(tx, ag.providerId, '合同款已托管', `企业已为协议 ${ag.agreementNo} 托管 ${formatFen(amount)}，可以开始实施${due.length > 1 ? '' : `里程碑 ${due[0]!.seq}`}。`, projectLink(ag))];
           return { a, ag, amount, refund };
         })
@@ -985,6 +1006,16 @@ export function createEscrowService(deps: EscrowDeps) {
           createdAt: now,
         });
         pushes = await executeSplit(tx, ag, input, `售后 ${c.caseNo} 处理`, input.outcome === 'terminate', a.userId);
+        await recordAudit(tx, {
+          actorUserId: a.userId,
+          action: 'escrow.after_sales_split',
+          targetType: 'after_sales_case',
+          targetId: c.caseNo,
+          organisationId: ag.enterpriseId,
+          before: { status: c.status },
+          after: { status: 'decided', refundFen: input.refundFen, payFen: input.payFen, outcome: input.outcome, agreementNo: ag.agreementNo },
+          reason: input.reason,
+        });
         for (const org of [ag.enterpriseId, ag.providerId]) {
           pushes.push(await notify(tx, org, '平台已处理售后', `售后 ${c.caseNo}：${input.reason}。退回企业 ${formatFen(input.refundFen)}，支付服务机构 ${formatFen(input.payFen)}。`, `/account/after-sales/${c.id}`));
         }
@@ -1038,6 +1069,16 @@ export function createEscrowService(deps: EscrowDeps) {
         if (input.decision === 'accept') {
           if (await openCase(tx, ag.id)) throw new AppError('INVALID_TRANSITION', '售后处理中，请先撤回售后或等待平台处理');
           pushes = await executeSplit(tx, ag, t, '协商终止', true, a.userId);
+          await recordAudit(tx, {
+            actorUserId: a.userId,
+            action: 'escrow.terminated_split',
+            targetType: 'agreement',
+            targetId: ag.agreementNo,
+            organisationId: ag.enterpriseId,
+            before: { status: ag.status },
+            after: { refundFen: t.refundFen, payFen: t.payFen },
+            reason: t.reason ?? null,
+          });
         }
         const other = side === 'enterprise' ? ag.providerId : ag.enterpriseId;
         pushes.push(await notify(tx, other, input.decision === 'accept' ? '协议已协商终止' : '对方不同意终止', `协议 ${ag.agreementNo}`, projectLink(ag)));

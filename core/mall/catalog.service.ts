@@ -6,6 +6,7 @@ import type { Db, DbOrTx, Tx } from '../../db/client';
 import { files, organisations, productCategories, productImages, products, type ProductRow } from '../../db/schema';
 import { fileUrl, IMAGE_TYPES, type FileService } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
+import { recordAudit } from '../audit/audit';
 import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -253,7 +254,8 @@ export function createCatalogService({ db, clock, files: fileService, messages }
 
   async function changeStatus(actor: Actor | null, id: string, action: ProductAction, reason?: string) {
     let orgId: string | null = null;
-    if (ACTION_BY[action] === 'operator') requireOperator(actor);
+    let operatorId: string | null = null;
+    if (ACTION_BY[action] === 'operator') operatorId = requireOperator(actor).userId;
     else orgId = requireMerchant(actor).org.organisationId;
     const { row, push } = await db.transaction(async (tx) => {
       const p = orgId ? await lockOwn(tx, orgId, id) : await lockAny(tx, id);
@@ -269,6 +271,18 @@ export function createCatalogService({ db, clock, files: fileService, messages }
         })
         .where(and(eq(products.id, p.id), eq(products.status, p.status)))
         .returning();
+      if (operatorId) {
+        await recordAudit(tx, {
+          actorUserId: operatorId,
+          action: action === 'take_down' ? 'mall.product_taken_down' : 'mall.product_restored',
+          targetType: 'product',
+          targetId: p.id,
+          organisationId: p.merchantId,
+          before: { status: p.status, name: p.name },
+          after: { status: next },
+          reason: reason ?? null,
+        });
+      }
       if (action !== 'take_down') return { row: row!, push: async () => {} };
       const sent = await messages.sendToOrganisation(
         p.merchantId,

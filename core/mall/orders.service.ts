@@ -18,6 +18,7 @@ import {
 } from '../../db/schema';
 import type { FileService } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
+import { recordAudit } from '../audit/audit';
 import { requireActor, requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -142,7 +143,17 @@ export function createOrderService(deps: OrderDeps) {
   }
 
   /** Money back to the payer (mall clearing → the gateway's clearing account, which pays the card or account back). */
-  async function refundMoney(tx: Tx, o: MallOrderRow, why: string) {
+  async function refundMoney(tx: Tx, o: MallOrderRow, why: string, actorUserId: string | null) {
+    await recordAudit(tx, {
+      actorUserId,
+      action: 'mall.refund_paid',
+      targetType: 'mall_order',
+      targetId: o.orderNo,
+      organisationId: o.merchantId,
+      before: { status: o.status, refundStatus: o.refundStatus },
+      after: { refundedFen: o.totalFen },
+      reason: why,
+    });
     await ledger.transfer(tx, {
       debitAccountId: await heldIn(tx, o.id),
       creditAccountId: await ledger.platformAccount('gateway_clearing'),
@@ -471,6 +482,15 @@ export function createOrderService(deps: OrderDeps) {
           await event(tx, o.id, 'late_payment_returned', null, { paymentNo: payment.paymentNo, amountFen: o.totalFen });
         }
       }
+      await recordAudit(tx, {
+        actorUserId: null,
+        action: 'mall.payment_received',
+        targetType: 'mall_payment',
+        targetId: payment.paymentNo,
+        organisationId: orders[0]?.unitId ?? null,
+        before: { status: payment.status },
+        after: { status: 'paid', amountFen: payment.amountFen, method: payment.method, tradeNo: notice.tradeNo, orderNos: orders.map((o) => o.orderNo) },
+      });
       return { outcome: 'credited', push: () => runAll(pushes) };
     },
 
@@ -544,10 +564,29 @@ export function createOrderService(deps: OrderDeps) {
         if (input.decision === 'confirm') {
           const [next] = await tx.update(mallPayments).set({ status: 'paid', paidAt: clock.now(), reviewedBy: a.userId }).where(eq(mallPayments.id, p.id)).returning();
           pushes = await markPaid(tx, next!, a.userId);
+          await recordAudit(tx, {
+            actorUserId: a.userId,
+            action: 'mall.transfer_confirmed',
+            targetType: 'mall_payment',
+            targetId: p.paymentNo,
+            organisationId: o!.unitId,
+            before: { status: p.status },
+            after: { status: 'paid', amountFen: p.amountFen, orderNo: o!.orderNo },
+          });
           pushes.push(await notifyBuyer(tx, o!, '大额支付已确认', `订单 ${o!.orderNo} 的转账已到账确认，商家将尽快发货。`));
           return next!;
         }
         const [next] = await tx.update(mallPayments).set({ status: 'rejected', rejectReason: input.reason, reviewedBy: a.userId }).where(eq(mallPayments.id, p.id)).returning();
+        await recordAudit(tx, {
+          actorUserId: a.userId,
+          action: 'mall.transfer_rejected',
+          targetType: 'mall_payment',
+          targetId: p.paymentNo,
+          organisationId: o!.unitId,
+          before: { status: p.status },
+          after: { status: 'rejected', amountFen: p.amountFen, orderNo: o!.orderNo },
+          reason: input.reason,
+        });
         const expiresAt = new Date(clock.now().getTime() + PAYMENT_WINDOW_MS.unit);
         await tx.update(mallOrders).set({ expiresAt, updatedAt: clock.now() }).where(and(eq(mallOrders.id, o!.id), eq(mallOrders.status, 'pending_payment')));
         await event(tx, o!.id, 'transfer_rejected', a.userId, { paymentNo, reason: input.reason });
@@ -611,7 +650,7 @@ export function createOrderService(deps: OrderDeps) {
       return act(actor, id, 'buyer', async (tx, o, a) => {
         if (await awaitingTransfer(tx, o.id)) throw new AppError('INVALID_TRANSITION', '转账凭证正在确认中，暂不能取消');
         const to = orderTransition(o.status, 'cancel');
-        if (o.status === 'paid') await refundMoney(tx, o, '取消退款');
+        if (o.status === 'paid') await refundMoney(tx, o, `买家取消：${reason}`, a.userId);
         await returnStock(tx, o.id);
         await setStatus(tx, o, to, { cancelledAt: clock.now(), cancelReason: reason, ...(to === 'refunded' ? { refundedAt: clock.now() } : {}) });
         await event(tx, o.id, to === 'refunded' ? 'cancelled_refunded' : 'cancelled', a.userId, { reason });
@@ -679,7 +718,7 @@ export function createOrderService(deps: OrderDeps) {
       return act(actor, id, 'merchant', async (tx, o, a) => {
         if (o.refundStatus !== 'requested') throw new AppError('INVALID_TRANSITION', '该订单没有待处理的退款申请');
         if (input.decision === 'approve') {
-          await refundMoney(tx, o, '退款');
+          await refundMoney(tx, o, '退款', a.userId);
           if (o.status === 'paid') await returnStock(tx, o.id);
           await setStatus(tx, o, orderTransition(o.status, 'refund'), { refundStatus: 'approved', refundedAt: clock.now() });
           await event(tx, o.id, 'refunded', a.userId, { amountFen: o.totalFen });
@@ -739,6 +778,7 @@ export function createOrderService(deps: OrderDeps) {
           metadata: { orderId: o.id },
         });
         await event(tx, o.id, 'completed', null, { settledFen: o.totalFen });
+        await recordAudit(tx, { actorUserId: null, action: 'mall.settlement_paid', targetType: 'mall_order', targetId: o.orderNo, organisationId: o.merchantId, after: { status: 'completed', settledFen: o.totalFen } });
         return true;
       });
     },
