@@ -40,6 +40,8 @@ export interface ServerToClientEvents {
   'message:unread': (p: { unreadCount: number }) => void;
   'room:event': (e: RoomEventPayload) => void;
   'room:presence': (p: RoomPresencePayload) => void;
+  /** Redis was unreachable for a while: events may have been lost on the way, catch up by sequence number. */
+  'room:resync': (p: Record<string, never>) => void;
   'chat:receipt': (p: ChatReceiptPayload) => void;
   'chat:typing': (p: { requirementId: string; providerId: string; side: 'enterprise' | 'provider' }) => void;
 }
@@ -57,8 +59,11 @@ export interface ClientToServerEvents {
   'room:join': (p: RoomRef & { lastSeq?: number }, ack: Ack<{ snapshot: any; missed: RoomEventPayload[]; presence: RoomPresencePayload }>) => void;
   /** 暂时离开: leaves the room's live feed; the room lives on. */
   'room:leave': (p: RoomRef, ack?: Ack<null>) => void;
-  /** Events after `lastSeq` the caller may see (catching up without a full snapshot). */
-  'room:sync': (p: RoomRef & { lastSeq: number }, ack: Ack<{ events: RoomEventPayload[] }>) => void;
+  /**
+   * Events after `lastSeq` the caller may see (catching up without a full snapshot), and `through`: the
+   * caller now has every event meant for it up to this sequence number (a gap below it is closed).
+   */
+  'room:sync': (p: RoomRef & { lastSeq: number }, ack: Ack<{ events: RoomEventPayload[]; through: number }>) => void;
   'round:start': (p: RoomRef & { providerIds: string[]; durationMinutes: number }, ack: Ack<any>) => void;
   /** A revised price; acknowledged only after it is committed, with the room's sequence number and the server time. */
   'bid:submit': (p: RoomRef & { priceFen: number; clientId: string }, ack: Ack<any>) => void;

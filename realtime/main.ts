@@ -43,7 +43,8 @@ async function main() {
   // Pages served here: forward what services publish to socket.io through Redis (the web role has no sockets).
   if (config.ROLE === 'web' && platform.redis) {
     const { Emitter } = await import('@socket.io/redis-emitter');
-    const emitter = new Emitter(platform.redis.duplicate(), { key: 'bangfu' });
+    const { publishSafely, watchRedis } = await import('../core/shared/redis');
+    const emitter = new Emitter(publishSafely(watchRedis(platform.redis.duplicate(), 'redis:emitter'), 'redis:emitter'), { key: `${platform.redisPrefix}io` });
     platform.publisher.subscribe((room, event, payload) => emitter.to(room).emit(event, payload));
   }
 

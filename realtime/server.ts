@@ -12,6 +12,8 @@ export interface ServerOptions {
   role: 'all' | 'web' | 'realtime';
   /** The SvelteKit adapter-node handler (absent for the realtime role). */
   webHandler?: NodeHandler;
+  /** How often each node re-checks who is present in its rooms (a dead node's sockets go stale). */
+  presenceRefreshMs?: number;
 }
 
 /**
@@ -53,7 +55,7 @@ export function createApplication(platform: Platform, opts: ServerOptions) {
     res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: '这是实时服务节点，页面请访问 Web 服务' } }));
   });
 
-  const sockets = opts.role === 'web' ? undefined : attachSocketIo(server, platform, { corsOrigin: platform.config.ORIGIN });
+  const sockets = opts.role === 'web' ? undefined : attachSocketIo(server, platform, { corsOrigin: platform.config.ORIGIN, presenceRefreshMs: opts.presenceRefreshMs });
 
   return {
     server,

@@ -36,8 +36,14 @@ export const ConfigSchema = z.object({
   SESSION_ABSOLUTE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Secret for signing (payment callbacks, code hashes). Required in production. */
   APP_SECRET: z.string().min(16, '至少 16 个字符').default('bangfu-development-secret-change-me'),
-  /** Key prefix of rate-limit buckets in Redis (separate deployments or test runs sharing one Redis). */
-  RATE_LIMIT_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/i, '只能包含字母、数字、冒号、下划线和连字符').default('bangfu:rl'),
+  /**
+   * Prefix of everything Bangfu keeps in Redis: deadline keys, rate-limit buckets, the socket.io adapter's
+   * and emitter's channels, presence. Deployments (or test runs) sharing one Redis each take their own;
+   * pub/sub channels ignore the database index, so a different index alone does not keep them apart.
+   */
+  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/i, '只能包含字母、数字、冒号、下划线和连字符').default('bangfu:'),
+  /** Key prefix of rate-limit buckets in Redis (default: REDIS_PREFIX + `rl`); kept for existing set-ups. */
+  RATE_LIMIT_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/i, '只能包含字母、数字、冒号、下划线和连字符').optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /**
    * Reverse proxies whose X-Forwarded-For is believed: a hop count (`1` = one proxy in front) or a comma
@@ -59,7 +65,7 @@ export const ConfigSchema = z.object({
     }),
 });
 
-export type Config = z.infer<typeof ConfigSchema> & { devTools: boolean; secureCookies: boolean };
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'RATE_LIMIT_PREFIX'> & { RATE_LIMIT_PREFIX: string; devTools: boolean; secureCookies: boolean };
 
 export class ConfigError extends Error {}
 
@@ -77,6 +83,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   }
   return {
     ...c,
+    RATE_LIMIT_PREFIX: c.RATE_LIMIT_PREFIX ?? `${c.REDIS_PREFIX}rl`,
     devTools: c.DEV_TOOLS ?? c.NODE_ENV !== 'production',
     secureCookies: c.NODE_ENV === 'production' || (c.ORIGIN?.startsWith('https://') ?? false),
   };

@@ -99,8 +99,17 @@ export class RedisDeadlineTimer implements DeadlineTimer {
   private get zkey() {
     return this.opts.key ?? 'bangfu:deadlines';
   }
+  /**
+   * Never throws: the deadline is already committed in the database, so a wake-up lost to a Redis
+   * outage is only late. The every-5-s sweep closes what is due meanwhile, and the platform puts every
+   * pending deadline back from the database when Redis is reachable again (`resumeTimers`).
+   */
   async schedule(key: string, at: Date) {
-    await this.redis.zadd(this.zkey, at.getTime(), key);
+    try {
+      await this.redis.zadd(this.zkey, at.getTime(), key);
+    } catch (e) {
+      (this.opts.log ?? console.warn)(`[timer] ${key} not scheduled (Redis unavailable, rebuilt on reconnect): ${(e as Error).message}`);
+    }
   }
   on(kind: string, handler: (id: string) => Promise<void>) {
     this.handlers.set(kind, handler);

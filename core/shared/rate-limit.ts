@@ -31,7 +31,8 @@ const DEFAULT_MESSAGE = '操作太频繁，请稍后再试';
 
 /**
  * Rate limits backed by Redis when a client is given (shared by every node), by process memory otherwise.
- * Both come from rate-limiter-flexible and behave the same; the tests run against each.
+ * Both come from rate-limiter-flexible and behave the same; the tests run against each. During a Redis
+ * outage the Redis-backed limits degrade to per-node memory limits (never to no limit, never to a 500).
  */
 export function createRateLimiter(opts: { redis?: Redis; prefix?: string } = {}): RateLimiter {
   const limiters = new Map<string, RateLimiterAbstract>();
@@ -40,7 +41,10 @@ export function createRateLimiter(opts: { redis?: Redis; prefix?: string } = {})
     let l = limiters.get(rule.name);
     if (!l) {
       const base = { points: rule.points, duration: rule.durationSeconds, keyPrefix: `${prefix}:${rule.name}` };
-      l = opts.redis ? new RateLimiterRedis({ ...base, storeClient: opts.redis }) : new RateLimiterMemory(base);
+      // While Redis is unreachable each node limits in its own memory instead of failing the request.
+      l = opts.redis
+        ? new RateLimiterRedis({ ...base, storeClient: opts.redis, rejectIfRedisNotReady: true, insuranceLimiter: new RateLimiterMemory(base) })
+        : new RateLimiterMemory(base);
       limiters.set(rule.name, l);
     }
     return l;

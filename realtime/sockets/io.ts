@@ -4,7 +4,8 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Platform } from '../../core/platform/platform';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../events';
 import { SESSION_COOKIE } from '../api/context';
-import { registerRoomHandlers } from './rooms.handlers';
+import { failSoftly, publishSafely, watchRedis } from '../../core/shared/redis';
+import { refreshPresence, registerRoomHandlers, socketsIn } from './rooms.handlers';
 
 export type BangfuIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -21,18 +22,24 @@ function readCookie(header: string | undefined, name: string): string | undefine
  * `auth.token`, join `user:<id>`, and receive what services publish. With Redis configured, the
  * adapter joins every realtime node so a publish on one reaches sockets on all.
  */
-export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts: { corsOrigin?: string } = {}) {
+export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts: { corsOrigin?: string; presenceRefreshMs?: number } = {}) {
   const io: BangfuIo = new Server(httpServer, {
     path: '/socket.io',
     serveClient: false,
     cors: opts.corsOrigin ? { origin: opts.corsOrigin, credentials: true } : undefined,
     connectionStateRecovery: { maxDisconnectionDuration: 2 * 60_000 },
   });
-  let subClient: Platform['redis'];
+  const redisClients: NonNullable<Platform['redis']>[] = [];
   if (platform.redis) {
-    const pub = platform.redis.duplicate();
-    subClient = platform.redis.duplicate();
-    io.adapter(createAdapter(pub, subClient, { key: 'bangfu' }));
+    // Publishing during a Redis outage is logged, never thrown: the database is the truth and clients
+    // catch up by sequence number when the subscriber is back (the 'room:resync' hint below).
+    const pub = publishSafely(watchRedis(platform.redis.duplicate(), 'redis:adapter-pub'), 'redis:adapter-pub');
+    const sub = watchRedis(failSoftly(platform.redis.duplicate(), 'redis:adapter-sub', ['unsubscribe', 'punsubscribe']), 'redis:adapter-sub', undefined, () => {
+      // Give the re-subscription a moment, so whatever the clients fetch next is followed by live events.
+      setTimeout(() => io.local.emit('room:resync', {}), 250).unref?.();
+    });
+    redisClients.push(pub, sub);
+    io.adapter(createAdapter(pub, sub, { key: `${platform.redisPrefix}io`, requestsTimeout: 3000 }));
   }
 
   io.use(async (socket, next) => {
@@ -59,7 +66,8 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
   });
 
   // Services ask whether someone watches a room (an offline chat recipient gets a site message).
-  platform.presence.current = { isWatched: async (room) => (await io.in(room).fetchSockets()).length > 0 };
+  platform.presence.current = { isWatched: async (room) => (await socketsIn(io, room)).length > 0 };
+  const stopPresence = refreshPresence(io, opts.presenceRefreshMs);
 
   // Services publish in-process; this node forwards to the room (the adapter reaches other nodes).
   const unsubscribe = platform.publisher.subscribe((room, event, payload) => {
@@ -70,8 +78,9 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
     io,
     async close() {
       unsubscribe();
+      stopPresence();
       await new Promise<void>((r) => io.close(() => r()));
-      subClient?.disconnect();
+      for (const c of redisClients) c.disconnect();
     },
   };
 }

@@ -13,6 +13,64 @@ type BangfuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServ
 const RoomRef = z.object({ requirementId: z.uuid('项目编号无效') });
 
 /**
+ * The sockets in a room across every node. While Redis is unreachable the other nodes cannot answer,
+ * so this node answers for its own sockets instead of failing the caller.
+ */
+export async function socketsIn(io: BangfuIo, room: string) {
+  try {
+    return await io.in(room).fetchSockets();
+  } catch {
+    return await io.local.in(room).fetchSockets();
+  }
+}
+
+/** Who is present in a bidding room, across nodes: the enterprise, and which bidders are online. */
+async function presenceOf(io: BangfuIo, requirementId: string) {
+  const present = await socketsIn(io, roomChannels.all(requirementId));
+  const roles = present.map((s) => s.data.rooms?.[requirementId]).filter(Boolean);
+  const enterprisePresent = roles.some((m) => m!.role === 'enterprise');
+  const onlineProviderIds = [...new Set(roles.filter((m) => m!.role === 'provider').map((m) => m!.orgId!))].sort();
+  const full: RoomPresencePayload = { requirementId, enterprisePresent, onlineProviderIds };
+  return { full, present };
+}
+
+/**
+ * Keeps presence true when a node dies: its sockets never say goodbye, so every `intervalMs` each node
+ * recomputes presence (across the nodes still alive) for the rooms its own sockets are in, and tells
+ * its own sockets when it changed. Returns the stop function.
+ */
+export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
+  const last = new Map<string, string>();
+  let running = false;
+  const tick = async () => {
+    if (running) return;
+    running = true;
+    try {
+      const local = await io.local.fetchSockets();
+      const rooms = new Set(local.flatMap((s) => Object.keys(s.data.rooms ?? {})));
+      for (const key of last.keys()) if (!rooms.has(key)) last.delete(key);
+      for (const requirementId of rooms) {
+        const { full } = await presenceOf(io, requirementId);
+        const fingerprint = JSON.stringify(full);
+        if (last.get(requirementId) === fingerprint) continue;
+        last.set(requirementId, fingerprint);
+        io.local.to([roomChannels.enterprise(requirementId), roomChannels.operators(requirementId)]).emit('room:presence', full);
+        for (const s of local) {
+          if (s.data.rooms?.[requirementId]?.role === 'provider') s.emit('room:presence', { requirementId, enterprisePresent: full.enterprisePresent });
+        }
+      }
+    } catch (e) {
+      console.warn('[presence]', (e as Error).message);
+    } finally {
+      running = false;
+    }
+  };
+  const timer = setInterval(() => void tick(), intervalMs);
+  timer.unref?.();
+  return () => clearInterval(timer);
+}
+
+/**
  * Bidding rooms and live chat over socket.io. Handlers are thin: parse, call the service with the
  * socket's actor (every event is authorised by the service), acknowledge. Nothing is acknowledged
  * before it is committed; failures come back as `{ ok: false, error }` with field messages.
@@ -39,11 +97,8 @@ export function registerRoomHandlers(io: BangfuIo, socket: BangfuSocket, platfor
 
   /** Who is present: to the enterprise and operators the online bidders, to bidders only the enterprise's presence. */
   async function announcePresence(requirementId: string) {
-    const present = await io.in(roomChannels.all(requirementId)).fetchSockets();
-    const roles = present.map((s) => s.data.rooms?.[requirementId]).filter(Boolean);
-    const enterprisePresent = roles.some((m) => m!.role === 'enterprise');
-    const onlineProviderIds = [...new Set(roles.filter((m) => m!.role === 'provider').map((m) => m!.orgId!))];
-    const full: RoomPresencePayload = { requirementId, enterprisePresent, onlineProviderIds };
+    const { full, present } = await presenceOf(io, requirementId);
+    const { enterprisePresent } = full;
     io.to([roomChannels.enterprise(requirementId), roomChannels.operators(requirementId)]).emit('room:presence', full);
     for (const s of present) {
       const m = s.data.rooms?.[requirementId];
@@ -91,7 +146,7 @@ export function registerRoomHandlers(io: BangfuIo, socket: BangfuSocket, platfor
   socket.on('room:sync', (raw, ack) =>
     handle(ack, async () => {
       const input = parseInput(JoinRoomInput, raw);
-      return { events: await rooms.eventsSince(actor(), input.requirementId, input.lastSeq) };
+      return rooms.catchUp(actor(), input.requirementId, input.lastSeq);
     }),
   );
 

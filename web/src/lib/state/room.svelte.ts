@@ -1,6 +1,7 @@
 import type { Socket } from 'socket.io-client';
 import type { AckResult, ClientToServerEvents, RoomEventPayload, RoomPresencePayload, ServerToClientEvents } from '$realtime/events';
 import type { RoomSnapshot } from '$core/rooms/rooms.service';
+import { RoomSequencer } from '$core/rooms/room-sequencer';
 
 type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type { RoomSnapshot };
@@ -15,13 +16,17 @@ export interface RoomActionError {
 }
 
 const ACK_TIMEOUT_MS = 8000;
+/** How long a hole in the sequence may stay open before the page asks the server for what it missed. */
+const GAP_WAIT_MS = 300;
 /** Events after which the page refreshes its snapshot (the structure of the room changed). */
 const STRUCTURAL = new Set(['round:started', 'round:closed', 'room:selected', 'room:result', 'room:abandoned', 'room:withdrawn', 'room:retendered', 'bidders:changed']);
 
 /**
  * One live bidding room in the browser. Joins over the page's socket, keeps the server's snapshot,
- * applies room events in sequence order (dropping any it has already seen), and on every reconnect
- * joins again with the last sequence it saw, so nothing is lost and nothing counts twice.
+ * applies room events strictly in sequence order (`RoomSequencer`: an early event waits for the ones
+ * before it, a hole that stays open is filled from the server, copies are ignored), catches up when
+ * the server says Redis was away (`room:resync`), and on every reconnect joins again with the last
+ * sequence it saw, so nothing is lost and nothing counts twice.
  * Countdowns use the server's clock: `now()` is the local time corrected by the offset measured on
  * every acknowledgement.
  */
@@ -36,7 +41,10 @@ export class LiveRoom {
   /** Ticks every second so countdowns re-render. */
   tick = $state(Date.now());
 
-  #lastSeq = 0;
+  #seq = new RoomSequencer<RoomEventPayload>();
+  #gap: ReturnType<typeof setTimeout> | undefined;
+  #syncing = false;
+  #syncAgain = false;
   #offsetMs = 0;
   #socket: RoomSocket | null = null;
   #buffer: RoomEventPayload[] | null = null;
@@ -68,8 +76,9 @@ export class LiveRoom {
     const onEvent = (e: RoomEventPayload) => {
       if (e.requirementId !== this.requirementId) return;
       if (this.#buffer) this.#buffer.push(e);
-      else this.#apply(e);
+      else this.#receive(e);
     };
+    const onResync = () => void this.sync();
     const onPresence = (p: RoomPresencePayload) => {
       if (p.requirementId === this.requirementId) this.presence = p;
     };
@@ -77,7 +86,14 @@ export class LiveRoom {
     socket.on('disconnect', onDisconnect);
     socket.on('room:event', onEvent);
     socket.on('room:presence', onPresence);
-    this.#off = [() => socket.off('connect', onConnect), () => socket.off('disconnect', onDisconnect), () => socket.off('room:event', onEvent), () => socket.off('room:presence', onPresence)];
+    socket.on('room:resync', onResync);
+    this.#off = [
+      () => socket.off('connect', onConnect),
+      () => socket.off('disconnect', onDisconnect),
+      () => socket.off('room:event', onEvent),
+      () => socket.off('room:presence', onPresence),
+      () => socket.off('room:resync', onResync),
+    ];
     this.#timer = setInterval(() => (this.tick = Date.now()), 1000);
     if (socket.connected) onConnect();
   }
@@ -86,6 +102,7 @@ export class LiveRoom {
   async detach() {
     clearInterval(this.#timer);
     clearTimeout(this.#refresh);
+    clearTimeout(this.#gap);
     for (const off of this.#off) off();
     this.#off = [];
     const s = this.#socket;
@@ -108,7 +125,7 @@ export class LiveRoom {
     try {
       const r = await this.#call<{ snapshot: RoomSnapshot; missed: RoomEventPayload[]; presence: RoomPresencePayload }>('room:join', {
         requirementId: this.requirementId,
-        lastSeq: this.#lastSeq,
+        lastSeq: this.#seq.lastSeq,
       });
       if (!r.ok) {
         this.error = r.error;
@@ -116,20 +133,61 @@ export class LiveRoom {
       }
       this.snapshot = r.data.snapshot;
       this.presence = r.data.presence;
-      for (const e of r.data.missed) this.#apply(e, false);
-      this.#lastSeq = Math.max(this.#lastSeq, r.data.snapshot.seq);
+      // The snapshot is complete up to its sequence number; the missed events are complete past it.
+      for (const e of this.#seq.fill(r.data.missed, r.data.snapshot.seq)) this.#apply(e, false);
       this.error = null;
     } finally {
       const pending = this.#buffer ?? [];
       this.#buffer = null;
-      for (const e of pending) this.#apply(e);
+      for (const e of pending) this.#receive(e);
       this.joining = false;
     }
   }
 
+  /**
+   * Catches up without a fresh snapshot: the events after the last one applied, and the number up to
+   * which the server says we now have everything (closing holes left by other audiences' events).
+   */
+  async sync() {
+    if (!this.#socket || this.#buffer) return;
+    if (this.#syncing) {
+      this.#syncAgain = true; // a hint that came during a catch-up may cover events it did not see
+      return;
+    }
+    this.#syncing = true;
+    clearTimeout(this.#gap);
+    this.#gap = undefined;
+    try {
+      const r = await this.#call<{ events: RoomEventPayload[]; through: number }>('room:sync', { requirementId: this.requirementId, lastSeq: this.#seq.lastSeq });
+      if (r.ok) for (const e of this.#seq.fill(r.data.events, r.data.through)) this.#apply(e);
+    } finally {
+      this.#syncing = false;
+      if (this.#syncAgain) {
+        this.#syncAgain = false;
+        void this.sync();
+      } else this.#watchGap();
+    }
+  }
+
+  #receive(e: RoomEventPayload) {
+    for (const ready of this.#seq.push(e)) this.#apply(ready);
+    this.#watchGap();
+  }
+
+  /** A hole that is still open after a moment is filled from the server (never skipped). */
+  #watchGap() {
+    if (!this.#seq.waiting) {
+      clearTimeout(this.#gap);
+      this.#gap = undefined;
+      return;
+    }
+    this.#gap ??= setTimeout(() => {
+      this.#gap = undefined;
+      if (this.#seq.waiting) void this.sync();
+    }, GAP_WAIT_MS);
+  }
+
   #apply(e: RoomEventPayload, refresh = true) {
-    if (e.seq <= this.#lastSeq) return;
-    this.#lastSeq = e.seq;
     this.feed = [e, ...this.feed].slice(0, 50);
     this.#patch(e);
     for (const l of this.#listeners) l(e);
