@@ -9,7 +9,7 @@ test.describe('accounts', () => {
     const changed = 'Changed2026cd';
     const reset = 'Reset2026ef';
 
-    await page.goto('/register');
+    await page.goto('/register/organisation');
     await page.getByText('企业会员').click();
     await page.getByLabel('用户名').fill(username);
     await page.getByLabel('手机号').fill(mobile);
@@ -56,7 +56,7 @@ test.describe('accounts', () => {
 
   test('a provider registers too', async ({ page }) => {
     const mobile = newMobile();
-    await page.goto('/register');
+    await page.goto('/register/organisation');
     await page.getByText('服务机构').click();
     await page.getByLabel('用户名').fill(newUsername('fw'));
     await page.getByLabel('手机号').fill(mobile);
@@ -79,12 +79,12 @@ test.describe('accounts', () => {
     await page.getByRole('button', { name: '登录', exact: true }).click();
     await expect(page.getByText('账号或密码错误（密码区分大小写）')).toBeVisible();
 
-    await page.goto('/register');
+    await page.goto('/register/organisation');
     await page.getByLabel('手机号').fill('13900000001'); // the demo operator's mobile
     await page.getByRole('button', { name: '获取验证码' }).click();
     await expect(page.getByText('该手机号已注册，请直接登录或找回密码')).toBeVisible();
 
-    await page.goto('/register');
+    await page.goto('/register/organisation');
     await page.getByLabel('用户名').fill(newUsername('bad'));
     const mobile = newMobile();
     await page.getByLabel('手机号').fill(mobile);

@@ -154,7 +154,7 @@ export async function submitProposal(provider: BrowserContext, requirementId: st
 export async function registerEnterprise(page: Page, fullName: string): Promise<{ username: string; mobile: string }> {
   const username = newUsername('qy');
   const mobile = newMobile();
-  await page.goto('/register');
+  await page.goto('/register/organisation');
   await page.getByText('企业会员').click();
   await page.getByLabel('用户名').fill(username);
   await page.getByLabel('手机号').fill(mobile);

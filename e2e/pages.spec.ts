@@ -7,6 +7,7 @@ mkdirSync('e2e/artifacts', { recursive: true });
 const pages: { path: string; as?: 'operator' | 'qinghe'; name: string }[] = [
   { path: '/', name: 'home' },
   { path: '/register', name: 'register' },
+  { path: '/register/organisation', name: 'register-organisation' },
   { path: '/login', name: 'login' },
   { path: '/forgot-password', name: 'forgot-password' },
   { path: '/showcase', name: 'showcase' },

@@ -128,7 +128,14 @@ test.describe('wallet', () => {
     await expect(card).toContainText('待验证');
     await card.getByLabel('收到的验证款金额（元）').fill('1.50');
     await card.getByRole('button', { name: '提交' }).click();
-    await expect(card.getByRole('alert')).toBeVisible();
+    await expect(card.getByRole('alert')).toHaveText('金额不正确，还可尝试 2 次');
+    // The card's own line agrees with the error (it is reloaded after a refused attempt).
+    await expect(card).toContainText('还可尝试 2 次。');
+    await expect(card).not.toContainText('还可尝试 3 次');
+    await shot(page, 'cards-wrong-amount');
+    await page.setViewportSize({ width: 390, height: 844 });
+    await shot(page, 'cards-wrong-amount-390');
+    await page.setViewportSize({ width: 1280, height: 800 });
 
     const amount = await readMicroDeposit(page, accountNo.slice(-4));
     await card.getByLabel('收到的验证款金额（元）').fill(amount);

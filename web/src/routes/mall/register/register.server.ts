@@ -24,5 +24,6 @@ export async function registerWith(
   const r = await formAction(values, () => run(values));
   if (!r.ok) return r.failure;
   setSessionCookie(cookies, r.data, locals.platform.config.secureCookies);
-  redirect(303, safeRedirect(url.searchParams.get('redirectTo'), next));
+  // The forms carry where the visitor came from (e.g. a product) in a hidden field.
+  redirect(303, safeRedirect(values.redirectTo || url.searchParams.get('redirectTo'), next));
 }

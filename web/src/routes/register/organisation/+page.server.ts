@@ -1,9 +1,12 @@
 import { redirect } from '@sveltejs/kit';
+import { safeRedirect } from '$lib/format';
 import { formAction, formValues, setSessionCookie } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals }) => {
-  if (locals.user) redirect(303, '/account');
+/** 企业 / 服务机构 registration (`?type=provider` preselects the provider); `redirectTo` is where to go after. */
+export const load: PageServerLoad = ({ locals, url }) => {
+  if (locals.user) redirect(303, safeRedirect(url.searchParams.get('redirectTo'), '/account'));
+  return { accountType: url.searchParams.get('type') === 'provider' ? 'provider' : 'enterprise', redirectTo: safeRedirect(url.searchParams.get('redirectTo'), '') };
 };
 
 const ctx = (locals: App.Locals, request: Request) => ({ ip: locals.ip, userAgent: request.headers.get('user-agent') ?? undefined });
@@ -21,7 +24,7 @@ export const actions: Actions = {
     const r = await formAction(values, () => locals.services.accounts.register(values, ctx(locals, request)));
     if (!r.ok) return r.failure;
     setSessionCookie(cookies, r.data, locals.platform.config.secureCookies);
-    redirect(303, '/account?welcome=1');
+    redirect(303, safeRedirect(values.redirectTo, '/account?welcome=1'));
   },
 };
 

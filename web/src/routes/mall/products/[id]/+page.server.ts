@@ -17,7 +17,7 @@ const MESSAGE_RULE = { name: 'mall_merchant_message', points: 1, durationSeconds
 
 export const actions: Actions = {
   addToCart: async ({ request, locals, params }) => {
-    if (!locals.actor) redirect(303, `/login?redirectTo=${encodeURIComponent(`/mall/products/${params.id}`)}`);
+    if (!locals.actor) redirect(303, `/login?redirectTo=${encodeURIComponent(`/mall/products/${params.id}`)}&reason=cart`);
     const values = formValues(await request.formData());
     const quantity = Number(values.quantity || 1);
     const r = await formAction(values, () => locals.services.orders.addToCart(locals.actor, { productId: params.id, quantity }));

@@ -1,10 +1,14 @@
 import { redirect } from '@sveltejs/kit';
+import { safeRedirect } from '$lib/format';
 import { registerWith, sendCode } from '../register.server';
 import { ctxOf } from '../../mall.server';
 import type { Actions, PageServerLoad } from './$types';
 
-export const load: PageServerLoad = ({ locals }) => {
-  if (locals.user) redirect(303, '/mall/me');
+/** `redirectTo` (same-site paths only): where the buyer came from, e.g. the product it wanted to buy. */
+export const load: PageServerLoad = ({ locals, url }) => {
+  const redirectTo = safeRedirect(url.searchParams.get('redirectTo'), '');
+  if (locals.user) redirect(303, redirectTo || '/mall/me');
+  return { redirectTo };
 };
 
 export const actions: Actions = {

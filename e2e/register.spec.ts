@@ -1,0 +1,61 @@
+import { expect, test, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { DEMO_PASSWORD } from './fixtures';
+
+mkdirSync('e2e/artifacts', { recursive: true });
+/** The same page at desktop and phone width. */
+async function shots(page: Page, name: string) {
+  await page.screenshot({ path: `e2e/artifacts/register-${name}-1280.png`, fullPage: true });
+  await page.setViewportSize({ width: 390, height: 844 });
+  await page.screenshot({ path: `e2e/artifacts/register-${name}-390.png`, fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+}
+
+const RICE = '花田贡米 5kg';
+
+test.describe('first-time visitors', () => {
+  test('免费注册 asks who registers; each choice leads to its own form', async ({ page }) => {
+    await page.goto('/register');
+    const choices = page.getByRole('list', { name: '注册类型' }).getByRole('link');
+    await expect(choices).toHaveCount(4);
+    await expect(choices.nth(0)).toContainText('企业 / 服务机构');
+    await expect(choices.nth(2)).toContainText('单位职工（个人）');
+    await shots(page, 'chooser');
+    await choices.nth(0).click();
+    await expect(page).toHaveURL(/\/register\/organisation$/);
+    await expect(page.getByLabel('统一社会信用代码')).toBeVisible();
+    await page.getByRole('link', { name: '选择其他注册类型' }).click();
+    await page.getByRole('link', { name: /单位职工（个人）/ }).click();
+    await expect(page).toHaveURL(/\/mall\/register\/individual$/);
+    await expect(page.getByLabel('真实姓名')).toBeVisible();
+    await expect(page.getByLabel('统一社会信用代码')).toHaveCount(0);
+  });
+
+  test('in the mall, 免费注册 opens the individual form with a way back to the mall', async ({ page }) => {
+    await page.goto('/mall');
+    await page.getByRole('banner').getByRole('link', { name: '免费注册' }).click();
+    await expect(page).toHaveURL(/\/mall\/register\/individual\?redirectTo=%2Fmall$/);
+    await expect(page.getByRole('heading', { name: '个人注册', level: 1 })).toBeVisible();
+    await expect(page.getByLabel('单位全称')).toHaveCount(0);
+    await shots(page, 'individual-from-mall');
+    await page.getByRole('link', { name: '返回', exact: true }).click();
+    await expect(page).toHaveURL(/\/mall$/);
+  });
+
+  test('加入购物车 before signing in: the login page says why, offers the individual form, and comes back to the product', async ({ page }) => {
+    await page.goto('/mall/search?q=贡米');
+    await page.getByRole('link', { name: new RegExp(`^${RICE}`) }).first().click();
+    await expect(page.getByRole('heading', { name: RICE, level: 1 })).toBeVisible();
+    const product = new URL(page.url()).pathname;
+    await page.getByRole('button', { name: '加入购物车' }).click();
+    await expect(page).toHaveURL(/\/login\?/);
+    await expect(page.getByTestId('login-reason')).toHaveText('登录后即可加入购物车');
+    await expect(page.getByRole('link', { name: '个人注册' })).toHaveAttribute('href', `/mall/register/individual?redirectTo=${encodeURIComponent(product)}`);
+    await shots(page, 'login-from-buy');
+    await page.getByLabel('账号').fill('qinghe');
+    await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
+    await page.getByRole('button', { name: '登录', exact: true }).click();
+    await expect(page).toHaveURL(new RegExp(`${product}$`));
+    await expect(page.getByRole('heading', { name: RICE, level: 1 })).toBeVisible();
+  });
+});
