@@ -1,5 +1,5 @@
 import { randomInt } from 'node:crypto';
-import { and, count, desc, eq, ne, sql } from 'drizzle-orm';
+import { and, count, desc, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import validator from 'validator';
 import type { Db, Tx } from '../../db/client';
@@ -95,30 +95,36 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
     return card;
   };
 
-  /** Checks the security password; 5 wrong tries lock withdrawals for 30 minutes. Commits the count either way. */
+  /**
+   * Checks the security password; 5 wrong tries lock withdrawals for 30 minutes. The check runs under
+   * the password row's lock (SELECT … FOR UPDATE held through the verify), so concurrent tries are
+   * counted one after another exactly as if they came in turn: once the fifth wrong one is counted,
+   * every try still waiting sees the lock and is refused without a verify, whatever it carries.
+   * Errors: FORBIDDEN (none set), RATE_LIMITED (locked), INVALID_CREDENTIALS (wrong, with tries left).
+   */
   async function checkSecurityPassword(userId: string, password: string) {
-    const row = await db.query.securityPasswords.findFirst({ where: eq(securityPasswords.userId, userId) });
-    if (!row) throw new AppError('FORBIDDEN', '请先设置安全密码', { securityPassword: '请先设置安全密码' });
     const now = clock.now();
-    if (row.lockedUntil && row.lockedUntil > now) {
-      const minutes = Math.ceil((row.lockedUntil.getTime() - now.getTime()) / 60_000);
+    const outcome = await db.transaction(async (tx) => {
+      const [row] = await tx.select().from(securityPasswords).where(eq(securityPasswords.userId, userId)).for('update');
+      if (!row) return { kind: 'none' as const };
+      if (row.lockedUntil && row.lockedUntil > now) return { kind: 'locked' as const, until: row.lockedUntil };
+      if (await verifyPassword(row.passwordHash, password)) {
+        if (row.failedAttempts || row.lockedUntil) await tx.update(securityPasswords).set({ failedAttempts: 0, lockedUntil: null }).where(eq(securityPasswords.userId, userId));
+        return { kind: 'ok' as const };
+      }
+      const failedAttempts = row.failedAttempts + 1;
+      const lockedUntil = failedAttempts >= SECURITY_MAX_FAILED_ATTEMPTS ? new Date(now.getTime() + SECURITY_LOCK_MS) : null;
+      await tx.update(securityPasswords).set({ failedAttempts, lockedUntil }).where(eq(securityPasswords.userId, userId));
+      return { kind: 'wrong' as const, left: SECURITY_MAX_FAILED_ATTEMPTS - failedAttempts };
+    });
+    if (outcome.kind === 'ok') return;
+    if (outcome.kind === 'none') throw new AppError('FORBIDDEN', '请先设置安全密码', { securityPassword: '请先设置安全密码' });
+    if (outcome.kind === 'locked') {
+      const minutes = Math.ceil((outcome.until.getTime() - now.getTime()) / 60_000);
       throw new AppError('RATE_LIMITED', `安全密码错误次数过多，请 ${minutes} 分钟后再试`, { securityPassword: `已锁定，请 ${minutes} 分钟后再试` }, minutes * 60);
     }
-    if (await verifyPassword(row.passwordHash, password)) {
-      if (row.failedAttempts) await db.update(securityPasswords).set({ failedAttempts: 0, lockedUntil: null }).where(eq(securityPasswords.userId, userId));
-      return;
-    }
-    const [after] = await db
-      .update(securityPasswords)
-      .set({
-        failedAttempts: sql`${securityPasswords.failedAttempts} + 1`,
-        lockedUntil: sql`case when ${securityPasswords.failedAttempts} + 1 >= ${SECURITY_MAX_FAILED_ATTEMPTS} then ${new Date(now.getTime() + SECURITY_LOCK_MS).toISOString()}::timestamptz else null end`,
-      })
-      .where(eq(securityPasswords.userId, userId))
-      .returning();
-    const left = SECURITY_MAX_FAILED_ATTEMPTS - (after?.failedAttempts ?? 0);
-    if (left <= 0) throw new AppError('RATE_LIMITED', '安全密码错误次数过多，提现已锁定 30 分钟', { securityPassword: '提现已锁定 30 分钟' }, SECURITY_LOCK_MS / 1000);
-    throw new AppError('INVALID_CREDENTIALS', '安全密码错误', { securityPassword: `安全密码错误，还可尝试 ${left} 次` });
+    if (outcome.left <= 0) throw new AppError('RATE_LIMITED', '安全密码错误次数过多，提现已锁定 30 分钟', { securityPassword: '提现已锁定 30 分钟' }, SECURITY_LOCK_MS / 1000);
+    throw new AppError('INVALID_CREDENTIALS', '安全密码错误', { securityPassword: `安全密码错误，还可尝试 ${outcome.left} 次` });
   }
 
   return {
