@@ -19,6 +19,7 @@ import {
 import type { FileService } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
 import { recordAudit } from '../audit/audit';
+import { authorize, can } from '../shared/access';
 import { requireActor, requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -97,10 +98,13 @@ const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
 export function createOrderService(deps: OrderDeps) {
   const { db, clock, ledger, messages, gateway, files, timer, publicOrigin } = deps;
 
-  /** Who is buying: a unit's account (owner/admin of a unit) buys for the unit; anyone else as an individual. */
+  /**
+   * Who is buying: acting for a unit in a role that may buy for it (owner, admin, finance) buys for
+   * the unit; anyone else (a plain member too) as an individual, counted for the unit of their profile.
+   */
   async function buyerOf(q: DbOrTx, a: Actor) {
     const org = a.organisation;
-    if (org?.kind === 'unit' && (org.role === 'owner' || org.role === 'admin')) return { kind: 'unit' as const, unitId: org.organisationId };
+    if (org?.kind === 'unit' && can(a, 'mall.buy_for_unit', { organisationId: org.organisationId })) return { kind: 'unit' as const, unitId: org.organisationId };
     const [p] = await q.select({ unitId: individualProfiles.unitId }).from(individualProfiles).where(eq(individualProfiles.userId, a.userId));
     return { kind: 'individual' as const, unitId: p?.unitId ?? null };
   }
@@ -431,6 +435,8 @@ export function createOrderService(deps: OrderDeps) {
       const orders = await db.select().from(mallOrders).where(and(inArray(mallOrders.id, input.orderIds), eq(mallOrders.buyerUserId, a.userId)));
       if (orders.length !== new Set(input.orderIds).size) throw new AppError('NOT_FOUND', '订单不存在');
       for (const o of orders) if (o.status !== 'pending_payment') throw new AppError('INVALID_TRANSITION', `订单 ${o.orderNo} ${ORDER_STATUS_LABELS[o.status]}，不能支付`);
+      // A unit's order is paid by someone who may pay for the unit now (a role taken away since checkout ends it).
+      for (const o of orders) if (o.buyerKind === 'unit' && o.unitId) authorize(a, 'payments.make', { organisationId: o.unitId });
       checkPayMethod({ buyerKind: buyer.kind, method: input.method, orderTotalsFen: orders.map((o) => o.totalFen) });
       const bankCode = input.method === 'personal_online' ? PERSONAL_PAY.code : input.method === 'corporate_online' ? input.bankCode : undefined;
       if (input.method === 'corporate_online' && !CORPORATE_BANKS.some((b) => b.code === bankCode)) {
@@ -629,7 +635,8 @@ export function createOrderService(deps: OrderDeps) {
     async reimbursements(actor: Actor | null, raw: unknown) {
       const a = requireActor(actor);
       const org = a.organisation;
-      if (org?.kind !== 'unit' || (org.role !== 'owner' && org.role !== 'admin')) throw new AppError('FORBIDDEN', '只有单位管理员可以查看报销清单');
+      if (org?.kind !== 'unit') throw new AppError('FORBIDDEN', '只有单位管理员可以查看报销清单');
+      authorize(a, 'mall.reimbursements', { organisationId: org.organisationId });
       const list = await listWhere(and(eq(mallOrders.unitId, org.organisationId), eq(mallOrders.reimbursable, true), inArray(mallOrders.status, ['paid', 'shipped', 'received', 'completed']))!, raw, true);
       const ids = list.items.map((o) => o.id);
       const buyers = ids.length

@@ -4,6 +4,7 @@ import { and, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { individualProfiles, mallOrderLines, mallOrders, organisations, productCategories, users } from '../../db/schema';
+import { can } from '../shared/access';
 import { requireActor, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import { regionName } from '../shared/regions';
@@ -45,7 +46,7 @@ export function createStatisticsService({ db }: { db: Db }) {
   async function unit(actor: Actor | null, raw: unknown) {
     const a = requireActor(actor);
     const org = a.organisation;
-    if (org?.kind !== 'unit' || (org.role !== 'owner' && org.role !== 'admin')) throw new AppError('FORBIDDEN', '只有单位管理员可以查看单位员工消费统计');
+    if (org?.kind !== 'unit' || !can(a, 'statistics.view', { organisationId: org.organisationId })) throw new AppError('FORBIDDEN', '只有单位管理员可以查看单位员工消费统计');
     const q = parseInput(StatisticsQuery, raw);
     const { start, end } = range(q);
     const where = and(eq(mallOrders.unitId, org.organisationId), inArray(mallOrders.status, [...COUNTED]), gte(mallOrders.paidAt, start), lt(mallOrders.paidAt, end));

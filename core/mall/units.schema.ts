@@ -92,3 +92,26 @@ export interface UnitSearchResult {
   attributeLabel: string | null;
   groupName: string | null;
 }
+
+/** The unit admin's decision on a pending employee (员工审核). */
+export const DecideEmployeeInput = z.discriminatedUnion(
+  'decision',
+  [
+    z.object({ decision: z.literal('approve') }),
+    z.object({
+      decision: z.literal('reject'),
+      reason: z.string({ message: '请填写不通过的原因' }).trim().min(2, '请填写不通过的原因').max(200, '原因不超过 200 字'),
+    }),
+  ],
+  { message: '请选择通过或不通过' },
+);
+export type DecideEmployeeInput = z.input<typeof DecideEmployeeInput>;
+
+/** The role an owner or admin gives an approved member (成员角色). */
+export const SetMemberRoleInput = z.object({
+  role: z.enum(['admin', 'finance', 'member'], { message: '角色只能是管理员、财务人员或成员' }),
+});
+export type SetMemberRoleInput = z.input<typeof SetMemberRoleInput>;
+
+export type EmployeeStatus = 'pending' | 'approved' | 'rejected';
+export const EMPLOYEE_STATUS_LABELS: Record<EmployeeStatus, string> = { pending: '待单位审核', approved: '已确认', rejected: '未通过' };

@@ -183,19 +183,25 @@ describe('individual registration and profile', () => {
     unitB = (await registerUnit({ unitName: '永川区双石镇人民政府（测试）', regionCode: '500118113' })).unitId;
   });
 
-  it('registers under the chosen unit as a member; purchases count for that unit', async () => {
+  it('registers under the chosen unit as a pending employee; purchases count for that unit, acting for it waits for approval', async () => {
     const { actor, form } = await registerIndividual(unitA, { realName: '财院李娜', note: '会计学院' });
-    expect(actor.organisation).toMatchObject({ organisationId: unitA, kind: 'unit', role: 'member' });
+    // Works at the unit (statistics), may not act for it: no membership until the unit approves.
+    expect(actor.organisation).toBeUndefined();
+    expect(actor.memberships).toEqual([]);
     const me = await p.services.units.getIndividual(actor);
-    expect(me).toMatchObject({ username: form.username, realName: '财院李娜', regionName: '重庆市 永川区', note: '会计学院', unit: { id: unitA } });
-    expect(await p.services.units.buyerContext(actor.userId)).toEqual({ kind: 'individual', unitId: unitA });
+    expect(me).toMatchObject({ username: form.username, realName: '财院李娜', regionName: '重庆市 永川区', note: '会计学院', unit: { id: unitA, status: 'pending', statusLabel: '待单位审核' } });
+    expect(await p.services.units.buyerContext(actor.userId)).toEqual({ kind: 'individual', unitId: unitA, unitName: '重庆财经职业学院（测试）' });
     expect(await p.services.units.currentUnitOf(actor.userId)).toBe(unitA);
     const inbox = await p.services.messages.list(actor.userId, { page: 1, pageSize: 5 });
     expect(inbox.items[0]?.body).toContain('重庆财经职业学院（测试）');
-    // The unit sees its new member.
+    // The unit's owner is told and sees the pending employee; once approved, the employee is a member.
     const [owner] = await p.db.select().from(memberships).where(and(eq(memberships.organisationId, unitA), eq(memberships.role, 'owner')));
     const ownerActor = await p.services.accounts.actorForUser(owner!.userId);
-    expect((await p.services.units.getUnit(ownerActor)).memberCount).toBeGreaterThanOrEqual(1);
+    expect((await p.services.messages.list(owner!.userId, { page: 1, pageSize: 5 })).items[0]).toMatchObject({ title: '新的员工待审核', link: '/mall/unit/employees' });
+    const before = (await p.services.units.getUnit(ownerActor)).memberCount;
+    expect((await p.services.units.listEmployees(ownerActor)).map((e) => e.userId)).toContain(actor.userId);
+    await p.services.units.decideEmployee(ownerActor, actor.userId, { decision: 'approve' });
+    expect((await p.services.units.getUnit(ownerActor)).memberCount).toBe(before + 1);
   });
 
   it('refuses field by field: no unit chosen, an unknown or disabled unit, a bad real name or region', async () => {
@@ -223,16 +229,21 @@ describe('individual registration and profile', () => {
     ).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
   });
 
-  it('changing the unit leaves the old one and joins the new one; name, region and note change too', async () => {
+  it('changing the unit leaves the old one (its powers too) and waits for the new one; name, region and note change too', async () => {
     const { actor, session } = await registerIndividual(unitA, { realName: '王强' });
-    const updated = await p.services.units.updateIndividual(actor, { unitId: unitB, realName: '双石王强', regionCode: '500118113', note: '党政办' });
-    expect(updated).toMatchObject({ realName: '双石王强', regionCode: '500118113', regionName: '重庆市 永川区 双石镇', note: '党政办', unit: { id: unitB } });
+    const [owner] = await p.db.select().from(memberships).where(and(eq(memberships.organisationId, unitA), eq(memberships.role, 'owner')));
+    await p.services.units.decideEmployee(await p.services.accounts.actorForUser(owner!.userId), actor.userId, { decision: 'approve' });
+    const approved = (await p.services.accounts.validateSessionToken(session.token))!.actor;
+    expect(approved.organisation).toMatchObject({ organisationId: unitA, role: 'member' });
+    const updated = await p.services.units.updateIndividual(approved, { unitId: unitB, realName: '双石王强', regionCode: '500118113', note: '党政办' });
+    expect(updated).toMatchObject({ realName: '双石王强', regionCode: '500118113', regionName: '重庆市 永川区 双石镇', note: '党政办', unit: { id: unitB, status: 'pending' } });
+    // No membership anywhere: not at the old unit any more, not yet at the new one.
     const mine = await p.db.select().from(memberships).where(eq(memberships.userId, actor.userId));
-    expect(mine.map((m) => [m.organisationId, m.role])).toEqual([[unitB, 'member']]);
+    expect(mine).toEqual([]);
     expect(await p.services.units.currentUnitOf(actor.userId)).toBe(unitB);
-    // The session now acts for the new unit.
+    // The session acts for nobody now.
     const again = (await p.services.accounts.validateSessionToken(session.token))!.actor;
-    expect(again.organisation).toMatchObject({ organisationId: unitB, role: 'member' });
+    expect(again.organisation).toBeUndefined();
     const [profile] = await p.db.select().from(individualProfiles).where(eq(individualProfiles.userId, actor.userId));
     expect(profile?.unitId).toBe(unitB);
     // An empty note clears it; absent fields stay.
@@ -294,6 +305,6 @@ describe('merchant registration', () => {
   it('leaves enterprise registration as it was (no region needed)', async () => {
     const { actor } = await registerUser(p, { accountType: 'enterprise' });
     expect(actor.organisation?.kind).toBe('enterprise');
-    expect(await p.services.units.buyerContext(actor.userId)).toEqual({ kind: null, unitId: null });
+    expect(await p.services.units.buyerContext(actor.userId)).toEqual({ kind: null, unitId: null, unitName: null });
   });
 });

@@ -3,8 +3,9 @@ import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { organisations, paymentNotifications, rechargeOrders } from '../../db/schema';
 import { recordAudit } from '../audit/audit';
-import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
+import { requireActor, requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
+import { authorizeActing, can } from '../shared/access';
 import type { Clock } from '../shared/clock';
 import { formatFen } from '../shared/money';
 import { parseInput } from '../shared/validate';
@@ -140,8 +141,9 @@ export function createRechargeService(deps: RechargeDeps) {
     );
   }
 
+  /** An order of an organisation the caller may see the money of (another's, or a member's without that right, is NOT_FOUND). */
   const ownOrder = async (actor: Actor, orderNo: string) => {
-    const orgIds = actor.memberships.map((m) => m.organisationId);
+    const orgIds = actor.memberships.filter((m) => can(actor, 'wallet.view', { organisationId: m.organisationId })).map((m) => m.organisationId);
     if (!orgIds.length) throw new AppError('NOT_FOUND', '充值单不存在');
     const order = await db.query.rechargeOrders.findFirst({
       where: and(eq(rechargeOrders.orderNo, orderNo), inArray(rechargeOrders.organisationId, orgIds)),
@@ -154,7 +156,7 @@ export function createRechargeService(deps: RechargeDeps) {
     /** Creates an online recharge order for the active organisation and the gateway URL to pay it. */
     async createOnline(actor: Actor | null, raw: unknown) {
       const a = requireActor(actor);
-      const org = requireOrganisation(a);
+      const org = authorizeActing(a, 'wallet.recharge');
       const input = parseInput(CreateOnlineRechargeInput, raw);
       const now = clock.now();
       const [order] = await db
@@ -233,8 +235,7 @@ export function createRechargeService(deps: RechargeDeps) {
     },
 
     async list(actor: Actor | null, raw: unknown) {
-      const a = requireActor(actor);
-      const org = requireOrganisation(a);
+      const org = authorizeActing(actor, 'wallet.view');
       const q = parseInput(RechargeListQuery, raw);
       const where = and(eq(rechargeOrders.organisationId, org.organisationId), q.status ? eq(rechargeOrders.status, q.status) : undefined);
       const [rows, [total]] = await Promise.all([
@@ -248,7 +249,7 @@ export function createRechargeService(deps: RechargeDeps) {
     /** 线下充值: the payer declares a bank transfer to the platform's account; an operator confirms it. */
     async submitOffline(actor: Actor | null, raw: unknown) {
       const a = requireActor(actor);
-      const org = requireOrganisation(a);
+      const org = authorizeActing(a, 'wallet.recharge');
       const input = parseInput(SubmitOfflineRechargeInput, raw);
       if (input.transferredAt.getTime() > clock.now().getTime() + 5 * 60_000) {
         throw new AppError('VALIDATION', '请检查填写的内容', { transferredAt: '打款时间不能晚于现在' });

@@ -3,7 +3,8 @@ import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
 import { ledgerTransfers } from '../../db/schema';
-import { requireActor, requireOrganisation, type Actor } from '../shared/actor';
+import { authorizeActing } from '../shared/access';
+import type { Actor } from '../shared/actor';
 import { formatFen } from '../shared/money';
 import { parseInput } from '../shared/validate';
 import type { Ledger } from './ledger.service';
@@ -46,7 +47,7 @@ export interface StatementLine {
 /** 资金明细: every transfer touching the organisation's wallet, newest first, with running balances. */
 export function createStatementService({ db, ledger }: { db: Db; ledger: Ledger }) {
   async function lines(actor: Actor | null, raw: unknown, limit?: number) {
-    const org = requireOrganisation(requireActor(actor));
+    const org = authorizeActing(actor, 'wallet.view');
     const q = parseInput(StatementQuery, raw);
     const w = await ledger.ensureWallet(db, org.organisationId);
     const ids = [w.availableId, w.frozenId];
@@ -88,6 +89,13 @@ export function createStatementService({ db, ledger }: { db: Db; ledger: Ledger 
 
   return {
     list: (actor: Actor | null, raw: unknown) => lines(actor, raw),
+
+    /** The wallet's balances (available, frozen, total) of the organisation acted for; roles that may see money only. */
+    async balances(actor: Actor | null) {
+      const org = authorizeActing(actor, 'wallet.view');
+      const b = await ledger.walletBalances(db, org.organisationId);
+      return { availableFen: b.availableFen, frozenFen: b.frozenFen, totalFen: b.totalFen };
+    },
 
     /** CSV (UTF-8 with BOM so Excel opens Chinese correctly), up to 10,000 lines with the same filters. */
     async exportCsv(actor: Actor | null, raw: unknown) {

@@ -7,8 +7,9 @@ import { bankCards, organisations, securityPasswords, users, withdrawals } from 
 import { hashPassword, verifyPassword } from '../accounts/passwords';
 import { recordAudit } from '../audit/audit';
 import type { MessageService } from '../notifications/messages.service';
-import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
+import { requireActor, requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
+import { authorizeActing } from '../shared/access';
 import type { Clock } from '../shared/clock';
 import { formatFen } from '../shared/money';
 import { parseInput } from '../shared/validate';
@@ -134,7 +135,7 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
      */
     async addCard(actor: Actor | null, raw: unknown) {
       const a = requireActor(actor);
-      const org = requireOrganisation(a);
+      const org = authorizeActing(a, 'cards.manage');
       const input = parseInput(AddCardInput, raw);
       if (input.accountType === 'corporate' && input.holderName !== org.fullName) {
         throw new AppError('VALIDATION', '请检查填写的内容', { holderName: `对公账户的开户名须与单位全称一致：${org.fullName}` });
@@ -168,7 +169,7 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
 
     /** The user enters the micro-deposit amount received; 3 wrong tries fail the card. */
     async verifyCard(actor: Actor | null, cardId: string, raw: unknown) {
-      const org = requireOrganisation(requireActor(actor));
+      const org = authorizeActing(actor, 'cards.manage');
       const input = parseInput(VerifyCardInput, raw);
       const result = await db.transaction(async (tx) => {
         const card = await ownCard(tx, org.organisationId, cardId, { lock: true });
@@ -193,7 +194,7 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
     },
 
     async listCards(actor: Actor | null) {
-      const org = requireOrganisation(requireActor(actor));
+      const org = authorizeActing(actor, 'cards.view');
       const rows = await db
         .select()
         .from(bankCards)
@@ -203,7 +204,7 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
     },
 
     async removeCard(actor: Actor | null, cardId: string) {
-      const org = requireOrganisation(requireActor(actor));
+      const org = authorizeActing(actor, 'cards.manage');
       const card = await ownCard(db, org.organisationId, cardId);
       await db.update(bankCards).set({ status: 'removed', removedAt: clock.now() }).where(eq(bankCards.id, card.id));
     },
@@ -235,7 +236,7 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
      */
     async requestWithdrawal(actor: Actor | null, raw: unknown) {
       const a = requireActor(actor);
-      const org = requireOrganisation(a);
+      const org = authorizeActing(a, 'withdrawals.request');
       const input = parseInput(RequestWithdrawalInput, raw);
       await checkSecurityPassword(a.userId, input.securityPassword);
       const card = await ownCard(db, org.organisationId, input.cardId);
@@ -273,7 +274,7 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
     },
 
     async listWithdrawals(actor: Actor | null, query: { page?: number; pageSize?: number } = {}) {
-      const org = requireOrganisation(requireActor(actor));
+      const org = authorizeActing(actor, 'withdrawals.view');
       const page = Math.max(1, query.page ?? 1);
       const pageSize = Math.min(100, Math.max(1, query.pageSize ?? 20));
       const where = eq(withdrawals.organisationId, org.organisationId);

@@ -201,7 +201,8 @@ export async function seedDemoMall(p: Platform, log: (line: string) => void = ()
     for (const i of INDIVIDUALS) {
       const user = await newUser({ username: i.username, mobile: i.mobile, displayName: i.realName });
       const unitId = unitIds.get(i.unit)!;
-      await tx.insert(individualProfiles).values({ userId: user.id, realName: i.realName, regionCode: i.regionCode, unitId, note: i.note });
+      // Demo employees the unit has already approved: members who may act for it as plain members.
+      await tx.insert(individualProfiles).values({ userId: user.id, realName: i.realName, regionCode: i.regionCode, unitId, note: i.note, unitStatus: 'approved', unitDecidedAt: new Date() });
       await tx.insert(memberships).values({ userId: user.id, organisationId: unitId, role: 'member' });
     }
     for (const m of MERCHANTS) {

@@ -24,6 +24,7 @@ import { registerStorefrontRoutes } from './storefronts.routes';
 import { registerRoomRoutes } from './rooms.routes';
 import { registerMallOrderRoutes } from './mall-orders.routes';
 import { registerMallCatalogRoutes } from './mall-catalog.routes';
+import { registerUnitMemberRoutes } from './unit-members.routes';
 import { registerEscrowRoutes } from './escrow.routes';
 
 /** Paths (under /api/v1) that take non-JSON bodies (uploads, signed third-party notices); the document lists the same. */
@@ -105,6 +106,7 @@ export function createApiApp(platform: Platform) {
   registerRoomRoutes(api);
   registerMallOrderRoutes(api);
   registerMallCatalogRoutes(api);
+  registerUnitMemberRoutes(api);
   registerEscrowRoutes(api);
   registerStorefrontRoutes(api);
   registerDocs(api);

@@ -42,8 +42,8 @@ const Unit = z
     attributeLabel: z.string().nullable(),
     attributeGroupCode: z.string().nullable(),
     groupName: z.string().nullable(),
-    memberCount: z.number().int().describe('Registered individuals (employees) of the unit'),
-    role: z.enum(['owner', 'admin', 'member']),
+    memberCount: z.number().int().describe('Approved employees of the unit (members with the member role)'),
+    role: z.enum(['owner', 'admin', 'finance', 'member']),
     createdAt: Stamp,
   })
   .openapi('Unit');
@@ -57,7 +57,16 @@ const IndividualProfile = z
     regionCode: z.string(),
     regionName: z.string(),
     note: z.string().nullable(),
-    unit: z.object({ id: z.uuid(), fullName: z.string() }).nullable().describe('The unit the purchases count for'),
+    unit: z
+      .object({
+        id: z.uuid(),
+        fullName: z.string(),
+        status: z.enum(['pending', 'approved', 'rejected']).describe('Whether the unit has approved the individual as its employee (a member who may act for it)'),
+        statusLabel: z.string(),
+        rejectReason: z.string().nullable(),
+      })
+      .nullable()
+      .describe('The unit the purchases count for'),
     updatedAt: Stamp,
   })
   .openapi('IndividualProfile');
@@ -265,7 +274,8 @@ const routes = {
     path: '/mall/me/profile',
     tags: M,
     summary: '修改个人信息（用户名、真实姓名、地区、备注、所在单位）',
-    description: 'Absent fields stay as they are; an empty note clears it. Changing the unit moves the membership; earlier orders keep the unit they were counted for.',
+    description:
+      'Absent fields stay as they are; an empty note clears it. Changing the unit ends every power at the old unit and waits for the new unit’s approval; earlier orders keep the unit they were counted for.',
     security: authed,
     request: { body: jsonBody(UpdateIndividualInput) },
     responses: { 200: json(IndividualProfile, 'Updated'), ...errorResponses(400, 401, 404, 409) },

@@ -1,5 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { requireActor, requireOperator, requireOrganisation } from '../../core/shared/actor';
+import { requireOperator } from '../../core/shared/actor';
 import { formatFen } from '../../core/shared/money';
 import { BANKS, bankName } from '../../core/wallet/payment-gateway';
 import {
@@ -277,11 +277,7 @@ export function registerWalletRoutes(api: ApiRouter) {
     return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="statement.csv"` }) as never;
   });
 
-  api.openapi(routes.balances, async (c) => {
-    const org = requireOrganisation(requireActor(c.var.actor));
-    const b = await c.var.services.ledger.walletBalances(c.var.platform.db, org.organisationId);
-    return c.json({ availableFen: b.availableFen, frozenFen: b.frozenFen, totalFen: b.totalFen }, 200);
-  });
+  api.openapi(routes.balances, async (c) => c.json(await c.var.services.statements.balances(c.var.actor), 200));
   api.openapi(routes.banks, (c) => c.json({ banks: BANKS.map((b) => ({ ...b })), receivingAccount: { ...PLATFORM_RECEIVING_ACCOUNT } }, 200));
   api.openapi(routes.createOnline, async (c) => c.json((await c.var.services.recharges.createOnline(c.var.actor, c.req.valid('json'))) as never, 201));
   api.openapi(routes.submitOffline, async (c) => c.json((await c.var.services.recharges.submitOffline(c.var.actor, await c.req.json())) as never, 201));

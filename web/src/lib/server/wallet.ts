@@ -1,4 +1,5 @@
-import { fail, redirect } from '@sveltejs/kit';
+import { error, fail, redirect } from '@sveltejs/kit';
+import { can, refusal } from '$core/shared/access';
 import { yuanToFen } from '$core/shared/money';
 import { formAction } from './session';
 import { requireLogin } from './guard';
@@ -36,6 +37,8 @@ export function parseYuan(form: string, values: Record<string, string>, field = 
 export function requireWalletOrg(locals: App.Locals, url: URL) {
   const actor = requireLogin(locals, url);
   if (!actor.organisation) redirect(303, '/account/organisations');
+  // The wallet's pages are for the roles that may see money; the services refuse the rest anyway.
+  if (!can(actor, 'wallet.view', { organisationId: actor.organisation.organisationId })) error(403, refusal(actor, 'wallet.view', actor.organisation.organisationId).message);
   return { actor, org: actor.organisation };
 }
 

@@ -1,3 +1,4 @@
+import { can } from '$core/shared/access';
 import type { Actor } from '$core/shared/actor';
 import type { CartGroup } from './mall-ui';
 
@@ -12,17 +13,18 @@ export interface Buyer {
 }
 
 /**
- * Who buys, decided the way the orders service decides it: a unit's owner or admin acting for the
- * unit buys for the unit; anyone else buys as an individual, counted for the unit of their profile.
+ * Who buys, decided the way the orders service decides it: acting for a unit in a role that may buy
+ * for it (owner, admin, finance) buys for the unit; anyone else buys as an individual, counted for the
+ * unit of their profile (approved by the unit or not).
  */
 export async function buyerOf(locals: App.Locals, actor: Actor): Promise<Buyer> {
   const org = actor.organisation;
-  if (org?.kind === 'unit' && (org.role === 'owner' || org.role === 'admin')) {
+  if (org?.kind === 'unit' && can(actor, 'mall.buy_for_unit', { organisationId: org.organisationId })) {
     return { kind: 'unit', unitId: org.organisationId, unitName: org.fullName, isIndividual: false };
   }
   const ctx = await locals.services.units.buyerContext(actor.userId);
   const unitId = ctx.kind === 'individual' ? ctx.unitId : null;
-  const unitName = unitId ? (actor.memberships.find((m) => m.organisationId === unitId)?.fullName ?? null) : null;
+  const unitName = unitId ? (ctx.unitName ?? null) : null;
   return { kind: 'individual', unitId, unitName, isIndividual: ctx.kind === 'individual' };
 }
 

@@ -21,7 +21,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     return locals.services.statements.list(actor, { page: 1, pageSize: 20 });
   });
   const [balances, recharges, withdrawals, cards, hasSecurityPassword] = await Promise.all([
-    locals.services.ledger.walletBalances(locals.platform.db, org.organisationId),
+    locals.services.statements.balances(actor),
     locals.services.recharges.list(actor, { page: 1, pageSize: 5 }),
     locals.services.withdrawals.listWithdrawals(actor, { page: 1, pageSize: 5 }),
     locals.services.withdrawals.listCards(actor),
@@ -33,7 +33,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const csv = new URLSearchParams(Object.entries(filterError ? {} : filters).filter((e): e is [string, string] => Boolean(e[1])));
   return {
     organisation: org.fullName,
-    balances: { availableFen: balances.availableFen, frozenFen: balances.frozenFen, totalFen: balances.totalFen },
+    balances,
     filters,
     filterError,
     kinds: Object.entries(TRANSFER_KIND_LABELS).map(([value, label]) => ({ value, label })),

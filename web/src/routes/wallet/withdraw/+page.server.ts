@@ -1,4 +1,5 @@
 import { fail } from '@sveltejs/kit';
+import { can } from '$core/shared/access';
 import { formatFen } from '$core/shared/money';
 import { formValues } from '$lib/server/session';
 import { parseYuan, requireWalletOrg, walletAction } from '$lib/server/wallet';
@@ -9,7 +10,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const [hasSecurityPassword, cards, balances] = await Promise.all([
     locals.services.withdrawals.hasSecurityPassword(actor),
     locals.services.withdrawals.listCards(actor),
-    locals.services.ledger.walletBalances(locals.platform.db, org.organisationId),
+    locals.services.statements.balances(actor),
   ]);
   return {
     organisation: org.fullName,
@@ -27,8 +28,9 @@ export const actions: Actions = {
     const amount = parseYuan('withdraw', values);
     if (amount.failure) return amount.failure;
     const org = locals.actor?.organisation;
-    if (org && amount.fen !== undefined) {
-      const { availableFen } = await locals.services.ledger.walletBalances(locals.platform.db, org.organisationId);
+    // Only for the roles that may see money; the service refuses the others with its own message.
+    if (org && amount.fen !== undefined && can(locals.actor, 'wallet.view', { organisationId: org.organisationId })) {
+      const { availableFen } = await locals.services.statements.balances(locals.actor);
       if (amount.fen > availableFen) {
         return fail(409, { error: { code: 'INSUFFICIENT_FUNDS', message: '可用余额不足', fields: { amount: `超出可用余额 ${formatFen(availableFen)}` } }, values: { ...values, form: 'withdraw' } });
       }
