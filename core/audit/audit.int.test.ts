@@ -146,6 +146,8 @@ describe('searching the audit trail', () => {
     expect(all[0]).toMatchObject({ actorUsername: u.input.username, organisationName: u.input.organisationName, action: 'test.step' });
     expect((await p.services.audit.search(ops, { actor: u.input.username.toUpperCase(), action: 'test' })).total).toBe(5);
     expect((await p.services.audit.search(ops, { organisationId: orgId, action: 'test.step' })).total).toBe(5);
+    expect((await p.services.audit.search(ops, { organisation: u.input.organisationName.slice(2), action: 'test.step' })).total).toBe(5);
+    expect((await p.services.audit.search(ops, { organisation: '%', targetId: marker })).total).toBe(0);
     expect((await p.services.audit.search(ops, { targetId: marker, action: 'test.other' })).total).toBe(0);
     const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
     expect((await p.services.audit.search(ops, { targetId: marker, from: today, to: today })).total).toBe(5);

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, gte, like, lt, sql, type SQL } from 'drizzle-orm';
+import { and, count, desc, eq, gte, ilike, like, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { auditLog, organisations, users } from '../../db/schema';
 import type { AuditRowView, AuditSearch } from './audit.schema';
@@ -15,6 +15,7 @@ function whereOf(q: Omit<AuditSearch, 'page' | 'pageSize'>): SQL | undefined {
     action,
     q.actor ? sql`lower(${users.username}) = lower(${q.actor})` : undefined,
     q.organisationId ? eq(auditLog.organisationId, q.organisationId) : undefined,
+    q.organisation ? ilike(organisations.fullName, `%${escapeLike(q.organisation)}%`) : undefined,
     q.targetType ? eq(auditLog.targetType, q.targetType) : undefined,
     q.targetId ? eq(auditLog.targetId, q.targetId) : undefined,
   );
@@ -51,7 +52,12 @@ export async function searchAudit(q: DbOrTx, filter: Omit<AuditSearch, 'page' | 
 }
 
 export async function countAudit(q: DbOrTx, filter: Omit<AuditSearch, 'page' | 'pageSize'>): Promise<number> {
-  const [row] = await q.select({ n: count() }).from(auditLog).leftJoin(users, eq(users.id, auditLog.actorUserId)).where(whereOf(filter));
+  const [row] = await q
+    .select({ n: count() })
+    .from(auditLog)
+    .leftJoin(users, eq(users.id, auditLog.actorUserId))
+    .leftJoin(organisations, eq(organisations.id, auditLog.organisationId))
+    .where(whereOf(filter));
   return Number(row?.n ?? 0);
 }
 

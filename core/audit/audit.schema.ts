@@ -10,6 +10,8 @@ export const AuditSearchQuery = z
     /** The acting user's username (exact, case-insensitive). */
     actor: z.string().trim().max(40, '用户名不超过 40 个字符').optional(),
     organisationId: z.uuid('组织编号格式不正确').optional(),
+    /** Part of the organisation's full name. */
+    organisation: z.string().trim().max(100, '组织名称不超过 100 个字符').optional(),
     targetType: z.string().trim().max(40, '对象类型不超过 40 个字符').optional(),
     targetId: z.string().trim().max(100, '对象编号不超过 100 个字符').optional(),
     page: z.coerce.number({ message: '页码必须是数字' }).int('页码必须是整数').min(1, '页码从 1 开始').max(10_000, '页码过大').default(1),
