@@ -15,7 +15,7 @@ import { registerAdminRoutes } from './admin.routes';
 import { registerAuditRoutes } from './audit.routes';
 import { registerOrganisationRoutes } from './organisations.routes';
 import { registerDocs } from './docs';
-import { NON_JSON_BODY_PATHS } from './openapi-document';
+import { enforceDeclaredSecurity, NON_JSON_BODY_PATHS } from './openapi-document';
 import { registerWalletRoutes } from './wallet.routes';
 import { registerFileRoutes } from './files.routes';
 import { registerInvitationRoutes } from './invitations.routes';
@@ -36,6 +36,8 @@ export function createApiApp(platform: Platform) {
       if (!result.success) throw new AppError('VALIDATION', '请检查填写的内容', fieldErrors(result.error as never));
     },
   }).basePath('/api/v1');
+  // Signed-in operations refuse anonymous callers before reading their input, as the document says.
+  enforceDeclaredSecurity(api);
 
   api.use('*', async (c, next) => {
     c.set('platform', platform);

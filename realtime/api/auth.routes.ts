@@ -14,6 +14,7 @@ import {
 import type { SessionResult } from '../../core/accounts/accounts.service';
 import { requireActor } from '../../core/shared/actor';
 import { SESSION_COOKIE, type ApiEnv, type ApiRouter } from './context';
+import { optionalAuth } from './openapi-document';
 import { authed, errorResponses, jsonBody, Me, Membership, Message, PublicUser, SessionResponse, json } from './schemas';
 
 
@@ -50,7 +51,8 @@ const logout = createRoute({
   path: '/auth/logout',
   tags: ['auth'],
   summary: '退出登录',
-  security: authed,
+  description: 'Ends the session of the cookie or bearer token, if any; without one it still answers 204.',
+  security: optionalAuth,
   responses: { 204: { description: 'Session ended' } },
 });
 

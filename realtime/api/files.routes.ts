@@ -3,6 +3,7 @@ import { AppError } from '../../core/shared/app-error';
 import { MAX_FILE_BYTES } from '../../core/files/files.service';
 import { regionChildren, regionName } from '../../core/shared/regions';
 import type { ApiRouter } from './context';
+import { optionalAuth } from './openapi-document';
 import { authed, errorResponses, json } from './schemas';
 
 const FileView = z
@@ -31,7 +32,8 @@ const routes = {
     path: '/files/{id}',
     tags: ['files'],
     summary: '下载附件（上传方，或按所属项目/标书/洽谈的权限）',
-    security: authed,
+    description: 'Files of public pages (storefront logos and cases, product images) need no session.',
+    security: optionalAuth,
     request: { params: z.object({ id: z.string() }), query: z.object({ download: z.enum(['1']).optional() }) },
     responses: { 200: { description: 'The bytes, with their content type' }, ...errorResponses(404) },
   }),

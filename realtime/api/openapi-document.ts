@@ -1,4 +1,6 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import type { MiddlewareHandler } from 'hono';
+import { requireActor } from '../../core/shared/actor';
 
 /**
  * The published API document, completed in one place instead of in each of ~190 route definitions:
@@ -28,6 +30,31 @@ const STANDARD_ERRORS: Record<number, { name: string; description: string; examp
   415: { name: 'UnsupportedMediaType', description: '请求体类型不受支持（JSON 接口须为 application/json）', example: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '请求体必须是 application/json' } },
   429: { name: 'RateLimited', description: '操作太频繁（RATE_LIMITED），retryAfterSeconds 与 Retry-After 给出等待秒数', example: { code: 'RATE_LIMITED', message: '操作太频繁，请稍后再试' } },
 };
+
+/** Security of an operation that works with or without a session (e.g. signing out). */
+export const optionalAuth: Record<string, string[]>[] = [{}, { cookie: [] }, { bearer: [] }];
+
+/** True when an operation's security requires a session (a list without the `{}` alternative). */
+const requiresSession = (security: unknown): boolean =>
+  Array.isArray(security) && security.length > 0 && !security.some((r) => Object.keys(r ?? {}).length === 0);
+
+const signedIn: MiddlewareHandler = async (c, next) => {
+  requireActor(c.get('actor'));
+  await next();
+};
+
+/**
+ * Makes every route added afterwards keep its document's word: an operation that requires a session
+ * refuses an anonymous caller with 401 before its parameters or body are read or validated.
+ */
+export function enforceDeclaredSecurity(api: OpenAPIHono<any, any, any>) {
+  const register = api.openapi;
+  api.openapi = ((route: any, handler: any, hook?: any) => {
+    if (!requiresSession(route.security)) return register(route, handler, hook);
+    const own = route.middleware ? (Array.isArray(route.middleware) ? route.middleware : [route.middleware]) : [];
+    return register({ ...route, middleware: [signedIn, ...own] }, handler, hook);
+  }) as typeof api.openapi;
+}
 
 /** Tags in the order the document lists them, with what each covers. */
 export const API_TAGS: { name: string; description: string }[] = [
@@ -215,18 +242,21 @@ export function completeDocument<T extends OpenApiDocument | Json>(document: T):
       const op: Json | undefined = item[method];
       if (!op) continue;
       op.operationId ??= deriveOperationId(method, path);
-      const secured = Array.isArray(op.security) && op.security.length > 0;
+      // `{}` among the requirements: credentials are optional (the answer may differ with them).
+      const secured = requiresSession(op.security);
       op.security ??= [];
       const hasInput = Boolean(op.requestBody) || (Array.isArray(op.parameters) && op.parameters.length > 0) || (item.parameters?.length ?? 0) > 0;
       const standard = new Set<number>();
       if (hasInput) standard.add(400);
       if (secured) standard.add(401).add(403);
       if (path.includes('{')) standard.add(404);
+      // JSON bodies over the shared limit are refused from their Content-Length (input-guard.ts).
+      if (op.requestBody?.content?.['application/json']) standard.add(413);
       if (UNSAFE.has(method) && (op.requestBody || !NON_JSON_BODY_PATHS.some((r) => r.test(path)))) {
         // Any body that is not JSON is refused before the handler runs; a cookie-authenticated
         // cross-site form post is refused by the origin check.
         standard.add(415);
-        if (secured) standard.add(403);
+        if (op.security.length > 0) standard.add(403);
       }
       op.responses ??= {};
       for (const status of standard) op.responses[status] ??= { $ref: `#/components/responses/${STANDARD_ERRORS[status]!.name}` };

@@ -4,6 +4,7 @@ import { nextIp, registerUser } from '../../core/testing/factories';
 import { createTestPlatform, type ManualClock } from '../../core/testing/test-platform';
 import type { Platform } from '../../core/platform/platform';
 import { createApiApp } from './app';
+import { createApiClient, type ApiClientOptions } from './api-client';
 
 export interface CallOptions {
   token?: string;
@@ -105,7 +106,15 @@ export async function createApiHarness(opts: { clock?: ManualClock } = {}) {
     }
   }
 
-  return { platform, app, call, json, user, loginAs, operator, operatorToken, expectRefusals, close: () => platform.close() };
+  /**
+   * The client typed by the published document, as the caller with this token (anonymous without one):
+   * `const { data, error, response } = await h.api(token).POST('/api/v1/wallet/recharges/online', { body })`.
+   * Each request comes from its own client address unless `ip` is given; every answer is checked for a stack trace.
+   */
+  const api = (token?: string, o: Omit<ApiClientOptions, 'token' | 'inspect'> = {}) =>
+    createApiClient(app, { token, ip: nextIp, ...o, inspect: async (res) => void (await read(res)) });
+
+  return { platform, app, call, json, api, user, loginAs, operator, operatorToken, expectRefusals, close: () => platform.close() };
 }
 
 /** Reads a response once, parses JSON when it is JSON, and refuses any body that carries a stack trace. */
