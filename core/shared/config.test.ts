@@ -14,10 +14,10 @@ describe('configuration from the environment', () => {
   });
 
   it('dev tools: on in development, off in production unless DEV_TOOLS says otherwise', () => {
-    const secret = 'a-real-secret-of-some-length';
+    const prod = { NODE_ENV: 'production', APP_SECRET: 'a-real-secret-of-some-length', ORIGIN: 'https://bangfu.example.cn', SANDBOX_GATEWAYS: 'true' };
     expect(loadConfig({ NODE_ENV: 'development' }).devTools).toBe(true);
-    expect(loadConfig({ NODE_ENV: 'production', APP_SECRET: secret }).devTools).toBe(false);
-    expect(loadConfig({ NODE_ENV: 'production', APP_SECRET: secret, DEV_TOOLS: 'true' }).devTools).toBe(true);
+    expect(loadConfig(prod).devTools).toBe(false);
+    expect(loadConfig({ ...prod, DEV_TOOLS: 'true' }).devTools).toBe(true);
   });
 
   it('accepts good values as given', () => {
@@ -51,8 +51,45 @@ describe('configuration from the environment', () => {
   });
 
   it('production turns off the dev tools and https turns on Secure cookies', () => {
-    const c = loadConfig({ NODE_ENV: 'production', APP_SECRET: 'a-real-secret-of-some-length', ORIGIN: 'https://bangfu.example.cn' });
+    const c = loadConfig({ NODE_ENV: 'production', APP_SECRET: 'a-real-secret-of-some-length', ORIGIN: 'https://bangfu.example.cn', SANDBOX_GATEWAYS: 'true' });
     expect(c.devTools).toBe(false);
     expect(c.secureCookies).toBe(true);
+  });
+
+  describe('production defaults', () => {
+    const prod = { NODE_ENV: 'production', APP_SECRET: 'a-real-secret-of-some-length', ORIGIN: 'https://bangfu.example.cn' };
+    const refusal = (env: Record<string, string>) => {
+      try {
+        loadConfig(env);
+      } catch (e) {
+        expect(e).toBeInstanceOf(ConfigError);
+        return (e as Error).message;
+      }
+      throw new Error('accepted');
+    };
+
+    it('NODE_ENV=production and nothing else: one message naming every missing variable', () => {
+      const message = refusal({ NODE_ENV: 'production' });
+      expect(message).toMatch(/^\s+APP_SECRET: /m);
+      expect(message).toMatch(/^\s+ORIGIN: /m);
+      expect(message).toMatch(/^\s+SANDBOX_GATEWAYS: .*SANDBOX_GATEWAYS=true/m);
+    });
+
+    it('refuses the sandbox payment and payout gateways in production unless enabled', () => {
+      expect(refusal(prod)).toMatch(/^\s+SANDBOX_GATEWAYS: /m);
+      expect(refusal({ ...prod, SANDBOX_GATEWAYS: 'false' })).toMatch(/^\s+SANDBOX_GATEWAYS: /m);
+      expect(loadConfig({ ...prod, SANDBOX_GATEWAYS: 'true' })).toMatchObject({ sandboxGateways: true, sandboxBanner: true });
+    });
+
+    it('no demo data in production unless asked for explicitly', () => {
+      const enabled = { ...prod, SANDBOX_GATEWAYS: 'true' };
+      expect(loadConfig(enabled).SEED_DEMO).toBe(false);
+      expect(loadConfig({ ...enabled, SEED_DEMO: 'true' }).SEED_DEMO).toBe(true);
+    });
+
+    it('development keeps its sandbox and demo data, without the banner', () => {
+      expect(loadConfig({})).toMatchObject({ SEED_DEMO: true, sandboxGateways: true, sandboxBanner: false });
+      expect(loadConfig({ SEED_DEMO: 'false' }).SEED_DEMO).toBe(false);
+    });
   });
 });

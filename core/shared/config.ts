@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { parseTrustedProxy, type TrustedProxy } from './client-ip';
 
+const SECRET_DEFAULT = 'bangfu-development-secret-change-me';
+
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
@@ -29,13 +31,19 @@ export const ConfigSchema = z.object({
     .optional(),
   /** Embedded database folder (default mode only). */
   DATA_DIR: z.string().min(1).default('.data'),
-  SEED_DEMO: bool.default(true),
+  /** Demo organisations and logins on first start: on by default, off when NODE_ENV=production unless set. */
+  SEED_DEMO: bool.optional(),
+  /**
+   * The built-in sandbox payment and payout gateways (no real money moves). On by default; in production
+   * they must be enabled explicitly, and every page then says so.
+   */
+  SANDBOX_GATEWAYS: bool.optional(),
   /** Shows /dev/outbox and the sandbox pages; always off when NODE_ENV=production unless set. */
   DEV_TOOLS: bool.optional(),
   SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(60 * 24),
   SESSION_ABSOLUTE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Secret for signing (payment callbacks, code hashes). Required in production. */
-  APP_SECRET: z.string().min(16, '至少 16 个字符').default('bangfu-development-secret-change-me'),
+  APP_SECRET: z.string().min(16, '至少 16 个字符').default(SECRET_DEFAULT),
   /**
    * Prefix of everything Bangfu keeps in Redis: deadline keys, rate-limit buckets, the socket.io adapter's
    * and emitter's channels, presence. Deployments (or test runs) sharing one Redis each take their own;
@@ -65,7 +73,16 @@ export const ConfigSchema = z.object({
     }),
 });
 
-export type Config = Omit<z.infer<typeof ConfigSchema>, 'RATE_LIMIT_PREFIX'> & { RATE_LIMIT_PREFIX: string; devTools: boolean; secureCookies: boolean };
+export type Config = Omit<z.infer<typeof ConfigSchema>, 'SEED_DEMO' | 'RATE_LIMIT_PREFIX'> & {
+  SEED_DEMO: boolean;
+  RATE_LIMIT_PREFIX: string;
+  devTools: boolean;
+  secureCookies: boolean;
+  /** The sandbox gateways are in use (always, until a real gateway is configured). */
+  sandboxGateways: boolean;
+  /** Production running on the sandbox gateways: every page shows a banner. */
+  sandboxBanner: boolean;
+};
 
 export class ConfigError extends Error {}
 
@@ -78,13 +95,34 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new ConfigError(`Invalid configuration (环境变量配置错误):\n${lines.join('\n')}`);
   }
   const c = parsed.data;
-  if (c.NODE_ENV === 'production' && c.APP_SECRET === 'bangfu-development-secret-change-me') {
-    throw new ConfigError('Invalid configuration (环境变量配置错误):\n  APP_SECRET: 生产环境必须设置自己的密钥');
-  }
+  const production = c.NODE_ENV === 'production';
+  const sandboxGateways = c.SANDBOX_GATEWAYS ?? !production;
+  const missing = [
+    ...missingForProduction(c),
+    ...(c.SANDBOX_GATEWAYS === false
+      ? ['  SANDBOX_GATEWAYS: 尚未接入真实的支付和代付网关，只能使用沙箱网关（设置 SANDBOX_GATEWAYS=true）']
+      : []),
+  ];
+  if (missing.length) throw new ConfigError(`Invalid configuration (环境变量配置错误):\n${missing.join('\n')}`);
   return {
     ...c,
     RATE_LIMIT_PREFIX: c.RATE_LIMIT_PREFIX ?? `${c.REDIS_PREFIX}rl`,
+    SEED_DEMO: c.SEED_DEMO ?? !production,
+    sandboxGateways,
+    sandboxBanner: production && sandboxGateways,
     devTools: c.DEV_TOOLS ?? c.NODE_ENV !== 'production',
     secureCookies: c.NODE_ENV === 'production' || (c.ORIGIN?.startsWith('https://') ?? false),
   };
+}
+
+/** What production needs that development makes up: each line names the variable and what to set. */
+function missingForProduction(c: z.infer<typeof ConfigSchema>): string[] {
+  if (c.NODE_ENV !== 'production') return [];
+  const lines: string[] = [];
+  if (c.APP_SECRET === SECRET_DEFAULT) lines.push('  APP_SECRET: 生产环境必须设置自己的密钥（至少 16 个字符，例如 openssl rand -hex 32）');
+  if (!c.ORIGIN) lines.push('  ORIGIN: 生产环境必须设置网站的访问地址，例如 https://bangfu.example.cn（短信、邮件和支付回跳中的链接用它）');
+  if (c.SANDBOX_GATEWAYS === undefined) {
+    lines.push('  SANDBOX_GATEWAYS: 生产环境默认不启用沙箱支付/代付网关；尚未接入真实网关时设置 SANDBOX_GATEWAYS=true（每个页面都会显示沙箱提示）');
+  }
+  return lines;
 }

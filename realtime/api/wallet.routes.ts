@@ -295,6 +295,10 @@ export function registerWalletRoutes(api: ApiRouter) {
   });
 
   // The sandbox gateway's pretend bank: shows the order and lets the payer approve or decline.
+  api.use('/sandbox/*', async (c, next) => {
+    if (!c.var.platform.config.sandboxGateways) return c.html(bankPage('<p class="err">沙箱支付网关未启用。</p>'), 404);
+    await next();
+  });
   api.get('/sandbox/bank', (c) => {
     const req = c.var.platform.gateway.readRequest(new URL(c.req.url).searchParams);
     if (!req) return c.html(bankPage('<p class="err">付款链接无效或已被修改。</p>'), 400);

@@ -44,7 +44,7 @@ async function main() {
   const origin = `http://127.0.0.1:${port}`;
   const server = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: fresh.url, REDIS_URL: '', PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_SECRET: randomBytes(24).toString('hex') },
+    env: { ...process.env, DATABASE_URL: fresh.url, REDIS_URL: '', PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_SECRET: randomBytes(24).toString('hex'), ORIGIN: origin, SANDBOX_GATEWAYS: 'true' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {

@@ -77,6 +77,8 @@ async function realtimeNode(dbUrl: string) {
     SEED_DEMO: 'false',
     NODE_ENV: 'production',
     APP_SECRET: secret,
+    ORIGIN: `http://127.0.0.1:${port}`,
+    SANDBOX_GATEWAYS: 'true',
     SESSION_IDLE_MINUTES: String(3 * 24 * 60),
   }, true);
   child.stdout!.resume();
@@ -144,7 +146,7 @@ async function seed(dbUrl: string): Promise<BenchRooms> {
   // that on the real clock every room is past its opening (the bidding room) when the nodes start.
   const realNow = Date.now();
   const clock = new ManualClock(new Date(realNow - DAY - 10 * MINUTE));
-  const config = loadConfig({ DATABASE_URL: dbUrl, NODE_ENV: 'production', APP_SECRET: secret, SEED_DEMO: 'false', SESSION_IDLE_MINUTES: String(3 * 24 * 60) });
+  const config = loadConfig({ DATABASE_URL: dbUrl, NODE_ENV: 'production', APP_SECRET: secret, ORIGIN: 'http://127.0.0.1', SANDBOX_GATEWAYS: 'true', SEED_DEMO: 'false', SESSION_IDLE_MINUTES: String(3 * 24 * 60) });
   const p = await createPlatform(config, { clock, rateLimitPrefix: `bench-${randomBytes(4).toString('hex')}` });
   try {
     // One line that counts up on a terminal; a line per step when the output is a log.

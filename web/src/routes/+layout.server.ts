@@ -9,6 +9,7 @@ export const load: LayoutServerLoad = async ({ locals }) => {
     isOperator: a?.isOperator ?? false,
     unreadCount: a ? await locals.services.messages.unreadCount(a.userId) : 0,
     devTools: locals.platform.config.devTools,
+    sandboxBanner: locals.platform.config.sandboxBanner,
     realtimeUrl: locals.platform.config.PUBLIC_REALTIME_URL ?? null,
   };
 };
