@@ -59,9 +59,19 @@ export interface PaymentGateway {
   readonly name: string;
   /** Returns the URL to send the payer's browser to. */
   createPayment(input: CreatePaymentInput): Promise<{ redirectUrl: string }>;
-  /** Verifies a callback's signature; returns the notice, or null for a forged or malformed one. */
-  verifyNotice(headers: Record<string, string | undefined>, rawBody: string): GatewayNotice | null;
+  /**
+   * Verifies a callback's signature and the freshness of its signed timestamp: a forged or malformed
+   * one is `forged`, a genuine one signed too long ago (a replay) or too far ahead is `stale`.
+   */
+  verifyNotice(headers: Record<string, string | undefined>, rawBody: string): NoticeCheck;
 }
+
+export type NoticeCheck = { ok: true; notice: GatewayNotice } | { ok: false; reason: 'forged' | 'stale'; notice?: GatewayNotice };
+
+/** A notice signed longer ago than this is refused (the gateway retries with a fresh signature). */
+export const NOTICE_MAX_AGE_MS = 5 * 60_000;
+/** How far the gateway's clock may run ahead of ours. */
+export const NOTICE_MAX_AHEAD_MS = 60_000;
 
 export const SIGNATURE_HEADER = 'x-gateway-signature';
 export const TIMESTAMP_HEADER = 'x-gateway-timestamp';
@@ -77,16 +87,26 @@ const NoticeBody = z.object({
 export const signNotice = (secret: string, timestamp: string, rawBody: string) =>
   createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
 
-export function verifySignedNotice(secret: string, headers: Record<string, string | undefined>, rawBody: string): GatewayNotice | null {
+/**
+ * Checks the HMAC over `timestamp.body`, the body's shape, and that the timestamp (milliseconds since
+ * the epoch) is within NOTICE_MAX_AGE_MS before and NOTICE_MAX_AHEAD_MS after `nowMs`. The timestamp is
+ * the gateway's wall clock, so `nowMs` is ours, never the business clock (which tests and demos move).
+ */
+export function verifySignedNotice(secret: string, headers: Record<string, string | undefined>, rawBody: string, nowMs = Date.now()): NoticeCheck {
   const sig = headers[SIGNATURE_HEADER];
   const ts = headers[TIMESTAMP_HEADER];
-  if (!sig || !ts || !/^[0-9a-f]{64}$/.test(sig)) return null;
+  if (!sig || !ts || !/^[0-9a-f]{64}$/.test(sig) || !/^\d{1,16}$/.test(ts)) return { ok: false, reason: 'forged' };
   const expected = Buffer.from(signNotice(secret, ts, rawBody), 'hex');
-  if (!timingSafeEqual(expected, Buffer.from(sig, 'hex'))) return null;
+  if (!timingSafeEqual(expected, Buffer.from(sig, 'hex'))) return { ok: false, reason: 'forged' };
+  let notice: GatewayNotice;
   try {
     const parsed = NoticeBody.safeParse(JSON.parse(rawBody));
-    return parsed.success ? parsed.data : null;
+    if (!parsed.success) return { ok: false, reason: 'forged' };
+    notice = parsed.data;
   } catch {
-    return null;
+    return { ok: false, reason: 'forged' };
   }
+  const age = nowMs - Number(ts);
+  if (age > NOTICE_MAX_AGE_MS || age < -NOTICE_MAX_AHEAD_MS) return { ok: false, reason: 'stale', notice };
+  return { ok: true, notice };
 }

@@ -195,15 +195,22 @@ export function createRechargeService(deps: RechargeDeps) {
     },
 
     async handleNotice(headers: Record<string, string | undefined>, rawBody: string) {
-      const notice = gateway.verifyNotice(headers, rawBody);
-      const orderNo = notice?.orderNo ?? safeOrderNo(rawBody);
+      const check = gateway.verifyNotice(headers, rawBody);
+      const orderNo = check.notice?.orderNo ?? safeOrderNo(rawBody);
       const logNotice = (outcome: string) =>
-        db.insert(paymentNotifications).values({ orderNo, body: rawBody.slice(0, 4000), signatureValid: Boolean(notice), outcome });
-      if (!notice) {
+        db.insert(paymentNotifications).values({ orderNo, body: rawBody.slice(0, 4000), signatureValid: check.ok || check.reason === 'stale', outcome });
+      if (!check.ok && check.reason === 'stale') {
+        // Genuine but signed too long ago (or ahead): a replay. Nothing changes; the gateway's own retries re-sign.
+        await logNotice('stale');
+        deps.log?.(`payments: refused a callback with a stale timestamp (order ${orderNo ?? '?'})`);
+        throw new AppError('FORBIDDEN', '通知时间戳已过期或无效，请重新签名后发送');
+      }
+      if (!check.ok) {
         await logNotice('forged');
         deps.log?.(`payments: refused a callback with a bad signature (order ${orderNo ?? '?'})`);
         throw new AppError('FORBIDDEN', '签名校验失败');
       }
+      const notice = check.notice;
       const other = [...noticeHandlers].find(([prefix]) => notice.orderNo.startsWith(prefix))?.[1];
       const result = await db.transaction(async (tx): Promise<{ outcome: string; push?: () => Promise<void> }> => {
         if (other) return other(tx, notice);

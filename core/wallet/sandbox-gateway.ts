@@ -13,6 +13,8 @@ export interface SandboxOptions {
   /** How many times a successful notice is repeated (gateways do), 1–3 by default. */
   duplicates?: () => number;
   log?: (line: string) => void;
+  /** The gateway's wall clock in ms, for signing and checking notice timestamps (tests move it). Default: Date.now. */
+  now?: () => number;
 }
 
 export interface SandboxPaymentRequest extends CreatePaymentInput {
@@ -36,6 +38,7 @@ export function createSandboxGateway(opts: SandboxOptions): PaymentGateway & {
       const r = await fetch(url, { method: 'POST', headers, body });
       return r.status;
     });
+  const now = opts.now ?? Date.now;
   const delay = opts.delayMs ?? (() => randomInt(200, 2500));
   const duplicates = opts.duplicates ?? (() => randomInt(1, 4));
   const requestSig = (p: CreatePaymentInput) =>
@@ -45,7 +48,8 @@ export function createSandboxGateway(opts: SandboxOptions): PaymentGateway & {
     const body = JSON.stringify(notice);
     for (let attempt = 0; attempt < 6; attempt++) {
       await new Promise((r) => setTimeout(r, delay() * (attempt + 1)));
-      const ts = String(Date.now());
+      // Every try is signed afresh: a retry hours after the payment still carries a current timestamp.
+      const ts = String(now());
       const status = await post(notifyUrl, { 'content-type': 'application/json', [SIGNATURE_HEADER]: signNotice(opts.secret, ts, body), [TIMESTAMP_HEADER]: ts }, body).catch(() => 0);
       if (status === 200) return;
       opts.log?.(`sandbox gateway: notice for ${notice.orderNo} answered ${status}, retrying`);
@@ -58,7 +62,7 @@ export function createSandboxGateway(opts: SandboxOptions): PaymentGateway & {
       const q = new URLSearchParams({ ...Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])), signature: requestSig(input) });
       return { redirectUrl: `${opts.bankPageUrl}?${q}` };
     },
-    verifyNotice: (headers, rawBody) => verifySignedNotice(opts.secret, headers, rawBody),
+    verifyNotice: (headers, rawBody) => verifySignedNotice(opts.secret, headers, rawBody, now()),
     readRequest(params) {
       const p = {
         orderNo: params.get('orderNo') ?? '',
