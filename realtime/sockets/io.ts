@@ -4,6 +4,7 @@ import { createAdapter } from '@socket.io/redis-adapter';
 import type { Platform } from '../../core/platform/platform';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../events';
 import { SESSION_COOKIE } from '../api/context';
+import { FOREIGN_ORIGIN_MESSAGE, isAllowedSocketOrigin } from './origin';
 import { failSoftly, publishSafely, watchRedis } from '../../core/shared/redis';
 import { refreshPresence, registerRoomHandlers, socketsIn } from './rooms.handlers';
 
@@ -43,6 +44,9 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
   }
 
   io.use(async (socket, next) => {
+    if (!isAllowedSocketOrigin(socket.handshake.headers.origin, socket.handshake.headers.host, platform.config.ORIGIN)) {
+      return next(new Error(FOREIGN_ORIGIN_MESSAGE));
+    }
     const token = (socket.handshake.auth as { token?: string })?.token ?? readCookie(socket.handshake.headers.cookie, SESSION_COOKIE);
     const resolved = token ? await platform.services.accounts.validateSessionToken(token).catch(() => null) : null;
     socket.data.userId = resolved?.actor.userId ?? null;
