@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { resolve } from 'node:path';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import { sql } from 'drizzle-orm';
@@ -69,16 +70,86 @@ export async function openDb(opts: DbOptions): Promise<DbHandle> {
   };
 }
 
-/** PGlite corrupts a folder opened by two processes: refuse to start a second one. */
-async function lockDataDir(dir: string) {
-  const lockfile = await import('proper-lockfile');
+/**
+ * PGlite corrupts a folder opened by two processes: refuse to start a second one. The lock file names
+ * its holder (pid and the kernel's start time of that process); a holder that no longer runs — a crash,
+ * a kill -9, a container restarted — is taken over at once instead of after a timeout.
+ */
+export async function lockDataDir(dir: string): Promise<() => Promise<void>> {
+  const lockPath = `${dir}.lock`;
+  const me = JSON.stringify({ pid: process.pid, started: processStart(process.pid), host: hostname() });
+  for (let attempt = 0; attempt < 5; attempt++) {
+    try {
+      writeFileSync(lockPath, me, { flag: 'wx' });
+      return async () => {
+        if (readText(lockPath) === me) rmSync(lockPath, { force: true });
+      };
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST' && (e as NodeJS.ErrnoException).code !== 'EISDIR') throw e;
+    }
+    const holder = lockHolder(lockPath);
+    if (holder === 'alive') {
+      throw new Error(
+        `The embedded database in ${dir} is in use by another Bangfu process (嵌入式数据库已被另一个进程占用). ` +
+          'Stop it first, or set DATABASE_URL to use PostgreSQL.',
+      );
+    }
+    // Stale: move it aside under a name of our own, so two starters cannot both remove a fresh lock.
+    const aside = `${lockPath}.stale-${process.pid}-${attempt}`;
+    try {
+      renameSync(lockPath, aside);
+      rmSync(aside, { recursive: true, force: true });
+    } catch {
+      // another starter moved it first: try again
+    }
+  }
+  throw new Error(`Could not take the lock ${lockPath} of the embedded database (无法锁定嵌入式数据库目录).`);
+}
+
+/** Who holds a lock file: a running process, or nobody (its holder is gone). */
+function lockHolder(lockPath: string): 'alive' | 'stale' {
+  let st;
   try {
-    return await lockfile.lock(dir, { stale: 15_000, update: 5_000, realpath: false, lockfilePath: `${dir}.lock` });
+    st = statSync(lockPath);
   } catch {
-    throw new Error(
-      `The embedded database in ${dir} is in use by another Bangfu process (嵌入式数据库已被另一个进程占用). ` +
-        'Stop it first, or set DATABASE_URL to use PostgreSQL.',
-    );
+    return 'stale';
+  }
+  // Versions before the pid lock kept a folder whose time the holder refreshed every 5 s.
+  if (st.isDirectory()) return Date.now() - st.mtimeMs < 15_000 ? 'alive' : 'stale';
+  let holder: { pid?: unknown; started?: unknown; host?: unknown };
+  try {
+    holder = JSON.parse(readText(lockPath) ?? '');
+  } catch {
+    // Written half-way by a process that died at that moment (or just now being written): judge by age.
+    return Date.now() - st.mtimeMs < 2_000 ? 'alive' : 'stale';
+  }
+  if (typeof holder.pid !== 'number') return 'stale';
+  // Another machine sharing the folder (network storage): its processes are not ours to check.
+  if (typeof holder.host === 'string' && holder.host !== hostname()) return 'alive';
+  if (holder.pid === process.pid) return 'stale';
+  try {
+    process.kill(holder.pid, 0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPERM') return 'stale';
+  }
+  // The pid runs, but pids are reused (containers start the same way every time): compare start times.
+  const started = processStart(holder.pid);
+  if (started !== undefined && holder.started !== undefined && started !== holder.started) return 'stale';
+  return 'alive';
+}
+
+/** The kernel's start time of a process (Linux), so a reused pid is not mistaken for the holder. */
+function processStart(pid: number): string | undefined {
+  const stat = readText(`/proc/${pid}/stat`);
+  // Field 22 (starttime), counted after the command name, which may itself contain spaces and parentheses.
+  return stat?.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+}
+
+function readText(path: string): string | undefined {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return undefined;
   }
 }
 

@@ -2,19 +2,14 @@ import type { ViteDevServer } from 'vite';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { getPlatform } from '../core/platform/registry';
-import { seedDemo } from '../db/seed/demo';
-import { seedDemoTenders } from '../db/seed/demo-tenders';
-import { seedDemoMall } from '../db/seed/demo-mall';
+import { seedDemoData } from '../db/seed/seed-demo-data';
 import { createApiApp } from './api/app';
 import { attachSocketIo } from './sockets/io';
 
 /** Mounts the API, health checks and socket.io on vite's dev server (see dev-plugin.ts). */
 export async function mountOnDevServer(server: ViteDevServer) {
   const platform = await getPlatform();
-  if (platform.config.SEED_DEMO && (await seedDemo(platform.db))) {
-    await seedDemoTenders(platform);
-    await seedDemoMall(platform);
-  }
+  if (platform.config.SEED_DEMO) await seedDemoData(platform);
   await platform.startJobs();
   const app = new Hono();
   app.get('/healthz', (c) => c.json({ status: 'ok', role: 'dev' }));

@@ -2,12 +2,10 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig } from '../core/shared/config';
-import { createPlatform } from '../core/platform/platform';
 import { setPlatform } from '../core/platform/registry';
-import { DEMO_LOGINS, DEMO_PASSWORD, seedDemo } from '../db/seed/demo';
-import { seedDemoTenders } from '../db/seed/demo-tenders';
-import { seedDemoMall } from '../db/seed/demo-mall';
+import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed/demo';
 import { createApplication, type NodeHandler } from './server';
+import { startPlatform, StartUpError } from './start-up';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -28,17 +26,9 @@ async function main() {
     process.exit(78);
   }
 
-  const platformPromise = createPlatform(config);
+  const platformPromise = startPlatform(config, (line) => console.log(line));
   setPlatform(platformPromise);
   const platform = await platformPromise;
-  if (config.SEED_DEMO) {
-    const seeded = await seedDemo(platform.db, (line) => console.log(line));
-    if (seeded) {
-      await seedDemoTenders(platform, (line) => console.log(line));
-      await seedDemoMall(platform, (line) => console.log(line));
-      console.log('Demo data seeded (演示数据已生成).');
-    }
-  }
 
   // Pages served here: forward what services publish to socket.io through Redis (the web role has no sockets).
   if (config.ROLE === 'web' && platform.redis) {
@@ -98,4 +88,8 @@ async function main() {
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
 }
 
-void main();
+main().catch((e: unknown) => {
+  // Refusals that say what to do are printed as they are; anything else with its stack.
+  console.error(e instanceof StartUpError || e instanceof ConfigError ? e.message : e);
+  process.exit(e instanceof ConfigError ? 78 : 1);
+});

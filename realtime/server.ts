@@ -69,9 +69,14 @@ export function createApplication(platform: Platform, opts: ServerOptions) {
         });
       });
     },
-    async close() {
+    /** Stops taking connections, lets requests in flight finish (up to `drainMs`), then closes the rest. */
+    async close(drainMs = 5_000) {
+      const closed = new Promise<void>((r) => server.close(() => r()));
+      server.closeIdleConnections();
       await sockets?.close();
-      await new Promise<void>((r) => server.close(() => r()));
+      const drain = setTimeout(() => server.closeAllConnections(), drainMs);
+      await closed;
+      clearTimeout(drain);
     },
   };
 }

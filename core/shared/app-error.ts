@@ -23,6 +23,7 @@ export const ERROR_STATUS = {
   RATE_LIMITED: 429,
   UNSUPPORTED_MEDIA_TYPE: 415,
   INTERNAL: 500,
+  STORAGE_FULL: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_STATUS;
@@ -72,5 +73,16 @@ export const isAppError = (e: unknown): e is AppError =>
 /** Turns anything thrown into a body safe for a client: unknown errors never leak their message. */
 export function toErrorBody(e: unknown): { status: number; body: ErrorBody } {
   if (isAppError(e)) return { status: e.status, body: e.toBody() };
+  if (isStorageFull(e)) return { status: 503, body: { code: 'STORAGE_FULL', message: '服务器存储空间已满，暂时无法保存，请联系平台管理员' } };
   return { status: 500, body: { code: 'INTERNAL', message: '服务器开小差了，请稍后再试' } };
+}
+
+/** A write refused because the database's disk is full (PostgreSQL 53100, or the file system's ENOSPC), wrapped or not. */
+export function isStorageFull(e: unknown): boolean {
+  for (let c = e, depth = 0; c && depth < 5; c = (c as { cause?: unknown }).cause, depth++) {
+    const { code, message } = c as { code?: unknown; message?: unknown };
+    if (code === '53100' || code === 'ENOSPC') return true;
+    if (typeof message === 'string' && /No space left on device|ENOSPC/.test(message)) return true;
+  }
+  return false;
 }

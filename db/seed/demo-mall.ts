@@ -5,6 +5,7 @@ import type { Actor } from '../../core/shared/actor';
 import { findCjkFont } from '../../core/shared/cjk-font';
 import { searchVector } from '../../core/shared/search-text';
 import { usccCheckCharacter } from '../../core/shared/validators';
+import { createSeedSteps, type SeedSteps } from './seed-steps';
 import { hashPassword } from '../../core/accounts/passwords';
 import type { UnitAttributeKind } from '../../core/mall/units.schema';
 import { individualProfiles, memberships, organisations, siteMessages, unitProfiles, users } from '../schema';
@@ -157,13 +158,54 @@ async function productPicture(p: DemoProduct): Promise<Uint8Array> {
  * the manual's examples with their logins, two employees of 重庆财经职业学院, the demo cooperative in
  * 于都 and three in Chongqing's assisted counties (酉阳, 城口, 巫溪) with listed products (pictures
  * generated here), some featured by the operator. Accounts are written like demo.ts does; products go
- * through the catalog service, so they get their thumbnails and search documents. Returns false when
- * the mall demo is already there.
+ * through the catalog service, so they get their thumbnails and search documents. Each part is a
+ * recorded step: an interrupted seed resumes with what is missing. Returns false when the mall demo is
+ * already complete.
  */
-export async function seedDemoMall(p: Platform, log: (line: string) => void = () => {}): Promise<boolean> {
+export async function seedDemoMall(p: Platform, log: (line: string) => void = () => {}, steps: SeedSteps = createSeedSteps(p.db)): Promise<boolean> {
   const s = p.services;
+  const step = steps.step;
+  await step('mall:accounts', () => seedMallAccounts(p, log));
+
+  const as = async (username: string): Promise<Actor> => {
+    const [u] = await p.db.select({ id: users.id }).from(users).where(eq(users.username, username));
+    return s.accounts.actorForUser(u!.id);
+  };
+  const operator = await as('operator');
+  for (const m of MERCHANTS) {
+    if (!(await steps.isDone(`mall:products:${m.username}`))) log(`  seeding products of ${m.fullName}`);
+    const merchant = await as(m.username);
+    for (const [i, item] of m.products.entries()) {
+      const key = `mall:product:${m.username}:${i}`;
+      const image = await step(`${key}:image`, async () =>
+        s.files
+          .upload(merchant, { filename: `${item.name}.png`, contentType: 'image/png', bytes: await productPicture(item), imageOnly: true })
+          .then((f) => ({ id: f.id })),
+      );
+      const { colour: _colour, featured, ...fields } = item;
+      const product = await step(`${key}:create`, () =>
+        s.catalog.createProduct(merchant, { ...fields, contactPhone: m.contactPhone, imageIds: [image.id] }).then((c) => ({ id: c.id })),
+      );
+      await step(`${key}:publish`, () => s.catalog.publish(merchant, product.id).then(() => null));
+      if (featured) await step(`${key}:feature`, () => s.catalog.setFeatured(operator, product.id, true).then(() => null));
+    }
+    await steps.markDone(`mall:products:${m.username}`);
+  }
+  await step('mall:address:liuyang', async () => {
+    log('  seeding delivery addresses');
+    await s.addresses.create(await as('liuyang'), { recipient: '刘洋', mobile: '13900000051', regionCode: '500118001', detail: '中山路 1 号 重庆财经职业学院 会计学院办公室' });
+    return null;
+  });
+  await step('mall:address:cqcfzy', () =>
+    as('cqcfzy').then((a) => s.addresses.create(a, { recipient: '周老师', mobile: '13900000043', regionCode: '500118001', detail: '中山路 1 号 重庆财经职业学院 工会' })).then(() => null),
+  );
+  return steps.ran;
+}
+
+/** The mall's units, governments, employees and merchants with their logins, in one transaction. */
+async function seedMallAccounts(p: Platform, log: (line: string) => void) {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  const fresh = await p.db.transaction(async (tx) => {
+  return p.db.transaction(async (tx) => {
     if (await tx.query.users.findFirst({ where: eq(users.username, UNITS[0]!.username) })) return false;
     log('  seeding mall units and merchants');
     const newUser = async (values: { username: string; mobile: string; displayName: string }) => {
@@ -216,26 +258,4 @@ export async function seedDemoMall(p: Platform, log: (line: string) => void = ()
     }
     return true;
   });
-  if (!fresh) return false;
-
-  const as = async (username: string): Promise<Actor> => {
-    const [u] = await p.db.select({ id: users.id }).from(users).where(eq(users.username, username));
-    return s.accounts.actorForUser(u!.id);
-  };
-  const operator = await as('operator');
-  for (const m of MERCHANTS) {
-    log(`  seeding products of ${m.fullName}`);
-    const merchant = await as(m.username);
-    for (const item of m.products) {
-      const image = await s.files.upload(merchant, { filename: `${item.name}.png`, contentType: 'image/png', bytes: await productPicture(item), imageOnly: true });
-      const { colour: _colour, featured, ...fields } = item;
-      const product = await s.catalog.createProduct(merchant, { ...fields, contactPhone: m.contactPhone, imageIds: [image.id] });
-      await s.catalog.publish(merchant, product.id);
-      if (featured) await s.catalog.setFeatured(operator, product.id, true);
-    }
-  }
-  log('  seeding delivery addresses');
-  await s.addresses.create(await as('liuyang'), { recipient: '刘洋', mobile: '13900000051', regionCode: '500118001', detail: '中山路 1 号 重庆财经职业学院 会计学院办公室' });
-  await s.addresses.create(await as('cqcfzy'), { recipient: '周老师', mobile: '13900000043', regionCode: '500118001', detail: '中山路 1 号 重庆财经职业学院 工会' });
-  return true;
 }

@@ -3,16 +3,18 @@ import type { Platform } from '../../core/platform/platform';
 import type { Actor } from '../../core/shared/actor';
 import { DAY } from '../../core/shared/clock';
 import { users } from '../schema';
+import { createSeedSteps, type SeedSteps } from './seed-steps';
 
 /**
  * Demo marketplace data, made through the real services so that every fen moves through the ledger
  * and every state is one the machine allows: storefronts for the three providers, funded enterprise
  * wallets, requirements in the hall (a competitive one with proposals, an invitation one with an
  * accepted invitation and a negotiation), one waiting for review and one draft.
- * Runs once, right after the base demo data is seeded.
+ * Runs right after the base demo data; each call is a recorded step, so an interrupted seed resumes.
  */
-export async function seedDemoTenders(p: Platform, log: (line: string) => void = () => {}) {
+export async function seedDemoTenders(p: Platform, log: (line: string) => void = () => {}, steps: SeedSteps = createSeedSteps(p.db)) {
   const s = p.services;
+  const step = steps.step;
   const as = async (username: string): Promise<Actor> => {
     const [u] = await p.db.select({ id: users.id }).from(users).where(eq(users.username, username));
     return s.accounts.actorForUser(u!.id);
@@ -31,46 +33,46 @@ export async function seedDemoTenders(p: Platform, log: (line: string) => void =
   const day = (days: number) => at(days * DAY).toISOString().slice(0, 10);
 
   log('  seeding storefronts');
-  await s.storefronts.update(chengxin, {
+  await step('tenders:storefront:chengxin', () => s.storefronts.update(chengxin, {
     introduction: '赣州诚信财税咨询有限公司成立于 2013 年，专注中小企业代理记账、纳税申报、税务筹划与审计报告，服务本地企业 800 余家。',
     qualifications: '代理记账许可证；注册会计师 6 名、税务师 4 名；赣州市优秀财税服务机构（2023）。',
     regionsServed: ['3607', '360702', '360703'],
     categoryCodes: ['finance.01', 'finance.02'],
     contactPhone: '0797-8123456',
-  });
-  for (const item of [
+  }).then(() => null));
+  for (const [i, item] of [
     { title: '小规模纳税人代理记账', categoryCode: 'finance.01', priceMinFen: 30_000, priceMaxFen: 30_000, priceUnit: '月', description: '票据整理、记账、月度申报、年度汇算清缴。' },
     { title: '一般纳税人代理记账', categoryCode: 'finance.01', priceMinFen: 60_000, priceMaxFen: 120_000, priceUnit: '月', description: '按票据量计价，含增值税、企业所得税申报。' },
     { title: '企业税务筹划', categoryCode: 'finance.02', priceMinFen: 500_000, priceMaxFen: 2_000_000, priceUnit: '次', description: '研发费用加计扣除、小微企业优惠政策适用分析。' },
-  ]) {
-    await s.storefronts.addItem(chengxin, item);
+  ].entries()) {
+    await step(`tenders:item:chengxin:${i}`, () => s.storefronts.addItem(chengxin, item).then(() => null));
   }
-  await s.storefronts.addCase(chengxin, { title: '某食品企业三年账务规范化', clientName: '赣州某食品有限公司', year: 2024, description: '梳理历史账务，建立月度结账流程，顺利通过税务检查。' });
+  await step('tenders:case:chengxin', () => s.storefronts.addCase(chengxin, { title: '某食品企业三年账务规范化', clientName: '赣州某食品有限公司', year: 2024, description: '梳理历史账务，建立月度结账流程，顺利通过税务检查。' }).then(() => null));
 
-  await s.storefronts.update(zhixing, {
+  await step('tenders:storefront:zhixing', () => s.storefronts.update(zhixing, {
     introduction: '江西知行知识产权代理有限公司：商标注册、专利申请、版权登记与知识产权贯标，专利代理师 15 名。',
     qualifications: '国家知识产权局备案专利代理机构；商标代理备案。',
     regionsServed: ['36', '3607'],
     categoryCodes: ['ip.01', 'ip.02'],
     contactPhone: '0791-86543210',
-  });
-  for (const item of [
+  }).then(() => null));
+  for (const [i, item] of [
     { title: '商标注册（单类）', categoryCode: 'ip.01', priceMinFen: 80_000, priceMaxFen: 80_000, priceUnit: '件', description: '查询、申报、补正与进度跟踪，含官费。' },
     { title: '发明专利申请', categoryCode: 'ip.02', priceMinFen: 600_000, priceMaxFen: 1_200_000, priceUnit: '件', description: '技术交底、撰写、答复审查意见。' },
-  ]) {
-    await s.storefronts.addItem(zhixing, item);
+  ].entries()) {
+    await step(`tenders:item:zhixing:${i}`, () => s.storefronts.addItem(zhixing, item).then(() => null));
   }
-  await s.storefronts.addCase(zhixing, { title: '稀土永磁材料专利布局', clientName: '江西某新材料企业', year: 2025, description: '完成 12 件发明专利申请与 3 件 PCT 国际申请。' });
+  await step('tenders:case:zhixing', () => s.storefronts.addCase(zhixing, { title: '稀土永磁材料专利布局', clientName: '江西某新材料企业', year: 2025, description: '完成 12 件发明专利申请与 3 件 PCT 国际申请。' }).then(() => null));
 
-  await s.storefronts.update(chuangxiang, {
+  await step('tenders:storefront:chuangxiang', () => s.storefronts.update(chuangxiang, {
     introduction: '赣州创想品牌设计工作室：品牌 VI、包装设计、电商详情页与短视频拍摄，为农产品打造好看的包装。',
     qualifications: '设计师 8 名，服务农产品品牌 60 余个。',
     regionsServed: ['3607'],
     categoryCodes: ['design.01', 'design.02'],
     contactPhone: '13900000023',
-  });
-  await s.storefronts.addItem(chuangxiang, { title: '农产品包装设计', categoryCode: 'design.02', priceMinFen: 300_000, priceMaxFen: 800_000, priceUnit: '套', description: '含三轮修改与印刷文件。' });
-  await s.storefronts.addItem(chuangxiang, { title: '品牌标志与 VI 基础系统', categoryCode: 'design.01', priceMinFen: 800_000, priceMaxFen: 2_000_000, priceUnit: '套', description: '标志、标准字、色彩与应用规范。' });
+  }).then(() => null));
+  await step('tenders:item:chuangxiang:0', () => s.storefronts.addItem(chuangxiang, { title: '农产品包装设计', categoryCode: 'design.02', priceMinFen: 300_000, priceMaxFen: 800_000, priceUnit: '套', description: '含三轮修改与印刷文件。' }).then(() => null));
+  await step('tenders:item:chuangxiang:1', () => s.storefronts.addItem(chuangxiang, { title: '品牌标志与 VI 基础系统', categoryCode: 'design.01', priceMinFen: 800_000, priceMaxFen: 2_000_000, priceUnit: '套', description: '标志、标准字、色彩与应用规范。' }).then(() => null));
 
   log('  seeding wallets');
   for (const [actor, amountFen] of [
@@ -89,14 +91,15 @@ export async function seedDemoTenders(p: Platform, log: (line: string) => void =
   }
 
   log('  seeding requirements');
-  const publish = async (owner: Actor, input: Parameters<typeof s.requirements.saveDraft>[1], approve = true) => {
-    const draft = await s.requirements.saveDraft(owner, input);
-    await s.requirements.submit(owner, draft.id);
-    return approve ? s.requirements.review(operator, draft.id, { decision: 'approve' }) : draft;
+  const publish = async (key: string, owner: Actor, input: Parameters<typeof s.requirements.saveDraft>[1], approve = true) => {
+    const draft = await step(`tenders:requirement:${key}:draft`, () => s.requirements.saveDraft(owner, input).then((d) => ({ id: d.id })));
+    await step(`tenders:requirement:${key}:submit`, () => s.requirements.submit(owner, draft.id).then(() => null));
+    if (approve) await step(`tenders:requirement:${key}:review`, () => s.requirements.review(operator, draft.id, { decision: 'approve' }).then(() => null));
+    return draft;
   };
   const base = { invoiceName: qinghe.organisation!.fullName, paymentMode: 'full_escrow' as const, attachmentIds: [] };
 
-  const bookkeeping = await publish(qinghe, {
+  const bookkeeping = await publish('bookkeeping', qinghe, {
     ...base,
     title: '年度代理记账与税务申报服务',
     categoryCode: 'finance.01',
@@ -110,20 +113,20 @@ export async function seedDemoTenders(p: Platform, log: (line: string) => void =
     openingAt: openingIn(3, 10),
     minBidders: 2,
   });
-  await s.proposals.submit(chengxin, bookkeeping.id, {
+  await step('tenders:proposal:bookkeeping:chengxin', () => s.proposals.submit(chengxin, bookkeeping.id, {
     priceFen: 2_400_000,
     plan: '由注册会计师带队的三人小组负责，每月 5 日前上门收取票据，15 日前完成申报，季度末出具经营分析报告。',
     timeline: '签约后 3 个工作日内启动，服务期 12 个月',
     attachmentIds: [],
-  });
-  await s.proposals.submit(zhixing, bookkeeping.id, {
+  }).then(() => null));
+  await step('tenders:proposal:bookkeeping:zhixing', () => s.proposals.submit(zhixing, bookkeeping.id, {
     priceFen: 2_800_000,
     plan: '与合作会计师事务所联合服务，提供线上票据系统，按月出具财务报表与纳税申报表。',
     timeline: '签约后 5 个工作日内启动，服务期 12 个月',
     attachmentIds: [],
-  });
+  }).then(() => null));
 
-  await publish(qinghe, {
+  await publish('packaging', qinghe, {
     ...base,
     title: '青禾食品品牌包装升级设计',
     categoryCode: 'design.02',
@@ -138,7 +141,7 @@ export async function seedDemoTenders(p: Platform, log: (line: string) => void =
     minBidders: 3,
   });
 
-  const patent = await publish(xitu, {
+  const patent = await publish('patent', xitu, {
     ...base,
     invoiceName: xitu.organisation!.fullName,
     title: '稀土永磁材料专利检索与申请',
@@ -151,14 +154,23 @@ export async function seedDemoTenders(p: Platform, log: (line: string) => void =
     mode: 'invitation',
     paymentMode: 'instalments',
   });
-  const inv = await s.invitations.invite(xitu, { requirementId: patent.id, providerId: zhixing.organisation!.organisationId, note: '久仰贵所在稀土领域的专利经验，诚邀洽谈。' });
-  await s.invitations.respond(zhixing, inv.id, { decision: 'accept' });
-  await s.invitations.postMessage(xitu, patent.id, zhixing.organisation!.organisationId, { body: '您好，我们希望先做一次专利检索，能否介绍一下检索范围和报价？' });
-  await s.invitations.postMessage(zhixing, patent.id, zhixing.organisation!.organisationId, {
-    body: '您好！检索覆盖中国、美国、欧洲和日本的专利数据库，检索报告约两周完成，报价随后在方案中给出。',
-  });
+  const inv = await step('tenders:invitation:patent', () =>
+    s.invitations.invite(xitu, { requirementId: patent.id, providerId: zhixing.organisation!.organisationId, note: '久仰贵所在稀土领域的专利经验，诚邀洽谈。' }).then((i) => ({ id: i.id })),
+  );
+  await step('tenders:invitation:patent:accept', () => s.invitations.respond(zhixing, inv.id, { decision: 'accept' }).then(() => null));
+  await step('tenders:negotiation:patent:1', () =>
+    s.invitations.postMessage(xitu, patent.id, zhixing.organisation!.organisationId, { body: '您好，我们希望先做一次专利检索，能否介绍一下检索范围和报价？' }).then(() => null),
+  );
+  await step('tenders:negotiation:patent:2', () =>
+    s.invitations
+      .postMessage(zhixing, patent.id, zhixing.organisation!.organisationId, {
+        body: '您好！检索覆盖中国、美国、欧洲和日本的专利数据库，检索报告约两周完成，报价随后在方案中给出。',
+      })
+      .then(() => null),
+  );
 
   await publish(
+    'iso9001',
     xitu,
     {
       ...base,
@@ -177,7 +189,7 @@ export async function seedDemoTenders(p: Platform, log: (line: string) => void =
     false,
   );
 
-  await s.requirements.saveDraft(qinghe, {
+  await step('tenders:requirement:labour:draft', () => s.requirements.saveDraft(qinghe, {
     ...base,
     title: '员工劳动合同与规章制度合规审查',
     categoryCode: 'legal.02',
@@ -189,5 +201,6 @@ export async function seedDemoTenders(p: Platform, log: (line: string) => void =
     mode: 'competitive',
     openingAt: openingIn(4, 10),
     minBidders: 3,
-  });
+  }).then(() => null));
+  return steps.ran;
 }

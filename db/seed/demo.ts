@@ -1,6 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
 import type { Db } from '../client';
-import { memberships, organisations, siteMessages, users } from '../schema';
+import { memberships, organisations, platformSettings, siteMessages, users } from '../schema';
 import { hashPassword } from '../../core/accounts/passwords';
 import { usccCheckCharacter } from '../../core/shared/validators';
 
@@ -101,6 +101,8 @@ export async function seedDemo(db: Db, log: (line: string) => void = () => {}): 
         link: '/account',
       });
     }
+    // Recorded with the accounts, so a later start can tell this seed from one of an earlier version.
+    await tx.insert(platformSettings).values({ key: 'demo_seed:base', value: { done: true, result: true } }).onConflictDoNothing();
     return true;
   });
 }
