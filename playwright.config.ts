@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
 import { defineConfig, devices } from '@playwright/test';
+import { findSystemChromium } from './scripts/browser.mjs';
 
 const PORT = Number(process.env.E2E_PORT ?? 3987);
-const chromium = '/usr/bin/chromium';
+/** Debian's Chromium when installed (or CHROMIUM_PATH, which npm test sets); Playwright's own otherwise. */
+const chromium = findSystemChromium();
 
 /** Browser journeys against a freshly started Bangfu (scripts/e2e-server.mjs: fresh database, demo data). */
 export default defineConfig({
@@ -20,7 +21,7 @@ export default defineConfig({
     timezoneId: 'Asia/Shanghai',
     trace: 'retain-on-failure',
     launchOptions: {
-      ...(existsSync(chromium) ? { executablePath: chromium } : {}),
+      ...(chromium ? { executablePath: chromium } : {}),
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
     },
   },

@@ -1,21 +1,63 @@
 #!/usr/bin/env node
 // `npm start`: installs dependencies and builds the pages when needed, then runs the server
 // (which migrates the database and seeds demo data on first start).
-import { spawnSync, spawn } from 'node:child_process';
+// Containers stop `npm start` with SIGTERM: it is passed on to whatever runs (install, build, server),
+// the server stops gracefully within STOP_TIMEOUT_MS, and the exit code says how it ended.
+import { spawn } from 'node:child_process';
+import { constants } from 'node:os';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
-const run = (cmd, args) => {
-  const r = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', shell: false });
-  if (r.status !== 0) process.exit(r.status ?? 1);
+/** How long the server gets to close its listeners, finish requests and close the database. */
+const STOP_TIMEOUT_MS = Number(process.env.STOP_TIMEOUT_MS ?? 15_000);
+
+let current;
+let forwarded;
+for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(sig, () => {
+    if (!current) process.exit(128 + constants.signals[sig]);
+    forwarded = sig;
+    current.kill(sig);
+    setTimeout(() => {
+      console.error(`The server did not stop within ${STOP_TIMEOUT_MS} ms of ${sig}: killing it.`);
+      current?.kill('SIGKILL');
+    }, STOP_TIMEOUT_MS).unref();
+  });
+}
+
+/** Runs a child with the signals forwarded; resolves with the exit code this script should use. */
+function runChild(cmd, args, opts = {}) {
+  return new Promise((resolve) => {
+    current = spawn(cmd, args, { cwd: root, stdio: 'inherit', env: process.env, ...opts });
+    current.on('error', (e) => {
+      console.error(`${cmd}: ${e.message}`);
+      resolve(1);
+    });
+    current.on('exit', (code, signal) => {
+      current = undefined;
+      resolve(exitCode(code, signal, forwarded));
+    });
+  });
+}
+
+/** The child's own code; a death by a signal we did not pass on is a failure (128 + its number). */
+function exitCode(code, signal, forwardedSignal) {
+  if (code !== null) return code;
+  if (signal && signal === forwardedSignal) return 0;
+  return 128 + (constants.signals[signal] ?? 1);
+}
+
+const run = async (cmd, args) => {
+  const code = await runChild(cmd, args);
+  if (code !== 0 || forwarded) process.exit(code || 128 + constants.signals[forwarded]);
 };
 
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules/.package-lock.json');
 if (!existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtimeMs + 1000) {
   console.log('Installing dependencies (npm ci)…');
-  run('npm', ['ci', '--no-audit', '--no-fund']);
+  await run('npm', ['ci', '--no-audit', '--no-fund']);
 }
 
 /** Newest modification time under the folders the web build depends on. */
@@ -34,14 +76,8 @@ if (role !== 'realtime') {
   const sources = Math.max(newest(join(root, 'web')), newest(join(root, 'core')), newest(join(root, 'db')), statSync(join(root, 'svelte.config.js')).mtimeMs);
   if (!existsSync(built) || statSync(built).mtimeMs < sources) {
     console.log('Building the web pages (vite build)…');
-    run('npx', ['vite', 'build', '--logLevel', 'warn']);
+    await run('npx', ['vite', 'build', '--logLevel', 'warn']);
   }
 }
 
-const child = spawn(process.execPath, ['--import', 'tsx', join(root, 'realtime/main.ts'), ...process.argv.slice(2)], {
-  cwd: root,
-  stdio: 'inherit',
-  env: process.env,
-});
-for (const sig of ['SIGINT', 'SIGTERM']) process.on(sig, () => child.kill(sig));
-child.on('exit', (code) => process.exit(code ?? 0));
+process.exit(await runChild(process.execPath, ['--import', 'tsx', join(root, 'realtime/main.ts'), ...process.argv.slice(2)]));

@@ -6,6 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { ensureBrowser } from './browser.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 const reports = mkdtempSync(join(tmpdir(), 'bangfu-test-'));
@@ -25,6 +26,16 @@ const readJson = (f) => {
 const mode = process.env.DATABASE_URL ? `PostgreSQL${process.env.REDIS_URL ? ' + Redis' : ''}` : 'embedded PGlite, in-process';
 console.log(`Bangfu tests — ${mode}`);
 if (!existsSync(join(root, 'node_modules/.package-lock.json'))) run('npm', ['ci', '--no-audit', '--no-fund']);
+
+const hasJourneys = existsSync(join(root, 'e2e')) && readdirSync(join(root, 'e2e')).some((f) => f.endsWith('.spec.ts'));
+const runJourneys = hasJourneys && !process.argv.includes('--unit');
+// The browser first: a machine that cannot get one learns it now, in one line, not after the unit tests.
+let browserEnv = {};
+if (runJourneys) {
+  const browser = await ensureBrowser();
+  if (browser === null) process.exit(1);
+  if (browser) browserEnv = { CHROMIUM_PATH: browser };
+}
 
 let passed = 0;
 let failed = 0;
@@ -52,10 +63,9 @@ if (unit) {
   failed += unit.numFailedTests;
 } else failed += 1;
 
-const hasJourneys = existsSync(join(root, 'e2e')) && readdirSync(join(root, 'e2e')).some((f) => f.endsWith('.spec.ts'));
-if (hasJourneys && !process.argv.includes('--unit')) {
+if (runJourneys) {
   const e2eJson = join(reports, 'playwright.json');
-  exit |= run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson });
+  exit |= run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson, ...browserEnv });
   const e2e = readJson(e2eJson);
   if (e2e) {
     passed += (e2e.stats?.expected ?? 0) + (e2e.stats?.flaky ?? 0);
