@@ -75,7 +75,8 @@ export interface OrderDeps {
   gateway: PaymentGateway;
   files: FileService;
   timer: DeadlineTimer;
-  publicOrigin: () => string;
+  /** See RechargeDeps.publicOrigin. */
+  publicOrigin: (requestOrigin?: string) => string;
 }
 
 type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
@@ -428,7 +429,7 @@ export function createOrderService(deps: OrderDeps) {
      * transfer (units, one order ≥ ¥10,000): returns the receiving account and the exact remittance
      * note; the unit then uploads its receipt for an operator.
      */
-    async pay(actor: Actor | null, raw: unknown) {
+    async pay(actor: Actor | null, raw: unknown, ctx: { origin?: string } = {}) {
       const a = requireActor(actor);
       const input = parseInput(PayInput, raw);
       const buyer = await buyerOf(db, a);
@@ -450,13 +451,13 @@ export function createOrderService(deps: OrderDeps) {
       if (input.method === 'offline_transfer') {
         return { payment: paymentView(payment!), redirectUrl: null, transfer: { ...MALL_RECEIVING_ACCOUNT, amountFen, note: remittanceNote(orders[0]!.orderNo) } };
       }
-      const origin = publicOrigin();
       const { redirectUrl } = await gateway.createPayment({
         orderNo: payment!.paymentNo,
         amountFen,
         bankCode: bankCode!,
-        returnUrl: `${origin}/mall/pay/result?payment=${payment!.paymentNo}`,
-        notifyUrl: `${origin}/api/v1/payments/notify`,
+        // The payer comes back to the origin they paid from (`ctx.origin`, when ORIGIN is unset).
+        returnUrl: `${publicOrigin(ctx.origin)}/mall/pay/result?payment=${payment!.paymentNo}`,
+        notifyUrl: `${publicOrigin()}/api/v1/payments/notify`,
       });
       return { payment: paymentView(payment!), redirectUrl, transfer: null };
     },

@@ -83,10 +83,17 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   const organisations = createOrganisationService({ db });
   const ledger = createLedger({ db });
   await ledger.ensurePlatformAccounts();
-  const publicOrigin = () => config.ORIGIN ?? `http://localhost:${config.PORT}`;
+  /**
+   * The origin in links people follow: ORIGIN when configured; otherwise the origin the person's request
+   * came to (127.0.0.1 or a LAN address on a phone would otherwise come back to `localhost`, signed out);
+   * otherwise, for links made without a request (notify URLs, messages), this machine.
+   */
+  const publicOrigin = (requestOrigin?: string) =>
+    config.ORIGIN ?? (requestOrigin && /^https?:\/\/[a-z0-9.\-:[\]]+$/i.test(requestOrigin) ? requestOrigin : `http://localhost:${config.PORT}`);
   const gateway = createSandboxGateway({
     secret: `${config.APP_SECRET}:sandbox-gateway`,
-    bankPageUrl: `${publicOrigin()}/api/v1/sandbox/bank`,
+    // The sandbox bank is one of our own pages: served from wherever the payer's return address points.
+    bankPageUrl: (origin) => `${publicOrigin(origin)}/api/v1/sandbox/bank`,
     log: (l) => console.warn(l),
     ...opts.sandbox,
   });

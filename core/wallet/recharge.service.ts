@@ -80,8 +80,8 @@ export interface RechargeDeps {
   ledger: Ledger;
   messages: MessageService;
   gateway: PaymentGateway;
-  /** Absolute origin used for the gateway's return and notify URLs. */
-  publicOrigin: () => string;
+  /** Absolute origin for the gateway's return and notify URLs; given the request's origin, the one the payer's browser uses. */
+  publicOrigin: (requestOrigin?: string) => string;
   log?: (line: string) => void;
 }
 
@@ -153,8 +153,11 @@ export function createRechargeService(deps: RechargeDeps) {
   };
 
   return {
-    /** Creates an online recharge order for the active organisation and the gateway URL to pay it. */
-    async createOnline(actor: Actor | null, raw: unknown) {
+    /**
+     * Creates an online recharge order for the active organisation and the gateway URL to pay it.
+     * `ctx.origin` is the origin the payer's request came to: the bank returns the browser there (when ORIGIN is unset).
+     */
+    async createOnline(actor: Actor | null, raw: unknown, ctx: { origin?: string } = {}) {
       const a = requireActor(actor);
       const org = authorizeActing(a, 'wallet.recharge');
       const input = parseInput(CreateOnlineRechargeInput, raw);
@@ -171,13 +174,14 @@ export function createRechargeService(deps: RechargeDeps) {
           expiresAt: new Date(now.getTime() + ONLINE_RECHARGE_TTL_MS),
         })
         .returning();
-      const origin = deps.publicOrigin();
+      const origin = deps.publicOrigin(ctx.origin);
       const { redirectUrl } = await gateway.createPayment({
         orderNo: order!.orderNo,
         amountFen: order!.amountFen,
         bankCode: input.bankCode,
         returnUrl: `${origin}/wallet/recharge/result?orderNo=${order!.orderNo}${input.returnTo ? `&returnTo=${encodeURIComponent(input.returnTo)}` : ''}`,
-        notifyUrl: `${origin}/api/v1/payments/notify`,
+        // Server to server: never an address taken from the request.
+        notifyUrl: `${deps.publicOrigin()}/api/v1/payments/notify`,
       });
       return { order: toRechargeView(order!, now), redirectUrl };
     },

@@ -4,8 +4,8 @@ import { signNotice, SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignedNotice, typ
 
 export interface SandboxOptions {
   secret: string;
-  /** Where the pretend bank page is served. */
-  bankPageUrl: string;
+  /** Where the pretend bank page is served; a function gets the origin of the payment's return address. */
+  bankPageUrl: string | ((origin: string) => string);
   /** Delivers a callback; resolves with the HTTP status. Default: fetch. */
   post?: (url: string, headers: Record<string, string>, body: string) => Promise<number>;
   /** Delay before each delivery, in ms (tests pass 0). */
@@ -60,7 +60,8 @@ export function createSandboxGateway(opts: SandboxOptions): PaymentGateway & {
     name: 'sandbox',
     async createPayment(input) {
       const q = new URLSearchParams({ ...Object.fromEntries(Object.entries(input).map(([k, v]) => [k, String(v)])), signature: requestSig(input) });
-      return { redirectUrl: `${opts.bankPageUrl}?${q}` };
+      const page = typeof opts.bankPageUrl === 'function' ? opts.bankPageUrl(new URL(input.returnUrl).origin) : opts.bankPageUrl;
+      return { redirectUrl: `${page}?${q}` };
     },
     verifyNotice: (headers, rawBody) => verifySignedNotice(opts.secret, headers, rawBody, now()),
     readRequest(params) {

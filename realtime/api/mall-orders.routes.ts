@@ -365,7 +365,7 @@ export function registerMallOrderRoutes(api: ApiRouter) {
   api.openapi(routes.requestRefund, async (c) => c.json((await orders(c).requestRefund(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
   // Static before the parameter route: /payments/corporate-banks is not a payment number.
   api.openapi(routes.corporateBanks, (c) => c.json({ banks: c.var.services.orders.corporateBanks(), receivingAccount: c.var.services.orders.receivingAccount() }, 200));
-  api.openapi(routes.pay, async (c) => c.json((await orders(c).pay(c.var.actor, c.req.valid('json'))) as never, 201));
+  api.openapi(routes.pay, async (c) => c.json((await orders(c).pay(c.var.actor, c.req.valid('json'), { origin: new URL(c.req.url).origin })) as never, 201));
   api.openapi(routes.payment, async (c) => c.json((await orders(c).payment(c.var.actor, c.req.valid('param').paymentNo)) as never, 200));
   api.openapi(routes.receipt, async (c) => c.json((await orders(c).submitTransferReceipt(c.var.actor, c.req.valid('param').paymentNo, c.req.valid('json'))) as never, 200));
   api.openapi(routes.merchantOrders, async (c) => c.json((await orders(c).listForMerchant(c.var.actor, c.req.query())) as never, 200));

@@ -279,7 +279,9 @@ export function registerWalletRoutes(api: ApiRouter) {
 
   api.openapi(routes.balances, async (c) => c.json(await c.var.services.statements.balances(c.var.actor), 200));
   api.openapi(routes.banks, (c) => c.json({ banks: BANKS.map((b) => ({ ...b })), receivingAccount: { ...PLATFORM_RECEIVING_ACCOUNT } }, 200));
-  api.openapi(routes.createOnline, async (c) => c.json((await c.var.services.recharges.createOnline(c.var.actor, c.req.valid('json'))) as never, 201));
+  api.openapi(routes.createOnline, async (c) =>
+    c.json((await c.var.services.recharges.createOnline(c.var.actor, c.req.valid('json'), { origin: new URL(c.req.url).origin })) as never, 201),
+  );
   api.openapi(routes.submitOffline, async (c) => c.json((await c.var.services.recharges.submitOffline(c.var.actor, await c.req.json())) as never, 201));
   api.openapi(routes.list, async (c) => c.json((await c.var.services.recharges.list(c.var.actor, c.req.valid('query'))) as never, 200));
   api.openapi(routes.get, async (c) => c.json((await c.var.services.recharges.get(c.var.actor, c.req.valid('param').orderNo)) as never, 200));

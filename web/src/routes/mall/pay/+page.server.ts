@@ -46,7 +46,7 @@ export const actions: Actions = {
         orderIds: idsOf(values.orderIds),
         method: values.method === 'personal_online' ? 'personal_online' : 'corporate_online',
         bankCode: values.method === 'personal_online' ? 'WECHAT' : values.bankCode || undefined,
-      }),
+      }, { origin: url.origin }),
     );
     if (!r.ok) return r.failure;
     redirect(303, r.data.redirectUrl ?? `/mall/pay/result?payment=${r.data.payment.paymentNo}`);

@@ -22,7 +22,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
-  online: async ({ request, locals }) => {
+  online: async ({ request, locals, url }) => {
     const values = formValues(await request.formData());
     const amount = parseYuan('online', values);
     if (amount.failure) return amount.failure;
@@ -31,7 +31,7 @@ export const actions: Actions = {
         amountFen: amount.fen,
         bankCode: values.bankCode || undefined,
         returnTo: safeRedirect(values.returnTo, '') || undefined,
-      }),
+      }, { origin: url.origin }),
     );
     if (!r.ok) return r.failure;
     redirect(303, r.data.redirectUrl);
