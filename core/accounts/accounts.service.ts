@@ -416,13 +416,15 @@ export function createAccountService(deps: AccountsDeps) {
         const other = await repo.findUserByEmail(db, input.email);
         if (other && other.id !== a.userId) throw new AppError('EMAIL_TAKEN', '该邮箱已被注册', { email: '该邮箱已被注册' });
       }
+      const changes = {
+        ...(input.displayName !== undefined ? { displayName: input.displayName || null } : {}),
+        ...('email' in (raw as object) ? { email: input.email ?? null } : {}),
+        ...(input.locale ? { locale: input.locale } : {}),
+      };
+      if (Object.keys(changes).length === 0) throw new AppError('VALIDATION', '没有要修改的内容');
       const [row] = await db
         .update(users)
-        .set({
-          ...(input.displayName !== undefined ? { displayName: input.displayName || null } : {}),
-          ...('email' in (raw as object) ? { email: input.email ?? null } : {}),
-          ...(input.locale ? { locale: input.locale } : {}),
-        })
+        .set(changes)
         .where(eq(users.id, a.userId))
         .returning()
         .catch((e: unknown) => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageNumber, PageSize } from '../shared/paging';
 import { FenAmount, IsoDate, PositiveFen } from '../tenders/tenders.schema';
 
 /** zod contracts of agreements, escrow, milestones, after-sales and reviews (pages, API, tests). */
@@ -76,12 +77,13 @@ export const ReviewInput = z.object({
 export const ReplyInput = z.object({ reply: z.string({ message: '请填写回复' }).trim().min(1, '请填写回复').max(2000, '回复不超过 2000 字') });
 
 export const EscrowFeeInput = z.object({ feeBp: z.number({ message: '请填写服务费比例' }).int().min(0, '服务费比例为 0–20%').max(2000, '服务费比例为 0–20%') });
+/** Both lists are required: a body without them must not save an empty calendar (an empty list is sent as []). */
 export const CalendarInput = z.object({
-  holidays: z.array(IsoDate).max(400).default([]),
-  workdays: z.array(IsoDate).max(100).default([]),
+  holidays: z.array(IsoDate, { message: '请填写节假日列表（没有时填 []）' }).max(400, '节假日最多 400 天'),
+  workdays: z.array(IsoDate, { message: '请填写调休工作日列表（没有时填 []）' }).max(100, '调休工作日最多 100 天'),
 });
 
 export const AgreementListQuery = z.object({
-  page: z.coerce.number({ message: '页码无效' }).int('页码无效').min(1, '页码无效').default(1),
-  pageSize: z.coerce.number({ message: '每页条数无效' }).int('每页条数无效').min(1).max(50, '每页最多 50 条').default(10),
+  page: PageNumber,
+  pageSize: PageSize(50, 10),
 });

@@ -622,7 +622,7 @@ export function createEscrowService(deps: EscrowDeps) {
           .from(agreements)
           .innerJoin(requirements, eq(requirements.id, agreements.requirementId))
           .where(where)
-          .orderBy(desc(agreements.updatedAt))
+          .orderBy(desc(agreements.updatedAt), desc(agreements.id))
           .limit(q.pageSize)
           .offset((q.page - 1) * q.pageSize),
         db.select({ n: count() }).from(agreements).where(where),

@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { PageNumber, PageSize } from '../shared/paging';
+import { SearchKeyword } from '../shared/validate';
 import { isRegionCode } from '../shared/regions';
 import { DistrictOrTownship } from './mall-regions';
 
@@ -52,7 +54,7 @@ const optionalFen = z.preprocess(blankToUndefined, z.coerce.number({ message: '�
 
 export const ProductSearchQuery = z
   .object({
-    q: z.preprocess(blankToUndefined, z.string().trim().max(60, '搜索词不超过 60 个字').optional()),
+    q: SearchKeyword(60),
     /** A top-level (grain) or second-level (grain.rice) category code. */
     category: z.preprocess(blankToUndefined, z.string().trim().max(40).optional()),
     /** A province, city, district or township: products from within it. */
@@ -61,8 +63,8 @@ export const ProductSearchQuery = z
     priceMin: optionalFen,
     priceMax: optionalFen,
     sort: z.preprocess(blankToUndefined, z.enum(PRODUCT_SORTS, { message: '排序方式无效' }).default('relevance')),
-    page: z.coerce.number({ message: '页码无效' }).int('页码无效').min(1, '页码无效').max(1000, '页码无效').default(1),
-    pageSize: z.coerce.number({ message: '每页条数无效' }).int('每页条数无效').min(1, '每页 1–60 条').max(60, '每页 1–60 条').default(20),
+    page: PageNumber,
+    pageSize: PageSize(60, 20, '每页 1–60 条'),
   })
   .refine((v) => v.priceMin === undefined || v.priceMax === undefined || v.priceMin <= v.priceMax, { path: ['priceMax'], message: '最高价不能低于最低价' });
 export type ProductSearchQuery = z.input<typeof ProductSearchQuery>;
@@ -71,9 +73,9 @@ export const PRODUCT_STATUSES = ['draft', 'listed', 'unlisted', 'taken_down'] as
 
 export const MerchantProductsQuery = z.object({
   status: z.preprocess(blankToUndefined, z.enum(PRODUCT_STATUSES, { message: '商品状态无效' }).optional()),
-  q: z.preprocess(blankToUndefined, z.string().trim().max(60, '搜索词不超过 60 个字').optional()),
-  page: z.coerce.number({ message: '页码无效' }).int('页码无效').min(1, '页码无效').default(1),
-  pageSize: z.coerce.number({ message: '每页条数无效' }).int('每页条数无效').min(1, '每页 1–100 条').max(100, '每页 1–100 条').default(20),
+  q: SearchKeyword(60),
+  page: PageNumber,
+  pageSize: PageSize(100, 20, '每页 1–100 条'),
 });
 export type MerchantProductsQuery = z.input<typeof MerchantProductsQuery>;
 

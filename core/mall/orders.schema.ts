@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { PageNumber, PageSize } from '../shared/paging';
+import { SearchKeyword } from '../shared/validate';
 
 /** zod contracts of the cart, checkout, payments and the merchant's order console. */
 
@@ -57,9 +59,9 @@ const STATUSES = ['pending_payment', 'paid', 'shipped', 'received', 'completed',
 export const OrderListQuery = z.object({
   status: z.enum(STATUSES, { message: '订单状态无效' }).optional(),
   refund: z.enum(['requested']).optional(),
-  q: z.string().trim().max(60).optional(),
+  q: SearchKeyword(60),
   from: z.iso.date('开始日期格式为 YYYY-MM-DD').optional(),
   to: z.iso.date('结束日期格式为 YYYY-MM-DD').optional(),
-  page: z.coerce.number({ message: '页码无效' }).int('页码无效').min(1, '页码无效').default(1),
-  pageSize: z.coerce.number({ message: '每页条数无效' }).int('每页条数无效').min(1).max(50, '每页最多 50 条').default(10),
+  page: PageNumber,
+  pageSize: PageSize(50, 10),
 });

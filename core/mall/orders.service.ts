@@ -319,9 +319,11 @@ export function createOrderService(deps: OrderDeps) {
       const a = requireActor(actor);
       const input = parseInput(UpdateCartInput, raw);
       if (!isUuid(productId)) throw new AppError('NOT_FOUND', '购物车中没有该商品');
+      const changes = { ...(input.quantity !== undefined ? { quantity: input.quantity } : {}), ...(input.selected !== undefined ? { selected: input.selected } : {}) };
+      if (Object.keys(changes).length === 0) throw new AppError('VALIDATION', '没有要修改的内容');
       const [row] = await db
         .update(cartItems)
-        .set({ ...(input.quantity !== undefined ? { quantity: input.quantity } : {}), ...(input.selected !== undefined ? { selected: input.selected } : {}) })
+        .set(changes)
         .where(and(eq(cartItems.userId, a.userId), eq(cartItems.productId, productId)))
         .returning();
       if (!row) throw new AppError('NOT_FOUND', '购物车中没有该商品');
@@ -868,7 +870,7 @@ export function createOrderService(deps: OrderDeps) {
         .select()
         .from(mallOrders)
         .where(conds)
-        .orderBy(oldestFirst ? asc(mallOrders.paidAt) : desc(mallOrders.createdAt))
+        .orderBy(...(oldestFirst ? [asc(mallOrders.paidAt), asc(mallOrders.id)] : [desc(mallOrders.createdAt), desc(mallOrders.id)]))
         .limit(q.pageSize)
         .offset((q.page - 1) * q.pageSize),
       db.select({ n: count() }).from(mallOrders).where(conds),

@@ -1,13 +1,14 @@
 import { and, count, desc, eq, isNull, sql } from 'drizzle-orm';
 import { z } from 'zod';
+import { PageNumber, PageSize } from '../shared/paging';
 import type { Db, DbOrTx } from '../../db/client';
 import { memberships, siteMessages, users } from '../../db/schema';
 import { AppError } from '../shared/app-error';
 import type { Publisher } from '../shared/publisher';
 
 export const MessageListQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  page: PageNumber,
+  pageSize: PageSize(100, 20),
   unread: z.coerce.boolean().optional(),
 });
 export type MessageListQuery = z.infer<typeof MessageListQuery>;

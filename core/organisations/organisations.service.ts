@@ -5,7 +5,8 @@ import { memberships, organisations, sessions, users } from '../../db/schema';
 import { recordAudit } from '../audit/audit';
 import { requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
-import { parseInput } from '../shared/validate';
+import { parseInput, SearchKeyword } from '../shared/validate';
+import { PageNumber, PageSize, pageOffset } from '../shared/paging';
 
 export const ORGANISATION_KINDS = ['enterprise', 'provider', 'unit', 'merchant', 'government', 'budget_unit', 'platform'] as const;
 
@@ -20,13 +21,15 @@ export const ORGANISATION_KIND_LABELS: Record<(typeof ORGANISATION_KINDS)[number
 };
 
 export const AdminListQuery = z.object({
-  q: z.string().trim().max(100).optional(),
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  q: SearchKeyword(100),
+  page: PageNumber,
+  pageSize: PageSize(100, 20),
   kind: z.enum(ORGANISATION_KINDS).optional(),
   status: z.enum(['active', 'disabled']).optional(),
 });
 export type AdminListQuery = z.infer<typeof AdminListQuery>;
+
+export const ProviderListQuery = z.object({ q: SearchKeyword(100), page: PageNumber, pageSize: PageSize(50, 12) });
 
 export const SetStatusInput = z.object({
   status: z.enum(['active', 'disabled'], { message: '状态只能是 active 或 disabled' }),
@@ -47,9 +50,9 @@ export function createOrganisationService({ db }: { db: Db }) {
     },
 
     /** Active providers for the showcase hall (展示大厅), newest first. */
-    async listProviders(query: { page?: number; pageSize?: number; q?: string }) {
-      const page = Math.max(1, query.page ?? 1);
-      const pageSize = Math.min(50, Math.max(1, query.pageSize ?? 12));
+    async listProviders(raw: unknown) {
+      const query = parseInput(ProviderListQuery, raw);
+      const { page, pageSize } = query;
       const where = and(
         eq(organisations.kind, 'provider'),
         eq(organisations.status, 'active'),
@@ -60,9 +63,9 @@ export function createOrganisationService({ db }: { db: Db }) {
           .select({ id: organisations.id, fullName: organisations.fullName, intro: organisations.intro, createdAt: organisations.createdAt })
           .from(organisations)
           .where(where)
-          .orderBy(desc(organisations.createdAt))
+          .orderBy(desc(organisations.createdAt), desc(organisations.id))
           .limit(pageSize)
-          .offset((page - 1) * pageSize),
+          .offset(pageOffset(query)),
         db.select({ n: count() }).from(organisations).where(where),
       ]);
       return { items, total: Number(total?.n ?? 0), page, pageSize };

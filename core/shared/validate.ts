@@ -1,5 +1,6 @@
-import type { z } from 'zod';
+import { z } from 'zod';
 import { AppError } from './app-error';
+import './zod-messages';
 
 /** Flattens zod issues into one Chinese message per field (the first issue wins). */
 export function fieldErrors(error: z.ZodError): Record<string, string> {
@@ -17,3 +18,38 @@ export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.ou
   if (!r.success) throw new AppError('VALIDATION', '请检查填写的内容', fieldErrors(r.error));
   return r.data;
 }
+
+/**
+ * Characters no text field stores: C0 controls other than tab, line feed and carriage return, DEL,
+ * and the C1 controls. PostgreSQL refuses NUL outright; the others only confuse whoever reads them.
+ */
+// eslint-disable-next-line no-control-regex
+const CONTROL_CHARACTERS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/;
+// eslint-disable-next-line no-control-regex
+const LINE_CONTROL_CHARACTERS = /[\u0000-\u001F\u007F-\u009F]/;
+
+/** True when a string is well-formed UTF-16 (no lone surrogate) and carries no control characters. */
+export function isCleanText(s: string, opts: { multiline?: boolean } = {}): boolean {
+  return s.isWellFormed() && !(opts.multiline ? CONTROL_CHARACTERS : LINE_CONTROL_CHARACTERS).test(s);
+}
+
+export const CONTROL_CHARACTER_MESSAGE = '不能包含控制字符或无法识别的字符';
+
+/**
+ * A text field: trimmed, at most `max` characters, refusing NUL and other control characters and lone
+ * surrogates with a Chinese message. `multiline` lets tabs and line breaks through (descriptions,
+ * messages). Search boxes, names and path values use the single-line default.
+ */
+export const Text = (opts: { max: number; multiline?: boolean; message?: string }) =>
+  z
+    .string()
+    .refine((s) => isCleanText(s, opts), CONTROL_CHARACTER_MESSAGE)
+    .transform((s) => s.trim())
+    .refine((s) => s.length <= opts.max, opts.message ?? `不超过 ${opts.max} 个字`);
+
+/** A search keyword from a query string: optional, blank means none. */
+export const SearchKeyword = (max = 100, message = `搜索词不超过 ${max} 个字`) =>
+  z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), Text({ max, message }).optional());
+
+/** An id in a path or a query: a UUID, refused with a Chinese message before it reaches the database. */
+export const Id = (message = '编号格式不正确') => z.uuid(message);

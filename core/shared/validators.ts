@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import validator from 'validator';
+import './zod-messages';
 
 const USCC_ALPHABET = '0123456789ABCDEFGHJKLMNPQRTUWXY';
 const USCC_WEIGHTS = [1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28];
@@ -51,7 +52,8 @@ export const Email = z
   .trim()
   .toLowerCase()
   .max(254, '邮箱过长')
-  .refine((s) => validator.isEmail(s), '邮箱格式不正确');
+  // validator throws on a lone surrogate (its punycode step): check the string is well-formed first.
+  .refine((s) => s.isWellFormed() && validator.isEmail(s), '邮箱格式不正确');
 
 export const Username = z
   .string({ message: '请填写用户名' })

@@ -624,7 +624,7 @@ export function createRequirementService(deps: RequirementDeps) {
           .select()
           .from(requirements)
           .where(where)
-          .orderBy(...order)
+          .orderBy(...order, desc(requirements.id))
           .limit(q.pageSize)
           .offset((q.page - 1) * q.pageSize),
         db.select({ n: count() }).from(requirements).where(where),
@@ -679,7 +679,7 @@ export function createRequirementService(deps: RequirementDeps) {
           .select()
           .from(requirements)
           .where(where)
-          .orderBy(sql`case when ${requirements.state} = 'pending_review' then 0 else 1 end`, requirements.submittedAt, desc(requirements.createdAt))
+          .orderBy(sql`case when ${requirements.state} = 'pending_review' then 0 else 1 end`, requirements.submittedAt, desc(requirements.createdAt), desc(requirements.id))
           .limit(q.pageSize)
           .offset((q.page - 1) * q.pageSize),
         db.select({ n: count() }).from(requirements).where(where),

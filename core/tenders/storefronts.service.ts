@@ -249,7 +249,7 @@ export function createStorefrontService({ db, clock, files }: StorefrontDeps) {
       const [rows, [total]] = await Promise.all([
         base
           .where(where)
-          .orderBy(...order)
+          .orderBy(...order, desc(organisations.id))
           .limit(q.pageSize)
           .offset((q.page - 1) * q.pageSize),
         db.select({ n: count() }).from(organisations).leftJoin(storefronts, eq(storefronts.organisationId, organisations.id)).where(where),

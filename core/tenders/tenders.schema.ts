@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { isRegionCode } from '../shared/regions';
+import { PageNumber, PageSize } from '../shared/paging';
+import { SearchKeyword } from '../shared/validate';
 import { PROJECT_GROUPS } from './requirements.machine';
 
 /** zod contracts of the tenders context: used by pages, the API and the tests alike. */
@@ -69,10 +71,8 @@ export type RetenderInput = z.input<typeof RetenderInput>;
 export const HALL_SORTS = ['newest', 'opening', 'budget_desc', 'budget_asc', 'relevance'] as const;
 
 /** List queries answer a bad page, size or filter with a Chinese message per field, like the forms. */
-const PageNo = z.coerce.number({ message: '页码无效' }).int('页码无效').min(1, '页码无效').default(1);
-const PageSize = (max: number, def: number) =>
-  z.coerce.number({ message: '每页条数无效' }).int('每页条数无效').min(1, '每页条数无效').max(max, `每页最多 ${max} 条`).default(def);
-const SearchText = z.string().trim().max(100, '搜索词不超过 100 字').optional();
+const PageNo = PageNumber;
+const SearchText = SearchKeyword(100, '搜索词不超过 100 字');
 const QueryFen = z.coerce.number({ message: '金额无效' }).int('金额无效').min(0, '金额无效').optional();
 
 export const HallQuery = z.object({

@@ -1,5 +1,6 @@
 import { and, count, desc, eq, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
+import { PageNumber, PageSize } from '../shared/paging';
 import type { Db } from '../../db/client';
 import { organisations, paymentNotifications, rechargeOrders } from '../../db/schema';
 import { recordAudit } from '../audit/audit';
@@ -67,8 +68,8 @@ export const ReviewOfflineInput = z.discriminatedUnion('decision', [
 ]);
 
 export const RechargeListQuery = z.object({
-  page: z.coerce.number().int().min(1).default(1),
-  pageSize: z.coerce.number().int().min(1).max(100).default(20),
+  page: PageNumber,
+  pageSize: PageSize(100, 20),
   status: z.enum(['pending', 'paid', 'failed', 'expired', 'rejected']).optional(),
 });
 
@@ -250,7 +251,7 @@ export function createRechargeService(deps: RechargeDeps) {
       const q = parseInput(RechargeListQuery, raw);
       const where = and(eq(rechargeOrders.organisationId, org.organisationId), q.status ? eq(rechargeOrders.status, q.status) : undefined);
       const [rows, [total]] = await Promise.all([
-        db.select().from(rechargeOrders).where(where).orderBy(desc(rechargeOrders.createdAt)).limit(q.pageSize).offset((q.page - 1) * q.pageSize),
+        db.select().from(rechargeOrders).where(where).orderBy(desc(rechargeOrders.createdAt), desc(rechargeOrders.id)).limit(q.pageSize).offset((q.page - 1) * q.pageSize),
         db.select({ n: count() }).from(rechargeOrders).where(where),
       ]);
       const now = clock.now();
@@ -293,7 +294,7 @@ export function createRechargeService(deps: RechargeDeps) {
           .from(rechargeOrders)
           .innerJoin(organisations, eq(organisations.id, rechargeOrders.organisationId))
           .where(where)
-          .orderBy(rechargeOrders.createdAt)
+          .orderBy(rechargeOrders.createdAt, rechargeOrders.id)
           .limit(q.pageSize)
           .offset((q.page - 1) * q.pageSize),
         db.select({ n: count() }).from(rechargeOrders).where(where),

@@ -1,6 +1,7 @@
 import { and, count, desc, eq, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
 import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
+import { PageNumber, PageSize } from '../shared/paging';
 import type { Db } from '../../db/client';
 import { ledgerTransfers } from '../../db/schema';
 import { authorizeActing } from '../shared/access';
@@ -18,8 +19,8 @@ const day = z
 
 export const StatementQuery = z
   .object({
-    page: z.coerce.number().int().min(1).default(1),
-    pageSize: z.coerce.number().int().min(1).max(100).default(20),
+    page: PageNumber,
+    pageSize: PageSize(100, 20),
     kind: z.enum(TRANSFER_KINDS, { message: '未知的交易类型' }).optional(),
     /** Shanghai calendar days, inclusive. */
     from: day,

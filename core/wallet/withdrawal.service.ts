@@ -1,6 +1,7 @@
 import { randomInt } from 'node:crypto';
 import { and, count, desc, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
+import { Paging } from '../shared/paging';
 import validator from 'validator';
 import type { Db, Tx } from '../../db/client';
 import { bankCards, organisations, securityPasswords, users, withdrawals } from '../../db/schema';
@@ -273,13 +274,12 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
       });
     },
 
-    async listWithdrawals(actor: Actor | null, query: { page?: number; pageSize?: number } = {}) {
+    async listWithdrawals(actor: Actor | null, raw: unknown = {}) {
       const org = authorizeActing(actor, 'withdrawals.view');
-      const page = Math.max(1, query.page ?? 1);
-      const pageSize = Math.min(100, Math.max(1, query.pageSize ?? 20));
+      const { page, pageSize } = parseInput(Paging(100, 20), raw);
       const where = eq(withdrawals.organisationId, org.organisationId);
       const [items, [total]] = await Promise.all([
-        db.select().from(withdrawals).where(where).orderBy(desc(withdrawals.createdAt)).limit(pageSize).offset((page - 1) * pageSize),
+        db.select().from(withdrawals).where(where).orderBy(desc(withdrawals.createdAt), desc(withdrawals.id)).limit(pageSize).offset((page - 1) * pageSize),
         db.select({ n: count() }).from(withdrawals).where(where),
       ]);
       return { items, total: Number(total?.n ?? 0), page, pageSize };

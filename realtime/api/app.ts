@@ -26,6 +26,7 @@ import { registerMallOrderRoutes } from './mall-orders.routes';
 import { registerMallCatalogRoutes } from './mall-catalog.routes';
 import { registerUnitMemberRoutes } from './unit-members.routes';
 import { registerEscrowRoutes } from './escrow.routes';
+import { inputGuard } from './input-guard';
 
 /** Paths (under /api/v1) that take non-JSON bodies (uploads, signed third-party notices); the document lists the same. */
 const CONTENT_TYPE_EXEMPT = NON_JSON_BODY_PATHS;
@@ -86,6 +87,8 @@ export function createApiApp(platform: Platform) {
     requireOperator(c.var.actor);
     await next();
   });
+
+  api.use('*', inputGuard(api));
 
   api.onError((err, c) => {
     const { status, body } = toErrorBody(err instanceof HTTPException ? fromHttpException(err) : err);

@@ -27,7 +27,7 @@ const organisation = createRoute({
 export function registerOrganisationRoutes(api: ApiRouter) {
   api.openapi(providers, async (c) => {
     const q = c.req.valid('query');
-    return c.json((await c.var.services.organisations.listProviders({ q: q.q, page: Number(q.page ?? 1) || 1, pageSize: Number(q.pageSize ?? 12) || 12 })) as never, 200);
+    return c.json((await c.var.services.organisations.listProviders(q)) as never, 200);
   });
   api.openapi(organisation, async (c) => c.json((await c.var.services.organisations.getPublicProfile(c.req.valid('param').id)) as never, 200));
 }

@@ -262,7 +262,7 @@ export function registerWalletRoutes(api: ApiRouter) {
   api.openapi(moreRoutes.removeCard, async (c) => (await w(c).removeCard(c.var.actor, c.req.valid('param').id), c.body(null, 204)));
   api.openapi(moreRoutes.securityPassword, async (c) => c.json(await w(c).setSecurityPassword(c.var.actor, c.req.valid('json')), 200));
   api.openapi(moreRoutes.withdraw, async (c) => c.json((await w(c).requestWithdrawal(c.var.actor, c.req.valid('json'))) as never, 201));
-  api.openapi(moreRoutes.withdrawals, async (c) => c.json((await w(c).listWithdrawals(c.var.actor, { page: Number(c.req.query('page') ?? 1) || 1 })) as never, 200));
+  api.openapi(moreRoutes.withdrawals, async (c) => c.json((await w(c).listWithdrawals(c.var.actor, { page: c.req.query('page'), pageSize: c.req.query('pageSize') })) as never, 200));
   api.openapi(moreRoutes.pendingWithdrawals, async (c) => c.json((await w(c).listPendingWithdrawals(c.var.actor)) as never, 200));
   api.openapi(moreRoutes.reviewWithdrawal, async (c) =>
     c.json((await w(c).reviewWithdrawal(c.var.actor, c.req.valid('param').withdrawalNo, c.req.valid('json'))) as never, 200),

@@ -1,0 +1,200 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiHarness, read, type ApiHarness } from './test-helpers';
+
+/**
+ * Every operation of the published OpenAPI document, called with malformed input by an operator, a
+ * signed-in enterprise user and an anonymous caller: bad-typed path and query values, control
+ * characters and lone surrogates in strings, a huge body, no body, `{}`, JSON of the wrong shape.
+ * Whatever the input, the answer is a 4xx (or a 2xx/3xx where the input happens to be acceptable),
+ * never a 5xx, and never a stack trace (checked by `read`).
+ */
+
+interface Operation {
+  method: string;
+  path: string;
+  parameters: { name: string; in: 'path' | 'query' | 'header' | 'cookie'; schema?: Schema }[];
+  bodyType?: string;
+  bodySchema?: Schema;
+  secured: boolean;
+}
+type Schema = Record<string, any>;
+
+const RANDOM_ID = '5b0b9c6e-4f0e-4c1a-9d55-2b9e8f1c0a11';
+/** Path values: a well-formed id nobody owns, then malformed ones. */
+const PATH_VALUES = [RANDOM_ID, 'not-an-id', 'a%00b', '%ED%A0%80', '1e309'];
+/** Query values: bad numbers, control characters, an invalid UTF-8 sequence, a long value. */
+const QUERY_VALUES = ['1.5', '1e309', '-1', 'a%00b', '%ED%A0%80', 'x'.repeat(5000)];
+/** Strings put into every text field of a body shaped like the document says. */
+const BAD_STRINGS = ['a\u0000b', '\ud800', 'x'.repeat(60_000)];
+/** Values of the wrong type for every field. */
+const WRONG_TYPES: unknown[] = [null, -1, 1.5, [], 'abc'];
+
+const HUGE_BODY = JSON.stringify({ pad: 'x'.repeat(2 * 1024 * 1024) });
+
+let h: ApiHarness;
+let operations: Operation[];
+let doc: Schema;
+const actors: { name: string; token?: string }[] = [];
+
+beforeAll(async () => {
+  h = await createApiHarness();
+  const res = await h.call('GET', '/api/v1/openapi.json');
+  expect(res.status).toBe(200);
+  doc = res.json;
+  operations = [];
+  for (const [path, methods] of Object.entries(doc.paths as Record<string, Record<string, Schema>>)) {
+    for (const [method, op] of Object.entries(methods)) {
+      const content = op.requestBody?.content as Record<string, { schema: Schema }> | undefined;
+      const bodyType = content ? Object.keys(content)[0] : undefined;
+      operations.push({
+        method: method.toUpperCase(),
+        path,
+        parameters: (op.parameters ?? []).map((p: Schema) => resolve(p)),
+        bodyType,
+        bodySchema: bodyType ? resolve(content![bodyType]!.schema) : undefined,
+        secured: Boolean(op.security?.length),
+      });
+    }
+  }
+  // Signing out ends the session the later calls use: those operations go last.
+  operations.sort((a, b) => Number(/logout|password$/.test(a.path)) - Number(/logout|password$/.test(b.path)));
+  const operator = await h.operator();
+  const member = await h.user();
+  actors.push({ name: 'operator', token: operator.token }, { name: 'enterprise user', token: member.token }, { name: 'anonymous' });
+}, 120_000);
+afterAll(() => h?.close());
+
+function resolve(s: Schema): Schema {
+  let cur = s;
+  while (cur && typeof cur.$ref === 'string') {
+    const name = cur.$ref.split('/').pop()!;
+    cur = doc.components?.schemas?.[name] ?? doc.components?.parameters?.[name] ?? {};
+  }
+  return cur;
+}
+
+/** A body shaped like the schema (so it passes type checks where it can) with `text` in every string field. */
+function shaped(schema: Schema | undefined, text: string, depth = 0): unknown {
+  const s = resolve(schema ?? {});
+  if (depth > 4) return null;
+  if (s.enum) return s.enum[0];
+  if (s.const !== undefined) return s.const;
+  const options = s.anyOf ?? s.oneOf;
+  if (options) return shaped(options[0], text, depth + 1);
+  if (s.allOf) return Object.assign({}, ...s.allOf.map((x: Schema) => shaped(x, text, depth + 1)));
+  const type = Array.isArray(s.type) ? s.type.find((t: string) => t !== 'null') : s.type;
+  switch (type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const [k, v] of Object.entries((s.properties ?? {}) as Record<string, Schema>)) out[k] = shaped(v, text, depth + 1);
+      return out;
+    }
+    case 'array':
+      return [shaped(s.items, text, depth + 1)];
+    case 'integer':
+    case 'number':
+      return 1;
+    case 'boolean':
+      return true;
+    case 'string':
+      if (s.format === 'uuid') return RANDOM_ID;
+      if (s.format === 'date-time') return new Date(Date.UTC(2030, 0, 1)).toISOString();
+      if (s.format === 'date') return '2030-01-01';
+      return text;
+    default:
+      return text;
+  }
+}
+
+/** The same shape with every leaf field replaced by `value`. */
+function wrongTyped(schema: Schema | undefined, value: unknown): unknown {
+  const s = resolve(schema ?? {});
+  if (s.type === 'object' || s.properties) {
+    return Object.fromEntries(Object.keys(s.properties ?? {}).map((k) => [k, value]));
+  }
+  return value;
+}
+
+function fill(path: string, value: string) {
+  return path.replace(/\{[^}]+\}/g, value);
+}
+
+function queryString(op: Operation, value: string) {
+  const names = op.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+  return names.length ? `?${names.map((n) => `${n}=${value}`).join('&')}` : '';
+}
+
+interface Attempt {
+  label: string;
+  url: string;
+  body?: BodyInit;
+  type?: string;
+}
+
+function attempts(op: Operation): Attempt[] {
+  const base = fill(op.path, RANDOM_ID);
+  const list: Attempt[] = [];
+  if (op.path.includes('{')) for (const v of PATH_VALUES) list.push({ label: `path ${v.slice(0, 20)}`, url: fill(op.path, v) });
+  if (op.parameters.some((p) => p.in === 'query')) {
+    for (const v of QUERY_VALUES) list.push({ label: `query ${v.slice(0, 20)}`, url: base + queryString(op, v) });
+    const names = op.parameters.filter((p) => p.in === 'query').map((p) => p.name);
+    list.push({ label: 'query repeated', url: `${base}?${names.map((n) => `${n}=1&${n}=2`).join('&')}` });
+  }
+  if (op.method === 'GET' || op.method === 'DELETE') {
+    list.push({ label: 'plain', url: base });
+    return list;
+  }
+  const json = 'application/json';
+  list.push({ label: 'no body', url: base });
+  list.push({ label: 'empty JSON body', url: base, body: '', type: json });
+  for (const raw of ['{}', 'null', '{']) list.push({ label: `body ${raw}`, url: base, body: raw, type: json });
+  list.push({ label: 'huge body', url: base, body: HUGE_BODY, type: json });
+  list.push({ label: 'invalid UTF-8 body', url: base, body: new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xed, 0xa0, 0x80, 0x22, 0x7d]), type: json });
+  list.push({ label: 'text/plain body', url: base, body: 'hello', type: 'text/plain' });
+  if (op.bodyType === json || !op.bodyType) {
+    for (const text of BAD_STRINGS) {
+      list.push({ label: `shaped body with ${JSON.stringify(text.slice(0, 8))}`, url: base, body: JSON.stringify(shaped(op.bodySchema, text)), type: json });
+    }
+    for (const v of WRONG_TYPES) {
+      list.push({ label: `wrong-typed body ${JSON.stringify(v)}`, url: base, body: JSON.stringify(wrongTyped(op.bodySchema, v)), type: json });
+    }
+  }
+  if (op.bodyType === 'multipart/form-data') {
+    const forms: [string, () => FormData][] = [
+      ['empty form', () => new FormData()],
+      ['text instead of a file', () => { const f = new FormData(); f.set('file', 'a\u0000b'); return f; }],
+      ['file with control characters in its name', () => { const f = new FormData(); f.set('file', new File([new Uint8Array([1, 2, 3])], 'a\u0000\u202Eb.png', { type: 'image/png' })); return f; }],
+      ['empty file', () => { const f = new FormData(); f.set('file', new File([], 'x.pdf', { type: 'application/pdf' })); f.set('imageOnly', '\u0000'); return f; }],
+    ];
+    for (const [label, make] of forms) list.push({ label, url: base, body: make() });
+  }
+  return list;
+}
+
+describe('fuzz: every operation of the OpenAPI document answers malformed input with a 4xx', () => {
+  it('no 5xx for any actor, operation or malformed input', async () => {
+    const failures: string[] = [];
+    const slow = new Map<string, number>();
+    let calls = 0;
+    for (const actor of actors) {
+      for (const op of operations) {
+        // Anonymous callers of protected operations are refused before any input is read: a few calls suffice.
+        const list = attempts(op);
+        const chosen = !actor.token && op.secured ? list.slice(0, 3) : list;
+        const started = performance.now();
+        for (const a of chosen) {
+          const headers: Record<string, string> = { 'x-forwarded-for': `10.9.${calls % 250}.${(calls >> 8) % 250}` };
+          if (actor.token) headers.authorization = `Bearer ${actor.token}`;
+          if (a.type) headers['content-type'] = a.type;
+          const res = await read(await h.app.request(`http://localhost${a.url}`, { method: op.method, headers, body: a.body }));
+          calls++;
+          if (res.status >= 500) failures.push(`${actor.name}: ${op.method} ${op.path} [${a.label}] → ${res.status} ${res.text.slice(0, 120)}`);
+        }
+        slow.set(`${op.method} ${op.path}`, (slow.get(`${op.method} ${op.path}`) ?? 0) + performance.now() - started);
+      }
+    }
+    if (process.env.FUZZ_TIMING) console.log([...slow].sort((x, y) => y[1] - x[1]).slice(0, 15).map(([k, ms]) => `${Math.round(ms)} ms ${k}`).join('\n'));
+    expect(calls).toBeGreaterThan(1000);
+    expect(failures, failures.join('\n')).toEqual([]);
+  }, 300_000);
+});
