@@ -204,7 +204,9 @@ describe('the winning price', () => {
     const myBids = await p.services.proposals.listMine(b.actor, {});
     expect(myBids.items.find((x) => x.requirement.id === r.id)).toMatchObject({ status: 'selected', statusLabel: '已中标', currentPriceFen: 1_900_000 });
     expect(await p.services.proposals.findMine(b.actor, r.id)).toMatchObject({ currentPriceFen: 1_900_000 });
-    expect((await rooms().snapshot(b.actor, r.id)).mine).toMatchObject({ currentPriceFen: 1_900_000, result: 'selected' });
+    const room = await rooms().snapshot(b.actor, r.id);
+    if (room.role !== 'provider') throw new Error('provider view expected');
+    expect(room.mine).toMatchObject({ currentPriceFen: 1_900_000, result: 'selected' });
     expect(await p.services.escrow.draftBasis(b.actor, r.id)).toMatchObject({ winningPriceFen: 1_900_000 });
     // The others keep their own prices.
     expect((await p.services.proposals.listMine(bidders[2]!.actor, {})).items.find((x) => x.requirement.id === r.id)).toMatchObject({ currentPriceFen: 3_000_000 });
