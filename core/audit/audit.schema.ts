@@ -50,6 +50,9 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'admin.user_enable': '启用账号',
   'admin.organisation_disabled': '停用组织',
   'admin.organisation_active': '启用组织',
+  'organisation.member_approved': '确认员工身份',
+  'organisation.member_rejected': '不通过员工审核',
+  'organisation.member_role_changed': '修改成员角色',
   'settings.update': '修改平台设置',
   'wallet.recharge_credited': '在线充值到账',
   'wallet.offline_recharge_confirmed': '确认线下充值',
@@ -72,8 +75,6 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'tenders.deposit_refunded': '退还保证金',
   'tenders.requirement_approved': '需求审核通过',
   'tenders.requirement_rejected': '需求审核驳回',
-  'organisations.membership_approved': '批准成员加入',
-  'organisations.membership_rejected': '拒绝成员加入',
 };
 
 export const auditActionLabel = (action: string) => AUDIT_ACTION_LABELS[action] ?? action;
