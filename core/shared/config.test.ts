@@ -93,3 +93,18 @@ describe('configuration from the environment', () => {
     });
   });
 });
+
+describe('Redis key prefix', () => {
+  it('one REDIS_PREFIX (default bangfu:) from which the rate-limit prefix is derived', () => {
+    expect(loadConfig({})).toMatchObject({ REDIS_PREFIX: 'bangfu:', RATE_LIMIT_PREFIX: 'bangfu:rl' });
+    expect(loadConfig({ REDIS_PREFIX: 'gz-prod:' })).toMatchObject({ REDIS_PREFIX: 'gz-prod:', RATE_LIMIT_PREFIX: 'gz-prod:rl' });
+  });
+
+  it('RATE_LIMIT_PREFIX still overrides the derived one', () => {
+    expect(loadConfig({ REDIS_PREFIX: 'a:', RATE_LIMIT_PREFIX: 'legacy:rl' }).RATE_LIMIT_PREFIX).toBe('legacy:rl');
+  });
+
+  it('refuses a prefix with spaces or other characters, naming REDIS_PREFIX', () => {
+    expect(() => loadConfig({ REDIS_PREFIX: 'bang fu' })).toThrow(/^\s+REDIS_PREFIX: 只能包含字母、数字、冒号、下划线和连字符/m);
+  });
+});

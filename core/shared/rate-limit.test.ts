@@ -3,6 +3,7 @@ import { Redis } from 'ioredis';
 import { randomUUID } from 'node:crypto';
 import { createRateLimiter, type RateRule } from './rate-limit';
 import { AppError } from './app-error';
+import { createRedis } from './redis';
 
 const redisUrl = process.env.REDIS_URL;
 const redis = redisUrl ? new Redis(redisUrl, { maxRetriesPerRequest: 1 }) : undefined;
@@ -46,5 +47,22 @@ describe.each(stores)('rate limiter (%s)', (_, make) => {
     const rl = make();
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => rl.consume(rule, 'burst')));
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(3);
+  });
+});
+
+describe('rate limiter while Redis is unreachable', () => {
+  it('falls back to limits in this process instead of failing the request', async () => {
+    const logs: string[] = [];
+    const down = createRedis('redis://127.0.0.1:1', (l) => logs.push(l)); // nothing listens there
+    try {
+      const rl = createRateLimiter({ redis: down, prefix: `t-${randomUUID()}` });
+      for (let i = 0; i < 3; i++) await rl.consume(rule, 'ip-9');
+      await expect(rl.consume(rule, 'ip-9')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+      await expect(rl.check(rule, 'ip-9')).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+      await rl.reset(rule, 'ip-9');
+      await expect(rl.consume(rule, 'ip-9')).resolves.toBeUndefined();
+    } finally {
+      down.disconnect();
+    }
   });
 });
