@@ -22,6 +22,7 @@ import type { SettingsService } from '../settings/settings.service';
 import { recordAudit } from '../audit/audit';
 import { requireActor, requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
+import { authorize } from '../shared/access';
 import type { Clock } from '../shared/clock';
 import type { DeadlineTimer } from '../shared/deadline-timer';
 import { formatFen } from '../shared/money';
@@ -681,6 +682,8 @@ export function createEscrowService(deps: EscrowDeps) {
         .transaction(async (tx) => {
           const { actor: a, ag, side } = await partyOf(actor, id, tx, true);
           requireSide(side, 'enterprise');
+          // The contract money leaves the enterprise's wallet: only the roles that may pay for it.
+          authorize(a, 'payments.make', { organisationId: ag.enterpriseId });
           if (ag.status !== 'confirmed' || ag.completedAt) throw new AppError('INVALID_TRANSITION', '协议生效后才能托管合同款');
           const ms = await milestonesOf(tx, ag.id, true);
           const due = milestonesToFund(ag.paymentMode as 'full_escrow' | 'instalments', ms);

@@ -8,6 +8,7 @@ import type { SettingsService } from '../settings/settings.service';
 import { recordAudit } from '../audit/audit';
 import { requireActor, requireOperator, requireOrganisation, type Actor } from '../shared/actor';
 import { AppError, isAppError } from '../shared/app-error';
+import { authorizeActing } from '../shared/access';
 import type { Clock } from '../shared/clock';
 import { formatFen } from '../shared/money';
 import { regionName } from '../shared/regions';
@@ -298,7 +299,8 @@ export function createRequirementService(deps: RequirementDeps) {
      */
     async submit(actor: Actor | null, id: string) {
       const a = requireActor(actor);
-      requireOrganisation(a, ['enterprise']);
+      // The deposit leaves the enterprise's wallet: only the roles that may pay for it.
+      authorizeActing(a, 'payments.make', ['enterprise']);
       const { depositFen } = await settings.depositSettings();
       const row = await db
         .transaction(async (tx) => {

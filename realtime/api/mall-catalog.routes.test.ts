@@ -239,14 +239,20 @@ describe('POST /mall/individuals/register, GET|PUT /mall/me/profile', () => {
     expect(res.headers.get('set-cookie')).toMatch(new RegExp(`^bangfu_session=${token};`));
     const me = await get('/mall/me/profile', token);
     expect(me.status).toBe(200);
-    expect(me.json).toMatchObject({ username: form.username, realName: '财院李娜', regionName: '重庆市 永川区', note: '会计学院', unit: { id: unitA, fullName: '重庆财经职业学院（接口测试）' } });
+    expect(me.json).toMatchObject({ username: form.username, realName: '财院李娜', regionName: '重庆市 永川区', note: '会计学院', unit: { id: unitA, fullName: '重庆财经职业学院（接口测试）', status: 'pending' } });
+    // Works at the unit, may not act for it until the unit approves (issue 13 §1).
+    expect((await get('/mall/me/unit', token)).status).toBe(403);
+    const before = (await get('/mall/me/unit', unitOwner)).json.memberCount as number;
+    const userId = (await get('/auth/me', token)).json.user.id as string;
+    expect((await h.json('POST', `/api/v1/mall/unit/employees/${userId}/decision`, { decision: 'approve' }, { token: unitOwner })).status).toBe(200);
     expect((await get('/mall/me/unit', token)).json).toMatchObject({ id: unitA, role: 'member' });
-    expect((await get('/mall/me/unit', unitOwner)).json.memberCount).toBeGreaterThanOrEqual(1);
+    expect((await get('/mall/me/unit', unitOwner)).json.memberCount).toBe(before + 1);
 
     const moved = await h.json('PUT', '/api/v1/mall/me/profile', { unitId: unitB, realName: '双石李娜', regionCode: '500118113', note: '' }, { token });
     expect(moved.status, moved.text).toBe(200);
-    expect(moved.json).toMatchObject({ realName: '双石李娜', regionName: '重庆市 永川区 双石镇', note: null, unit: { id: unitB } });
-    expect((await get('/auth/me', token)).json.activeOrganisation).toMatchObject({ organisationId: unitB, role: 'member' });
+    expect(moved.json).toMatchObject({ realName: '双石李娜', regionName: '重庆市 永川区 双石镇', note: null, unit: { id: unitB, status: 'pending' } });
+    // The powers at the old unit end; the new unit has not approved yet.
+    expect((await get('/auth/me', token)).json.activeOrganisation).toBeNull();
   });
 
   it('errors: no unit chosen, an unknown unit, a bad real name, region or password, each on its field', async () => {
