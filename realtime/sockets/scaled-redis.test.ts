@@ -64,19 +64,14 @@ describe.runIf(hasRedisServer)('a Redis outage under two realtime nodes', () => 
   const nodes: { p: Platform; app: ReturnType<typeof createApplication>; url: string }[] = [];
   const logs: string[] = [];
   const prefix = `t-${randomUUID().slice(0, 8)}:`;
+  const baseEnv: Record<string, string> = { NODE_ENV: 'test', APP_SECRET: 'test-secret-0123456789', SEED_DEMO: 'false', SESSION_IDLE_MINUTES: String(30 * 24 * 60) };
 
   beforeAll(async () => {
     redisPort = await freePort();
     redisProc = await startRedis(redisPort);
     dbHandle = await openTestDb();
-    const config = loadConfig({
-      NODE_ENV: 'test',
-      REDIS_URL: `redis://127.0.0.1:${redisPort}`,
-      REDIS_PREFIX: prefix,
-      APP_SECRET: 'test-secret-0123456789',
-      SEED_DEMO: 'false',
-      SESSION_IDLE_MINUTES: String(30 * 24 * 60),
-    });
+    baseEnv.REDIS_URL = `redis://127.0.0.1:${redisPort}`;
+    const config = loadConfig({ ...baseEnv, REDIS_PREFIX: prefix });
     const warn = console.warn;
     console.warn = (...a: unknown[]) => void logs.push(a.join(' '));
     afterAll(() => void (console.warn = warn));
@@ -172,6 +167,28 @@ describe.runIf(hasRedisServer)('a Redis outage under two realtime nodes', () => 
     expect(logs.some((l) => /unavailable|publish lost|not scheduled/.test(l))).toBe(true);
     clock.set(new Date(clock.now().getTime() + MINUTE));
   }, 60_000);
+
+  it('REDIS_PREFIX keeps deployments sharing one Redis apart: a publish reaches the same deployment on another node, never a node of another prefix', async () => {
+    const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
+    const other = await createPlatform(loadConfig({ ...baseEnv, REDIS_PREFIX: `other-${prefix}` }), { dbHandle, migrate: false, clock });
+    const otherApp = createApplication(other, { role: 'realtime' });
+    const otherUrl = `http://127.0.0.1:${await otherApp.listen(0, '127.0.0.1')}`;
+    try {
+      const u = await provider(a.p);
+      const onB = await client(b.url, { token: u.token });
+      const onOther = await client(otherUrl, { token: u.token });
+      const gotOther = record(onOther);
+      await settle(200);
+      const arrived = next(onB, 'message:unread', (x) => x.unreadCount === 77);
+      a.p.publisher.publish(`user:${u.actor.userId}`, 'message:unread', { unreadCount: 77 });
+      await arrived;
+      await settle(500);
+      expect(gotOther.filter((x) => x.event === 'message:unread')).toEqual([]);
+    } finally {
+      await otherApp.close();
+      await other.close();
+    }
+  }, 30_000);
 
   it('presence: a bidder on a node that dies without a word goes offline for the enterprise on the other node', async () => {
     const [a, b] = nodes as [(typeof nodes)[0], (typeof nodes)[0]];
