@@ -5,6 +5,7 @@ import type { Db, DbOrTx } from '../../db/client';
 import { files } from '../../db/schema';
 import { requireActor, requireOrganisation, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
+import { contentMatchesType, safeFileName } from './sniff';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
 export const FILE_PURPOSES = ['requirement', 'proposal', 'negotiation', 'storefront', 'milestone', 'after_sales', 'mall_receipt', 'product'] as const;
@@ -65,7 +66,7 @@ export function createFileService({ db }: { db: Db }) {
     async upload(actor: Actor | null, f: { filename: string; contentType: string; bytes: Uint8Array; imageOnly?: boolean }) {
       const a = requireActor(actor);
       const org = requireOrganisation(a);
-      const filename = f.filename.replace(/[\\/\0]/g, '_').trim().slice(-120) || 'file';
+      const filename = safeFileName(f.filename);
       const type = f.contentType.split(';')[0]!.trim().toLowerCase();
       if (!ALLOWED_CONTENT_TYPES[type] || (f.imageOnly && !IMAGE_TYPES.includes(type))) {
         const msg = f.imageOnly ? '只能上传 PNG、JPG、WebP 或 GIF 图片' : '不支持的文件类型：请上传 PDF、Office 文档、图片、文本或 ZIP';
@@ -73,6 +74,10 @@ export function createFileService({ db }: { db: Db }) {
       }
       if (f.bytes.byteLength === 0) throw new AppError('VALIDATION', '文件是空的', { file: '文件是空的' });
       if (f.bytes.byteLength > MAX_FILE_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', '文件不能超过 10 MB', { file: '文件不能超过 10 MB' });
+      if (!contentMatchesType(f.bytes, type)) {
+        const msg = `文件内容与类型不符：这不是一个有效的 ${ALLOWED_CONTENT_TYPES[type]!.toUpperCase()} 文件`;
+        throw new AppError('VALIDATION', msg, { file: msg });
+      }
       const [row] = await db
         .insert(files)
         .values({

@@ -162,7 +162,7 @@ describe('paying as a unit and as an individual', () => {
     expect((await orders().get(unit.actor, big!.id)).status).toBe('pending_payment');
 
     const again = await orders().pay(unit.actor, { orderIds: [big!.id], method: 'offline_transfer' });
-    await orders().submitTransferReceipt(unit.actor, again.payment.paymentNo, { receiptFileId: (await p.services.files.upload(unit.actor, { filename: 'r2.png', contentType: 'image/png', bytes: new Uint8Array([1, 2, 3]) })).id, payerAccountName: unit.org.fullName });
+    await orders().submitTransferReceipt(unit.actor, again.payment.paymentNo, { receiptFileId: (await p.services.files.upload(unit.actor, { filename: 'r2.png', contentType: 'image/png', bytes: new Uint8Array([137, 80, 78, 71, 1, 2, 3]) })).id, payerAccountName: unit.org.fullName });
     await orders().reviewTransfer(ops, again.payment.paymentNo, { decision: 'confirm' });
     await expect(orders().reviewTransfer(ops, again.payment.paymentNo, { decision: 'confirm' })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
     expect((await orders().get(unit.actor, big!.id)).status).toBe('paid');

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { count, eq } from 'drizzle-orm';
+import { files } from '../../db/schema';
 import { MAX_FILE_BYTES } from '../../core/files/files.service';
 import { HOUR } from '../../core/shared/clock';
 import { buildRequirement, fund, proposalInput } from '../../core/testing/tenders-factories';
@@ -85,8 +87,61 @@ describe('POST /files', () => {
     expect(big.json.error).toEqual({ code: 'PAYLOAD_TOO_LARGE', message: '文件不能超过 10 MB', fields: { file: '文件不能超过 10 MB' } });
     const declared = await postForm(e, uploadForm(PDF, 'x.pdf', 'application/pdf'), { 'content-length': String(MAX_FILE_BYTES + 1024 * 1024) });
     expect(declared.status).toBe(413);
-    const exactly = await postForm(e, uploadForm(new Uint8Array(MAX_FILE_BYTES), 'max.pdf', 'application/pdf'));
+    const max = new Uint8Array(MAX_FILE_BYTES);
+    max.set(PDF);
+    const exactly = await postForm(e, uploadForm(max, 'max.pdf', 'application/pdf'));
     expect(exactly.status).toBe(201);
+  }, 120_000);
+
+  it('errors: a body without Content-Length is cut off with 413 once it passes the limit, not read to its end', async () => {
+    const e = await enterprise();
+    const total = 4 * MAX_FILE_BYTES;
+    const chunk = new Uint8Array(256 * 1024);
+    let sent = 0;
+    const stream = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent === 0) controller.enqueue(new TextEncoder().encode('--b\r\ncontent-disposition: form-data; name="file"; filename="big.pdf"\r\ncontent-type: application/pdf\r\n\r\n%PDF-1.4\n'));
+        if (sent >= total) return controller.close();
+        sent += chunk.byteLength;
+        controller.enqueue(chunk);
+      },
+    });
+    const res = await read(
+      await h.app.request('/api/v1/files', {
+        method: 'POST',
+        headers: { authorization: `Bearer ${e.token}`, 'content-type': 'multipart/form-data; boundary=b' },
+        body: stream,
+        duplex: 'half',
+      } as RequestInit),
+    );
+    expect(res.status).toBe(413);
+    expect(res.json.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', fields: { file: '文件不能超过 10 MB' } });
+    expect(sent).toBeLessThan(total);
+  });
+
+  it('errors: content that does not match the declared type → 400 fields.file, nothing stored', async () => {
+    const e = await enterprise();
+    const html = new TextEncoder().encode('<html><script>alert(1)</script></html>');
+    const cases: [FormData, string][] = [
+      [uploadForm(html, 'logo.png', 'image/png', { imageOnly: 'true' }), '文件内容与类型不符：这不是一个有效的 PNG 文件'],
+      [uploadForm(html, '说明.pdf', 'application/pdf'), '文件内容与类型不符：这不是一个有效的 PDF 文件'],
+      [uploadForm(PDF, 'photo.jpg', 'image/jpeg'), '文件内容与类型不符：这不是一个有效的 JPG 文件'],
+      [uploadForm(PDF, '合同.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'), '文件内容与类型不符：这不是一个有效的 DOCX 文件'],
+      [uploadForm(new Uint8Array([0x68, 0x00, 0x69]), 'a.txt', 'text/plain'), '文件内容与类型不符：这不是一个有效的 TXT 文件'],
+    ];
+    for (const [form, message] of cases) {
+      const res = await postForm(e, form);
+      expect(res.status, message).toBe(400);
+      expect(res.json.error).toMatchObject({ code: 'VALIDATION', fields: { file: message } });
+    }
+    const [stored] = await h.platform.db.select({ n: count() }).from(files).where(eq(files.organisationId, orgId(e)));
+    expect(Number(stored!.n)).toBe(0);
+  });
+
+  it('a file name loses bidi controls and control characters (invoice‮fdp.exe does not read as invoiceexe.pdf)', async () => {
+    const e = await enterprise();
+    const f = await upload(e, '发票\u202Efdp.exe\u200F\u0007.pdf');
+    expect(f.filename).toBe('发票fdp.exe.pdf');
   });
 
   it('errors: not multipart → 415', async () => {
@@ -173,7 +228,7 @@ describe('GET /files/{id}', () => {
     expect((await call(op, 'POST', `/admin/requirements/${r.id}/review`, { decision: 'approve' })).status).toBe(200);
     const author = await provider();
     const rival = await provider();
-    const f = await upload(author, '报价单.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
+    const f = await upload(author, '报价单.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]));
     const p = await call(author, 'POST', `/requirements/${r.id}/proposals`, { ...proposalInput(), attachmentIds: [f.id] });
     expect(p.status, p.text).toBe(201);
     expect(p.json.attachments.map((a: { id: string }) => a.id)).toEqual([f.id]);

@@ -1,4 +1,5 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../core/shared/app-error';
 import { MAX_FILE_BYTES } from '../../core/files/files.service';
 import { regionChildren, regionName } from '../../core/shared/regions';
@@ -51,6 +52,16 @@ const routes = {
 };
 
 export function registerFileRoutes(api: ApiRouter) {
+  // Refused from the Content-Length before anything is read, or as soon as a body without one passes the limit.
+  api.use(
+    '/files',
+    bodyLimit({
+      maxSize: MAX_FILE_BYTES + 64 * 1024,
+      onError: () => {
+        throw new AppError('PAYLOAD_TOO_LARGE', '文件不能超过 10 MB', { file: '文件不能超过 10 MB' });
+      },
+    }),
+  );
   api.openapi(routes.upload, async (c) => {
     const type = c.req.header('content-type') ?? '';
     if (!type.toLowerCase().startsWith('multipart/form-data')) throw new AppError('UNSUPPORTED_MEDIA_TYPE', '请以 multipart/form-data 上传文件');

@@ -41,7 +41,9 @@ async function addItem(who: Person, over: Record<string, unknown> = {}) {
 }
 async function upload(who: Person, name: string, type: string, imageOnly = false) {
   const form = new FormData();
-  form.append('file', new File([new Uint8Array([0x89, 0x50, 0x4e, 0x47, 1, 2, 3])], name, { type }));
+  // Uploads are checked against their declared type: the first bytes of a PNG, a JPEG or a PDF.
+  const head = type === 'image/jpeg' ? [0xff, 0xd8, 0xff, 0xe0] : type === 'application/pdf' ? [...new TextEncoder().encode('%PDF-1.4')] : [0x89, 0x50, 0x4e, 0x47];
+  form.append('file', new File([new Uint8Array([...head, 1, 2, 3])], name, { type }));
   if (imageOnly) form.append('imageOnly', 'true');
   const res = await read(await h.app.request('/api/v1/files', { method: 'POST', headers: { authorization: `Bearer ${who.token}` }, body: form }));
   expect(res.status, res.text).toBe(201);
