@@ -16,6 +16,5 @@ export const formatDate = (d: Date | string | null | undefined) => (d ? dateOnly
 /** 138****8000 */
 export const maskMobile = (m: string | null | undefined) => (m && m.length >= 11 ? `${m.slice(0, 3)}****${m.slice(7)}` : (m ?? ''));
 
-/** Only same-site absolute paths may be redirected to (no `//host`, no scheme). */
-export const safeRedirect = (to: string | null | undefined, fallback = '/') =>
-  to && to.startsWith('/') && !to.startsWith('//') && !to.startsWith('/\\') ? to : fallback;
+/** Only same-site paths may be redirected to, read the way a browser reads them (see core/shared/safe-redirect). */
+export { safeRedirect } from '$core/shared/safe-redirect';
