@@ -2,6 +2,7 @@ import type { Handle, HandleServerError } from '@sveltejs/kit';
 import { sequence } from '@sveltejs/kit/hooks';
 import { getPlatform } from '$core/platform/registry';
 import { resolveClientIp } from '$core/shared/client-ip';
+import { hasUncleanInput } from '$core/shared/clean-request';
 import { SESSION_COOKIE } from '$lib/server/session';
 import { paraglideMiddleware } from '$lib/paraglide/server';
 
@@ -28,7 +29,17 @@ const session: Handle = async ({ event, resolve }) => {
   return resolve(event);
 };
 
-export const handle = sequence(i18n, session);
+/**
+ * Addresses and form posts carrying NUL or other control characters, lone surrogates or broken
+ * percent-encoding are refused with 400 before a page reads them (such text never reaches the
+ * database). The API applies the same rule in its own input guard.
+ */
+const cleanInput: Handle = async ({ event, resolve }) => {
+  if (event.url.pathname.startsWith('/api/') || !(await hasUncleanInput(event.request, event.url))) return resolve(event);
+  return new Response('请求中有无法识别的字符，请检查地址或填写的内容。', { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
+};
+
+export const handle = sequence(cleanInput, i18n, session);
 
 function safeClientAddress(event: Parameters<Handle>[0]['event']) {
   try {
