@@ -20,8 +20,16 @@ const ASSETS: Record<string, string> = {
 
 /** The OpenAPI 3 document and a docs page whose assets are served from the installed package, not a CDN. */
 export function registerDocs(api: ApiRouter) {
-  // Completed when asked for, so routes registered after this call are in it too.
-  api.get('/openapi.json', (c) => c.json(buildDocument(api, new URL(c.req.url).origin)));
+  // Built when first asked for (routes registered after this call are in it too), then kept per origin.
+  const built = new Map<string, string>();
+  api.get('/openapi.json', (c) => {
+    const origin = new URL(c.req.url).origin;
+    if (!built.has(origin)) {
+      if (built.size >= 8) built.clear(); // the Host header is the caller's to choose
+      built.set(origin, JSON.stringify(buildDocument(api, origin)));
+    }
+    return c.body(built.get(origin)!, 200, { 'content-type': 'application/json; charset=utf-8' });
+  });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: '`POST /auth/login` 返回的 token' });
   api.openAPIRegistry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'bangfu_session', description: '浏览器登录后的会话 Cookie' });
 

@@ -281,7 +281,7 @@ export function completeDocument<T extends OpenApiDocument | Json>(document: T):
 /** The document's fixed parts; `origin` is the server the document is served from, if known. */
 export function documentInfo(origin?: string) {
   return {
-    openapi: '3.1.0',
+    openapi: '3.1.0' as const,
     info: {
       title: 'Bangfu API',
       version: '1',
@@ -291,7 +291,7 @@ export function documentInfo(origin?: string) {
         'Unsafe requests with a body must send `Content-Type: application/json` (415 otherwise), except file uploads and payment notices.',
     },
     servers: [origin ? { url: origin } : { url: '/', description: '提供本文档的服务器' }],
-  } as const;
+  };
 }
 
 /** The complete document of an API app (for `/openapi.json`, the lint and the generated client). */
