@@ -31,3 +31,15 @@ export const Paging = (max = 100, fallback = 20) => z.object({ page: PageNumber,
 
 /** The offset of a page (page and size already validated). */
 export const pageOffset = (q: { page: number; pageSize: number }) => (q.page - 1) * q.pageSize;
+
+/**
+ * The page number a page shows for its `?page=`: a valid one as given, anything else (1.5, 1e309,
+ * text) page 1, and past the last allowed page the last allowed page, so a hand-edited address
+ * never makes a list fail.
+ */
+export function pageFromQuery(params: URLSearchParams, name = 'page'): number {
+  const raw = params.get(name);
+  const n = Number(raw);
+  if (raw === null || raw.trim() === '' || !Number.isFinite(n)) return 1;
+  return Math.min(MAX_PAGE, Math.max(1, Math.trunc(n)));
+}

@@ -1,11 +1,12 @@
 import { error } from '@sveltejs/kit';
 import { isAppError, toErrorBody } from '$core/shared/app-error';
+import { pageFromQuery } from '$core/shared/paging';
 
 const KEYS = ['from', 'to', 'action', 'actor', 'organisation', 'organisationId', 'targetType', 'targetId'] as const;
 
 /** The audit filters from the query string; empty ones are left out so the schema's defaults apply. */
 export function auditQuery(url: URL) {
-  const out: Record<string, string | number> = { page: Math.max(1, Number(url.searchParams.get('page')) || 1), pageSize: 20 };
+  const out: Record<string, string | number> = { page: pageFromQuery(url.searchParams), pageSize: 20 };
   for (const k of KEYS) {
     const v = url.searchParams.get(k)?.trim();
     if (v) out[k] = v;

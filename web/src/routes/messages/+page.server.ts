@@ -3,10 +3,11 @@ import { requireLogin } from '$lib/server/guard';
 import { formAction, formValues } from '$lib/server/session';
 import { safeRedirect } from '$lib/format';
 import type { Actions, PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const actor = requireLogin(locals, url);
-  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const page = pageFromQuery(url.searchParams);
   const list = await locals.services.messages.list(actor.userId, { page, pageSize: 20 });
   return { list };
 };

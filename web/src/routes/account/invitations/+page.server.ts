@@ -1,10 +1,11 @@
 import { hallAction } from '$lib/server/hall';
 import { formValues, orError } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   if (locals.actor?.organisation?.kind !== 'provider') return { notProvider: true as const };
-  const page = Math.max(1, Math.trunc(Number(url.searchParams.get('page'))) || 1);
+  const page = pageFromQuery(url.searchParams);
   const list = await orError(() => locals.services.invitations.listMine(locals.actor, { page, pageSize: 10 }));
   // How other providers rated each inviting enterprise: worth knowing before accepting.
   const enterpriseIds = [...new Set(list.items.map((i) => i.enterpriseId))];

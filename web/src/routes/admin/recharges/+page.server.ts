@@ -1,9 +1,10 @@
 import { formValues } from '$lib/server/session';
 import { orError, walletAction } from '$lib/server/wallet';
 import type { Actions, PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
-  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const page = pageFromQuery(url.searchParams);
   const result = await orError(() => locals.services.recharges.listPendingOffline(locals.actor, { page, pageSize: 20 }));
   return { result };
 };

@@ -3,13 +3,14 @@ import { consoleAction, requireMerchantConsole } from '$lib/server/mall-console'
 import { orError } from '$lib/server/session';
 import { takeFlash } from '$lib/server/requirements';
 import type { Actions, PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 export const load: PageServerLoad = async ({ locals, url, cookies }) => {
   const { actor } = requireMerchantConsole(locals, url);
   const s = url.searchParams.get('status') ?? '';
   const status = (PRODUCT_STATUSES as readonly string[]).includes(s) ? s : '';
   const q = url.searchParams.get('q')?.trim().slice(0, 60) ?? '';
-  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const page = pageFromQuery(url.searchParams);
   const list = await orError(() => locals.services.catalog.merchantProducts(actor, { page, pageSize: 20, ...(status ? { status } : {}), ...(q ? { q } : {}) }));
   return { list, status, q, flash: takeFlash(cookies) };
 };

@@ -3,6 +3,7 @@ import { requireRegionViewer } from '$lib/server/mall-console';
 import { orError } from '$lib/server/session';
 import { regionLabel, statsRange } from '$lib/mall-console';
 import type { PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 const TOWNSHIP_PAGE = 15;
 /** Operators start from Chongqing, the mall's own province (manual 000). */
@@ -29,7 +30,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
         ...(region !== scope.code && !(regionChildren(scope.code) ?? []).some((c) => c.code === region) ? [{ code: region, name: regionName(region).split(' ').slice(-2).join(' ') }] : []),
       ];
 
-  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const page = pageFromQuery(url.searchParams);
   return {
     viewer: { operator, name: org?.fullName ?? '平台运营', scopeName: scope.name },
     query,

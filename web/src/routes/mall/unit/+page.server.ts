@@ -2,6 +2,7 @@ import { requireUnitAdmin } from '$lib/server/mall-console';
 import { orError } from '$lib/server/session';
 import { statsRange } from '$lib/mall-console';
 import type { PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 const PAGE_SIZE = 20;
 
@@ -9,7 +10,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const { actor } = requireUnitAdmin(locals, url);
   const { switchedToMonth, ...query } = statsRange(url);
   const stats = await orError(() => locals.services.statistics.unit(actor, query));
-  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const page = pageFromQuery(url.searchParams);
   return {
     query,
     switchedToMonth,

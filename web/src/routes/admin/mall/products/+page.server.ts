@@ -2,6 +2,7 @@ import { PRODUCT_STATUSES } from '$core/mall/catalog.schema';
 import { consoleAction } from '$lib/server/mall-console';
 import { orError } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const s = url.searchParams.get('status') ?? '';
@@ -9,7 +10,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const q = url.searchParams.get('q')?.trim().slice(0, 60) ?? '';
   const m = url.searchParams.get('merchant') ?? '';
   const merchantId = /^[0-9a-f-]{36}$/i.test(m) ? m : '';
-  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const page = pageFromQuery(url.searchParams);
   const list = await orError(() =>
     locals.services.catalog.adminProducts(locals.actor, { page, pageSize: 20, ...(status ? { status } : {}), ...(q ? { q } : {}), ...(merchantId ? { merchantId } : {}) }),
   );

@@ -2,12 +2,13 @@ import { formatFen } from '$core/shared/money';
 import { consoleAction } from '$lib/server/mall-console';
 import { orError } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 const PAGE_SIZE = 10;
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const all = await orError(() => locals.services.orders.pendingTransfers(locals.actor));
-  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const page = pageFromQuery(url.searchParams);
   return {
     transfers: all.slice((page - 1) * PAGE_SIZE, page * PAGE_SIZE),
     total: all.length,

@@ -1,6 +1,7 @@
 import { requireMerchantConsole } from '$lib/server/mall-console';
 import { orError } from '$lib/server/session';
 import type { PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 const STATUSES = ['pending_payment', 'paid', 'shipped', 'received', 'completed', 'cancelled', 'refunded'];
 const isoDate = (v: string | null) => (v && /^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v)) ? v : '');
@@ -14,7 +15,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   let from = isoDate(url.searchParams.get('from'));
   let to = isoDate(url.searchParams.get('to'));
   if (from && to && from > to) [from, to] = [to, from];
-  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const page = pageFromQuery(url.searchParams);
   const orders = locals.services.orders;
   const [list, toShip, refunds, unpaid] = await orError(() =>
     Promise.all([

@@ -1,11 +1,12 @@
 import { allReimbursements, reimbursementFilters, reimbursementPage, requireUnitAdmin } from '$lib/server/mall-console';
 import { orError } from '$lib/server/session';
 import type { PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   requireUnitAdmin(locals, url);
   const filters = reimbursementFilters(url);
-  const page = Math.max(1, Number(url.searchParams.get('page')) || 1);
+  const page = pageFromQuery(url.searchParams);
   const [list, all] = await orError(() => Promise.all([reimbursementPage(locals, filters, page), allReimbursements(locals, filters)]));
   return {
     filters,

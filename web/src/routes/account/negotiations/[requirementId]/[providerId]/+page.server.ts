@@ -1,11 +1,12 @@
 import { allValues, hallAction } from '$lib/server/hall';
 import { formValues, orError } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
+import { pageFromQuery } from '$core/shared/paging';
 
 const PAGE_SIZE = 30;
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
-  const page = Math.max(1, Math.trunc(Number(url.searchParams.get('page'))) || 1);
+  const page = pageFromQuery(url.searchParams);
   const thread = await orError(() => locals.services.invitations.listThread(locals.actor, params.requirementId, params.providerId, { page, pageSize: PAGE_SIZE }));
   return {
     thread,
