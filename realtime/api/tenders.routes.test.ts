@@ -18,6 +18,8 @@ afterAll(() => h?.close());
 
 const NO_SUCH = '00000000-0000-4000-8000-000000000000';
 const call = (who: Person | null, method: string, path: string, body?: unknown) => h.json(method, `/api/v1${path}`, body, who ? { token: who.token } : {});
+/** The client typed by the published document, as this person (anonymous for null). */
+const api = (who: Person | null) => h.api(who?.token);
 const orgId = (p: Person) => p.actor.organisation!.organisationId;
 
 async function enterprise(fundedFen = 0) {
@@ -26,37 +28,40 @@ async function enterprise(fundedFen = 0) {
   return u;
 }
 const provider = () => h.user({ accountType: 'provider' });
-const available = async (p: Person) => (await call(p, 'GET', '/wallet')).json.availableFen as number;
+const available = async (p: Person) => (await api(p).GET('/api/v1/wallet')).data!.availableFen;
 
 async function draft(owner: Person, over: Partial<RequirementInput> = {}) {
-  const res = await call(owner, 'POST', '/requirements', buildRequirement(clock.now(), over));
-  expect(res.status, res.text).toBe(201);
-  return res.json;
+  const { data, error, response } = await api(owner).POST('/api/v1/requirements', { body: buildRequirement(clock.now(), over) });
+  expect(response.status, JSON.stringify(error)).toBe(201);
+  return data!;
 }
 async function pending(owner: Person, over: Partial<RequirementInput> = {}) {
   const d = await draft(owner, over);
-  const res = await call(owner, 'POST', `/requirements/${d.id}/submit`);
-  expect(res.status, res.text).toBe(200);
-  return res.json;
+  const { data, error, response } = await api(owner).POST('/api/v1/requirements/{id}/submit', { params: { path: { id: d.id } } });
+  expect(response.status, JSON.stringify(error)).toBe(200);
+  return data!;
 }
 /** Drafted, published (deposit paid) and approved through the API: open in the hall. */
 async function published(owner: Person, over: Partial<RequirementInput> = {}) {
   const p = await pending(owner, over);
-  const res = await call(op, 'POST', `/admin/requirements/${p.id}/review`, { decision: 'approve' });
-  expect(res.status, res.text).toBe(200);
-  return res.json;
+  const { data, error, response } = await api(op).POST('/api/v1/admin/requirements/{id}/review', { params: { path: { id: p.id } }, body: { decision: 'approve' } });
+  expect(response.status, JSON.stringify(error)).toBe(200);
+  return data!;
 }
 async function bid(who: Person, requirementId: string, priceFen = 2_000_000, plan?: string) {
-  const res = await call(who, 'POST', `/requirements/${requirementId}/proposals`, { ...proposalInput(priceFen), ...(plan ? { plan } : {}) });
-  expect(res.status, res.text).toBe(201);
-  return res.json;
+  const { data, error, response } = await api(who).POST('/api/v1/requirements/{id}/proposals', {
+    params: { path: { id: requirementId } },
+    body: { ...proposalInput(priceFen), ...(plan ? { plan } : {}) },
+  });
+  expect(response.status, JSON.stringify(error)).toBe(201);
+  return data!;
 }
 /** Moves the clock; sessions idle for a day end, so the people still needed sign in again. */
 async function later(ms: number, ...people: Person[]) {
   clock.advance(ms);
   for (const p of [op, ...people]) p.token = await h.loginAs(p.input);
 }
-const stateOf = async (id: string) => (await call(op, 'GET', `/requirements/${id}`)).json.state as string;
+const stateOf = async (id: string) => (await api(op).GET('/api/v1/requirements/{id}', { params: { path: { id } } })).data!.state;
 
 describe('GET /service-categories', () => {
   it('happy: the two-level tree, public', async () => {
