@@ -97,7 +97,7 @@ const activeMembership = (actor: Actor, organisationId: string): MembershipView 
 export const roleAllows = (role: MemberRole, action: Action): boolean => (ROLE_ACTIONS[action] as readonly MemberRole[]).includes(role);
 
 /** Whether a role of an ancestor organisation allows the action over a descendant. */
-export const parentRoleAllows = (role: MemberRole, action: Action): boolean => (PARENT_ACTIONS[action] ?? []).includes(role);
+const parentRoleAllows = (role: MemberRole, action: Action): boolean => (PARENT_ACTIONS[action] ?? []).includes(role);
 
 /**
  * Whether the actor may do `action` for the organisation: by an active membership of it whose role

@@ -1,4 +1,4 @@
-import { MEMBER_ROLE_LABELS } from '$core/shared/access';
+import { ASSIGNABLE_ROLES, MEMBER_ROLE_LABELS } from '$core/shared/access';
 import { consoleAction, requireUnitAdmin } from '$lib/server/mall-console';
 import { orError } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
@@ -14,7 +14,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     pending: pending.map((e) => ({ ...e, updatedAt: iso(e.updatedAt)!, decidedAt: iso(e.decidedAt) })),
     rejected: rejected.slice(-20).map((e) => ({ ...e, updatedAt: iso(e.updatedAt)!, decidedAt: iso(e.decidedAt) })),
     members: members.map((m) => ({ ...m, createdAt: iso(m.createdAt)! })),
-    roles: (['admin', 'finance', 'member'] as const).map((value) => ({ value, label: MEMBER_ROLE_LABELS[value] })),
+    roles: ASSIGNABLE_ROLES.map((value) => ({ value, label: MEMBER_ROLE_LABELS[value] })),
   };
 };
 
