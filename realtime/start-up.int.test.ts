@@ -58,7 +58,7 @@ describe('first start of the embedded database', () => {
     expect(readdirSync(scratch).filter((f) => f.startsWith('killed.'))).toEqual([]);
   }, 240_000);
 
-  it('builds in place, guarded by a marker, when the folder cannot be replaced (an empty mount point)', async () => {
+  it('starts again from nothing when an in-place build was interrupted (its marker is still there)', async () => {
     const dir = join(scratch, 'mount');
     mkdirSync(dir);
     writeFileSync(`${dir}.first-start`, '1\n');
@@ -146,6 +146,21 @@ describe('a full disk', () => {
   mkdirSync(mountPoint, { recursive: true });
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=200m', 'tmpfs', mountPoint]).status === 0;
   afterAll(() => void (mounted && spawnSync('umount', ['-l', mountPoint])));
+
+  it.runIf(mounted)('builds in place on a mount point (a container volume), which cannot be renamed onto', async () => {
+    const volume = join(scratch, 'volume');
+    mkdirSync(volume);
+    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=300m', 'tmpfs', volume]).status).toBe(0);
+    try {
+      const p = await startPlatform(configFor(volume), quiet);
+      await p.close();
+      expect(dataDirComplete(volume)).toBe(true);
+      expect(existsSync(`${volume}.first-start`)).toBe(false);
+      expect(readdirSync(volume)).toContain('PG_VERSION');
+    } finally {
+      spawnSync('umount', ['-l', volume]);
+    }
+  }, 120_000);
 
   it.runIf(mounted)('answers writes with 503 STORAGE_FULL while running, and refuses the next start clearly instead of spinning', async () => {
     const dir = join(mountPoint, 'data');
