@@ -11,20 +11,28 @@ beforeAll(async () => {
 });
 afterAll(() => h?.close());
 
-/** Registers through the API like the sign-up page: code to the phone, then the form. */
+/** A typed client's answer in the shape these tests read: status, headers and the parsed body. */
+const answer = (r: { data?: unknown; error?: unknown; response: Response }) => ({
+  status: r.response.status,
+  headers: r.response.headers,
+  json: (r.data ?? r.error) as any,
+  text: JSON.stringify(r.data ?? r.error ?? null),
+});
+
+/** Registers through the API like the sign-up page: code to the phone, then the form (typed by the document). */
 async function registerViaApi(over: Record<string, unknown> = {}) {
   const input = buildRegistration(over);
-  const sent = await h.json('POST', '/api/v1/auth/register-code', { mobile: input.mobile });
-  expect(sent.status, sent.text).toBe(200);
+  const sent = await h.api().POST('/api/v1/auth/register-code', { body: { mobile: input.mobile } });
+  expect(sent.response.status, JSON.stringify(sent.error)).toBe(200);
   const code = await latestCode(h.platform, input.mobile);
-  const res = await h.json('POST', '/api/v1/auth/register', { ...input, code });
+  const res = answer(await h.api().POST('/api/v1/auth/register', { body: { ...input, code } }));
   return { input, res, token: res.json?.token as string };
 }
 
 const otherThan = (code: string) => (code === '123456' ? '654321' : '123456');
 const outboxFor = (recipient: string) => h.platform.db.select().from(outbox).where(eq(outbox.recipient, recipient));
-const login = (identifier: string, password: string) => h.json('POST', '/api/v1/auth/login', { identifier, password });
-const me = (token: string) => h.json('GET', '/api/v1/auth/me', undefined, { token });
+const login = async (identifier: string, password: string) => answer(await h.api().POST('/api/v1/auth/login', { body: { identifier, password } }));
+const me = async (token: string) => answer(await h.api(token).GET('/api/v1/auth/me'));
 
 describe('POST /auth/register-code', () => {
   it('happy: an SMS with a 6-digit code lands in the sandbox outbox; the answer masks the number', async () => {

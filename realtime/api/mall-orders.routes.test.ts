@@ -17,34 +17,37 @@ const tokenFor = async (u: { token: string; org?: { id: string } }) => {
   return u.token;
 };
 describe('cart and orders', () => {
-  it('happy: add to cart, checkout split per merchant, pay through the gateway, merchant ships, buyer receives', async () => {
+  it('happy: add to cart, checkout split per merchant, pay through the gateway, merchant ships, buyer receives (typed client)', async () => {
     const m = await merchant(h.platform);
     const item = await product(h.platform, m.org.id, { priceFen: 2_000, stock: 50 });
     const b = await individual(h.platform, null);
     const addr = await address(h.platform, b.actor.userId);
-    const t = b.token;
-    const cart = await h.json('POST', '/api/v1/cart/items', { productId: item.id, quantity: 3 }, { token: t });
-    expect(cart.status).toBe(200);
-    expect(cart.json).toMatchObject({ count: 1, selectedTotalFen: 6_000 });
-    expect((await h.json('PATCH', `/api/v1/cart/items/${item.id}`, { quantity: 2 }, { token: t })).json.selectedTotalFen).toBe(4_000);
-    const placed = await h.json('POST', '/api/v1/orders', { addressId: addr.id }, { token: t });
-    expect(placed.status).toBe(201);
-    const order = placed.json.orders[0];
+    const buyer = h.api(b.token);
+    const cart = await buyer.POST('/api/v1/cart/items', { body: { productId: item.id, quantity: 3 } });
+    expect(cart.response.status).toBe(200);
+    expect(cart.data).toMatchObject({ count: 1, selectedTotalFen: 6_000 });
+    const changed = await buyer.PATCH('/api/v1/cart/items/{productId}', { params: { path: { productId: item.id } }, body: { quantity: 2 } });
+    expect(changed.data!.selectedTotalFen).toBe(4_000);
+    const placed = await buyer.POST('/api/v1/orders', { body: { addressId: addr.id } });
+    expect(placed.response.status).toBe(201);
+    const order = placed.data!.orders[0]!;
     expect(order).toMatchObject({ status: 'pending_payment', totalFen: 4_000, merchantName: m.org.fullName });
-    const pay = await h.json('POST', '/api/v1/payments', { orderIds: [order.id], method: 'personal_online' }, { token: t });
-    expect(pay.status).toBe(201);
-    expect(pay.json.redirectUrl).toContain('/api/v1/sandbox/bank');
-    const n = signedNotice(GATEWAY_SECRET, { orderNo: pay.json.payment.paymentNo, amountFen: 4_000 });
+    const pay = await buyer.POST('/api/v1/payments', { body: { orderIds: [order.id], method: 'personal_online' } });
+    expect(pay.response.status).toBe(201);
+    expect(pay.data!.redirectUrl).toContain('/api/v1/sandbox/bank');
+    const paymentNo = pay.data!.payment.paymentNo;
+    const n = signedNotice(GATEWAY_SECRET, { orderNo: paymentNo, amountFen: 4_000 });
     expect((await h.app.request('/api/v1/payments/notify', { method: 'POST', headers: n.headers, body: n.raw })).status).toBe(200);
-    expect((await h.json('GET', `/api/v1/payments/${pay.json.payment.paymentNo}`, undefined, { token: t })).json.status).toBe('paid');
+    expect((await buyer.GET('/api/v1/payments/{paymentNo}', { params: { path: { paymentNo } } })).data!.status).toBe('paid');
 
-    const mt = await tokenFor(m);
-    const console = await h.json('GET', '/api/v1/merchant/orders?status=paid', undefined, { token: mt });
-    expect(console.json.items.map((o: { id: string }) => o.id)).toContain(order.id);
-    expect((await h.json('POST', `/api/v1/merchant/orders/${order.id}/ship`, { carrier: '中通快递', trackingNo: 'ZT7788990011' }, { token: mt })).json.status).toBe('shipped');
-    expect((await h.json('POST', `/api/v1/orders/${order.id}/receive`, undefined, { token: t })).json.status).toBe('received');
-    const mine = await h.json('GET', '/api/v1/orders', undefined, { token: t });
-    expect(mine.json).toMatchObject({ total: 1, items: [{ id: order.id, status: 'received' }] });
+    const seller = h.api(await tokenFor(m));
+    const console = await seller.GET('/api/v1/merchant/orders', { params: { query: { status: 'paid' } } });
+    expect(console.data!.items.map((o) => o.id)).toContain(order.id);
+    const shipped = await seller.POST('/api/v1/merchant/orders/{id}/ship', { params: { path: { id: order.id } }, body: { carrier: '中通快递', trackingNo: 'ZT7788990011' } });
+    expect(shipped.data!.status).toBe('shipped');
+    expect((await buyer.POST('/api/v1/orders/{id}/receive', { params: { path: { id: order.id } } })).data!.status).toBe('received');
+    const mine = await buyer.GET('/api/v1/orders');
+    expect(mine.data).toMatchObject({ total: 1, items: [{ id: order.id, status: 'received' }] });
   });
 
   it('errors: field messages in Chinese; out of stock is 409 with the product named', async () => {
