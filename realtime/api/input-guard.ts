@@ -65,11 +65,8 @@ export function inputGuard(api: OpenAPIHono<ApiEnv>) {
       if (json && Number(length ?? 0) > MAX_JSON_BYTES) throw new AppError('PAYLOAD_TOO_LARGE', PAYLOAD_TOO_LARGE);
       const route = routeOf(method, c.req.path);
       const text = json ? await readLimited(c.req.raw, MAX_JSON_BYTES) : undefined;
-      if (text !== undefined) {
-        // The routes read the body again, from Hono's cache or (middleware such as bodyLimit) from the request.
-        c.req.bodyCache.text = Promise.resolve(text);
-        c.req.raw = new Request(c.req.raw, { body: text });
-      }
+      // The routes (and middleware such as bodyLimit) read the body again from a fresh request.
+      if (text !== undefined) c.req.raw = new Request(c.req.raw, { body: text });
       const empty = text === undefined ? !c.req.header('transfer-encoding') && Number(length ?? 0) === 0 : !text.trim();
       if (empty && (route?.bodyRequired || method === 'PATCH')) {
         // Anonymous callers of protected operations hear 401 as they would with a body.
