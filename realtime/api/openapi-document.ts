@@ -147,6 +147,8 @@ export const OPERATION_IDS: Record<string, string> = {
   'GET /mall/me/profile': 'getMyMallProfile',
   'PUT /mall/me/profile': 'updateMyMallProfile',
   'GET /mall/me/unit': 'getMyUnit',
+  'GET /mall/unit/employees': 'listUnitEmployees',
+  'POST /mall/unit/employees/{userId}/decision': 'decideUnitEmployee',
   'GET /mall/regions/{code}': 'getMallRegion',
   'GET /mall/images/{fileId}/{size}': 'getProductImage',
   'POST /admin/mall/products/{id}/take-down': 'takeDownProduct',
