@@ -37,10 +37,21 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
     const pub = publishSafely(watchRedis(platform.redis.duplicate(), 'redis:adapter-pub'), 'redis:adapter-pub');
     const sub = watchRedis(failSoftly(platform.redis.duplicate(), 'redis:adapter-sub', ['unsubscribe', 'punsubscribe']), 'redis:adapter-sub', undefined, () => {
       // Give the re-subscription a moment, so whatever the clients fetch next is followed by live events.
-      setTimeout(() => io.local.emit('room:resync', {}), 250).unref?.();
+      setTimeout(() => {
+        io.local.emit('room:resync', {});
+        void resyncUnread().catch((e) => console.warn('[resync] unread counts:', (e as Error).message));
+      }, 250).unref?.();
     });
     redisClients.push(pub, sub);
     io.adapter(createAdapter(pub, sub, { key: `${platform.redisPrefix}io`, requestsTimeout: 3000 }));
+  }
+
+  /** After an outage: each signed-in user on this node gets the unread count it may have missed. */
+  async function resyncUnread() {
+    const users = new Set((await io.local.fetchSockets()).map((s) => s.data.userId).filter((u): u is string => Boolean(u)));
+    for (const userId of users) {
+      io.local.to(`user:${userId}`).emit('message:unread', { unreadCount: await platform.services.messages.unreadCount(userId) });
+    }
   }
 
   io.use(async (socket, next) => {

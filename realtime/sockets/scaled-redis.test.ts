@@ -139,8 +139,13 @@ describe.runIf(hasRedisServer)('a Redis outage under two realtime nodes', () => 
 
     // Redis comes back on the same port, empty.
     const hinted = next(se, 'room:resync', () => true, 15_000);
+    const unreadHint = next(sb, 'message:unread', () => true, 15_000);
     redisProc = await startRedis(redisPort);
     await hinted;
+    // The bidder's site message about the round (published on A during the outage) is counted again.
+    const unread = await b.p.services.messages.unreadCount(bidders[0]!.actor.userId);
+    expect(unread).toBeGreaterThan(0);
+    expect((await unreadHint).unreadCount).toBe(unread);
 
     // The client catches up by sequence number and gets what it missed, the bid included.
     const sync = await ack(se, 'room:sync', { requirementId: r.id, lastSeq: lastSeqBefore });
