@@ -158,6 +158,7 @@ describe('searching the audit trail', () => {
     await expect(p.services.audit.search(ops, { from: '2026-13-01' })).rejects.toMatchObject({ code: 'VALIDATION', fields: { from: '开始日期格式为 YYYY-MM-DD' } });
     await expect(p.services.audit.search(ops, { from: '2026-02-01', to: '2026-01-01' })).rejects.toMatchObject({ fields: { to: '结束日期不能早于开始日期' } });
     await expect(p.services.audit.search(ops, { pageSize: 1000 })).rejects.toMatchObject({ fields: { pageSize: '每页最多 100 条' } });
+    await expect(p.services.audit.search(ops, { from: '0000-01-01' })).rejects.toMatchObject({ fields: { from: '开始日期须在 2000 年至 2099 年之间' } });
     await expect(p.services.audit.search(ops, { organisationId: 'x' })).rejects.toMatchObject({ fields: { organisationId: '组织编号格式不正确' } });
     await expect(p.services.audit.search(ops, { action: "x'; drop" })).rejects.toMatchObject({ fields: { action: expect.any(String) } });
   });

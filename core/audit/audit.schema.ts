@@ -1,10 +1,14 @@
 import { z } from 'zod';
 
+/** A calendar day the database can take (year 0 or 10000 would fail the query instead of the form). */
+const auditDate = (name: string) =>
+  z.iso.date(`${name}格式为 YYYY-MM-DD`).refine((d) => d >= '2000-01-01' && d <= '2099-12-31', `${name}须在 2000 年至 2099 年之间`);
+
 /** Filters of the audit trail search (operators: everything; an organisation's admins: their own rows). */
 export const AuditSearchQuery = z
   .object({
-    from: z.iso.date('开始日期格式为 YYYY-MM-DD').optional(),
-    to: z.iso.date('结束日期格式为 YYYY-MM-DD').optional(),
+    from: auditDate('开始日期').optional(),
+    to: auditDate('结束日期').optional(),
     /** An exact action (`wallet.withdrawal_approved`) or its context (`wallet`, `wallet.`). */
     action: z.string().trim().max(100, '操作不超过 100 个字符').regex(/^[a-z0-9_.]*$/, '操作只能包含小写字母、数字、下划线和点').optional(),
     /** The acting user's username (exact, case-insensitive). */
