@@ -14,7 +14,7 @@ beforeAll(async () => {
   expect(res.status).toBe(200);
   doc = res.json;
   userToken = (await h.user()).token;
-});
+}, 180_000);
 afterAll(() => h?.close());
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
@@ -82,7 +82,7 @@ describe('what each operation answers is listed in its entry', () => {
     }
     expect(wrongAuth).toEqual([]);
     expect(undocumented).toEqual([]);
-  });
+  }, 180_000);
 
   it('a signed-in member with an empty body and made-up ids: every 4xx is documented', async () => {
     const undocumented: string[] = [];
@@ -93,7 +93,7 @@ describe('what each operation answers is listed in its entry', () => {
       if (res.status >= 400 && res.status < 500 && !documented(op, res.status)) undocumented.push(`${method.toUpperCase()} ${path} → ${res.status} ${res.json?.error?.code ?? ''}`);
     }
     expect(undocumented).toEqual([]);
-  });
+  }, 180_000);
 
   it('a body that is not JSON is refused with the documented 415 on every JSON operation', async () => {
     const undocumented: string[] = [];
@@ -108,5 +108,5 @@ describe('what each operation answers is listed in its entry', () => {
       if (!documented(op, 415)) undocumented.push(`${method.toUpperCase()} ${path}`);
     }
     expect(undocumented).toEqual([]);
-  });
+  }, 180_000);
 });
