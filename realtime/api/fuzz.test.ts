@@ -25,7 +25,7 @@ const PATH_VALUES = [RANDOM_ID, 'not-an-id', 'a%00b', '%ED%A0%80', '1e309'];
 /** Query values: bad numbers, control characters, an invalid UTF-8 sequence, a long value. */
 const QUERY_VALUES = ['1.5', '1e309', '-1', 'a%00b', '%ED%A0%80', 'x'.repeat(5000)];
 /** Strings put into every text field of a body shaped like the document says. */
-const BAD_STRINGS = ['a\u0000b', '\ud800', 'x'.repeat(60_000)];
+const BAD_STRINGS = ['a\u0000b', '\ud800', 'x'.repeat(20_000)];
 /** Values of the wrong type for every field. */
 const WRONG_TYPES: unknown[] = [null, -1, 1.5, [], 'abc'];
 
@@ -179,8 +179,9 @@ describe('fuzz: every operation of the OpenAPI document answers malformed input 
     for (const actor of actors) {
       for (const op of operations) {
         // Anonymous callers of protected operations are refused before any input is read: a few calls suffice.
+        // Malformed path values are refused before the caller matters: the operator covers them.
         const list = attempts(op);
-        const chosen = !actor.token && op.secured ? list.slice(0, 3) : list;
+        const chosen = !actor.token && op.secured ? list.slice(0, 3) : actor.name === 'operator' ? list : list.filter((a) => !a.label.startsWith('path ') || a.label.includes(RANDOM_ID.slice(0, 20)));
         const started = performance.now();
         for (const a of chosen) {
           const headers: Record<string, string> = { 'x-forwarded-for': `10.9.${calls % 250}.${(calls >> 8) % 250}` };
