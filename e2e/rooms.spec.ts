@@ -150,12 +150,21 @@ test.describe('live bidding room', () => {
     await expect(ent.page.getByTestId('room-hero')).toContainText(`${CHENGXIN}，成交报价 ¥25,000.00`);
     await expect(pv.page.getByRole('heading', { name: '恭喜，贵机构已被选中' })).toBeVisible();
     await expect(pv.page.getByTestId('room-hero')).toContainText('成交报价 ¥25,000.00');
+    // The next step is a button, not a hint to look for it elsewhere.
+    await expect(pv.page.getByTestId('room-hero').getByRole('link', { name: '起草协议' })).toHaveAttribute('href', `/account/agreements/new?requirement=${req.id}`);
     await shoot(ent.page, 'room-selected-enterprise');
     await shoot(pv.page, 'room-selected-provider');
 
-    // The project page names the selected provider.
+    // The project page names the selected provider and shows the price it won at, not its proposal price.
     await ent.page.goto(`/account/projects/${req.id}`);
     await expect(ent.page.getByRole('link', { name: CHENGXIN }).first()).toHaveAttribute('href', `/showcase/${chengxinId}`);
+    await expect(ent.page.getByTestId('proposal').filter({ hasText: CHENGXIN }).getByTestId('proposal-price')).toHaveText('¥25,000.00');
+    // So do the provider's project page (with its 起草协议 button) and 我的投标.
+    await pv.page.goto(`/projects/${req.id}`);
+    await expect(pv.page.getByTestId('my-result')).toContainText('中标价 ¥25,000.00');
+    await expect(pv.page.getByRole('link', { name: '起草协议' })).toBeVisible();
+    await pv.page.goto('/account/bids');
+    await expect(pv.page.getByRole('listitem').filter({ hasText: title }).getByTestId('bid-price')).toHaveText('¥25,000.00');
     await Promise.all([ent.context.close(), pv.context.close()]);
   });
 });
