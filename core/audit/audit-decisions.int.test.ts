@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { auditLog } from '../../db/schema';
 import { createTestPlatform, ManualClock } from '../testing/test-platform';
 import { address, GATEWAY_SECRET, individual, merchant, product, signedNotice, unitBuyer } from '../testing/mall-factories';
-import { awardedRequirement, buildRequirement, enterprise, fund, operator } from '../testing/tenders-factories';
+import { awardedRequirement, buildRequirement, enterprise, openRequirement, operator, proposalInput, provider } from '../testing/tenders-factories';
 import type { Platform } from '../platform/platform';
 import type { Actor } from '../shared/actor';
 import { DAY } from '../shared/clock';
@@ -131,6 +131,24 @@ describe('requirements and deposits', () => {
       organisationId: orgId,
       before: { depositStatus: 'held', depositFen: 20_000 },
       after: { depositStatus: 'refunded', refundFen: 20_000, forfeitFen: 0 },
+    });
+  });
+});
+
+describe('deposit forfeit', () => {
+  it('withdrawing with a bidder forfeits part of the deposit: the row names the enterprise, the amounts and the actor', async () => {
+    clock.set(new Date('2026-11-23T02:00:00Z'));
+    const e = await enterprise(p, 20_000);
+    const r = await openRequirement(p, e.actor, ops);
+    await p.services.proposals.submit((await provider(p)).actor, r.id, proposalInput());
+    const out = await p.services.requirements.withdraw(e.actor, r.id);
+    expect(out.forfeitFen).toBeGreaterThan(0);
+    expect(await theRow(r.requirementNo, 'tenders.deposit_forfeited')).toMatchObject({
+      actorUserId: e.actor.userId,
+      organisationId: e.actor.organisation!.organisationId,
+      before: { depositStatus: 'held', depositFen: 20_000 },
+      after: { depositStatus: 'partly_refunded', forfeitFen: out.forfeitFen, refundFen: 20_000 - out.forfeitFen },
+      reason: '撤销项目（1 家已报名）',
     });
   });
 });
