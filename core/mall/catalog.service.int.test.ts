@@ -105,7 +105,9 @@ describe('merchants keep their products', () => {
     await expect(p.services.catalog.createProduct(shop, form({ imageIds: seven.map((f) => f.id) }))).rejects.toMatchObject({ fields: { imageIds: '最多上传 6 张图片' } });
     const theirs = await upload(rival);
     await expect(p.services.catalog.createProduct(shop, form({ imageIds: [theirs.id] }))).rejects.toMatchObject({ fields: { imageIds: '图片不存在或不能使用' } });
-    const notAnImage = await upload(shop, new TextEncoder().encode('not really a png'));
+    // Text declared as a PNG is refused at upload now; a file with a PNG's first bytes but no picture behind them still reaches this check.
+    await expect(upload(shop, new TextEncoder().encode('not really a png'))).rejects.toMatchObject({ fields: { file: '文件内容与类型不符：这不是一个有效的 PNG 文件' } });
+    const notAnImage = await upload(shop, new Uint8Array([0x89, 0x50, 0x4e, 0x47, ...new TextEncoder().encode('not really a png')]));
     await expect(p.services.catalog.createProduct(shop, form({ imageIds: [notAnImage.id] }))).rejects.toMatchObject({ fields: { imageIds: '图片无法识别，请重新上传' } });
     const pdf = await p.services.files.upload(shop, { filename: 'a.pdf', contentType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4') });
     await expect(p.services.catalog.createProduct(shop, form({ imageIds: [pdf.id] }))).rejects.toMatchObject({ fields: { imageIds: expect.stringContaining('图片') } });
