@@ -2,7 +2,7 @@ import { z } from 'zod';
 import './zod-messages';
 
 /** The highest page number a list answers: deeper pages are refused instead of asking the database for a huge offset. */
-export const MAX_PAGE = 10_000;
+const MAX_PAGE = 10_000;
 
 /** A page number from a query string or a form: an integer 1–10000, 1 when absent. */
 export const PageNumber = z.coerce

@@ -40,7 +40,7 @@ export const CONTROL_CHARACTER_MESSAGE = '不能包含控制字符或无法识�
  * surrogates with a Chinese message. `multiline` lets tabs and line breaks through (descriptions,
  * messages). Search boxes, names and path values use the single-line default.
  */
-export const Text = (opts: { max: number; multiline?: boolean; message?: string }) =>
+const Text = (opts: { max: number; multiline?: boolean; message?: string }) =>
   z
     .string()
     .refine((s) => isCleanText(s, opts), CONTROL_CHARACTER_MESSAGE)
@@ -50,6 +50,3 @@ export const Text = (opts: { max: number; multiline?: boolean; message?: string 
 /** A search keyword from a query string: optional, blank means none. */
 export const SearchKeyword = (max = 100, message = `搜索词不超过 ${max} 个字`) =>
   z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), Text({ max, message }).optional());
-
-/** An id in a path or a query: a UUID, refused with a Chinese message before it reaches the database. */
-export const Id = (message = '编号格式不正确') => z.uuid(message);

@@ -32,7 +32,7 @@ const FORMAT_MESSAGES: Record<string, string> = {
 
 type Issue = z.core.$ZodRawIssue;
 
-export function chineseIssueMessage(issue: Issue): string {
+function chineseIssueMessage(issue: Issue): string {
   switch (issue.code) {
     case 'invalid_type': {
       if (issue.input === undefined) return '请填写此项';

@@ -5,7 +5,7 @@ import { CONTROL_CHARACTER_MESSAGE, isCleanText } from '../../core/shared/valida
 import type { ApiEnv } from './context';
 
 /** The largest JSON body any operation takes (a requirement's rich text is at most 50 000 characters). */
-export const MAX_JSON_BYTES = 1024 * 1024;
+const MAX_JSON_BYTES = 1024 * 1024;
 
 const PAYLOAD_TOO_LARGE = '请求体过大（不超过 1 MB）';
 
