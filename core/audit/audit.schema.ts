@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PageNumber, PageSize } from '../shared/paging';
 
 /** A calendar day the database can take (year 0 or 10000 would fail the query instead of the form). */
 const auditDate = (name: string) =>
@@ -18,8 +19,8 @@ export const AuditSearchQuery = z
     organisation: z.string().trim().max(100, '组织名称不超过 100 个字符').optional(),
     targetType: z.string().trim().max(40, '对象类型不超过 40 个字符').optional(),
     targetId: z.string().trim().max(100, '对象编号不超过 100 个字符').optional(),
-    page: z.coerce.number({ message: '页码必须是数字' }).int('页码必须是整数').min(1, '页码从 1 开始').max(10_000, '页码过大').default(1),
-    pageSize: z.coerce.number({ message: '每页条数必须是数字' }).int('每页条数必须是整数').min(1, '每页至少 1 条').max(100, '每页最多 100 条').default(20),
+    page: PageNumber,
+    pageSize: PageSize(100, 20),
   })
   .refine((q) => !q.from || !q.to || q.from <= q.to, { path: ['to'], message: '结束日期不能早于开始日期' });
 export type AuditSearchQuery = z.input<typeof AuditSearchQuery>;
