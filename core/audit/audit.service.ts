@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Db } from '../../db/client';
-import { requireActor, requireOperator, type Actor } from '../shared/actor';
+import { requireOperator, type Actor } from '../shared/actor';
+import { authorizeActing } from '../shared/access';
 import { AppError } from '../shared/app-error';
 import { parseInput } from '../shared/validate';
 import * as repo from './audit.repo';
@@ -30,11 +31,7 @@ export function createAuditService({ db }: { db: Db }) {
       requireOperator(actor);
       return null;
     }
-    const a = requireActor(actor);
-    const org = a.organisation;
-    if (!org) throw new AppError('FORBIDDEN', '请先选择要代表的组织');
-    if (org.role !== 'owner' && org.role !== 'admin') throw new AppError('FORBIDDEN', '只有组织的管理员可以查看操作记录');
-    return org.organisationId;
+    return authorizeActing(actor, 'audit.view').organisationId;
   }
 
   function filterOf(raw: unknown, organisationId: string | null): AuditSearch {

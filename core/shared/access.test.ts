@@ -41,6 +41,7 @@ const EXPECTED: Record<Action, Record<MemberRole, boolean>> = {
   'mall.buy_for_unit': { owner: true, admin: true, finance: true, member: false },
   'statistics.view': { owner: true, admin: true, finance: false, member: false },
   'mall.reimbursements': { owner: true, admin: true, finance: true, member: false },
+  'audit.view': { owner: true, admin: true, finance: false, member: false },
 };
 
 const cases = ACTIONS.flatMap((action) => MEMBER_ROLES.map((role) => ({ action, role, allowed: EXPECTED[action][role] })));
@@ -117,6 +118,7 @@ const EXPECTED_PARENT: Record<Action, Record<MemberRole, boolean>> = {
   'mall.buy_for_unit': { owner: false, admin: false, finance: false, member: false },
   'statistics.view': { owner: true, admin: true, finance: false, member: false },
   'mall.reimbursements': { owner: false, admin: false, finance: false, member: false },
+  'audit.view': { owner: true, admin: true, finance: false, member: false },
 };
 
 const parentCases = ACTIONS.flatMap((action) => MEMBER_ROLES.map((role) => ({ action, role, allowed: EXPECTED_PARENT[action][role] })));

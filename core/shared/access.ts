@@ -50,6 +50,8 @@ export const ROLE_ACTIONS = {
   'statistics.view': ADMINS,
   /** The unit's reimbursement list (报销清单): the employees' paid orders. */
   'mall.reimbursements': MONEY,
+  /** The organisation's own rows of the audit trail (操作记录). */
+  'audit.view': ADMINS,
 } as const satisfies Record<string, readonly MemberRole[]>;
 
 export type Action = keyof typeof ROLE_ACTIONS;
@@ -64,6 +66,7 @@ export const PARENT_ACTIONS: Partial<Record<Action, readonly MemberRole[]>> = {
   'members.view': ADMINS,
   'statistics.view': ADMINS,
   'wallet.view': MONEY,
+  'audit.view': ADMINS,
 };
 
 const ACTION_LABELS: Record<Action, string> = {
@@ -82,6 +85,7 @@ const ACTION_LABELS: Record<Action, string> = {
   'mall.buy_for_unit': '以单位名义采购',
   'statistics.view': '查看员工消费统计',
   'mall.reimbursements': '查看报销清单',
+  'audit.view': '查看操作记录',
 };
 
 /** The organisation an action is about; `ancestorIds` (parent first) are given by the caller when the parent rule may apply. */
