@@ -112,13 +112,18 @@ describe('mall', () => {
 });
 
 describe('requirements and deposits', () => {
-  it('review approve and reject (deposit refunded in full, with the reason)', async () => {
+  it('deposit paid on publishing; review approve and reject (deposit refunded in full, with the reason)', async () => {
     clock.set(new Date('2026-11-23T02:00:00Z'));
     const e = await enterprise(p, 40_000);
     const orgId = e.actor.organisation!.organisationId;
     const reqs = p.services.requirements;
     const a = await reqs.saveDraft(e.actor, buildRequirement(clock.now()));
     await reqs.submit(e.actor, a.id);
+    expect(await theRow(a.requirementNo, 'tenders.deposit_paid')).toMatchObject({
+      actorUserId: e.actor.userId,
+      organisationId: orgId,
+      after: { depositStatus: 'held', depositFen: 20_000 },
+    });
     const approved = await reqs.review(ops, a.id, { decision: 'approve' });
     expect(await theRow(approved.requirementNo, 'tenders.requirement_approved')).toMatchObject({ actorUserId: ops.userId, targetType: 'requirement', organisationId: orgId, before: { state: 'pending_review' }, after: { state: 'open' } });
 

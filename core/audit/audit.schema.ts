@@ -76,6 +76,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'escrow.released': '托管资金放款',
   'escrow.after_sales_split': '售后处理分配',
   'escrow.terminated_split': '协商终止分配',
+  'tenders.deposit_paid': '缴纳保证金',
   'tenders.deposit_forfeited': '没收保证金',
   'tenders.deposit_refunded': '退还保证金',
   'tenders.requirement_approved': '需求审核通过',

@@ -321,6 +321,15 @@ export function createRequirementService(deps: RequirementDeps) {
             idempotencyKey: `deposit:pay:${r.id}:${seq}`,
             metadata: { requirementId: r.id },
           });
+          await recordAudit(tx, {
+            actorUserId: a.userId,
+            action: 'tenders.deposit_paid',
+            targetType: 'requirement',
+            targetId: r.requirementNo,
+            organisationId: r.organisationId,
+            before: { depositStatus: r.depositStatus },
+            after: { depositStatus: 'held', depositFen },
+          });
           return setState(tx, r, to, 'submit', a.userId, { depositFen, depositStatus: 'held', depositSeq: seq, submittedAt: now, rejectReason: null }, { depositFen });
         })
         .catch(async (e: unknown) => {
