@@ -54,14 +54,15 @@ describe('listProviders (the showcase hall)', () => {
     }
   });
 
-  it('pages newest first and clamps silly page sizes', async () => {
+  it('pages newest first and refuses silly page sizes by field (the shared paging rule)', async () => {
     const page1 = await p.services.organisations.listProviders({ q: marker, pageSize: 1, page: 1 });
     const page2 = await p.services.organisations.listProviders({ q: marker, pageSize: 1, page: 2 });
     expect(names(page1)).toEqual([percent.input.organisationName]);
     expect(names(page2)).toEqual([active.input.organisationName]);
     expect(page1.total).toBe(2);
-    expect((await p.services.organisations.listProviders({ pageSize: 10_000 })).pageSize).toBe(50);
-    expect((await p.services.organisations.listProviders({ page: -3 })).page).toBe(1);
+    await expect(p.services.organisations.listProviders({ pageSize: 10_000 })).rejects.toMatchObject({ code: 'VALIDATION', fields: { pageSize: '每页最多 50 条' } });
+    await expect(p.services.organisations.listProviders({ page: -3 })).rejects.toMatchObject({ code: 'VALIDATION', fields: { page: '页码无效' } });
+    expect((await p.services.organisations.listProviders({})).pageSize).toBe(12);
   });
 });
 
