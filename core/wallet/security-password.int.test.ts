@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { randomUUID } from 'node:crypto';
 import { desc, eq } from 'drizzle-orm';
 import { outbox, securityPasswords, withdrawals } from '../../db/schema';
 import { createTestPlatform, ManualClock } from '../testing/test-platform';
 import { registerUser } from '../testing/factories';
+import { fund } from '../testing/tenders-factories';
 import type { Platform } from '../platform/platform';
 
 // Runs on PGlite by default and on PostgreSQL (row locks across connections) with DATABASE_URL set.
@@ -19,15 +19,7 @@ const WRONG = '000000';
 
 async function readyToWithdraw(amountFen: number) {
   const u = await registerUser(p);
-  const w = await p.services.ledger.ensureWallet(p.db, u.actor.organisation!.organisationId);
-  await p.services.ledger.transfer(p.db, {
-    debitAccountId: await p.services.ledger.platformAccount('gateway_clearing'),
-    creditAccountId: w.availableId,
-    amountFen,
-    kind: 'recharge_online',
-    reference: 'test',
-    idempotencyKey: randomUUID(),
-  });
+  await fund(p, u.actor, amountFen);
   const card = await p.services.withdrawals.addCard(u.actor, { accountType: 'personal', holderName: '张三', bankCode: 'ICBC', branch: '赣州章贡支行', accountNo: '6222021234567890128' });
   const [sms] = await p.db.select().from(outbox).where(eq(outbox.recipient, u.input.mobile)).orderBy(desc(outbox.createdAt)).limit(1);
   await p.services.withdrawals.verifyCard(u.actor, card.id, { amountFen: Number(sms!.body.match(/¥0\.(\d\d)/)![1]) });
