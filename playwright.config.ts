@@ -11,6 +11,10 @@ export default defineConfig({
   outputDir: 'test-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },
+  // One worker on purpose: the journeys share one server and its demo accounts (wallet journeys assert
+  // exact balances of zhixing's wallet, and the rooms journeys act as zhixing too; every sign-in comes from the same
+  // address, limited to 30 tries per address), and on two cores a second browser would compete with
+  // the server it is testing. Parallel journeys need their own accounts and addresses first.
   fullyParallel: false,
   workers: 1,
   retries: process.env.CI ? 1 : 0,
@@ -19,7 +23,8 @@ export default defineConfig({
     baseURL: `http://localhost:${PORT}`,
     locale: 'zh-CN',
     timezoneId: 'Asia/Shanghai',
-    trace: 'retain-on-failure',
+    // A trace costs every action a snapshot: record it when a failed journey is retried (CI retries once).
+    trace: 'on-first-retry',
     launchOptions: {
       ...(chromium ? { executablePath: chromium } : {}),
       args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
@@ -29,10 +34,11 @@ export default defineConfig({
   webServer: {
     command: 'node scripts/e2e-server.mjs',
     url: `http://localhost:${PORT}/readyz`,
-    env: { PORT: String(PORT) },
+    // Server logs are JSON lines on stdout: warnings and errors reach the journeys' output.
+    env: { PORT: String(PORT), LOG_LEVEL: 'warn' },
     reuseExistingServer: false,
     timeout: 240_000,
-    stdout: 'ignore',
+    stdout: 'pipe',
     stderr: 'pipe',
   },
 });

@@ -17,6 +17,9 @@ export interface DbHandle {
   kind: 'postgres' | 'pglite';
   /** The PostgreSQL URL (postgres only): migrations open their own single connection. */
   url?: string;
+  /** PostgreSQL only: the pool's size, and the application_name its connections carry (metrics find them by it). */
+  poolMax?: number;
+  applicationName?: string;
   ping(): Promise<void>;
   close(): Promise<void>;
 }
@@ -33,12 +36,16 @@ export async function openDb(opts: DbOptions): Promise<DbHandle> {
   if (opts.databaseUrl) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
-    const client = postgres(opts.databaseUrl, { max: opts.max ?? 10, onnotice: () => {} });
+    const poolMax = opts.max ?? 10;
+    const applicationName = `bangfu:${hostname()}:${process.pid}`.slice(0, 63);
+    const client = postgres(opts.databaseUrl, { max: poolMax, onnotice: () => {}, connection: { application_name: applicationName } });
     const db = drizzle(client, { schema, casing: 'snake_case' }) as unknown as Db;
     return {
       db,
       kind: 'postgres',
       url: opts.databaseUrl,
+      poolMax,
+      applicationName,
       ping: async () => void (await db.execute(sql`select 1`)),
       close: () => client.end({ timeout: 5 }),
     };
@@ -165,7 +172,9 @@ export function guardTransactions(client: PgliteLike) {
   const open = new AsyncLocalStorage<{ open: boolean }>();
   const check = () => {
     if (open.getStore()?.open) {
-      throw new Error('Database handle used inside its own open transaction: pass the transaction (tx) instead — the embedded database has one connection and would wait forever.');
+      throw new Error(
+        'Database handle used inside its own open transaction: pass the transaction (tx) instead — the embedded database has one connection and would wait forever.',
+      );
     }
   };
   const query = client.query.bind(client);

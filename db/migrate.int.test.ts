@@ -51,7 +51,11 @@ describe.runIf(!url)('migrations on the embedded database', () => {
     const h = await openEmptyPglite();
     try {
       const tableCount = async () =>
-        ((await h.db.execute(sql`select count(*)::int as n from information_schema.tables where table_schema = 'public'`)) as unknown as { rows: { n: number }[] }).rows[0]!.n;
+        (
+          (await h.db.execute(sql`select count(*)::int as n from information_schema.tables where table_schema = 'public'`)) as unknown as {
+            rows: { n: number }[];
+          }
+        ).rows[0]!.n;
       expect(await tableCount()).toBe(0);
       await migrateDb(h);
       const tables = await tableCount();

@@ -1,7 +1,20 @@
 import { expect, test, type Page } from '@playwright/test';
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { api, day, named, orgOf, payOnline, publishRequirement, registerEnterprise, rememberSession, shoot, signedIn, submitProposal, timeTravel } from './fixtures';
+import {
+  api,
+  day,
+  named,
+  orgOf,
+  payOnline,
+  publishRequirement,
+  registerEnterprise,
+  rememberSession,
+  shoot,
+  signedIn,
+  submitProposal,
+  timeTravel,
+} from './fixtures';
 
 const CHENGXIN = '赣州诚信财税咨询有限公司';
 
@@ -19,7 +32,10 @@ async function downloadPdf(page: Page, link: ReturnType<Page['getByRole']>, agre
 const done = (page: Page, text: string) => expect(page.getByText(text, { exact: true }).first()).toBeVisible();
 
 test.describe('agreements and escrow', () => {
-  test('draft → returned → revised → confirmed (PDF) → escrow by instalments (recharge) → two milestones delivered and accepted → completed → reviews on the storefront', async ({ page, browser }) => {
+  test('draft → returned → revised → confirmed (PDF) → escrow by instalments (recharge) → two milestones delivered and accepted → completed → reviews on the storefront', async ({
+    page,
+    browser,
+  }) => {
     test.setTimeout(150_000);
     const suffix = `${Date.now().toString(36).slice(-4)}${randomInt(100, 999)}`;
     const title = `代理记账与税务申报（协议）${suffix}`;
@@ -167,7 +183,10 @@ test.describe('agreements and escrow', () => {
     // Both sides rate each other once.
     async function rate(p: Page, stars: Record<string, number>, body: string) {
       for (const [aspect, n] of Object.entries(stars)) {
-        await p.locator('label').filter({ has: p.getByRole('radio', { name: `${aspect} ${n} 星` }) }).click();
+        await p
+          .locator('label')
+          .filter({ has: p.getByRole('radio', { name: `${aspect} ${n} 星` }) })
+          .click();
       }
       await p.getByLabel('评价内容（选填）').fill(body);
       await p.getByRole('button', { name: '提交评价' }).click();

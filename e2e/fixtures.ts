@@ -35,12 +35,50 @@ export async function readCode(page: Page, recipient: string): Promise<string> {
   }
 }
 
+/** Reads the micro-deposit the sandbox bank texted for the account ending in `last4`, from the dev outbox. */
+export async function readMicroDeposit(page: Page, last4: string): Promise<string> {
+  const outbox = await page.context().newPage();
+  try {
+    for (let i = 0; i < 20; i++) {
+      await outbox.goto('/dev/outbox');
+      const row = outbox
+        .getByTestId('outbox-row')
+        .filter({ hasText: `尾号${last4}的账户收到帮扶平台转账` })
+        .first();
+      if (await row.count()) {
+        const m = (await row.innerText()).match(/转账\s*¥(0\.\d{2})/);
+        if (m) return m[1]!;
+      }
+      await outbox.waitForTimeout(300);
+    }
+    throw new Error(`no micro-deposit text for ${last4}`);
+  } finally {
+    await outbox.close();
+  }
+}
+
+type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
+/** Sessions signed in during this run, per account: logins are rate-limited per IP, and every journey needs several people. */
+const sessions = new Map<string, StorageState>();
+
+/**
+ * Signs `page` in through the login page. A demo account (default password) signs in through the form
+ * once per run; later calls reuse that session's cookies, as sign-ins are limited to 30 tries per address
+ * and every journey runs from the same one.
+ */
 export async function loginAs(page: Page, identifier: string, password = DEMO_PASSWORD) {
+  const saved = password === DEMO_PASSWORD ? sessions.get(identifier) : undefined;
+  if (saved) {
+    await page.context().addCookies(saved.cookies);
+    await page.goto('/');
+    return;
+  }
   await page.goto('/login');
   await page.getByLabel('账号').fill(identifier);
   await page.getByLabel('密码', { exact: true }).fill(password);
   await page.getByRole('button', { name: '登录', exact: true }).click();
   await expect(page).not.toHaveURL(/\/login/);
+  if (password === DEMO_PASSWORD) sessions.set(identifier, { cookies: await page.context().cookies(), origins: [] });
 }
 
 export async function logout(page: Page) {
@@ -48,10 +86,6 @@ export async function logout(page: Page) {
   await page.getByRole('button', { name: '退出登录' }).click();
   await expect(page.getByRole('link', { name: '登录', exact: true }).first()).toBeVisible();
 }
-
-type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
-/** Sessions signed in during this run, per account: logins are rate-limited per IP, and every journey needs several people. */
-const sessions = new Map<string, StorageState>();
 
 /**
  * A browser context signed in as `username` (through the login page the first time, from the saved
@@ -78,7 +112,10 @@ type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 export async function api<T = Record<string, unknown>>(context: BrowserContext, method: Method, path: string, data?: unknown): Promise<T> {
   // As an API client: the session's token as a bearer token (cookie-authenticated calls must come from a page of the site).
   const token = (await context.cookies()).find((c) => c.name === 'bangfu_session')?.value;
-  const headers: Record<string, string> = { ...(token ? { authorization: `Bearer ${token}` } : {}), ...(data === undefined ? {} : { 'content-type': 'application/json' }) };
+  const headers: Record<string, string> = {
+    ...(token ? { authorization: `Bearer ${token}` } : {}),
+    ...(data === undefined ? {} : { 'content-type': 'application/json' }),
+  };
   const res = await context.request.fetch(`/api/v1${path}`, { method, headers, ...(data === undefined ? {} : { data }) });
   const body = await res.json().catch(() => null);
   if (!res.ok()) throw new Error(`${method} ${path} → ${res.status()} ${JSON.stringify(body)}`);
@@ -113,7 +150,14 @@ export const day = (days: number) => new Date(Date.now() + 8 * 3_600_000 + days 
 export async function publishRequirement(
   owner: BrowserContext,
   operator: BrowserContext,
-  input: { title: string; categoryCode?: string; mode?: 'competitive' | 'invitation'; paymentMode?: 'full_escrow' | 'instalments'; minBidders?: number; budgetMaxFen?: number },
+  input: {
+    title: string;
+    categoryCode?: string;
+    mode?: 'competitive' | 'invitation';
+    paymentMode?: 'full_escrow' | 'instalments';
+    minBidders?: number;
+    budgetMaxFen?: number;
+  },
 ): Promise<{ id: string; title: string; requirementNo: string }> {
   const org = await orgOf(owner);
   const mode = input.mode ?? 'competitive';
@@ -191,6 +235,7 @@ mkdirSync('e2e/artifacts', { recursive: true });
  * checking it does not scroll sideways there; the viewport is put back afterwards.
  */
 export async function shoot(page: Page, name: string, widths: readonly number[] = [390, 1280]) {
+  await expectNoScriptErrors(page, name);
   const before = page.viewportSize();
   for (const width of widths) {
     await page.setViewportSize({ width, height: width <= 390 ? 844 : 800 });
@@ -203,6 +248,19 @@ export async function shoot(page: Page, name: string, widths: readonly number[] 
     await page.screenshot({ path: `e2e/artifacts/${name}-${width}.png`, fullPage: true });
   }
   if (before) await page.setViewportSize(before);
+}
+
+/**
+ * The page ran its scripts without an error since it was loaded: a server-rendered page whose
+ * hydration throws (a Node-only module in the browser bundle, say) still looks right until it is
+ * replaced by the error page, so the journeys check the browser's own record.
+ */
+export async function expectNoScriptErrors(page: Page, name: string) {
+  const thrown = (await page.pageErrors({ filter: 'since-navigation' })).map((e) => e.message);
+  const logged = (await page.consoleMessages({ filter: 'since-navigation' }))
+    .filter((m) => m.type() === 'error' && !m.text().startsWith('Failed to load resource'))
+    .map((m) => m.text());
+  expect([...thrown, ...logged], `${name}: script errors in the browser`).toEqual([]);
 }
 
 const escapeRegExp = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');

@@ -22,7 +22,13 @@ function keyword() {
 
 /** A phone: 390 px wide, touch, as the manual's individual users come from WeChat. */
 async function phone(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
   return { context, page: await context.newPage() };
 }
 
@@ -62,7 +68,9 @@ const thisYear = () => ({ from: `${day(0).slice(0, 4)}-01-01`, to: day(0) });
 test.describe.configure({ mode: 'serial' });
 
 test.describe('consumption-assistance mall', () => {
-  test('a unit registers on the desktop; an employee registers on a phone under it, buys through the cart and pays on the WeChat-like page', async ({ browser }) => {
+  test('a unit registers on the desktop; an employee registers on a phone under it, buys through the cart and pays on the WeChat-like page', async ({
+    browser,
+  }) => {
     test.setTimeout(120_000);
     run.unit.name = `重庆${run.kw}农业发展有限公司`;
     run.unit.username = newUsername('dw');
@@ -114,7 +122,10 @@ test.describe('consumption-assistance mall', () => {
     await page.getByLabel('短信验证码').fill(await readCode(page, mobile));
     await page.getByLabel('登录密码').fill(DEMO_PASSWORD);
     await page.getByRole('combobox', { name: '单位名称' }).fill(run.kw);
-    await page.getByRole('listbox', { name: '查找到的单位' }).getByRole('option', { name: new RegExp(run.unit.name) }).click();
+    await page
+      .getByRole('listbox', { name: '查找到的单位' })
+      .getByRole('option', { name: new RegExp(run.unit.name) })
+      .click();
     await expect(page.getByTestId('unit-chosen')).toHaveText(new RegExp(run.unit.name));
     await page.getByLabel('真实姓名').fill('王晓梅');
     await chooseRegion(page, ['重庆市', '市辖区', '永川区', '中山路街道']);
@@ -131,7 +142,10 @@ test.describe('consumption-assistance mall', () => {
     await page.getByRole('button', { name: '搜索', exact: true }).click();
     await expect(page.getByRole('heading', { name: '“贡米”的搜索结果', level: 1 })).toBeVisible();
     await shoot(page, 'mall-search');
-    await page.getByRole('link', { name: new RegExp(`^${RICE.name}`) }).first().click();
+    await page
+      .getByRole('link', { name: new RegExp(`^${RICE.name}`) })
+      .first()
+      .click();
     await expect(page.getByRole('heading', { name: RICE.name, level: 1 })).toBeVisible();
     await expect(page.getByTestId('product-price')).toHaveText(yuan(RICE.priceFen));
     await shoot(page, 'mall-product');
@@ -194,7 +208,9 @@ test.describe('consumption-assistance mall', () => {
     await context.close();
   });
 
-  test('bulk order: the unit asks to negotiate, the merchant reprices with a reason, the unit pays by large transfer with a receipt, the operator confirms, the merchant ships', async ({ browser }) => {
+  test('bulk order: the unit asks to negotiate, the merchant reprices with a reason, the unit pays by large transfer with a receipt, the operator confirms, the merchant ships', async ({
+    browser,
+  }) => {
     test.setTimeout(120_000);
     const { bulk } = run;
     const reason = '已与单位电话商定：150 袋批量采购，每袋 80 元，含运费';
@@ -203,7 +219,10 @@ test.describe('consumption-assistance mall', () => {
     const unit = await signedIn(browser, run.unit.username);
     const up = unit.page;
     await up.goto('/mall/search?q=贡米');
-    await up.getByRole('link', { name: new RegExp(`^${RICE.name}`) }).first().click();
+    await up
+      .getByRole('link', { name: new RegExp(`^${RICE.name}`) })
+      .first()
+      .click();
     await up.getByRole('spinbutton', { name: '购买数量' }).fill('150');
     await up.getByRole('spinbutton', { name: '购买数量' }).press('Tab');
     await up.getByRole('button', { name: '立即购买' }).click();
@@ -224,7 +243,13 @@ test.describe('consumption-assistance mall', () => {
     await shoot(up, 'mall-pay-bulk-placed');
     await up.goto(`/mall/orders/${bulk.orderId}`);
     await expect(up.getByRole('heading', { name: '等待商家改价', level: 1 })).toBeVisible();
-    bulk.orderNo = (await up.getByRole('region', { name: '订单信息' }).getByText(/^MO\d{18}$/).first().innerText()).trim();
+    bulk.orderNo = (
+      await up
+        .getByRole('region', { name: '订单信息' })
+        .getByText(/^MO\d{18}$/)
+        .first()
+        .innerText()
+    ).trim();
 
     // The merchant of the product reprices it in its console, with a reason.
     const shop = await signedIn(browser, 'huatian');
@@ -271,7 +296,9 @@ test.describe('consumption-assistance mall', () => {
     await shoot(up, 'mall-pay-transfer');
     const receipt = up.locator('form').filter({ has: up.getByRole('heading', { name: '上传转账凭证' }) });
     await expect(receipt.getByLabel('付款账户名称')).toHaveValue(run.unit.name);
-    await receipt.getByLabel('添加附件').setInputFiles({ name: '网银回单.png', mimeType: 'image/png', buffer: await receiptPng(bulk.orderNo, yuan(bulk.agreedFen)) });
+    await receipt
+      .getByLabel('添加附件')
+      .setInputFiles({ name: '网银回单.png', mimeType: 'image/png', buffer: await receiptPng(bulk.orderNo, yuan(bulk.agreedFen)) });
     await expect(receipt.getByRole('link', { name: '网银回单.png' })).toBeVisible();
     await receipt.getByRole('button', { name: '提交转账凭证' }).click();
     await expect(up.getByText('转账凭证已提交，等待平台确认到账')).toBeVisible();
@@ -311,7 +338,9 @@ test.describe('consumption-assistance mall', () => {
     await unit.context.close();
   });
 
-  test('statistics with charts: the unit admin sees its employee and its bulk order and exports a spreadsheet; 酉阳县乡村振兴局 counts the rice from 花田乡', async ({ browser }) => {
+  test('statistics with charts: the unit admin sees its employee and its bulk order and exports a spreadsheet; 酉阳县乡村振兴局 counts the rice from 花田乡', async ({
+    browser,
+  }) => {
     const unitTotal = run.individualFen + run.bulk.agreedFen;
 
     const unit = await signedIn(browser, run.unit.username, 390);
@@ -339,11 +368,29 @@ test.describe('consumption-assistance mall', () => {
     const gp = gov.page;
     await gp.goto('/mall/stats');
     await expect(gp.getByRole('heading', { name: '所辖区域消费统计', level: 1 })).toBeVisible();
-    const amount = gp.getByRole('list', { name: /^汇总/ }).getByRole('listitem').filter({ hasText: /^消费金额/ });
+    const amount = gp
+      .getByRole('list', { name: /^汇总/ })
+      .getByRole('listitem')
+      .filter({ hasText: /^消费金额/ });
     await expect(amount).toContainText(yuan(run.youyangBeforeFen + unitTotal));
     await expect(gp.getByRole('img', { name: /消费金额折线图/ }).locator('canvas')).toBeVisible();
-    await expect(gp.getByRole('table', { name: /按乡镇/ }).getByRole('row').filter({ hasText: '花田乡' })).toBeVisible();
-    expect(fenOf(await gp.getByRole('table', { name: /按乡镇/ }).getByRole('row').filter({ hasText: '花田乡' }).getByRole('cell').nth(2).innerText())).toBeGreaterThanOrEqual(unitTotal);
+    await expect(
+      gp
+        .getByRole('table', { name: /按乡镇/ })
+        .getByRole('row')
+        .filter({ hasText: '花田乡' }),
+    ).toBeVisible();
+    expect(
+      fenOf(
+        await gp
+          .getByRole('table', { name: /按乡镇/ })
+          .getByRole('row')
+          .filter({ hasText: '花田乡' })
+          .getByRole('cell')
+          .nth(2)
+          .innerText(),
+      ),
+    ).toBeGreaterThanOrEqual(unitTotal);
     await shoot(gp, 'mall-dept-stats');
     await gov.context.close();
   });

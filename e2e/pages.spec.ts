@@ -66,14 +66,13 @@ test('a non-operator is refused the console', async ({ page }) => {
   await expect(page.getByRole('table')).toHaveCount(0);
 });
 
-test('English can be chosen and stays chosen', async ({ page }) => {
+test('the site speaks Simplified Chinese and offers no language switch', async ({ page }) => {
   await page.goto('/');
-  await page.getByRole('button', { name: 'English' }).click();
-  await expect(page.locator('html')).toHaveAttribute('lang', 'en');
-  await page.goto('/login');
-  await expect(page.getByRole('button', { name: /log in|sign in/i })).toBeVisible();
-  await page.getByRole('button', { name: '中文' }).click();
   await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.getByRole('button', { name: 'English' })).toHaveCount(0);
+  await page.goto('/login');
+  await expect(page.locator('html')).toHaveAttribute('lang', 'zh-CN');
+  await expect(page.getByRole('button', { name: '登录' })).toBeVisible();
 });
 
 test('a new site message appears live in the header, without reloading', async ({ page, request }) => {

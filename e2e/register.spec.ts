@@ -44,7 +44,10 @@ test.describe('first-time visitors', () => {
 
   test('加入购物车 before signing in: the login page says why, offers the individual form, and comes back to the product', async ({ page }) => {
     await page.goto('/mall/search?q=贡米');
-    await page.getByRole('link', { name: new RegExp(`^${RICE}`) }).first().click();
+    await page
+      .getByRole('link', { name: new RegExp(`^${RICE}`) })
+      .first()
+      .click();
     await expect(page.getByRole('heading', { name: RICE, level: 1 })).toBeVisible();
     const product = new URL(page.url()).pathname;
     await page.getByRole('button', { name: '加入购物车' }).click();

@@ -59,8 +59,14 @@ test.describe('live bidding room', () => {
     await timeTravel(ent.context, { requirementId: req.id, openingInSeconds: 8 });
     await pv.page.getByRole('button', { name: '暂时离开' }).click();
     await expect(pv.page).toHaveURL(`/projects/${req.id}`);
-    await ent.page.getByRole('link', { name: /进入(待标室|竞价室)/ }).first().click();
-    await pv.page.getByRole('link', { name: /进入(待标室|竞价室)/ }).first().click();
+    await ent.page
+      .getByRole('link', { name: /进入(待标室|竞价室)/ })
+      .first()
+      .click();
+    await pv.page
+      .getByRole('link', { name: /进入(待标室|竞价室)/ })
+      .first()
+      .click();
 
     // Opening: the enterprise sees every proposal; the bidder waits for the enterprise's decision.
     await expect(ent.page.getByRole('heading', { name: '竞价室', exact: true })).toBeVisible({ timeout: 20_000 });
@@ -151,7 +157,10 @@ test.describe('live bidding room', () => {
     await expect(pv.page.getByRole('heading', { name: '恭喜，贵机构已被选中' })).toBeVisible();
     await expect(pv.page.getByTestId('room-hero')).toContainText('成交报价 ¥25,000.00');
     // The next step is a button, not a hint to look for it elsewhere.
-    await expect(pv.page.getByTestId('room-hero').getByRole('link', { name: '起草协议' })).toHaveAttribute('href', `/account/agreements/new?requirement=${req.id}`);
+    await expect(pv.page.getByTestId('room-hero').getByRole('link', { name: '起草协议' })).toHaveAttribute(
+      'href',
+      `/account/agreements/new?requirement=${req.id}`,
+    );
     await shoot(ent.page, 'room-selected-enterprise');
     await shoot(pv.page, 'room-selected-provider');
 

@@ -8,7 +8,10 @@ const tag = () => `${Date.now().toString(36).slice(-4)}${randomInt(100, 999)}`;
 const shanghaiLocal = (days: number) => new Date(Date.now() + 8 * 3_600_000 + days * 86_400_000).toISOString().slice(0, 16);
 
 test.describe('marketplace: requirements, proposals and invitations', () => {
-  test('a new enterprise publishes with an empty wallet, recharges, publishes; the operator approves; a provider bids; 我的项目 shows the bidder and the countdown', async ({ page, browser }) => {
+  test('a new enterprise publishes with an empty wallet, recharges, publishes; the operator approves; a provider bids; 我的项目 shows the bidder and the countdown', async ({
+    page,
+    browser,
+  }) => {
     const title = `年度代理记账与纳税申报 ${tag()}`;
     const company = `赣州市章贡区测试科技有限公司${tag()}`;
     const { username } = await registerEnterprise(page, company);
@@ -134,7 +137,10 @@ test.describe('marketplace: requirements, proposals and invitations', () => {
     await pv.page.goto('/account/invitations');
     const invitation = pv.page.getByTestId('invitation').filter({ hasText: title });
     await expect(invitation).toContainText('看过贵工作室的农产品包装案例，诚邀洽谈。');
-    await invitation.getByRole('group', { name: `回复「${title}」的邀请` }).getByRole('button', { name: '接受' }).click();
+    await invitation
+      .getByRole('group', { name: `回复「${title}」的邀请` })
+      .getByRole('button', { name: '接受' })
+      .click();
     await expect(pv.page.getByText(`已接受「${title}」的邀请，可以与企业洽谈了`)).toBeVisible();
     await shoot(pv.page, 'tenders-invitations');
     await invitation.getByRole('link', { name: '洽谈' }).click();
@@ -161,7 +167,10 @@ test.describe('marketplace: requirements, proposals and invitations', () => {
     await pv.context.close();
   });
 
-  test('the hall, a requirement, a storefront, the showcase hall and 我的项目 at 390 and 1280 px: no sideways scroll, no console errors', async ({ page, browser }) => {
+  test('the hall, a requirement, a storefront, the showcase hall and 我的项目 at 390 and 1280 px: no sideways scroll, no console errors', async ({
+    page,
+    browser,
+  }) => {
     const errors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));

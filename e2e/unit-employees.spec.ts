@@ -9,12 +9,20 @@ async function chooseRegion(page: Page, names: [string, string, string, string])
   await page.getByRole('combobox', { name: '乡镇 / 街道' }).selectOption({ label: names[3] });
 }
 
-test('an employee who names a unit waits for its approval; the unit admin approves and makes them finance, and only then the wallet opens', async ({ browser }) => {
+test('an employee who names a unit waits for its approval; the unit admin approves and makes them finance, and only then the wallet opens', async ({
+  browser,
+}) => {
   test.setTimeout(120_000);
   const realName = `赵${['晓燕', '建国', '丽华', '志强'][Date.now() % 4]}`;
 
   // An employee on a phone registers under 重庆财经职业学院, found by a keyword.
-  const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
   const page = await context.newPage();
   const mobile = newMobile();
   await page.goto('/mall/register/individual');
@@ -25,7 +33,10 @@ test('an employee who names a unit waits for its approval; the unit admin approv
   await page.getByLabel('短信验证码').fill(await readCode(page, mobile));
   await page.getByLabel('登录密码').fill(DEMO_PASSWORD);
   await page.getByRole('combobox', { name: '单位名称' }).fill('财经职业学院');
-  await page.getByRole('listbox', { name: '查找到的单位' }).getByRole('option', { name: /重庆财经职业学院/ }).click();
+  await page
+    .getByRole('listbox', { name: '查找到的单位' })
+    .getByRole('option', { name: /重庆财经职业学院/ })
+    .click();
   await page.getByLabel('真实姓名').fill(realName);
   await chooseRegion(page, ['重庆市', '市辖区', '永川区', '中山路街道']);
   await page.getByRole('button', { name: '立即注册' }).click();

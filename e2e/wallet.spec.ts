@@ -2,7 +2,7 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 // A provider's wallet (zhixing): the demo funds the enterprises' wallets, and these journeys assert exact balances from zero.
 import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
-import { loginAs } from './fixtures';
+import { loginAs, readMicroDeposit } from './fixtures';
 
 mkdirSync('e2e/artifacts', { recursive: true });
 const shot = (page: Page, name: string) => page.screenshot({ path: `e2e/artifacts/wallet-${name}.png`, fullPage: true });
@@ -16,25 +16,6 @@ async function asOperator<T>(browser: Browser, run: (page: Page) => Promise<T>):
     return await run(page);
   } finally {
     await context.close();
-  }
-}
-
-/** Reads the micro-deposit the sandbox bank texted for the account ending in `last4`, from the dev outbox. */
-async function readMicroDeposit(page: Page, last4: string): Promise<string> {
-  const outbox = await page.context().newPage();
-  try {
-    for (let i = 0; i < 20; i++) {
-      await outbox.goto('/dev/outbox');
-      const row = outbox.getByTestId('outbox-row').filter({ hasText: `尾号${last4}的账户收到帮扶平台转账` }).first();
-      if (await row.count()) {
-        const m = (await row.innerText()).match(/转账\s*¥(0\.\d{2})/);
-        if (m) return m[1]!;
-      }
-      await outbox.waitForTimeout(300);
-    }
-    throw new Error(`no micro-deposit text for ${last4}`);
-  } finally {
-    await outbox.close();
   }
 }
 

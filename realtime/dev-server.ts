@@ -2,7 +2,7 @@ import type { ViteDevServer } from 'vite';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { getPlatform } from '../core/platform/registry';
-import { seedDemoData } from '../db/seed/seed-demo-data';
+import { seedDemoData } from '../core/platform/seed';
 import { createApiApp } from './api/app';
 import { attachSocketIo } from './sockets/io';
 

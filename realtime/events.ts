@@ -1,5 +1,10 @@
 /** The typed socket.io contract shared by the server and the browser. */
 import type { Actor } from '../core/shared/actor';
+import type { RoomSnapshot, TypedRoomEvent } from '../core/rooms/rooms.schema';
+import type { NegotiationMessageView } from '../core/tenders/tenders.schema';
+import type { z } from 'zod';
+import type { OfferResultView, StartedRoundView } from '../core/rooms/rooms.schema';
+import type { VoucherCountsPayload } from '../core/vouchers/grabs.schema';
 
 export interface SiteMessagePayload {
   id: string;
@@ -10,14 +15,29 @@ export interface SiteMessagePayload {
   createdAt: string | Date;
 }
 
-/** One event of a bidding room's ordered log (see core/rooms/room-log.ts). */
-export interface RoomEventPayload {
-  requirementId: string;
-  seq: number;
-  type: string;
-  audience: string[];
-  payload: any;
-  at: string;
+/** One event of a bidding room's ordered log (see core/rooms/room-log.ts), its payload typed by its type. */
+export type RoomEventPayload = TypedRoomEvent;
+
+export type { NegotiationMessageView, RoomSnapshot };
+export type StartedRound = z.output<typeof StartedRoundView>;
+export type OfferResult = z.output<typeof OfferResultView>;
+
+/** A negotiation thread page as `chat:join` answers it (the caller's side, the parties, the newest messages). */
+export interface NegotiationThreadPayload {
+  items: NegotiationMessageView[];
+  total: number;
+  page: number;
+  pageSize: number;
+  requirement: { id: string; title: string; requirementNo: string; enterpriseName: string };
+  provider: { id: string; fullName: string };
+  side: 'enterprise' | 'provider';
+}
+
+/** What a requirement decision made in the room answers (选定 / 放弃). */
+export interface RoomDecisionPayload {
+  id: string;
+  state: string;
+  [key: string]: unknown;
 }
 
 /** Who is in the room now. Providers learn only whether the enterprise is there; the enterprise (and operators) which bidders are online. */
@@ -44,7 +64,18 @@ export interface ServerToClientEvents {
   'room:resync': (p: Record<string, never>) => void;
   'chat:receipt': (p: ChatReceiptPayload) => void;
   'chat:typing': (p: { requirementId: string; providerId: string; side: 'enterprise' | 'provider' }) => void;
+  /** Granted / remaining per tier of a watched voucher campaign (throttled to a few a second). */
+  'vouchers:counts': (p: VoucherCountsPayload) => void;
 }
+
+/** A value as a service may hand it over: Dates where the contract shows ISO strings (JSON writes them so). */
+export type Sendable<T> = T extends string
+  ? T | Date
+  : T extends readonly (infer U)[]
+    ? Sendable<U>[]
+    : T extends object
+      ? { [K in keyof T]: Sendable<T[K]> }
+      : T;
 
 export type AckError = { code: string; message: string; fields?: Record<string, string> };
 export type AckResult<T> = { ok: true; data: T; serverTime: string } | { ok: false; error: AckError; serverTime: string };
@@ -56,7 +87,7 @@ type ThreadRef = { requirementId: string; providerId: string };
 export interface ClientToServerEvents {
   'session:whoami': (ack: Ack<{ userId: string; username: string } | null>) => void;
   /** Joins a bidding room: the snapshot, the events after `lastSeq` (a reconnect), and who is present. */
-  'room:join': (p: RoomRef & { lastSeq?: number }, ack: Ack<{ snapshot: any; missed: RoomEventPayload[]; presence: RoomPresencePayload }>) => void;
+  'room:join': (p: RoomRef & { lastSeq?: number }, ack: Ack<{ snapshot: RoomSnapshot; missed: RoomEventPayload[]; presence: RoomPresencePayload }>) => void;
   /** 暂时离开: leaves the room's live feed; the room lives on. */
   'room:leave': (p: RoomRef, ack?: Ack<null>) => void;
   /**
@@ -64,17 +95,20 @@ export interface ClientToServerEvents {
    * caller now has every event meant for it up to this sequence number (a gap below it is closed).
    */
   'room:sync': (p: RoomRef & { lastSeq: number }, ack: Ack<{ events: RoomEventPayload[]; through: number }>) => void;
-  'round:start': (p: RoomRef & { providerIds: string[]; durationMinutes: number }, ack: Ack<any>) => void;
+  'round:start': (p: RoomRef & { providerIds: string[]; durationMinutes: number }, ack: Ack<StartedRound>) => void;
   /** A revised price; acknowledged only after it is committed, with the room's sequence number and the server time. */
-  'bid:submit': (p: RoomRef & { priceFen: number; clientId: string }, ack: Ack<any>) => void;
-  'room:select': (p: RoomRef & { providerId: string }, ack: Ack<any>) => void;
-  'room:abandon': (p: RoomRef, ack: Ack<any>) => void;
+  'bid:submit': (p: RoomRef & { priceFen: number; clientId: string }, ack: Ack<OfferResult>) => void;
+  'room:select': (p: RoomRef & { providerId: string }, ack: Ack<RoomDecisionPayload>) => void;
+  'room:abandon': (p: RoomRef, ack: Ack<RoomDecisionPayload>) => void;
   /** Opens one chat thread live: its history, and live messages and receipts from now on. */
-  'chat:join': (p: ThreadRef, ack: Ack<any>) => void;
-  'chat:send': (p: ThreadRef & { body: string; attachmentIds?: string[]; clientId: string }, ack: Ack<any>) => void;
+  'chat:join': (p: ThreadRef, ack: Ack<NegotiationThreadPayload>) => void;
+  'chat:send': (p: ThreadRef & { body: string; attachmentIds?: string[]; clientId: string }, ack: Ack<NegotiationMessageView>) => void;
   'chat:delivered': (p: ThreadRef & { messageIds: string[] }, ack?: Ack<{ ids: string[] }>) => void;
   'chat:read': (p: ThreadRef & { messageIds: string[] }, ack?: Ack<{ ids: string[] }>) => void;
   'chat:typing': (p: ThreadRef) => void;
+  /** Live grab counts of a voucher campaign (public): the current counts, then `vouchers:counts` pushes. */
+  'vouchers:watch': (p: { campaignId: string }, ack: Ack<VoucherCountsPayload>) => void;
+  'vouchers:unwatch': (p: { campaignId: string }, ack?: Ack<null>) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

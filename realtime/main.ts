@@ -3,7 +3,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { dirname, join } from 'node:path';
 import { ConfigError, loadConfig } from '../core/shared/config';
 import { setPlatform } from '../core/platform/registry';
-import { DEMO_LOGINS, DEMO_PASSWORD } from '../db/seed/demo';
+import { DEMO_LOGINS, DEMO_PASSWORD } from '../core/platform/seed';
 import { createApplication, type NodeHandler } from './server';
 import { startPlatform, StartUpError } from './start-up';
 
@@ -54,11 +54,6 @@ async function main() {
 
   // Second-round deadlines and other timed work: realtime nodes and the single process wake up for them.
   if (config.ROLE !== 'web') await platform.startJobs();
-
-  // Deadlines live in the database; this timer only wakes the idempotent sweep (any node may run it).
-  const sweep = setInterval(() => void platform.services.recharges.expireStale().catch((e) => console.error('[sweep]', e)), 60_000);
-  sweep.unref();
-  void platform.services.recharges.expireStale().catch(() => {});
 
   const app = createApplication(platform, { role: config.ROLE, webHandler });
   const port = await app.listen(config.PORT, config.HOST);

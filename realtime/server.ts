@@ -1,8 +1,10 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
+import { routePath } from 'hono/route';
 import type { Platform } from '../core/platform/platform';
 import { createApiApp } from './api/app';
+import { createMetrics, type MetricsSources } from './metrics';
 import { attachSocketIo } from './sockets/io';
 
 export type NodeHandler = (req: IncomingMessage, res: ServerResponse, next: () => void) => void;
@@ -14,16 +16,45 @@ export interface ServerOptions {
   webHandler?: NodeHandler;
   /** How often each node re-checks who is present in its rooms (a dead node's sockets go stale). */
   presenceRefreshMs?: number;
+  /** Numbers /metrics reads from the platform at scrape time (job queue, outbox). */
+  metricsSources?: Omit<MetricsSources, 'socketConnections'>;
 }
 
 /**
- * One HTTP server: `/healthz`, `/readyz`, the Hono API under `/api/v1`, socket.io on `/socket.io`,
- * and every other path to SvelteKit.
+ * One HTTP server: `/healthz`, `/readyz`, `/metrics` (with METRICS_TOKEN), the Hono API under
+ * `/api/v1`, socket.io on `/socket.io`, and every other path to SvelteKit.
  */
 export function createApplication(platform: Platform, opts: ServerOptions) {
+  let sockets: ReturnType<typeof attachSocketIo> | undefined;
+  const metrics = createMetrics(platform, {
+    jobStats: async () => {
+      const s = await platform.jobs.stats();
+      return {
+        byStatus: s.byStatus,
+        oldestDueAgeSeconds: s.oldestDueAgeMs / 1000,
+        failed: s.failures.waiting,
+        attemptFailures: s.failures.total,
+        outboxLagSeconds: s.outboxLagMs / 1000,
+      };
+    },
+    ...opts.metricsSources,
+    socketConnections: () => sockets?.io.engine.clientsCount ?? 0,
+  });
+  /** Set when shutdown begins: /readyz answers 503 so a load balancer stops sending new work here. */
+  let draining = false;
   const app = new Hono();
+  // Latency by the matched route pattern (`/api/v1/requirements/:id`), never the raw path.
+  app.use('*', async (c, next) => {
+    const started = performance.now();
+    try {
+      await next();
+    } finally {
+      metrics.observe(c.req.method, routePath(c, -1), c.res.status, (performance.now() - started) / 1000);
+    }
+  });
   app.get('/healthz', (c) => c.json({ status: 'ok', role: opts.role }));
   app.get('/readyz', async (c) => {
+    if (draining) return c.json({ status: 'draining' }, 503);
     try {
       await platform.ready();
       return c.json({ status: 'ready', database: platform.dbHandle.kind, redis: platform.redis ? 'ok' : 'not configured' });
@@ -36,6 +67,13 @@ export function createApplication(platform: Platform, opts: ServerOptions) {
 
   const server = createServer((req, res) => {
     const url = req.url ?? '/';
+    if (url === '/metrics' || url.startsWith('/metrics?')) {
+      void metrics.handle(req, res).catch(() => {
+        res.statusCode = 500;
+        res.end();
+      });
+      return;
+    }
     if (url.startsWith('/api/') || url === '/healthz' || url.startsWith('/readyz') || url.startsWith('/healthz?')) {
       void honoListener(req, res);
       return;
@@ -44,6 +82,8 @@ export function createApplication(platform: Platform, opts: ServerOptions) {
     if (opts.webHandler) {
       // Set from the socket, never from the client: see PROTOCOL_HEADER in main.ts.
       req.headers['x-bangfu-proto'] = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
+      const started = performance.now();
+      res.once('finish', () => metrics.observe(req.method ?? 'GET', '(pages)', res.statusCode, (performance.now() - started) / 1000));
       opts.webHandler(req, res, () => {
         res.statusCode = 404;
         res.end('Not found');
@@ -55,11 +95,17 @@ export function createApplication(platform: Platform, opts: ServerOptions) {
     res.end(JSON.stringify({ error: { code: 'NOT_FOUND', message: '这是实时服务节点，页面请访问 Web 服务' } }));
   });
 
-  const sockets = opts.role === 'web' ? undefined : attachSocketIo(server, platform, { corsOrigin: platform.config.ORIGIN, presenceRefreshMs: opts.presenceRefreshMs });
+  sockets =
+    opts.role === 'web' ? undefined : attachSocketIo(server, platform, { corsOrigin: platform.config.ORIGIN, presenceRefreshMs: opts.presenceRefreshMs });
+  sockets?.io.on('connection', (socket) => {
+    metrics.socketConnected();
+    socket.onAny((event: string) => metrics.socketEvent(event));
+  });
 
   return {
     server,
     io: sockets?.io,
+    metrics,
     listen(port: number, host = '0.0.0.0') {
       return new Promise<number>((resolve, reject) => {
         server.once('error', reject);
@@ -71,6 +117,7 @@ export function createApplication(platform: Platform, opts: ServerOptions) {
     },
     /** Stops taking connections, lets requests in flight finish (up to `drainMs`), then closes the rest. */
     async close(drainMs = 5_000) {
+      draining = true;
       const closed = new Promise<void>((r) => server.close(() => r()));
       server.closeIdleConnections();
       await sockets?.close();

@@ -6,6 +6,7 @@ import { eq } from 'drizzle-orm';
 import { afterAll, describe, expect, it } from 'vitest';
 import { users } from '../db/schema';
 import { lockDataDir } from '../db/client';
+import { writeMigratedDataDir } from '../db/test/data-dir';
 import { createPlatform } from '../core/platform/platform';
 import { ConfigError, loadConfig } from '../core/shared/config';
 import { checkFreeSpace, dataDirComplete, FREE_SPACE_FIRST_START, startPlatform, StartUpError } from './start-up';
@@ -17,6 +18,16 @@ afterAll(() => rmSync(scratch, { recursive: true, force: true }));
 const configFor = (dataDir: string, env: Record<string, string> = {}) =>
   loadConfig({ NODE_ENV: 'test', APP_SECRET: 'test-secret-0123456789', SEED_DEMO: 'false', DATA_DIR: dataDir, ...env });
 const quiet = () => {};
+
+/**
+ * A finished data folder at `dir` for tests about a later start, not the first one: written from the
+ * migrated dump of the test setup (a real first start here costs many seconds per test), or built by
+ * a real first start when there is no dump.
+ */
+async function finishedDataDir(dir: string) {
+  if (await writeMigratedDataDir(dir)) return;
+  await (await startPlatform(configFor(dir), quiet)).close();
+}
 
 /** Starts the platform in a child process (the way the server does) on `dataDir`; resolves with it running. */
 function startChild(dataDir: string) {
@@ -87,24 +98,38 @@ describe('the lock of the data folder', () => {
     mkdirSync(`${dir}.lock`);
     const old = new Date(Date.now() - 60_000);
     utimesSync(`${dir}.lock`, old, old);
-    await (await lockDataDir(dir))();
+    await (
+      await lockDataDir(dir)
+    )();
   });
 
   it('refuses while the holder runs, naming the folder', async () => {
     const dir = join(scratch, 'held');
-    const holder = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', `
+    const holder = spawn(
+      process.execPath,
+      [
+        '--import',
+        'tsx',
+        '--input-type=module',
+        '-e',
+        `
       import { lockDataDir } from './db/client';
       await lockDataDir(${JSON.stringify(dir)});
       console.log('LOCKED');
       setInterval(() => {}, 1000);
-    `], { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] });
+    `,
+      ],
+      { cwd: root, stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     try {
       await new Promise<void>((resolve) => holder.stdout.on('data', (d: Buffer) => d.toString().includes('LOCKED') && resolve()));
       await expect(lockDataDir(dir)).rejects.toThrow(/嵌入式数据库已被另一个进程占用/);
       holder.kill('SIGKILL');
       await new Promise((r) => holder.once('exit', r));
       // The holder died without releasing: the next start does not wait for a timeout.
-      await (await lockDataDir(dir))();
+      await (
+        await lockDataDir(dir)
+      )();
     } finally {
       holder.kill('SIGKILL');
     }
@@ -117,6 +142,8 @@ describe('production defaults at start', () => {
   it('seeds no demo data (the published demo logins do not exist) unless SEED_DEMO=true', async () => {
     const config = loadConfig({ ...production, DATA_DIR: join(scratch, 'production') });
     expect(config.SEED_DEMO).toBe(false);
+    // The first start seeds under the same SEED_DEMO guard; the first start itself is covered above.
+    await finishedDataDir(config.DATA_DIR);
     const p = await startPlatform(config, quiet);
     try {
       expect(await p.db.select().from(users).where(eq(users.username, 'operator'))).toEqual([]);
@@ -147,45 +174,61 @@ describe('a full disk', () => {
   const mounted = spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=200m', 'tmpfs', mountPoint]).status === 0;
   afterAll(() => void (mounted && spawnSync('umount', ['-l', mountPoint])));
 
-  it.runIf(mounted)('builds in place on a mount point (a container volume), which cannot be renamed onto', async () => {
-    const volume = join(scratch, 'volume');
-    mkdirSync(volume);
-    expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=300m', 'tmpfs', volume]).status).toBe(0);
-    try {
-      const p = await startPlatform(configFor(volume), quiet);
-      await p.close();
-      expect(dataDirComplete(volume)).toBe(true);
-      expect(existsSync(`${volume}.first-start`)).toBe(false);
-      expect(readdirSync(volume)).toContain('PG_VERSION');
-    } finally {
-      spawnSync('umount', ['-l', volume]);
-    }
-  }, 120_000);
-
-  it.runIf(mounted)('answers writes with 503 STORAGE_FULL while running, and refuses the next start clearly instead of spinning', async () => {
-    const dir = join(mountPoint, 'data');
-    const p = await startPlatform(configFor(dir), quiet);
-    const { toErrorBody } = await import('../core/shared/app-error');
-    try {
-      // Fill the disk, leaving the database nothing to write to.
-      spawnSync('sh', ['-c', `dd if=/dev/zero of=${mountPoint}/filler bs=1M count=400 2>/dev/null`]);
-      let error: unknown;
-      for (let i = 0; i < 20 && !error; i++) {
-        await p.db
-          .insert(users)
-          .values(Array.from({ length: 200 }, (_, k) => ({ username: `u${i}x${k}`, displayName: 'x'.repeat(2000), mobile: `139${String(i * 1000 + k).padStart(8, '0')}`, passwordHash: 'x'.repeat(2000) })))
-          .catch((e) => (error = e));
+  it.runIf(mounted)(
+    'builds in place on a mount point (a container volume), which cannot be renamed onto',
+    async () => {
+      const volume = join(scratch, 'volume');
+      mkdirSync(volume);
+      expect(spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=300m', 'tmpfs', volume]).status).toBe(0);
+      try {
+        const p = await startPlatform(configFor(volume), quiet);
+        await p.close();
+        expect(dataDirComplete(volume)).toBe(true);
+        expect(existsSync(`${volume}.first-start`)).toBe(false);
+        expect(readdirSync(volume)).toContain('PG_VERSION');
+      } finally {
+        spawnSync('umount', ['-l', volume]);
       }
-      expect(toErrorBody(error)).toMatchObject({ status: 503, body: { code: 'STORAGE_FULL' } });
-      expect((await p.db.select({ id: users.id }).from(users).limit(1)).length).toBeGreaterThanOrEqual(0);
-    } finally {
-      await p.close().catch(() => {});
-    }
-    const t0 = Date.now();
-    await expect(startPlatform(configFor(dir), quiet)).rejects.toThrow(/磁盘空间/);
-    expect(Date.now() - t0).toBeLessThan(15_000);
-    rmSync(join(mountPoint, 'filler'));
-    const again = await startPlatform(configFor(dir), quiet);
-    await again.close();
-  }, 90_000);
+    },
+    120_000,
+  );
+
+  it.runIf(mounted)(
+    'answers writes with 503 STORAGE_FULL while running, and refuses the next start clearly instead of spinning',
+    async () => {
+      const dir = join(mountPoint, 'data');
+      await finishedDataDir(dir);
+      const p = await startPlatform(configFor(dir), quiet);
+      const { toErrorBody } = await import('../core/shared/app-error');
+      try {
+        // Fill the disk, leaving the database nothing to write to.
+        spawnSync('sh', ['-c', `dd if=/dev/zero of=${mountPoint}/filler bs=1M count=400 2>/dev/null`]);
+        let error: unknown;
+        for (let i = 0; i < 20 && !error; i++) {
+          await p.db
+            .insert(users)
+            .values(
+              Array.from({ length: 200 }, (_, k) => ({
+                username: `u${i}x${k}`,
+                displayName: 'x'.repeat(2000),
+                mobile: `139${String(i * 1000 + k).padStart(8, '0')}`,
+                passwordHash: 'x'.repeat(2000),
+              })),
+            )
+            .catch((e) => (error = e));
+        }
+        expect(toErrorBody(error)).toMatchObject({ status: 503, body: { code: 'STORAGE_FULL' } });
+        expect((await p.db.select({ id: users.id }).from(users).limit(1)).length).toBeGreaterThanOrEqual(0);
+      } finally {
+        await p.close().catch(() => {});
+      }
+      const t0 = Date.now();
+      await expect(startPlatform(configFor(dir), quiet)).rejects.toThrow(/磁盘空间/);
+      expect(Date.now() - t0).toBeLessThan(15_000);
+      rmSync(join(mountPoint, 'filler'));
+      const again = await startPlatform(configFor(dir), quiet);
+      await again.close();
+    },
+    90_000,
+  );
 });

@@ -1,7 +1,7 @@
 import { closeSync, existsSync, fsyncSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, statfsSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { lockDataDir } from '../db/client';
-import { seedDemoData } from '../db/seed/seed-demo-data';
+import { seedDemoData } from '../core/platform/seed';
 import { createPlatform, type Platform } from '../core/platform/platform';
 import type { Config } from '../core/shared/config';
 import { isStorageFull } from '../core/shared/app-error';

@@ -6,8 +6,16 @@ const bare: BrowserFacts = { systemChromium: undefined, playwrightChromium: fals
 describe('getting a browser for the journeys', () => {
   it.each<[string, Partial<BrowserFacts>, ReturnType<typeof nextBrowserStep>]>([
     ['Debian Chromium with fonts: use it', { systemChromium: '/usr/bin/chromium', cjkFonts: true }, { action: 'use', executablePath: '/usr/bin/chromium' }],
-    ['Chromium without CJK fonts, root with apt: install the fonts', { systemChromium: '/usr/bin/chromium', root: true, aptGet: true }, { action: 'apt', packages: ['fonts-noto-cjk'] }],
-    ['Chromium without fonts and no way to install: use it anyway', { systemChromium: '/usr/bin/chromium' }, { action: 'use', executablePath: '/usr/bin/chromium' }],
+    [
+      'Chromium without CJK fonts, root with apt: install the fonts',
+      { systemChromium: '/usr/bin/chromium', root: true, aptGet: true },
+      { action: 'apt', packages: ['fonts-noto-cjk'] },
+    ],
+    [
+      'Chromium without fonts and no way to install: use it anyway',
+      { systemChromium: '/usr/bin/chromium' },
+      { action: 'use', executablePath: '/usr/bin/chromium' },
+    ],
     ['no Chromium, root with apt: install Debian’s', { root: true, aptGet: true }, { action: 'apt', packages: APT_PACKAGES }],
     ['no Chromium, root without apt: Playwright’s installer', { root: true }, { action: 'playwright-install' }],
     ['no Chromium, not root: Playwright’s installer', { aptGet: true }, { action: 'playwright-install' }],

@@ -19,14 +19,19 @@ function start(env: Record<string, string>) {
   const out = { text: '' };
   child.stdout!.on('data', (d: Buffer) => (out.text += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (out.text += d.toString()));
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => child.on('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
   return { child, out, exited };
 }
 
 async function untilReady(port: number, child: ChildProcess) {
   for (let i = 0; i < 600; i++) {
     if (child.exitCode !== null) throw new Error('the server stopped while starting');
-    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then((r) => r.ok, () => false);
+    const ok = await fetch(`http://127.0.0.1:${port}/readyz`).then(
+      (r) => r.ok,
+      () => false,
+    );
     if (ok) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -50,7 +55,18 @@ describe.skipIf(wouldInstall)('npm start', () => {
       const db = await freshDatabase(process.env.DATABASE_URL!, 'bangfu_start');
       databases.push(db);
       const port = await freePort();
-      return { port, env: { DATABASE_URL: db.url, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'test', SEED_DEMO: 'false', APP_SECRET: randomBytes(16).toString('hex'), LOG_LEVEL: 'warn' } };
+      return {
+        port,
+        env: {
+          DATABASE_URL: db.url,
+          PORT: String(port),
+          HOST: '127.0.0.1',
+          NODE_ENV: 'test',
+          SEED_DEMO: 'false',
+          APP_SECRET: randomBytes(16).toString('hex'),
+          LOG_LEVEL: 'warn',
+        },
+      };
     };
 
     it('passes SIGTERM on to the server, which finishes its requests and stops in time: exit 0', async () => {
@@ -58,7 +74,12 @@ describe.skipIf(wouldInstall)('npm start', () => {
       const { child, out, exited } = start(env);
       await untilReady(port, child);
       // Requests in flight while the stop arrives.
-      const load = Array.from({ length: 30 }, () => fetch(`http://127.0.0.1:${port}/api/v1/auth/me`).then((r) => r.status, () => 0));
+      const load = Array.from({ length: 30 }, () =>
+        fetch(`http://127.0.0.1:${port}/api/v1/auth/me`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      );
       const t0 = Date.now();
       child.kill('SIGTERM');
       const { code } = await exited;
@@ -73,7 +94,9 @@ describe.skipIf(wouldInstall)('npm start', () => {
       const { port, env } = await serverEnv();
       const { child, exited } = start(env);
       await untilReady(port, child);
-      const server = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' }).stdout.trim().split('\n')[0];
+      const server = spawnSync('pgrep', ['-P', String(child.pid)], { encoding: 'utf8' })
+        .stdout.trim()
+        .split('\n')[0];
       expect(server).toMatch(/^\d+$/);
       process.kill(Number(server), 'SIGKILL');
       expect((await exited).code).toBe(137);

@@ -1,21 +1,28 @@
-import { and, desc, eq, ne, sql } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
-import { memberships, organisations, sessions, users, verificationCodes } from '../../db/schema';
+import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../db/client';
+import { sessions, users, verificationCodes } from '../../db/schema';
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 
 export const accountsRepo = {
-  findUserByUsername: (q: DbOrTx, username: string) =>
-    q.query.users.findFirst({ where: sql`lower(${users.username}) = lower(${username})` }),
+  findUserByUsername: (q: DbOrTx, username: string) => q.query.users.findFirst({ where: sql`lower(${users.username}) = lower(${username})` }),
   findUserByMobile: (q: DbOrTx, mobile: string) => q.query.users.findFirst({ where: eq(users.mobile, mobile) }),
-  findUserByEmail: (q: DbOrTx, email: string) =>
-    q.query.users.findFirst({ where: sql`lower(${users.email}) = lower(${email})` }),
+  findUserByEmail: (q: DbOrTx, email: string) => q.query.users.findFirst({ where: sql`lower(${users.email}) = lower(${email})` }),
   findUserById: (q: DbOrTx, id: string) => q.query.users.findFirst({ where: eq(users.id, id) }),
+  listUsernames: (q: DbOrTx, ids: string[]) => q.select({ id: users.id, username: users.username }).from(users).where(inArray(users.id, ids)),
+
+  /** Serialises the demo seed across nodes starting at once (held until the transaction ends). */
+  lockDemoSeed: (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(7264338002)`),
 
   async insertUser(q: DbOrTx, values: typeof users.$inferInsert) {
     const [row] = await q.insert(users).values(values).returning();
     return row!;
+  },
+
+  async updateUser(q: DbOrTx, userId: string, set: Partial<typeof users.$inferInsert>) {
+    const [row] = await q.update(users).set(set).where(eq(users.id, userId)).returning();
+    return row;
   },
 
   setPassword: (q: DbOrTx, userId: string, passwordHash: string, at: Date) =>
@@ -52,20 +59,4 @@ export const accountsRepo = {
     q.delete(sessions).where(exceptId ? and(eq(sessions.userId, userId), ne(sessions.id, exceptId)) : eq(sessions.userId, userId)),
   setActiveOrganisation: (q: DbOrTx, sessionId: string, organisationId: string) =>
     q.update(sessions).set({ activeOrganisationId: organisationId }).where(eq(sessions.id, sessionId)),
-
-  /** The user's organisations with their role, oldest membership first. */
-  listMemberships: (q: DbOrTx, userId: string) =>
-    q
-      .select({
-        organisationId: organisations.id,
-        kind: organisations.kind,
-        fullName: organisations.fullName,
-        uscc: organisations.uscc,
-        status: organisations.status,
-        role: memberships.role,
-      })
-      .from(memberships)
-      .innerJoin(organisations, eq(organisations.id, memberships.organisationId))
-      .where(eq(memberships.userId, userId))
-      .orderBy(memberships.createdAt),
 };

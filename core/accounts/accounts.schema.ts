@@ -19,11 +19,7 @@ export const RegisterInput = z
     email: optionalEmail,
     password: Password,
     confirmPassword: z.string({ message: '请再次输入密码' }),
-    organisationName: z
-      .string({ message: '请填写单位全称' })
-      .trim()
-      .min(2, '请填写单位全称（开发票用）')
-      .max(100, '单位全称不超过 100 个字'),
+    organisationName: z.string({ message: '请填写单位全称' }).trim().min(2, '请填写单位全称（开发票用）').max(100, '单位全称不超过 100 个字'),
     uscc: Uscc,
     /** Where the organisation is; required for merchants (their district or township). */
     regionCode: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().max(12).optional()),
@@ -32,7 +28,8 @@ export const RegisterInput = z
   .superRefine((v, ctx) => {
     if (v.accountType === 'merchant') {
       if (!v.regionCode) ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '请选择商家所在的区县或乡镇' });
-      else if (!/^\d{6}(\d{3})?$/.test(v.regionCode) || !isRegionCode(v.regionCode)) ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '请选择到区县或乡镇' });
+      else if (!/^\d{6}(\d{3})?$/.test(v.regionCode) || !isRegionCode(v.regionCode))
+        ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '请选择到区县或乡镇' });
     } else if (v.regionCode && !isRegionCode(v.regionCode)) {
       ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '所在地区无效' });
     }
@@ -44,8 +41,6 @@ export const LoginInput = z.object({
   password: z.string({ message: '请填写密码' }).min(1, '请填写密码').max(64),
 });
 export type LoginInput = z.infer<typeof LoginInput>;
-
-export const ResetChannel = z.enum(['sms', 'email'], { message: '请选择找回方式' });
 
 /** The target is a mobile for `sms` and an e-mail for `email`. */
 export const PasswordResetRequestInput = z.discriminatedUnion('channel', [
@@ -82,3 +77,41 @@ export const UpdateProfileInput = z.object({
 export type UpdateProfileInput = z.infer<typeof UpdateProfileInput>;
 
 export const SwitchOrganisationInput = z.object({ organisationId: z.uuid('请选择组织') });
+
+// Views: what the account service returns and the API publishes. Times travel as ISO strings (the
+// services hand back Date values, which JSON turns into exactly that).
+
+/** A user as they see themselves (never the password hash). */
+export const PublicUserView = z.object({
+  id: z.uuid(),
+  username: z.string(),
+  mobile: z.string(),
+  email: z.string().nullable(),
+  displayName: z.string().nullable(),
+  locale: z.string(),
+  status: z.enum(['active', 'disabled']),
+  createdAt: z.iso.datetime(),
+});
+
+/** One organisation the user belongs to, with their role in it. */
+export const MembershipView = z.object({
+  organisationId: z.uuid(),
+  kind: z.string(),
+  fullName: z.string(),
+  uscc: z.string().nullable(),
+  status: z.string(),
+  role: z.enum(['owner', 'admin', 'finance', 'member']),
+});
+
+export const SessionView = z.object({
+  token: z.string().describe('Bearer token for API clients; browsers use the cookie'),
+  expiresAt: z.iso.datetime(),
+  user: PublicUserView,
+});
+
+export const MeView = z.object({
+  user: PublicUserView,
+  memberships: z.array(MembershipView),
+  activeOrganisation: MembershipView.nullable(),
+  isOperator: z.boolean(),
+});

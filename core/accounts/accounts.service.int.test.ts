@@ -30,8 +30,13 @@ describe('registration', () => {
     await p.services.accounts.sendRegisterCode({ mobile: input.mobile }, ctx);
     const code = await latestCode(p, input.mobile);
     const wrong = code === '123456' ? '654321' : '123456';
-    await expect(p.services.accounts.register({ ...input, code: wrong }, ctx)).rejects.toMatchObject({ code: 'CODE_INVALID', fields: { code: expect.any(String) } });
-    await expect(p.services.accounts.login({ identifier: input.username, password: input.password }, ctx)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(p.services.accounts.register({ ...input, code: wrong }, ctx)).rejects.toMatchObject({
+      code: 'CODE_INVALID',
+      fields: { code: expect.any(String) },
+    });
+    await expect(p.services.accounts.login({ identifier: input.username, password: input.password }, ctx)).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
   });
 
   it('refuses duplicates field by field: username (any case), mobile, e-mail, organisation', async () => {
@@ -55,7 +60,10 @@ describe('registration', () => {
 
   it('refuses a bad USCC check character with a field message', async () => {
     const input = buildRegistration({ uscc: '91110000802100433C' });
-    await expect(p.services.accounts.register(input, ctx)).rejects.toMatchObject({ code: 'VALIDATION', fields: { uscc: '统一社会信用代码校验位不正确，请核对' } });
+    await expect(p.services.accounts.register(input, ctx)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { uscc: '统一社会信用代码校验位不正确，请核对' },
+    });
   });
 
   it('two concurrent registrations with the same username: exactly one wins', async () => {
@@ -64,10 +72,7 @@ describe('registration', () => {
     await p.services.accounts.sendRegisterCode({ mobile: a.mobile }, ctx);
     await p.services.accounts.sendRegisterCode({ mobile: b.mobile }, ctx);
     const [ca, cb] = [await latestCode(p, a.mobile), await latestCode(p, b.mobile)];
-    const results = await Promise.allSettled([
-      p.services.accounts.register({ ...a, code: ca }, ctx),
-      p.services.accounts.register({ ...b, code: cb }, ctx),
-    ]);
+    const results = await Promise.allSettled([p.services.accounts.register({ ...a, code: ca }, ctx), p.services.accounts.register({ ...b, code: cb }, ctx)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
     const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
     expect(rejected.reason.code).toBe('USERNAME_TAKEN');
@@ -108,7 +113,9 @@ describe('login and sessions', () => {
   it('5 wrong passwords lock the account for a while, even with the right one', async () => {
     const { input } = await registerUser(p);
     for (let i = 0; i < 5; i++) {
-      await expect(p.services.accounts.login({ identifier: input.username, password: 'Wrong1234' }, { ip: `203.0.113.${i}` })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+      await expect(p.services.accounts.login({ identifier: input.username, password: 'Wrong1234' }, { ip: `203.0.113.${i}` })).rejects.toMatchObject({
+        code: 'INVALID_CREDENTIALS',
+      });
     }
     await expect(p.services.accounts.login({ identifier: input.username, password: input.password }, ctx)).rejects.toMatchObject({ code: 'RATE_LIMITED' });
   });
@@ -141,9 +148,14 @@ describe('password reset and change', () => {
     const known = await p.services.accounts.requestPasswordReset({ channel: 'sms', target: input.mobile }, ctx);
     expect(unknown).toEqual(known);
     const code = await latestCode(p, input.mobile);
-    await p.services.accounts.confirmPasswordReset({ channel: 'sms', target: input.mobile, code, newPassword: 'NewPass123', confirmPassword: 'NewPass123' }, ctx);
+    await p.services.accounts.confirmPasswordReset(
+      { channel: 'sms', target: input.mobile, code, newPassword: 'NewPass123', confirmPassword: 'NewPass123' },
+      ctx,
+    );
     expect(await p.services.accounts.validateSessionToken(token)).toBeNull();
-    await expect(p.services.accounts.login({ identifier: input.username, password: input.password }, ctx)).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+    await expect(p.services.accounts.login({ identifier: input.username, password: input.password }, ctx)).rejects.toMatchObject({
+      code: 'INVALID_CREDENTIALS',
+    });
     await expect(p.services.accounts.login({ identifier: input.username, password: 'NewPass123' }, ctx)).resolves.toHaveProperty('token');
     // single use
     await expect(
@@ -161,7 +173,10 @@ describe('password reset and change', () => {
     const wrong = code === '111111' ? '222222' : '111111';
     for (let i = 0; i < 5; i++) {
       await expect(
-        p.services.accounts.confirmPasswordReset({ channel: 'email', target: email, code: wrong, newPassword: 'NewPass123', confirmPassword: 'NewPass123' }, ctx),
+        p.services.accounts.confirmPasswordReset(
+          { channel: 'email', target: email, code: wrong, newPassword: 'NewPass123', confirmPassword: 'NewPass123' },
+          ctx,
+        ),
       ).rejects.toMatchObject({ code: 'CODE_INVALID' });
     }
     await expect(
@@ -196,7 +211,11 @@ describe('organisations', () => {
   it('a user switches only to organisations they belong to', async () => {
     const a = await registerUser(p);
     const b = await registerUser(p);
-    await expect(p.services.accounts.switchOrganisation(a.actor, { organisationId: b.actor.organisation!.organisationId })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(p.services.accounts.switchOrganisation(a.actor, { organisationId: a.actor.organisation!.organisationId })).resolves.toMatchObject({ role: 'owner' });
+    await expect(p.services.accounts.switchOrganisation(a.actor, { organisationId: b.actor.organisation!.organisationId })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    await expect(p.services.accounts.switchOrganisation(a.actor, { organisationId: a.actor.organisation!.organisationId })).resolves.toMatchObject({
+      role: 'owner',
+    });
   });
 });

@@ -1,7 +1,5 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Db, DbOrTx, Tx } from '../../db/client';
-import { eq } from 'drizzle-orm';
-import { memberships, organisations, users } from '../../db/schema';
 import { recordAudit } from '../audit/audit';
 import type { Actor, MembershipView } from '../shared/actor';
 import { requireActor } from '../shared/actor';
@@ -11,6 +9,7 @@ import { RATE_RULES, type RateLimiter } from '../shared/rate-limit';
 import { parseInput } from '../shared/validate';
 import type { Notifier } from '../notifications/notifier';
 import type { MessageService } from '../notifications/messages.service';
+import type { OrganisationService } from '../organisations/organisations.service';
 import { accountsRepo as repo, type SessionRow, type UserRow } from './accounts.repo';
 import {
   ChangePasswordInput,
@@ -32,6 +31,8 @@ export interface AccountsDeps {
   clock: Clock;
   notifier: Notifier;
   messages: MessageService;
+  /** Registration founds the person's organisation through its own context. */
+  organisations: Pick<OrganisationService, 'findByUscc' | 'createWithOwner' | 'membershipsOf'>;
   rateLimiter: RateLimiter;
   secret: string;
   session: { idleMs: number; absoluteMs: number };
@@ -93,16 +94,11 @@ const CODE_MESSAGE = '验证码错误或已失效，请重新获取';
 const RESET_ACCEPTED = { message: '如果该账号存在，验证码已发送，请在 10 分钟内使用' } as const;
 
 export function createAccountService(deps: AccountsDeps) {
-  const { db, clock, notifier, rateLimiter: rl, secret } = deps;
+  const { db, clock, notifier, organisations, rateLimiter: rl, secret } = deps;
 
   const hashCode = (id: string, code: string) => createHmac('sha256', secret).update(`${id}:${code}`).digest();
 
-  async function issueCode(
-    tx: DbOrTx,
-    purpose: 'register' | 'reset_password',
-    channel: 'sms' | 'email',
-    target: string,
-  ) {
+  async function issueCode(tx: DbOrTx, purpose: 'register' | 'reset_password', channel: 'sms' | 'email', target: string) {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const id = crypto.randomUUID();
     await repo.insertCode(tx, {
@@ -137,7 +133,7 @@ export function createAccountService(deps: AccountsDeps) {
   async function startSession(tx: DbOrTx, user: UserRow, ctx: RequestContext, kind: 'cookie' | 'bearer'): Promise<SessionResult> {
     const token = generateSessionToken();
     const now = clock.now();
-    const [first] = await repo.listMemberships(tx, user.id);
+    const [first] = await organisations.membershipsOf(user.id, tx);
     const session = await repo.insertSession(tx, {
       id: sessionIdFromToken(token),
       userId: user.id,
@@ -168,8 +164,16 @@ export function createAccountService(deps: AccountsDeps) {
     return repo.findUserByUsername(q, id);
   }
 
-  const audit = (q: DbOrTx, actorUserId: string | null, action: string, targetType: string, targetId: string, ip?: string, data?: unknown, organisationId?: string | null) =>
-    recordAudit(q, { actorUserId, action, targetType, targetId, ip, data, organisationId });
+  const audit = (
+    q: DbOrTx,
+    actorUserId: string | null,
+    action: string,
+    targetType: string,
+    targetId: string,
+    ip?: string,
+    data?: unknown,
+    organisationId?: string | null,
+  ) => recordAudit(q, { actorUserId, action, targetType, targetId, ip, data, organisationId });
 
   /**
    * The one way an account comes to exist, shared by every kind of registration (enterprises,
@@ -255,20 +259,18 @@ export function createAccountService(deps: AccountsDeps) {
         sessionKind: kind,
         auditData: { accountType: input.accountType },
         conflicts: async () => {
-          const org = await db.query.organisations.findFirst({
-            where: (o, { and, eq }) => and(eq(o.kind, input.accountType), eq(o.uscc, input.uscc)),
-          });
+          const org = await organisations.findByUscc(input.accountType, input.uscc);
           return org ? [{ code: 'ORGANISATION_EXISTS', field: 'uscc', message: '该统一社会信用代码已注册，请联系单位管理员邀请您加入' }] : [];
         },
         create: async (tx, user) => {
-          const [organisation] = await tx
-            .insert(organisations)
-            .values({ kind: input.accountType, fullName: input.organisationName, uscc: input.uscc, regionCode: input.regionCode ?? null })
-            .returning();
-          await tx.insert(memberships).values({ userId: user.id, organisationId: organisation!.id, role: 'owner' });
+          const organisation = await organisations.createWithOwner(
+            tx,
+            { kind: input.accountType, fullName: input.organisationName, uscc: input.uscc, regionCode: input.regionCode ?? null },
+            user.id,
+          );
           return {
-            value: organisation!,
-            organisationId: organisation!.id,
+            value: organisation,
+            organisationId: organisation.id,
             welcome: {
               title: '欢迎加入帮扶平台',
               body:
@@ -324,7 +326,7 @@ export function createAccountService(deps: AccountsDeps) {
       const user = await repo.findUserById(db, session.userId);
       if (!user || user.status !== 'active') return null;
       if (decision === 'touch') await repo.touchSession(db, id, now);
-      const list = (await repo.listMemberships(db, user.id)) as MembershipView[];
+      const list = (await organisations.membershipsOf(user.id)) as MembershipView[];
       const active = list.find((m) => m.organisationId === session.activeOrganisationId && m.status === 'active') ?? list.find((m) => m.status === 'active');
       return {
         session,
@@ -347,7 +349,7 @@ export function createAccountService(deps: AccountsDeps) {
     async actorForUser(userId: string): Promise<Actor> {
       const user = await repo.findUserById(db, userId);
       if (!user) throw new AppError('NOT_FOUND', '用户不存在');
-      const list = (await repo.listMemberships(db, user.id)) as MembershipView[];
+      const list = (await organisations.membershipsOf(user.id)) as MembershipView[];
       return {
         userId: user.id,
         username: user.username,
@@ -422,14 +424,9 @@ export function createAccountService(deps: AccountsDeps) {
         ...(input.locale ? { locale: input.locale } : {}),
       };
       if (Object.keys(changes).length === 0) throw new AppError('VALIDATION', '没有要修改的内容');
-      const [row] = await db
-        .update(users)
-        .set(changes)
-        .where(eq(users.id, a.userId))
-        .returning()
-        .catch((e: unknown) => {
-          throw uniqueViolationToField(e) ?? e;
-        });
+      const row = await repo.updateUser(db, a.userId, changes).catch((e: unknown) => {
+        throw uniqueViolationToField(e) ?? e;
+      });
       return toPublicUser(row!);
     },
 
@@ -441,6 +438,27 @@ export function createAccountService(deps: AccountsDeps) {
       if (!m) throw new AppError('FORBIDDEN', '您不是该组织的成员', { organisationId: '您不是该组织的成员' });
       await repo.setActiveOrganisation(db, a.sessionId, m.organisationId);
       return m;
+    },
+
+    /**
+     * Whether `password` is the user's login password: other contexts ask before a sensitive change
+     * (the wallet's security password). A missing user answers false.
+     */
+    async checkLoginPassword(userId: string, password: string) {
+      const user = await repo.findUserById(db, userId);
+      return Boolean(user && (await verifyPassword(user.passwordHash, password)));
+    },
+
+    /** The mobile an SMS about the user's money goes to (undefined when the user is gone). */
+    async mobileOf(userId: string, q: DbOrTx = db) {
+      return (await repo.findUserById(q, userId))?.mobile;
+    },
+
+    /** Usernames by user id, for other contexts' lists (an unknown id is left out). */
+    async usernamesOf(ids: string[], q: DbOrTx = db): Promise<Map<string, string>> {
+      const unique = [...new Set(ids)];
+      const rows = unique.length ? await repo.listUsernames(q, unique) : [];
+      return new Map(rows.map((r) => [r.id, r.username]));
     },
 
     async getUser(actor: Actor | null) {
@@ -463,6 +481,7 @@ function uniqueViolationToField(e: unknown): AppError | undefined {
   if (c.includes('username')) return new AppError('USERNAME_TAKEN', '该用户名已被注册', { username: '该用户名已被注册' });
   if (c.includes('mobile')) return new AppError('MOBILE_TAKEN', '该手机号已注册', { mobile: '该手机号已注册，请直接登录或找回密码' });
   if (c.includes('email')) return new AppError('EMAIL_TAKEN', '该邮箱已被注册', { email: '该邮箱已被注册' });
-  if (c.includes('uscc')) return new AppError('ORGANISATION_EXISTS', '该统一社会信用代码已注册', { uscc: '该统一社会信用代码已注册，请联系单位管理员邀请您加入' });
+  if (c.includes('uscc'))
+    return new AppError('ORGANISATION_EXISTS', '该统一社会信用代码已注册', { uscc: '该统一社会信用代码已注册，请联系单位管理员邀请您加入' });
   return new AppError('CONFLICT', '数据已被修改，请重试');
 }

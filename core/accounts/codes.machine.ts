@@ -1,4 +1,3 @@
-
 export const CODE_TTL_MS = 10 * 60_000;
 export const CODE_MAX_FAILED_ATTEMPTS = 5;
 

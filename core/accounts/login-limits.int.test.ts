@@ -51,7 +51,14 @@ describe('per-account login failures', () => {
     const name = `nobody${Date.now()}`;
     const outcomes: string[] = [];
     for (const spelling of [name, name.toUpperCase(), ` ${name}`, `${name} `, name, name.toUpperCase()]) outcomes.push(await login(spelling, 'Wrong1234'));
-    expect(outcomes).toEqual(['INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'INVALID_CREDENTIALS', 'RATE_LIMITED']);
+    expect(outcomes).toEqual([
+      'INVALID_CREDENTIALS',
+      'INVALID_CREDENTIALS',
+      'INVALID_CREDENTIALS',
+      'INVALID_CREDENTIALS',
+      'INVALID_CREDENTIALS',
+      'RATE_LIMITED',
+    ]);
   });
 
   it('25 concurrent wrong passwords: at most 5 are checked; the right one afterwards is refused', async () => {

@@ -20,7 +20,10 @@ beforeAll(async () => {
 afterAll(() => p?.close());
 
 async function rows(targetId: string, action: string) {
-  return p.db.select().from(auditLog).where(and(eq(auditLog.targetId, targetId), eq(auditLog.action, action)));
+  return p.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.targetId, targetId), eq(auditLog.action, action)));
 }
 async function theRow(targetId: string, action: string) {
   const found = await rows(targetId, action);
@@ -39,7 +42,9 @@ describe('mall', () => {
     const item = await product(p, m.org.id, { priceFen: 600_000 });
     const unit = await unitBuyer(p);
     const addr = await address(p, unit.actor.userId);
-    const { orders: [big] } = await orders.checkout(unit.actor, { addressId: addr.id, items: [{ productId: item.id, quantity: 2 }] });
+    const {
+      orders: [big],
+    } = await orders.checkout(unit.actor, { addressId: addr.id, items: [{ productId: item.id, quantity: 2 }] });
     const receipt = () => p.services.files.upload(unit.actor, { filename: '回单.png', contentType: 'image/png', bytes: new Uint8Array([137, 80, 78, 71, 1]) });
     const first = await orders.pay(unit.actor, { orderIds: [big!.id], method: 'offline_transfer' });
     await orders.submitTransferReceipt(unit.actor, first.payment.paymentNo, { receiptFileId: (await receipt()).id, payerAccountName: unit.org.fullName });
@@ -55,8 +60,13 @@ describe('mall', () => {
     const again = await orders.pay(unit.actor, { orderIds: [big!.id], method: 'offline_transfer' });
     await orders.submitTransferReceipt(unit.actor, again.payment.paymentNo, { receiptFileId: (await receipt()).id, payerAccountName: unit.org.fullName });
     await orders.reviewTransfer(ops, again.payment.paymentNo, { decision: 'confirm' });
-    await expect(orders.reviewTransfer(ops, again.payment.paymentNo, { decision: 'confirm' })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
-    expect(await theRow(again.payment.paymentNo, 'mall.transfer_confirmed')).toMatchObject({ actorUserId: ops.userId, organisationId: unit.org.id, before: { status: 'pending' }, after: { status: 'paid', amountFen: 1_200_000 } });
+    await expect(orders.reviewTransfer(ops, again.payment.paymentNo, { decision: 'confirm' })).rejects.toMatchObject({ code: 'TRANSFER_ALREADY_REVIEWED' });
+    expect(await theRow(again.payment.paymentNo, 'mall.transfer_confirmed')).toMatchObject({
+      actorUserId: ops.userId,
+      organisationId: unit.org.id,
+      before: { status: 'pending' },
+      after: { status: 'paid', amountFen: 1_200_000 },
+    });
     // The unit's owner sees both decisions on its own trail.
     const own = await p.services.audit.searchOwn(unit.actor, { action: 'mall' });
     expect(own.items.map((r) => r.action).sort()).toEqual(['mall.transfer_confirmed', 'mall.transfer_rejected']);
@@ -78,17 +88,31 @@ describe('mall', () => {
     };
     const o1 = await place();
     const paymentNo = await paid(o1.id);
-    expect(await theRow(paymentNo, 'mall.payment_received')).toMatchObject({ actorUserId: null, organisationId: unit.org.id, after: { status: 'paid', amountFen: 10_000, orderNos: [o1.orderNo] } });
+    expect(await theRow(paymentNo, 'mall.payment_received')).toMatchObject({
+      actorUserId: null,
+      organisationId: unit.org.id,
+      after: { status: 'paid', amountFen: 10_000, orderNos: [o1.orderNo] },
+    });
 
     await orders.ship(m.actor, o1.id, { carrier: '邮政', trackingNo: 'EMS123456' });
     await orders.requestRefund(staff.actor, o1.id, { reason: '收到的米有霉变' });
     await orders.decideRefund(m.actor, o1.id, { decision: 'approve' });
-    expect(await theRow(o1.orderNo, 'mall.refund_paid')).toMatchObject({ actorUserId: m.actor.userId, targetType: 'mall_order', organisationId: m.org.id, after: { refundedFen: 10_000 }, reason: '退款' });
+    expect(await theRow(o1.orderNo, 'mall.refund_paid')).toMatchObject({
+      actorUserId: m.actor.userId,
+      targetType: 'mall_order',
+      organisationId: m.org.id,
+      after: { refundedFen: 10_000 },
+      reason: '退款',
+    });
 
     const o2 = await place();
     await paid(o2.id);
     await orders.cancel(staff.actor, o2.id, { reason: '地址填错了' });
-    expect(await theRow(o2.orderNo, 'mall.refund_paid')).toMatchObject({ actorUserId: staff.actor.userId, organisationId: m.org.id, reason: '买家取消：地址填错了' });
+    expect(await theRow(o2.orderNo, 'mall.refund_paid')).toMatchObject({
+      actorUserId: staff.actor.userId,
+      organisationId: m.org.id,
+      reason: '买家取消：地址填错了',
+    });
 
     const o3 = await place();
     await paid(o3.id);
@@ -103,7 +127,14 @@ describe('mall', () => {
     const m = await merchant(p);
     const item = await product(p, m.org.id, { imageIds: [] });
     await p.services.catalog.takeDown(ops, item.id, { reason: '缺少食品生产许可证' });
-    expect(await theRow(item.id, 'mall.product_taken_down')).toMatchObject({ actorUserId: ops.userId, targetType: 'product', organisationId: m.org.id, before: { status: 'listed' }, after: { status: 'taken_down' }, reason: '缺少食品生产许可证' });
+    expect(await theRow(item.id, 'mall.product_taken_down')).toMatchObject({
+      actorUserId: ops.userId,
+      targetType: 'product',
+      organisationId: m.org.id,
+      before: { status: 'listed' },
+      after: { status: 'taken_down' },
+      reason: '缺少食品生产许可证',
+    });
     await p.services.catalog.restore(ops, item.id);
     expect(await theRow(item.id, 'mall.product_restored')).toMatchObject({ actorUserId: ops.userId, before: { status: 'taken_down' } });
     // The merchant's own unpublishing is not an operator decision.
@@ -125,12 +156,22 @@ describe('requirements and deposits', () => {
       after: { depositStatus: 'held', depositFen: 20_000 },
     });
     const approved = await reqs.review(ops, a.id, { decision: 'approve' });
-    expect(await theRow(approved.requirementNo, 'tenders.requirement_approved')).toMatchObject({ actorUserId: ops.userId, targetType: 'requirement', organisationId: orgId, before: { state: 'pending_review' }, after: { state: 'open' } });
+    expect(await theRow(approved.requirementNo, 'tenders.requirement_approved')).toMatchObject({
+      actorUserId: ops.userId,
+      targetType: 'requirement',
+      organisationId: orgId,
+      before: { state: 'pending_review' },
+      after: { state: 'open' },
+    });
 
     const b = await reqs.saveDraft(e.actor, buildRequirement(clock.now()));
     await reqs.submit(e.actor, b.id);
     const rejected = await reqs.review(ops, b.id, { decision: 'reject', reason: '需求描述不完整，请补充服务范围' });
-    expect(await theRow(rejected.requirementNo, 'tenders.requirement_rejected')).toMatchObject({ actorUserId: ops.userId, organisationId: orgId, reason: '需求描述不完整，请补充服务范围' });
+    expect(await theRow(rejected.requirementNo, 'tenders.requirement_rejected')).toMatchObject({
+      actorUserId: ops.userId,
+      organisationId: orgId,
+      reason: '需求描述不完整，请补充服务范围',
+    });
     expect(await theRow(rejected.requirementNo, 'tenders.deposit_refunded')).toMatchObject({
       actorUserId: ops.userId,
       organisationId: orgId,
@@ -179,14 +220,23 @@ describe('escrow', () => {
     await esc.confirm(t.e.actor, ag.id);
     const enterpriseId = t.e.actor.organisation!.organisationId;
     const { agreement } = await esc.fund(t.e.actor, ag.id);
-    expect(await theRow(agreement.agreementNo, 'escrow.funded')).toMatchObject({ actorUserId: t.e.actor.userId, targetType: 'agreement', organisationId: enterpriseId, after: { fundedFen: 3_000_000 } });
+    expect(await theRow(agreement.agreementNo, 'escrow.funded')).toMatchObject({
+      actorUserId: t.e.actor.userId,
+      targetType: 'agreement',
+      organisationId: enterpriseId,
+      after: { fundedFen: 3_000_000 },
+    });
     // The deposit went back when the project started.
     expect(await theRow(t.r.requirementNo, 'tenders.deposit_refunded')).toMatchObject({ organisationId: enterpriseId, after: { refundFen: 20_000 } });
 
     const [m1] = agreement.milestones;
     await esc.deliver(t.pr.actor, m1!.id, { note: '首月完成' });
     await esc.accept(t.e.actor, m1!.id);
-    expect(await theRow(agreement.agreementNo, 'escrow.released')).toMatchObject({ actorUserId: t.e.actor.userId, organisationId: enterpriseId, after: { paidFen: 1_000_000 } });
+    expect(await theRow(agreement.agreementNo, 'escrow.released')).toMatchObject({
+      actorUserId: t.e.actor.userId,
+      organisationId: enterpriseId,
+      after: { paidFen: 1_000_000 },
+    });
 
     const c = await esc.openCase(t.e.actor, ag.id, { reason: '第二阶段报表错误较多，要求整改' });
     await esc.caseMessage(t.e.actor, c.id, {}, 'escalate').catch(async () => {

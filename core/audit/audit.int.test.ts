@@ -40,7 +40,13 @@ const LUHN_CARD = '6222021234567890128';
 async function withdrawalReady(amountFen: number) {
   const u = await registerUser(p);
   await fund(p, u.actor, amountFen);
-  const card = await p.services.withdrawals.addCard(u.actor, { accountType: 'personal', holderName: '张三', bankCode: 'ICBC', branch: '赣州章贡支行', accountNo: LUHN_CARD });
+  const card = await p.services.withdrawals.addCard(u.actor, {
+    accountType: 'personal',
+    holderName: '张三',
+    bankCode: 'ICBC',
+    branch: '赣州章贡支行',
+    accountNo: LUHN_CARD,
+  });
   const [sms] = await p.db.select().from(outbox).where(eq(outbox.recipient, u.input.mobile)).orderBy(desc(outbox.createdAt)).limit(1);
   await p.services.withdrawals.verifyCard(u.actor, card.id, { amountFen: Number(sms!.body.match(/¥0\.(\d\d)/)![1]) });
   await p.services.withdrawals.setSecurityPassword(u.actor, { loginPassword: u.input.password, securityPassword: '246810', confirmSecurityPassword: '246810' });
@@ -51,7 +57,12 @@ describe('operator decisions write one audit row in their transaction', () => {
   it('settings change: before and after, no organisation (the platform)', async () => {
     const before = await p.services.settings.get('escrow.fee');
     await p.services.settings.update(ops, 'escrow.fee', { feeBp: 150 });
-    const rows = await p.db.select().from(auditLog).where(and(eq(auditLog.action, 'settings.update'), eq(auditLog.targetId, 'escrow.fee'))).orderBy(desc(auditLog.createdAt)).limit(1);
+    const rows = await p.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'settings.update'), eq(auditLog.targetId, 'escrow.fee')))
+      .orderBy(desc(auditLog.createdAt))
+      .limit(1);
     expect(rows[0]).toMatchObject({ actorUserId: ops.userId, targetType: 'setting', organisationId: null, before, after: { feeBp: 150 } });
     // A refused value writes nothing.
     const count = (await rowsOf('escrow.fee')).length;
@@ -63,7 +74,12 @@ describe('operator decisions write one audit row in their transaction', () => {
     const before = await p.services.settings.get('calendar');
     const next = { ...before, holidays: ['2027-01-01'], workdays: [] } as typeof before;
     await p.services.settings.update(ops, 'calendar', next);
-    const [row] = await p.db.select().from(auditLog).where(and(eq(auditLog.action, 'settings.update'), eq(auditLog.targetId, 'calendar'))).orderBy(desc(auditLog.createdAt)).limit(1);
+    const [row] = await p.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'settings.update'), eq(auditLog.targetId, 'calendar')))
+      .orderBy(desc(auditLog.createdAt))
+      .limit(1);
     expect(row).toMatchObject({ actorUserId: ops.userId, before, after: expect.objectContaining({ holidays: ['2027-01-01'] }) });
   });
 
@@ -86,7 +102,13 @@ describe('operator decisions write one audit row in their transaction', () => {
     const u = await registerUser(p);
     const orgId = u.actor.organisation!.organisationId;
     await p.services.organisations.adminSetOrganisationStatus(ops, orgId, { status: 'disabled', reason: '营业执照已吊销' });
-    expect(await theRow(orgId, 'admin.organisation_disabled')).toMatchObject({ actorUserId: ops.userId, organisationId: orgId, before: { status: 'active' }, after: { status: 'disabled' }, reason: '营业执照已吊销' });
+    expect(await theRow(orgId, 'admin.organisation_disabled')).toMatchObject({
+      actorUserId: ops.userId,
+      organisationId: orgId,
+      before: { status: 'active' },
+      after: { status: 'disabled' },
+      reason: '营业执照已吊销',
+    });
   });
 
   it('online recharge credited: actor null (the platform), once however often the callback repeats', async () => {
@@ -112,10 +134,20 @@ describe('operator decisions write one audit row in their transaction', () => {
     const b = await p.services.recharges.submitOffline(u.actor, offline);
     await p.services.recharges.reviewOffline(ops, a.orderNo, { decision: 'confirm' });
     await p.services.recharges.reviewOffline(ops, b.orderNo, { decision: 'reject', reason: '未查询到该笔来账' });
-    expect(await theRow(a.orderNo, 'wallet.offline_recharge_confirmed')).toMatchObject({ actorUserId: ops.userId, organisationId: orgId, before: { status: 'pending' }, after: { status: 'paid', amountFen: 500_00 } });
-    expect(await theRow(b.orderNo, 'wallet.offline_recharge_rejected')).toMatchObject({ actorUserId: ops.userId, organisationId: orgId, after: { status: 'rejected' }, reason: '未查询到该笔来账' });
+    expect(await theRow(a.orderNo, 'wallet.offline_recharge_confirmed')).toMatchObject({
+      actorUserId: ops.userId,
+      organisationId: orgId,
+      before: { status: 'pending' },
+      after: { status: 'paid', amountFen: 500_00 },
+    });
+    expect(await theRow(b.orderNo, 'wallet.offline_recharge_rejected')).toMatchObject({
+      actorUserId: ops.userId,
+      organisationId: orgId,
+      after: { status: 'rejected' },
+      reason: '未查询到该笔来账',
+    });
     // A second decision is refused and writes nothing.
-    await expect(p.services.recharges.reviewOffline(ops, a.orderNo, { decision: 'confirm' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(p.services.recharges.reviewOffline(ops, a.orderNo, { decision: 'confirm' })).rejects.toMatchObject({ code: 'RECHARGE_NOT_PENDING' });
     expect(await rowsOf(a.orderNo)).toHaveLength(1);
   });
 
@@ -124,11 +156,26 @@ describe('operator decisions write one audit row in their transaction', () => {
     const orgId = u.actor.organisation!.organisationId;
     const w1 = await p.services.withdrawals.requestWithdrawal(u.actor, { cardId, amountFen: 200_00, securityPassword: '246810', requestId: randomUUID() });
     const w2 = await p.services.withdrawals.requestWithdrawal(u.actor, { cardId, amountFen: 100_00, securityPassword: '246810', requestId: randomUUID() });
-    expect(await theRow(w1.withdrawalNo, 'wallet.withdrawal_requested')).toMatchObject({ actorUserId: u.actor.userId, organisationId: orgId, after: { status: 'pending', amountFen: 200_00, cardTail: '0128' } });
+    expect(await theRow(w1.withdrawalNo, 'wallet.withdrawal_requested')).toMatchObject({
+      actorUserId: u.actor.userId,
+      organisationId: orgId,
+      after: { status: 'pending', amountFen: 200_00, cardTail: '0128' },
+    });
     await p.services.withdrawals.reviewWithdrawal(ops, w1.withdrawalNo, { decision: 'approve' });
     await p.services.withdrawals.reviewWithdrawal(ops, w2.withdrawalNo, { decision: 'reject', reason: '收款账户与单位名称不符' });
-    expect(await theRow(w1.withdrawalNo, 'wallet.withdrawal_approved')).toMatchObject({ actorUserId: ops.userId, organisationId: orgId, before: { status: 'pending' }, after: { status: 'paid', amountFen: 200_00 } });
-    expect(await theRow(w2.withdrawalNo, 'wallet.withdrawal_rejected')).toMatchObject({ actorUserId: ops.userId, organisationId: orgId, before: { status: 'pending' }, after: { status: 'rejected' }, reason: '收款账户与单位名称不符' });
+    expect(await theRow(w1.withdrawalNo, 'wallet.withdrawal_approved')).toMatchObject({
+      actorUserId: ops.userId,
+      organisationId: orgId,
+      before: { status: 'pending' },
+      after: { status: 'paid', amountFen: 200_00 },
+    });
+    expect(await theRow(w2.withdrawalNo, 'wallet.withdrawal_rejected')).toMatchObject({
+      actorUserId: ops.userId,
+      organisationId: orgId,
+      before: { status: 'pending' },
+      after: { status: 'rejected' },
+      reason: '收款账户与单位名称不符',
+    });
   });
 });
 
@@ -137,12 +184,19 @@ describe('searching the audit trail', () => {
     const u = await registerUser(p);
     const orgId = u.actor.organisation!.organisationId;
     const marker = `t-${randomUUID()}`;
-    for (let i = 0; i < 5; i++) await recordAudit(p.db, { actorUserId: u.actor.userId, action: 'test.step', targetType: 'probe', targetId: marker, organisationId: orgId, after: { i } });
+    for (let i = 0; i < 5; i++)
+      await recordAudit(p.db, { actorUserId: u.actor.userId, action: 'test.step', targetType: 'probe', targetId: marker, organisationId: orgId, after: { i } });
     const first = await p.services.audit.search(ops, { targetId: marker, pageSize: 2 });
     expect(first).toMatchObject({ total: 5, page: 1, pageSize: 2 });
     const all = [];
     for (let page = 1; page <= 3; page++) all.push(...(await p.services.audit.search(ops, { targetId: marker, pageSize: 2, page })).items);
-    expect(all.map((r) => (r.after as { i: number }).i)).toEqual([4, 3, 2, 1, 0]);
+    // Newest first; rows written within the same clock tick (the embedded database's clock is coarse)
+    // keep one stable order, so the pages are exactly the one-page list cut in three.
+    const whole = (await p.services.audit.search(ops, { targetId: marker, pageSize: 5 })).items;
+    expect(all.map((r) => r.id)).toEqual(whole.map((r) => r.id));
+    expect([...all.map((r) => (r.after as { i: number }).i)].sort()).toEqual([0, 1, 2, 3, 4]);
+    const times = all.map((r) => new Date(r.createdAt).getTime());
+    expect(times).toEqual([...times].sort((a, b) => b - a));
     expect(all[0]).toMatchObject({ actorUsername: u.input.username, organisationName: u.input.organisationName, action: 'test.step' });
     expect((await p.services.audit.search(ops, { actor: u.input.username.toUpperCase(), action: 'test' })).total).toBe(5);
     expect((await p.services.audit.search(ops, { organisationId: orgId, action: 'test.step' })).total).toBe(5);
@@ -155,7 +209,10 @@ describe('searching the audit trail', () => {
   });
 
   it('bad filters are refused field by field in Chinese', async () => {
-    await expect(p.services.audit.search(ops, { from: '2026-13-01' })).rejects.toMatchObject({ code: 'VALIDATION', fields: { from: '开始日期格式为 YYYY-MM-DD' } });
+    await expect(p.services.audit.search(ops, { from: '2026-13-01' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { from: '开始日期格式为 YYYY-MM-DD' },
+    });
     await expect(p.services.audit.search(ops, { from: '2026-02-01', to: '2026-01-01' })).rejects.toMatchObject({ fields: { to: '结束日期不能早于开始日期' } });
     await expect(p.services.audit.search(ops, { pageSize: 1000 })).rejects.toMatchObject({ fields: { pageSize: '每页最多 100 条' } });
     await expect(p.services.audit.search(ops, { from: '0000-01-01' })).rejects.toMatchObject({ fields: { from: '开始日期须在 2000 年至 2099 年之间' } });
@@ -191,7 +248,13 @@ describe('searching the audit trail', () => {
 
   it('exports XLSX with every filtered row; cells that would run as formulas are guarded', async () => {
     const marker = `x-${randomUUID()}`;
-    await recordAudit(p.db, { actorUserId: ops.userId, action: 'test.export', targetType: 'probe', targetId: marker, reason: '=HYPERLINK("http://evil","点我")' });
+    await recordAudit(p.db, {
+      actorUserId: ops.userId,
+      action: 'test.export',
+      targetType: 'probe',
+      targetId: marker,
+      reason: '=HYPERLINK("http://evil","点我")',
+    });
     await recordAudit(p.db, { actorUserId: ops.userId, action: 'test.export', targetType: 'probe', targetId: marker, reason: '@SUM(1)' });
     const file = await p.services.audit.export(ops, { targetId: marker });
     expect(file.filename).toMatch(/\.xlsx$/);

@@ -1,21 +1,25 @@
 import { and, count, desc, eq, gte, ilike, like, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { auditLog, organisations, users } from '../../db/schema';
+import { containsPattern, prefixPattern } from '../shared/like';
+import { endOfShanghaiDay, startOfShanghaiDay } from '../shared/time';
 import type { AuditRowView, AuditSearch } from './audit.schema';
 
 /** [from 00:00, to + 1 day 00:00) in Asia/Shanghai. */
-const startOfDay = (d: string) => new Date(`${d}T00:00:00+08:00`);
-const escapeLike = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 function whereOf(q: Omit<AuditSearch, 'page' | 'pageSize'>): SQL | undefined {
-  const action = q.action ? (q.action.includes('.') && !q.action.endsWith('.') ? eq(auditLog.action, q.action) : like(auditLog.action, `${escapeLike(q.action.replace(/\.$/, ''))}.%`)) : undefined;
+  const action = q.action
+    ? q.action.includes('.') && !q.action.endsWith('.')
+      ? eq(auditLog.action, q.action)
+      : like(auditLog.action, prefixPattern(`${q.action.replace(/\.$/, '')}.`))
+    : undefined;
   return and(
-    q.from ? gte(auditLog.createdAt, startOfDay(q.from)) : undefined,
-    q.to ? lt(auditLog.createdAt, new Date(startOfDay(q.to).getTime() + 86_400_000)) : undefined,
+    q.from ? gte(auditLog.createdAt, startOfShanghaiDay(q.from)) : undefined,
+    q.to ? lt(auditLog.createdAt, endOfShanghaiDay(q.to)) : undefined,
     action,
     q.actor ? sql`lower(${users.username}) = lower(${q.actor})` : undefined,
     q.organisationId ? eq(auditLog.organisationId, q.organisationId) : undefined,
-    q.organisation ? ilike(organisations.fullName, `%${escapeLike(q.organisation)}%`) : undefined,
+    q.organisation ? ilike(organisations.fullName, containsPattern(q.organisation)) : undefined,
     q.targetType ? eq(auditLog.targetType, q.targetType) : undefined,
     q.targetId ? eq(auditLog.targetId, q.targetId) : undefined,
   );

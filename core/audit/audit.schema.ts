@@ -11,7 +11,12 @@ export const AuditSearchQuery = z
     from: auditDate('开始日期').optional(),
     to: auditDate('结束日期').optional(),
     /** An exact action (`wallet.withdrawal_approved`) or its context (`wallet`, `wallet.`). */
-    action: z.string().trim().max(100, '操作不超过 100 个字符').regex(/^[a-z0-9_.]*$/, '操作只能包含小写字母、数字、下划线和点').optional(),
+    action: z
+      .string()
+      .trim()
+      .max(100, '操作不超过 100 个字符')
+      .regex(/^[a-z0-9_.]*$/, '操作只能包含小写字母、数字、下划线和点')
+      .optional(),
     /** The acting user's username (exact, case-insensitive). */
     actor: z.string().trim().max(40, '用户名不超过 40 个字符').optional(),
     organisationId: z.uuid('组织编号格式不正确').optional(),
@@ -81,6 +86,41 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'tenders.deposit_refunded': '退还保证金',
   'tenders.requirement_approved': '需求审核通过',
   'tenders.requirement_rejected': '需求审核驳回',
+  'vouchers.campaign_created': '新建消费券活动',
+  'vouchers.campaign_updated': '修改消费券活动',
+  'vouchers.campaign_funded': '消费券资金划拨',
+  'vouchers.issuance_created': '新增发券批次',
+  'vouchers.issuance_updated': '修改发券批次',
+  'vouchers.issuance_deleted': '删除发券批次',
+  'vouchers.issuance_started': '发券批次开始发放',
+  'vouchers.issuance_paused': '暂停发券批次',
+  'vouchers.issuance_resumed': '恢复发券批次',
+  'vouchers.issuance_stopped': '停止发券批次',
 };
 
 export const auditActionLabel = (action: string) => AUDIT_ACTION_LABELS[action] ?? action;
+
+/**
+ * One row of the trail as the API publishes it: AuditRowView with the action's Chinese name; times as
+ * ISO strings (the service hands back Date values, which JSON turns into exactly that).
+ */
+export const AuditEntryView = z.object({
+  id: z.uuid(),
+  createdAt: z.iso.datetime(),
+  actorUserId: z.uuid().nullable().describe('null: the platform itself (jobs, payment callbacks)'),
+  actorUsername: z.string().nullable(),
+  action: z.string(),
+  actionLabel: z.string(),
+  targetType: z.string().nullable(),
+  targetId: z.string().nullable(),
+  organisationId: z.uuid().nullable(),
+  organisationName: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  reason: z.string().nullable(),
+  ip: z.string().nullable().describe('Operators only'),
+  data: z.unknown(),
+});
+
+/** The actions found in the trail, with their Chinese names (the search's dropdown). */
+export const AuditActionsView = z.object({ items: z.array(z.object({ action: z.string(), label: z.string() })) });

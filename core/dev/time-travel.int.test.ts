@@ -18,7 +18,7 @@ beforeAll(async () => {
 });
 afterAll(() => p?.close());
 
-const travel = () => createTimeTravel({ db: p.db, clock: p.clock, timer: p.timer });
+const travel = () => createTimeTravel({ db: p.db, clock: p.clock, timer: p.timer, requirements: p.services.requirements });
 
 async function tender() {
   clock.set(new Date('2026-11-23T02:00:00Z'));
@@ -34,8 +34,14 @@ describe('dev time travel', () => {
     const secret = 'a-production-secret-0123456789';
     expect(timeTravelEnabled(loadConfig({ NODE_ENV: 'development' }))).toBe(true);
     expect(timeTravelEnabled(loadConfig({ NODE_ENV: 'development', DEV_TOOLS: 'false' }))).toBe(false);
-    expect(timeTravelEnabled(loadConfig({ NODE_ENV: 'production', APP_SECRET: secret, ORIGIN: 'https://bangfu.example.cn', SANDBOX_GATEWAYS: 'true' }))).toBe(false);
-    expect(timeTravelEnabled(loadConfig({ NODE_ENV: 'production', APP_SECRET: secret, ORIGIN: 'https://bangfu.example.cn', SANDBOX_GATEWAYS: 'true', DEV_TOOLS: 'true' }))).toBe(false);
+    expect(timeTravelEnabled(loadConfig({ NODE_ENV: 'production', APP_SECRET: secret, ORIGIN: 'https://bangfu.example.cn', SANDBOX_GATEWAYS: 'true' }))).toBe(
+      false,
+    );
+    expect(
+      timeTravelEnabled(
+        loadConfig({ NODE_ENV: 'production', APP_SECRET: secret, ORIGIN: 'https://bangfu.example.cn', SANDBOX_GATEWAYS: 'true', DEV_TOOLS: 'true' }),
+      ),
+    ).toBe(false);
   });
 
   it('moves the opening time: the room derives its phase from it', async () => {

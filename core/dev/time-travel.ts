@@ -9,7 +9,7 @@ import type { Clock } from '../shared/clock';
 import type { Config } from '../shared/config';
 import type { DeadlineTimer } from '../shared/deadline-timer';
 import { parseInput } from '../shared/validate';
-import { getRequirement } from '../tenders/tenders.repo';
+import type { RequirementService } from '../tenders/requirements.service';
 
 /**
  * Development only (`POST /dev/time-travel`, served only when DEV_TOOLS is on and never in
@@ -23,17 +23,35 @@ export const TimeTravelInput = z
   .object({
     requirementId: z.uuid('项目编号无效'),
     /** The new opening time, in seconds from now (negative: already opened). */
-    openingInSeconds: z.number().int().min(-86_400).max(30 * 86_400).optional(),
+    openingInSeconds: z
+      .number()
+      .int()
+      .min(-86_400)
+      .max(30 * 86_400)
+      .optional(),
     /** The open second round's new deadline, in seconds from now. */
     roundClosesInSeconds: z.number().int().min(0).max(3_600).optional(),
   })
-  .refine((v) => v.openingInSeconds !== undefined || v.roundClosesInSeconds !== undefined, { message: '请给出新的开标时间或本轮截止时间', path: ['openingInSeconds'] });
+  .refine((v) => v.openingInSeconds !== undefined || v.roundClosesInSeconds !== undefined, {
+    message: '请给出新的开标时间或本轮截止时间',
+    path: ['openingInSeconds'],
+  });
 export type TimeTravelInput = z.input<typeof TimeTravelInput>;
 
 /** Served only with dev tools on, and never in production, whatever DEV_TOOLS says. */
 export const timeTravelEnabled = (config: Pick<Config, 'devTools' | 'NODE_ENV'>) => config.devTools && config.NODE_ENV !== 'production';
 
-export function createTimeTravel({ db, clock, timer }: { db: Db; clock: Clock; timer: DeadlineTimer }) {
+export function createTimeTravel({
+  db,
+  clock,
+  timer,
+  requirements: requirementService,
+}: {
+  db: Db;
+  clock: Clock;
+  timer: DeadlineTimer;
+  requirements: Pick<RequirementService, 'row'>;
+}) {
   return {
     /**
      * Errors: NOT_FOUND (no such requirement, or the caller is neither its enterprise nor an operator),
@@ -46,7 +64,7 @@ export function createTimeTravel({ db, clock, timer }: { db: Db; clock: Clock; t
       const now = clock.now();
       const at = (seconds: number) => new Date(now.getTime() + seconds * 1000);
       const result = await db.transaction(async (tx) => {
-        const r = await getRequirement(tx, input.requirementId, 'update');
+        const r = await requirementService.row(input.requirementId, tx, 'update');
         if (r.organisationId !== a.organisation?.organisationId && !a.isOperator) throw new AppError('NOT_FOUND', '项目不存在');
         if (r.mode !== 'competitive' || r.state !== 'open') throw new AppError('INVALID_TRANSITION', '只能调整招标中的竞标项目');
         const [open] = await tx

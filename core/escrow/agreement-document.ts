@@ -4,6 +4,8 @@ import PDFDocument from 'pdfkit';
 import { AppError } from '../shared/app-error';
 import { findCjkFont, FONT_MISSING_MESSAGE, type FontFile } from '../shared/cjk-font';
 import { formatFen } from '../shared/money';
+import { startOfShanghaiDay } from '../shared/time';
+import { paymentModeText, releaseModeText } from './escrow.labels';
 
 /**
  * The formal agreement (正式协议书): its canonical content, the SHA-256 of that content, and the PDF
@@ -70,9 +72,6 @@ export function canonicalContent(c: AgreementContent): string {
 
 export const contentSha256 = (c: AgreementContent) => createHash('sha256').update(canonicalContent(c)).digest('hex');
 
-const PAYMENT_LABEL = { full_escrow: '全额托管（签约后一次性托管全部合同款）', instalments: '分期付款（每个里程碑开始前托管该里程碑款项）' };
-const RELEASE_LABEL = { per_milestone: '按里程碑支付（每个里程碑验收后支付）', at_completion: '完成后支付（最后一个里程碑验收后一次性支付）' };
-
 /**
  * Renders the agreement as an A4 PDF with an embedded subset of a CJK font. Errors: INTERNAL with a
  * clear message when this machine has no Chinese font (see core/shared/cjk-font.ts).
@@ -84,7 +83,13 @@ export async function renderAgreementPdf(c: AgreementContent, font: FontFile | n
     size: 'A4',
     margins: { top: 56, bottom: 56, left: 60, right: 60 },
     // The creation date is the confirmation date, not the clock: the same content renders the same document.
-    info: { Title: `服务协议 ${c.agreementNo}`, Author: '帮扶平台', Subject: c.requirement.title, Keywords: sha, CreationDate: new Date(`${c.confirmedOn}T00:00:00+08:00`) },
+    info: {
+      Title: `服务协议 ${c.agreementNo}`,
+      Author: '帮扶平台',
+      Subject: c.requirement.title,
+      Keywords: sha,
+      CreationDate: startOfShanghaiDay(c.confirmedOn),
+    },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (b: Buffer) => chunks.push(b));
@@ -95,7 +100,11 @@ export async function renderAgreementPdf(c: AgreementContent, font: FontFile | n
   const gray = '#555555';
 
   doc.fontSize(20).text('技术服务协议', { align: 'center' });
-  doc.moveDown(0.3).fontSize(10).fillColor(gray).text(`协议编号：${c.agreementNo}    项目编号：${c.requirement.requirementNo}    签订日期：${c.confirmedOn}`, { align: 'center' });
+  doc
+    .moveDown(0.3)
+    .fontSize(10)
+    .fillColor(gray)
+    .text(`协议编号：${c.agreementNo}    项目编号：${c.requirement.requirementNo}    签订日期：${c.confirmedOn}`, { align: 'center' });
   doc.moveDown(1).fillColor('black').fontSize(11);
   doc.text(`甲方（委托方）：${c.enterprise.fullName}`);
   doc.text(`统一社会信用代码：${c.enterprise.uscc ?? '—'}`);
@@ -111,13 +120,15 @@ export async function renderAgreementPdf(c: AgreementContent, font: FontFile | n
   heading('第二条  合同金额与期限');
   doc.text(`合同总价：${formatFen(c.totalFen)}（大写：${fenToChineseCapitals(c.totalFen)}）`);
   doc.text(`服务期限：${c.startDate} 至 ${c.endDate}`);
-  doc.text(`付款方式：${PAYMENT_LABEL[c.paymentMode]}`);
-  doc.text(`支付方式：${RELEASE_LABEL[c.releaseMode]}`);
+  doc.text(`付款方式：${paymentModeText(c.paymentMode)}`);
+  doc.text(`支付方式：${releaseModeText(c.releaseMode)}`);
   doc.text(`平台服务费：${(c.feeBp / 100).toFixed(2)}%（从支付给乙方的款项中扣除）`);
 
   heading('第三条  里程碑');
   for (const m of c.milestones) {
-    doc.fontSize(11).text(`${m.seq}. ${m.title}    金额：${formatFen(m.amountFen)}（${fenToChineseCapitals(m.amountFen)}）    完成日期：${m.dueDate}`, { width });
+    doc
+      .fontSize(11)
+      .text(`${m.seq}. ${m.title}    金额：${formatFen(m.amountFen)}（${fenToChineseCapitals(m.amountFen)}）    完成日期：${m.dueDate}`, { width });
     doc.fontSize(10).fillColor(gray).text(`交付成果：${m.deliverables}`, { width, indent: 14 }).fillColor('black');
     doc.moveDown(0.3);
   }

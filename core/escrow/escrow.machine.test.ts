@@ -5,6 +5,7 @@ import {
   AGREEMENT_TRANSITIONS,
   agreementTransition,
   allocateSplit,
+  allowedActions,
   CASE_TRANSITIONS,
   caseTransition,
   checkAgreementNumbers,
@@ -28,42 +29,126 @@ import { canonicalContent, contentSha256, fenToChineseCapitals, renderAgreementP
 import { findCjkFont } from '../shared/cjk-font';
 import { pdfText } from '../testing/pdf-text';
 
-/** Every (state, event) pair: allowed ones give the table's state, the rest INVALID_TRANSITION. */
+/** Every (state, event) pair: allowed ones give the table's state, the rest a code naming why (the tables below). */
 function everyPair<S extends string, E extends string>(table: Record<S, Partial<Record<E, S>>>, events: E[]) {
   return (Object.keys(table) as S[]).flatMap((s) => events.map((e) => [s, e, (table[s] as Partial<Record<E, S>>)[e] ?? null] as const));
 }
 
+/** The refusal each refused pair must give (written out here, not derived from the machine). */
+const AGREEMENT_REFUSED: Record<AgreementEvent, string> = {
+  send: 'AGREEMENT_NOT_EDITABLE',
+  return: 'AGREEMENT_NOT_SENT',
+  confirm: 'AGREEMENT_NOT_SENT',
+  terminate: 'AGREEMENT_NOT_CONFIRMED',
+};
+const MILESTONE_REFUSED: Record<MilestoneStatus, Partial<Record<MilestoneEvent, string>>> = {
+  unfunded: { deliver: 'MILESTONE_NOT_FUNDED', return: 'MILESTONE_NOT_DELIVERED', accept: 'MILESTONE_NOT_DELIVERED', release: 'MILESTONE_NOT_ACCEPTED' },
+  funded: { fund: 'MILESTONE_ALREADY_FUNDED', return: 'MILESTONE_NOT_DELIVERED', accept: 'MILESTONE_NOT_DELIVERED', release: 'MILESTONE_NOT_ACCEPTED' },
+  delivered: { fund: 'MILESTONE_ALREADY_FUNDED', deliver: 'MILESTONE_NOT_IN_PROGRESS', release: 'MILESTONE_NOT_ACCEPTED' },
+  accepted: { fund: 'MILESTONE_ALREADY_FUNDED', deliver: 'MILESTONE_NOT_IN_PROGRESS', return: 'MILESTONE_NOT_DELIVERED', accept: 'MILESTONE_NOT_DELIVERED' },
+  released: {
+    fund: 'MILESTONE_SETTLED',
+    deliver: 'MILESTONE_SETTLED',
+    return: 'MILESTONE_SETTLED',
+    accept: 'MILESTONE_SETTLED',
+    release: 'MILESTONE_SETTLED',
+    settle: 'MILESTONE_SETTLED',
+  },
+  refunded: {
+    fund: 'MILESTONE_SETTLED',
+    deliver: 'MILESTONE_SETTLED',
+    return: 'MILESTONE_SETTLED',
+    accept: 'MILESTONE_SETTLED',
+    release: 'MILESTONE_SETTLED',
+    settle: 'MILESTONE_SETTLED',
+  },
+};
+const CASE_REFUSED: Record<CaseStatus, string> = {
+  open: 'AFTER_SALES_NOT_ESCALATED',
+  responded: 'AFTER_SALES_NOT_ESCALATED',
+  escalated: 'AFTER_SALES_ESCALATED',
+  decided: 'AFTER_SALES_CLOSED',
+  withdrawn: 'AFTER_SALES_CLOSED',
+};
+
 describe('state machines', () => {
-  it.each(everyPair<AgreementStatus, AgreementEvent>(AGREEMENT_TRANSITIONS, ['send', 'return', 'confirm', 'terminate']))('agreement %s --%s--> %s', (s, e, to) => {
-    if (to) expect(agreementTransition(s, e)).toBe(to);
-    else expect(() => agreementTransition(s, e)).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
-  });
-  it.each(everyPair<MilestoneStatus, MilestoneEvent>(MILESTONE_TRANSITIONS, ['fund', 'deliver', 'return', 'accept', 'release', 'settle']))('milestone %s --%s--> %s', (s, e, to) => {
-    if (to) expect(milestoneTransition(s, e)).toBe(to);
-    else expect(() => milestoneTransition(s, e)).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
-  });
-  it.each(everyPair<CaseStatus, CaseEvent>(CASE_TRANSITIONS, ['respond', 'escalate', 'decide', 'withdraw', 'comment']))('after-sales %s --%s--> %s', (s, e, to) => {
-    if (to) expect(caseTransition(s, e)).toBe(to);
-    else expect(() => caseTransition(s, e)).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
-  });
+  it.each(everyPair<AgreementStatus, AgreementEvent>(AGREEMENT_TRANSITIONS, ['send', 'return', 'confirm', 'terminate']))(
+    'agreement %s --%s--> %s',
+    (s, e, to) => {
+      if (to) expect(agreementTransition(s, e)).toBe(to);
+      else expect(() => agreementTransition(s, e)).toThrow(expect.objectContaining({ code: AGREEMENT_REFUSED[e] }));
+    },
+  );
+  it.each(everyPair<MilestoneStatus, MilestoneEvent>(MILESTONE_TRANSITIONS, ['fund', 'deliver', 'return', 'accept', 'release', 'settle']))(
+    'milestone %s --%s--> %s',
+    (s, e, to) => {
+      if (to) expect(milestoneTransition(s, e)).toBe(to);
+      else expect(() => milestoneTransition(s, e)).toThrow(expect.objectContaining({ code: MILESTONE_REFUSED[s][e] }));
+    },
+  );
+  it.each(everyPair<CaseStatus, CaseEvent>(CASE_TRANSITIONS, ['respond', 'escalate', 'decide', 'withdraw', 'comment']))(
+    'after-sales %s --%s--> %s',
+    (s, e, to) => {
+      if (to) expect(caseTransition(s, e)).toBe(to);
+      else expect(() => caseTransition(s, e)).toThrow(expect.objectContaining({ code: CASE_REFUSED[s] }));
+    },
+  );
 });
 
 describe('agreement numbers', () => {
-  const ok = { totalFen: 3_000_000, startDate: '2026-12-01', endDate: '2027-03-31', milestones: [{ title: '建账', deliverables: '账套', amountFen: 1_000_000, dueDate: '2026-12-31' }, { title: '汇算', deliverables: '报告', amountFen: 2_000_000, dueDate: '2027-03-31' }] };
+  const ok = {
+    totalFen: 3_000_000,
+    startDate: '2026-12-01',
+    endDate: '2027-03-31',
+    milestones: [
+      { title: '建账', deliverables: '账套', amountFen: 1_000_000, dueDate: '2026-12-31' },
+      { title: '汇算', deliverables: '报告', amountFen: 2_000_000, dueDate: '2027-03-31' },
+    ],
+  };
   it('accepts milestones that add up to the total, in order, within the dates', () => expect(() => checkAgreementNumbers(ok)).not.toThrow());
   it.each([
-    ['amounts not adding up', { milestones: [{ ...ok.milestones[0]!, amountFen: 999_999 }, ok.milestones[1]!] }, 'milestones', '里程碑金额合计 ¥29,999.99，须等于合同总价 ¥30,000.00'],
+    [
+      'amounts not adding up',
+      { milestones: [{ ...ok.milestones[0]!, amountFen: 999_999 }, ok.milestones[1]!] },
+      'milestones',
+      '里程碑金额合计 ¥29,999.99，须等于合同总价 ¥30,000.00',
+    ],
     ['no milestone', { milestones: [] }, 'milestones', '至少需要一个里程碑'],
     ['an end before the start', { endDate: '2026-11-30' }, 'endDate', '结束日期不能早于开始日期'],
-    ['a due date after the end', { milestones: [ok.milestones[0]!, { ...ok.milestones[1]!, dueDate: '2027-04-01' }] }, 'milestones.1.dueDate', '里程碑日期须在合同起止日期之内'],
-    ['milestones out of order', { milestones: [{ ...ok.milestones[0]!, dueDate: '2027-02-01' }, { ...ok.milestones[1]!, dueDate: '2027-01-01' }] }, 'milestones.1.dueDate', '里程碑须按时间先后排列'],
+    [
+      'a due date after the end',
+      { milestones: [ok.milestones[0]!, { ...ok.milestones[1]!, dueDate: '2027-04-01' }] },
+      'milestones.1.dueDate',
+      '里程碑日期须在合同起止日期之内',
+    ],
+    [
+      'milestones out of order',
+      {
+        milestones: [
+          { ...ok.milestones[0]!, dueDate: '2027-02-01' },
+          { ...ok.milestones[1]!, dueDate: '2027-01-01' },
+        ],
+      },
+      'milestones.1.dueDate',
+      '里程碑须按时间先后排列',
+    ],
   ])('refuses %s', (_, over, field, message) => {
-    expect(() => checkAgreementNumbers({ ...ok, ...over })).toThrow(expect.objectContaining({ code: 'VALIDATION', fields: expect.objectContaining({ [field]: message }) }));
+    expect(() => checkAgreementNumbers({ ...ok, ...over })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', fields: expect.objectContaining({ [field]: message }) }),
+    );
   });
 });
 
 const ms = (...specs: [MilestoneStatus, number, number?][]): MilestoneMoney[] =>
-  specs.map(([status, amount, funded], i) => ({ id: `m${i + 1}`, seq: i + 1, status, amountFen: amount, fundedFen: funded ?? (status === 'unfunded' ? 0 : amount), releasedFen: status === 'released' ? amount : 0, refundedFen: 0 }));
+  specs.map(([status, amount, funded], i) => ({
+    id: `m${i + 1}`,
+    seq: i + 1,
+    status,
+    amountFen: amount,
+    fundedFen: funded ?? (status === 'unfunded' ? 0 : amount),
+    releasedFen: status === 'released' ? amount : 0,
+    refundedFen: 0,
+  }));
 
 describe('funding and release', () => {
   it('full escrow funds every unfunded milestone; instalments only the next one', () => {
@@ -71,10 +156,14 @@ describe('funding and release', () => {
     expect(milestonesToFund('full_escrow', all).map((m) => m.id)).toEqual(['m1', 'm2']);
     expect(milestonesToFund('instalments', all).map((m) => m.id)).toEqual(['m1']);
     expect(milestonesToFund('instalments', ms(['released', 100], ['unfunded', 200])).map((m) => m.id)).toEqual(['m2']);
-    expect(() => milestonesToFund('instalments', ms(['funded', 100]))).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION', message: '合同款已全部托管' }));
+    expect(() => milestonesToFund('instalments', ms(['funded', 100]))).toThrow(
+      expect.objectContaining({ code: 'ESCROW_FULLY_FUNDED', message: '合同款已全部托管' }),
+    );
     // The next instalment is paid before its milestone starts: after the previous one is accepted.
     for (const running of ['funded', 'delivered'] as const) {
-      expect(() => milestonesToFund('instalments', ms([running, 100], ['unfunded', 200]))).toThrow(expect.objectContaining({ message: '里程碑 1 验收后再托管下一期合同款' }));
+      expect(() => milestonesToFund('instalments', ms([running, 100], ['unfunded', 200]))).toThrow(
+        expect.objectContaining({ code: 'PREVIOUS_MILESTONE_OPEN', message: '里程碑 1 验收后再托管下一期合同款' }),
+      );
       expect(amountDueFen('instalments', ms([running, 100], ['unfunded', 200]))).toBe(0);
     }
     expect(amountDueFen('instalments', ms(['accepted', 100], ['unfunded', 200]))).toBe(200);
@@ -100,20 +189,26 @@ describe('funding and release', () => {
       { id: 'm2', payFen: 200, refundFen: 0 },
       { id: 'm3', payFen: 50, refundFen: 250 },
     ]);
-    expect(() => allocateSplit(held, { payFen: 100, refundFen: 100 })).toThrow(expect.objectContaining({ code: 'VALIDATION', fields: expect.objectContaining({ payFen: '支付与退回之和须等于托管中的 ¥5.00' }) }));
+    expect(() => allocateSplit(held, { payFen: 100, refundFen: 100 })).toThrow(
+      expect.objectContaining({ code: 'VALIDATION', fields: expect.objectContaining({ payFen: '支付与退回之和须等于托管中的 ¥5.00' }) }),
+    );
   });
 
   it('property: any valid split shares out exactly what each milestone holds', () => {
     fc.assert(
-      fc.property(fc.array(fc.integer({ min: 1, max: 10_000_000 }), { minLength: 1, maxLength: 8 }), fc.double({ min: 0, max: 1, noNaN: true }), (amounts, share) => {
-        const held = ms(...amounts.map((a) => ['funded', a] as [MilestoneStatus, number]));
-        const total = held.reduce((s, m) => s + heldFen(m), 0);
-        const payFen = Math.floor(total * share);
-        const out = allocateSplit(held, { payFen, refundFen: total - payFen });
-        expect(out.reduce((s, x) => s + x.payFen, 0)).toBe(payFen);
-        for (const x of out) expect(x.payFen + x.refundFen).toBe(heldFen(held.find((m) => m.id === x.id)!));
-        expect(out.every((x) => x.payFen >= 0 && x.refundFen >= 0)).toBe(true);
-      }),
+      fc.property(
+        fc.array(fc.integer({ min: 1, max: 10_000_000 }), { minLength: 1, maxLength: 8 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (amounts, share) => {
+          const held = ms(...amounts.map((a) => ['funded', a] as [MilestoneStatus, number]));
+          const total = held.reduce((s, m) => s + heldFen(m), 0);
+          const payFen = Math.floor(total * share);
+          const out = allocateSplit(held, { payFen, refundFen: total - payFen });
+          expect(out.reduce((s, x) => s + x.payFen, 0)).toBe(payFen);
+          for (const x of out) expect(x.payFen + x.refundFen).toBe(heldFen(held.find((m) => m.id === x.id)!));
+          expect(out.every((x) => x.payFen >= 0 && x.refundFen >= 0)).toBe(true);
+        },
+      ),
     );
   });
 
@@ -121,8 +216,35 @@ describe('funding and release', () => {
     const now = new Date('2026-12-31T00:00:00Z');
     expect(() => checkCanOpenCase({ agreementStatus: 'confirmed', completedAt: null, now })).not.toThrow();
     expect(() => checkCanOpenCase({ agreementStatus: 'confirmed', completedAt: new Date('2026-12-02T00:00:00Z'), now })).not.toThrow();
-    expect(() => checkCanOpenCase({ agreementStatus: 'confirmed', completedAt: new Date('2026-11-30T00:00:00Z'), now })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
-    expect(() => checkCanOpenCase({ agreementStatus: 'sent', completedAt: null, now })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    expect(() => checkCanOpenCase({ agreementStatus: 'confirmed', completedAt: new Date('2026-11-30T00:00:00Z'), now })).toThrow(
+      expect.objectContaining({ code: 'AFTER_SALES_PERIOD_OVER' }),
+    );
+    expect(() => checkCanOpenCase({ agreementStatus: 'sent', completedAt: null, now })).toThrow(expect.objectContaining({ code: 'AGREEMENT_NOT_CONFIRMED' }));
+  });
+
+  it('allowed actions follow the same rules the services check', () => {
+    const now = new Date('2026-12-31T00:00:00Z');
+    const base = { agreementStatus: 'confirmed' as const, completedAt: null, now, caseOpen: false, pendingTerminationBy: null };
+    // During the work: the enterprise may open a case, either side may propose ending it.
+    expect(allowedActions({ ...base, side: 'enterprise' })).toEqual({ openCase: true, proposeTermination: true, answerTermination: false });
+    expect(allowedActions({ ...base, side: 'provider' })).toEqual({ openCase: false, proposeTermination: true, answerTermination: false });
+    // Operators and outsiders act through other screens.
+    expect(allowedActions({ ...base, side: undefined })).toEqual({ openCase: false, proposeTermination: false, answerTermination: false });
+    // Within 30 days of completion after-sales is still open; after that it is not, and termination never is once completed.
+    const lately = { ...base, side: 'enterprise' as const, completedAt: new Date('2026-12-02T00:00:00Z') };
+    expect(allowedActions(lately)).toEqual({ openCase: true, proposeTermination: false, answerTermination: false });
+    expect(allowedActions({ ...lately, completedAt: new Date('2026-11-30T00:00:00Z') }).openCase).toBe(false);
+    // One open case at a time; nothing before confirmation.
+    expect(allowedActions({ ...base, side: 'enterprise', caseOpen: true }).openCase).toBe(false);
+    expect(allowedActions({ ...base, side: 'enterprise', agreementStatus: 'sent' })).toEqual({
+      openCase: false,
+      proposeTermination: false,
+      answerTermination: false,
+    });
+    // A pending proposal: the proposer waits, the other side answers, nobody proposes another.
+    const pending = { ...base, pendingTerminationBy: 'provider' as const };
+    expect(allowedActions({ ...pending, side: 'provider' })).toEqual({ openCase: false, proposeTermination: false, answerTermination: false });
+    expect(allowedActions({ ...pending, side: 'enterprise' })).toEqual({ openCase: true, proposeTermination: false, answerTermination: true });
   });
 });
 
@@ -197,7 +319,17 @@ describe('the formal agreement', () => {
     const pdf = await renderAgreementPdf(content);
     expect(Buffer.from(pdf.slice(0, 5)).toString()).toBe('%PDF-');
     const text = await pdfText(pdf);
-    for (const s of ['HT202612010001', '赣州市章贡区青禾食品有限公司', '91360702MA35K8Q2XA', '赣州诚信财税咨询有限公司', '91360702MA35F3JD6B', '¥24,000.50', '贰万肆仟元伍角', '建账与首月申报', contentSha256(content)]) {
+    for (const s of [
+      'HT202612010001',
+      '赣州市章贡区青禾食品有限公司',
+      '91360702MA35K8Q2XA',
+      '赣州诚信财税咨询有限公司',
+      '91360702MA35F3JD6B',
+      '¥24,000.50',
+      '贰万肆仟元伍角',
+      '建账与首月申报',
+      contentSha256(content),
+    ]) {
       expect(text.replace(/\s+/g, '')).toContain(s.replace(/\s+/g, ''));
     }
     // The same content renders the same bytes.

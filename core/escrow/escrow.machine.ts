@@ -1,4 +1,4 @@
-import { AppError } from '../shared/app-error';
+import { AppError, type ErrorCode } from '../shared/app-error';
 import { formatFen } from '../shared/money';
 
 /**
@@ -29,9 +29,17 @@ export const AGREEMENT_STATUS_LABELS: Record<AgreementStatus, string> = {
 
 const AGREEMENT_EVENT_LABELS: Record<AgreementEvent, string> = { send: '发送', return: '退回', confirm: '确认', terminate: '终止' };
 
+/** Why an agreement event is refused: each event needs one state (send: a draft or returned one). */
+export const AGREEMENT_REFUSALS = {
+  send: 'AGREEMENT_NOT_EDITABLE',
+  return: 'AGREEMENT_NOT_SENT',
+  confirm: 'AGREEMENT_NOT_SENT',
+  terminate: 'AGREEMENT_NOT_CONFIRMED',
+} as const satisfies Record<AgreementEvent, ErrorCode>;
+
 export function agreementTransition(status: AgreementStatus, event: AgreementEvent): AgreementStatus {
   const next = (AGREEMENT_TRANSITIONS[status] as Partial<Record<AgreementEvent, AgreementStatus>>)[event];
-  if (!next) throw new AppError('INVALID_TRANSITION', `协议当前状态为「${AGREEMENT_STATUS_LABELS[status]}」，不能${AGREEMENT_EVENT_LABELS[event]}`);
+  if (!next) throw new AppError(AGREEMENT_REFUSALS[event], `协议当前状态为「${AGREEMENT_STATUS_LABELS[status]}」，不能${AGREEMENT_EVENT_LABELS[event]}`);
   return next;
 }
 
@@ -82,11 +90,36 @@ export const MILESTONE_STATUS_LABELS: Record<MilestoneStatus, string> = {
   refunded: '已结算',
 };
 
-const MILESTONE_EVENT_LABELS: Record<MilestoneEvent, string> = { fund: '托管', deliver: '提交交付', return: '退回', accept: '验收', release: '付款', settle: '结算' };
+const MILESTONE_EVENT_LABELS: Record<MilestoneEvent, string> = {
+  fund: '托管',
+  deliver: '提交交付',
+  return: '退回',
+  accept: '验收',
+  release: '付款',
+  settle: '结算',
+};
+
+/** Why a milestone event is refused, named by the state the milestone is (not) in. */
+export function milestoneRefusal(status: MilestoneStatus, event: MilestoneEvent): ErrorCode {
+  if (status === 'released' || status === 'refunded') return 'MILESTONE_SETTLED';
+  switch (event) {
+    case 'fund':
+      return 'MILESTONE_ALREADY_FUNDED';
+    case 'deliver':
+      return status === 'unfunded' ? 'MILESTONE_NOT_FUNDED' : 'MILESTONE_NOT_IN_PROGRESS';
+    case 'accept':
+    case 'return':
+      return 'MILESTONE_NOT_DELIVERED';
+    case 'release':
+    case 'settle':
+      return 'MILESTONE_NOT_ACCEPTED';
+  }
+}
 
 export function milestoneTransition(status: MilestoneStatus, event: MilestoneEvent): MilestoneStatus {
   const next = (MILESTONE_TRANSITIONS[status] as Partial<Record<MilestoneEvent, MilestoneStatus>>)[event];
-  if (!next) throw new AppError('INVALID_TRANSITION', `里程碑当前状态为「${MILESTONE_STATUS_LABELS[status]}」，不能${MILESTONE_EVENT_LABELS[event]}`);
+  if (!next)
+    throw new AppError(milestoneRefusal(status, event), `里程碑当前状态为「${MILESTONE_STATUS_LABELS[status]}」，不能${MILESTONE_EVENT_LABELS[event]}`);
   return next;
 }
 
@@ -106,18 +139,18 @@ export const heldFen = (m: Pick<MilestoneMoney, 'fundedFen' | 'releasedFen' | 'r
 /**
  * Which milestones the enterprise pays into escrow now. Full escrow: every unfunded milestone at once
  * (the whole contract). Instalments: the next unfunded one, before it starts — that is, once every
- * earlier milestone has been accepted (paid or settled). Errors: INVALID_TRANSITION (nothing to fund,
+ * earlier milestone has been accepted (paid or settled). Errors: ESCROW_FULLY_FUNDED (nothing to fund),
  * or the previous milestone is still under way).
  */
 export function milestonesToFund<T extends MilestoneMoney>(paymentMode: 'full_escrow' | 'instalments', ms: T[]): T[] {
   const sorted = [...ms].sort((a, b) => a.seq - b.seq);
   const unfunded = sorted.filter((m) => m.status === 'unfunded');
-  if (!unfunded.length) throw new AppError('INVALID_TRANSITION', '合同款已全部托管');
+  if (!unfunded.length) throw new AppError('ESCROW_FULLY_FUNDED', '合同款已全部托管');
   if (paymentMode === 'full_escrow') return unfunded;
   const next = unfunded[0]!;
   const before = sorted.filter((m) => m.seq < next.seq);
   if (before.some((m) => m.status !== 'accepted' && m.status !== 'released' && m.status !== 'refunded')) {
-    throw new AppError('INVALID_TRANSITION', `里程碑 ${next.seq - 1} 验收后再托管下一期合同款`);
+    throw new AppError('PREVIOUS_MILESTONE_OPEN', `里程碑 ${next.seq - 1} 验收后再托管下一期合同款`);
   }
   return [next];
 }
@@ -197,9 +230,13 @@ export const CASE_STATUS_LABELS: Record<CaseStatus, string> = {
   withdrawn: '已撤回',
 };
 
+/** Why a case event is refused: the case ended, it is with the platform, or it is not (for a decision). */
+export const caseRefusal = (status: CaseStatus): ErrorCode =>
+  status === 'decided' || status === 'withdrawn' ? 'AFTER_SALES_CLOSED' : status === 'escalated' ? 'AFTER_SALES_ESCALATED' : 'AFTER_SALES_NOT_ESCALATED';
+
 export function caseTransition(status: CaseStatus, event: CaseEvent): CaseStatus {
   const next = (CASE_TRANSITIONS[status] as Partial<Record<CaseEvent, CaseStatus>>)[event];
-  if (!next) throw new AppError('INVALID_TRANSITION', `售后当前状态为「${CASE_STATUS_LABELS[status]}」，不能进行此操作`);
+  if (!next) throw new AppError(caseRefusal(status), `售后当前状态为「${CASE_STATUS_LABELS[status]}」，不能进行此操作`);
   return next;
 }
 
@@ -207,8 +244,42 @@ export function caseTransition(status: CaseStatus, event: CaseEvent): CaseStatus
 export const AFTER_SALES_DAYS = 30;
 
 export function checkCanOpenCase(p: { agreementStatus: AgreementStatus; completedAt: Date | null; now: Date }) {
-  if (p.agreementStatus !== 'confirmed') throw new AppError('INVALID_TRANSITION', '协议生效后才能申请售后');
+  if (p.agreementStatus !== 'confirmed') throw new AppError('AGREEMENT_NOT_CONFIRMED', '协议生效后才能申请售后');
   if (p.completedAt && p.now.getTime() - p.completedAt.getTime() > AFTER_SALES_DAYS * 86_400_000) {
-    throw new AppError('INVALID_TRANSITION', `项目完成已超过 ${AFTER_SALES_DAYS} 天，不能再申请售后`);
+    throw new AppError('AFTER_SALES_PERIOD_OVER', `项目完成已超过 ${AFTER_SALES_DAYS} 天，不能再申请售后`);
   }
+}
+
+/** Termination is proposed only while the work is under way: confirmed and not yet completed. */
+export function checkCanProposeTermination(p: { agreementStatus: AgreementStatus; completedAt: Date | null }) {
+  if (p.agreementStatus !== 'confirmed' || p.completedAt) throw new AppError('AGREEMENT_NOT_IN_PROGRESS', '只有实施中的协议可以提出终止');
+}
+
+const passes = (check: () => void) => {
+  try {
+    check();
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * What one side may do on an agreement now, by the same checks the services run, so that pages
+ * show an action exactly when the service would accept it (operators and outsiders: nothing).
+ */
+export function allowedActions(p: {
+  side: 'enterprise' | 'provider' | undefined;
+  agreementStatus: AgreementStatus;
+  completedAt: Date | null;
+  now: Date;
+  caseOpen: boolean;
+  pendingTerminationBy: 'enterprise' | 'provider' | null;
+}) {
+  const { side } = p;
+  return {
+    openCase: side === 'enterprise' && !p.caseOpen && passes(() => checkCanOpenCase(p)),
+    proposeTermination: side !== undefined && !p.pendingTerminationBy && passes(() => checkCanProposeTermination(p)),
+    answerTermination: side !== undefined && p.pendingTerminationBy !== null && p.pendingTerminationBy !== side,
+  };
 }

@@ -9,6 +9,7 @@ import type { Actor } from '../shared/actor';
 import { DAY } from '../shared/clock';
 import { pdfText } from '../testing/pdf-text';
 import { findCjkFont } from '../shared/cjk-font';
+import { ESCROW_ERRORS } from './escrow.errors';
 
 let p: Platform;
 const clock = new ManualClock(new Date('2026-11-23T02:00:00Z'));
@@ -20,7 +21,8 @@ beforeAll(async () => {
 afterAll(() => p?.close());
 
 const escrow = () => p.services.escrow;
-const stateOf = async (id: string) => (await p.db.select({ s: requirements.state, d: requirements.depositStatus }).from(requirements).where(eq(requirements.id, id)))[0]!;
+const stateOf = async (id: string) =>
+  (await p.db.select({ s: requirements.state, d: requirements.depositStatus }).from(requirements).where(eq(requirements.id, id)))[0]!;
 const expectBalanced = async () => {
   expect(await escrow().check()).toMatchObject({ ok: true });
   expect((await p.services.ledger.check()).ok).toBe(true);
@@ -64,9 +66,9 @@ describe('agreement', () => {
 
     const d = await escrow().saveDraft(t.pr.actor, t.r.id, draft());
     expect(d).toMatchObject({ status: 'draft', totalFen: 3_000_000, paymentMode: 'instalments' });
-    await expect(escrow().confirm(t.e.actor, d.id)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(escrow().confirm(t.e.actor, d.id)).rejects.toMatchObject({ code: 'AGREEMENT_NOT_SENT' });
     await escrow().send(t.pr.actor, d.id);
-    await expect(escrow().saveDraft(t.pr.actor, t.r.id, draft())).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(escrow().saveDraft(t.pr.actor, t.r.id, draft())).rejects.toMatchObject({ code: 'AGREEMENT_NOT_EDITABLE' });
     await expect(escrow().confirm(t.pr.actor, d.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const back = await escrow().returnAgreement(t.e.actor, d.id, { comment: '请把首个里程碑改为两周内完成' });
     expect(back).toMatchObject({ status: 'returned', returnComment: '请把首个里程碑改为两周内完成' });
@@ -79,7 +81,7 @@ describe('agreement', () => {
       [1, '请把首个里程碑改为两周内完成'],
       [2, null],
     ]);
-    await expect(escrow().returnAgreement(t.e.actor, d.id, { comment: '再改改' })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(escrow().returnAgreement(t.e.actor, d.id, { comment: '再改改' })).rejects.toMatchObject({ code: 'AGREEMENT_NOT_SENT' });
 
     if (findCjkFont()) {
       const pdf = await escrow().pdf(t.pr.actor, d.id);
@@ -124,7 +126,7 @@ describe('escrow, milestones and completion', () => {
     await expectBalanced();
 
     const [m1, m2] = first.agreement.milestones;
-    await expect(escrow().deliver(t.pr.actor, m2!.id, { note: '提前交付' })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(escrow().deliver(t.pr.actor, m2!.id, { note: '提前交付' })).rejects.toMatchObject({ code: 'MILESTONE_NOT_FUNDED' });
     await expect(escrow().deliver(t.e.actor, m1!.id, { note: '企业代交' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await escrow().deliver(t.pr.actor, m1!.id, { note: '账套已建立，12 月申报完成' });
     await expect(escrow().accept(t.pr.actor, m1!.id)).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -132,10 +134,10 @@ describe('escrow, milestones and completion', () => {
     const accepted = await escrow().accept(t.e.actor, m1!.id);
     expect(accepted.milestones[0]).toMatchObject({ status: 'released', releasedFen: 1_000_000 });
     expect(await availableFen(p, t.pr.actor)).toBe(providerBefore + 1_000_000);
-    await expect(escrow().accept(t.e.actor, m1!.id)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(escrow().accept(t.e.actor, m1!.id)).rejects.toMatchObject({ code: 'MILESTONE_SETTLED' });
 
     await escrow().fund(t.e.actor, t.ag.id);
-    await expect(escrow().fund(t.e.actor, t.ag.id)).rejects.toMatchObject({ code: 'INVALID_TRANSITION', message: '合同款已全部托管' });
+    await expect(escrow().fund(t.e.actor, t.ag.id)).rejects.toMatchObject({ code: 'ESCROW_FULLY_FUNDED', message: '合同款已全部托管' });
     await escrow().deliver(t.pr.actor, m2!.id, { note: '汇算清缴报告初稿' });
     const returned = await escrow().returnMilestone(t.e.actor, m2!.id, { reason: '报告缺少研发费用加计扣除部分' });
     expect(returned.milestones[1]).toMatchObject({ status: 'funded', autoAcceptAt: null });
@@ -149,8 +151,10 @@ describe('escrow, milestones and completion', () => {
 
     // Ratings: once each side, shown on the storefront; one reply.
     await escrow().review(t.e.actor, t.ag.id, { quality: 5, timeliness: 4, communication: 5, body: '专业、及时' });
-    await expect(escrow().review(t.e.actor, t.ag.id, { quality: 1, timeliness: 1, communication: 1 })).rejects.toMatchObject({ code: 'CONFLICT' });
-    await expect(escrow().review(t.e.actor, t.ag.id, { quality: 6, timeliness: 4, communication: 5 })).rejects.toMatchObject({ fields: { quality: '服务质量为 1–5 星' } });
+    await expect(escrow().review(t.e.actor, t.ag.id, { quality: 1, timeliness: 1, communication: 1 })).rejects.toMatchObject({ code: 'ALREADY_REVIEWED' });
+    await expect(escrow().review(t.e.actor, t.ag.id, { quality: 6, timeliness: 4, communication: 5 })).rejects.toMatchObject({
+      fields: { quality: '服务质量为 1–5 星' },
+    });
     await escrow().review(t.pr.actor, t.ag.id, { quality: 4, timeliness: 4, communication: 4, body: '配合良好' });
     const sf = (await p.db.select().from(storefronts).where(eq(storefronts.organisationId, t.pr.actor.organisation!.organisationId)))[0]!;
     expect(sf).toMatchObject({ ratingCount: 1 });
@@ -161,7 +165,7 @@ describe('escrow, milestones and completion', () => {
     expect(ofEnterprise.average).toBe(4);
     await expect(escrow().reply(t.e.actor, ofProvider.items[0]!.id, { reply: '谢谢' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await escrow().reply(t.pr.actor, ofProvider.items[0]!.id, { reply: '感谢信任' });
-    await expect(escrow().reply(t.pr.actor, ofProvider.items[0]!.id, { reply: '再次感谢' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(escrow().reply(t.pr.actor, ofProvider.items[0]!.id, { reply: '再次感谢' })).rejects.toMatchObject({ code: 'ALREADY_REPLIED' });
   });
 
   it('full escrow at completion: pays once when the last milestone is accepted, less the operator-set fee', async () => {
@@ -214,7 +218,10 @@ describe('auto-acceptance on working days', () => {
       const reminded = await escrow().remind(ops, m.id);
       // Two working days from the reminder: Tue 8 is off → Thu 10.
       expect(reminded.autoAcceptAt).toEqual(new Date('2026-12-10T02:00:00Z'));
-      expect((await escrow().get(t.e.actor, t.ag.id)).milestones[0]!.timeline.at(-1)).toMatchObject({ type: 'reminded', note: expect.stringContaining('2026-12-10 10:00（北京时间）前') });
+      expect((await escrow().get(t.e.actor, t.ag.id)).milestones[0]!.timeline.at(-1)).toMatchObject({
+        type: 'reminded',
+        note: expect.stringContaining('2026-12-10 10:00（北京时间）前'),
+      });
       clock.set(new Date('2026-12-09T08:00:00Z'));
       expect(await escrow().autoAccept(m.id)).toBe(false);
       clock.set(new Date('2026-12-10T02:00:00Z'));
@@ -236,20 +243,29 @@ describe('after-sales and termination', () => {
     const [m1] = agreement.milestones;
     await expect(escrow().openCase(t.pr.actor, t.ag.id, { reason: '服务机构不能开售后' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const c = await escrow().openCase(t.e.actor, t.ag.id, { reason: '首月报表错误较多，要求整改' });
-    await expect(escrow().openCase(t.e.actor, t.ag.id, { reason: '再开一个售后' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(escrow().openCase(t.e.actor, t.ag.id, { reason: '再开一个售后' })).rejects.toMatchObject({ code: 'AFTER_SALES_OPEN' });
     expect(c).toMatchObject({ status: 'open', heldFen: 3_000_000 });
 
     const start = await availableFen(p, t.pr.actor);
     await escrow().deliver(t.pr.actor, m1!.id, { note: '已整改' });
     await escrow().accept(t.e.actor, m1!.id);
     expect(await availableFen(p, t.pr.actor)).toBe(start); // held
-    await expect(escrow().decideCase(ops, c.id, { refundFen: 0, payFen: 3_000_000, reason: '尚未升级就裁决' })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(escrow().decideCase(ops, c.id, { refundFen: 0, payFen: 3_000_000, reason: '尚未升级就裁决' })).rejects.toMatchObject({
+      code: 'AFTER_SALES_NOT_ESCALATED',
+    });
     await escrow().caseMessage(t.pr.actor, c.id, { body: '已按要求整改，请查收' }, 'respond');
     await expect(escrow().caseMessage(t.e.actor, c.id, { body: '冒充回应' }, 'respond')).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await escrow().caseMessage(t.e.actor, c.id, {}, 'escalate');
-    await expect(escrow().decideCase(t.e.actor, c.id, { refundFen: 0, payFen: 3_000_000, reason: '企业自己来裁决' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(escrow().decideCase(t.e.actor, c.id, { refundFen: 0, payFen: 3_000_000, reason: '企业自己来裁决' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     await expect(escrow().decideCase(ops, c.id, { refundFen: 1, payFen: 1, reason: '金额不对的裁决' })).rejects.toMatchObject({ code: 'VALIDATION' });
-    const decided = await escrow().decideCase(ops, c.id, { refundFen: 1_000_000, payFen: 2_000_000, reason: '首月服务有瑕疵，退回部分款项', outcome: 'terminate' });
+    const decided = await escrow().decideCase(ops, c.id, {
+      refundFen: 1_000_000,
+      payFen: 2_000_000,
+      reason: '首月服务有瑕疵，退回部分款项',
+      outcome: 'terminate',
+    });
     expect(decided).toMatchObject({ status: 'decided', refundFen: 1_000_000, payFen: 2_000_000 });
     expect(decided.timeline.map((e) => e.type)).toEqual(['opened', 'respond', 'escalate', 'decided']);
     expect(await availableFen(p, t.pr.actor)).toBe(start + 2_000_000);
@@ -263,7 +279,9 @@ describe('after-sales and termination', () => {
   it('termination by mutual agreement splits what is held; the proposer cannot accept its own proposal', async () => {
     const t = await confirmed({}, { enterpriseFundsFen: 1_000_000 });
     await escrow().fund(t.e.actor, t.ag.id);
-    await expect(escrow().proposeTermination(t.e.actor, t.ag.id, { refundFen: 500_000, payFen: 400_000, reason: '业务调整，双方协商终止' })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(
+      escrow().proposeTermination(t.e.actor, t.ag.id, { refundFen: 500_000, payFen: 400_000, reason: '业务调整，双方协商终止' }),
+    ).rejects.toMatchObject({ code: 'VALIDATION' });
     await escrow().proposeTermination(t.e.actor, t.ag.id, { refundFen: 600_000, payFen: 400_000, reason: '业务调整，双方协商终止' });
     await expect(escrow().answerTermination(t.e.actor, t.ag.id, { decision: 'accept' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const before = await availableFen(p, t.e.actor);
@@ -277,12 +295,21 @@ describe('after-sales and termination', () => {
 describe('malformed input is refused with a field or NOT_FOUND, never reaching the database', () => {
   it('impossible dates, unparsed case notes, non-UUID milestone and organisation ids', async () => {
     const t = await awardedRequirement(p, ops, {});
-    await expect(escrow().saveDraft(t.pr.actor, t.r.id, draft({ startDate: '2026-02-30' }))).rejects.toMatchObject({ code: 'VALIDATION', fields: { startDate: '日期无效' } });
+    await expect(escrow().saveDraft(t.pr.actor, t.r.id, draft({ startDate: '2026-02-30' }))).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { startDate: '日期无效' },
+    });
     const c = await confirmed({}, { enterpriseFundsFen: 1_000_000 });
     await escrow().fund(c.e.actor, c.ag.id);
     const opened = await escrow().openCase(c.e.actor, c.ag.id, { reason: '首月报表错误较多' });
-    await expect(escrow().caseMessage(c.pr.actor, opened.id, { attachmentIds: ['nope'] }, 'escalate')).rejects.toMatchObject({ code: 'VALIDATION', fields: { 'attachmentIds.0': '附件编号无效' } });
-    await expect(escrow().caseMessage(c.e.actor, opened.id, { body: 42 }, 'withdraw')).rejects.toMatchObject({ code: 'VALIDATION', fields: { body: '说明须为文字' } });
+    await expect(escrow().caseMessage(c.pr.actor, opened.id, { attachmentIds: ['nope'] }, 'escalate')).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { 'attachmentIds.0': '附件编号无效' },
+    });
+    await expect(escrow().caseMessage(c.e.actor, opened.id, { body: 42 }, 'withdraw')).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { body: '说明须为文字' },
+    });
     expect(await escrow().caseMessage(c.e.actor, opened.id, undefined, 'withdraw')).toMatchObject({ status: 'withdrawn' });
     await expect(escrow().remind(ops, 'not-a-uuid')).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(escrow().reviewsOf('not-a-uuid')).rejects.toMatchObject({ code: 'NOT_FOUND' });
@@ -291,44 +318,71 @@ describe('malformed input is refused with a field or NOT_FOUND, never reaching t
 
 describe('invariant: escrow holds exactly the funded, unreleased milestone money', () => {
   it('property: random sequences of fund / deliver / accept / return / dispute / decide keep escrow = Σ held and the ledger at zero', async () => {
-    const Action = fc.constantFrom('fund', 'deliver1', 'deliver2', 'accept1', 'accept2', 'return1', 'return2', 'dispute', 'respond', 'escalate', 'decide', 'withdrawCase', 'terminate');
+    const Action = fc.constantFrom(
+      'fund',
+      'deliver1',
+      'deliver2',
+      'accept1',
+      'accept2',
+      'return1',
+      'return2',
+      'dispute',
+      'respond',
+      'escalate',
+      'decide',
+      'withdrawCase',
+      'terminate',
+    );
     await fc.assert(
-      fc.asyncProperty(fc.array(Action, { minLength: 4, maxLength: 14 }), fc.constantFrom('full_escrow', 'instalments'), fc.constantFrom('per_milestone', 'at_completion'), fc.integer({ min: 0, max: 100 }), async (actions, paymentMode, releaseMode, share) => {
-        const t = await confirmed({ releaseMode }, { paymentMode: paymentMode as 'full_escrow', enterpriseFundsFen: 3_000_000 });
-        for (const a of actions) {
-          const ag = await escrow().get(t.e.actor, t.ag.id);
-          const [m1, m2] = ag.milestones;
-          const m = a.endsWith('2') ? m2! : m1!;
-          const held = ag.escrow.inEscrowFen;
-          const run = {
-            fund: () => escrow().fund(t.e.actor, t.ag.id),
-            deliver1: () => escrow().deliver(t.pr.actor, m.id, { note: '交付' }),
-            deliver2: () => escrow().deliver(t.pr.actor, m.id, { note: '交付' }),
-            accept1: () => escrow().accept(t.e.actor, m.id),
-            accept2: () => escrow().accept(t.e.actor, m.id),
-            return1: () => escrow().returnMilestone(t.e.actor, m.id, { reason: '需修改' }),
-            return2: () => escrow().returnMilestone(t.e.actor, m.id, { reason: '需修改' }),
-            dispute: () => escrow().openCase(t.e.actor, t.ag.id, { reason: '对交付质量有异议' }),
-            respond: () => (ag.openCaseId ? escrow().caseMessage(t.pr.actor, ag.openCaseId, { body: '回应' }, 'respond') : Promise.resolve()),
-            escalate: () => (ag.openCaseId ? escrow().caseMessage(t.pr.actor, ag.openCaseId, {}, 'escalate') : Promise.resolve()),
-            decide: () => {
-              const payFen = Math.floor((held * share) / 100);
-              return ag.openCaseId ? escrow().decideCase(ops, ag.openCaseId, { payFen, refundFen: held - payFen, reason: '平台依据材料裁决', outcome: share % 2 ? 'terminate' : 'continue' }) : Promise.resolve();
-            },
-            withdrawCase: () => (ag.openCaseId ? escrow().caseMessage(t.e.actor, ag.openCaseId, {}, 'withdraw') : Promise.resolve()),
-            terminate: async () => {
-              const payFen = Math.floor((held * share) / 100);
-              await escrow().proposeTermination(t.pr.actor, t.ag.id, { payFen, refundFen: held - payFen, reason: '双方协商一致终止' });
-              await escrow().answerTermination(t.e.actor, t.ag.id, { decision: 'accept' });
-            },
-          }[a];
-          await run().catch((e: { code?: string }) => {
-            // Refusals are part of the game; anything else is a defect.
-            if (!['INVALID_TRANSITION', 'CONFLICT', 'FORBIDDEN', 'NOT_FOUND', 'VALIDATION', 'INSUFFICIENT_FUNDS'].includes(e.code ?? '')) throw e;
-          });
-          await expectBalanced();
-        }
-      }),
+      fc.asyncProperty(
+        fc.array(Action, { minLength: 4, maxLength: 14 }),
+        fc.constantFrom('full_escrow', 'instalments'),
+        fc.constantFrom('per_milestone', 'at_completion'),
+        fc.integer({ min: 0, max: 100 }),
+        async (actions, paymentMode, releaseMode, share) => {
+          const t = await confirmed({ releaseMode }, { paymentMode: paymentMode as 'full_escrow', enterpriseFundsFen: 3_000_000 });
+          for (const a of actions) {
+            const ag = await escrow().get(t.e.actor, t.ag.id);
+            const [m1, m2] = ag.milestones;
+            const m = a.endsWith('2') ? m2! : m1!;
+            const held = ag.escrow.inEscrowFen;
+            const run = {
+              fund: () => escrow().fund(t.e.actor, t.ag.id),
+              deliver1: () => escrow().deliver(t.pr.actor, m.id, { note: '交付' }),
+              deliver2: () => escrow().deliver(t.pr.actor, m.id, { note: '交付' }),
+              accept1: () => escrow().accept(t.e.actor, m.id),
+              accept2: () => escrow().accept(t.e.actor, m.id),
+              return1: () => escrow().returnMilestone(t.e.actor, m.id, { reason: '需修改' }),
+              return2: () => escrow().returnMilestone(t.e.actor, m.id, { reason: '需修改' }),
+              dispute: () => escrow().openCase(t.e.actor, t.ag.id, { reason: '对交付质量有异议' }),
+              respond: () => (ag.openCaseId ? escrow().caseMessage(t.pr.actor, ag.openCaseId, { body: '回应' }, 'respond') : Promise.resolve()),
+              escalate: () => (ag.openCaseId ? escrow().caseMessage(t.pr.actor, ag.openCaseId, {}, 'escalate') : Promise.resolve()),
+              decide: () => {
+                const payFen = Math.floor((held * share) / 100);
+                return ag.openCaseId
+                  ? escrow().decideCase(ops, ag.openCaseId, {
+                      payFen,
+                      refundFen: held - payFen,
+                      reason: '平台依据材料裁决',
+                      outcome: share % 2 ? 'terminate' : 'continue',
+                    })
+                  : Promise.resolve();
+              },
+              withdrawCase: () => (ag.openCaseId ? escrow().caseMessage(t.e.actor, ag.openCaseId, {}, 'withdraw') : Promise.resolve()),
+              terminate: async () => {
+                const payFen = Math.floor((held * share) / 100);
+                await escrow().proposeTermination(t.pr.actor, t.ag.id, { payFen, refundFen: held - payFen, reason: '双方协商一致终止' });
+                await escrow().answerTermination(t.e.actor, t.ag.id, { decision: 'accept' });
+              },
+            }[a];
+            await run().catch((e: { code?: string }) => {
+              // Refusals are part of the game; anything else is a defect.
+              if (![...Object.keys(ESCROW_ERRORS), 'FORBIDDEN', 'NOT_FOUND', 'VALIDATION', 'INSUFFICIENT_FUNDS'].includes(e.code ?? '')) throw e;
+            });
+            await expectBalanced();
+          }
+        },
+      ),
       { numRuns: 12 },
     );
   }, 240_000);

@@ -1,3 +1,5 @@
+import { shanghaiDate } from '../shared/time';
+
 /**
  * Working days in mainland China (Asia/Shanghai): Monday to Friday, minus public holidays, plus the
  * weekend days made working days to compensate (调休). The calendar is an operator setting
@@ -14,30 +16,51 @@ export interface WorkCalendar {
 export const DEFAULT_CALENDAR: WorkCalendar = {
   holidays: [
     // 2026
-    '2026-01-01', '2026-01-02',
-    '2026-02-16', '2026-02-17', '2026-02-18', '2026-02-19', '2026-02-20', '2026-02-23',
+    '2026-01-01',
+    '2026-01-02',
+    '2026-02-16',
+    '2026-02-17',
+    '2026-02-18',
+    '2026-02-19',
+    '2026-02-20',
+    '2026-02-23',
     '2026-04-06',
-    '2026-05-01', '2026-05-04', '2026-05-05',
+    '2026-05-01',
+    '2026-05-04',
+    '2026-05-05',
     '2026-06-19',
     '2026-09-25',
-    '2026-10-01', '2026-10-02', '2026-10-05', '2026-10-06', '2026-10-07',
+    '2026-10-01',
+    '2026-10-02',
+    '2026-10-05',
+    '2026-10-06',
+    '2026-10-07',
     // 2027
     '2027-01-01',
-    '2027-02-05', '2027-02-08', '2027-02-09', '2027-02-10', '2027-02-11',
+    '2027-02-05',
+    '2027-02-08',
+    '2027-02-09',
+    '2027-02-10',
+    '2027-02-11',
     '2027-04-05',
-    '2027-05-03', '2027-05-04', '2027-05-05',
+    '2027-05-03',
+    '2027-05-04',
+    '2027-05-05',
     '2027-06-09',
     '2027-09-15',
-    '2027-10-01', '2027-10-04', '2027-10-05', '2027-10-06', '2027-10-07',
+    '2027-10-01',
+    '2027-10-04',
+    '2027-10-05',
+    '2027-10-06',
+    '2027-10-07',
   ],
   workdays: ['2026-01-04', '2026-02-14', '2026-02-28', '2026-05-09', '2026-09-20', '2026-10-10', '2027-02-20', '2027-09-26', '2027-10-09'],
 };
 
-const SHANGHAI_MS = 8 * 3_600_000;
 const DAY_MS = 86_400_000;
 
 /** The Shanghai calendar date of an instant, YYYY-MM-DD. */
-export const shanghaiDay = (d: Date) => new Date(d.getTime() + SHANGHAI_MS).toISOString().slice(0, 10);
+export const shanghaiDay = (d: Date) => shanghaiDate(d);
 
 export function isWorkingDay(day: string, cal: WorkCalendar): boolean {
   if (cal.workdays.includes(day)) return true;

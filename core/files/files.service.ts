@@ -1,14 +1,24 @@
 import { createHash } from 'node:crypto';
-import { and, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
-import { files } from '../../db/schema';
 import { requireActor, requireOrganisation, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import { contentMatchesType, safeFileName } from './sniff';
+import type { FileView } from './files.schema';
+import { filesRepo as repo } from './files.repo';
 
 export const MAX_FILE_BYTES = 10 * 1024 * 1024;
-export const FILE_PURPOSES = ['requirement', 'proposal', 'negotiation', 'storefront', 'milestone', 'after_sales', 'mall_receipt', 'product'] as const;
+export const FILE_PURPOSES = [
+  'requirement',
+  'proposal',
+  'negotiation',
+  'storefront',
+  'milestone',
+  'after_sales',
+  'mall_receipt',
+  'product',
+  'voucher_merchant',
+] as const;
 export type FilePurpose = (typeof FILE_PURPOSES)[number];
 
 /** What may be uploaded: documents, spreadsheets, images and archives people attach to tenders. */
@@ -28,14 +38,6 @@ export const ALLOWED_CONTENT_TYPES: Record<string, string> = {
   'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
 };
 export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
-
-export interface FileView {
-  id: string;
-  filename: string;
-  contentType: string;
-  sizeBytes: number;
-  url: string;
-}
 
 export const fileUrl = (id: string) => `/api/v1/files/${id}`;
 export const toFileView = (f: { id: string; filename: string; contentType: string; sizeBytes: number }): FileView => ({
@@ -78,19 +80,16 @@ export function createFileService({ db }: { db: Db }) {
         const msg = `文件内容与类型不符：这不是一个有效的 ${ALLOWED_CONTENT_TYPES[type]!.toUpperCase()} 文件`;
         throw new AppError('VALIDATION', msg, { file: msg });
       }
-      const [row] = await db
-        .insert(files)
-        .values({
-          organisationId: org.organisationId,
-          uploadedBy: a.userId,
-          filename,
-          contentType: type,
-          sizeBytes: f.bytes.byteLength,
-          sha256: createHash('sha256').update(f.bytes).digest('hex'),
-          data: f.bytes,
-        })
-        .returning({ id: files.id, filename: files.filename, contentType: files.contentType, sizeBytes: files.sizeBytes });
-      return toFileView(row!);
+      const row = await repo.insertFile(db, {
+        organisationId: org.organisationId,
+        uploadedBy: a.userId,
+        filename,
+        contentType: type,
+        sizeBytes: f.bytes.byteLength,
+        sha256: createHash('sha256').update(f.bytes).digest('hex'),
+        data: f.bytes,
+      });
+      return toFileView(row);
     },
 
     /**
@@ -100,10 +99,7 @@ export function createFileService({ db }: { db: Db }) {
     async attach(tx: DbOrTx, p: { fileIds: string[]; organisationId: string; purpose: FilePurpose; subjectId: string; field?: string; imagesOnly?: boolean }) {
       const ids = [...new Set(p.fileIds)];
       if (!ids.length) return [];
-      const rows = await tx
-        .select({ id: files.id, organisationId: files.organisationId, purpose: files.purpose, subjectId: files.subjectId, contentType: files.contentType })
-        .from(files)
-        .where(inArray(files.id, ids));
+      const rows = await repo.listAttachments(tx, ids);
       const field = p.field ?? 'attachmentIds';
       for (const id of ids) {
         const r = rows.find((x) => x.id === id);
@@ -111,28 +107,21 @@ export function createFileService({ db }: { db: Db }) {
         if (!usable) throw new AppError('VALIDATION', '附件不存在或不能使用', { [field]: '附件不存在或不能使用' });
         if (p.imagesOnly && !IMAGE_TYPES.includes(r.contentType)) throw new AppError('VALIDATION', '请上传图片', { [field]: '请上传图片' });
       }
-      await tx
-        .update(files)
-        .set({ purpose: p.purpose, subjectId: p.subjectId })
-        .where(and(inArray(files.id, ids), eq(files.organisationId, p.organisationId)));
+      await repo.attach(tx, ids, p.organisationId, p.purpose, p.subjectId);
       return ids;
     },
 
     /** Files attached to a subject (metadata only). */
     async listAttached(q: DbOrTx, purpose: FilePurpose, subjectIds: string[]) {
       if (!subjectIds.length) return [];
-      return q
-        .select({ id: files.id, filename: files.filename, contentType: files.contentType, sizeBytes: files.sizeBytes, subjectId: files.subjectId })
-        .from(files)
-        .where(and(eq(files.purpose, purpose), inArray(files.subjectId, subjectIds)))
-        .orderBy(files.createdAt);
+      return repo.listAttached(q, purpose, subjectIds);
     },
 
     /** Detaches files no longer listed on a subject (they stay stored but unreachable until re-attached). */
     async detachExcept(tx: DbOrTx, purpose: FilePurpose, subjectId: string, keep: string[]) {
-      const attached = await tx.select({ id: files.id }).from(files).where(and(eq(files.purpose, purpose), eq(files.subjectId, subjectId)));
+      const attached = await repo.listAttachedIds(tx, purpose, subjectId);
       const drop = attached.map((r) => r.id).filter((id) => !keep.includes(id));
-      if (drop.length) await tx.update(files).set({ purpose: null, subjectId: null }).where(inArray(files.id, drop));
+      if (drop.length) await repo.detach(tx, drop);
     },
 
     /**
@@ -141,14 +130,15 @@ export function createFileService({ db }: { db: Db }) {
      */
     async read(actor: Actor | null, id: string) {
       if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', '文件不存在');
-      const [f] = await db.select().from(files).where(eq(files.id, id));
+      const f = await repo.findFile(db, id);
       if (!f) throw new AppError('NOT_FOUND', '文件不存在');
       const own = actor?.organisation?.organisationId === f.organisationId;
-      const allowed = own || (f.purpose && f.subjectId && (await access(actor, { purpose: f.purpose as FilePurpose, subjectId: f.subjectId, organisationId: f.organisationId })));
+      const allowed =
+        own ||
+        (f.purpose && f.subjectId && (await access(actor, { purpose: f.purpose as FilePurpose, subjectId: f.subjectId, organisationId: f.organisationId })));
       if (!allowed) throw new AppError('NOT_FOUND', '文件不存在');
       return f;
     },
-
   };
 }
 export type FileService = ReturnType<typeof createFileService>;

@@ -53,10 +53,6 @@ const UNSAFE_NAME_CHARACTERS = /[\u0000-\u001F\u007F-\u009F\u200E\u200F\u202A-\u
 
 /** A stored file name: no path separators, control or bidi characters, lone surrogates; at most 120 characters. */
 export function safeFileName(name: string): string {
-  const cleaned = name
-    .toWellFormed()
-    .replace(UNSAFE_NAME_CHARACTERS, '')
-    .replace(/[\\/]/g, '_')
-    .trim();
+  const cleaned = name.toWellFormed().replace(UNSAFE_NAME_CHARACTERS, '').replace(/[\\/]/g, '_').trim();
   return [...cleaned].slice(-120).join('') || 'file';
 }

@@ -14,14 +14,25 @@ beforeAll(async () => {
 afterAll(() => p?.close());
 
 const someone = async () => (await registerUser(p)).actor;
-const form = (over: Record<string, unknown> = {}) => ({ recipient: '李四', mobile: '13800138000', regionCode: '500118113', detail: '太平村 3 组 12 号', ...over });
+const form = (over: Record<string, unknown> = {}) => ({
+  recipient: '李四',
+  mobile: '13800138000',
+  regionCode: '500118113',
+  detail: '太平村 3 组 12 号',
+  ...over,
+});
 const defaults = async (a: Actor) => (await p.services.addresses.list(a)).filter((x) => x.isDefault).map((x) => x.id);
 
 describe('addresses', () => {
   it('the first address becomes the default; a later one does not unless asked', async () => {
     const a = await someone();
     const first = await p.services.addresses.create(a, form());
-    expect(first).toMatchObject({ isDefault: true, regionName: '重庆市 永川区 双石镇', fullAddress: '重庆市 永川区 双石镇 太平村 3 组 12 号', mobile: '13800138000' });
+    expect(first).toMatchObject({
+      isDefault: true,
+      regionName: '重庆市 永川区 双石镇',
+      fullAddress: '重庆市 永川区 双石镇 太平村 3 组 12 号',
+      mobile: '13800138000',
+    });
     const second = await p.services.addresses.create(a, form({ recipient: '王五', regionCode: '500242', detail: '钟多街道桃花源大道 8 号' }));
     expect(second.isDefault).toBe(false);
     expect(await defaults(a)).toEqual([first.id]);
@@ -62,7 +73,7 @@ describe('addresses', () => {
   it(`keeps at most ${MAX_ADDRESSES}`, async () => {
     const a = await someone();
     for (let i = 0; i < MAX_ADDRESSES; i++) await p.services.addresses.create(a, form({ detail: `太平村 ${i + 1} 号` }));
-    await expect(p.services.addresses.create(a, form())).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('20') });
+    await expect(p.services.addresses.create(a, form())).rejects.toMatchObject({ code: 'ADDRESS_LIMIT_REACHED', message: expect.stringContaining('20') });
     expect(await p.services.addresses.list(a)).toHaveLength(MAX_ADDRESSES);
   });
 
@@ -90,11 +101,21 @@ describe('addresses', () => {
 
   it('validates field by field and needs a signed-in person', async () => {
     const a = await someone();
-    await expect(p.services.addresses.create(a, form({ regionCode: '5001' }))).rejects.toMatchObject({ code: 'VALIDATION', fields: { regionCode: '请选择到区县（乡镇可选）' } });
+    await expect(p.services.addresses.create(a, form({ regionCode: '5001' }))).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { regionCode: '请选择到区县（乡镇可选）' },
+    });
     await expect(p.services.addresses.create(a, form({ mobile: '12345' }))).rejects.toMatchObject({ fields: { mobile: '请填写正确的 11 位大陆手机号' } });
-    await expect(p.services.addresses.create(a, form({ recipient: '李', detail: '' }))).rejects.toMatchObject({ fields: { recipient: '收货人 2–20 个字', detail: expect.any(String) } });
-    await expect(p.services.addresses.create(a, form({ isDefault: 'yes' }))).rejects.toMatchObject({ fields: { isDefault: '是否设为默认地址须为 true 或 false' } });
+    await expect(p.services.addresses.create(a, form({ recipient: '李', detail: '' }))).rejects.toMatchObject({
+      fields: { recipient: '收货人 2–20 个字', detail: expect.any(String) },
+    });
+    await expect(p.services.addresses.create(a, form({ isDefault: 'yes' }))).rejects.toMatchObject({
+      fields: { isDefault: '是否设为默认地址须为 true 或 false' },
+    });
     await expect(p.services.addresses.create(null, form())).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
-    expect(await p.services.addresses.create(a, form({ regionCode: '500242', mobile: '+86 138-0013-8000' }))).toMatchObject({ regionCode: '500242', mobile: '13800138000' });
+    expect(await p.services.addresses.create(a, form({ regionCode: '500242', mobile: '+86 138-0013-8000' }))).toMatchObject({
+      regionCode: '500242',
+      mobile: '13800138000',
+    });
   });
 });

@@ -1,32 +1,25 @@
-import { and, asc, count, desc, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db, DbOrTx, Tx } from '../../db/client';
-import { addresses, users } from '../../db/schema';
+import type { Db, DbOrTx } from '../../db/client';
 import { requireActor, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { regionName } from '../shared/regions';
 import { parseInput } from '../shared/validate';
 import { Mobile } from '../shared/validators';
+import { addressesRepo as repo, type AddressRow } from './addresses.repo';
 import { DistrictOrTownship } from './mall-regions';
 
 /** A person may keep this many delivery addresses. */
 export const MAX_ADDRESSES = 20;
 
 export const AddressInput = z.object({
-  recipient: z
-    .string({ message: '请填写收货人' })
-    .trim()
-    .min(2, '收货人 2–20 个字')
-    .max(20, '收货人 2–20 个字'),
+  recipient: z.string({ message: '请填写收货人' }).trim().min(2, '收货人 2–20 个字').max(20, '收货人 2–20 个字'),
   mobile: Mobile,
   regionCode: DistrictOrTownship('请选择所在地区'),
   detail: z.string({ message: '请填写详细地址' }).trim().min(4, '请填写详细地址（街道、门牌号）').max(120, '详细地址不超过 120 个字'),
   isDefault: z.boolean({ message: '是否设为默认地址须为 true 或 false' }).optional(),
 });
 export type AddressInput = z.input<typeof AddressInput>;
-
-type AddressRow = typeof addresses.$inferSelect;
 
 export interface AddressView {
   id: string;
@@ -62,23 +55,15 @@ const NOT_FOUND = '收货地址不存在';
  * user row, so concurrent requests of one person run one after the other.
  */
 export function createAddressService({ db, clock }: { db: Db; clock: Clock }) {
-  const lockUser = (tx: Tx, userId: string) => tx.select({ id: users.id }).from(users).where(eq(users.id, userId)).for('update');
-
   async function own(q: DbOrTx, userId: string, id: string) {
     if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', NOT_FOUND);
-    const [row] = await q.select().from(addresses).where(and(eq(addresses.id, id), eq(addresses.userId, userId)));
+    const row = await repo.findOwn(q, userId, id);
     if (!row) throw new AppError('NOT_FOUND', NOT_FOUND);
     return row;
   }
 
-  /** Makes `id` the only default of the user (the old default is cleared first: one default per user is a unique index). */
-  async function moveDefault(tx: Tx, userId: string, id: string) {
-    await tx.update(addresses).set({ isDefault: false }).where(and(eq(addresses.userId, userId), eq(addresses.isDefault, true), ne(addresses.id, id)));
-    await tx.update(addresses).set({ isDefault: true }).where(and(eq(addresses.id, id), eq(addresses.userId, userId)));
-  }
-
-  const listOf = async (q: DbOrTx, userId: string) =>
-    (await q.select().from(addresses).where(eq(addresses.userId, userId)).orderBy(desc(addresses.isDefault), desc(addresses.createdAt), asc(addresses.id))).map(toAddressView);
+  const { lockUser, moveDefault } = repo;
+  const listOf = async (q: DbOrTx, userId: string) => (await repo.listOf(q, userId)).map(toAddressView);
 
   return {
     /** The caller's addresses, the default first, then newest first. */
@@ -98,24 +83,28 @@ export function createAddressService({ db, clock }: { db: Db; clock: Clock }) {
     /** The caller's default address, if any. */
     async findDefault(actor: Actor | null) {
       const a = requireActor(actor);
-      const [row] = await db.select().from(addresses).where(and(eq(addresses.userId, a.userId), eq(addresses.isDefault, true)));
+      const row = await repo.findDefault(db, a.userId);
       return row ? toAddressView(row) : undefined;
     },
 
-    /** Adds an address; the first one, or one marked default, becomes the default. Errors: VALIDATION, CONFLICT (20 already). */
+    /** Adds an address; the first one, or one marked default, becomes the default. Errors: VALIDATION, ADDRESS_LIMIT_REACHED (20 already). */
     async create(actor: Actor | null, raw: unknown) {
       const a = requireActor(actor);
       const input = parseInput(AddressInput, raw);
       const row = await db.transaction(async (tx) => {
         await lockUser(tx, a.userId);
-        const [{ n } = { n: 0 }] = await tx.select({ n: count() }).from(addresses).where(eq(addresses.userId, a.userId));
-        if (Number(n) >= MAX_ADDRESSES) throw new AppError('CONFLICT', `最多保存 ${MAX_ADDRESSES} 个收货地址，请先删除不用的地址`);
-        const [created] = await tx
-          .insert(addresses)
-          .values({ userId: a.userId, recipient: input.recipient, mobile: input.mobile, regionCode: input.regionCode, detail: input.detail, isDefault: false, createdAt: clock.now() })
-          .returning();
-        if (Number(n) === 0 || input.isDefault) await moveDefault(tx, a.userId, created!.id);
-        return own(tx, a.userId, created!.id);
+        const n = await repo.countOf(tx, a.userId);
+        if (n >= MAX_ADDRESSES) throw new AppError('ADDRESS_LIMIT_REACHED', `最多保存 ${MAX_ADDRESSES} 个收货地址，请先删除不用的地址`);
+        const created = await repo.insert(tx, {
+          userId: a.userId,
+          recipient: input.recipient,
+          mobile: input.mobile,
+          regionCode: input.regionCode,
+          detail: input.detail,
+          createdAt: clock.now(),
+        });
+        if (n === 0 || input.isDefault) await moveDefault(tx, a.userId, created.id);
+        return own(tx, a.userId, created.id);
       });
       return toAddressView(row);
     },
@@ -127,10 +116,7 @@ export function createAddressService({ db, clock }: { db: Db; clock: Clock }) {
       const row = await db.transaction(async (tx) => {
         await lockUser(tx, a.userId);
         await own(tx, a.userId, id);
-        await tx
-          .update(addresses)
-          .set({ recipient: input.recipient, mobile: input.mobile, regionCode: input.regionCode, detail: input.detail })
-          .where(and(eq(addresses.id, id), eq(addresses.userId, a.userId)));
+        await repo.update(tx, a.userId, id, { recipient: input.recipient, mobile: input.mobile, regionCode: input.regionCode, detail: input.detail });
         if (input.isDefault) await moveDefault(tx, a.userId, id);
         return own(tx, a.userId, id);
       });
@@ -155,9 +141,9 @@ export function createAddressService({ db, clock }: { db: Db; clock: Clock }) {
       await db.transaction(async (tx) => {
         await lockUser(tx, a.userId);
         const row = await own(tx, a.userId, id);
-        await tx.delete(addresses).where(and(eq(addresses.id, id), eq(addresses.userId, a.userId)));
+        await repo.remove(tx, a.userId, id);
         if (row.isDefault) {
-          const [next] = await tx.select({ id: addresses.id }).from(addresses).where(eq(addresses.userId, a.userId)).orderBy(desc(addresses.createdAt), asc(addresses.id)).limit(1);
+          const next = await repo.newest(tx, a.userId);
           if (next) await moveDefault(tx, a.userId, next.id);
         }
       });

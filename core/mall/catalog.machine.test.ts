@@ -7,28 +7,28 @@ const ACTIONS: ProductAction[] = ['publish', 'unpublish', 'take_down', 'restore'
 
 describe('product transitions', () => {
   const cases = STATUSES.flatMap((s) => ACTIONS.map((a) => [s, a] as const));
-  const expected: Record<string, ProductStatus | 'INVALID_TRANSITION'> = {
+  const expected: Record<string, ProductStatus | 'PRODUCT_STATUS_FORBIDS' | 'PRODUCT_TAKEN_DOWN'> = {
     'draft publish': 'listed',
-    'draft unpublish': 'INVALID_TRANSITION',
+    'draft unpublish': 'PRODUCT_STATUS_FORBIDS',
     'draft take_down': 'taken_down',
-    'draft restore': 'INVALID_TRANSITION',
+    'draft restore': 'PRODUCT_STATUS_FORBIDS',
     'listed publish': 'listed',
     'listed unpublish': 'unlisted',
     'listed take_down': 'taken_down',
-    'listed restore': 'INVALID_TRANSITION',
+    'listed restore': 'PRODUCT_STATUS_FORBIDS',
     'unlisted publish': 'listed',
     'unlisted unpublish': 'unlisted',
     'unlisted take_down': 'taken_down',
-    'unlisted restore': 'INVALID_TRANSITION',
-    'taken_down publish': 'INVALID_TRANSITION',
-    'taken_down unpublish': 'INVALID_TRANSITION',
+    'unlisted restore': 'PRODUCT_STATUS_FORBIDS',
+    'taken_down publish': 'PRODUCT_TAKEN_DOWN',
+    'taken_down unpublish': 'PRODUCT_STATUS_FORBIDS',
     'taken_down take_down': 'taken_down',
     'taken_down restore': 'unlisted',
   };
   it.each(cases)('%s + %s', (status, action) => {
     const want = expected[`${status} ${action}`]!;
     const run = () => decideProductAction({ status, imageCount: 1 }, action);
-    if (want === 'INVALID_TRANSITION') expect(run).toThrowError(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    if (want === 'PRODUCT_STATUS_FORBIDS' || want === 'PRODUCT_TAKEN_DOWN') expect(run).toThrowError(expect.objectContaining({ code: want }));
     else expect(run()).toBe(want);
   });
 
@@ -37,7 +37,9 @@ describe('product transitions', () => {
   });
 
   it('listing needs at least one image', () => {
-    expect(() => decideProductAction({ status: 'draft', imageCount: 0 }, 'publish')).toThrowError(expect.objectContaining({ code: 'VALIDATION', fields: { imageIds: '上架前请至少上传一张商品图片' } }));
+    expect(() => decideProductAction({ status: 'draft', imageCount: 0 }, 'publish')).toThrowError(
+      expect.objectContaining({ code: 'VALIDATION', fields: { imageIds: '上架前请至少上传一张商品图片' } }),
+    );
   });
 });
 
@@ -57,7 +59,15 @@ describe('who sees a product', () => {
 });
 
 describe('product form', () => {
-  const valid = { name: '酉阳花田贡米', categoryCode: 'grain.rice', originCode: '500242209', priceFen: 8800, unit: '袋', stock: 100, contactPhone: '023-75551234' };
+  const valid = {
+    name: '酉阳花田贡米',
+    categoryCode: 'grain.rice',
+    originCode: '500242209',
+    priceFen: 8800,
+    unit: '袋',
+    stock: 100,
+    contactPhone: '023-75551234',
+  };
   it('accepts a complete product and numbers typed as text', () => {
     expect(ProductInput.parse({ ...valid, priceFen: '8800', stock: '5' })).toMatchObject({ priceFen: 8800, stock: 5, imageIds: [], description: '' });
   });
@@ -79,7 +89,10 @@ describe('product form', () => {
   });
   it('search query: defaults, price range, page size', () => {
     expect(ProductSearchQuery.parse({})).toMatchObject({ sort: 'relevance', page: 1, pageSize: 20 });
-    expect(ProductSearchQuery.safeParse({ priceMin: '500', priceMax: '100' }).error?.issues[0]).toMatchObject({ path: ['priceMax'], message: '最高价不能低于最低价' });
+    expect(ProductSearchQuery.safeParse({ priceMin: '500', priceMax: '100' }).error?.issues[0]).toMatchObject({
+      path: ['priceMax'],
+      message: '最高价不能低于最低价',
+    });
     expect(ProductSearchQuery.safeParse({ pageSize: 100 }).error?.issues[0]).toMatchObject({ path: ['pageSize'] });
     expect(ProductSearchQuery.safeParse({ origin: '999999' }).error?.issues[0]).toMatchObject({ path: ['origin'], message: '产地无效' });
   });

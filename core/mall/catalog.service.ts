@@ -1,9 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import sharp from 'sharp';
 import { z } from 'zod';
 import type { Db, DbOrTx, Tx } from '../../db/client';
-import { files, organisations, productCategories, productImages, products, type ProductRow } from '../../db/schema';
 import { fileUrl, IMAGE_TYPES, type FileService } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
 import { recordAudit } from '../audit/audit';
@@ -14,6 +12,7 @@ import { isRegionCode, regionName } from '../shared/regions';
 import { searchQuery, searchVector } from '../shared/search-text';
 import { parseInput } from '../shared/validate';
 import { ACTION_BY, canSeeProduct, decideProductAction, PRODUCT_STATUS_LABELS, type ProductAction, type ProductStatus } from './catalog.machine';
+import { catalogRepo, type CardRow, type ProductImageInsert } from './catalog.repo';
 import {
   AdminProductsQuery,
   FeaturedInput,
@@ -24,6 +23,11 @@ import {
   productImageUrl,
   TakedownInput,
   type ImageSize,
+  type MallHomeView,
+  type ManagedProductView,
+  type ProductCardView,
+  type ProductCategoryView,
+  type ProductStatusChangeView,
 } from './catalog.schema';
 
 export interface CatalogDeps {
@@ -33,32 +37,11 @@ export interface CatalogDeps {
   messages: MessageService;
 }
 
-export interface CategoryNode {
-  code: string;
-  name: string;
-  children: { code: string; name: string }[];
-}
-
+export type CategoryNode = ProductCategoryView;
 /** A product as lists show it. */
-export interface ProductCard {
-  id: string;
-  name: string;
-  priceFen: number;
-  unit: string;
-  stock: number;
-  sold: number;
-  featured: boolean;
-  categoryCode: string;
-  originCode: string;
-  originName: string;
-  merchantId: string;
-  merchantName: string;
-  imageUrl: string | null;
-  createdAt: Date;
-}
+export type ProductCard = ProductCardView;
 
 const NOT_FOUND = '商品不存在或已下架';
-const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 /** The last part of a region's joined name: 酉阳土家族苗族自治县, 花田乡. */
 const leafName = (code: string) => regionName(code).split(' ').pop() ?? code;
 
@@ -88,10 +71,8 @@ export async function makeImageVariants(bytes: Uint8Array) {
 export function createCatalogService({ db, clock, files: fileService, messages }: CatalogDeps) {
   let categoryCache: Promise<{ tree: CategoryNode[]; names: Map<string, { name: string; parentCode?: string; parentName?: string }> }> | undefined;
   const categories = () =>
-    (categoryCache ??= db
-      .select()
-      .from(productCategories)
-      .orderBy(asc(productCategories.sort), asc(productCategories.code))
+    (categoryCache ??= catalogRepo
+      .listCategories(db)
       .then((rows) => {
         const tree = rows
           .filter((r) => !r.parentCode)
@@ -115,33 +96,6 @@ export function createCatalogService({ db, clock, files: fileService, messages }
     return { a, org };
   };
 
-  const visible = eq(products.status, 'listed');
-  const merchantActive = eq(organisations.status, 'active');
-  const categoryMatches = (code: string) => (code.includes('.') ? eq(products.categoryCode, code) : sql`${products.categoryCode} like ${`${code}.%`}`);
-
-  const cardColumns = {
-    id: products.id,
-    name: products.name,
-    priceFen: products.priceFen,
-    unit: products.unit,
-    stock: products.stock,
-    sold: products.sold,
-    featured: products.featured,
-    categoryCode: products.categoryCode,
-    originCode: products.originCode,
-    merchantId: products.merchantId,
-    merchantName: organisations.fullName,
-    imageIds: products.imageIds,
-    createdAt: products.createdAt,
-  };
-  /** Listed products of active merchants matching `where` (rows for toCard). */
-  const listedCards = (where: SQL | undefined) =>
-    db
-      .select(cardColumns)
-      .from(products)
-      .innerJoin(organisations, eq(organisations.id, products.merchantId))
-      .where(and(visible, merchantActive, where));
-  type CardRow = Awaited<ReturnType<typeof listedCards>>[number];
   const toCard = ({ imageIds, ...r }: CardRow): ProductCard => ({
     ...r,
     originName: regionName(r.originCode),
@@ -164,48 +118,42 @@ export function createCatalogService({ db, clock, files: fileService, messages }
    */
   async function prepareImages(orgId: string, productId: string, ids: string[]) {
     if (!ids.length) return [];
-    const rows = await db
-      .select({ id: files.id, organisationId: files.organisationId, purpose: files.purpose, subjectId: files.subjectId, contentType: files.contentType })
-      .from(files)
-      .where(inArray(files.id, ids));
+    const rows = await catalogRepo.filesByIds(db, ids);
     for (const id of ids) {
       const r = rows.find((x) => x.id === id);
       const usable = r && r.organisationId === orgId && (r.subjectId === null || (r.purpose === 'product' && r.subjectId === productId));
       if (!usable) throw new AppError('VALIDATION', '图片不存在或不能使用', { imageIds: '图片不存在或不能使用' });
-      if (!IMAGE_TYPES.includes(r.contentType)) throw new AppError('VALIDATION', '请上传 PNG、JPG、WebP 或 GIF 图片', { imageIds: '请上传 PNG、JPG、WebP 或 GIF 图片' });
+      if (!IMAGE_TYPES.includes(r.contentType))
+        throw new AppError('VALIDATION', '请上传 PNG、JPG、WebP 或 GIF 图片', { imageIds: '请上传 PNG、JPG、WebP 或 GIF 图片' });
     }
-    const made = await db.select({ fileId: productImages.fileId, size: productImages.size }).from(productImages).where(inArray(productImages.fileId, ids));
+    const made = await catalogRepo.imageSizesOf(db, ids);
     const sizes = Object.keys(IMAGE_SIZES);
     const missing = ids.filter((id) => sizes.some((s) => !made.some((m) => m.fileId === id && m.size === s)));
-    const variants: (typeof productImages.$inferInsert)[] = [];
+    const variants: ProductImageInsert[] = [];
     for (const id of missing) {
-      const [f] = await db.select({ data: files.data }).from(files).where(eq(files.id, id));
-      for (const v of await makeImageVariants(f!.data)) variants.push({ fileId: id, ...v });
+      const data = await catalogRepo.fileBytes(db, id);
+      for (const v of await makeImageVariants(data!)) variants.push({ fileId: id, ...v });
     }
     return variants;
   }
 
   /** Attaches the images to the product, stores their copies (once per file and size) and detaches dropped ones. */
-  async function saveImages(tx: Tx, orgId: string, productId: string, ids: string[], variants: (typeof productImages.$inferInsert)[]) {
+  async function saveImages(tx: Tx, orgId: string, productId: string, ids: string[], variants: ProductImageInsert[]) {
     await fileService.attach(tx, { fileIds: ids, organisationId: orgId, purpose: 'product', subjectId: productId, field: 'imageIds', imagesOnly: true });
-    for (const v of variants) await tx.insert(productImages).values(v).onConflictDoNothing();
+    for (const v of variants) await catalogRepo.insertImageVariant(tx, v);
     await fileService.detachExcept(tx, 'product', productId, ids);
   }
 
   async function lockOwn(tx: Tx, orgId: string, id: string) {
     if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', NOT_FOUND);
-    const [p] = await tx
-      .select()
-      .from(products)
-      .where(and(eq(products.id, id), eq(products.merchantId, orgId)))
-      .for('update');
+    const p = await catalogRepo.lockOwnProduct(tx, orgId, id);
     if (!p) throw new AppError('NOT_FOUND', NOT_FOUND);
     return p;
   }
 
   async function lockAny(tx: Tx, id: string) {
     if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', NOT_FOUND);
-    const [p] = await tx.select().from(products).where(eq(products.id, id)).for('update');
+    const p = await catalogRepo.lockProduct(tx, id);
     if (!p) throw new AppError('NOT_FOUND', NOT_FOUND);
     return p;
   }
@@ -213,12 +161,7 @@ export function createCatalogService({ db, clock, files: fileService, messages }
   /** The product with its merchant, or undefined. */
   async function loadWithMerchant(q: DbOrTx, id: string) {
     if (!z.uuid().safeParse(id).success) return undefined;
-    const [row] = await q
-      .select({ p: products, merchantName: organisations.fullName, merchantRegion: organisations.regionCode, merchantStatus: organisations.status })
-      .from(products)
-      .innerJoin(organisations, eq(organisations.id, products.merchantId))
-      .where(eq(products.id, id));
-    return row;
+    return catalogRepo.findWithMerchant(q, id);
   }
 
   const viewerOf = (actor: Actor | null) => (actor ? { organisationId: actor.organisation?.organisationId, isOperator: actor.isOperator } : null);
@@ -241,9 +184,20 @@ export function createCatalogService({ db, clock, files: fileService, messages }
       featured: p.featured,
       category: { code: p.categoryCode, name: c?.name ?? p.categoryCode, parentCode: c?.parentCode ?? null, parentName: c?.parentName ?? null },
       origin: { code: p.originCode, name: regionName(p.originCode), districtCode: p.originCode.slice(0, 6) },
-      merchant: { id: p.merchantId, name: row.merchantName, regionCode: row.merchantRegion, regionName: regionName(row.merchantRegion), contactPhone: p.contactPhone },
+      merchant: {
+        id: p.merchantId,
+        name: row.merchantName,
+        regionCode: row.merchantRegion,
+        regionName: regionName(row.merchantRegion),
+        contactPhone: p.contactPhone,
+      },
       imageIds: p.imageIds,
-      images: p.imageIds.map((id) => ({ fileId: id, thumbUrl: productImageUrl(id, 'thumb'), detailUrl: productImageUrl(id, 'detail'), originalUrl: fileUrl(id) })),
+      images: p.imageIds.map((id) => ({
+        fileId: id,
+        thumbUrl: productImageUrl(id, 'thumb'),
+        detailUrl: productImageUrl(id, 'detail'),
+        originalUrl: fileUrl(id),
+      })),
       /** Only the merchant and operators see why a product was taken down. */
       takedownReason: privileged ? p.takedownReason : null,
       own: actor?.organisation?.organisationId === p.merchantId,
@@ -261,16 +215,12 @@ export function createCatalogService({ db, clock, files: fileService, messages }
       const p = orgId ? await lockOwn(tx, orgId, id) : await lockAny(tx, id);
       const next = decideProductAction({ status: p.status, imageCount: p.imageIds.length, takedownReason: p.takedownReason }, action);
       if (next === p.status) return { row: p, push: async () => {} };
-      const [row] = await tx
-        .update(products)
-        .set({
-          status: next,
-          ...(action === 'take_down' ? { takedownReason: reason!, featured: false } : {}),
-          ...(action === 'restore' ? { takedownReason: null } : {}),
-          updatedAt: clock.now(),
-        })
-        .where(and(eq(products.id, p.id), eq(products.status, p.status)))
-        .returning();
+      const row = await catalogRepo.updateProductIf(tx, p.id, p.status, {
+        status: next,
+        ...(action === 'take_down' ? { takedownReason: reason!, featured: false } : {}),
+        ...(action === 'restore' ? { takedownReason: null } : {}),
+        updatedAt: clock.now(),
+      });
       if (operatorId) {
         await recordAudit(tx, {
           actorUserId: operatorId,
@@ -302,42 +252,13 @@ export function createCatalogService({ db, clock, files: fileService, messages }
 
   /** Listed products per district (6 digits) and per township (9 digits) within a region prefix. */
   async function regionCounts(prefix: string) {
-    const within = prefix ? sql`${products.originCode} like ${`${prefix}%`}` : undefined;
-    const district = sql<string>`substr(${products.originCode}, 1, 6)`;
-    const [districts, townships] = await Promise.all([
-      db
-        .select({ code: district, count: count() })
-        .from(products)
-        .innerJoin(organisations, eq(organisations.id, products.merchantId))
-        .where(and(visible, merchantActive, within))
-        .groupBy(district)
-        .orderBy(desc(count()), district),
-      db
-        .select({ code: products.originCode, count: count() })
-        .from(products)
-        .innerJoin(organisations, eq(organisations.id, products.merchantId))
-        .where(and(visible, merchantActive, within, sql`char_length(${products.originCode}) = 9`))
-        .groupBy(products.originCode)
-        .orderBy(desc(count()), products.originCode),
-    ]);
+    const { districts, townships } = await catalogRepo.regionCounts(db, prefix);
     const named = (r: { code: string; count: number }) => ({ code: r.code, name: leafName(r.code), fullName: regionName(r.code), count: Number(r.count) });
     return { districts: districts.map(named), townships: townships.map(named) };
   }
 
-  async function listOwned(where: SQL | undefined, q: { q?: string; page: number; pageSize: number; status?: ProductStatus }) {
-    const conds = and(where, q.status ? eq(products.status, q.status) : undefined, q.q ? sql`${products.name} ilike ${like(q.q)}` : undefined);
-    const [rows, [total], byStatus] = await Promise.all([
-      db
-        .select({ p: products, merchantName: organisations.fullName })
-        .from(products)
-        .innerJoin(organisations, eq(organisations.id, products.merchantId))
-        .where(conds)
-        .orderBy(desc(products.updatedAt), desc(products.id))
-        .limit(q.pageSize)
-        .offset((q.page - 1) * q.pageSize),
-      db.select({ n: count() }).from(products).where(conds),
-      db.select({ status: products.status, n: count() }).from(products).where(where).groupBy(products.status),
-    ]);
+  async function listOwned(merchantId: string | undefined, q: { q?: string; page: number; pageSize: number; status?: ProductStatus }) {
+    const { rows, total, byStatus } = await catalogRepo.listManaged(db, { merchantId, status: q.status, q: q.q, page: q.page, pageSize: q.pageSize });
     const names = (await categories()).names;
     return {
       items: rows.map(({ p, merchantName }) => ({
@@ -360,10 +281,12 @@ export function createCatalogService({ db, clock, files: fileService, messages }
         imageUrl: p.imageIds[0] ? productImageUrl(p.imageIds[0], 'thumb') : null,
         updatedAt: p.updatedAt,
       })),
-      total: Number(total?.n ?? 0),
+      total,
       page: q.page,
       pageSize: q.pageSize,
-      counts: Object.fromEntries((['draft', 'listed', 'unlisted', 'taken_down'] as const).map((s) => [s, Number(byStatus.find((b) => b.status === s)?.n ?? 0)])) as Record<ProductStatus, number>,
+      counts: Object.fromEntries(
+        (['draft', 'listed', 'unlisted', 'taken_down'] as const).map((s) => [s, Number(byStatus.find((b) => b.status === s)?.n ?? 0)]),
+      ) as Record<ProductStatus, number>,
     };
   }
 
@@ -388,7 +311,7 @@ export function createCatalogService({ db, clock, files: fileService, messages }
       const doc = await searchDocument(input);
       const now = clock.now();
       await db.transaction(async (tx) => {
-        await tx.insert(products).values({
+        await catalogRepo.insertProduct(tx, {
           id,
           merchantId: org.organisationId,
           name: input.name,
@@ -427,46 +350,43 @@ export function createCatalogService({ db, clock, files: fileService, messages }
         if (p.status === 'listed' && imageIds.length === 0) {
           throw new AppError('VALIDATION', '在售商品至少保留一张图片', { imageIds: '在售商品至少保留一张图片' });
         }
-        await tx
-          .update(products)
-          .set({
-            name: input.name,
-            categoryCode: input.categoryCode,
-            originCode: input.originCode,
-            priceFen: input.priceFen,
-            unit: input.unit,
-            stock: input.stock,
-            description: input.description,
-            contactPhone: input.contactPhone,
-            imageIds,
-            searchVector: doc,
-            updatedAt: clock.now(),
-          })
-          .where(eq(products.id, p.id));
+        await catalogRepo.updateProduct(tx, p.id, {
+          name: input.name,
+          categoryCode: input.categoryCode,
+          originCode: input.originCode,
+          priceFen: input.priceFen,
+          unit: input.unit,
+          stock: input.stock,
+          description: input.description,
+          contactPhone: input.contactPhone,
+          imageIds,
+          searchVector: doc,
+          updatedAt: clock.now(),
+        });
         await saveImages(tx, org.organisationId, p.id, imageIds, variants);
       });
       return service.product(actor, id);
     },
 
-    /** 上架: draft or unlisted → listed (needs an image). A taken-down product cannot be listed by the merchant (INVALID_TRANSITION). */
-    async publish(actor: Actor | null, id: string) {
+    /** 上架: draft or unlisted → listed (needs an image). A taken-down product cannot be listed by the merchant (PRODUCT_TAKEN_DOWN). */
+    async publish(actor: Actor | null, id: string): Promise<ProductStatusChangeView> {
       return changeStatus(actor, id, 'publish');
     },
 
     /** 下架 by the merchant: listed → unlisted. */
-    async unpublish(actor: Actor | null, id: string) {
+    async unpublish(actor: Actor | null, id: string): Promise<ProductStatusChangeView> {
       return changeStatus(actor, id, 'unpublish');
     },
 
     /** 平台下架 by an operator, with a reason; the merchant's members get a site message. */
-    async takeDown(actor: Actor | null, id: string, raw: unknown) {
+    async takeDown(actor: Actor | null, id: string, raw: unknown): Promise<ProductStatusChangeView> {
       requireOperator(actor);
       const { reason } = parseInput(TakedownInput, raw);
       return changeStatus(actor, id, 'take_down', reason);
     },
 
     /** An operator lifts a takedown: the product becomes unlisted, for the merchant to list again. */
-    async restore(actor: Actor | null, id: string) {
+    async restore(actor: Actor | null, id: string): Promise<ProductStatusChangeView> {
       return changeStatus(actor, id, 'restore');
     },
 
@@ -476,9 +396,8 @@ export function createCatalogService({ db, clock, files: fileService, messages }
       const input = parseInput(FeaturedInput, typeof featured === 'boolean' ? { featured } : featured);
       return db.transaction(async (tx) => {
         const p = await lockAny(tx, id);
-        if (input.featured && p.status !== 'listed') throw new AppError('INVALID_TRANSITION', '只有在售商品可以设为推荐');
-        const [row] = await tx.update(products).set({ featured: input.featured }).where(eq(products.id, p.id)).returning({ id: products.id, featured: products.featured });
-        return row!;
+        if (input.featured && p.status !== 'listed') throw new AppError('PRODUCT_STATUS_FORBIDS', '只有在售商品可以设为推荐');
+        return (await catalogRepo.setFeatured(tx, p.id, input.featured))!;
       });
     },
 
@@ -494,40 +413,35 @@ export function createCatalogService({ db, clock, files: fileService, messages }
     /** Whether `actor` may see the product's images (the files access check for purpose 'product'). */
     async canReadImage(actor: Actor | null, productId: string) {
       const row = await loadWithMerchant(db, productId);
-      return Boolean(row && canSeeProduct({ status: row.p.status, merchantId: row.p.merchantId, merchantActive: row.merchantStatus === 'active' }, viewerOf(actor)));
+      return Boolean(
+        row && canSeeProduct({ status: row.p.status, merchantId: row.p.merchantId, merchantActive: row.merchantStatus === 'active' }, viewerOf(actor)),
+      );
     },
 
     /** A resized product image: public while the product is listed, else to its merchant and operators. NOT_FOUND otherwise. */
     async imageBytes(actor: Actor | null, fileId: string, size: string) {
       if (!z.uuid().safeParse(fileId).success || !(size in IMAGE_SIZES)) throw new AppError('NOT_FOUND', '图片不存在');
-      const [row] = await db
-        .select({ contentType: productImages.contentType, width: productImages.width, height: productImages.height, data: productImages.data, purpose: files.purpose, subjectId: files.subjectId })
-        .from(productImages)
-        .innerJoin(files, eq(files.id, productImages.fileId))
-        .where(and(eq(productImages.fileId, fileId), eq(productImages.size, size)));
-      if (!row || row.purpose !== 'product' || !row.subjectId || !(await service.canReadImage(actor, row.subjectId))) throw new AppError('NOT_FOUND', '图片不存在');
+      const row = await catalogRepo.imageVariant(db, fileId, size);
+      if (!row || row.purpose !== 'product' || !row.subjectId || !(await service.canReadImage(actor, row.subjectId)))
+        throw new AppError('NOT_FOUND', '图片不存在');
       return { contentType: row.contentType, width: row.width, height: row.height, data: row.data };
     },
 
     /** 首页: featured products and the newest of each top category (categories without products are left out), plus the assisted districts. */
-    async home(opts: { featured?: number; perCategory?: number } = {}) {
+    async home(opts: { featured?: number; perCategory?: number } = {}): Promise<MallHomeView> {
       const perCategory = Math.min(20, Math.max(1, opts.perCategory ?? 8));
-      const topOf = sql`split_part(${products.categoryCode}, '.', 1)`;
-      const ranked = db
-        .select({ id: products.id, rn: sql<number>`row_number() over (partition by ${topOf} order by ${products.createdAt} desc, ${products.id})`.as('rn') })
-        .from(products)
-        .innerJoin(organisations, eq(organisations.id, products.merchantId))
-        .where(and(visible, merchantActive))
-        .as('ranked');
       const [featured, newestIds, { tree }, regions] = await Promise.all([
-        listedCards(eq(products.featured, true))
-          .orderBy(desc(products.updatedAt), desc(products.id))
-          .limit(Math.min(24, Math.max(1, opts.featured ?? 12))),
-        db.select({ id: ranked.id }).from(ranked).where(lte(ranked.rn, perCategory)),
+        catalogRepo.featuredCards(db, Math.min(24, Math.max(1, opts.featured ?? 12))),
+        catalogRepo.newestIdsPerTopCategory(db, perCategory),
         categories(),
         regionCounts(''),
       ]);
-      const newest = newestIds.length ? await listedCards(inArray(products.id, newestIds.map((r) => r.id))).orderBy(desc(products.createdAt), desc(products.id)) : [];
+      const newest = newestIds.length
+        ? await catalogRepo.cardsByIds(
+            db,
+            newestIds.map((r) => r.id),
+          )
+        : [];
       const sections = tree
         .map((t) => ({ category: { code: t.code, name: t.name }, items: newest.filter((p) => p.categoryCode.startsWith(`${t.code}.`)).map(toCard) }))
         .filter((s) => s.items.length);
@@ -545,39 +459,14 @@ export function createCatalogService({ db, clock, files: fileService, messages }
       if (q.category && !(await categories()).names.has(q.category)) throw new AppError('VALIDATION', '商品分类不存在', { category: '商品分类不存在' });
       const text = q.q?.replace(/\s+/g, ' ').trim();
       const tsq = text ? searchQuery(text) : undefined;
-      const matches = tsq ? sql`${products.searchVector} @@ to_tsquery('simple', ${tsq})` : undefined;
-      const where = and(
-        text ? (matches ? sql`(${matches} or ${products.name} ilike ${like(text)})` : sql`${products.name} ilike ${like(text)}`) : undefined,
-        q.category ? categoryMatches(q.category) : undefined,
-        q.origin ? sql`${products.originCode} like ${`${q.origin}%`}` : undefined,
-        q.merchantId ? eq(products.merchantId, q.merchantId) : undefined,
-        q.priceMin !== undefined ? gte(products.priceFen, q.priceMin) : undefined,
-        q.priceMax !== undefined ? lte(products.priceFen, q.priceMax) : undefined,
+      const { rows, total } = await catalogRepo.searchListed(
+        db,
+        { text, tsq, category: q.category, origin: q.origin, merchantId: q.merchantId, priceMin: q.priceMin, priceMax: q.priceMax },
+        q.sort,
+        q.page,
+        q.pageSize,
       );
-      const order: SQL[] =
-        q.sort === 'newest'
-          ? [desc(products.createdAt)]
-          : q.sort === 'price_asc'
-            ? [asc(products.priceFen), desc(products.sold)]
-            : q.sort === 'price_desc'
-              ? [desc(products.priceFen), desc(products.sold)]
-              : q.sort === 'sales'
-                ? [desc(products.sold), desc(products.createdAt)]
-                : matches
-                  ? [sql`ts_rank(${products.searchVector}, to_tsquery('simple', ${tsq})) desc`, desc(products.sold), desc(products.createdAt)]
-                  : [desc(products.featured), desc(products.sold), desc(products.createdAt)];
-      const [rows, [total]] = await Promise.all([
-        listedCards(where)
-          .orderBy(...order, desc(products.id))
-          .limit(q.pageSize)
-          .offset((q.page - 1) * q.pageSize),
-        db
-          .select({ n: count() })
-          .from(products)
-          .innerJoin(organisations, eq(organisations.id, products.merchantId))
-          .where(and(visible, merchantActive, where)),
-      ]);
-      return { items: rows.map(toCard), total: Number(total?.n ?? 0), page: q.page, pageSize: q.pageSize, sort: q.sort };
+      return { items: rows.map(toCard), total, page: q.page, pageSize: q.pageSize, sort: q.sort };
     },
 
     /**
@@ -604,18 +493,17 @@ export function createCatalogService({ db, clock, files: fileService, messages }
     async merchantProducts(actor: Actor | null, raw: unknown = {}) {
       const { org } = requireMerchant(actor);
       const q = parseInput(MerchantProductsQuery, raw ?? {});
-      return listOwned(eq(products.merchantId, org.organisationId), q);
+      return listOwned(org.organisationId, q);
     },
 
     /** The operator console's product list: every status, optionally one merchant's. */
     async adminProducts(actor: Actor | null, raw: unknown = {}) {
       requireOperator(actor);
       const q = parseInput(AdminProductsQuery, raw ?? {});
-      return listOwned(q.merchantId ? eq(products.merchantId, q.merchantId) : undefined, q);
+      return listOwned(q.merchantId, q);
     },
   };
   return service;
 }
 
 export type CatalogService = ReturnType<typeof createCatalogService>;
-export type { ProductRow };

@@ -32,7 +32,17 @@ async function unitWithMoney() {
   const mobile = buildMobile();
   const fullName = `重庆服务测试单位${name('')}`;
   const s = await p.services.units.registerUnit(
-    { username: name('unit'), password: 'Bangfu2026', confirmPassword: 'Bangfu2026', attributeKind: 'other', unitName: fullName, uscc: buildUscc(), regionCode: '500118', mobile, code: await codeFor(mobile, ip) },
+    {
+      username: name('unit'),
+      password: 'Bangfu2026',
+      confirmPassword: 'Bangfu2026',
+      attributeKind: 'other',
+      unitName: fullName,
+      uscc: buildUscc(),
+      regionCode: '500118',
+      mobile,
+      code: await codeFor(mobile, ip),
+    },
     { ip },
   );
   const owner = await actorOf(s.token);
@@ -45,7 +55,13 @@ async function unitWithMoney() {
     reference: 'test',
     idempotencyKey: randomUUID(),
   });
-  const card = await p.services.withdrawals.addCard(owner, { accountType: 'corporate', holderName: fullName, bankCode: 'ICBC', branch: '永川支行', accountNo: '1234567890123' });
+  const card = await p.services.withdrawals.addCard(owner, {
+    accountType: 'corporate',
+    holderName: fullName,
+    bankCode: 'ICBC',
+    branch: '永川支行',
+    accountNo: '1234567890123',
+  });
   const [row] = await p.db.select().from(bankCards).where(eq(bankCards.id, card.id));
   await p.services.withdrawals.verifyCard(owner, card.id, { amountFen: row!.microDepositFen });
   const recharge = await p.services.recharges.createOnline(owner, { amountFen: 10_000, bankCode: 'ICBC' });
@@ -56,7 +72,16 @@ async function employee(unitId: string) {
   const ip = nextIp();
   const mobile = buildMobile();
   const s = await p.services.units.registerIndividual(
-    { username: name('emp'), mobile, password: 'Passw0rd1', confirmPassword: 'Passw0rd1', realName: '王职工', regionCode: '500118', unitId, code: await codeFor(mobile, ip) },
+    {
+      username: name('emp'),
+      mobile,
+      password: 'Passw0rd1',
+      confirmPassword: 'Passw0rd1',
+      realName: '王职工',
+      regionCode: '500118',
+      unitId,
+      code: await codeFor(mobile, ip),
+    },
     { ip },
   );
   const actor = await actorOf(s.token);
@@ -73,10 +98,24 @@ async function attempts(a: Actor, unit: { cardId: string; rechargeNo: string }) 
     recharges: () => p.services.recharges.list(a, {}),
     recharge: () => p.services.recharges.get(a, unit.rechargeNo),
     rechargeOnline: () => p.services.recharges.createOnline(a, { amountFen: 10_000, bankCode: 'ICBC' }),
-    rechargeOffline: () => p.services.recharges.submitOffline(a, { amountFen: 10_000, transferredAt: new Date().toISOString(), payerName: '王职工', payerAccount: '62220212345678' }),
+    rechargeOffline: () =>
+      p.services.recharges.submitOffline(a, {
+        amountFen: 10_000,
+        transferredAt: new Date().toISOString(),
+        payerName: '王职工',
+        payerAccount: '62220212345678',
+      }),
     cards: () => p.services.withdrawals.listCards(a),
-    addCard: () => p.services.withdrawals.addCard(a, { accountType: 'personal', holderName: '王职工', bankCode: 'ICBC', branch: '永川支行', accountNo: '6222021234567890128' }),
-    withdraw: () => p.services.withdrawals.requestWithdrawal(a, { amountFen: 50_000, cardId: unit.cardId, securityPassword: '135790', requestId: randomUUID() }),
+    addCard: () =>
+      p.services.withdrawals.addCard(a, {
+        accountType: 'personal',
+        holderName: '王职工',
+        bankCode: 'ICBC',
+        branch: '永川支行',
+        accountNo: '6222021234567890128',
+      }),
+    withdraw: () =>
+      p.services.withdrawals.requestWithdrawal(a, { amountFen: 50_000, cardId: unit.cardId, securityPassword: '135790', requestId: randomUUID() }),
     withdrawals: () => p.services.withdrawals.listWithdrawals(a),
   };
   const out: Record<string, string> = {};
@@ -89,7 +128,19 @@ async function attempts(a: Actor, unit: { cardId: string; rechargeNo: string }) 
   return out;
 }
 
-const ALL = ['balances', 'statement', 'statementCsv', 'recharges', 'recharge', 'rechargeOnline', 'rechargeOffline', 'cards', 'addCard', 'withdraw', 'withdrawals'];
+const ALL = [
+  'balances',
+  'statement',
+  'statementCsv',
+  'recharges',
+  'recharge',
+  'rechargeOnline',
+  'rechargeOffline',
+  'cards',
+  'addCard',
+  'withdraw',
+  'withdrawals',
+];
 const everyone = (v: string) => Object.fromEntries(ALL.map((k) => [k, v]));
 
 describe('wallet services and who may act for a unit', () => {
@@ -128,7 +179,10 @@ describe('wallet services and who may act for a unit', () => {
     for (const e of [f, m]) await p.services.units.decideEmployee(unit.owner, e.actor.userId, { decision: 'approve' });
     await p.services.units.setMemberRole(unit.owner, f.actor.userId, { role: 'finance' });
     expect(await p.services.units.buyerContext(m.actor.userId)).toMatchObject({ kind: 'individual', unitId: unit.unitId });
-    const rows = await p.db.select().from(memberships).where(and(eq(memberships.organisationId, unit.unitId)));
+    const rows = await p.db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.organisationId, unit.unitId)));
     expect(rows.map((r) => r.role).sort()).toEqual(['finance', 'member', 'owner']);
   });
 

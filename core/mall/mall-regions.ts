@@ -9,11 +9,4 @@ export const isDistrictOrTownship = (code: string) => /^\d{6}(\d{3})?$/.test(cod
 
 /** A region code chosen down to a district or a township, with the field's own Chinese message. */
 export const DistrictOrTownship = (missing: string) =>
-  z
-    .string({ message: missing })
-    .trim()
-    .min(1, missing)
-    .refine(isDistrictOrTownship, '请选择到区县（乡镇可选）');
-
-/** Whether `code` lies within the region `prefix` (a province, city, district or township code). */
-export const withinRegion = (code: string, prefix: string) => code.startsWith(prefix);
+  z.string({ message: missing }).trim().min(1, missing).refine(isDistrictOrTownship, '请选择到区县（乡镇可选）');

@@ -29,11 +29,19 @@ export const ORDER_STATUS_LABELS: Record<OrderStatus, string> = {
   refunded: '已退款',
 };
 
-const EVENT_LABELS: Record<OrderEvent, string> = { pay: '付款', cancel: '取消', expire: '关闭', ship: '发货', receive: '确认收货', complete: '完成', refund: '退款' };
+const EVENT_LABELS: Record<OrderEvent, string> = {
+  pay: '付款',
+  cancel: '取消',
+  expire: '关闭',
+  ship: '发货',
+  receive: '确认收货',
+  complete: '完成',
+  refund: '退款',
+};
 
 export function orderTransition(status: OrderStatus, event: OrderEvent): OrderStatus {
   const next = (ORDER_TRANSITIONS[status] as Partial<Record<OrderEvent, OrderStatus>>)[event];
-  if (!next) throw new AppError('INVALID_TRANSITION', `订单当前状态为「${ORDER_STATUS_LABELS[status]}」，不能${EVENT_LABELS[event]}`);
+  if (!next) throw new AppError('ORDER_STATUS_FORBIDS', `订单当前状态为「${ORDER_STATUS_LABELS[status]}」，不能${EVENT_LABELS[event]}`);
   return next;
 }
 

@@ -20,7 +20,9 @@ const stats = () => p.services.statistics;
 /** Places and pays (through the gateway notice) one order of `quantity` × product for `buyer`. */
 async function buy(buyer: { actor: Actor }, productId: string, quantity: number, method: 'corporate_online' | 'personal_online') {
   const addr = await address(p, buyer.actor.userId);
-  const { orders: [o] } = await p.services.orders.checkout(buyer.actor, { addressId: addr.id, items: [{ productId, quantity }] });
+  const {
+    orders: [o],
+  } = await p.services.orders.checkout(buyer.actor, { addressId: addr.id, items: [{ productId, quantity }] });
   const pay = await p.services.orders.pay(buyer.actor, { orderIds: [o!.id], method, ...(method === 'corporate_online' ? { bankCode: 'ICBC' } : {}) });
   const n = signedNotice(GATEWAY_SECRET, { orderNo: pay.payment.paymentNo, amountFen: o!.totalFen });
   await p.services.recharges.handleNotice(n.headers, n.raw);
@@ -89,7 +91,9 @@ describe('statistics', () => {
     const wb = new ExcelJS.Workbook();
     await wb.xlsx.load(Buffer.from(xlsx.bytes) as never);
     expect(wb.getWorksheet('员工消费')!.getRow(2).values).toEqual([undefined, '张三', zhang.input.username, 1, '198.00']);
-    const csv = new TextDecoder('utf-8', { ignoreBOM: true }).decode((await stats().exportRegion(bureau.actor, { from: '2026-10-01', to: '2026-11-30' }, 'csv')).bytes);
+    const csv = new TextDecoder('utf-8', { ignoreBOM: true }).decode(
+      (await stats().exportRegion(bureau.actor, { from: '2026-10-01', to: '2026-11-30' }, 'csv')).bytes,
+    );
     expect(csv.slice(0, 12)).toBe('\uFEFF区县,代码,金额（元）');
     expect(csv).toContain('2373.00');
   });
@@ -100,7 +104,10 @@ describe('statistics', () => {
     const bureau = await government(p, '城口县商务局', '500229');
     await expect(stats().unit(staff.actor, { from: '2026-10-01', to: '2026-11-30' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await expect(stats().region(unit.actor, { from: '2026-10-01', to: '2026-11-30' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(stats().region(bureau.actor, { from: '2026-10-01', to: '2026-11-30', region: '500242' })).rejects.toMatchObject({ code: 'FORBIDDEN', message: '只能查看本部门所辖区域' });
+    await expect(stats().region(bureau.actor, { from: '2026-10-01', to: '2026-11-30', region: '500242' })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+      message: '只能查看本部门所辖区域',
+    });
     await expect(stats().region(ops, { from: '2026-10-01', to: '2026-11-30' })).rejects.toMatchObject({ fields: { region: '请选择地区' } });
     expect(await stats().regionScope(bureau.actor)).toEqual({ code: '500229', name: '重庆市 城口县', anyRegion: false });
     expect(await stats().regionScope(ops)).toMatchObject({ code: null, anyRegion: true });

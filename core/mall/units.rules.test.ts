@@ -84,7 +84,14 @@ describe('forms', () => {
   });
 
   it('an individual needs the unit chosen from the lookup', () => {
-    const r = RegisterIndividualInput.safeParse({ username: 'zhang01', mobile: '13800138000', code: '123456', password: 'Passw0rd1', realName: '张三', regionCode: '500118' });
+    const r = RegisterIndividualInput.safeParse({
+      username: 'zhang01',
+      mobile: '13800138000',
+      code: '123456',
+      password: 'Passw0rd1',
+      realName: '张三',
+      regionCode: '500118',
+    });
     expect(r.error?.issues).toEqual([expect.objectContaining({ path: ['unitId'], message: expect.stringContaining('请先进行单位注册') })]);
   });
 });

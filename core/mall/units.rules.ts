@@ -5,7 +5,11 @@ import { KINDS_WITH_GROUPS, UNIT_ATTRIBUTE_LABELS, type UnitAttributeKind } from
  * their own kind; 其他帮扶单位 takes none. Returns the field message, or null when it is fine.
  * Pure: the groups are passed in.
  */
-export function checkUnitAttribute(kind: UnitAttributeKind, groupCode: string | undefined, groups: readonly { code: string; kind: UnitAttributeKind }[]): string | null {
+export function checkUnitAttribute(
+  kind: UnitAttributeKind,
+  groupCode: string | undefined,
+  groups: readonly { code: string; kind: UnitAttributeKind }[],
+): string | null {
   if (!KINDS_WITH_GROUPS.includes(kind)) return groupCode ? '其他帮扶单位无需选择二级帮扶单位，请直接填写单位名称' : null;
   if (!groupCode) return `请选择${UNIT_ATTRIBUTE_LABELS[kind]}的二级帮扶单位`;
   const group = groups.find((g) => g.code === groupCode);

@@ -76,22 +76,103 @@ export type UpdateIndividualInput = z.input<typeof UpdateIndividualInput>;
 
 export const UnitSearchQuery = z.object({ q: z.string({ message: '请输入单位全称或关键字' }).trim().max(50, '关键字不超过 50 个字') });
 
-export interface UnitAttributeOption {
-  kind: UnitAttributeKind;
-  label: string;
-  /** Empty for 其他帮扶单位. */
-  groups: { code: string; name: string }[];
-}
+/** Times are Dates in the services and ISO strings on the wire: `Stamp` reads either way. */
+const Stamp = z.codec(z.iso.datetime(), z.date(), { decode: (s) => new Date(s), encode: (d) => d.toISOString() });
+const AttributeKind = z.enum(UNIT_ATTRIBUTE_KINDS);
+const MemberRole = z.enum(['owner', 'admin', 'finance', 'member']);
+const EmployeeStatusEnum = z.enum(['pending', 'approved', 'rejected']);
 
-export interface UnitSearchResult {
-  id: string;
-  fullName: string;
-  regionCode: string | null;
-  regionName: string;
-  attributeKind: UnitAttributeKind | null;
-  attributeLabel: string | null;
-  groupName: string | null;
-}
+// ── Views: what the unit service returns and the API publishes under these names ──
+export const UnitAttributeOptionView = z
+  .object({
+    kind: AttributeKind,
+    label: z.string(),
+    groups: z.array(z.object({ code: z.string(), name: z.string() })).describe('Second-level groups; empty for 其他帮扶单位'),
+  })
+  .meta({ id: 'UnitAttributeOption' });
+export type UnitAttributeOption = z.output<typeof UnitAttributeOptionView>;
+
+export const UnitSearchResultView = z
+  .object({
+    id: z.uuid(),
+    fullName: z.string(),
+    regionCode: z.string().nullable(),
+    regionName: z.string(),
+    attributeKind: AttributeKind.nullable(),
+    attributeLabel: z.string().nullable(),
+    groupName: z.string().nullable(),
+  })
+  .meta({ id: 'UnitSearchResult' });
+export type UnitSearchResult = z.output<typeof UnitSearchResultView>;
+
+export const UnitView = z
+  .object({
+    id: z.uuid(),
+    fullName: z.string(),
+    uscc: z.string().nullable(),
+    regionCode: z.string().nullable(),
+    regionName: z.string(),
+    status: z.enum(['active', 'disabled']),
+    attributeKind: AttributeKind.nullable(),
+    attributeLabel: z.string().nullable(),
+    attributeGroupCode: z.string().nullable(),
+    groupName: z.string().nullable(),
+    memberCount: z.number().int().describe('Approved employees of the unit (members with the member role)'),
+    role: MemberRole,
+    createdAt: Stamp,
+  })
+  .meta({ id: 'Unit' });
+export type UnitView = z.output<typeof UnitView>;
+
+export const IndividualProfileView = z
+  .object({
+    userId: z.uuid(),
+    username: z.string(),
+    mobile: z.string(),
+    realName: z.string(),
+    regionCode: z.string(),
+    regionName: z.string(),
+    note: z.string().nullable(),
+    unit: z
+      .object({
+        id: z.uuid(),
+        fullName: z.string(),
+        status: EmployeeStatusEnum.describe('Whether the unit has approved the individual as its employee (a member who may act for it)'),
+        statusLabel: z.string(),
+        rejectReason: z.string().nullable(),
+      })
+      .nullable()
+      .describe('The unit the purchases count for'),
+    updatedAt: Stamp,
+  })
+  .meta({ id: 'IndividualProfile' });
+export type IndividualProfileView = z.output<typeof IndividualProfileView>;
+
+export const UnitEmployeeView = z
+  .object({
+    userId: z.uuid(),
+    username: z.string(),
+    mobile: z.string().describe('Masked: 139****0051'),
+    realName: z.string(),
+    regionCode: z.string(),
+    regionName: z.string(),
+    note: z.string().nullable(),
+    status: EmployeeStatusEnum,
+    statusLabel: z.string(),
+    rejectReason: z.string().nullable(),
+    decidedAt: Stamp.nullable(),
+    updatedAt: Stamp,
+  })
+  .meta({ id: 'UnitEmployee' });
+export type UnitEmployeeView = z.output<typeof UnitEmployeeView>;
+
+export const OrganisationMemberView = z
+  .object({ userId: z.uuid(), username: z.string(), displayName: z.string().nullable(), role: MemberRole, roleLabel: z.string(), createdAt: Stamp })
+  .meta({ id: 'OrganisationMember' });
+export type OrganisationMemberView = z.output<typeof OrganisationMemberView>;
+
+export const MemberRoleChangeView = z.object({ userId: z.uuid(), role: MemberRole, roleLabel: z.string() }).meta({ id: 'MemberRoleChange' });
+export type MemberRoleChangeView = z.output<typeof MemberRoleChangeView>;
 
 /** The unit admin's decision on a pending employee (员工审核). */
 export const DecideEmployeeInput = z.discriminatedUnion(

@@ -56,10 +56,38 @@ async function registerIndividual(unitId: string, over: Record<string, unknown> 
 describe('unit registration: the manual’s five examples', () => {
   it.each([
     { unitName: '水利部', attributeKind: 'central', attributeGroupCode: 'central.mwr', regionCode: '110102', group: '水利部', region: '北京市 西城区' },
-    { unitName: '德州市农业农村局', attributeKind: 'shandong', attributeGroupCode: 'shandong.3714', regionCode: '371402', group: '德州市', region: '山东省 德州市 德城区' },
-    { unitName: '重庆财经职业学院', attributeKind: 'city_group', attributeGroupCode: 'group.gov_office', regionCode: '500118', group: '市政府办公厅帮扶集团', region: '重庆市 永川区' },
-    { unitName: '酉阳县发改委', attributeKind: 'other', attributeGroupCode: undefined, regionCode: '500242', group: null, region: '重庆市 酉阳土家族苗族自治县' },
-    { unitName: '永川区双石镇太平村村委会', attributeKind: 'other', attributeGroupCode: '', regionCode: '500118113', group: null, region: '重庆市 永川区 双石镇' },
+    {
+      unitName: '德州市农业农村局',
+      attributeKind: 'shandong',
+      attributeGroupCode: 'shandong.3714',
+      regionCode: '371402',
+      group: '德州市',
+      region: '山东省 德州市 德城区',
+    },
+    {
+      unitName: '重庆财经职业学院',
+      attributeKind: 'city_group',
+      attributeGroupCode: 'group.gov_office',
+      regionCode: '500118',
+      group: '市政府办公厅帮扶集团',
+      region: '重庆市 永川区',
+    },
+    {
+      unitName: '酉阳县发改委',
+      attributeKind: 'other',
+      attributeGroupCode: undefined,
+      regionCode: '500242',
+      group: null,
+      region: '重庆市 酉阳土家族苗族自治县',
+    },
+    {
+      unitName: '永川区双石镇太平村村委会',
+      attributeKind: 'other',
+      attributeGroupCode: '',
+      regionCode: '500118113',
+      group: null,
+      region: '重庆市 永川区 双石镇',
+    },
   ])('$unitName: $attributeKind / $group, $region', async ({ group, region, ...form }) => {
     const { actor, unitId, session } = await registerUnit(form);
     expect(session.user.username).toBeTruthy();
@@ -109,7 +137,9 @@ describe('unit registration: refusals', () => {
     const other = unitForm();
     const ip = nextIp();
     const code = await codeFor(other.mobile, ip);
-    await expect(p.services.units.registerUnit({ ...other, code: code === '111111' ? '222222' : '111111' }, { ip })).rejects.toMatchObject({ code: 'CODE_INVALID' });
+    await expect(p.services.units.registerUnit({ ...other, code: code === '111111' ? '222222' : '111111' }, { ip })).rejects.toMatchObject({
+      code: 'CODE_INVALID',
+    });
     expect(await p.db.select().from(organisations).where(eq(organisations.uscc, other.uscc))).toHaveLength(0);
   });
 });
@@ -160,11 +190,18 @@ describe('unit lookup for individuals', () => {
 
   it('answers at most 10, the closest first', async () => {
     for (let i = 0; i < 12; i++) {
-      const [org] = await p.db.insert(organisations).values({ kind: 'unit', fullName: `綦江区第${i + 1}扶贫协作办公室` }).returning();
-      await p.db.insert(unitProfiles).values({ organisationId: org!.id, attributeKind: 'other', regionCode: '500110', searchVector: searchVector({ a: org!.fullName }) });
+      const [org] = await p.db
+        .insert(organisations)
+        .values({ kind: 'unit', fullName: `綦江区第${i + 1}扶贫协作办公室` })
+        .returning();
+      await p.db
+        .insert(unitProfiles)
+        .values({ organisationId: org!.id, attributeKind: 'other', regionCode: '500110', searchVector: searchVector({ a: org!.fullName }) });
     }
     const [exact] = await p.db.insert(organisations).values({ kind: 'unit', fullName: '扶贫协作办公室' }).returning();
-    await p.db.insert(unitProfiles).values({ organisationId: exact!.id, attributeKind: 'other', regionCode: '500110', searchVector: searchVector({ a: '扶贫协作办公室' }) });
+    await p.db
+      .insert(unitProfiles)
+      .values({ organisationId: exact!.id, attributeKind: 'other', regionCode: '500110', searchVector: searchVector({ a: '扶贫协作办公室' }) });
     const found = await p.services.units.searchUnits('扶贫协作办公室');
     expect(found).toHaveLength(10);
     expect(found[0]!.id).toBe(exact!.id);
@@ -189,15 +226,27 @@ describe('individual registration and profile', () => {
     expect(actor.organisation).toBeUndefined();
     expect(actor.memberships).toEqual([]);
     const me = await p.services.units.getIndividual(actor);
-    expect(me).toMatchObject({ username: form.username, realName: '财院李娜', regionName: '重庆市 永川区', note: '会计学院', unit: { id: unitA, status: 'pending', statusLabel: '待单位审核' } });
+    expect(me).toMatchObject({
+      username: form.username,
+      realName: '财院李娜',
+      regionName: '重庆市 永川区',
+      note: '会计学院',
+      unit: { id: unitA, status: 'pending', statusLabel: '待单位审核' },
+    });
     expect(await p.services.units.buyerContext(actor.userId)).toEqual({ kind: 'individual', unitId: unitA, unitName: '重庆财经职业学院（测试）' });
     expect(await p.services.units.currentUnitOf(actor.userId)).toBe(unitA);
     const inbox = await p.services.messages.list(actor.userId, { page: 1, pageSize: 5 });
     expect(inbox.items[0]?.body).toContain('重庆财经职业学院（测试）');
     // The unit's owner is told and sees the pending employee; once approved, the employee is a member.
-    const [owner] = await p.db.select().from(memberships).where(and(eq(memberships.organisationId, unitA), eq(memberships.role, 'owner')));
+    const [owner] = await p.db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.organisationId, unitA), eq(memberships.role, 'owner')));
     const ownerActor = await p.services.accounts.actorForUser(owner!.userId);
-    expect((await p.services.messages.list(owner!.userId, { page: 1, pageSize: 5 })).items[0]).toMatchObject({ title: '新的员工待审核', link: '/mall/unit/employees' });
+    expect((await p.services.messages.list(owner!.userId, { page: 1, pageSize: 5 })).items[0]).toMatchObject({
+      title: '新的员工待审核',
+      link: '/mall/unit/employees',
+    });
     const before = (await p.services.units.getUnit(ownerActor)).memberCount;
     expect((await p.services.units.listEmployees(ownerActor)).map((e) => e.userId)).toContain(actor.userId);
     await p.services.units.decideEmployee(ownerActor, actor.userId, { decision: 'approve' });
@@ -207,36 +256,69 @@ describe('individual registration and profile', () => {
   it('refuses field by field: no unit chosen, an unknown or disabled unit, a bad real name or region', async () => {
     const ctx = { ip: nextIp() };
     const base = { username: username('emp'), mobile: buildMobile(), code: '000000', password: 'Passw0rd1', realName: '张三', regionCode: '500118' };
-    await expect(p.services.units.registerIndividual(base, ctx)).rejects.toMatchObject({ code: 'VALIDATION', fields: { unitId: expect.stringContaining('请先进行单位注册') } });
-    await expect(p.services.units.registerIndividual({ ...base, unitId: crypto.randomUUID() }, ctx)).rejects.toMatchObject({ code: 'VALIDATION', fields: { unitId: expect.stringContaining('单位注册') } });
+    await expect(p.services.units.registerIndividual(base, ctx)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { unitId: expect.stringContaining('请先进行单位注册') },
+    });
+    await expect(p.services.units.registerIndividual({ ...base, unitId: crypto.randomUUID() }, ctx)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { unitId: expect.stringContaining('单位注册') },
+    });
     const [merchantOrg] = await p.db.insert(organisations).values({ kind: 'merchant', fullName: '不是单位的合作社' }).returning();
-    await expect(p.services.units.registerIndividual({ ...base, unitId: merchantOrg!.id }, ctx)).rejects.toMatchObject({ code: 'VALIDATION', fields: { unitId: expect.any(String) } });
-    await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, realName: '张' }, ctx)).rejects.toMatchObject({ fields: { realName: '真实姓名为 2–20 个汉字或字母' } });
-    await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, regionCode: '5001' }, ctx)).rejects.toMatchObject({ fields: { regionCode: '请选择到区县（乡镇可选）' } });
-    await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, password: 'short' }, ctx)).rejects.toMatchObject({ fields: { password: expect.any(String) } });
+    await expect(p.services.units.registerIndividual({ ...base, unitId: merchantOrg!.id }, ctx)).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { unitId: expect.any(String) },
+    });
+    await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, realName: '张' }, ctx)).rejects.toMatchObject({
+      fields: { realName: '真实姓名为 2–20 个汉字或字母' },
+    });
+    await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, regionCode: '5001' }, ctx)).rejects.toMatchObject({
+      fields: { regionCode: '请选择到区县（乡镇可选）' },
+    });
+    await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, password: 'short' }, ctx)).rejects.toMatchObject({
+      fields: { password: expect.any(String) },
+    });
     // JSON clients sending a number where text belongs are answered in Chinese too.
-    await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, note: 5, confirmPassword: 5 }, ctx)).rejects.toMatchObject({ fields: { note: '备注须为文字', confirmPassword: '请再次输入密码' } });
-    await expect(p.services.units.updateIndividual((await registerIndividual(unitA)).actor, { note: 5 })).rejects.toMatchObject({ code: 'VALIDATION', fields: { note: '备注须为文字' } });
+    await expect(p.services.units.registerIndividual({ ...base, unitId: unitA, note: 5, confirmPassword: 5 }, ctx)).rejects.toMatchObject({
+      fields: { note: '备注须为文字', confirmPassword: '请再次输入密码' },
+    });
+    await expect(p.services.units.updateIndividual((await registerIndividual(unitA)).actor, { note: 5 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { note: '备注须为文字' },
+    });
   });
 
   it('refuses a taken mobile or username like every registration', async () => {
     const first = await registerIndividual(unitA);
+    await expect(p.services.units.registerIndividual({ ...first.form, username: username('emp'), code: '000000' }, { ip: nextIp() })).rejects.toMatchObject({
+      code: 'MOBILE_TAKEN',
+      fields: { mobile: expect.any(String) },
+    });
     await expect(
-      p.services.units.registerIndividual({ ...first.form, username: username('emp'), code: '000000' }, { ip: nextIp() }),
-    ).rejects.toMatchObject({ code: 'MOBILE_TAKEN', fields: { mobile: expect.any(String) } });
-    await expect(
-      p.services.units.registerIndividual({ ...first.form, username: first.form.username.toUpperCase(), mobile: buildMobile(), code: '000000' }, { ip: nextIp() }),
+      p.services.units.registerIndividual(
+        { ...first.form, username: first.form.username.toUpperCase(), mobile: buildMobile(), code: '000000' },
+        { ip: nextIp() },
+      ),
     ).rejects.toMatchObject({ code: 'USERNAME_TAKEN' });
   });
 
   it('changing the unit leaves the old one (its powers too) and waits for the new one; name, region and note change too', async () => {
     const { actor, session } = await registerIndividual(unitA, { realName: '王强' });
-    const [owner] = await p.db.select().from(memberships).where(and(eq(memberships.organisationId, unitA), eq(memberships.role, 'owner')));
+    const [owner] = await p.db
+      .select()
+      .from(memberships)
+      .where(and(eq(memberships.organisationId, unitA), eq(memberships.role, 'owner')));
     await p.services.units.decideEmployee(await p.services.accounts.actorForUser(owner!.userId), actor.userId, { decision: 'approve' });
     const approved = (await p.services.accounts.validateSessionToken(session.token))!.actor;
     expect(approved.organisation).toMatchObject({ organisationId: unitA, role: 'member' });
     const updated = await p.services.units.updateIndividual(approved, { unitId: unitB, realName: '双石王强', regionCode: '500118113', note: '党政办' });
-    expect(updated).toMatchObject({ realName: '双石王强', regionCode: '500118113', regionName: '重庆市 永川区 双石镇', note: '党政办', unit: { id: unitB, status: 'pending' } });
+    expect(updated).toMatchObject({
+      realName: '双石王强',
+      regionCode: '500118113',
+      regionName: '重庆市 永川区 双石镇',
+      note: '党政办',
+      unit: { id: unitB, status: 'pending' },
+    });
     // No membership anywhere: not at the old unit any more, not yet at the new one.
     const mine = await p.db.select().from(memberships).where(eq(memberships.userId, actor.userId));
     expect(mine).toEqual([]);
@@ -255,14 +337,20 @@ describe('individual registration and profile', () => {
     const b = await registerIndividual(unitA);
     const name = username('renamed');
     expect(await p.services.units.updateIndividual(a.actor, { username: name })).toMatchObject({ username: name });
-    await expect(p.services.units.updateIndividual(b.actor, { username: name.toUpperCase() })).rejects.toMatchObject({ code: 'USERNAME_TAKEN', fields: { username: '该用户名已被注册' } });
+    await expect(p.services.units.updateIndividual(b.actor, { username: name.toUpperCase() })).rejects.toMatchObject({
+      code: 'USERNAME_TAKEN',
+      fields: { username: '该用户名已被注册' },
+    });
   });
 
   it('refuses a disabled new unit, and accounts that are not individuals', async () => {
     const { actor } = await registerIndividual(unitA);
     const gone = await registerUnit({ unitName: '即将停用的单位' });
     await p.db.update(organisations).set({ status: 'disabled' }).where(eq(organisations.id, gone.unitId));
-    await expect(p.services.units.updateIndividual(actor, { unitId: gone.unitId })).rejects.toMatchObject({ code: 'VALIDATION', fields: { unitId: expect.any(String) } });
+    await expect(p.services.units.updateIndividual(actor, { unitId: gone.unitId })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { unitId: expect.any(String) },
+    });
     expect(await p.services.units.currentUnitOf(actor.userId)).toBe(unitA);
     await expect(p.services.units.updateIndividual(gone.actor, { realName: '张三' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(p.services.units.updateIndividual(null, { realName: '张三' })).rejects.toMatchObject({ code: 'UNAUTHENTICATED' });
@@ -298,7 +386,16 @@ describe('merchant registration', () => {
     ['5002', '请选择到区县或乡镇'],
     ['500299', '请选择到区县或乡镇'],
   ])('region %s → %s', async (regionCode, message) => {
-    const form = { username: username('shop'), mobile: buildMobile(), code: '000000', password: 'Passw0rd1', confirmPassword: 'Passw0rd1', organisationName: '巫溪县测试合作社', uscc: buildUscc(), regionCode };
+    const form = {
+      username: username('shop'),
+      mobile: buildMobile(),
+      code: '000000',
+      password: 'Passw0rd1',
+      confirmPassword: 'Passw0rd1',
+      organisationName: '巫溪县测试合作社',
+      uscc: buildUscc(),
+      regionCode,
+    };
     await expect(p.services.units.registerMerchant(form, { ip: nextIp() })).rejects.toMatchObject({ code: 'VALIDATION', fields: { regionCode: message } });
   });
 

@@ -1,7 +1,5 @@
-import { and, asc, eq, ilike, inArray, ne, or, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
-import { individualProfiles, memberships, organisations, sessions, unitAttributeGroups, unitProfiles, users } from '../../db/schema';
 import type { AccountService, RequestContext, SessionResult } from '../accounts/accounts.service';
 import { recordAudit } from '../audit/audit';
 import type { MessageService } from '../notifications/messages.service';
@@ -12,6 +10,8 @@ import type { Clock } from '../shared/clock';
 import { regionName } from '../shared/regions';
 import { searchQuery, searchVector } from '../shared/search-text';
 import { parseInput } from '../shared/validate';
+import { logger } from '../shared/logger';
+import { unitsRepo, type IndividualPatch } from './units.repo';
 import { checkUnitAttribute } from './units.rules';
 import {
   DecideEmployeeInput,
@@ -27,6 +27,11 @@ import {
   type UnitAttributeKind,
   type UnitAttributeOption,
   type UnitSearchResult,
+  type IndividualProfileView,
+  type MemberRoleChangeView,
+  type OrganisationMemberView,
+  type UnitEmployeeView,
+  type UnitView,
 } from './units.schema';
 
 export interface UnitDeps {
@@ -44,7 +49,6 @@ export interface BuyerContext {
   unitName: string | null;
 }
 
-const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
 const UNIT_NOT_FOUND = '所选单位不存在或已停用；查找不到的，请先进行单位注册';
 
 /**
@@ -56,10 +60,8 @@ const UNIT_NOT_FOUND = '所选单位不存在或已停用；查找不到的，�
 export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
   let groupCache: Promise<{ code: string; kind: UnitAttributeKind; name: string; sort: number }[]> | undefined;
   const groups = () =>
-    (groupCache ??= db
-      .select()
-      .from(unitAttributeGroups)
-      .orderBy(asc(unitAttributeGroups.sort), asc(unitAttributeGroups.code))
+    (groupCache ??= unitsRepo
+      .listAttributeGroups(db)
       .then((rows) => rows)
       .catch((e: unknown) => {
         groupCache = undefined;
@@ -69,73 +71,45 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
   /** An active unit organisation, read in `q` (inside a transaction: the caller's tx). */
   async function activeUnit(q: DbOrTx, id: string) {
     if (!z.uuid().safeParse(id).success) return undefined;
-    const [org] = await q
-      .select({ id: organisations.id, fullName: organisations.fullName })
-      .from(organisations)
-      .where(and(eq(organisations.id, id), eq(organisations.kind, 'unit'), eq(organisations.status, 'active')));
-    return org;
+    return unitsRepo.findActiveUnit(q, id);
   }
 
   async function buyerContext(userId: string, q: DbOrTx = db): Promise<BuyerContext> {
-    const [ind] = await q
-      .select({ unitId: individualProfiles.unitId, unitName: organisations.fullName })
-      .from(individualProfiles)
-      .leftJoin(organisations, eq(organisations.id, individualProfiles.unitId))
-      .where(eq(individualProfiles.userId, userId));
+    const ind = await unitsRepo.individualUnit(q, userId);
     if (ind) return { kind: 'individual', unitId: ind.unitId, unitName: ind.unitName };
-    const [own] = await q
-      .select({ id: organisations.id, fullName: organisations.fullName })
-      .from(memberships)
-      .innerJoin(organisations, eq(organisations.id, memberships.organisationId))
-      .where(and(eq(memberships.userId, userId), eq(organisations.kind, 'unit'), inArray(memberships.role, ['owner', 'admin'])))
-      .orderBy(asc(memberships.createdAt))
-      .limit(1);
+    const own = await unitsRepo.firstAdministeredUnit(q, userId);
     return own ? { kind: 'unit', unitId: own.id, unitName: own.fullName } : { kind: null, unitId: null, unitName: null };
   }
 
   /** Tells the unit's owner and admins (inside `tx`); returns the pushes to run after commit. */
   async function notifyUnitAdmins(tx: DbOrTx, unitId: string, msg: { title: string; body: string; link: string }) {
-    const admins = await tx
-      .select({ userId: memberships.userId })
-      .from(memberships)
-      .where(and(eq(memberships.organisationId, unitId), inArray(memberships.role, ['owner', 'admin'])));
+    const admins = await unitsRepo.adminsOf(tx, unitId);
     const pushes: (() => Promise<void>)[] = [];
     for (const m of admins) pushes.push((await messages.send({ ...msg, userId: m.userId, category: 'mall' }, tx)).push);
     return pushes;
   }
 
   const runPushes = async (pushes: (() => Promise<void>)[]) => {
-    for (const push of pushes) await push().catch((e: unknown) => console.warn(`units: a site message was saved but not pushed: ${(e as Error).message}`));
+    for (const push of pushes) await push().catch((e: unknown) => logger.warn({ err: e, component: 'units' }, 'a site message was saved but not pushed'));
   };
 
   const maskMobile = (m: string) => (m.length >= 7 ? `${m.slice(0, 3)}****${m.slice(-4)}` : m);
 
   async function individualView(userId: string) {
-    const [row] = await db
-      .select({
-        userId: users.id,
-        username: users.username,
-        mobile: users.mobile,
-        realName: individualProfiles.realName,
-        regionCode: individualProfiles.regionCode,
-        note: individualProfiles.note,
-        unitId: individualProfiles.unitId,
-        unitName: organisations.fullName,
-        unitStatus: individualProfiles.unitStatus,
-        unitRejectReason: individualProfiles.unitRejectReason,
-        updatedAt: individualProfiles.updatedAt,
-      })
-      .from(individualProfiles)
-      .innerJoin(users, eq(users.id, individualProfiles.userId))
-      .leftJoin(organisations, eq(organisations.id, individualProfiles.unitId))
-      .where(eq(individualProfiles.userId, userId));
+    const row = await unitsRepo.individualWithUser(db, userId);
     if (!row) throw new AppError('NOT_FOUND', '个人资料不存在');
     const { unitId, unitName, unitStatus, unitRejectReason, ...rest } = row;
     return {
       ...rest,
       regionName: regionName(row.regionCode),
       unit: unitId
-        ? { id: unitId, fullName: unitName ?? '', status: unitStatus, statusLabel: EMPLOYEE_STATUS_LABELS[unitStatus], rejectReason: unitStatus === 'rejected' ? unitRejectReason : null }
+        ? {
+            id: unitId,
+            fullName: unitName ?? '',
+            status: unitStatus,
+            statusLabel: EMPLOYEE_STATUS_LABELS[unitStatus],
+            rejectReason: unitStatus === 'rejected' ? unitRejectReason : null,
+          }
         : null,
     };
   }
@@ -166,28 +140,22 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
         sessionKind: kind,
         auditData: { accountType: 'unit', attributeKind: input.attributeKind, attributeGroupCode: groupCode },
         conflicts: async () => {
-          const [org] = await db
-            .select({ id: organisations.id })
-            .from(organisations)
-            .where(and(eq(organisations.kind, 'unit'), eq(organisations.uscc, input.uscc)));
+          const org = await unitsRepo.findUnitByUscc(db, input.uscc);
           return org ? [{ code: 'ORGANISATION_EXISTS', field: 'uscc', message: '该统一社会信用代码已注册为单位用户；单位职工请注册个人用户并选择本单位' }] : [];
         },
         create: async (tx, user) => {
-          const [org] = await tx
-            .insert(organisations)
-            .values({ kind: 'unit', fullName: input.unitName, uscc: input.uscc, regionCode: input.regionCode })
-            .returning({ id: organisations.id });
-          await tx.insert(unitProfiles).values({
-            organisationId: org!.id,
+          const orgId = await unitsRepo.insertUnit(tx, {
+            fullName: input.unitName,
+            uscc: input.uscc,
+            regionCode: input.regionCode,
             attributeKind: input.attributeKind,
             attributeGroupCode: groupCode,
-            regionCode: input.regionCode,
             searchVector: searchVector({ a: input.unitName }),
+            ownerUserId: user.id,
           });
-          await tx.insert(memberships).values({ userId: user.id, organisationId: org!.id, role: 'owner' });
           return {
-            value: org!.id,
-            organisationId: org!.id,
+            value: orgId,
+            organisationId: orgId,
             welcome: {
               title: '欢迎加入消费帮扶馆',
               body: `${input.unitName} 的单位账号已开通。单位职工注册个人用户时，输入单位全称或关键字即可找到本单位，其采购将计入本单位统计。`,
@@ -208,28 +176,7 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
       const q = typed.replace(/\s+/g, ' ');
       if (!q) return [];
       const tsq = [...q.replace(/\s/g, '')].length > 1 ? searchQuery(q) : undefined;
-      const contains = ilike(organisations.fullName, like(q));
-      const matches = tsq ? sql`${unitProfiles.searchVector} @@ to_tsquery('simple', ${tsq})` : undefined;
-      const rows = await db
-        .select({
-          id: organisations.id,
-          fullName: organisations.fullName,
-          regionCode: organisations.regionCode,
-          attributeKind: unitProfiles.attributeKind,
-          groupName: unitAttributeGroups.name,
-        })
-        .from(organisations)
-        .leftJoin(unitProfiles, eq(unitProfiles.organisationId, organisations.id))
-        .leftJoin(unitAttributeGroups, eq(unitAttributeGroups.code, unitProfiles.attributeGroupCode))
-        .where(and(eq(organisations.kind, 'unit'), eq(organisations.status, 'active'), matches ? or(matches, contains) : contains))
-        .orderBy(
-          sql`(${organisations.fullName} = ${q}) desc`,
-          sql`(position(${q} in ${organisations.fullName}) > 0) desc`,
-          ...(matches ? [sql`coalesce(ts_rank(${unitProfiles.searchVector}, to_tsquery('simple', ${tsq})), 0) desc`] : []),
-          sql`char_length(${organisations.fullName})`,
-          asc(organisations.fullName),
-        )
-        .limit(10);
+      const rows = await unitsRepo.searchActiveUnits(db, q, tsq);
       return rows.map((r) => ({
         id: r.id,
         fullName: r.fullName,
@@ -259,8 +206,8 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
           // Checked again here: the unit may have been disabled since the form was filled in.
           const unit = await activeUnit(tx, input.unitId);
           if (!unit) throw new AppError('VALIDATION', UNIT_NOT_FOUND, { unitId: UNIT_NOT_FOUND });
-          await tx.update(users).set({ displayName: input.realName }).where(eq(users.id, user.id));
-          await tx.insert(individualProfiles).values({
+          await unitsRepo.updateUser(tx, user.id, { displayName: input.realName });
+          await unitsRepo.insertIndividual(tx, {
             userId: user.id,
             realName: input.realName,
             regionCode: input.regionCode,
@@ -298,25 +245,9 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
     },
 
     /** The unit the actor acts for (会员中心 › 单位信息): attribute, region, member count. */
-    async getUnit(actor: Actor | null) {
+    async getUnit(actor: Actor | null): Promise<UnitView> {
       const m = authorizeActing(actor, 'organisation.view', ['unit']);
-      const [row] = await db
-        .select({
-          id: organisations.id,
-          fullName: organisations.fullName,
-          uscc: organisations.uscc,
-          regionCode: organisations.regionCode,
-          status: organisations.status,
-          createdAt: organisations.createdAt,
-          attributeKind: unitProfiles.attributeKind,
-          attributeGroupCode: unitProfiles.attributeGroupCode,
-          groupName: unitAttributeGroups.name,
-          memberCount: sql<number>`(select count(*)::int from ${memberships} mm where mm.organisation_id = ${organisations.id} and mm.role = 'member')`,
-        })
-        .from(organisations)
-        .leftJoin(unitProfiles, eq(unitProfiles.organisationId, organisations.id))
-        .leftJoin(unitAttributeGroups, eq(unitAttributeGroups.code, unitProfiles.attributeGroupCode))
-        .where(eq(organisations.id, m.organisationId));
+      const row = await unitsRepo.unitWithProfile(db, m.organisationId);
       if (!row) throw new AppError('NOT_FOUND', '单位不存在');
       return {
         ...row,
@@ -327,7 +258,7 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
     },
 
     /** The caller's individual profile (个人信息). NOT_FOUND for accounts that are not individuals. */
-    async getIndividual(actor: Actor | null) {
+    async getIndividual(actor: Actor | null): Promise<IndividualProfileView> {
       return individualView(requireActor(actor).userId);
     },
 
@@ -342,26 +273,21 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
       const a = requireActor(actor);
       const input = parseInput(UpdateIndividualInput, raw);
       if (input.username) {
-        const [other] = await db.select({ id: users.id }).from(users).where(sql`lower(${users.username}) = lower(${input.username})`);
+        const other = await unitsRepo.findUserIdByUsername(db, input.username);
         if (other && other.id !== a.userId) throw new AppError('USERNAME_TAKEN', '该用户名已被注册', { username: '该用户名已被注册' });
       }
       const pushes = await db
         .transaction(async (tx) => {
-          const [profile] = await tx.select().from(individualProfiles).where(eq(individualProfiles.userId, a.userId)).for('update');
+          const profile = await unitsRepo.lockIndividual(tx, a.userId);
           if (!profile) throw new AppError('NOT_FOUND', '个人资料不存在');
           let unitId = profile.unitId;
-          let employment: Partial<typeof individualProfiles.$inferInsert> = {};
+          let employment: IndividualPatch = {};
           let notices: (() => Promise<void>)[] = [];
           if (input.unitId && input.unitId !== profile.unitId) {
             const unit = await activeUnit(tx, input.unitId);
             if (!unit) throw new AppError('VALIDATION', UNIT_NOT_FOUND, { unitId: UNIT_NOT_FOUND });
-            if (profile.unitId) {
-              await tx
-                .delete(memberships)
-                .where(and(eq(memberships.userId, a.userId), eq(memberships.organisationId, profile.unitId), ne(memberships.role, 'owner')));
-              // Sessions acting for the old unit act for nobody (the next request picks another membership, if any).
-              await tx.update(sessions).set({ activeOrganisationId: null }).where(and(eq(sessions.userId, a.userId), eq(sessions.activeOrganisationId, profile.unitId)));
-            }
+            // Powers at the old unit end; sessions acting for it act for nobody (the next request picks another membership, if any).
+            if (profile.unitId) await unitsRepo.leaveUnit(tx, a.userId, profile.unitId);
             employment = { unitStatus: 'pending', unitDecidedBy: null, unitDecidedAt: null, unitRejectReason: null };
             notices = await notifyUnitAdmins(tx, unit.id, {
               title: '新的员工待审核',
@@ -370,22 +296,19 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
             });
             unitId = unit.id;
           }
-          await tx
-            .update(individualProfiles)
-            .set({
-              realName: input.realName ?? profile.realName,
-              regionCode: input.regionCode ?? profile.regionCode,
-              note: input.note === undefined ? profile.note : input.note || null,
-              unitId,
-              ...employment,
-              updatedAt: clock.now(),
-            })
-            .where(eq(individualProfiles.userId, a.userId));
+          await unitsRepo.updateIndividual(tx, a.userId, {
+            realName: input.realName ?? profile.realName,
+            regionCode: input.regionCode ?? profile.regionCode,
+            note: input.note === undefined ? profile.note : input.note || null,
+            unitId,
+            ...employment,
+            updatedAt: clock.now(),
+          });
           if (input.username || input.realName) {
-            await tx
-              .update(users)
-              .set({ ...(input.username ? { username: input.username } : {}), ...(input.realName ? { displayName: input.realName } : {}) })
-              .where(eq(users.id, a.userId));
+            await unitsRepo.updateUser(tx, a.userId, {
+              ...(input.username ? { username: input.username } : {}),
+              ...(input.realName ? { displayName: input.realName } : {}),
+            });
           }
           return notices;
         })
@@ -402,54 +325,44 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
      * 员工审核: the individuals who named the unit acted for, by status (pending first come first),
      * for its owner and admins. The mobile is masked; nothing else about the person is shown.
      */
-    async listEmployees(actor: Actor | null, status: EmployeeStatus = 'pending') {
+    async listEmployees(actor: Actor | null, status: EmployeeStatus = 'pending'): Promise<UnitEmployeeView[]> {
       const org = authorizeActing(actor, 'members.view', ['unit']);
       if (!(status in EMPLOYEE_STATUS_LABELS)) throw new AppError('VALIDATION', '未知的审核状态', { status: '未知的审核状态' });
-      const rows = await db
-        .select({
-          userId: users.id,
-          username: users.username,
-          mobile: users.mobile,
-          realName: individualProfiles.realName,
-          regionCode: individualProfiles.regionCode,
-          note: individualProfiles.note,
-          status: individualProfiles.unitStatus,
-          rejectReason: individualProfiles.unitRejectReason,
-          decidedAt: individualProfiles.unitDecidedAt,
-          updatedAt: individualProfiles.updatedAt,
-        })
-        .from(individualProfiles)
-        .innerJoin(users, eq(users.id, individualProfiles.userId))
-        .where(and(eq(individualProfiles.unitId, org.organisationId), eq(individualProfiles.unitStatus, status)))
-        .orderBy(asc(individualProfiles.updatedAt), asc(users.id))
-        .limit(500);
-      return rows.map(({ mobile, ...r }) => ({ ...r, mobile: maskMobile(mobile), regionName: regionName(r.regionCode), statusLabel: EMPLOYEE_STATUS_LABELS[r.status] }));
+      const rows = await unitsRepo.employeesOf(db, org.organisationId, status);
+      return rows.map(({ mobile, ...r }) => ({
+        ...r,
+        mobile: maskMobile(mobile),
+        regionName: regionName(r.regionCode),
+        statusLabel: EMPLOYEE_STATUS_LABELS[r.status],
+      }));
     },
 
     /**
      * Approves (a 'member' membership: the employee may act for the unit as the role allows) or
      * rejects a pending employee of the unit acted for; the employee is told by site message and an
      * audit row is written in the same transaction. The profile is locked, so two admins deciding at
-     * once (or the employee changing unit meanwhile) end with one decision and a CONFLICT.
+     * once (or the employee changing unit meanwhile) end with one decision and an EMPLOYEE_ALREADY_REVIEWED.
      * Errors: FORBIDDEN (not the unit's owner or admin), NOT_FOUND (not an employee of this unit),
-     * CONFLICT (already decided), VALIDATION.
+     * EMPLOYEE_ALREADY_REVIEWED (already decided), VALIDATION.
      */
-    async decideEmployee(actor: Actor | null, userId: string, raw: unknown, ip?: string) {
+    async decideEmployee(actor: Actor | null, userId: string, raw: unknown, ip?: string): Promise<UnitEmployeeView> {
       const a = requireActor(actor);
       const org = authorizeActing(a, 'members.approve', ['unit']);
       const input = parseInput(DecideEmployeeInput, raw);
       if (!z.uuid().safeParse(userId).success) throw new AppError('NOT_FOUND', '该员工不存在');
       const push = await db.transaction(async (tx) => {
-        const [profile] = await tx.select().from(individualProfiles).where(eq(individualProfiles.userId, userId)).for('update');
+        const profile = await unitsRepo.lockIndividual(tx, userId);
         if (!profile || profile.unitId !== org.organisationId) throw new AppError('NOT_FOUND', '该员工不存在或已更换单位');
-        if (profile.unitStatus !== 'pending') throw new AppError('CONFLICT', `该员工已审核（${EMPLOYEE_STATUS_LABELS[profile.unitStatus]}）`);
+        if (profile.unitStatus !== 'pending') throw new AppError('EMPLOYEE_ALREADY_REVIEWED', `该员工已审核（${EMPLOYEE_STATUS_LABELS[profile.unitStatus]}）`);
         const approve = input.decision === 'approve';
         const reason = input.decision === 'reject' ? input.reason : null;
-        await tx
-          .update(individualProfiles)
-          .set({ unitStatus: approve ? 'approved' : 'rejected', unitDecidedBy: a.userId, unitDecidedAt: clock.now(), unitRejectReason: reason })
-          .where(eq(individualProfiles.userId, userId));
-        if (approve) await tx.insert(memberships).values({ userId, organisationId: org.organisationId, role: 'member' }).onConflictDoNothing();
+        await unitsRepo.updateIndividual(tx, userId, {
+          unitStatus: approve ? 'approved' : 'rejected',
+          unitDecidedBy: a.userId,
+          unitDecidedAt: clock.now(),
+          unitRejectReason: reason,
+        });
+        if (approve) await unitsRepo.addMember(tx, userId, org.organisationId);
         await recordAudit(tx, {
           actorUserId: a.userId,
           action: approve ? 'organisation.member_approved' : 'organisation.member_rejected',
@@ -481,14 +394,9 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
     },
 
     /** 成员: the people who may act for the unit acted for, with their roles (owner and admins). */
-    async listMembers(actor: Actor | null) {
+    async listMembers(actor: Actor | null): Promise<OrganisationMemberView[]> {
       const org = authorizeActing(actor, 'members.view', ['unit', 'enterprise', 'provider', 'merchant', 'government', 'budget_unit']);
-      const rows = await db
-        .select({ userId: users.id, username: users.username, displayName: users.displayName, role: memberships.role, createdAt: memberships.createdAt })
-        .from(memberships)
-        .innerJoin(users, eq(users.id, memberships.userId))
-        .where(eq(memberships.organisationId, org.organisationId))
-        .orderBy(asc(memberships.createdAt), asc(users.id));
+      const rows = await unitsRepo.membersOf(db, org.organisationId);
       return rows.map((r) => ({ ...r, roleLabel: MEMBER_ROLE_LABELS[r.role] }));
     },
 
@@ -496,22 +404,18 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
      * Gives an approved member another role (admin, finance or member). The owner's role and one's
      * own are not changed here; an audit row records the change. Errors: FORBIDDEN, NOT_FOUND, VALIDATION.
      */
-    async setMemberRole(actor: Actor | null, userId: string, raw: unknown, ip?: string) {
+    async setMemberRole(actor: Actor | null, userId: string, raw: unknown, ip?: string): Promise<MemberRoleChangeView> {
       const a = requireActor(actor);
       const org = authorizeActing(a, 'members.set_role');
       const input = parseInput(SetMemberRoleInput, raw);
       if (!z.uuid().safeParse(userId).success) throw new AppError('NOT_FOUND', '该成员不存在');
       if (userId === a.userId) throw new AppError('FORBIDDEN', '不能修改自己的角色', { role: '不能修改自己的角色' });
       return db.transaction(async (tx) => {
-        const [m] = await tx
-          .select()
-          .from(memberships)
-          .where(and(eq(memberships.userId, userId), eq(memberships.organisationId, org.organisationId)))
-          .for('update');
+        const m = await unitsRepo.lockMembership(tx, userId, org.organisationId);
         if (!m) throw new AppError('NOT_FOUND', '该成员不存在');
         if (m.role === 'owner') throw new AppError('FORBIDDEN', '负责人的角色不能修改', { role: '负责人的角色不能修改' });
         if (m.role !== input.role) {
-          await tx.update(memberships).set({ role: input.role }).where(and(eq(memberships.userId, userId), eq(memberships.organisationId, org.organisationId)));
+          await unitsRepo.setMemberRole(tx, userId, org.organisationId, input.role);
           await recordAudit(tx, {
             actorUserId: a.userId,
             action: 'organisation.member_role_changed',
@@ -540,5 +444,3 @@ export function createUnitService({ db, clock, accounts, messages }: UnitDeps) {
     },
   };
 }
-
-export type UnitService = ReturnType<typeof createUnitService>;

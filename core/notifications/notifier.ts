@@ -1,6 +1,5 @@
-import { desc, eq } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { outbox } from '../../db/schema';
+import { notificationsRepo as repo } from './notifications.repo';
 
 export interface SmsMessage {
   to: string;
@@ -25,18 +24,12 @@ export interface Notifier {
 export function createSandboxNotifier(db: DbOrTx): Notifier {
   return {
     async sendSms(msg, tx) {
-      await (tx ?? db).insert(outbox).values({ channel: 'sms', recipient: msg.to, body: msg.text });
+      await repo.insertOutbox(tx ?? db, { channel: 'sms', recipient: msg.to, body: msg.text });
     },
     async sendEmail(msg, tx) {
-      await (tx ?? db).insert(outbox).values({ channel: 'email', recipient: msg.to, subject: msg.subject, body: msg.text });
+      await repo.insertOutbox(tx ?? db, { channel: 'email', recipient: msg.to, subject: msg.subject, body: msg.text });
     },
   };
 }
 
-export async function listOutbox(db: DbOrTx, opts: { recipient?: string; limit?: number } = {}) {
-  const q = db.select().from(outbox);
-  const rows = await (opts.recipient ? q.where(eq(outbox.recipient, opts.recipient)) : q)
-    .orderBy(desc(outbox.createdAt))
-    .limit(opts.limit ?? 100);
-  return rows;
-}
+export const listOutbox = (db: DbOrTx, opts: { recipient?: string; limit?: number } = {}) => repo.listOutbox(db, opts);

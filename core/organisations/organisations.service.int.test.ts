@@ -17,7 +17,10 @@ let percent: Awaited<ReturnType<typeof registerUser>>;
 beforeAll(async () => {
   p = await createTestPlatform();
   const op = await registerUser(p);
-  const [org] = await p.db.insert(organisations).values({ kind: 'platform', fullName: `${marker}平台运营中心` }).returning();
+  const [org] = await p.db
+    .insert(organisations)
+    .values({ kind: 'platform', fullName: `${marker}平台运营中心` })
+    .returning();
   platformOrgId = org!.id;
   await p.db.insert(memberships).values({ userId: op.actor.userId, organisationId: platformOrgId, role: 'admin' });
   operator = (await p.services.accounts.validateSessionToken(op.token))!.actor;
@@ -60,7 +63,10 @@ describe('listProviders (the showcase hall)', () => {
     expect(names(page1)).toEqual([percent.input.organisationName]);
     expect(names(page2)).toEqual([active.input.organisationName]);
     expect(page1.total).toBe(2);
-    await expect(p.services.organisations.listProviders({ pageSize: 10_000 })).rejects.toMatchObject({ code: 'VALIDATION', fields: { pageSize: '每页最多 50 条' } });
+    await expect(p.services.organisations.listProviders({ pageSize: 10_000 })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { pageSize: '每页最多 50 条' },
+    });
     await expect(p.services.organisations.listProviders({ page: -3 })).rejects.toMatchObject({ code: 'VALIDATION', fields: { page: '页码无效' } });
     expect((await p.services.organisations.listProviders({})).pageSize).toBe(12);
   });
@@ -105,7 +111,9 @@ describe('operator-only lists', () => {
   });
 
   it('the platform organisation itself cannot be disabled', async () => {
-    await expect(p.services.organisations.adminSetOrganisationStatus(operator, platformOrgId, { status: 'disabled' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(p.services.organisations.adminSetOrganisationStatus(operator, platformOrgId, { status: 'disabled' })).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
     const platformOrgs = await p.services.organisations.adminListOrganisations(operator, { kind: 'platform' });
     expect(platformOrgs.items.find((o) => o.id === platformOrgId)).toMatchObject({ status: 'active' });
   });

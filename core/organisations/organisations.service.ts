@@ -1,12 +1,11 @@
-import { and, count, desc, eq, ilike, or, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { Db } from '../../db/client';
-import { memberships, organisations, sessions, users } from '../../db/schema';
+import type { Db, DbOrTx } from '../../db/client';
 import { recordAudit } from '../audit/audit';
 import { requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import { parseInput, SearchKeyword } from '../shared/validate';
 import { PageNumber, PageSize, pageOffset } from '../shared/paging';
+import { organisationsRepo as repo } from './organisations.repo';
 
 export const ORGANISATION_KINDS = ['enterprise', 'provider', 'unit', 'merchant', 'government', 'budget_unit', 'platform'] as const;
 
@@ -36,15 +35,56 @@ export const SetStatusInput = z.object({
   reason: z.string().trim().max(200, '原因不超过 200 字').optional(),
 });
 
-const like = (q: string) => `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** What a registration founds: an organisation of one kind, owned by the person registering it. */
+export interface NewOrganisation {
+  kind: (typeof ORGANISATION_KINDS)[number];
+  fullName: string;
+  uscc: string | null;
+  regionCode: string | null;
+}
 
 /** Organisations and the operator console's lists. Every query here is either the caller's own or operator-only. */
 export function createOrganisationService({ db }: { db: Db }) {
   return {
+    /** The organisation of that kind already registered with that USCC, if any (registration refuses a second one). */
+    findByUscc: (kind: NewOrganisation['kind'], uscc: string, q: DbOrTx = db) => repo.findByUscc(q, kind, uscc),
+
+    /** The user's organisations with their role and status, oldest membership first (what a session may act for). */
+    membershipsOf: (userId: string, q: DbOrTx = db) => repo.listMembershipsOf(q, userId),
+
+    /**
+     * Founds an organisation with `ownerUserId` as its owner, in the caller's transaction (the account
+     * that registers it commits with it). A second organisation of one kind with one USCC fails on the
+     * unique index; callers check `findByUscc` first to refuse it by field.
+     */
+    async createWithOwner(tx: DbOrTx, org: NewOrganisation, ownerUserId: string) {
+      const row = await repo.insertOrganisation(tx, org);
+      await repo.insertMembership(tx, { userId: ownerUserId, organisationId: row.id, role: 'owner' });
+      return row;
+    },
+
+    /** Full names of organisations by id, for other contexts' lists (an unknown id is left out). */
+    async namesOf(ids: string[], q: DbOrTx = db): Promise<Map<string, string>> {
+      const rows = await repo.listNames(q, [...new Set(ids)]);
+      return new Map(rows.map((r) => [r.id, r.fullName]));
+    },
+
+    /** Full names and USCCs by id, for the parties of another context's contracts (an unknown id is left out). */
+    async partiesOf(ids: string[], q: DbOrTx = db): Promise<Map<string, { id: string; fullName: string; uscc: string | null }>> {
+      const rows = await repo.listNames(q, [...new Set(ids)]);
+      return new Map(rows.map((r) => [r.id, r]));
+    },
+
+    /** Full names and statuses by id, for other contexts that offer an organisation's goods only while it is active (an unknown id is left out). */
+    async summariesOf(ids: string[], q: DbOrTx = db): Promise<Map<string, { id: string; fullName: string; status: 'active' | 'disabled' }>> {
+      const rows = await repo.listSummaries(q, [...new Set(ids)]);
+      return new Map(rows.map((r) => [r.id, r]));
+    },
+
     /** The public face of a provider (storefront), enterprise or unit: no members, no contact details. */
     async getPublicProfile(id: string) {
       if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', '组织不存在');
-      const org = await db.query.organisations.findFirst({ where: eq(organisations.id, id) });
+      const org = await repo.findOrganisation(db, id);
       if (!org || org.status !== 'active' || org.kind === 'platform') throw new AppError('NOT_FOUND', '组织不存在');
       return { id: org.id, kind: org.kind, fullName: org.fullName, intro: org.intro, createdAt: org.createdAt };
     },
@@ -53,80 +93,26 @@ export function createOrganisationService({ db }: { db: Db }) {
     async listProviders(raw: unknown) {
       const query = parseInput(ProviderListQuery, raw);
       const { page, pageSize } = query;
-      const where = and(
-        eq(organisations.kind, 'provider'),
-        eq(organisations.status, 'active'),
-        query.q ? ilike(organisations.fullName, like(query.q)) : undefined,
-      );
-      const [items, [total]] = await Promise.all([
-        db
-          .select({ id: organisations.id, fullName: organisations.fullName, intro: organisations.intro, createdAt: organisations.createdAt })
-          .from(organisations)
-          .where(where)
-          .orderBy(desc(organisations.createdAt), desc(organisations.id))
-          .limit(pageSize)
-          .offset(pageOffset(query)),
-        db.select({ n: count() }).from(organisations).where(where),
-      ]);
-      return { items, total: Number(total?.n ?? 0), page, pageSize };
+      const { items, total } = await repo.pageActiveProviders(db, query.q, { limit: pageSize, offset: pageOffset(query) });
+      return { items, total, page, pageSize };
     },
 
     async adminListUsers(actor: Actor | null, raw: unknown) {
       requireOperator(actor);
       const q = parseInput(AdminListQuery, raw);
-      const conds: (SQL | undefined)[] = [q.status ? eq(users.status, q.status) : undefined];
-      if (q.q) conds.push(or(ilike(users.username, like(q.q)), ilike(users.mobile, like(q.q)), ilike(users.email, like(q.q)), ilike(users.displayName, like(q.q))));
-      const where = and(...conds);
-      const [rows, [total]] = await Promise.all([
-        db
-          .select({
-            id: users.id,
-            username: users.username,
-            mobile: users.mobile,
-            email: users.email,
-            displayName: users.displayName,
-            status: users.status,
-            createdAt: users.createdAt,
-            organisations: sql<string[]>`coalesce((select array_agg(o.full_name order by m.created_at) from ${memberships} m join ${organisations} o on o.id = m.organisation_id where m.user_id = ${users}.id), '{}')`,
-          })
-          .from(users)
-          .where(where)
-          .orderBy(desc(users.createdAt), desc(users.id))
-          .limit(q.pageSize)
-          .offset((q.page - 1) * q.pageSize),
-        db.select({ n: count() }).from(users).where(where),
-      ]);
-      return { items: rows, total: Number(total?.n ?? 0), page: q.page, pageSize: q.pageSize };
+      const { items, total } = await repo.pageUsers(db, { keyword: q.q, status: q.status }, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+      return { items, total, page: q.page, pageSize: q.pageSize };
     },
 
     async adminListOrganisations(actor: Actor | null, raw: unknown) {
       requireOperator(actor);
       const q = parseInput(AdminListQuery, raw);
-      const where = and(
-        q.kind ? eq(organisations.kind, q.kind) : undefined,
-        q.status ? eq(organisations.status, q.status) : undefined,
-        q.q ? or(ilike(organisations.fullName, like(q.q)), ilike(organisations.uscc, like(q.q))) : undefined,
+      const { items, total } = await repo.pageOrganisations(
+        db,
+        { keyword: q.q, kind: q.kind, status: q.status },
+        { limit: q.pageSize, offset: (q.page - 1) * q.pageSize },
       );
-      const [rows, [total]] = await Promise.all([
-        db
-          .select({
-            id: organisations.id,
-            kind: organisations.kind,
-            fullName: organisations.fullName,
-            uscc: organisations.uscc,
-            status: organisations.status,
-            parentId: organisations.parentId,
-            createdAt: organisations.createdAt,
-            memberCount: sql<number>`(select count(*)::int from ${memberships} m where m.organisation_id = ${organisations.id})`,
-          })
-          .from(organisations)
-          .where(where)
-          .orderBy(desc(organisations.createdAt), desc(organisations.id))
-          .limit(q.pageSize)
-          .offset((q.page - 1) * q.pageSize),
-        db.select({ n: count() }).from(organisations).where(where),
-      ]);
-      return { items: rows, total: Number(total?.n ?? 0), page: q.page, pageSize: q.pageSize };
+      return { items, total, page: q.page, pageSize: q.pageSize };
     },
 
     /** Disables or re-enables an account; disabling ends its sessions at once. Operators cannot disable themselves. */
@@ -136,18 +122,18 @@ export function createOrganisationService({ db }: { db: Db }) {
       if (!z.uuid().safeParse(userId).success) throw new AppError('NOT_FOUND', '用户不存在');
       if (userId === a.userId) throw new AppError('FORBIDDEN', '不能停用自己的账号');
       return db.transaction(async (tx) => {
-        const [previous] = await tx.select({ status: users.status }).from(users).where(eq(users.id, userId)).for('update');
-        const [row] = await tx.update(users).set({ status: input.status }).where(eq(users.id, userId)).returning({ id: users.id, status: users.status, username: users.username });
+        const previous = await repo.lockUserStatus(tx, userId);
+        const row = await repo.setUserStatus(tx, userId, input.status);
         if (!row || !previous) throw new AppError('NOT_FOUND', '用户不存在');
-        if (input.status === 'disabled') await tx.delete(sessions).where(eq(sessions.userId, userId));
+        if (input.status === 'disabled') await repo.deleteUserSessions(tx, userId);
         // The row belongs to the organisation the user joined first, so its admins see it.
-        const [home] = await tx.select({ id: memberships.organisationId }).from(memberships).where(eq(memberships.userId, userId)).orderBy(memberships.createdAt).limit(1);
+        const homeId = await repo.findHomeOrganisationId(tx, userId);
         await recordAudit(tx, {
           actorUserId: a.userId,
           action: input.status === 'disabled' ? 'admin.user_disable' : 'admin.user_enable',
           targetType: 'user',
           targetId: userId,
-          organisationId: home?.id ?? null,
+          organisationId: homeId ?? null,
           before: { status: previous.status },
           after: { status: row.status },
           reason: input.reason ?? null,
@@ -161,12 +147,8 @@ export function createOrganisationService({ db }: { db: Db }) {
       const input = parseInput(SetStatusInput, raw);
       if (!z.uuid().safeParse(organisationId).success) throw new AppError('NOT_FOUND', '组织不存在');
       return db.transaction(async (tx) => {
-        const [previous] = await tx.select({ status: organisations.status }).from(organisations).where(eq(organisations.id, organisationId)).for('update');
-        const [row] = await tx
-          .update(organisations)
-          .set({ status: input.status })
-          .where(and(eq(organisations.id, organisationId), sql`${organisations.kind} <> 'platform'`))
-          .returning({ id: organisations.id, status: organisations.status });
+        const previous = await repo.lockOrganisationStatus(tx, organisationId);
+        const row = await repo.setOrganisationStatus(tx, organisationId, input.status);
         if (!row || !previous) throw new AppError('NOT_FOUND', '组织不存在');
         await recordAudit(tx, {
           actorUserId: a.userId,

@@ -1,35 +1,19 @@
 import { openDb, type DbHandle } from '../../db/client';
 import { migrateDb } from '../../db/migrate';
-import { createAccountService } from '../accounts/accounts.service';
-import { createMessageService } from '../notifications/messages.service';
 import { createSandboxNotifier, type Notifier } from '../notifications/notifier';
-import { createOrganisationService } from '../organisations/organisations.service';
-import { systemClock, DAY, MINUTE, type Clock } from '../shared/clock';
+import { systemClock, type Clock } from '../shared/clock';
 import { ConfigError, type Config } from '../shared/config';
 import { LocalPublisher } from '../shared/publisher';
 import { createRateLimiter } from '../shared/rate-limit';
+import { lineLog, logger, setLogLevel } from '../shared/logger';
 import { createRedis, watchRedis } from '../shared/redis';
-import { createLedger } from '../wallet/ledger.service';
-import { createRechargeService } from '../wallet/recharge.service';
 import { createSandboxGateway, type SandboxOptions } from '../wallet/sandbox-gateway';
-import { createSandboxPayoutGateway } from '../wallet/payout-gateway';
-import { createWithdrawalService } from '../wallet/withdrawal.service';
-import { createStatementService } from '../wallet/statement.service';
-import { createFileService } from '../files/files.service';
-import { createSettingsService } from '../settings/settings.service';
-import { createAuditService } from '../audit/audit.service';
-import { createRequirementService } from '../tenders/requirements.service';
-import { createProposalService } from '../tenders/proposals.service';
-import { createInvitationService } from '../tenders/invitations.service';
-import { createStorefrontService } from '../tenders/storefronts.service';
-import { createRoomService } from '../rooms/rooms.service';
-import { createEscrowService } from '../escrow/escrow.service';
-import { createOrderService } from '../mall/orders.service';
-import { createUnitService } from '../mall/units.service';
-import { createCatalogService } from '../mall/catalog.service';
-import { createAddressService } from '../mall/addresses.service';
-import { createStatisticsService } from '../mall/statistics.service';
+import { FILE_PURPOSES, type FileAccessCheck, type FilePurpose } from '../files/files.service';
+import type { Actor } from '../shared/actor';
+import { CONTEXTS, type ContextServices } from '../contexts';
+import { servicesFn, type AnyContext, type PlatformDeps } from './context';
 import { LocalDeadlineTimer, RedisDeadlineTimer, type DeadlineTimer } from '../shared/deadline-timer';
+import { createJobQueue } from '../jobs/jobs.service';
 import { offlinePresence, type Presence } from '../shared/presence';
 
 export interface PlatformOptions {
@@ -59,30 +43,19 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
   }
   const dbHandle = opts.dbHandle ?? (await openDb({ databaseUrl: config.DATABASE_URL, dataDir: config.DATA_DIR }));
   if (opts.migrate ?? true) await migrateDb(dbHandle);
-  const log = (l: string) => console.warn(l);
+  setLogLevel(config.LOG_LEVEL);
+  const log = lineLog(logger);
   const redis = config.REDIS_URL ? createRedis(config.REDIS_URL, log) : undefined;
   const db = dbHandle.db;
   const clock = opts.clock ?? systemClock;
   const publisher = new LocalPublisher();
   const timer: DeadlineTimer =
-    opts.timer ?? (redis ? new RedisDeadlineTimer(redis, clock, { key: opts.timerKey ?? `${config.REDIS_PREFIX}deadlines`, log }) : new LocalDeadlineTimer(clock, { log }));
+    opts.timer ??
+    (redis ? new RedisDeadlineTimer(redis, clock, { key: opts.timerKey ?? `${config.REDIS_PREFIX}deadlines`, log }) : new LocalDeadlineTimer(clock, { log }));
   /** Who is watching which socket.io room; the realtime layer fills it in (offline elsewhere). */
   const presence: { current: Presence } = { current: offlinePresence };
   const notifier = opts.notifier ?? createSandboxNotifier(db);
   const rateLimiter = createRateLimiter({ redis, prefix: opts.rateLimitPrefix ?? config.RATE_LIMIT_PREFIX });
-  const messages = createMessageService({ db, publisher });
-  const accounts = createAccountService({
-    db,
-    clock,
-    notifier,
-    messages,
-    rateLimiter,
-    secret: config.APP_SECRET,
-    session: { idleMs: config.SESSION_IDLE_MINUTES * MINUTE, absoluteMs: config.SESSION_ABSOLUTE_DAYS * DAY },
-  });
-  const organisations = createOrganisationService({ db });
-  const ledger = createLedger({ db });
-  await ledger.ensurePlatformAccounts();
   /**
    * The origin in links people follow: ORIGIN when configured; otherwise the origin the person's request
    * came to (127.0.0.1 or a LAN address on a phone would otherwise come back to `localhost`, signed out);
@@ -94,67 +67,52 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     secret: `${config.APP_SECRET}:sandbox-gateway`,
     // The sandbox bank is one of our own pages: served from wherever the payer's return address points.
     bankPageUrl: (origin) => `${publicOrigin(origin)}/api/v1/sandbox/bank`,
-    log: (l) => console.warn(l),
+    log: lineLog(logger.child({ component: 'sandbox-gateway' })),
     ...opts.sandbox,
   });
-  const withdrawals = createWithdrawalService({ db, clock, ledger, messages, payouts: createSandboxPayoutGateway(notifier) });
-  const statements = createStatementService({ db, ledger });
-  const recharges = createRechargeService({ db, clock, ledger, messages, gateway, publicOrigin, log: (l) => console.warn(l) });
-  const settings = createSettingsService({ db });
-  const files = createFileService({ db });
-  const requirements = createRequirementService({ db, clock, ledger, messages, settings, files, publisher });
-  // The room decides a bidder's current price; proposals' views ask it (rooms is created below).
-  const proposals = createProposalService({ db, clock, files, publisher, currentPricesFen: (id) => rooms.currentPricesFen(id) });
-  const invitations = createInvitationService({ db, clock, messages, files, publisher, presence: () => presence.current });
-  const rooms = createRoomService({ db, clock, publisher, timer, messages, settings, files });
-  const escrow = createEscrowService({ db, clock, ledger, messages, settings, files, timer, requirements, winningPriceFen: rooms.winningPriceFen });
-  const orders = createOrderService({ db, clock, ledger, messages, gateway, files, timer, publicOrigin });
-  recharges.onNotices('MP', (tx, notice) => orders.handleNotice(tx, notice));
-  const statistics = createStatisticsService({ db });
-  const audit = createAuditService({ db });
-  const storefronts = createStorefrontService({ db, clock, files });
-  const units = createUnitService({ db, clock, accounts, messages });
-  const catalog = createCatalogService({ db, clock, files, messages });
-  const addresses = createAddressService({ db, clock });
-  files.setAccessCheck(async (actor, f) => {
-    switch (f.purpose) {
-      case 'storefront':
-        return true;
-      case 'requirement':
-        return requirements.get(actor, f.subjectId).then(
-          () => true,
-          () => false,
-        );
-      case 'proposal':
-        return proposals.canReadAttachment(actor, f.subjectId);
-      case 'negotiation':
-        return invitations.canReadAttachment(actor, f.subjectId);
-      case 'milestone':
-      case 'after_sales':
-        return escrow.canReadAttachment(actor, f.purpose, f.subjectId);
-      case 'mall_receipt':
-        // Transfer receipts: the paying unit (the uploader's organisation, checked above) and operators.
-        return Boolean(actor?.isOperator);
-      case 'product':
-        return catalog.canReadImage(actor, f.subjectId);
-    }
-  });
+  // The durable queue of timed work and post-commit side effects; this node's worker runs in startJobs.
+  const jobs = createJobQueue({ db, clock, log: logger.child({ component: 'jobs' }) });
+  const deps: PlatformDeps = {
+    config,
+    db,
+    dbHandle,
+    clock,
+    publisher,
+    timer,
+    jobs,
+    notifier,
+    rateLimiter,
+    redis,
+    redisPrefix: opts.rateLimitPrefix ? `${config.REDIS_PREFIX}${opts.rateLimitPrefix}:` : config.REDIS_PREFIX,
+    gateway,
+    presence,
+    publicOrigin,
+    log,
+  };
+  const services = await buildServices(CONTEXTS, deps);
+  services.files.setAccessCheck(fileAccessCheck(CONTEXTS, services));
 
   const stopJobs: (() => Promise<void>)[] = [];
   let jobsStarted = false;
   const resumeTimers = async () => {
-    await rooms.resumeTimers().catch((e) => log(`[rooms] resume: ${(e as Error).message}`));
-    await escrow.resumeTimers().catch((e) => log(`[escrow] resume: ${(e as Error).message}`));
-    await orders.resumeTimers().catch((e) => log(`[mall] resume: ${(e as Error).message}`));
+    for (const ctx of CONTEXTS) {
+      const resume = ctx.jobs?.resume;
+      if (resume) await servicesFn<[], Promise<unknown>, ContextServices>(resume)(services).catch((e) => log(`[${ctx.name}] resume: ${(e as Error).message}`));
+    }
   };
   /** Called whenever Redis is back after an outage (the realtime layer tells its clients to resync). */
   const reconnectListeners = new Set<() => void>();
   if (redis) {
     // A restarted Redis may have lost every deadline key: put them back from the database.
-    watchRedis(redis, 'redis:jobs', () => undefined, () => {
-      if (jobsStarted) void resumeTimers();
-      for (const l of reconnectListeners) l();
-    });
+    watchRedis(
+      redis,
+      'redis:jobs',
+      () => undefined,
+      () => {
+        if (jobsStarted) void resumeTimers();
+        for (const l of reconnectListeners) l();
+      },
+    );
   }
   return {
     config,
@@ -174,8 +132,9 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     rateLimiter,
     gateway,
     timer,
+    jobs,
     presence,
-    services: { accounts, organisations, audit, messages, ledger, recharges, withdrawals, statements, settings, files, requirements, proposals, invitations, storefronts, rooms, escrow, orders, statistics, units, catalog, addresses },
+    services,
     /**
      * Timed work of this node: deadline wake-ups, a safety sweep for anything a dead node claimed,
      * and the catch-up after a restart. Realtime nodes and the single process run it; web nodes don't.
@@ -183,15 +142,29 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
     async startJobs() {
       if (jobsStarted) return;
       jobsStarted = true;
+      // The worker's first pass is the catch-up: whatever fell due while no node ran jobs.
+      jobs.start();
+      stopJobs.push(() => jobs.stop());
       timer.start();
       await resumeTimers();
-      const sweep = setInterval(() => {
-        void rooms.closeDueRounds().catch((e) => log(`[rooms] sweep: ${(e as Error).message}`));
-        void escrow.runDueJobs().catch((e) => log(`[escrow] sweep: ${(e as Error).message}`));
-        void orders.runDueJobs().catch((e) => log(`[mall] sweep: ${(e as Error).message}`));
-      }, 5_000);
-      sweep.unref();
-      stopJobs.push(async () => clearInterval(sweep), () => timer.stop());
+      // One interval per sweep period; each context's sweep is idempotent, so any node may run it.
+      const periods = new Map<number, { name: string; run: (s: ContextServices) => Promise<unknown> }[]>();
+      for (const ctx of CONTEXTS) {
+        const sweep = ctx.jobs?.sweep;
+        if (sweep)
+          periods.set(sweep.everyMs, [
+            ...(periods.get(sweep.everyMs) ?? []),
+            { name: ctx.name, run: servicesFn<[], Promise<unknown>, ContextServices>(sweep.run) },
+          ]);
+      }
+      for (const [everyMs, sweeps] of periods) {
+        const interval = setInterval(() => {
+          for (const sweep of sweeps) void sweep.run(services).catch((e) => log(`[${sweep.name}] sweep: ${(e as Error).message}`));
+        }, everyMs);
+        interval.unref();
+        stopJobs.push(async () => clearInterval(interval));
+      }
+      stopJobs.push(() => timer.stop());
     },
     /** Database and (when configured) Redis answer. */
     async ready() {
@@ -207,4 +180,49 @@ export async function createPlatform(config: Config, opts: PlatformOptions = {})
 }
 
 export type Platform = Awaited<ReturnType<typeof createPlatform>>;
+/** Every context's services, flat: `platform.services.<name>` (see core/contexts.ts). */
 export type Services = Platform['services'];
+
+/**
+ * Builds each context's services in list order, handing it the services built so far (the list's
+ * order is checked by type in core/contexts.ts; here again, by name, for a list built at run time).
+ */
+export async function buildServices(list: readonly AnyContext[], deps: PlatformDeps): Promise<ContextServices> {
+  const built: Record<string, unknown> = {};
+  const done = new Set<string>();
+  for (const ctx of list) {
+    if (done.has(ctx.name)) throw new Error(`context ${ctx.name} is listed twice`);
+    const missing = ctx.needs.filter((n) => !done.has(n));
+    if (missing.length) throw new Error(`context ${ctx.name} needs ${missing.join(', ')}, listed after it in core/contexts.ts`);
+    // Each context reads only what it declared it needs; `built` holds at least that (checked above).
+    const own = await (ctx.create as (deps: PlatformDeps, needs: Record<string, unknown>) => object | Promise<object>)(deps, built);
+    for (const key of Object.keys(own)) {
+      if (key in built) throw new Error(`services.${key} of context ${ctx.name} is already built by another context`);
+    }
+    Object.assign(built, own);
+    done.add(ctx.name);
+  }
+  // Sound by construction: `built` holds the result of every create of the list, which is what ContextServices merges.
+  return built as ContextServices;
+}
+
+/** One access check over every context's file-access rules; each purpose has exactly one owner. */
+export function fileAccessCheck<All>(list: readonly AnyContext[], services: All): FileAccessCheck {
+  type Rule = (services: All, actor: Actor | null, file: { subjectId: string; organisationId: string }) => Promise<boolean> | boolean;
+  const rules = new Map<FilePurpose, { owner: string; rule: Rule }>();
+  for (const ctx of list) {
+    for (const purpose of FILE_PURPOSES) {
+      const rule = ctx.fileAccess?.[purpose];
+      if (!rule) continue;
+      const other = rules.get(purpose);
+      if (other) throw new Error(`file purpose ${purpose} has two owners: ${other.owner} and ${ctx.name}`);
+      rules.set(purpose, {
+        owner: ctx.name,
+        rule: servicesFn<[actor: Actor | null, file: { subjectId: string; organisationId: string }], Promise<boolean> | boolean, All>(rule),
+      });
+    }
+  }
+  const orphan = FILE_PURPOSES.filter((p) => !rules.has(p));
+  if (orphan.length) throw new Error(`no context decides who may read files of purpose ${orphan.join(', ')}`);
+  return async (actor, f) => Boolean(await rules.get(f.purpose)!.rule(services, actor, f));
+}

@@ -2,6 +2,7 @@ import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { priceRounds, roomEvents, tenderRooms, type RoomEventRow } from '../../db/schema';
 import type { Publisher } from '../shared/publisher';
+import type { RoomEventPayloadInput, RoomEventType, TypedRoomEvent } from './rooms.schema';
 
 /**
  * The room's ordered event log. Every event a room member can receive is appended here inside the
@@ -13,29 +14,22 @@ import type { Publisher } from '../shared/publisher';
  */
 export type Audience = 'all' | 'enterprise' | `provider:${string}`;
 
-export interface RoomEventInput {
-  type: string;
-  audience: Audience[];
-  payload: Record<string, unknown>;
-}
+/** An event to append: its payload typed by its type (rooms.schema.ts RoomEventPayloads). */
+export type RoomEventInput = { [K in RoomEventType]: { type: K; audience: Audience[]; payload: RoomEventPayloadInput<K> } }[RoomEventType];
 
-export interface RoomEvent {
-  requirementId: string;
-  seq: number;
-  type: string;
-  audience: string[];
-  payload: unknown;
-  at: string;
-}
+/** An event of the log as members receive it. */
+export type RoomEvent = TypedRoomEvent;
 
-export const toRoomEvent = (r: RoomEventRow): RoomEvent => ({
-  requirementId: r.requirementId,
-  seq: r.seq,
-  type: r.type,
-  audience: r.audience,
-  payload: r.payload,
-  at: r.createdAt.toISOString(),
-});
+// The log stores what appendRoomEvents was given (typed on the way in), so a row reads back as that type.
+export const toRoomEvent = (r: RoomEventRow): RoomEvent =>
+  ({
+    requirementId: r.requirementId,
+    seq: r.seq,
+    type: r.type,
+    audience: r.audience,
+    payload: r.payload,
+    at: r.createdAt.toISOString(),
+  }) as RoomEvent;
 
 /** socket.io rooms of one bidding room (the realtime layer joins sockets to these). */
 export const roomChannels = {
@@ -51,7 +45,13 @@ export const roomChannels = {
  * moves by the number of events and the events take the numbers it hands out. `alongside` adds one
  * more write to the same statement, given the first event's sequence number (a bid stores it).
  */
-export async function appendRoomEvents(tx: DbOrTx, requirementId: string, events: RoomEventInput[], now: Date, alongside?: (firstSeq: SQL) => SQL): Promise<RoomEvent[]> {
+export async function appendRoomEvents(
+  tx: DbOrTx,
+  requirementId: string,
+  events: RoomEventInput[],
+  now: Date,
+  alongside?: (firstSeq: SQL) => SQL,
+): Promise<RoomEvent[]> {
   if (!events.length) return [];
   // What is stored is JSON: return (and later publish) exactly that, not the Dates of the input.
   const stored = events.map((e) => ({ type: e.type, audience: e.audience, payload: JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown> }));
@@ -72,7 +72,7 @@ export async function appendRoomEvents(tx: DbOrTx, requirementId: string, events
   if (row.appended !== n) throw new Error(`room ${requirementId}: ${row.appended} of ${n} events appended`);
   const first = Number(row.seq) - n + 1;
   const at = now.toISOString();
-  return stored.map((e, i) => ({ requirementId, seq: first + i, type: e.type, audience: e.audience, payload: e.payload, at }));
+  return stored.map((e, i) => ({ requirementId, seq: first + i, type: e.type, audience: e.audience, payload: e.payload, at }) as RoomEvent);
 }
 
 /** Sends committed events to the sockets of their audience (and to operators watching). */
@@ -97,7 +97,13 @@ export function audiencesOf(member: { role: 'enterprise' | 'provider' | 'operato
 }
 
 /** Events after `afterSeq` that the member may see, oldest first (at most `limit`). */
-export async function roomEventsSince(q: DbOrTx, requirementId: string, afterSeq: number, audiences: Audience[] | 'everything', limit = 500): Promise<RoomEvent[]> {
+export async function roomEventsSince(
+  q: DbOrTx,
+  requirementId: string,
+  afterSeq: number,
+  audiences: Audience[] | 'everything',
+  limit = 500,
+): Promise<RoomEvent[]> {
   const rows = await q
     .select()
     .from(roomEvents)
@@ -105,7 +111,12 @@ export async function roomEventsSince(q: DbOrTx, requirementId: string, afterSeq
       and(
         eq(roomEvents.requirementId, requirementId),
         gt(roomEvents.seq, afterSeq),
-        audiences === 'everything' ? undefined : sql`${roomEvents.audience} && array[${sql.join(audiences.map((a) => sql`${a}`), sql`, `)}]::text[]`,
+        audiences === 'everything'
+          ? undefined
+          : sql`${roomEvents.audience} && array[${sql.join(
+              audiences.map((a) => sql`${a}`),
+              sql`, `,
+            )}]::text[]`,
       ),
     )
     .orderBy(roomEvents.seq)

@@ -54,18 +54,25 @@ describe('minimum decrease: 1 % or ¥100, whichever is larger', () => {
 
   it('property: an accepted price is always lower by at least the minimum, and a price one fen higher is refused', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 10_001, max: 10_000_000_000 }), fc.integer({ min: 0, max: 5000 }), fc.integer({ min: 0, max: 1_000_000 }), (prev, bp, fen) => {
-        const rules = { ...DEFAULT_ROUND_RULES, minDecreaseBp: bp, minDecreaseFen: fen };
-        const ceiling = maxRevisedPriceFen(prev, rules);
-        const round = openRound({ ...rules });
-        if (ceiling > 0) {
-          decideRevisedPrice(round, { providerId: 'p1', priceFen: ceiling, previousFen: prev }, min(1));
-          expect(prev - ceiling).toBeGreaterThanOrEqual(Math.max(fen, (prev * bp) / 10_000));
-        }
-        if (ceiling + 1 <= prev) {
-          expect(() => decideRevisedPrice(round, { providerId: 'p1', priceFen: ceiling + 1, previousFen: prev }, min(1))).toThrow(expect.objectContaining({ code: 'VALIDATION' }));
-        }
-      }),
+      fc.property(
+        fc.integer({ min: 10_001, max: 10_000_000_000 }),
+        fc.integer({ min: 0, max: 5000 }),
+        fc.integer({ min: 0, max: 1_000_000 }),
+        (prev, bp, fen) => {
+          const rules = { ...DEFAULT_ROUND_RULES, minDecreaseBp: bp, minDecreaseFen: fen };
+          const ceiling = maxRevisedPriceFen(prev, rules);
+          const round = openRound({ ...rules });
+          if (ceiling > 0) {
+            decideRevisedPrice(round, { providerId: 'p1', priceFen: ceiling, previousFen: prev }, min(1));
+            expect(prev - ceiling).toBeGreaterThanOrEqual(Math.max(fen, (prev * bp) / 10_000));
+          }
+          if (ceiling + 1 <= prev) {
+            expect(() => decideRevisedPrice(round, { providerId: 'p1', priceFen: ceiling + 1, previousFen: prev }, min(1))).toThrow(
+              expect.objectContaining({ code: 'PRICE_NOT_LOWER' }),
+            );
+          }
+        },
+      ),
     );
   });
 });
@@ -76,7 +83,11 @@ function openRound(over: Partial<OpenRound> = {}): OpenRound {
 
 describe('decideRevisedPrice', () => {
   it('accepts a low enough price from a participant before the deadline without moving it', () => {
-    expect(decideRevisedPrice(openRound(), { providerId: 'p1', priceFen: 1_900_000, previousFen: 2_000_000 }, min(5))).toEqual({ closesAt: min(10), extended: false, extensions: 0 });
+    expect(decideRevisedPrice(openRound(), { providerId: 'p1', priceFen: 1_900_000, previousFen: 2_000_000 }, min(5))).toEqual({
+      closesAt: min(10),
+      extended: false,
+      extensions: 0,
+    });
   });
 
   it.each([
@@ -90,7 +101,7 @@ describe('decideRevisedPrice', () => {
 
   it('refuses a price not low enough, naming the ceiling', () => {
     expect(() => decideRevisedPrice(openRound(), { providerId: 'p1', priceFen: 1_990_000, previousFen: 2_000_000 }, min(5))).toThrow(
-      expect.objectContaining({ code: 'VALIDATION', fields: { priceFen: expect.stringContaining('¥19,800.00') } }),
+      expect.objectContaining({ code: 'PRICE_NOT_LOWER', fields: { priceFen: expect.stringContaining('¥19,800.00') } }),
     );
   });
 
@@ -137,9 +148,9 @@ describe('checkStartRound', () => {
     expect(() => checkStartRound({ ...ok, durationMinutes: 60 })).not.toThrow();
   });
   it.each([
-    [{ phase: 'waiting' }, 'INVALID_TRANSITION'],
-    [{ phase: 'second_round' }, 'INVALID_TRANSITION'],
-    [{ phase: 'awarded' }, 'INVALID_TRANSITION'],
+    [{ phase: 'waiting' }, 'ROOM_NOT_BIDDING'],
+    [{ phase: 'second_round' }, 'ROUND_IN_PROGRESS'],
+    [{ phase: 'awarded' }, 'ROOM_NOT_BIDDING'],
     [{ providerIds: [] }, 'VALIDATION'],
     [{ providerIds: ['c'] }, 'VALIDATION'],
     [{ durationMinutes: 4 }, 'VALIDATION'],
@@ -166,12 +177,16 @@ describe('rankProviders', () => {
 
   it('property: ranks are a permutation of 1..n ordered by price', () => {
     fc.assert(
-      fc.property(fc.uniqueArray(fc.string({ minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 12 }), fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 12, maxLength: 12 }), (ids, prices) => {
-        const st = ids.map((id, i) => ({ providerId: id, priceFen: prices[i]!, at: min(i) }));
-        const ranks = rankProviders(st);
-        expect([...ranks.values()].sort((x, y) => x - y)).toEqual(ids.map((_, i) => i + 1));
-        for (const x of st) for (const y of st) if (x.priceFen < y.priceFen) expect(ranks.get(x.providerId)!).toBeLessThan(ranks.get(y.providerId)!);
-      }),
+      fc.property(
+        fc.uniqueArray(fc.string({ minLength: 1, maxLength: 5 }), { minLength: 1, maxLength: 12 }),
+        fc.array(fc.integer({ min: 1, max: 50 }), { minLength: 12, maxLength: 12 }),
+        (ids, prices) => {
+          const st = ids.map((id, i) => ({ providerId: id, priceFen: prices[i]!, at: min(i) }));
+          const ranks = rankProviders(st);
+          expect([...ranks.values()].sort((x, y) => x - y)).toEqual(ids.map((_, i) => i + 1));
+          for (const x of st) for (const y of st) if (x.priceFen < y.priceFen) expect(ranks.get(x.providerId)!).toBeLessThan(ranks.get(y.providerId)!);
+        },
+      ),
     );
   });
 });

@@ -89,7 +89,7 @@ export interface OfferDecision {
 /**
  * Decides a revised price. Errors: ROUND_CLOSED (the server clock is at or past the deadline, or the
  * round is closed), FORBIDDEN (the provider is not in this round), VALIDATION (not a positive whole
- * number of fen, or not low enough: below the previous price by at least the minimum decrease).
+ * number of fen), PRICE_NOT_LOWER (not below the previous price by at least the minimum decrease).
  * Anti-sniping: a bid less than `snipeWindowSeconds` before the deadline moves the deadline to the
  * bid time plus that window, at most `maxExtensions` times.
  */
@@ -100,7 +100,7 @@ export function decideRevisedPrice(round: OpenRound, offer: { providerId: string
   const ceiling = maxRevisedPriceFen(offer.previousFen, round);
   if (offer.priceFen > ceiling) {
     const msg = `新报价须比上次报价 ${formatFen(offer.previousFen)} 至少低 ${formatFen(minDecreaseFen(offer.previousFen, round))}，即不高于 ${formatFen(ceiling)}`;
-    throw new AppError('VALIDATION', msg, { priceFen: msg });
+    throw new AppError('PRICE_NOT_LOWER', msg, { priceFen: msg });
   }
   const window = round.snipeWindowSeconds * 1000;
   const left = round.closesAt.getTime() - now.getTime();
@@ -111,20 +111,31 @@ export function decideRevisedPrice(round: OpenRound, offer: { providerId: string
 }
 
 /**
- * Checks a request to start a second round. Errors: INVALID_TRANSITION (not in the bidding room, or a
- * round is already open), VALIDATION (no providers ticked, a provider without a live proposal, a
+ * Checks a request to start a second round. Errors: ROOM_NOT_BIDDING (not in the bidding room),
+ * ROUND_IN_PROGRESS (a round is already open), VALIDATION (no providers ticked, a provider without a live proposal, a
  * duration outside 5–60 minutes).
  */
 export function checkStartRound(p: { phase: RoomPhase; providerIds: string[]; bidderIds: string[]; durationMinutes: number }) {
-  if (p.phase === 'second_round') throw new AppError('INVALID_TRANSITION', '上一轮二次竞价尚未结束');
-  if (p.phase !== 'bidding') throw new AppError('INVALID_TRANSITION', '开标后才能发起二次竞价');
+  if (p.phase === 'second_round') throw new AppError('ROUND_IN_PROGRESS', '上一轮二次竞价尚未结束');
+  if (p.phase !== 'bidding') throw new AppError('ROOM_NOT_BIDDING', '开标后才能发起二次竞价');
+  const fields = startRoundIssues(p);
+  if (Object.keys(fields).length) throw new AppError('VALIDATION', Object.values(fields)[0]!, fields);
+}
+
+/**
+ * The field messages of a request to start a second round (none when it may start): providers
+ * ticked, each a bidder of this tender (when `bidderIds` is known), a whole number of minutes in
+ * range. The room page's dialog asks the same before sending.
+ */
+export function startRoundIssues(p: { providerIds: string[]; bidderIds?: string[]; durationMinutes: number | null }): Record<string, string> {
   const fields: Record<string, string> = {};
   if (!p.providerIds.length) fields.providerIds = '请勾选参加二次竞价的服务机构';
-  else if (p.providerIds.some((id) => !p.bidderIds.includes(id))) fields.providerIds = '只能勾选本项目的投标机构';
-  if (!Number.isInteger(p.durationMinutes) || p.durationMinutes < ROUND_MINUTES.min || p.durationMinutes > ROUND_MINUTES.max) {
+  else if (p.bidderIds && p.providerIds.some((id) => !p.bidderIds!.includes(id))) fields.providerIds = '只能勾选本项目的投标机构';
+  const d = p.durationMinutes;
+  if (d === null || !Number.isInteger(d) || d < ROUND_MINUTES.min || d > ROUND_MINUTES.max) {
     fields.durationMinutes = `竞价时长为 ${ROUND_MINUTES.min}–${ROUND_MINUTES.max} 分钟`;
   }
-  if (Object.keys(fields).length) throw new AppError('VALIDATION', Object.values(fields)[0]!, fields);
+  return fields;
 }
 
 export interface Standing {

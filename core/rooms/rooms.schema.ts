@@ -1,4 +1,6 @@
 import { z } from 'zod';
+import { REQUIREMENT_STATES } from '../tenders/requirements.machine';
+import { NegotiationMessageView } from '../tenders/tenders.schema';
 import { ROUND_MINUTES } from './rooms.machine';
 
 /** zod contracts of the bidding rooms: socket events, the API and the pages share them. */
@@ -41,3 +43,225 @@ export const JoinRoomInput = z.object({
 export const ThreadRef = z.object({ requirementId: z.uuid('项目编号无效'), providerId: z.uuid('服务机构编号无效') });
 
 export const ChatReceiptInput = ThreadRef.extend({ messageIds: z.array(z.uuid()).min(1).max(200) });
+
+// ---------------------------------------------------------------------------------------------
+// Views: what the room service returns and the API, the sockets and the pages publish. Times are
+// ISO strings (the views are JSON as they travel).
+
+const Instant = z.iso.datetime();
+const Fen = z.number().int();
+
+export const ROOM_PHASES = ['scheduled', 'waiting', 'bidding', 'second_round', 'awarded', 'abandoned', 'ended'] as const;
+const PROPOSAL_STATUSES = ['active', 'withdrawn', 'selected', 'not_selected'] as const;
+
+export const RoomRulesView = z.object({
+  minDecreaseBp: z.number().int(),
+  minDecreaseFen: Fen,
+  snipeWindowSeconds: z.number().int(),
+  maxExtensions: z.number().int(),
+  minDecreasePercent: z.number(),
+});
+export type RoomRulesView = z.output<typeof RoomRulesView>;
+
+const RoomBase = z.object({
+  requirement: z.object({
+    id: z.uuid(),
+    requirementNo: z.string(),
+    title: z.string(),
+    state: z.enum(REQUIREMENT_STATES),
+    openingAt: Instant.nullable(),
+    minBidders: z.number().int().nullable(),
+    tenderRound: z.number().int(),
+    enterpriseName: z.string(),
+  }),
+  phase: z.enum(ROOM_PHASES),
+  phaseLabel: z.string(),
+  serverTime: Instant,
+  seq: z.number().int().describe('Room sequence number the snapshot reflects: ask for events after it'),
+  timing: z.object({ waitingRoomOpensAt: Instant.nullable(), enterPromptAt: Instant.nullable() }),
+  bidderCount: z.number().int(),
+  rules: RoomRulesView,
+});
+
+const PriceAt = z.object({ priceFen: Fen, at: Instant });
+
+/** A provider's room: its own proposal, offers and rank — never another provider's price or name. */
+export const ProviderRoomView = RoomBase.extend({
+  role: z.literal('provider'),
+  mine: z
+    .object({
+      proposal: z.object({ priceFen: Fen, plan: z.string(), timeline: z.string(), status: z.enum(PROPOSAL_STATUSES) }),
+      currentPriceFen: Fen,
+      offers: z.array(PriceAt.extend({ roundNumber: z.number().int() })),
+      result: z.enum(['selected', 'not_selected']).nullable(),
+    })
+    .nullable(),
+  currentRound: z
+    .object({
+      id: z.uuid(),
+      number: z.number().int(),
+      startedAt: Instant,
+      closesAt: Instant,
+      durationSeconds: z.number().int(),
+      extensions: z.number().int(),
+      maxExtensions: z.number().int(),
+      included: z.boolean(),
+      participantCount: z.number().int(),
+      myRank: z.number().int().nullable(),
+      maxPriceFen: Fen.nullable(),
+      minDecreaseFen: Fen.nullable(),
+    })
+    .nullable(),
+});
+export type ProviderRoomView = z.output<typeof ProviderRoomView>;
+
+export const RoundResultView = z.object({
+  id: z.uuid(),
+  number: z.number().int(),
+  startedAt: Instant,
+  closedAt: Instant.nullable(),
+  participants: z.array(
+    z.object({ providerId: z.uuid(), providerName: z.string(), startPriceFen: Fen.nullable(), finalPriceFen: Fen.nullable(), offers: z.array(PriceAt) }),
+  ),
+});
+
+export const FileRef = z.object({ id: z.uuid(), filename: z.string(), contentType: z.string(), sizeBytes: z.number().int(), url: z.string() });
+
+/**
+ * The enterprise's room (operators watch the same): every proposal from opening on, closed rounds
+ * with every revised price, and during a round who has bid but not at what price.
+ */
+export const EnterpriseRoomView = RoomBase.extend({
+  role: z.enum(['enterprise', 'operator']),
+  selectedProviderId: z.uuid().nullable(),
+  canAbandonFree: z.boolean(),
+  bidders: z.array(z.object({ providerId: z.uuid(), providerName: z.string() })),
+  proposals: z.array(
+    z.object({
+      id: z.uuid(),
+      providerId: z.uuid(),
+      providerName: z.string(),
+      storefrontUrl: z.string(),
+      priceFen: Fen,
+      currentPriceFen: Fen,
+      plan: z.string(),
+      timeline: z.string(),
+      status: z.enum(PROPOSAL_STATUSES),
+      attachments: z.array(FileRef),
+    }),
+  ),
+  rounds: z.array(RoundResultView),
+  currentRound: z
+    .object({
+      id: z.uuid(),
+      number: z.number().int(),
+      startedAt: Instant,
+      closesAt: Instant,
+      durationSeconds: z.number().int(),
+      extensions: z.number().int(),
+      maxExtensions: z.number().int(),
+      participantCount: z.number().int(),
+      participants: z.array(z.object({ providerId: z.uuid(), providerName: z.string(), offerCount: z.number().int(), lastOfferAt: Instant.nullable() })),
+    })
+    .nullable(),
+});
+export type EnterpriseRoomView = z.output<typeof EnterpriseRoomView>;
+
+export const RoomSnapshot = z.union([ProviderRoomView, EnterpriseRoomView]);
+export type RoomSnapshot = z.output<typeof RoomSnapshot>;
+
+/** Result of 发起二次竞价. */
+export const StartedRoundView = z.object({
+  id: z.uuid(),
+  number: z.number().int(),
+  closesAt: Instant,
+  participantIds: z.array(z.uuid()),
+  durationSeconds: z.number().int(),
+});
+
+/** Result of a revised price: the bidder's own offer, rank and deadline. */
+export const OfferResultView = z.object({
+  offer: z.object({ id: z.uuid(), priceFen: Fen, previousPriceFen: Fen, at: Instant }),
+  roundId: z.uuid(),
+  rank: z.number().int().nullable(),
+  participantCount: z.number().int(),
+  closesAt: Instant.describe('The deadline after this bid (anti-sniping may have moved it)'),
+  maxPriceFen: Fen.describe('The highest next revised price that would be accepted'),
+  seq: z.number().int(),
+  replayed: z.boolean().describe('true when this clientId was already accepted: the first offer is returned and nothing changes'),
+  serverTime: Instant,
+});
+
+/** One event of a room's ordered log as members receive it. */
+export const RoomEventView = z.object({
+  requirementId: z.uuid(),
+  seq: z.number().int(),
+  type: z.string(),
+  audience: z.array(z.string()),
+  payload: z.record(z.string(), z.unknown()),
+  at: Instant,
+});
+
+// ---------------------------------------------------------------------------------------------
+// Room events: the payload of every event type of a room's log, as members receive it.
+
+const RoundRef = z.object({ roundId: z.uuid() });
+const RoundStartedCommon = RoundRef.extend({
+  number: z.number().int(),
+  startedAt: Instant,
+  closesAt: Instant,
+  durationSeconds: z.number().int(),
+  participantCount: z.number().int(),
+});
+
+export const RoomEventPayloads = {
+  /** To the bidder: its revised price is committed. */
+  'offer:accepted': RoundRef.extend({
+    priceFen: Fen,
+    previousPriceFen: Fen,
+    rank: z.number().int().optional(),
+    participantCount: z.number().int(),
+    at: Instant,
+    clientId: z.string(),
+    maxPriceFen: Fen,
+  }),
+  /** To the enterprise: a participant has bid (not at what price). */
+  'offer:received': RoundRef.extend({ providerId: z.uuid(), offerCount: z.number().int(), at: Instant }),
+  /** To a participant whose rank moved. */
+  'round:rank': RoundRef.extend({ rank: z.number().int().optional(), participantCount: z.number().int() }),
+  'round:extended': RoundRef.extend({ closesAt: Instant, extensions: z.number().int(), maxExtensions: z.number().int() }),
+  'round:started': z.union([
+    RoundStartedCommon.extend({ participantIds: z.array(z.uuid()) }),
+    RoundStartedCommon.extend({ included: z.literal(true), rank: z.number().int().optional(), previousPriceFen: Fen, maxPriceFen: Fen, minDecreaseFen: Fen }),
+    RoundRef.extend({ number: z.number().int(), included: z.literal(false) }),
+  ]),
+  'round:closed': z.union([
+    RoundRef.extend({ number: z.number().int(), closedAt: Instant, participants: RoundResultView.shape.participants }),
+    RoundRef.extend({
+      number: z.number().int(),
+      closedAt: Instant,
+      rank: z.number().int().optional(),
+      participantCount: z.number().int(),
+      finalPriceFen: Fen.nullable(),
+    }),
+  ]),
+  'bidders:changed': z.object({ bidderCount: z.number().int() }),
+  'chat:message': NegotiationMessageView,
+  'room:withdrawn': z.object({}),
+  'room:abandoned': z.object({ free: z.boolean() }),
+  'room:retendered': z.object({ openingAt: Instant, tenderRound: z.number().int() }),
+  'room:selected': z.object({ providerId: z.uuid(), providerName: z.string() }),
+  'room:result': z.object({ selected: z.boolean() }),
+} as const;
+
+export type RoomEventType = keyof typeof RoomEventPayloads;
+export type RoomEventPayloadOf<K extends RoomEventType> = z.output<(typeof RoomEventPayloads)[K]>;
+
+/** What a service may put in a payload: the published JSON, with Dates where it shows ISO strings. */
+type Sendable<T> = T extends string ? T | Date : T extends readonly (infer U)[] ? Sendable<U>[] : T extends object ? { [K in keyof T]: Sendable<T[K]> } : T;
+export type RoomEventPayloadInput<K extends RoomEventType> = Sendable<RoomEventPayloadOf<K>>;
+
+/** One event of a room's log as members receive it, its payload typed by its type. */
+export type TypedRoomEvent = {
+  [K in RoomEventType]: { requirementId: string; seq: number; type: K; audience: string[]; payload: RoomEventPayloadOf<K>; at: string };
+}[RoomEventType];

@@ -1,11 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { eq } from 'drizzle-orm';
+import { asc, eq } from 'drizzle-orm';
 import { priceRounds, roomEvents, roundOffers } from '../../db/schema';
 import { createTestPlatform, ManualClock } from '../testing/test-platform';
 import { enterprise, openRequirement, operator, proposalInput, provider } from '../testing/tenders-factories';
 import type { Platform } from '../platform/platform';
 import type { Actor } from '../shared/actor';
 import { DAY, MINUTE } from '../shared/clock';
+import { OUTBOX_PREFIX } from '../jobs/jobs.service';
+import { roomChannels } from './room-log';
+import { CHAT_RECEIPT_TOPIC } from './rooms.service';
 
 let p: Platform;
 const clock = new ManualClock(new Date('2026-11-23T02:00:00Z'));
@@ -65,25 +68,32 @@ describe('second round', () => {
   it('runs a timed round: validation, sealed prices, own ranks, duplicates once, anti-sniping, late bids refused, closes once', async () => {
     const { e, r, bidders, openingAt, ids } = await tender();
     const [a, b, c] = bidders as [(typeof bidders)[0], (typeof bidders)[0], (typeof bidders)[0]];
-    await expect(rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 10 })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 10 })).rejects.toMatchObject({ code: 'ROOM_NOT_BIDDING' });
     clock.set(openingAt);
     await expect(rooms().startRound(a.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 10 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 3 })).rejects.toMatchObject({ fields: { durationMinutes: '竞价时长为 5–60 分钟' } });
+    await expect(rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 3 })).rejects.toMatchObject({
+      fields: { durationMinutes: '竞价时长为 5–60 分钟' },
+    });
     const outsider = (await provider(p)).actor.organisation!.organisationId;
-    await expect(rooms().startRound(e.actor, r.id, { providerIds: [outsider], durationMinutes: 10 })).rejects.toMatchObject({ fields: { providerIds: '只能勾选本项目的投标机构' } });
+    await expect(rooms().startRound(e.actor, r.id, { providerIds: [outsider], durationMinutes: 10 })).rejects.toMatchObject({
+      fields: { providerIds: '只能勾选本项目的投标机构' },
+    });
 
     const round = await rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!, ids[1]!], durationMinutes: 10 });
     expect(round.closesAt.getTime()).toBe(openingAt.getTime() + 10 * MINUTE);
-    await expect(rooms().startRound(e.actor, r.id, { providerIds: [ids[2]!], durationMinutes: 10 })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
-    await expect(p.services.requirements.select(e.actor, r.id, ids[0]!)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
-    await expect(p.services.requirements.abandon(e.actor, r.id)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(rooms().startRound(e.actor, r.id, { providerIds: [ids[2]!], durationMinutes: 10 })).rejects.toMatchObject({ code: 'ROUND_IN_PROGRESS' });
+    await expect(p.services.requirements.select(e.actor, r.id, ids[0]!)).rejects.toMatchObject({ code: 'ROUND_IN_PROGRESS' });
+    await expect(p.services.requirements.abandon(e.actor, r.id)).rejects.toMatchObject({ code: 'ROUND_IN_PROGRESS' });
 
     // The provider left out is told so and cannot bid.
     expect((await rooms().snapshot(c.actor, r.id)).currentRound).toMatchObject({ included: false });
     await expect(rooms().submitOffer(c.actor, r.id, { priceFen: 1_000_000, clientId: clientId() })).rejects.toMatchObject({ code: 'FORBIDDEN' });
 
     // B (¥25,000) must come down by at least ¥250.
-    await expect(rooms().submitOffer(b.actor, r.id, { priceFen: 2_490_000, clientId: clientId() })).rejects.toMatchObject({ code: 'VALIDATION', fields: { priceFen: expect.stringContaining('¥24,750.00') } });
+    await expect(rooms().submitOffer(b.actor, r.id, { priceFen: 2_490_000, clientId: clientId() })).rejects.toMatchObject({
+      code: 'PRICE_NOT_LOWER',
+      fields: { priceFen: expect.stringContaining('¥24,750.00') },
+    });
     clock.advance(MINUTE);
     const id = clientId();
     const first = await rooms().submitOffer(b.actor, r.id, { priceFen: 1_900_000, clientId: id });
@@ -126,8 +136,18 @@ describe('second round', () => {
     if (after.role === 'provider') throw new Error('enterprise view expected');
     expect(after.phase).toBe('bidding');
     expect(after.rounds[0]!.participants).toEqual([
-      expect.objectContaining({ providerId: ids[0], startPriceFen: 2_000_000, finalPriceFen: 1_800_000, offers: [expect.objectContaining({ priceFen: 1_800_000 })] }),
-      expect.objectContaining({ providerId: ids[1], startPriceFen: 2_500_000, finalPriceFen: 1_900_000, offers: [expect.objectContaining({ priceFen: 1_900_000 })] }),
+      expect.objectContaining({
+        providerId: ids[0],
+        startPriceFen: 2_000_000,
+        finalPriceFen: 1_800_000,
+        offers: [expect.objectContaining({ priceFen: 1_800_000 })],
+      }),
+      expect.objectContaining({
+        providerId: ids[1],
+        startPriceFen: 2_500_000,
+        finalPriceFen: 1_900_000,
+        offers: [expect.objectContaining({ priceFen: 1_900_000 })],
+      }),
     ]);
     expect(after.proposals.find((x) => x.providerId === ids[1])).toMatchObject({ priceFen: 2_500_000, currentPriceFen: 1_900_000 });
 
@@ -140,7 +160,7 @@ describe('second round', () => {
     // A second round starts from the revised prices.
     const second = await rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!, ids[1]!], durationMinutes: 5 });
     expect(second).toMatchObject({ durationSeconds: 300 });
-    await expect(rooms().submitOffer(a.actor, r.id, { priceFen: 1_795_000, clientId: clientId() })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(rooms().submitOffer(a.actor, r.id, { priceFen: 1_795_000, clientId: clientId() })).rejects.toMatchObject({ code: 'PRICE_NOT_LOWER' });
     clock.set(new Date(second.closesAt));
     expect(await rooms().closeDueRounds()).toBe(1);
 
@@ -162,10 +182,18 @@ describe('second round', () => {
       rooms().submitOffer(bidders[1]!.actor, r.id, { priceFen: 1_500_000, clientId: clientId() }),
     ]);
     expect(racing.every((x) => x.status === 'fulfilled')).toBe(true);
-    const ranks = await Promise.all(bidders.map(async (b) => (await rooms().snapshot(b.actor, r.id)).currentRound?.myRank));
+    const ranks = await Promise.all(
+      bidders.map(async (b) => {
+        const s = await rooms().snapshot(b.actor, r.id);
+        if (s.role !== 'provider') throw new Error('provider view expected');
+        return s.currentRound?.myRank;
+      }),
+    );
     expect([...ranks].sort()).toEqual([1, 2, 3]);
     expect(ranks[2]).toBe(3);
-    const seqs = (await p.db.select({ seq: roomEvents.seq }).from(roomEvents).where(eq(roomEvents.requirementId, r.id))).map((x) => x.seq).sort((x, y) => x - y);
+    const seqs = (await p.db.select({ seq: roomEvents.seq }).from(roomEvents).where(eq(roomEvents.requirementId, r.id)))
+      .map((x) => x.seq)
+      .sort((x, y) => x - y);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 
@@ -194,7 +222,10 @@ describe('the winning price', () => {
     clock.advance(MINUTE);
     await rooms().submitOffer(b.actor, r.id, { priceFen: 1_900_000, clientId: clientId() });
     // While the round is open the revised price stays sealed from the enterprise's list.
-    expect((await p.services.proposals.listForRequirement(e.actor, r.id)).find((x) => x.providerId === ids[1])).toMatchObject({ priceFen: 2_500_000, currentPriceFen: 2_500_000 });
+    expect((await p.services.proposals.listForRequirement(e.actor, r.id)).find((x) => x.providerId === ids[1])).toMatchObject({
+      priceFen: 2_500_000,
+      currentPriceFen: 2_500_000,
+    });
     clock.set(new Date(round.closesAt));
     expect(await rooms().closeRound(round.id)).toBe(true);
     await p.services.requirements.select(e.actor, r.id, ids[1]!);
@@ -209,7 +240,9 @@ describe('the winning price', () => {
     expect(room.mine).toMatchObject({ currentPriceFen: 1_900_000, result: 'selected' });
     expect(await p.services.escrow.draftBasis(b.actor, r.id)).toMatchObject({ winningPriceFen: 1_900_000 });
     // The others keep their own prices.
-    expect((await p.services.proposals.listMine(bidders[2]!.actor, {})).items.find((x) => x.requirement.id === r.id)).toMatchObject({ currentPriceFen: 3_000_000 });
+    expect((await p.services.proposals.listMine(bidders[2]!.actor, {})).items.find((x) => x.requirement.id === r.id)).toMatchObject({
+      currentPriceFen: 3_000_000,
+    });
   });
 });
 
@@ -220,7 +253,9 @@ describe('who hears of a bid', () => {
     await rooms().startRound(e.actor, r.id, { providerIds: ids, durationMinutes: 10 });
     const after = (await rooms().snapshot(e.actor, r.id)).seq;
     const heard = async (from: number) =>
-      (await p.db.select().from(roomEvents).where(eq(roomEvents.requirementId, r.id))).filter((x) => x.seq > from).map((x) => `${x.type} ${x.audience.join(',')}`);
+      (await p.db.select().from(roomEvents).where(eq(roomEvents.requirementId, r.id)).orderBy(asc(roomEvents.seq)))
+        .filter((x) => x.seq > from)
+        .map((x) => `${x.type} ${x.audience.join(',')}`);
 
     // C (third at ¥30,000) lowers to ¥29,000: still third, so A and B hear nothing.
     const c = await rooms().submitOffer(bidders[2]!.actor, r.id, { priceFen: 2_900_000, clientId: clientId() });
@@ -240,16 +275,24 @@ describe('who hears of a bid', () => {
 describe('second-round rules per requirement', () => {
   it('the enterprise sets them, validated; a round in progress keeps the rules it started with', async () => {
     const { e, r, bidders, openingAt, ids } = await tender();
-    await expect(rooms().updateRules(e.actor, r.id, { minDecreasePercent: 80, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 })).rejects.toMatchObject({
+    await expect(
+      rooms().updateRules(e.actor, r.id, { minDecreasePercent: 80, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 }),
+    ).rejects.toMatchObject({
       fields: { minDecreasePercent: '最低降价比例为 0–50%' },
     });
-    await expect(rooms().updateRules(bidders[0]!.actor, r.id, { minDecreasePercent: 5, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(
+      rooms().updateRules(bidders[0]!.actor, r.id, { minDecreasePercent: 5, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 }),
+    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
     await rooms().updateRules(e.actor, r.id, { minDecreasePercent: 5, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 });
     clock.set(openingAt);
     await rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 10 });
-    await expect(rooms().updateRules(e.actor, r.id, { minDecreasePercent: 1, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(
+      rooms().updateRules(e.actor, r.id, { minDecreasePercent: 1, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 }),
+    ).rejects.toMatchObject({ code: 'ROUND_IN_PROGRESS' });
     // 5 % of ¥20,000 = ¥1,000.
-    await expect(rooms().submitOffer(bidders[0]!.actor, r.id, { priceFen: 1_950_000, clientId: clientId() })).rejects.toMatchObject({ code: 'VALIDATION' });
+    await expect(rooms().submitOffer(bidders[0]!.actor, r.id, { priceFen: 1_950_000, clientId: clientId() })).rejects.toMatchObject({
+      code: 'PRICE_NOT_LOWER',
+    });
     await rooms().submitOffer(bidders[0]!.actor, r.id, { priceFen: 1_900_000, clientId: clientId() });
     clock.advance(DAY);
     await rooms().closeDueRounds();
@@ -264,10 +307,61 @@ describe('live chat', () => {
     const seen = (await rooms().eventsSince(bidders[0]!.actor, r.id, 0)).filter((ev) => ev.type === 'chat:message');
     expect(seen).toHaveLength(1);
     expect((await rooms().eventsSince(bidders[1]!.actor, r.id, 0)).some((ev) => ev.type === 'chat:message')).toBe(false);
-    await expect(rooms().markChat(bidders[1]!.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'read')).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    expect((await rooms().markChat(bidders[0]!.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'delivered')).ids).toEqual([sent.id]);
+    await expect(rooms().markChat(bidders[1]!.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'read')).rejects.toMatchObject({
+      code: 'NOT_FOUND',
+    });
+    expect((await rooms().markChat(bidders[0]!.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'delivered')).ids).toEqual([
+      sent.id,
+    ]);
     // The sender cannot mark its own message; a second receipt changes nothing.
     expect((await rooms().markChat(e.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'read')).ids).toEqual([]);
     expect((await rooms().markChat(bidders[0]!.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'delivered')).ids).toEqual([]);
+  });
+
+  it('sends receipts through the outbox: the row commits with the marking, a failed push is delivered by the worker, redelivery is harmless', async () => {
+    const { e, r, bidders, ids } = await tender();
+    const sent = await p.services.invitations.postMessage(e.actor, r.id, ids[0]!, { body: '报价是否含税？', clientId: clientId() });
+    const kind = `${OUTBOX_PREFIX}${CHAT_RECEIPT_TOPIC}`;
+    const got: { room: string | string[]; payload: unknown }[] = [];
+    let failNext = true;
+    const off = p.publisher.subscribe((room, event, payload) => {
+      if (event !== 'chat:receipt') return;
+      if (failNext) {
+        failNext = false;
+        throw new Error('推送暂不可用');
+      }
+      got.push({ room, payload });
+    });
+    try {
+      const at = clock.now().toISOString();
+      expect((await rooms().markChat(bidders[0]!.actor, { requirementId: r.id, providerId: ids[0]!, messageIds: [sent.id] }, 'delivered')).ids).toEqual([
+        sent.id,
+      ]);
+      // The push right after commit failed: the receipt is still owed by its outbox row.
+      expect(got).toEqual([]);
+      expect(await p.jobs.find(kind, `delivered:${sent.id}`)).toMatchObject({ status: 'pending', attempts: 1 });
+      clock.advance(MINUTE);
+      expect(await p.jobs.runDue()).toBeGreaterThanOrEqual(1);
+      const receipt = {
+        room: roomChannels.enterprise(r.id),
+        payload: { requirementId: r.id, providerId: ids[0]!, kind: 'delivered', messageIds: [sent.id], at },
+      };
+      expect(got).toEqual([receipt]);
+      const row = await p.jobs.find(kind, `delivered:${sent.id}`);
+      expect(row).toMatchObject({ status: 'done', attempts: 2 });
+
+      // Delivered again (a crash between publishing and marking done): the same receipt once more, nothing else.
+      await p.jobs.schedule(p.db, { kind, key: row!.key, runAt: clock.now(), payload: row!.payload });
+      await p.jobs.runDue();
+      expect(got).toEqual([receipt, receipt]);
+
+      // Opening the thread reads it: that receipt goes through the outbox too, delivered at once.
+      await p.services.invitations.listThread(bidders[0]!.actor, r.id, ids[0]!, {});
+      expect(await p.jobs.find(kind, `read:${sent.id}`)).toMatchObject({ status: 'done', attempts: 1 });
+      expect(got[2]).toMatchObject({ room: roomChannels.enterprise(r.id), payload: { kind: 'read', messageIds: [sent.id] } });
+      expect(got).toHaveLength(3);
+    } finally {
+      off();
+    }
   });
 });

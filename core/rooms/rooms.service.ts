@@ -1,19 +1,17 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, desc, eq, inArray, isNull, lte, ne, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx } from '../../db/client';
-import { z } from 'zod';
-import { invitations, negotiationMessages, organisations, priceRounds, proposals, requirements, roundOffers, tenderRooms, type PriceRoundRow } from '../../db/schema';
+import type { SQL } from 'drizzle-orm';
 import { toFileView, type FileService } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
+import type { OrganisationService } from '../organisations/organisations.service';
 import type { SettingsService } from '../settings/settings.service';
 import { requireActor, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import type { DeadlineTimer } from '../shared/deadline-timer';
-import { formatFen } from '../shared/money';
+import { OUTBOX_PREFIX, type JobQueue } from '../jobs/jobs.service';
 import type { Publisher } from '../shared/publisher';
 import { parseInput } from '../shared/validate';
-import { activeBidderIds, getRequirement, type RequirementRow } from '../tenders/tenders.repo';
 import {
   appendRoomEvents,
   audiencesOf,
@@ -26,22 +24,29 @@ import {
   type RoomEvent,
   type RoomEventInput,
 } from './room-log';
-import { checkStartRound, DEFAULT_ROUND_RULES, decideRevisedPrice, maxRevisedPriceFen, minDecreaseFen, rankProviders, roomPhase, ROOM_PHASE_LABELS, type RoundRules, type Standing } from './rooms.machine';
-import { ChatReceiptInput, RoomRulesInput, StartRoundInput, SubmitOfferInput } from './rooms.schema';
+import { checkStartRound, decideRevisedPrice, maxRevisedPriceFen, minDecreaseFen, roomPhase } from './rooms.machine';
+import * as repo from './rooms.repo';
+// Rooms is built before tenders (which needs the room's prices), so it imports the tenders context's reads for rooms instead of receiving them.
+import { tendersForRooms as tenders } from '../tenders/room-reads.service';
+import { ChatReceiptInput, RoomRulesInput, StartRoundInput, SubmitOfferInput, type RoomSnapshot } from './rooms.schema';
+import { participantRanks, roomView, type RoomFacts } from './rooms.views';
 
 export interface RoomDeps {
   db: Db;
   clock: Clock;
   publisher: Publisher;
   timer: DeadlineTimer;
+  jobs: JobQueue;
   messages: MessageService;
   settings: SettingsService;
   files: FileService;
+  /** The legal names bidders are shown under. */
+  organisations: Pick<OrganisationService, 'namesOf'>;
 }
 
 export type RoomRole = 'enterprise' | 'provider' | 'operator';
 export interface RoomMember {
-  r: RequirementRow;
+  r: repo.RoomRequirement;
   role: RoomRole;
   /** The provider's organisation (providers), the enterprise's (enterprise), undefined for operators. */
   orgId?: string;
@@ -49,6 +54,30 @@ export interface RoomMember {
 
 /** The deadline timer's kind for second-round closes (`round:<roundId>`). */
 export const ROUND_TIMER = 'round';
+/**
+ * The job that closes a second round (key: the round id). The jobs table is the truth about the
+ * deadline, written in the transaction that sets it; the deadline timer above only wakes nodes up
+ * sooner. Room events stay in the room's own durable, sequenced log (room-log.ts), not the outbox.
+ */
+export const ROUND_CLOSE_JOB = 'rooms.round-close';
+
+/**
+ * The outbox topic of a chat receipt's push to the sender's side (`outbox:chat-receipt`), keyed by the
+ * kind and the first message id: a message is marked delivered once and read once, so that key names
+ * one receipt.
+ */
+export const CHAT_RECEIPT_TOPIC = 'chat-receipt';
+
+/** A chat receipt as its outbox row holds it: the `chat:receipt` payload and which side is told. */
+export interface ChatReceipt {
+  requirementId: string;
+  providerId: string;
+  kind: 'delivered' | 'read';
+  messageIds: string[];
+  at: string;
+  /** The side that sent the messages (and now learns they were delivered or read). */
+  to: 'enterprise' | 'provider';
+}
 
 /**
  * Live bidding rooms (待标室, 竞价室, 二次竞价) of competitive requirements, and the receipts of live
@@ -61,36 +90,16 @@ export const ROUND_TIMER = 'round';
  * name, by any event or snapshot.
  */
 export function createRoomService(deps: RoomDeps) {
-  const { db, clock, publisher, timer, messages, settings, files } = deps;
-
-  const orgNames = async (q: DbOrTx, ids: string[]) => {
-    if (!ids.length) return new Map<string, string>();
-    const rows = await q.select({ id: organisations.id, n: organisations.fullName }).from(organisations).where(inArray(organisations.id, ids));
-    return new Map(rows.map((r) => [r.id, r.n]));
-  };
+  const { db, clock, publisher, timer, jobs, messages, settings, files, organisations } = deps;
 
   /** Who the actor is in this requirement's room; NOT_FOUND for anyone else (no hint it exists). */
   async function member(actor: Actor | null, requirementId: string, q: DbOrTx = db): Promise<RoomMember> {
     const a = requireActor(actor);
-    const r = await getRequirement(q, requirementId);
+    const r = await tenders.requirement(q, requirementId);
     const orgId = a.organisation?.organisationId;
     if (orgId === r.organisationId) return { r, role: 'enterprise', orgId };
     if (a.isOperator) return { r, role: 'operator' };
-    if (orgId && a.organisation?.kind === 'provider') {
-      const [bid] = await q
-        .select({ id: proposals.id })
-        .from(proposals)
-        .where(and(eq(proposals.requirementId, r.id), eq(proposals.providerId, orgId), ne(proposals.status, 'withdrawn')))
-        .limit(1);
-      const [inv] = bid
-        ? []
-        : await q
-            .select({ id: invitations.id })
-            .from(invitations)
-            .where(and(eq(invitations.requirementId, r.id), eq(invitations.providerId, orgId), ne(invitations.status, 'cancelled')))
-            .limit(1);
-      if (bid || inv) return { r, role: 'provider', orgId };
-    }
+    if (orgId && a.organisation?.kind === 'provider' && (await tenders.isProvider(q, r.id, orgId))) return { r, role: 'provider', orgId };
     throw new AppError('NOT_FOUND', '项目不存在');
   }
 
@@ -100,65 +109,7 @@ export function createRoomService(deps: RoomDeps) {
     if (m.role !== 'enterprise') throw new AppError('FORBIDDEN', '只有发布企业可以进行此操作');
   }
 
-  async function rulesOf(q: DbOrTx, requirementId: string): Promise<RoundRules> {
-    const [row] = await q.select().from(tenderRooms).where(eq(tenderRooms.requirementId, requirementId));
-    return row ? { minDecreaseBp: row.minDecreaseBp, minDecreaseFen: row.minDecreaseFen, snipeWindowSeconds: row.snipeWindowSeconds, maxExtensions: row.maxExtensions } : { ...DEFAULT_ROUND_RULES };
-  }
-
-  /**
-   * Each live bidder's current price: its lowest offer in this tender round (offers only ever go down,
-   * so the lowest is also the latest), else its proposal price; with how many offers it made in the
-   * open round. `sealed` leaves out offers of a round still open (what the enterprise may see during a
-   * round). With `resend`, `replay` tells whether that bidder already used that client id in the open
-   * round. One query.
-   */
-  async function standings(q: DbOrTx, r: RequirementRow, opts: { sealed: boolean; resend?: { orgId: string; clientId: string } }) {
-    const open = sql`${priceRounds.status} = 'open'`;
-    const agg = q
-      .select({
-        providerId: roundOffers.providerId,
-        lowestFen: sql<number>`min(${roundOffers.priceFen})`.mapWith(Number).as('lowest_fen'),
-        lastAt: sql<Date>`max(${roundOffers.createdAt})`.mapWith(roundOffers.createdAt).as('last_at'),
-        inOpenRound: sql<number>`count(*) filter (where ${open})`.mapWith(Number).as('in_open_round'),
-        replay: (opts.resend
-          ? sql<boolean>`bool_or(${open} and ${roundOffers.providerId} = ${opts.resend.orgId} and ${roundOffers.clientId} = ${opts.resend.clientId})`
-          : sql<boolean>`false`
-        ).as('replay'),
-      })
-      .from(roundOffers)
-      .innerJoin(priceRounds, eq(priceRounds.id, roundOffers.roundId))
-      .where(and(eq(roundOffers.requirementId, r.id), eq(priceRounds.tenderRound, r.round), opts.sealed ? eq(priceRounds.status, 'closed') : undefined))
-      .groupBy(roundOffers.providerId)
-      .as('agg');
-    const rows = await q
-      .select({ providerId: proposals.providerId, priceFen: proposals.priceFen, at: proposals.updatedAt, lowestFen: agg.lowestFen, lastAt: agg.lastAt, inOpenRound: agg.inOpenRound, replay: agg.replay })
-      .from(proposals)
-      .leftJoin(agg, eq(agg.providerId, proposals.providerId))
-      .where(and(eq(proposals.requirementId, r.id), inArray(proposals.status, ['active', 'selected', 'not_selected'])));
-    return new Map(
-      rows.map((p) => {
-        const lower = p.lowestFen !== null && p.lowestFen < p.priceFen;
-        return [
-          p.providerId,
-          {
-            providerId: p.providerId,
-            priceFen: lower ? p.lowestFen! : p.priceFen,
-            at: lower ? new Date(p.lastAt!) : p.at,
-            proposalPriceFen: p.priceFen,
-            offersInOpenRound: Number(p.inOpenRound ?? 0),
-            replay: Boolean(p.replay),
-          },
-        ];
-      }),
-    );
-  }
-
-  const participantRanks = (round: Pick<PriceRoundRow, 'participantIds'>, all: Map<string, Standing>) =>
-    rankProviders(round.participantIds.map((id) => all.get(id)).filter((s): s is Standing & { proposalPriceFen: number } => Boolean(s)));
-
-  async function offersOfRound(q: DbOrTx, roundId: string) {
-    return q.select().from(roundOffers).where(eq(roundOffers.roundId, roundId)).orderBy(asc(roundOffers.createdAt));
-  }
+  const standings = repo.loadStandings;
 
   const timing = () => settings.get('rooms.timing');
 
@@ -180,175 +131,107 @@ export function createRoomService(deps: RoomDeps) {
     return { result, events };
   }
 
+  /**
+   * The room's facts at this moment. Names and attachments are loaded only for views that show them
+   * (`full`: the enterprise's and operators').
+   */
+  async function loadFacts(r: repo.RoomRequirement, full: boolean): Promise<RoomFacts> {
+    const now = clock.now();
+    // The sequence number first: whatever is read after it reflects at least every event up to it.
+    const seq = await currentSeq(db, r.id);
+    const [open, t, bidderIds, rules, rounds, live, sealed, props, offers] = await Promise.all([
+      findOpenRound(db, r.id),
+      timing(),
+      tenders.activeBidderIds(db, r.id),
+      repo.getRoundRules(db, r.id),
+      repo.roundsOf(db, r.id, r.round),
+      standings(db, r, { sealed: false }),
+      standings(db, r, { sealed: true }),
+      tenders.liveProposals(db, r.id),
+      repo.offersOfTenderRound(db, r.id, r.round),
+    ]);
+    const names = await organisations.namesOf(full ? [r.organisationId, ...sealed.keys()] : [r.organisationId], db);
+    const atts = full
+      ? await files.listAttached(
+          db,
+          'proposal',
+          props.map((p) => p.id),
+        )
+      : [];
+    return {
+      requirement: {
+        id: r.id,
+        requirementNo: r.requirementNo,
+        title: r.title,
+        state: r.state,
+        openingAt: r.openingAt,
+        minBidders: r.minBidders,
+        round: r.round,
+        selectedProviderId: r.selectedProviderId,
+      },
+      enterpriseName: names.get(r.organisationId) ?? '',
+      now,
+      seq,
+      phase: roomPhase({ state: r.state, openingAt: r.openingAt, roundOpen: Boolean(open), now, timing: t }),
+      timing: t,
+      rules,
+      bidderIds,
+      live,
+      sealed,
+      names,
+      proposals: props.map((p) => ({
+        id: p.id,
+        providerId: p.providerId,
+        priceFen: p.priceFen,
+        plan: p.plan,
+        timeline: p.timeline,
+        status: p.status,
+        attachments: atts.filter((f) => f.subjectId === p.id).map(toFileView),
+      })),
+      rounds,
+      openRound: open ?? null,
+      offers,
+    };
+  }
+
+  // The consumer of chat receipts. At least once: a receipt pushed twice carries the same ids and
+  // time, and clients keep the first time they learn (web/src/lib/state/chat.svelte.ts).
+  jobs.on(`${OUTBOX_PREFIX}${CHAT_RECEIPT_TOPIC}`, async (job) => {
+    const { to, ...receipt } = job.payload as ChatReceipt;
+    const channel = to === 'provider' ? roomChannels.provider(receipt.requirementId, receipt.providerId) : roomChannels.enterprise(receipt.requirementId);
+    await publisher.publish(channel, 'chat:receipt', receipt);
+  });
+
   const service = {
     member,
 
     /**
-     * The room as the caller may see it, with the server time and the latest sequence number the
-     * snapshot reflects (a client then asks for events after it).
+     * Writes a chat receipt's outbox row in the caller's transaction (the negotiation thread's marking);
+     * returns `deliver`, which pushes it at once: call it after commit. What it misses (a crash, a failed
+     * publish) the job worker delivers.
      */
-    async snapshot(actor: Actor | null, requirementId: string) {
+    async enqueueChatReceipt(q: DbOrTx, receipt: ChatReceipt) {
+      const job = await jobs.enqueue(q, CHAT_RECEIPT_TOPIC, receipt, `${receipt.kind}:${receipt.messageIds[0]}`);
+      return async () => void (await jobs.runNow(job.id));
+    },
+
+    /**
+     * The room as the caller may see it, with the server time and the latest sequence number the
+     * snapshot reflects (a client then asks for events after it). The service loads the facts;
+     * rooms.views.ts decides what each role sees.
+     */
+    async snapshot(actor: Actor | null, requirementId: string): Promise<RoomSnapshot> {
       const m = await member(actor, requirementId);
       const { r, role } = m;
       if (r.mode !== 'competitive') throw new AppError('NOT_FOUND', '邀标项目没有竞价室');
-      const now = clock.now();
-      const seq = await currentSeq(db, r.id);
-      const open = await findOpenRound(db, r.id);
-      const t = await timing();
-      const phase = roomPhase({ state: r.state, openingAt: r.openingAt, roundOpen: Boolean(open), now, timing: t });
-      const bidderIds = await activeBidderIds(db, r.id);
-      const opened = r.openingAt ? now >= r.openingAt : false;
-      const rules = await rulesOf(db, r.id);
-      const rounds = await db
-        .select()
-        .from(priceRounds)
-        .where(and(eq(priceRounds.requirementId, r.id), eq(priceRounds.tenderRound, r.round)))
-        .orderBy(asc(priceRounds.number));
-      const base = {
-        requirement: {
-          id: r.id,
-          requirementNo: r.requirementNo,
-          title: r.title,
-          state: r.state,
-          openingAt: r.openingAt,
-          minBidders: r.minBidders,
-          tenderRound: r.round,
-          enterpriseName: (await orgNames(db, [r.organisationId])).get(r.organisationId) ?? '',
-        },
-        role,
-        phase,
-        phaseLabel: ROOM_PHASE_LABELS[phase],
-        serverTime: now.toISOString(),
-        seq,
-        timing: {
-          waitingRoomOpensAt: r.openingAt ? new Date(r.openingAt.getTime() - t.waitingRoomMinutes * 60_000) : null,
-          enterPromptAt: r.openingAt ? new Date(r.openingAt.getTime() - t.enterPromptMinutes * 60_000) : null,
-        },
-        bidderCount: bidderIds.length,
-        rules: { ...rules, minDecreasePercent: rules.minDecreaseBp / 100 },
-      };
-
-      if (role === 'provider') {
-        const orgId = m.orgId!;
-        const all = await standings(db, r, { sealed: false });
-        const mine = all.get(orgId);
-        const [proposal] = await db
-          .select()
-          .from(proposals)
-          .where(and(eq(proposals.requirementId, r.id), eq(proposals.providerId, orgId), ne(proposals.status, 'withdrawn')))
-          .orderBy(desc(proposals.updatedAt))
-          .limit(1);
-        const myOffers = await db
-          .select({ roundId: roundOffers.roundId, priceFen: roundOffers.priceFen, at: roundOffers.createdAt, number: priceRounds.number })
-          .from(roundOffers)
-          .innerJoin(priceRounds, eq(priceRounds.id, roundOffers.roundId))
-          .where(and(eq(roundOffers.requirementId, r.id), eq(roundOffers.providerId, orgId), eq(priceRounds.tenderRound, r.round)))
-          .orderBy(asc(roundOffers.createdAt));
-        const included = open?.participantIds.includes(orgId) ?? false;
-        const ranks = open && included ? participantRanks(open, all) : undefined;
-        return {
-          ...base,
-          role: 'provider' as const,
-          mine: proposal
-            ? {
-                proposal: { priceFen: proposal.priceFen, plan: proposal.plan, timeline: proposal.timeline, status: proposal.status },
-                currentPriceFen: mine?.priceFen ?? proposal.priceFen,
-                offers: myOffers.map((o) => ({ roundNumber: o.number, priceFen: o.priceFen, at: o.at })),
-                result: proposal.status === 'selected' ? ('selected' as const) : proposal.status === 'not_selected' ? ('not_selected' as const) : null,
-              }
-            : null,
-          currentRound: open
-            ? {
-                id: open.id,
-                number: open.number,
-                startedAt: open.startedAt,
-                closesAt: open.closesAt,
-                durationSeconds: open.durationSeconds,
-                extensions: open.extensions,
-                maxExtensions: open.maxExtensions,
-                included,
-                participantCount: open.participantIds.length,
-                myRank: ranks?.get(orgId) ?? null,
-                maxPriceFen: included && mine ? maxRevisedPriceFen(mine.priceFen, open) : null,
-                minDecreaseFen: included && mine ? minDecreaseFen(mine.priceFen, open) : null,
-              }
-            : null,
-        };
-      }
-
-      // Enterprise and operators: proposals from opening on; revised prices of closed rounds.
-      const sealed = await standings(db, r, { sealed: true });
-      const names = await orgNames(db, [...sealed.keys()]);
-      const props = opened
-        ? await db
-            .select()
-            .from(proposals)
-            .where(and(eq(proposals.requirementId, r.id), inArray(proposals.status, ['active', 'selected', 'not_selected'])))
-            .orderBy(asc(proposals.priceFen))
-        : [];
-      const atts = await files.listAttached(db, 'proposal', props.map((p) => p.id));
-      const closedRounds = [];
-      for (const rd of rounds.filter((x) => x.status === 'closed')) {
-        const offers = await offersOfRound(db, rd.id);
-        closedRounds.push({
-          id: rd.id,
-          number: rd.number,
-          startedAt: rd.startedAt,
-          closedAt: rd.closedAt,
-          participants: rd.participantIds.map((pid) => {
-            const own = offers.filter((o) => o.providerId === pid);
-            return {
-              providerId: pid,
-              providerName: names.get(pid) ?? '',
-              startPriceFen: own[0]?.previousPriceFen ?? sealed.get(pid)?.priceFen ?? null,
-              finalPriceFen: own.at(-1)?.priceFen ?? own[0]?.previousPriceFen ?? sealed.get(pid)?.priceFen ?? null,
-              offers: own.map((o) => ({ priceFen: o.priceFen, at: o.createdAt })),
-            };
-          }),
-        });
-      }
-      const openOffers = open ? await offersOfRound(db, open.id) : [];
-      return {
-        ...base,
-        role: role as 'enterprise' | 'operator',
-        selectedProviderId: r.selectedProviderId,
-        canAbandonFree: phase === 'bidding' && bidderIds.length < (r.minBidders ?? 1),
-        bidders: [...sealed.values()]
-          .filter((s) => bidderIds.includes(s.providerId) || props.some((p) => p.providerId === s.providerId))
-          .map((s) => ({ providerId: s.providerId, providerName: names.get(s.providerId) ?? '' })),
-        // Cheapest current price first: after a second round the revised prices decide the order.
-        proposals: props
-          .map((p) => ({
-          id: p.id,
-          providerId: p.providerId,
-          providerName: names.get(p.providerId) ?? '',
-          storefrontUrl: `/showcase/${p.providerId}`,
-          priceFen: p.priceFen,
-          currentPriceFen: sealed.get(p.providerId)?.priceFen ?? p.priceFen,
-          plan: p.plan,
-          timeline: p.timeline,
-          status: p.status,
-          attachments: atts.filter((f) => f.subjectId === p.id).map(toFileView),
-          }))
-          .sort((x, y) => x.currentPriceFen - y.currentPriceFen),
-        rounds: closedRounds,
-        currentRound: open
-          ? {
-              id: open.id,
-              number: open.number,
-              startedAt: open.startedAt,
-              closesAt: open.closesAt,
-              durationSeconds: open.durationSeconds,
-              extensions: open.extensions,
-              maxExtensions: open.maxExtensions,
-              participantCount: open.participantIds.length,
-              participants: open.participantIds.map((pid) => {
-                const own = openOffers.filter((o) => o.providerId === pid);
-                return { providerId: pid, providerName: names.get(pid) ?? '', offerCount: own.length, lastOfferAt: own.at(-1)?.createdAt ?? null };
-              }),
-            }
-          : null,
-      };
+      const facts = await loadFacts(r, role !== 'provider');
+      if (role !== 'provider') return roomView(facts, { role });
+      const own = await tenders.latestProposalOf(db, r.id, m.orgId!);
+      return roomView(facts, {
+        role: 'provider',
+        orgId: m.orgId!,
+        ownProposal: own ? { priceFen: own.priceFen, plan: own.plan, timeline: own.timeline, status: own.status } : null,
+      });
     },
 
     /**
@@ -357,7 +240,7 @@ export function createRoomService(deps: RoomDeps) {
      * agreement. Offers of a round still open are left out (sealed). Empty for non-competitive tenders.
      */
     async currentPricesFen(requirementId: string): Promise<Map<string, number>> {
-      const r = await getRequirement(db, requirementId);
+      const r = await tenders.requirement(db, requirementId);
       if (r.mode !== 'competitive') return new Map();
       return new Map([...(await standings(db, r, { sealed: true })).values()].map((s) => [s.providerId, s.priceFen]));
     },
@@ -389,7 +272,7 @@ export function createRoomService(deps: RoomDeps) {
 
     /**
      * 发起二次竞价: the enterprise ticks providers with live proposals and a duration (5–60 minutes).
-     * Errors: INVALID_TRANSITION (not in the bidding room, or a round is open), VALIDATION. Each
+     * Errors: NOT_COMPETITIVE, ROOM_NOT_BIDDING (not in the bidding room), ROUND_IN_PROGRESS, VALIDATION. Each
      * bidder is told whether it is in the round; participants get a site message too.
      */
     async startRound(actor: Actor | null, requirementId: string, raw: unknown) {
@@ -398,70 +281,78 @@ export function createRoomService(deps: RoomDeps) {
       const t = await timing();
       let pushes: (() => Promise<void>)[] = [];
       const { result: round } = await commit(async (tx, append) => {
-          const m = await member(a, requirementId, tx);
-          requireEnterprise(m);
-          const r = await getRequirement(tx, requirementId, 'update');
-          if (r.mode !== 'competitive') throw new AppError('INVALID_TRANSITION', '邀标项目不进行二次竞价');
-          const open = await findOpenRound(tx, r.id, true);
-          const now = clock.now();
-          const phase = roomPhase({ state: r.state, openingAt: r.openingAt, roundOpen: Boolean(open), now, timing: t });
-          const bidderIds = await activeBidderIds(tx, r.id);
-          const providerIds = [...new Set(input.providerIds)];
-          checkStartRound({ phase, providerIds, bidderIds, durationMinutes: input.durationMinutes });
-          const rules = await rulesOf(tx, r.id);
-          const [{ n }] = (await tx
-            .select({ n: sql<number>`coalesce(max(${priceRounds.number}), 0)::int` })
-            .from(priceRounds)
-            .where(and(eq(priceRounds.requirementId, r.id), eq(priceRounds.tenderRound, r.round)))) as [{ n: number }];
-          const [row] = await tx
-            .insert(priceRounds)
-            .values({
-              requirementId: r.id,
-              tenderRound: r.round,
-              number: Number(n) + 1,
-              participantIds: providerIds,
-              durationSeconds: input.durationMinutes * 60,
-              startedAt: now,
-              closesAt: new Date(now.getTime() + input.durationMinutes * 60_000),
-              ...rules,
-              startedBy: a.userId,
-            })
-            .returning();
-          const all = await standings(tx, r, { sealed: false });
-          const ranks = participantRanks(row!, all);
-          const common = { roundId: row!.id, number: row!.number, startedAt: now, closesAt: row!.closesAt, durationSeconds: row!.durationSeconds, participantCount: providerIds.length };
-          await append(r.id, [{ type: 'round:started', audience: ['enterprise'], payload: { ...common, participantIds: providerIds } }]);
-          await append(
-            r.id,
-            bidderIds.map((pid) => {
-              const included = providerIds.includes(pid);
-              const prev = all.get(pid)?.priceFen ?? 0;
-              return {
-                type: 'round:started',
-                audience: [`provider:${pid}` as Audience],
-                payload: included
-                  ? { ...common, included, rank: ranks.get(pid), previousPriceFen: prev, maxPriceFen: maxRevisedPriceFen(prev, row!), minDecreaseFen: minDecreaseFen(prev, row!) }
-                  : { roundId: row!.id, number: row!.number, included },
-              };
-            }),
+        const m = await member(a, requirementId, tx);
+        requireEnterprise(m);
+        const r = await tenders.requirement(tx, requirementId, 'update');
+        if (r.mode !== 'competitive') throw new AppError('NOT_COMPETITIVE', '邀标项目不进行二次竞价');
+        const open = await findOpenRound(tx, r.id, true);
+        const now = clock.now();
+        const phase = roomPhase({ state: r.state, openingAt: r.openingAt, roundOpen: Boolean(open), now, timing: t });
+        const bidderIds = await tenders.activeBidderIds(tx, r.id);
+        const providerIds = [...new Set(input.providerIds)];
+        checkStartRound({ phase, providerIds, bidderIds, durationMinutes: input.durationMinutes });
+        const rules = await repo.getRoundRules(tx, r.id);
+        const row = await repo.insertRound(tx, {
+          requirementId: r.id,
+          tenderRound: r.round,
+          number: await repo.nextRoundNumber(tx, r.id, r.round),
+          participantIds: providerIds,
+          durationSeconds: input.durationMinutes * 60,
+          startedAt: now,
+          closesAt: new Date(now.getTime() + input.durationMinutes * 60_000),
+          ...rules,
+          startedBy: a.userId,
+        });
+        await jobs.schedule(tx, { kind: ROUND_CLOSE_JOB, key: row!.id, runAt: row!.closesAt });
+        const all = await standings(tx, r, { sealed: false });
+        const ranks = participantRanks(row!, all);
+        const common = {
+          roundId: row!.id,
+          number: row!.number,
+          startedAt: now,
+          closesAt: row!.closesAt,
+          durationSeconds: row!.durationSeconds,
+          participantCount: providerIds.length,
+        };
+        await append(r.id, [{ type: 'round:started', audience: ['enterprise'], payload: { ...common, participantIds: providerIds } }]);
+        await append(
+          r.id,
+          bidderIds.map((pid) => {
+            const included = providerIds.includes(pid);
+            const prev = all.get(pid)?.priceFen ?? 0;
+            return {
+              type: 'round:started',
+              audience: [`provider:${pid}` as Audience],
+              payload: included
+                ? {
+                    ...common,
+                    included,
+                    rank: ranks.get(pid),
+                    previousPriceFen: prev,
+                    maxPriceFen: maxRevisedPriceFen(prev, row!),
+                    minDecreaseFen: minDecreaseFen(prev, row!),
+                  }
+                : { roundId: row!.id, number: row!.number, included },
+            };
+          }),
+        );
+        for (const pid of providerIds) {
+          pushes.push(
+            (
+              await messages.sendToOrganisation(
+                pid,
+                {
+                  title: '二次竞价已开始',
+                  body: `项目「${r.title}」发起了第 ${row!.number} 轮二次竞价，${input.durationMinutes} 分钟后截止，请尽快进入竞价室报价。`,
+                  link: `/projects/${r.id}/room`,
+                  category: 'tender',
+                },
+                tx,
+              )
+            ).push,
           );
-          for (const pid of providerIds) {
-            pushes.push(
-              (
-                await messages.sendToOrganisation(
-                  pid,
-                  {
-                    title: '二次竞价已开始',
-                    body: `项目「${r.title}」发起了第 ${row!.number} 轮二次竞价，${input.durationMinutes} 分钟后截止，请尽快进入竞价室报价。`,
-                    link: `/projects/${r.id}/room`,
-                    category: 'tender',
-                  },
-                  tx,
-                )
-              ).push,
-            );
-          }
-          return row!;
+        }
+        return row!;
       });
       await timer.schedule(`${ROUND_TIMER}:${round.id}`, round.closesAt);
       for (const p of pushes) await p().catch(() => undefined);
@@ -481,84 +372,90 @@ export function createRoomService(deps: RoomDeps) {
       const orgId = a.organisation?.organisationId;
       let extendedTo: Date | undefined;
       const { result } = await commit(async (tx, append) => {
-          // The requirement with its open round, whose row is locked: bids of one room queue here.
-          if (!z.uuid().safeParse(requirementId).success) throw new AppError('NOT_FOUND', '项目不存在');
-          const [row] = await tx
-            .select({ r: requirements, round: priceRounds })
-            .from(priceRounds)
-            .innerJoin(requirements, eq(requirements.id, priceRounds.requirementId))
-            .where(and(eq(priceRounds.requirementId, requirementId), eq(priceRounds.status, 'open')))
-            .for('update', { of: priceRounds });
-          // Refusals take the slow path, so they answer exactly as the room's membership rules say.
-          const refuse = async (code: 'FORBIDDEN' | 'ROUND_CLOSED') => {
-            const m = await member(a, requirementId, tx);
-            if (m.role !== 'provider' || code === 'FORBIDDEN') throw new AppError('FORBIDDEN', '只有参加本轮二次竞价的服务机构可以报价');
-            throw new AppError('ROUND_CLOSED', '当前没有进行中的二次竞价');
-          };
-          if (!row) return refuse('ROUND_CLOSED');
-          const { r, round } = row;
-          if (!orgId || orgId === r.organisationId || a.isOperator) return refuse('FORBIDDEN');
-          // Read after the lock is held, so it includes every bid committed before this one.
-          const all = await standings(tx, r, { sealed: false, resend: { orgId, clientId: input.clientId } });
-          const mine = all.get(orgId);
-          if (!mine) return refuse('FORBIDDEN');
-          const ranksBefore = participantRanks(round, all);
-          if (mine.replay) {
-            const [dup] = await tx
-              .select()
-              .from(roundOffers)
-              .where(and(eq(roundOffers.roundId, round.id), eq(roundOffers.providerId, orgId), eq(roundOffers.clientId, input.clientId)));
-            return { offer: dup!, round, rank: ranksBefore.get(orgId) ?? null, replayed: true };
-          }
-          const now = clock.now();
-          const previousFen = mine.priceFen;
-          const decision = decideRevisedPrice(round, { providerId: orgId, priceFen: input.priceFen, previousFen }, now);
-          let next = round;
-          if (decision.extended) {
-            [next] = (await tx
-              .update(priceRounds)
-              .set({ closesAt: decision.closesAt, extensions: decision.extensions })
-              .where(eq(priceRounds.id, round.id))
-              .returning()) as [PriceRoundRow];
-            extendedTo = decision.closesAt;
-          }
-          all.set(orgId, { ...mine, priceFen: input.priceFen, at: now });
-          const ranks = participantRanks(next, all);
-          // The bidder's own acknowledgement first: its sequence number is stored with the offer.
-          // Other participants hear only when their rank moved (never a rival's price or name).
-          const accepted: RoomEventInput = {
-            type: 'offer:accepted',
-            audience: [`provider:${orgId}`],
-            payload: { roundId: round.id, priceFen: input.priceFen, previousPriceFen: previousFen, rank: ranks.get(orgId), participantCount: next.participantIds.length, at: now, clientId: input.clientId, maxPriceFen: maxRevisedPriceFen(input.priceFen, next) },
-          };
-          const evs: RoomEventInput[] = [
-            accepted,
-            { type: 'offer:received', audience: ['enterprise'], payload: { roundId: round.id, providerId: orgId, offerCount: mine.offersInOpenRound + 1, at: now } },
-            ...next.participantIds
-              .filter((pid) => pid !== orgId && ranks.get(pid) !== ranksBefore.get(pid))
-              .map((pid) => ({ type: 'round:rank', audience: [`provider:${pid}` as Audience], payload: { roundId: round.id, rank: ranks.get(pid), participantCount: next.participantIds.length } })),
-          ];
-          if (decision.extended) {
-            evs.push({
-              type: 'round:extended',
-              audience: ['enterprise', ...next.participantIds.map((pid) => `provider:${pid}` as Audience)],
-              payload: { roundId: round.id, closesAt: decision.closesAt, extensions: decision.extensions, maxExtensions: next.maxExtensions },
-            });
-          }
-          // The events and the offer in one statement; the offer stores its first event's sequence number.
-          const offer = {
-            id: randomUUID(),
+        // The requirement with its open round, whose row is locked: bids of one room queue here.
+        if (!repo.isUuid(requirementId)) throw new AppError('NOT_FOUND', '项目不存在');
+        const row = await repo.lockOpenRoundWithRequirement(tx, requirementId);
+        // Refusals take the slow path, so they answer exactly as the room's membership rules say.
+        const refuse = async (code: 'FORBIDDEN' | 'ROUND_CLOSED') => {
+          const m = await member(a, requirementId, tx);
+          if (m.role !== 'provider' || code === 'FORBIDDEN') throw new AppError('FORBIDDEN', '只有参加本轮二次竞价的服务机构可以报价');
+          throw new AppError('ROUND_CLOSED', '当前没有进行中的二次竞价');
+        };
+        if (!row) return refuse('ROUND_CLOSED');
+        const { r, round } = row;
+        if (!orgId || orgId === r.organisationId || a.isOperator) return refuse('FORBIDDEN');
+        // Read after the lock is held, so it includes every bid committed before this one.
+        const all = await standings(tx, r, { sealed: false, resend: { orgId, clientId: input.clientId } });
+        const mine = all.get(orgId);
+        if (!mine) return refuse('FORBIDDEN');
+        const ranksBefore = participantRanks(round, all);
+        if (mine.replay) {
+          const dup = await repo.findOfferByClientId(tx, round.id, orgId, input.clientId);
+          return { offer: dup!, round, rank: ranksBefore.get(orgId) ?? null, replayed: true };
+        }
+        const now = clock.now();
+        const previousFen = mine.priceFen;
+        const decision = decideRevisedPrice(round, { providerId: orgId, priceFen: input.priceFen, previousFen }, now);
+        let next = round;
+        if (decision.extended) {
+          next = await repo.extendRound(tx, round.id, decision.closesAt, decision.extensions);
+          await jobs.schedule(tx, { kind: ROUND_CLOSE_JOB, key: round.id, runAt: decision.closesAt });
+          extendedTo = decision.closesAt;
+        }
+        all.set(orgId, { ...mine, priceFen: input.priceFen, at: now });
+        const ranks = participantRanks(next, all);
+        // The bidder's own acknowledgement first: its sequence number is stored with the offer.
+        // Other participants hear only when their rank moved (never a rival's price or name).
+        const accepted: RoomEventInput = {
+          type: 'offer:accepted',
+          audience: [`provider:${orgId}`],
+          payload: {
             roundId: round.id,
-            requirementId: r.id,
-            providerId: orgId,
-            submittedBy: a.userId,
             priceFen: input.priceFen,
             previousPriceFen: previousFen,
+            rank: ranks.get(orgId),
+            participantCount: next.participantIds.length,
+            at: now,
             clientId: input.clientId,
-            createdAt: now,
-          };
-          const [ack] = await append(r.id, evs, (firstSeq) => tx.insert(roundOffers).values({ ...offer, seq: firstSeq }).getSQL());
-          return { offer: { ...offer, seq: ack!.seq }, round: next, rank: ranks.get(orgId) ?? null, replayed: false };
+            maxPriceFen: maxRevisedPriceFen(input.priceFen, next),
+          },
+        };
+        const evs: RoomEventInput[] = [
+          accepted,
+          {
+            type: 'offer:received',
+            audience: ['enterprise'],
+            payload: { roundId: round.id, providerId: orgId, offerCount: mine.offersInOpenRound + 1, at: now },
+          },
+          ...next.participantIds
+            .filter((pid) => pid !== orgId && ranks.get(pid) !== ranksBefore.get(pid))
+            .map((pid): RoomEventInput => ({
+              type: 'round:rank',
+              audience: [`provider:${pid}` as Audience],
+              payload: { roundId: round.id, rank: ranks.get(pid), participantCount: next.participantIds.length },
+            })),
+        ];
+        if (decision.extended) {
+          evs.push({
+            type: 'round:extended',
+            audience: ['enterprise', ...next.participantIds.map((pid) => `provider:${pid}` as Audience)],
+            payload: { roundId: round.id, closesAt: decision.closesAt, extensions: decision.extensions, maxExtensions: next.maxExtensions },
+          });
+        }
+        // The events and the offer in one statement; the offer stores its first event's sequence number.
+        const offer = {
+          id: randomUUID(),
+          roundId: round.id,
+          requirementId: r.id,
+          providerId: orgId,
+          submittedBy: a.userId,
+          priceFen: input.priceFen,
+          previousPriceFen: previousFen,
+          clientId: input.clientId,
+          createdAt: now,
+        };
+        const [ack] = await append(r.id, evs, (firstSeq) => repo.insertOfferSql(tx, offer, firstSeq));
+        return { offer: { ...offer, seq: ack!.seq }, round: next, rank: ranks.get(orgId) ?? null, replayed: false };
       });
       if (extendedTo) await timer.schedule(`${ROUND_TIMER}:${result.round.id}`, extendedTo);
       return {
@@ -583,57 +480,69 @@ export function createRoomService(deps: RoomDeps) {
       const now = clock.now();
       let pushes: (() => Promise<void>)[] = [];
       const { result: closed } = await commit(async (tx, append) => {
-          const [row] = await tx
-            .update(priceRounds)
-            .set({ status: 'closed', closedAt: now })
-            .where(and(eq(priceRounds.id, roundId), eq(priceRounds.status, 'open'), lte(priceRounds.closesAt, now)))
-            .returning();
-          if (!row) return undefined;
-          const r = await getRequirement(tx, row.requirementId);
-          const offers = await offersOfRound(tx, row.id);
-          const all = await standings(tx, r, { sealed: false });
-          const ranks = participantRanks(row, all);
-          const names = await orgNames(tx, row.participantIds);
-          await append(row.requirementId, [
-            {
-              type: 'round:closed',
-              audience: ['enterprise'],
-              payload: {
-                roundId: row.id,
-                number: row.number,
-                closedAt: now,
-                participants: row.participantIds.map((pid) => {
-                  const own = offers.filter((o) => o.providerId === pid);
-                  return {
-                    providerId: pid,
-                    providerName: names.get(pid) ?? '',
-                    startPriceFen: own[0]?.previousPriceFen ?? all.get(pid)?.priceFen ?? null,
-                    finalPriceFen: all.get(pid)?.priceFen ?? null,
-                    offers: own.map((o) => ({ priceFen: o.priceFen, at: o.createdAt })),
-                  };
-                }),
-              },
+        const row = await repo.closeRoundIfDue(tx, roundId, now);
+        if (!row) return undefined;
+        const r = await tenders.requirement(tx, row.requirementId);
+        const offers = await repo.offersOfRound(tx, row.id);
+        const all = await standings(tx, r, { sealed: false });
+        const ranks = participantRanks(row, all);
+        const names = await organisations.namesOf(row.participantIds, tx);
+        await append(row.requirementId, [
+          {
+            type: 'round:closed',
+            audience: ['enterprise'],
+            payload: {
+              roundId: row.id,
+              number: row.number,
+              closedAt: now,
+              participants: row.participantIds.map((pid) => {
+                const own = offers.filter((o) => o.providerId === pid);
+                return {
+                  providerId: pid,
+                  providerName: names.get(pid) ?? '',
+                  startPriceFen: own[0]?.previousPriceFen ?? all.get(pid)?.priceFen ?? null,
+                  finalPriceFen: all.get(pid)?.priceFen ?? null,
+                  offers: own.map((o) => ({ priceFen: o.priceFen, at: o.createdAt })),
+                };
+              }),
             },
-            ...row.participantIds.map((pid) => ({
-              type: 'round:closed',
-              audience: [`provider:${pid}` as Audience],
-              payload: { roundId: row.id, number: row.number, closedAt: now, rank: ranks.get(pid), participantCount: row.participantIds.length, finalPriceFen: all.get(pid)?.priceFen ?? null },
-            })),
-          ]);
-          pushes.push(
-            (
-              await messages.sendToOrganisation(
-                r.organisationId,
-                { title: '二次竞价已结束', body: `项目「${r.title}」第 ${row.number} 轮二次竞价已结束，请回到竞价室查看服务机构调整后的报价。`, link: `/account/projects/${r.id}/room`, category: 'tender' },
-                tx,
-              )
-            ).push,
-          );
-          return row;
+          },
+          ...row.participantIds.map((pid): RoomEventInput => ({
+            type: 'round:closed',
+            audience: [`provider:${pid}` as Audience],
+            payload: {
+              roundId: row.id,
+              number: row.number,
+              closedAt: now,
+              rank: ranks.get(pid),
+              participantCount: row.participantIds.length,
+              finalPriceFen: all.get(pid)?.priceFen ?? null,
+            },
+          })),
+        ]);
+        pushes.push(
+          (
+            await messages.sendToOrganisation(
+              r.organisationId,
+              {
+                title: '二次竞价已结束',
+                body: `项目「${r.title}」第 ${row.number} 轮二次竞价已结束，请回到竞价室查看服务机构调整后的报价。`,
+                link: `/account/projects/${r.id}/room`,
+                category: 'tender',
+              },
+              tx,
+            )
+          ).push,
+        );
+        return row;
       });
       if (!closed) {
-        const [still] = await db.select().from(priceRounds).where(and(eq(priceRounds.id, roundId), eq(priceRounds.status, 'open')));
-        if (still) await timer.schedule(`${ROUND_TIMER}:${still.id}`, still.closesAt);
+        const still = await repo.findOpenRoundById(db, roundId);
+        if (still) {
+          // Woken early (the deadline moved later): the job follows the deadline.
+          await jobs.schedule(db, { kind: ROUND_CLOSE_JOB, key: still.id, runAt: still.closesAt });
+          await timer.schedule(`${ROUND_TIMER}:${still.id}`, still.closesAt);
+        }
         return false;
       }
       for (const p of pushes) await p().catch(() => undefined);
@@ -643,35 +552,37 @@ export function createRoomService(deps: RoomDeps) {
 
     /** Closes every round past its deadline (the safety sweep and the catch-up after a restart). */
     async closeDueRounds() {
-      const due = await db
-        .select({ id: priceRounds.id })
-        .from(priceRounds)
-        .where(and(eq(priceRounds.status, 'open'), lte(priceRounds.closesAt, clock.now())));
       let n = 0;
-      for (const d of due) if (await service.closeRound(d.id)) n++;
+      for (const id of await repo.dueRoundIds(db, clock.now())) if (await service.closeRound(id)) n++;
       return n;
     },
 
     /** At start: close what is overdue and wake up for every open round. */
     async resumeTimers() {
       await service.closeDueRounds();
-      const open = await db.select({ id: priceRounds.id, closesAt: priceRounds.closesAt }).from(priceRounds).where(eq(priceRounds.status, 'open'));
-      for (const o of open) await timer.schedule(`${ROUND_TIMER}:${o.id}`, o.closesAt);
+      const open = await repo.openRounds(db);
+      for (const o of open) {
+        // Rounds opened before deadlines were jobs get theirs; the rest are only re-armed in the timer.
+        if (!(await jobs.find(ROUND_CLOSE_JOB, o.id))) await jobs.schedule(db, { kind: ROUND_CLOSE_JOB, key: o.id, runAt: o.closesAt });
+        await timer.schedule(`${ROUND_TIMER}:${o.id}`, o.closesAt);
+      }
     },
 
     /** The enterprise sets the second-round rules of its requirement (not while a round is open). */
     async updateRules(actor: Actor | null, requirementId: string, raw: unknown) {
       const a = requireActor(actor);
       const input = parseInput(RoomRulesInput, raw);
-      const values = { minDecreaseBp: Math.round(input.minDecreasePercent * 100), minDecreaseFen: input.minDecreaseFen, snipeWindowSeconds: input.snipeWindowSeconds, maxExtensions: input.maxExtensions };
+      const values = {
+        minDecreaseBp: Math.round(input.minDecreasePercent * 100),
+        minDecreaseFen: input.minDecreaseFen,
+        snipeWindowSeconds: input.snipeWindowSeconds,
+        maxExtensions: input.maxExtensions,
+      };
       await db.transaction(async (tx) => {
         const m = await member(a, requirementId, tx);
         requireEnterprise(m);
-        if (await findOpenRound(tx, m.r.id)) throw new AppError('INVALID_TRANSITION', '二次竞价进行中，结束后才能修改规则');
-        await tx
-          .insert(tenderRooms)
-          .values({ requirementId: m.r.id, ...values })
-          .onConflictDoUpdate({ target: tenderRooms.requirementId, set: { ...values, updatedAt: clock.now() } });
+        if (await findOpenRound(tx, m.r.id)) throw new AppError('ROUND_IN_PROGRESS', '二次竞价进行中，结束后才能修改规则');
+        await repo.upsertRoundRules(tx, m.r.id, values, clock.now());
       });
       return { ...values, minDecreasePercent: input.minDecreasePercent };
     },
@@ -684,32 +595,35 @@ export function createRoomService(deps: RoomDeps) {
       if (m.role === 'operator') return { ids: [] as string[] };
       if (m.role === 'provider' && m.orgId !== input.providerId) throw new AppError('NOT_FOUND', '会话不存在');
       const now = clock.now();
-      const col = kind === 'delivered' ? negotiationMessages.deliveredAt : negotiationMessages.readAt;
-      const rows = await db
-        .update(negotiationMessages)
-        .set(kind === 'delivered' ? { deliveredAt: now } : { readAt: now, deliveredAt: sql`coalesce(${negotiationMessages.deliveredAt}, ${now.toISOString()}::timestamptz)` })
-        .where(
-          and(
-            eq(negotiationMessages.requirementId, m.r.id),
-            eq(negotiationMessages.providerId, input.providerId),
-            inArray(negotiationMessages.id, input.messageIds),
-            ne(negotiationMessages.senderOrgId, m.orgId!),
-            isNull(col),
-          ),
-        )
-        .returning({ id: negotiationMessages.id });
-      const ids = rows.map((r) => r.id);
-      if (ids.length) {
-        const to = m.role === 'enterprise' ? roomChannels.provider(m.r.id, input.providerId) : roomChannels.enterprise(m.r.id);
-        await publisher.publish(to, 'chat:receipt', { requirementId: m.r.id, providerId: input.providerId, kind, messageIds: ids, at: now.toISOString() });
-      }
+      const { ids, deliver } = await db.transaction(async (tx) => {
+        const ids = await tenders.markChat(tx, {
+          requirementId: m.r.id,
+          providerId: input.providerId,
+          messageIds: input.messageIds,
+          readerOrgId: m.orgId!,
+          kind,
+          now,
+        });
+        if (!ids.length) return { ids };
+        const receipt: ChatReceipt = {
+          requirementId: m.r.id,
+          providerId: input.providerId,
+          kind,
+          messageIds: ids,
+          at: now.toISOString(),
+          to: m.role === 'enterprise' ? 'provider' : 'enterprise',
+        };
+        return { ids, deliver: await service.enqueueChatReceipt(tx, receipt) };
+      });
+      await deliver?.();
       return { ids };
     },
   };
 
   timer.on(ROUND_TIMER, async (id) => void (await service.closeRound(id)));
+  jobs.on(ROUND_CLOSE_JOB, async (job) => void (await service.closeRound(job.key)));
   return service;
 }
 
 export type RoomService = ReturnType<typeof createRoomService>;
-export type RoomSnapshot = Awaited<ReturnType<RoomService['snapshot']>>;
+export type { RoomSnapshot };

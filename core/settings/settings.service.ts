@@ -1,7 +1,6 @@
-import { eq } from 'drizzle-orm';
 import type { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
-import { platformSettings } from '../../db/schema';
+import { settingsRepo as repo } from './settings.repo';
 import { recordAudit } from '../audit/audit';
 import { requireOperator, type Actor } from '../shared/actor';
 import { parseInput } from '../shared/validate';
@@ -19,13 +18,15 @@ const SETTINGS = {
   'escrow.fee': { defaults: { feeBp: 0 } as { feeBp: number }, schema: EscrowFeeInput as z.ZodType<{ feeBp: number }> },
   calendar: { defaults: DEFAULT_CALENDAR as WorkCalendar, schema: CalendarInput as unknown as z.ZodType<WorkCalendar> },
 } as const;
-type SettingKey = keyof typeof SETTINGS;
+export type SettingKey = keyof typeof SETTINGS;
+/** Every setting's key (each is owned by one context: `settings` in its context module). */
+export const SETTING_KEYS = Object.keys(SETTINGS) as SettingKey[];
 type SettingValue<K extends SettingKey> = (typeof SETTINGS)[K]['defaults'];
 
 /** Operator-configurable numbers, stored in `platform_settings`; a missing row means the default. */
 export function createSettingsService({ db }: { db: Db }) {
   async function get<K extends SettingKey>(key: K, q: DbOrTx = db): Promise<SettingValue<K>> {
-    const [row] = await q.select().from(platformSettings).where(eq(platformSettings.key, key));
+    const row = await repo.findValue(q, key);
     const parsed = row ? SETTINGS[key].schema.safeParse(row.value) : undefined;
     return parsed?.success ? (parsed.data as SettingValue<K>) : SETTINGS[key].defaults;
   }
@@ -39,12 +40,16 @@ export function createSettingsService({ db }: { db: Db }) {
       const a = requireOperator(actor);
       const value = parseInput(SETTINGS[key].schema, raw) as SettingValue<K>;
       await db.transaction(async (tx) => {
-        const [previous] = await tx.select({ value: platformSettings.value }).from(platformSettings).where(eq(platformSettings.key, key)).for('update');
-        await tx
-          .insert(platformSettings)
-          .values({ key, value, updatedBy: a.userId })
-          .onConflictDoUpdate({ target: platformSettings.key, set: { value, updatedBy: a.userId, updatedAt: new Date() } });
-        await recordAudit(tx, { actorUserId: a.userId, action: 'settings.update', targetType: 'setting', targetId: key, before: previous?.value ?? SETTINGS[key].defaults, after: value });
+        const previous = await repo.findValue(tx, key, { lock: true });
+        await repo.upsertValue(tx, key, value, a.userId, new Date());
+        await recordAudit(tx, {
+          actorUserId: a.userId,
+          action: 'settings.update',
+          targetType: 'setting',
+          targetId: key,
+          before: previous?.value ?? SETTINGS[key].defaults,
+          after: value,
+        });
       });
       return value;
     },

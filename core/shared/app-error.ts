@@ -1,32 +1,71 @@
-/** Stable error codes. Each names a domain state; ERROR_STATUS maps it to an HTTP status. */
-export const ERROR_STATUS = {
+import { ACCOUNTS_ERRORS } from '../accounts/accounts.errors';
+import { ESCROW_ERRORS } from '../escrow/escrow.errors';
+import { JOBS_ERRORS } from '../jobs/jobs.errors';
+import { MALL_ERRORS } from '../mall/mall.errors';
+import { ORGANISATIONS_ERRORS } from '../organisations/organisations.errors';
+import { ROOMS_ERRORS } from '../rooms/rooms.errors';
+import { TENDERS_ERRORS } from '../tenders/tenders.errors';
+import { VOUCHERS_ERRORS } from '../vouchers/vouchers.errors';
+import { WALLET_ERRORS } from '../wallet/wallet.errors';
+
+/**
+ * Codes any context may use: input, sessions and permission, existence, generic conflicts, and what
+ * the transport and the server refuse. A refusal that names a state of one context belongs in that
+ * context's `<ctx>.errors.ts` instead, so clients can tell the states apart.
+ */
+export const SHARED_ERRORS = {
   VALIDATION: 400,
   UNAUTHENTICATED: 401,
-  INVALID_CREDENTIALS: 401,
   FORBIDDEN: 403,
-  ACCOUNT_DISABLED: 403,
   NOT_FOUND: 404,
   CONFLICT: 409,
-  USERNAME_TAKEN: 409,
-  MOBILE_TAKEN: 409,
-  EMAIL_TAKEN: 409,
-  ORGANISATION_EXISTS: 409,
-  CODE_INVALID: 400,
-  INSUFFICIENT_FUNDS: 409,
-  IDEMPOTENCY_CONFLICT: 409,
   INVALID_TRANSITION: 409,
-  PROPOSALS_FROZEN: 409,
-  ROUND_CLOSED: 409,
-  ORDER_NOT_REPRICEABLE: 409,
-  OUT_OF_STOCK: 409,
   PAYLOAD_TOO_LARGE: 413,
-  RATE_LIMITED: 429,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  RATE_LIMITED: 429,
   INTERNAL: 500,
   STORAGE_FULL: 503,
 } as const;
 
+/**
+ * Every context's codes. A new context adds its `<CTX>_ERRORS` here; a code declared by two
+ * contexts is refused when this module loads (and by app-error.test.ts), since the second would
+ * silently take over the first one's status.
+ */
+export const CONTEXT_ERRORS = {
+  accounts: ACCOUNTS_ERRORS,
+  organisations: ORGANISATIONS_ERRORS,
+  wallet: WALLET_ERRORS,
+  tenders: TENDERS_ERRORS,
+  rooms: ROOMS_ERRORS,
+  mall: MALL_ERRORS,
+  escrow: ESCROW_ERRORS,
+  jobs: JOBS_ERRORS,
+  vouchers: VOUCHERS_ERRORS,
+} as const;
+
+type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
+type ContextCodes = UnionToIntersection<(typeof CONTEXT_ERRORS)[keyof typeof CONTEXT_ERRORS]>;
+
+/** Stable error codes. Each names a domain state; ERROR_STATUS maps it to an HTTP status. */
+export const ERROR_STATUS = mergeErrorTables(SHARED_ERRORS, CONTEXT_ERRORS) as typeof SHARED_ERRORS & ContextCodes;
+
 export type ErrorCode = keyof typeof ERROR_STATUS;
+
+/** The codes of all tables in one, refusing a code declared twice (exported for the test). */
+export function mergeErrorTables(shared: Record<string, number>, contexts: Record<string, Record<string, number>>): Record<string, number> {
+  const owner = new Map<string, string>(Object.keys(shared).map((code) => [code, 'shared']));
+  const merged: Record<string, number> = { ...shared };
+  for (const [context, table] of Object.entries(contexts)) {
+    for (const [code, status] of Object.entries(table)) {
+      const previous = owner.get(code);
+      if (previous) throw new Error(`Error code ${code} is declared by both ${previous} and ${context}`);
+      owner.set(code, context);
+      merged[code] = status;
+    }
+  }
+  return merged;
+}
 
 export interface ErrorBody {
   code: ErrorCode;

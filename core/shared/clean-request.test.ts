@@ -11,9 +11,12 @@ const post = (body: BodyInit, type?: string) => {
 };
 
 describe('hasUncleanInput (pages refuse what the API refuses)', () => {
-  it.each(['/projects?q=%00', '/projects/%00', '/projects/a%ED%A0%80', '/mall/products/%E0%A4%A', '/admin/users?q=a%07b', '/x?%00=1'])('refuses %s', async (path) => {
-    expect(await get(path)).toBe(true);
-  });
+  it.each(['/projects?q=%00', '/projects/%00', '/projects/a%ED%A0%80', '/mall/products/%E0%A4%A', '/admin/users?q=a%07b', '/x?%00=1'])(
+    'refuses %s',
+    async (path) => {
+      expect(await get(path)).toBe(true);
+    },
+  );
 
   it.each(['/projects?q=%E6%B0%B4%E7%94%B5', '/mall/products?q=a%20b&page=2', '/login?redirectTo=%2Fmall%2Fme', '/'])('lets %s through', async (path) => {
     expect(await get(path)).toBe(false);

@@ -14,7 +14,10 @@ export function parseTrustedProxy(raw: string): TrustedProxy | null {
     const hops = Number(value);
     return hops <= 20 ? (hops === 0 ? undefined : { hops }) : null;
   }
-  const addresses = value.split(',').map((s) => s.trim()).filter(Boolean);
+  const addresses = value
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   if (!addresses.length) return null;
   for (const a of addresses) {
     const [address, bits, ...rest] = a.split('/');
@@ -72,11 +75,7 @@ function buildResolver(trusted: TrustedProxy) {
  * `TRUSTED_PROXY` trusts; without it the socket address is used, so a header written by the client
  * cannot give each try a fresh address.
  */
-export function resolveClientIp(
-  config: { TRUSTED_PROXY: TrustedProxy },
-  socketAddress: string | undefined,
-  forwardedFor: string | null | undefined,
-): string {
+export function resolveClientIp(config: { TRUSTED_PROXY: TrustedProxy }, socketAddress: string | undefined, forwardedFor: string | null | undefined): string {
   let resolve = resolvers.get(config);
   if (!resolve) {
     resolve = buildResolver(config.TRUSTED_PROXY);

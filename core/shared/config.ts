@@ -3,9 +3,7 @@ import { parseTrustedProxy, type TrustedProxy } from './client-ip';
 
 const SECRET_DEFAULT = 'bangfu-development-secret-change-me';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 /**
  * Every environment variable Bangfu reads, parsed once at start-up.
@@ -40,7 +38,12 @@ export const ConfigSchema = z.object({
   SANDBOX_GATEWAYS: bool.optional(),
   /** Shows /dev/outbox and the sandbox pages; always off when NODE_ENV=production unless set. */
   DEV_TOOLS: bool.optional(),
-  SESSION_IDLE_MINUTES: z.coerce.number().int().min(5).max(60 * 24 * 30).default(60 * 24),
+  SESSION_IDLE_MINUTES: z.coerce
+    .number()
+    .int()
+    .min(5)
+    .max(60 * 24 * 30)
+    .default(60 * 24),
   SESSION_ABSOLUTE_DAYS: z.coerce.number().int().min(1).max(365).default(30),
   /** Secret for signing (payment callbacks, code hashes). Required in production. */
   APP_SECRET: z.string().min(16, '至少 16 个字符').default(SECRET_DEFAULT),
@@ -49,10 +52,22 @@ export const ConfigSchema = z.object({
    * and emitter's channels, presence. Deployments (or test runs) sharing one Redis each take their own;
    * pub/sub channels ignore the database index, so a different index alone does not keep them apart.
    */
-  REDIS_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/i, '只能包含字母、数字、冒号、下划线和连字符').default('bangfu:'),
+  REDIS_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9:_-]{1,40}$/i, '只能包含字母、数字、冒号、下划线和连字符')
+    .default('bangfu:'),
   /** Key prefix of rate-limit buckets in Redis (default: REDIS_PREFIX + `rl`); kept for existing set-ups. */
-  RATE_LIMIT_PREFIX: z.string().regex(/^[a-z0-9:_-]{1,40}$/i, '只能包含字母、数字、冒号、下划线和连字符').optional(),
+  RATE_LIMIT_PREFIX: z
+    .string()
+    .regex(/^[a-z0-9:_-]{1,40}$/i, '只能包含字母、数字、冒号、下划线和连字符')
+    .optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** Voucher grabs per user, and per client address, per window (0 turns one off; many residents may share one address). */
+  VOUCHER_GRAB_LIMIT_USER: z.coerce.number().int().min(0).max(100_000).default(20),
+  VOUCHER_GRAB_LIMIT_IP: z.coerce.number().int().min(0).max(10_000_000).default(600),
+  VOUCHER_GRAB_LIMIT_WINDOW: z.coerce.number().int().min(1).max(3600).default(10),
+  /** Bearer token that /metrics (Prometheus format) asks for; unset: the endpoint does not exist. */
+  METRICS_TOKEN: z.string().min(16, '至少 16 个字符').optional(),
   /**
    * Reverse proxies whose X-Forwarded-For is believed: a hop count (`1` = one proxy in front) or a comma
    * list of proxy addresses/CIDRs. Unset: nobody's; the client address is the connection's.
@@ -99,9 +114,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const sandboxGateways = c.SANDBOX_GATEWAYS ?? !production;
   const missing = [
     ...missingForProduction(c),
-    ...(c.SANDBOX_GATEWAYS === false
-      ? ['  SANDBOX_GATEWAYS: 尚未接入真实的支付和代付网关，只能使用沙箱网关（设置 SANDBOX_GATEWAYS=true）']
-      : []),
+    ...(c.SANDBOX_GATEWAYS === false ? ['  SANDBOX_GATEWAYS: 尚未接入真实的支付和代付网关，只能使用沙箱网关（设置 SANDBOX_GATEWAYS=true）'] : []),
   ];
   if (missing.length) throw new ConfigError(`Invalid configuration (环境变量配置错误):\n${missing.join('\n')}`);
   return {

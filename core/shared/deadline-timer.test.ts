@@ -23,7 +23,10 @@ const stores = [
           'redis',
           (clock: ManualClock) => {
             const key = `t-deadlines-${randomUUID()}`;
-            return [new RedisDeadlineTimer(redis, clock, { key, log: () => {} }), new RedisDeadlineTimer(redis, clock, { key, log: () => {} })] as [DeadlineTimer, DeadlineTimer];
+            return [new RedisDeadlineTimer(redis, clock, { key, log: () => {} }), new RedisDeadlineTimer(redis, clock, { key, log: () => {} })] as [
+              DeadlineTimer,
+              DeadlineTimer,
+            ];
           },
         ] as const,
       ]

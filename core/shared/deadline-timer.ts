@@ -1,5 +1,8 @@
 import type { Redis } from 'ioredis';
 import type { Clock } from './clock';
+import { lineLog, logger } from './logger';
+
+const timerLog = lineLog(logger.child({ component: 'timer' }));
 
 /**
  * Wakes code up at stored deadlines (a second round's close, later auto-acceptance and voucher
@@ -72,7 +75,7 @@ export class LocalDeadlineTimer implements DeadlineTimer {
       for (const k of keys) {
         if (this.due.get(k)! > now) continue; // moved later meanwhile
         this.due.delete(k);
-        if (!(await dispatch(this.handlers, k, this.opts.log ?? console.warn))) this.due.set(k, now + 1000);
+        if (!(await dispatch(this.handlers, k, this.opts.log ?? timerLog))) this.due.set(k, now + 1000);
       }
       return keys.length;
     })().finally(() => (this.running = undefined));
@@ -108,14 +111,14 @@ export class RedisDeadlineTimer implements DeadlineTimer {
     try {
       await this.redis.zadd(this.zkey, at.getTime(), key);
     } catch (e) {
-      (this.opts.log ?? console.warn)(`[timer] ${key} not scheduled (Redis unavailable, rebuilt on reconnect): ${(e as Error).message}`);
+      (this.opts.log ?? timerLog)(`[timer] ${key} not scheduled (Redis unavailable, rebuilt on reconnect): ${(e as Error).message}`);
     }
   }
   on(kind: string, handler: (id: string) => Promise<void>) {
     this.handlers.set(kind, handler);
   }
   start() {
-    this.poll ??= setInterval(() => void this.runDue().catch((e) => (this.opts.log ?? console.warn)(`[timer] ${(e as Error).message}`)), this.opts.tickMs ?? 200);
+    this.poll ??= setInterval(() => void this.runDue().catch((e) => (this.opts.log ?? timerLog)(`[timer] ${(e as Error).message}`)), this.opts.tickMs ?? 200);
     this.poll.unref?.();
   }
   async stop() {
@@ -131,7 +134,7 @@ export class RedisDeadlineTimer implements DeadlineTimer {
       for (const k of keys) {
         if ((await this.redis.zrem(this.zkey, k)) !== 1) continue; // another node claimed it
         ran++;
-        if (!(await dispatch(this.handlers, k, this.opts.log ?? console.warn))) await this.redis.zadd(this.zkey, now + 1000, k);
+        if (!(await dispatch(this.handlers, k, this.opts.log ?? timerLog))) await this.redis.zadd(this.zkey, now + 1000, k);
       }
       return ran;
     })().finally(() => (this.running = undefined));

@@ -5,7 +5,10 @@ import { z } from 'zod';
  * Parsing never goes through floating point.
  */
 export function yuanToFen(input: string): number | undefined {
-  const s = input.trim().replace(/[,，\s]/g, '').replace(/^[¥￥]/, '');
+  const s = input
+    .trim()
+    .replace(/[,，\s]/g, '')
+    .replace(/^[¥￥]/, '');
   const m = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(s);
   if (!m) return undefined;
   return Number(m[1]) * 100 + Number((m[2] ?? '').padEnd(2, '0'));
@@ -20,18 +23,24 @@ export function formatFen(fen: number, opts: { symbol?: boolean } = {}): string 
   return `${sign}${opts.symbol === false ? '' : '¥'}${yuan}.${cents}`;
 }
 
-export const Fen = z.number().int('金额必须是整数分').positive('金额必须大于 0').max(Number.MAX_SAFE_INTEGER);
+const Fen = z.number().int('金额必须是整数分').positive('金额必须大于 0').max(Number.MAX_SAFE_INTEGER);
 
-/** A form field in yuan ("1234.5") parsed to fen, with bounds in fen. */
-export const YuanAmount = (minFen: number, maxFen: number) =>
-  z
-    .string({ message: '请填写金额' })
-    .transform((s, ctx) => {
-      const fen = yuanToFen(s);
-      if (fen === undefined) {
-        ctx.addIssue({ code: 'custom', message: '金额格式不正确，最多两位小数' });
-        return z.NEVER;
-      }
-      return fen;
-    })
-    .refine((f) => f >= minFen && f <= maxFen, `金额须在 ${formatFen(minFen)} 至 ${formatFen(maxFen)} 之间`);
+/** The one message for a yuan amount people typed that is not a number with at most two decimals. */
+export const YUAN_FORMAT_MESSAGE = '金额格式不正确，请填写数字，最多两位小数';
+
+/**
+ * A yuan amount typed in a form → fen. Empty is no amount (`{}`, the service names what is missing);
+ * anything that is not a non-negative number with at most two decimals is `{ error }`.
+ */
+export function parseYuanInput(raw: string | null | undefined): { fen?: number; error?: string } {
+  const s = (raw ?? '').trim();
+  if (!s) return {};
+  const fen = yuanToFen(s);
+  return fen === undefined ? { error: YUAN_FORMAT_MESSAGE } : { fen };
+}
+
+/** Fen as the value of a yuan input: 3000000 → "30000", 123450 → "1234.5". */
+export const fenToYuanInput = (fen: number | null | undefined) => (fen == null ? '' : (fen / 100).toFixed(2).replace(/\.?0+$/, ''));
+
+/** Fen as a plain yuan number with two decimals for files (CSV, XLSX): 123450 → "1234.50". */
+export const fenToYuan = (fen: number) => (fen / 100).toFixed(2);

@@ -5,12 +5,7 @@ import './zod-messages';
 const MAX_PAGE = 10_000;
 
 /** A page number from a query string or a form: an integer 1–10000, 1 when absent. */
-export const PageNumber = z.coerce
-  .number({ message: '页码无效' })
-  .int('页码无效')
-  .min(1, '页码无效')
-  .max(MAX_PAGE, `页码不超过 ${MAX_PAGE}`)
-  .default(1);
+export const PageNumber = z.coerce.number({ message: '页码无效' }).int('页码无效').min(1, '页码无效').max(MAX_PAGE, `页码不超过 ${MAX_PAGE}`).default(1);
 
 /**
  * A page size from a query string: an integer 1–`max` (never above 100), `fallback` when absent.
@@ -43,3 +38,7 @@ export function pageFromQuery(params: URLSearchParams, name = 'page'): number {
   if (raw === null || raw.trim() === '' || !Number.isFinite(n)) return 1;
   return Math.min(MAX_PAGE, Math.max(1, Math.trunc(n)));
 }
+
+/** The one shape of a page of results every list returns and publishes: items, the total, which page, its size. */
+export const PageOf = <T extends z.ZodType>(item: T) =>
+  z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() });

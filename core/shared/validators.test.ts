@@ -41,11 +41,15 @@ describe('USCC (GB 32100-2015)', () => {
   it('the computed check character always validates', () => {
     const chars = '0123456789ABCDEFGHJKLMNPQRTUWXY'.split('');
     fc.assert(
-      fc.property(fc.array(fc.constantFrom(...chars), { minLength: 10, maxLength: 10 }), fc.array(fc.constantFrom(...'0123456789'.split('')), { minLength: 7, maxLength: 7 }), (tail, digits) => {
-        const first17 = '91' + digits.slice(0, 6).join('') + digits[6] + tail.slice(0, 8).join('');
-        const check = usccCheckCharacter(first17)!;
-        return isValidUscc(first17 + check);
-      }),
+      fc.property(
+        fc.array(fc.constantFrom(...chars), { minLength: 10, maxLength: 10 }),
+        fc.array(fc.constantFrom(...'0123456789'.split('')), { minLength: 7, maxLength: 7 }),
+        (tail, digits) => {
+          const first17 = '91' + digits.slice(0, 6).join('') + digits[6] + tail.slice(0, 8).join('');
+          const check = usccCheckCharacter(first17)!;
+          return isValidUscc(first17 + check);
+        },
+      ),
     );
   });
 });

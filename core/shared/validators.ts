@@ -33,7 +33,11 @@ export function isMainlandMobile(v: string): boolean {
   return /^1[3-9]\d{9}$/.test(s) && validator.isMobilePhone(s, 'zh-CN');
 }
 
-export const normaliseMobile = (v: string) => v.trim().replace(/[\s-]/g, '').replace(/^\+?86/, '');
+export const normaliseMobile = (v: string) =>
+  v
+    .trim()
+    .replace(/[\s-]/g, '')
+    .replace(/^\+?86/, '');
 
 export const Uscc = z
   .string({ message: '请填写统一社会信用代码' })
@@ -42,10 +46,7 @@ export const Uscc = z
   .refine((s) => s.length === 18, '统一社会信用代码应为 18 位')
   .refine(isValidUscc, '统一社会信用代码校验位不正确，请核对');
 
-export const Mobile = z
-  .string({ message: '请填写手机号' })
-  .transform(normaliseMobile)
-  .refine(isMainlandMobile, '请填写正确的 11 位大陆手机号');
+export const Mobile = z.string({ message: '请填写手机号' }).transform(normaliseMobile).refine(isMainlandMobile, '请填写正确的 11 位大陆手机号');
 
 export const Email = z
   .string()
@@ -67,4 +68,7 @@ export const Password = z
   .regex(/^[A-Za-z0-9]+$/, '密码只能由字母和数字组成')
   .refine((s) => /[A-Za-z]/.test(s) && /\d/.test(s), '密码须同时包含字母和数字');
 
-export const SmsCode = z.string({ message: '请填写验证码' }).trim().regex(/^\d{6}$/, '验证码为 6 位数字');
+export const SmsCode = z
+  .string({ message: '请填写验证码' })
+  .trim()
+  .regex(/^\d{6}$/, '验证码为 6 位数字');

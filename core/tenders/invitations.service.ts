@@ -1,7 +1,5 @@
-import { and, count, desc, eq, isNull, ne, sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
-import { invitations, negotiationMessages, organisations, proposals, requirements } from '../../db/schema';
 import type { FileService } from '../files/files.service';
 import { toFileView } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
@@ -14,8 +12,11 @@ import { checkInvitationWindow, REQUIREMENT_STATE_LABELS } from './requirements.
 import { shanghaiDate } from './requirements.service';
 import { InviteInput, NegotiationMessageInput, PageQuery, RespondInvitationInput } from './tenders.schema';
 import { offlinePresence, type Presence } from '../shared/presence';
+import type { RoomService } from '../rooms/rooms.service';
 import { appendRoomEvents, publishRoomEvents, roomChannels, type RoomEvent } from '../rooms/room-log';
-import { getRequirement, logEvent, type InvitationRow, type RequirementRow } from './tenders.repo';
+import * as repo from './invitations.repo';
+import type { NegotiationMessageRow } from './invitations.repo';
+import { findOrganisationName, getRequirement, invitableRequirements, logEvent, type InvitationRow, type RequirementRow } from './tenders.repo';
 
 export interface InvitationDeps {
   /** Whether the recipient is watching the thread live (then no site message is needed). */
@@ -25,6 +26,8 @@ export interface InvitationDeps {
   messages: MessageService;
   files: FileService;
   publisher: Publisher;
+  /** Read receipts go to the sender's side of the live chat through the room's outbox. */
+  enqueueChatReceipt: RoomService['enqueueChatReceipt'];
 }
 
 export const INVITATION_STATUS_LABELS = {
@@ -43,15 +46,22 @@ type Push = () => Promise<void>;
  * and the negotiation thread per requirement and provider (the live chat of the rooms issue writes to
  * the same thread).
  */
-export function createInvitationService({ db, clock, messages, files, publisher, presence = () => offlinePresence }: InvitationDeps) {
-  const orgName = async (id: string, q: DbOrTx = db) => (await q.select({ n: organisations.fullName }).from(organisations).where(eq(organisations.id, id)))[0]?.n ?? '';
+export function createInvitationService({ db, clock, messages, files, publisher, enqueueChatReceipt, presence = () => offlinePresence }: InvitationDeps) {
+  const orgName = async (id: string, q: DbOrTx = db) => (await findOrganisationName(q, id))?.fullName ?? '';
 
   async function view(i: InvitationRow, r?: Pick<RequirementRow, 'id' | 'title' | 'state' | 'requirementNo' | 'organisationId' | 'deliveryDate'>) {
     const req = r ?? (await getRequirement(db, i.requirementId));
     return {
       id: i.id,
       requirementId: i.requirementId,
-      requirement: { id: req.id, title: req.title, requirementNo: req.requirementNo, state: req.state, stateLabel: REQUIREMENT_STATE_LABELS[req.state], deliveryDate: req.deliveryDate },
+      requirement: {
+        id: req.id,
+        title: req.title,
+        requirementNo: req.requirementNo,
+        state: req.state,
+        stateLabel: REQUIREMENT_STATE_LABELS[req.state],
+        deliveryDate: req.deliveryDate,
+      },
       enterpriseId: req.organisationId,
       enterpriseName: await orgName(req.organisationId),
       providerId: i.providerId,
@@ -67,7 +77,7 @@ export function createInvitationService({ db, clock, messages, files, publisher,
   /** Locks the invitation; the caller must be its provider (`as: 'provider'`) or the requirement's owner. */
   async function lockInvitation(tx: Parameters<Parameters<Db['transaction']>[0]>[0], actor: Actor, id: string, as: 'provider' | 'owner') {
     if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', '邀请不存在');
-    const [i] = await tx.select().from(invitations).where(eq(invitations.id, id)).for('update');
+    const i = await repo.lockInvitation(tx, id);
     if (!i) throw new AppError('NOT_FOUND', '邀请不存在');
     const r = await getRequirement(tx, i.requirementId, as === 'owner' ? 'update' : 'share');
     const orgId = actor.organisation?.organisationId;
@@ -81,9 +91,7 @@ export function createInvitationService({ db, clock, messages, files, publisher,
     const orgId = actor.organisation?.organisationId;
     if (orgId !== r.organisationId && orgId !== providerId) throw new AppError('NOT_FOUND', '会话不存在');
     if (!z.uuid().safeParse(providerId).success) throw new AppError('NOT_FOUND', '会话不存在');
-    const [inv] = await db.select({ id: invitations.id }).from(invitations).where(and(eq(invitations.requirementId, r.id), eq(invitations.providerId, providerId)));
-    const [bid] = inv ? [] : await db.select({ id: proposals.id }).from(proposals).where(and(eq(proposals.requirementId, r.id), eq(proposals.providerId, providerId)));
-    if (!inv && !bid) throw new AppError('NOT_FOUND', '会话不存在');
+    if (!(await repo.hasThread(db, r.id, providerId))) throw new AppError('NOT_FOUND', '会话不存在');
     return { r, side: orgId === r.organisationId ? ('enterprise' as const) : ('provider' as const) };
   }
 
@@ -101,19 +109,20 @@ export function createInvitationService({ db, clock, messages, files, publisher,
         const r = await getRequirement(tx, input.requirementId, 'share');
         if (r.organisationId !== org.organisationId) throw new AppError('NOT_FOUND', '项目不存在');
         checkInvitationWindow({ state: r.state, mode: r.mode, deliveryDate: r.deliveryDate, today: shanghaiDate(clock.now()) });
-        const [p] = await tx.select().from(organisations).where(eq(organisations.id, input.providerId));
+        const p = await repo.findOrganisation(tx, input.providerId);
         if (!p || p.kind !== 'provider' || p.status !== 'active') throw new AppError('VALIDATION', '服务机构不存在', { providerId: '服务机构不存在' });
-        const [i] = await tx
-          .insert(invitations)
-          .values({ requirementId: r.id, providerId: p.id, invitedBy: a.userId, note: input.note })
-          .onConflictDoNothing()
-          .returning();
-        if (!i) throw new AppError('CONFLICT', '已邀请过该服务机构', { providerId: '已邀请过该服务机构' });
+        const i = await repo.insertInvitation(tx, { requirementId: r.id, providerId: p.id, invitedBy: a.userId, note: input.note });
+        if (!i) throw new AppError('ALREADY_INVITED', '已邀请过该服务机构', { providerId: '已邀请过该服务机构' });
         await logEvent(tx, r.id, a.userId, 'invite', { providerId: p.id });
         push = (
           await messages.sendToOrganisation(
             p.id,
-            { title: '收到项目邀请', body: `${org.fullName} 邀请贵机构参与项目「${r.title}」${input.note ? `：${input.note}` : ''}。请在用户中心接受或拒绝。`, link: '/account/invitations', category: 'tender' },
+            {
+              title: '收到项目邀请',
+              body: `${org.fullName} 邀请贵机构参与项目「${r.title}」${input.note ? `：${input.note}` : ''}。请在用户中心接受或拒绝。`,
+              link: '/account/invitations',
+              category: 'tender',
+            },
             tx,
           )
         ).push;
@@ -131,10 +140,10 @@ export function createInvitationService({ db, clock, messages, files, publisher,
       let push: Push = async () => undefined;
       const row = await db.transaction(async (tx) => {
         const { i, r } = await lockInvitation(tx, a, id, 'provider');
-        if (i.status !== 'pending') throw new AppError('INVALID_TRANSITION', `邀请${INVITATION_STATUS_LABELS[i.status]}，不能再回复`);
-        if (r.state !== 'open') throw new AppError('INVALID_TRANSITION', `项目当前状态为「${REQUIREMENT_STATE_LABELS[r.state]}」，不能回复邀请`);
+        if (i.status !== 'pending') throw new AppError('INVITATION_CLOSED', `邀请${INVITATION_STATUS_LABELS[i.status]}，不能再回复`);
+        if (r.state !== 'open') throw new AppError('REQUIREMENT_NOT_OPEN', `项目当前状态为「${REQUIREMENT_STATE_LABELS[r.state]}」，不能回复邀请`);
         const status = input.decision === 'accept' ? ('accepted' as const) : ('declined' as const);
-        const [next] = await tx.update(invitations).set({ status, respondedAt: clock.now(), updatedAt: clock.now() }).where(eq(invitations.id, i.id)).returning();
+        const next = await repo.updateInvitation(tx, i.id, { status, respondedAt: clock.now(), updatedAt: clock.now() });
         await logEvent(tx, r.id, a.userId, `invitation_${status}`, { providerId: i.providerId });
         const name = a.organisation!.fullName;
         push = (
@@ -149,7 +158,7 @@ export function createInvitationService({ db, clock, messages, files, publisher,
             tx,
           )
         ).push;
-        return { i: next!, r };
+        return { i: next, r };
       });
       await push();
       return view(row.i, row.r);
@@ -161,18 +170,23 @@ export function createInvitationService({ db, clock, messages, files, publisher,
       let push: Push = async () => undefined;
       const row = await db.transaction(async (tx) => {
         const { i, r } = await lockInvitation(tx, a, id, 'owner');
-        if (i.status !== 'pending' && i.status !== 'accepted') throw new AppError('INVALID_TRANSITION', `邀请${INVITATION_STATUS_LABELS[i.status]}，不能放弃`);
-        if (r.state !== 'open') throw new AppError('INVALID_TRANSITION', `项目当前状态为「${REQUIREMENT_STATE_LABELS[r.state]}」`);
-        const [next] = await tx.update(invitations).set({ status: 'dropped', updatedAt: clock.now() }).where(eq(invitations.id, i.id)).returning();
+        if (i.status !== 'pending' && i.status !== 'accepted') throw new AppError('INVITATION_CLOSED', `邀请${INVITATION_STATUS_LABELS[i.status]}，不能放弃`);
+        if (r.state !== 'open') throw new AppError('REQUIREMENT_NOT_OPEN', `项目当前状态为「${REQUIREMENT_STATE_LABELS[r.state]}」`);
+        const next = await repo.updateInvitation(tx, i.id, { status: 'dropped', updatedAt: clock.now() });
         await logEvent(tx, r.id, a.userId, 'invitation_dropped', { providerId: i.providerId });
         push = (
           await messages.sendToOrganisation(
             i.providerId,
-            { title: '项目邀请结果', body: `感谢贵机构对项目「${r.title}」的关注。发布企业决定不再与贵机构继续洽谈，期待今后合作。`, link: '/account/invitations', category: 'tender' },
+            {
+              title: '项目邀请结果',
+              body: `感谢贵机构对项目「${r.title}」的关注。发布企业决定不再与贵机构继续洽谈，期待今后合作。`,
+              link: '/account/invitations',
+              category: 'tender',
+            },
             tx,
           )
         ).push;
-        return { i: next!, r };
+        return { i: next, r };
       });
       await push();
       return view(row.i, row.r);
@@ -183,7 +197,7 @@ export function createInvitationService({ db, clock, messages, files, publisher,
       const a = requireActor(actor);
       const r = await getRequirement(db, requirementId);
       if (a.organisation?.organisationId !== r.organisationId && !a.isOperator) throw new AppError('NOT_FOUND', '项目不存在');
-      const rows = await db.select().from(invitations).where(eq(invitations.requirementId, r.id)).orderBy(desc(invitations.createdAt));
+      const rows = await repo.invitationsOfRequirement(db, r.id);
       return Promise.all(rows.map((i) => view(i, r)));
     },
 
@@ -192,24 +206,15 @@ export function createInvitationService({ db, clock, messages, files, publisher,
       const a = requireActor(actor);
       const org = requireOrganisation(a, ['provider']);
       const q = parseInput(PageQuery, raw);
-      const where = eq(invitations.providerId, org.organisationId);
-      const [rows, [total]] = await Promise.all([
-        db.select().from(invitations).where(where).orderBy(desc(invitations.createdAt), desc(invitations.id)).limit(q.pageSize).offset((q.page - 1) * q.pageSize),
-        db.select({ n: count() }).from(invitations).where(where),
-      ]);
-      return { items: await Promise.all(rows.map((i) => view(i))), total: Number(total?.n ?? 0), page: q.page, pageSize: q.pageSize };
+      const { rows, total } = await repo.invitationsOfProvider(db, org.organisationId, q);
+      return { items: await Promise.all(rows.map((i) => view(i))), total, page: q.page, pageSize: q.pageSize };
     },
 
     /** The enterprise's open invitation requirements (for the "invite" picker). */
     async invitableRequirements(actor: Actor | null) {
       const a = requireActor(actor);
       const org = requireOrganisation(a, ['enterprise']);
-      const today = shanghaiDate(clock.now());
-      return db
-        .select({ id: requirements.id, title: requirements.title, requirementNo: requirements.requirementNo, deliveryDate: requirements.deliveryDate })
-        .from(requirements)
-        .where(and(eq(requirements.organisationId, org.organisationId), eq(requirements.mode, 'invitation'), eq(requirements.state, 'open'), sql`${requirements.deliveryDate} >= ${today}`))
-        .orderBy(desc(requirements.updatedAt));
+      return invitableRequirements(db, org.organisationId, shanghaiDate(clock.now()));
     },
 
     /**
@@ -231,17 +236,19 @@ export function createInvitationService({ db, clock, messages, files, publisher,
       let events: RoomEvent[] = [];
       const { msg, seq } = await db.transaction(async (tx) => {
         if (input.clientId) {
-          const [dup] = await tx
-            .select()
-            .from(negotiationMessages)
-            .where(and(eq(negotiationMessages.senderUserId, a.userId), eq(negotiationMessages.clientId, input.clientId)));
+          const dup = await repo.findMessageByClientId(tx, a.userId, input.clientId);
           if (dup) return { msg: dup, seq: null };
         }
-        const [m] = await tx
-          .insert(negotiationMessages)
-          .values({ requirementId: r.id, providerId, senderOrgId: org.organisationId, senderUserId: a.userId, body: input.body, attachmentIds: input.attachmentIds, clientId: input.clientId })
-          .returning();
-        await files.attach(tx, { fileIds: input.attachmentIds, organisationId: org.organisationId, purpose: 'negotiation', subjectId: m!.id });
+        const m = await repo.insertMessage(tx, {
+          requirementId: r.id,
+          providerId,
+          senderOrgId: org.organisationId,
+          senderUserId: a.userId,
+          body: input.body,
+          attachmentIds: input.attachmentIds,
+          clientId: input.clientId,
+        });
+        await files.attach(tx, { fileIds: input.attachmentIds, organisationId: org.organisationId, purpose: 'negotiation', subjectId: m.id });
         if (!online) {
           push = (
             await messages.sendToOrganisation(
@@ -256,16 +263,21 @@ export function createInvitationService({ db, clock, messages, files, publisher,
             )
           ).push;
         }
-        const view = await this.messageView(m!, tx);
-        events = await appendRoomEvents(tx, r.id, [{ type: 'chat:message', audience: ['enterprise', `provider:${providerId}`], payload: JSON.parse(JSON.stringify(view)) }], clock.now());
-        return { msg: m!, seq: events[0]!.seq };
+        const view = await this.messageView(m, tx);
+        events = await appendRoomEvents(
+          tx,
+          r.id,
+          [{ type: 'chat:message', audience: ['enterprise', `provider:${providerId}`], payload: JSON.parse(JSON.stringify(view)) }],
+          clock.now(),
+        );
+        return { msg: m, seq: events[0]!.seq };
       });
       await push();
       await publishRoomEvents(publisher, events);
       return { ...(await this.messageView(msg)), seq };
     },
 
-    async messageView(m: typeof negotiationMessages.$inferSelect, q: DbOrTx = db) {
+    async messageView(m: NegotiationMessageRow, q: DbOrTx = db) {
       const atts = m.attachmentIds.length ? (await files.listAttached(q, 'negotiation', [m.id])).map(toFileView) : [];
       return {
         id: m.id,
@@ -286,32 +298,30 @@ export function createInvitationService({ db, clock, messages, files, publisher,
       const a = requireActor(actor);
       const { r, side } = await threadAccess(a, requirementId, providerId);
       const q = parseInput(PageQuery, raw);
-      const where = and(eq(negotiationMessages.requirementId, r.id), eq(negotiationMessages.providerId, providerId));
       const myOrg = side === 'enterprise' ? r.organisationId : providerId;
       const readAt = clock.now();
-      const marked = await db
-        .update(negotiationMessages)
-        .set({ readAt })
-        .where(and(where, ne(negotiationMessages.senderOrgId, myOrg), isNull(negotiationMessages.readAt)))
-        .returning({ id: negotiationMessages.id });
       // Opening the thread reads it: the sender's live chat shows 已读 without waiting for a reload.
-      if (marked.length) {
-        const to = side === 'enterprise' ? roomChannels.provider(r.id, providerId) : roomChannels.enterprise(r.id);
-        await Promise.resolve(
-          publisher.publish(to, 'chat:receipt', { requirementId: r.id, providerId, kind: 'read', messageIds: marked.map((m) => m.id), at: readAt.toISOString() }),
-        ).catch(() => undefined);
-      }
-      const [rows, [total]] = await Promise.all([
-        db.select().from(negotiationMessages).where(where).orderBy(desc(negotiationMessages.createdAt), desc(negotiationMessages.id)).limit(q.pageSize).offset((q.page - 1) * q.pageSize),
-        db.select({ n: count() }).from(negotiationMessages).where(where),
-      ]);
+      const deliver = await db.transaction(async (tx) => {
+        const marked = await repo.markThreadRead(tx, { requirementId: r.id, providerId, readerOrgId: myOrg, now: readAt });
+        if (!marked.length) return undefined;
+        return enqueueChatReceipt(tx, {
+          requirementId: r.id,
+          providerId,
+          kind: 'read',
+          messageIds: marked,
+          at: readAt.toISOString(),
+          to: side === 'enterprise' ? 'provider' : 'enterprise',
+        });
+      });
+      await deliver?.();
+      const { rows, total } = await repo.threadPage(db, r.id, providerId, q);
       const items = await Promise.all(rows.reverse().map((m) => this.messageView(m)));
       return {
         requirement: { id: r.id, title: r.title, requirementNo: r.requirementNo, enterpriseName: await orgName(r.organisationId) },
         provider: { id: providerId, fullName: await orgName(providerId) },
         side,
         items,
-        total: Number(total?.n ?? 0),
+        total,
         page: q.page,
         pageSize: q.pageSize,
       };
@@ -320,13 +330,12 @@ export function createInvitationService({ db, clock, messages, files, publisher,
     /** Who may read a negotiation attachment: either side of its thread. */
     async canReadAttachment(actor: Actor | null, messageId: string) {
       if (!actor) return false;
-      const [m] = await db.select().from(negotiationMessages).where(eq(negotiationMessages.id, messageId));
+      const m = await repo.findMessage(db, messageId);
       if (!m) return false;
       if (actor.isOperator) return true;
       const r = await getRequirement(db, m.requirementId);
       return [r.organisationId, m.providerId].includes(actor.organisation?.organisationId ?? '');
     },
-
   };
 }
 export type InvitationService = ReturnType<typeof createInvitationService>;

@@ -1,7 +1,5 @@
-import { and, count, desc, eq, inArray } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { organisations, proposals, requirements } from '../../db/schema';
 import type { FileService } from '../files/files.service';
 import { toFileView } from '../files/files.service';
 import { requireActor, requireOrganisation, type Actor } from '../shared/actor';
@@ -10,6 +8,7 @@ import type { Clock } from '../shared/clock';
 import { parseInput } from '../shared/validate';
 import { checkProposalWindow, REQUIREMENT_STATE_LABELS } from './requirements.machine';
 import { PageQuery, ProposalInput } from './tenders.schema';
+import * as repo from './tenders.repo';
 import { countBidders, getRequirement, logEvent, type ProposalRow, type RequirementRow } from './tenders.repo';
 import type { Publisher } from '../shared/publisher';
 import { appendRoomEvents, publishRoomEvents, type RoomEvent } from '../rooms/room-log';
@@ -41,7 +40,7 @@ export function createProposalService({ db, clock, files, publisher, currentPric
   }
 
   async function view(p: ProposalRow, current?: Map<string, number>) {
-    const [org] = await db.select({ fullName: organisations.fullName }).from(organisations).where(eq(organisations.id, p.providerId));
+    const org = await repo.findOrganisationName(db, p.providerId);
     const attachments = (await files.listAttached(db, 'proposal', [p.id])).map(toFileView);
     return {
       id: p.id,
@@ -75,18 +74,13 @@ export function createProposalService({ db, clock, files, publisher, currentPric
 
   /** The provider's own live proposal, locked. */
   async function ownLive(tx: Parameters<Parameters<Db['transaction']>[0]>[0], requirementId: string, providerId: string) {
-    const [p] = await tx
-      .select()
-      .from(proposals)
-      .where(and(eq(proposals.requirementId, requirementId), eq(proposals.providerId, providerId), eq(proposals.status, 'active')))
-      .for('update');
-    return p;
+    return repo.lockLiveProposal(tx, requirementId, providerId);
   }
 
   return {
     /**
      * 报名投标: submits the provider's proposal. Errors: CONFLICT (already has a live one: revise it),
-     * PROPOSALS_FROZEN (opening time passed), INVALID_TRANSITION (not open / not competitive).
+     * PROPOSALS_FROZEN (opening time passed), REQUIREMENT_NOT_OPEN, NOT_COMPETITIVE, PROPOSAL_EXISTS.
      * The requirement row is share-locked so a concurrent withdrawal counts this bidder or refuses it.
      */
     async submit(actor: Actor | null, requirementId: string, raw: unknown) {
@@ -97,13 +91,17 @@ export function createProposalService({ db, clock, files, publisher, currentPric
         const r = await getRequirement(tx, requirementId, 'share');
         requirePublished(r);
         checkProposalWindow({ state: r.state, mode: r.mode, openingAt: r.openingAt, now: clock.now() });
-        if (await ownLive(tx, r.id, org.organisationId)) throw new AppError('CONFLICT', '您已提交过标书，可以修改或撤回');
-        const [p] = await tx
-          .insert(proposals)
-          .values({ requirementId: r.id, providerId: org.organisationId, submittedBy: a.userId, round: r.round, priceFen: input.priceFen, plan: input.plan, timeline: input.timeline })
-          .onConflictDoNothing()
-          .returning();
-        if (!p) throw new AppError('CONFLICT', '您已提交过标书，可以修改或撤回');
+        if (await ownLive(tx, r.id, org.organisationId)) throw new AppError('PROPOSAL_EXISTS', '您已提交过标书，可以修改或撤回');
+        const p = await repo.insertProposal(tx, {
+          requirementId: r.id,
+          providerId: org.organisationId,
+          submittedBy: a.userId,
+          round: r.round,
+          priceFen: input.priceFen,
+          plan: input.plan,
+          timeline: input.timeline,
+        });
+        if (!p) throw new AppError('PROPOSAL_EXISTS', '您已提交过标书，可以修改或撤回');
         await files.attach(tx, { fileIds: input.attachmentIds, organisationId: org.organisationId, purpose: 'proposal', subjectId: p.id });
         await logEvent(tx, r.id, a.userId, 'proposal_submit', { providerId: org.organisationId });
         events = await bidderCountChanged(tx, r);
@@ -123,11 +121,14 @@ export function createProposalService({ db, clock, files, publisher, currentPric
         checkProposalWindow({ state: r.state, mode: r.mode, openingAt: r.openingAt, now: clock.now() });
         const p = await ownLive(tx, r.id, org.organisationId);
         if (!p) throw new AppError('NOT_FOUND', '您还没有提交标书');
-        const [next] = await tx
-          .update(proposals)
-          .set({ priceFen: input.priceFen, plan: input.plan, timeline: input.timeline, revision: p.revision + 1, submittedBy: a.userId, updatedAt: clock.now() })
-          .where(eq(proposals.id, p.id))
-          .returning();
+        const next = await repo.updateProposal(tx, p.id, {
+          priceFen: input.priceFen,
+          plan: input.plan,
+          timeline: input.timeline,
+          revision: p.revision + 1,
+          submittedBy: a.userId,
+          updatedAt: clock.now(),
+        });
         await files.detachExcept(tx, 'proposal', p.id, input.attachmentIds);
         await files.attach(tx, { fileIds: input.attachmentIds, organisationId: org.organisationId, purpose: 'proposal', subjectId: p.id });
         return next!;
@@ -145,7 +146,7 @@ export function createProposalService({ db, clock, files, publisher, currentPric
         checkProposalWindow({ state: r.state, mode: r.mode, openingAt: r.openingAt, now: clock.now() });
         const p = await ownLive(tx, r.id, org.organisationId);
         if (!p) throw new AppError('NOT_FOUND', '您还没有提交标书');
-        const [next] = await tx.update(proposals).set({ status: 'withdrawn', updatedAt: clock.now() }).where(eq(proposals.id, p.id)).returning();
+        const next = await repo.updateProposal(tx, p.id, { status: 'withdrawn', updatedAt: clock.now() });
         await logEvent(tx, r.id, a.userId, 'proposal_withdraw', { providerId: org.organisationId });
         events = await bidderCountChanged(tx, r);
         return next!;
@@ -158,14 +159,9 @@ export function createProposalService({ db, clock, files, publisher, currentPric
     async findMine(actor: Actor | null, requirementId: string) {
       const { org } = requireProvider(actor);
       if (!z.uuid().safeParse(requirementId).success) throw new AppError('NOT_FOUND', '项目不存在');
-      const [p] = await db
-        .select()
-        .from(proposals)
-        .where(and(eq(proposals.requirementId, requirementId), eq(proposals.providerId, org.organisationId)))
-        .orderBy(desc(proposals.updatedAt))
-        .limit(1);
+      const p = await repo.findLatestProposalOf(db, requirementId, org.organisationId);
       if (!p) return null;
-      const [r] = await db.select({ openingAt: requirements.openingAt }).from(requirements).where(eq(requirements.id, requirementId));
+      const r = await repo.findRequirement(db, requirementId);
       return view(p, r?.openingAt && clock.now() >= r.openingAt ? await currentPricesFen(requirementId) : undefined);
     },
 
@@ -180,11 +176,7 @@ export function createProposalService({ db, clock, files, publisher, currentPric
       if (!owner && !a.isOperator) throw new AppError('NOT_FOUND', '项目不存在');
       if (r.mode !== 'competitive') return [];
       if (owner && (!r.openingAt || clock.now() < r.openingAt)) throw new AppError('FORBIDDEN', '开标前标书密封，开标后可以查看');
-      const rows = await db
-        .select()
-        .from(proposals)
-        .where(and(eq(proposals.requirementId, r.id), inArray(proposals.status, ['active', 'selected', 'not_selected'])))
-        .orderBy(proposals.priceFen, proposals.createdAt);
+      const rows = await repo.liveProposalsOf(db, r.id);
       const current = await currentPricesFen(r.id);
       return Promise.all(rows.map((row) => view(row, current)));
     },
@@ -193,22 +185,13 @@ export function createProposalService({ db, clock, files, publisher, currentPric
     async listMine(actor: Actor | null, raw: unknown) {
       const { org } = requireProvider(actor);
       const q = parseInput(PageQuery, raw);
-      const where = eq(proposals.providerId, org.organisationId);
-      const [rows, [total]] = await Promise.all([
-        db
-          .select({ p: proposals, r: { id: requirements.id, title: requirements.title, state: requirements.state, openingAt: requirements.openingAt, requirementNo: requirements.requirementNo } })
-          .from(proposals)
-          .innerJoin(requirements, eq(requirements.id, proposals.requirementId))
-          .where(where)
-          .orderBy(desc(proposals.updatedAt), desc(proposals.id))
-          .limit(q.pageSize)
-          .offset((q.page - 1) * q.pageSize),
-        db.select({ n: count() }).from(proposals).where(where),
-      ]);
+      const { rows, total } = await repo.proposalsOfProvider(db, org.organisationId, q);
       const now = clock.now();
       // Only opened tenders have a bidding room; a provider sees its own current price only.
       const current = new Map(
-        await Promise.all(rows.filter(({ r }) => r.openingAt && now >= r.openingAt).map(async ({ p, r }) => [p.id, (await currentPricesFen(r.id)).get(p.providerId)] as const)),
+        await Promise.all(
+          rows.filter(({ r }) => r.openingAt && now >= r.openingAt).map(async ({ p, r }) => [p.id, (await currentPricesFen(r.id)).get(p.providerId)] as const),
+        ),
       );
       return {
         items: rows.map(({ p, r }) => ({
@@ -222,7 +205,7 @@ export function createProposalService({ db, clock, files, publisher, currentPric
           requirement: { ...r, stateLabel: REQUIREMENT_STATE_LABELS[r.state], opened: r.openingAt ? now >= r.openingAt : false },
           editable: p.status === 'active' && r.state === 'open' && !!r.openingAt && now < r.openingAt,
         })),
-        total: Number(total?.n ?? 0),
+        total,
         page: q.page,
         pageSize: q.pageSize,
       };
@@ -230,7 +213,7 @@ export function createProposalService({ db, clock, files, publisher, currentPric
 
     /** Who may read a proposal's attachments: its author, the requirement's owner after opening, operators. */
     async canReadAttachment(actor: Actor | null, proposalId: string) {
-      const [p] = await db.select().from(proposals).where(eq(proposals.id, proposalId));
+      const p = await repo.findProposal(db, proposalId);
       if (!p || !actor) return false;
       if (actor.isOperator || actor.organisation?.organisationId === p.providerId) return true;
       const r = await getRequirement(db, p.requirementId);

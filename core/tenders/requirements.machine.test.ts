@@ -20,7 +20,20 @@ import {
   type TenderMode,
 } from './requirements.machine';
 
-const EVENTS: RequirementEvent[] = ['submit', 'approve', 'reject', 'withdraw', 'abandon', 'retender', 'end', 'delete', 'select', 'start', 'complete', 'terminate'];
+const EVENTS: RequirementEvent[] = [
+  'submit',
+  'approve',
+  'reject',
+  'withdraw',
+  'abandon',
+  'retender',
+  'end',
+  'delete',
+  'select',
+  'start',
+  'complete',
+  'terminate',
+];
 const MODES: TenderMode[] = ['competitive', 'invitation'];
 
 /** The whole table, written out: state, event, mode → next state (or absent = refused). */
@@ -61,7 +74,7 @@ describe('requirement state machine', () => {
 
   it.each(ALL.filter(([s, e, m]) => !allowed.has(key(s, e, m))))('%s refuses %s (%s)', (state, event, mode) => {
     expect(canTransition(state, event, mode)).toBe(false);
-    expect(() => transition(state, event, mode)).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    expect(() => transition(state, event, mode)).toThrow(expect.objectContaining({ code: 'WRONG_REQUIREMENT_STATE' }));
   });
 
   it('closed states are final', () => {
@@ -86,17 +99,31 @@ describe('deposit rules', () => {
   const before = (ms: number) => new Date(opening.getTime() - ms);
 
   it('refunds everything when nobody bid', () => {
-    expect(decideWithdrawal({ depositFen: 20_000, bidders: 0, openingAt: opening, now: before(HOUR_MS), settings: s })).toEqual({ refundFen: 20_000, forfeitFen: 0 });
+    expect(decideWithdrawal({ depositFen: 20_000, bidders: 0, openingAt: opening, now: before(HOUR_MS), settings: s })).toEqual({
+      refundFen: 20_000,
+      forfeitFen: 0,
+    });
   });
   it('forfeits ¥50 with bidders 24 h or more before opening (24 h exactly included)', () => {
-    expect(decideWithdrawal({ depositFen: 20_000, bidders: 1, openingAt: opening, now: before(24 * HOUR_MS), settings: s })).toEqual({ refundFen: 15_000, forfeitFen: 5_000 });
-    expect(decideWithdrawal({ depositFen: 20_000, bidders: 3, openingAt: opening, now: before(72 * HOUR_MS), settings: s })).toEqual({ refundFen: 15_000, forfeitFen: 5_000 });
+    expect(decideWithdrawal({ depositFen: 20_000, bidders: 1, openingAt: opening, now: before(24 * HOUR_MS), settings: s })).toEqual({
+      refundFen: 15_000,
+      forfeitFen: 5_000,
+    });
+    expect(decideWithdrawal({ depositFen: 20_000, bidders: 3, openingAt: opening, now: before(72 * HOUR_MS), settings: s })).toEqual({
+      refundFen: 15_000,
+      forfeitFen: 5_000,
+    });
   });
   it('forfeits ¥100 with bidders less than 24 h before opening', () => {
-    expect(decideWithdrawal({ depositFen: 20_000, bidders: 1, openingAt: opening, now: before(24 * HOUR_MS - 1), settings: s })).toEqual({ refundFen: 10_000, forfeitFen: 10_000 });
+    expect(decideWithdrawal({ depositFen: 20_000, bidders: 1, openingAt: opening, now: before(24 * HOUR_MS - 1), settings: s })).toEqual({
+      refundFen: 10_000,
+      forfeitFen: 10_000,
+    });
   });
   it('refuses to withdraw once the opening time has come', () => {
-    expect(() => decideWithdrawal({ depositFen: 20_000, bidders: 0, openingAt: opening, now: opening, settings: s })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    expect(() => decideWithdrawal({ depositFen: 20_000, bidders: 0, openingAt: opening, now: opening, settings: s })).toThrow(
+      expect.objectContaining({ code: 'OPENING_PASSED' }),
+    );
   });
   it('never forfeits more than the deposit, never refunds a negative amount (property)', () => {
     fc.assert(
@@ -107,14 +134,22 @@ describe('deposit rules', () => {
         fc.integer({ min: 0, max: 10_000_000 }),
         fc.integer({ min: 0, max: 10_000_000 }),
         (depositFen, bidders, lead, early, late) => {
-          const r = decideWithdrawal({ depositFen, bidders, openingAt: opening, now: before(lead), settings: { depositFen, forfeitEarlyFen: early, forfeitLateFen: late } });
+          const r = decideWithdrawal({
+            depositFen,
+            bidders,
+            openingAt: opening,
+            now: before(lead),
+            settings: { depositFen, forfeitEarlyFen: early, forfeitLateFen: late },
+          });
           return r.refundFen >= 0 && r.forfeitFen >= 0 && r.refundFen + r.forfeitFen === depositFen && (bidders > 0 || r.forfeitFen === 0);
         },
       ),
     );
   });
   it('abandoning is only possible at or after opening, free when short of bidders', () => {
-    expect(() => decideAbandon({ bidders: 0, minBidders: 3, openingAt: opening, now: before(1) })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    expect(() => decideAbandon({ bidders: 0, minBidders: 3, openingAt: opening, now: before(1) })).toThrow(
+      expect.objectContaining({ code: 'OPENING_NOT_REACHED' }),
+    );
     expect(decideAbandon({ bidders: 2, minBidders: 3, openingAt: opening, now: opening })).toEqual({ free: true });
     expect(decideAbandon({ bidders: 3, minBidders: 3, openingAt: opening, now: opening })).toEqual({ free: false });
   });
@@ -128,14 +163,20 @@ describe('deposit rules', () => {
 describe('time windows', () => {
   const now = new Date('2026-12-01T00:00:00Z');
   it('needs the opening time at least 24 h ahead', () => {
-    expect(() => checkOpeningTime(new Date(now.getTime() + 24 * HOUR_MS - 1), now)).toThrow(expect.objectContaining({ fields: { openingAt: '开标时间须至少在 24 小时之后' } }));
+    expect(() => checkOpeningTime(new Date(now.getTime() + 24 * HOUR_MS - 1), now)).toThrow(
+      expect.objectContaining({ fields: { openingAt: '开标时间须至少在 24 小时之后' } }),
+    );
     expect(() => checkOpeningTime(new Date(now.getTime() + 24 * HOUR_MS), now)).not.toThrow();
   });
   it('freezes proposals at the opening time', () => {
     const openingAt = new Date(now.getTime() + 1000);
     expect(() => checkProposalWindow({ state: 'open', mode: 'competitive', openingAt, now })).not.toThrow();
-    expect(() => checkProposalWindow({ state: 'open', mode: 'competitive', openingAt, now: openingAt })).toThrow(expect.objectContaining({ code: 'PROPOSALS_FROZEN' }));
-    expect(() => checkProposalWindow({ state: 'open', mode: 'invitation', openingAt, now })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
-    expect(() => checkProposalWindow({ state: 'pending_review', mode: 'competitive', openingAt, now })).toThrow(expect.objectContaining({ code: 'INVALID_TRANSITION' }));
+    expect(() => checkProposalWindow({ state: 'open', mode: 'competitive', openingAt, now: openingAt })).toThrow(
+      expect.objectContaining({ code: 'PROPOSALS_FROZEN' }),
+    );
+    expect(() => checkProposalWindow({ state: 'open', mode: 'invitation', openingAt, now })).toThrow(expect.objectContaining({ code: 'NOT_COMPETITIVE' }));
+    expect(() => checkProposalWindow({ state: 'pending_review', mode: 'competitive', openingAt, now })).toThrow(
+      expect.objectContaining({ code: 'REQUIREMENT_NOT_OPEN' }),
+    );
   });
 });

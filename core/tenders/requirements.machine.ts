@@ -90,10 +90,10 @@ export function canTransition(state: RequirementState, event: RequirementEvent, 
   return event in REQUIREMENT_TRANSITIONS[state];
 }
 
-/** The next state, or INVALID_TRANSITION naming what was tried and where the requirement stands. */
+/** The next state, or WRONG_REQUIREMENT_STATE naming what was tried and where the requirement stands. */
 export function transition(state: RequirementState, event: RequirementEvent, mode: TenderMode): RequirementState {
   if (!canTransition(state, event, mode)) {
-    throw new AppError('INVALID_TRANSITION', `项目当前状态为「${REQUIREMENT_STATE_LABELS[state]}」，不能${EVENT_LABELS[event]}`);
+    throw new AppError('WRONG_REQUIREMENT_STATE', `项目当前状态为「${REQUIREMENT_STATE_LABELS[state]}」，不能${EVENT_LABELS[event]}`);
   }
   return (REQUIREMENT_TRANSITIONS[state] as Partial<Record<RequirementEvent, RequirementState>>)[event]!;
 }
@@ -193,7 +193,7 @@ const split = (depositFen: number, forfeit: number): DepositSplit => {
  */
 export function decideWithdrawal(p: { depositFen: number; bidders: number; openingAt: Date; now: Date; settings: DepositSettings }): DepositSplit {
   if (p.now.getTime() >= p.openingAt.getTime()) {
-    throw new AppError('INVALID_TRANSITION', '已到开标时间，不能撤销；可以放弃本次招标');
+    throw new AppError('OPENING_PASSED', '已到开标时间，不能撤销；可以放弃本次招标');
   }
   if (p.bidders === 0) return split(p.depositFen, 0);
   const lead = p.openingAt.getTime() - p.now.getTime();
@@ -207,7 +207,7 @@ export function decideWithdrawal(p: { depositFen: number; bidders: number; openi
  */
 export function decideAbandon(p: { bidders: number; minBidders: number; openingAt: Date; now: Date }): { free: boolean } {
   if (p.now.getTime() < p.openingAt.getTime()) {
-    throw new AppError('INVALID_TRANSITION', '尚未到开标时间，不能放弃本次招标；可以撤销项目');
+    throw new AppError('OPENING_NOT_REACHED', '尚未到开标时间，不能放弃本次招标；可以撤销项目');
   }
   return { free: p.bidders < p.minBidders };
 }
@@ -229,14 +229,14 @@ export function checkOpeningTime(openingAt: Date, now: Date): void {
 
 /** Proposals may be submitted, revised or withdrawn only while the requirement is open and before opening. */
 export function checkProposalWindow(p: { state: RequirementState; mode: TenderMode; openingAt: Date | null; now: Date }): void {
-  if (p.mode !== 'competitive') throw new AppError('INVALID_TRANSITION', '邀标项目不接受报名投标');
-  if (p.state !== 'open') throw new AppError('INVALID_TRANSITION', `项目当前状态为「${REQUIREMENT_STATE_LABELS[p.state]}」，不接受投标`);
+  if (p.mode !== 'competitive') throw new AppError('NOT_COMPETITIVE', '邀标项目不接受报名投标');
+  if (p.state !== 'open') throw new AppError('REQUIREMENT_NOT_OPEN', `项目当前状态为「${REQUIREMENT_STATE_LABELS[p.state]}」，不接受投标`);
   if (!p.openingAt || p.now.getTime() >= p.openingAt.getTime()) throw new AppError('PROPOSALS_FROZEN', '已到开标时间，标书已封存');
 }
 
 /** Invitations may be sent while an invitation requirement is open, until its delivery date (inclusive, Shanghai). */
 export function checkInvitationWindow(p: { state: RequirementState; mode: TenderMode; deliveryDate: string; today: string }): void {
-  if (p.mode !== 'invitation') throw new AppError('INVALID_TRANSITION', '只有邀标项目可以邀请服务机构');
-  if (p.state !== 'open') throw new AppError('INVALID_TRANSITION', `项目当前状态为「${REQUIREMENT_STATE_LABELS[p.state]}」，不能邀标`);
-  if (p.today > p.deliveryDate) throw new AppError('INVALID_TRANSITION', '已过交付时间，不能再邀标');
+  if (p.mode !== 'invitation') throw new AppError('NOT_INVITATION_TENDER', '只有邀标项目可以邀请服务机构');
+  if (p.state !== 'open') throw new AppError('REQUIREMENT_NOT_OPEN', `项目当前状态为「${REQUIREMENT_STATE_LABELS[p.state]}」，不能邀标`);
+  if (p.today > p.deliveryDate) throw new AppError('DELIVERY_DATE_PASSED', '已过交付时间，不能再邀标');
 }

@@ -1,6 +1,4 @@
-import { and, count, desc, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { Db, DbOrTx, Tx } from '../../db/client';
-import { invitations, organisations, proposals, requirementEvents, requirements } from '../../db/schema';
 import type { FileService } from '../files/files.service';
 import { toFileView } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
@@ -13,10 +11,11 @@ import type { Clock } from '../shared/clock';
 import { formatFen } from '../shared/money';
 import { regionName } from '../shared/regions';
 import { richTextToPlain, sanitizeRichText } from '../shared/rich-text';
-import { searchQuery, searchVector } from '../shared/search-text';
+import { searchVector } from '../shared/search-text';
 import { parseInput } from '../shared/validate';
 import type { Ledger } from '../wallet/ledger.service';
 import type { Publisher } from '../shared/publisher';
+import { shanghaiDate } from '../shared/time';
 import { appendRoomEvents, findOpenRound, publishRoomEvents, type RoomEventInput } from '../rooms/room-log';
 import { makeOrderNo } from '../wallet/recharge.machine';
 import {
@@ -32,8 +31,40 @@ import {
   type RequirementEvent,
   type RequirementState,
 } from './requirements.machine';
-import { AdminRequirementQuery, HallQuery, MyProjectsQuery, RequirementInput, RetenderInput, ReviewRequirementInput } from './tenders.schema';
-import { activeBidderIds, bidderCounts, categories, categoryMatches, countBidders, getRequirement, setState, type RequirementRow } from './tenders.repo';
+import {
+  AdminRequirementQuery,
+  HallQuery,
+  MyProjectsQuery,
+  RequirementInput,
+  RetenderInput,
+  ReviewRequirementInput,
+  requirementFormIssues,
+} from './tenders.schema';
+import { cancelOpenInvitations, selectInvitation } from './invitations.repo';
+import {
+  activeBidderIds,
+  adminRequirementsPage,
+  awardedWithoutAgreement,
+  bidderCounts,
+  categories,
+  closeActiveProposals,
+  countBidders,
+  deleteRequirement,
+  eventsOf,
+  findOrganisationName,
+  getRequirement,
+  hallPage,
+  insertRequirement,
+  isInvolved,
+  logEvent,
+  markDepositRefunded,
+  requirementsOfOrganisation,
+  requirementTitles,
+  selectProposal,
+  setState,
+  updateDraft,
+  type RequirementRow,
+} from './tenders.repo';
 
 export interface RequirementDeps {
   db: Db;
@@ -48,8 +79,8 @@ export interface RequirementDeps {
 /** States anyone may see in the hall and on a detail page. */
 export const PUBLIC_STATES: RequirementState[] = ['open', 'awarded', 'in_progress', 'completed'];
 
-/** "Today" in Asia/Shanghai as YYYY-MM-DD. */
-export const shanghaiDate = (d: Date) => new Date(d.getTime() + 8 * 3_600_000).toISOString().slice(0, 10);
+/** "Today" in Asia/Shanghai as YYYY-MM-DD (kept as an export here for the invitations service). */
+export { shanghaiDate };
 
 type Push = () => Promise<void>;
 const runAll = async (pushes: Push[]) => {
@@ -73,7 +104,7 @@ export function createRequirementService(deps: RequirementDeps) {
 
   /** Decisions that end or change the bidding room wait for an open second round to close. */
   async function refuseDuringRound(tx: Tx, r: RequirementRow) {
-    if (await findOpenRound(tx, r.id)) throw new AppError('INVALID_TRANSITION', '二次竞价进行中，请在本轮结束后再操作');
+    if (await findOpenRound(tx, r.id)) throw new AppError('ROUND_IN_PROGRESS', '二次竞价进行中，请在本轮结束后再操作');
   }
 
   const cats = () => categories(db);
@@ -134,16 +165,9 @@ export function createRequirementService(deps: RequirementDeps) {
   /** Closes every live proposal and open invitation of a requirement that leaves the market; returns who bid. */
   async function closeBids(tx: Tx, r: RequirementRow, except?: string) {
     const bidders = await activeBidderIds(tx, r.id);
-    await tx
-      .update(proposals)
-      .set({ status: 'not_selected', updatedAt: clock.now() })
-      .where(and(eq(proposals.requirementId, r.id), eq(proposals.status, 'active'), except ? sql`${proposals.providerId} <> ${except}` : undefined));
-    const invited = await tx
-      .update(invitations)
-      .set({ status: 'cancelled', updatedAt: clock.now() })
-      .where(and(eq(invitations.requirementId, r.id), inArray(invitations.status, ['pending', 'accepted']), except ? sql`${invitations.providerId} <> ${except}` : undefined))
-      .returning({ providerId: invitations.providerId });
-    return [...new Set([...bidders, ...invited.map((i) => i.providerId)])].filter((id) => id !== except);
+    await closeActiveProposals(tx, r.id, clock.now(), except);
+    const invited = await cancelOpenInvitations(tx, r.id, clock.now(), except);
+    return [...new Set([...bidders, ...invited])].filter((id) => id !== except);
   }
 
   async function notifyProviders(tx: Tx, providerIds: string[], msg: { title: string; body: string; link?: string }) {
@@ -157,7 +181,7 @@ export function createRequirementService(deps: RequirementDeps) {
 
   async function toView(r: RequirementRow, opts: { actor?: Actor | null; bidders?: number; full?: boolean } = {}) {
     const c = (await cats()).names.get(r.categoryCode);
-    const [org] = await db.select({ id: organisations.id, fullName: organisations.fullName }).from(organisations).where(eq(organisations.id, r.organisationId));
+    const org = await findOrganisationName(db, r.organisationId);
     const owner = isOwner(opts.actor, r) || Boolean(opts.actor?.isOperator);
     const now = clock.now();
     const bidderCount = opts.bidders ?? (await countBidders(db, r.id));
@@ -184,7 +208,7 @@ export function createRequirementService(deps: RequirementDeps) {
       group: projectGroupOf(r.state, r.mode),
       round: r.round,
       bidderCount,
-      organisation: org ?? { id: r.organisationId, fullName: '' },
+      organisation: { id: r.organisationId, fullName: org?.fullName ?? '' },
       excerpt: r.descriptionText.slice(0, 140),
       createdAt: r.createdAt,
       submittedAt: r.submittedAt,
@@ -221,7 +245,8 @@ export function createRequirementService(deps: RequirementDeps) {
   async function writeDraft(tx: Tx, a: Actor, orgId: string, input: ReturnType<typeof RequirementInput.parse>, existing?: RequirementRow) {
     const descriptionHtml = sanitizeRichText(input.descriptionHtml);
     const descriptionText = richTextToPlain(descriptionHtml);
-    if (descriptionText.length < 10) throw new AppError('VALIDATION', '请检查填写的内容', { descriptionHtml: '需求描述至少 10 个字' });
+    const issues = requirementFormIssues({ descriptionText });
+    if (Object.keys(issues).length) throw new AppError('VALIDATION', '请检查填写的内容', issues);
     const values = {
       invoiceName: input.invoiceName,
       title: input.title,
@@ -240,17 +265,17 @@ export function createRequirementService(deps: RequirementDeps) {
     const searchVectorSql = await searchDoc(values);
     let row: RequirementRow;
     if (existing) {
-      [row] = (await tx
-        .update(requirements)
-        .set({ ...values, searchVector: searchVectorSql, updatedAt: clock.now() })
-        .where(and(eq(requirements.id, existing.id), inArray(requirements.state, ['draft', 'rejected'])))
-        .returning()) as [RequirementRow];
-      if (!row) throw new AppError('INVALID_TRANSITION', '只有草稿或未通过审核的项目可以修改');
+      const updated = await updateDraft(tx, existing.id, { ...values, searchVector: searchVectorSql, updatedAt: clock.now() });
+      if (!updated) throw new AppError('REQUIREMENT_NOT_EDITABLE', '只有草稿或未通过审核的项目可以修改');
+      row = updated;
     } else {
-      [row] = (await tx
-        .insert(requirements)
-        .values({ ...values, requirementNo: makeOrderNo('XQ', clock.now()), organisationId: orgId, createdBy: a.userId, searchVector: searchVectorSql })
-        .returning()) as [RequirementRow];
+      row = await insertRequirement(tx, {
+        ...values,
+        requirementNo: makeOrderNo('XQ', clock.now()),
+        organisationId: orgId,
+        createdBy: a.userId,
+        searchVector: searchVectorSql,
+      });
     }
     await files.detachExcept(tx, 'requirement', row.id, input.attachmentIds);
     await files.attach(tx, { fileIds: input.attachmentIds, organisationId: orgId, purpose: 'requirement', subjectId: row.id });
@@ -284,10 +309,9 @@ export function createRequirementService(deps: RequirementDeps) {
       await db.transaction(async (tx) => {
         const r = await getRequirement(tx, id, 'update');
         requireOwner(a, r);
-        if (r.state !== 'draft' || r.depositSeq > 0) throw new AppError('INVALID_TRANSITION', '只有未发布过的草稿可以删除');
+        if (r.state !== 'draft' || r.depositSeq > 0) throw new AppError('REQUIREMENT_NOT_DELETABLE', '只有未发布过的草稿可以删除');
         await files.detachExcept(tx, 'requirement', r.id, []);
-        await tx.delete(requirementEvents).where(eq(requirementEvents.requirementId, r.id));
-        await tx.delete(requirements).where(eq(requirements.id, r.id));
+        await deleteRequirement(tx, r.id);
       });
       return { deleted: true };
     },
@@ -330,7 +354,15 @@ export function createRequirementService(deps: RequirementDeps) {
             before: { depositStatus: r.depositStatus },
             after: { depositStatus: 'held', depositFen },
           });
-          return setState(tx, r, to, 'submit', a.userId, { depositFen, depositStatus: 'held', depositSeq: seq, submittedAt: now, rejectReason: null }, { depositFen });
+          return setState(
+            tx,
+            r,
+            to,
+            'submit',
+            a.userId,
+            { depositFen, depositStatus: 'held', depositSeq: seq, submittedAt: now, rejectReason: null },
+            { depositFen },
+          );
         })
         .catch(async (e: unknown) => {
           // The failed transfer aborted the transaction: read the balance after it rolled back.
@@ -353,10 +385,18 @@ export function createRequirementService(deps: RequirementDeps) {
         if (input.decision === 'approve') {
           const to = transition(r.state, 'approve', r.mode);
           if (r.mode === 'competitive' && r.openingAt!.getTime() - now.getTime() < 3_600_000) {
-            throw new AppError('INVALID_TRANSITION', '距开标不足 1 小时，不能通过审核；请驳回并请企业修改开标时间');
+            throw new AppError('OPENING_TOO_SOON', '距开标不足 1 小时，不能通过审核；请驳回并请企业修改开标时间');
           }
           const next = await setState(tx, r, to, 'approve', a.userId, { reviewedBy: a.userId, reviewedAt: now });
-          await recordAudit(tx, { actorUserId: a.userId, action: 'tenders.requirement_approved', targetType: 'requirement', targetId: r.requirementNo, organisationId: r.organisationId, before: { state: r.state }, after: { state: to } });
+          await recordAudit(tx, {
+            actorUserId: a.userId,
+            action: 'tenders.requirement_approved',
+            targetType: 'requirement',
+            targetId: r.requirementNo,
+            organisationId: r.organisationId,
+            before: { state: r.state },
+            after: { state: to },
+          });
           const m = await messages.sendToOrganisation(
             r.organisationId,
             { title: '需求已通过审核', body: `您发布的需求「${r.title}」已通过审核，已在项目大厅公布。`, link: ownerLink(r), category: 'tender' },
@@ -367,11 +407,33 @@ export function createRequirementService(deps: RequirementDeps) {
         }
         const to = transition(r.state, 'reject', r.mode);
         const settled = await settleDeposit(tx, r, 0, a.userId, `审核驳回：${input.reason}`);
-        await recordAudit(tx, { actorUserId: a.userId, action: 'tenders.requirement_rejected', targetType: 'requirement', targetId: r.requirementNo, organisationId: r.organisationId, before: { state: r.state }, after: { state: to, refundFen: settled.refundFen }, reason: input.reason });
-        const next = await setState(tx, r, to, 'reject', a.userId, { reviewedBy: a.userId, reviewedAt: now, rejectReason: input.reason, depositStatus: settled.depositStatus }, { reason: input.reason, refundFen: settled.refundFen });
+        await recordAudit(tx, {
+          actorUserId: a.userId,
+          action: 'tenders.requirement_rejected',
+          targetType: 'requirement',
+          targetId: r.requirementNo,
+          organisationId: r.organisationId,
+          before: { state: r.state },
+          after: { state: to, refundFen: settled.refundFen },
+          reason: input.reason,
+        });
+        const next = await setState(
+          tx,
+          r,
+          to,
+          'reject',
+          a.userId,
+          { reviewedBy: a.userId, reviewedAt: now, rejectReason: input.reason, depositStatus: settled.depositStatus },
+          { reason: input.reason, refundFen: settled.refundFen },
+        );
         const m = await messages.sendToOrganisation(
           r.organisationId,
-          { title: '需求未通过审核', body: `您发布的需求「${r.title}」未通过审核：${input.reason}。保证金 ${formatFen(settled.refundFen)} 已全额退回钱包，修改后可重新发布。`, link: ownerLink(r), category: 'tender' },
+          {
+            title: '需求未通过审核',
+            body: `您发布的需求「${r.title}」未通过审核：${input.reason}。保证金 ${formatFen(settled.refundFen)} 已全额退回钱包，修改后可重新发布。`,
+            link: ownerLink(r),
+            category: 'tender',
+          },
           tx,
         );
         pushes = [m.push];
@@ -394,7 +456,13 @@ export function createRequirementService(deps: RequirementDeps) {
         const to = transition(r.state, 'withdraw', r.mode);
         const bidders = await countBidders(tx, r.id);
         const s = await settings.depositSettings(tx);
-        const decision = decideWithdrawal({ depositFen: r.depositStatus === 'held' ? r.depositFen : 0, bidders, openingAt: r.openingAt!, now: clock.now(), settings: s });
+        const decision = decideWithdrawal({
+          depositFen: r.depositStatus === 'held' ? r.depositFen : 0,
+          bidders,
+          openingAt: r.openingAt!,
+          now: clock.now(),
+          settings: s,
+        });
         const settled = await settleDeposit(tx, r, decision.forfeitFen, a.userId, `撤销项目（${bidders} 家已报名）`);
         const told = await closeBids(tx, r);
         const next = await setState(tx, r, to, 'withdraw', a.userId, { depositStatus: settled.depositStatus, closedAt: clock.now() }, { bidders, ...decision });
@@ -404,7 +472,12 @@ export function createRequirementService(deps: RequirementDeps) {
           (
             await messages.sendToOrganisation(
               r.organisationId,
-              { title: '项目已撤销', body: `项目「${r.title}」已撤销。退回保证金 ${formatFen(settled.refundFen)}${settled.forfeitFen ? `，扣除 ${formatFen(settled.forfeitFen)}` : ''}。`, link: ownerLink(r), category: 'tender' },
+              {
+                title: '项目已撤销',
+                body: `项目「${r.title}」已撤销。退回保证金 ${formatFen(settled.refundFen)}${settled.forfeitFen ? `，扣除 ${formatFen(settled.forfeitFen)}` : ''}。`,
+                link: ownerLink(r),
+                category: 'tender',
+              },
               tx,
             )
           ).push,
@@ -427,7 +500,11 @@ export function createRequirementService(deps: RequirementDeps) {
         const bidders = await activeBidderIds(tx, r.id);
         const { free } = decideAbandon({ bidders: bidders.length, minBidders: r.minBidders ?? 1, openingAt: r.openingAt!, now: clock.now() });
         const next = await setState(tx, r, to, 'abandon', a.userId, { abandonedFree: free ? 1 : 0 }, { bidders: bidders.length, free });
-        pushes = await notifyProviders(tx, bidders, { title: '本次招标已放弃', body: `项目「${r.title}」的发布企业放弃了本次招标，可能会重新设定开标时间。`, link: link(r) });
+        pushes = await notifyProviders(tx, bidders, {
+          title: '本次招标已放弃',
+          body: `项目「${r.title}」的发布企业放弃了本次招标，可能会重新设定开标时间。`,
+          link: link(r),
+        });
         pushes.push(await roomEvents(tx, r, [{ type: 'room:abandoned', audience: ['all'], payload: { free } }]));
         return next;
       });
@@ -459,7 +536,11 @@ export function createRequirementService(deps: RequirementDeps) {
           body: `项目「${r.title}」重新设定了开标时间，您的标书仍然有效，开标前可以修改或撤回。`,
           link: link(r),
         });
-        pushes.push(await roomEvents(tx, r, [{ type: 'room:retendered', audience: ['all'], payload: { openingAt: input.openingAt.toISOString(), tenderRound: next.round } }]));
+        pushes.push(
+          await roomEvents(tx, r, [
+            { type: 'room:retendered', audience: ['all'], payload: { openingAt: input.openingAt.toISOString(), tenderRound: next.round } },
+          ]),
+        );
         return next;
       });
       await runAll(pushes);
@@ -479,7 +560,15 @@ export function createRequirementService(deps: RequirementDeps) {
         const decision = decideEnd({ depositFen: r.depositStatus === 'held' ? r.depositFen : 0, abandonedFree: r.abandonedFree === 1, bidders, settings: s });
         const settled = await settleDeposit(tx, r, decision.forfeitFen, a.userId, '流标后结束项目');
         const told = await closeBids(tx, r);
-        const next = await setState(tx, r, to, 'end', a.userId, { depositStatus: settled.depositStatus, closedAt: clock.now() }, decision as unknown as Record<string, unknown>);
+        const next = await setState(
+          tx,
+          r,
+          to,
+          'end',
+          a.userId,
+          { depositStatus: settled.depositStatus, closedAt: clock.now() },
+          decision as unknown as Record<string, unknown>,
+        );
         pushes = await notifyProviders(tx, told, { title: '项目已结束', body: `项目「${r.title}」已由发布企业结束，感谢您的参与。`, link: link(r) });
         return { row: next, refundFen: settled.refundFen, forfeitFen: settled.forfeitFen };
       });
@@ -497,7 +586,15 @@ export function createRequirementService(deps: RequirementDeps) {
         const to = transition(r.state, 'delete', r.mode);
         const settled = await settleDeposit(tx, r, 0, a.userId, '删除邀标项目');
         const told = await closeBids(tx, r);
-        const next = await setState(tx, r, to, 'delete', a.userId, { depositStatus: settled.depositStatus, closedAt: clock.now() }, { refundFen: settled.refundFen });
+        const next = await setState(
+          tx,
+          r,
+          to,
+          'delete',
+          a.userId,
+          { depositStatus: settled.depositStatus, closedAt: clock.now() },
+          { refundFen: settled.refundFen },
+        );
         pushes = await notifyProviders(tx, told, { title: '邀标项目已撤销', body: `项目「${r.title}」已被发布企业撤销，邀请随之取消。`, link: link(r) });
         return { row: next, refundFen: settled.refundFen };
       });
@@ -519,24 +616,20 @@ export function createRequirementService(deps: RequirementDeps) {
         const to = transition(r.state, 'select', r.mode);
         await refuseDuringRound(tx, r);
         if (r.mode === 'competitive') {
-          if (!r.openingAt || clock.now() < r.openingAt) throw new AppError('INVALID_TRANSITION', '开标后才能选中服务机构');
-          const [p] = await tx
-            .update(proposals)
-            .set({ status: 'selected', updatedAt: clock.now() })
-            .where(and(eq(proposals.requirementId, r.id), eq(proposals.providerId, providerId), eq(proposals.status, 'active')))
-            .returning();
+          if (!r.openingAt || clock.now() < r.openingAt) throw new AppError('OPENING_NOT_REACHED', '开标后才能选中服务机构');
+          const p = await selectProposal(tx, r.id, providerId, clock.now());
           if (!p) throw new AppError('VALIDATION', '该服务机构没有有效的标书', { providerId: '该服务机构没有有效的标书' });
         } else {
-          const [inv] = await tx
-            .update(invitations)
-            .set({ status: 'selected', updatedAt: clock.now() })
-            .where(and(eq(invitations.requirementId, r.id), eq(invitations.providerId, providerId), eq(invitations.status, 'accepted')))
-            .returning();
+          const inv = await selectInvitation(tx, r.id, providerId, clock.now());
           if (!inv) throw new AppError('VALIDATION', '只能选中已接受邀请的服务机构', { providerId: '只能选中已接受邀请的服务机构' });
         }
         const others = await closeBids(tx, r, providerId);
         const next = await setState(tx, r, to, 'select', a.userId, { selectedProviderId: providerId }, { providerId });
-        pushes = await notifyProviders(tx, [providerId], { title: '恭喜，您已被选中', body: `项目「${r.title}」的发布企业选中了贵机构。下一步：起草协议，发给发布企业确认后开始服务。`, link: `/account/agreements/new?requirement=${r.id}` });
+        pushes = await notifyProviders(tx, [providerId], {
+          title: '恭喜，您已被选中',
+          body: `项目「${r.title}」的发布企业选中了贵机构。下一步：起草协议，发给发布企业确认后开始服务。`,
+          link: `/account/agreements/new?requirement=${r.id}`,
+        });
         pushes.push(
           ...(await notifyProviders(tx, others, {
             title: '项目结果通知',
@@ -544,11 +637,15 @@ export function createRequirementService(deps: RequirementDeps) {
             link: link(r),
           })),
         );
-        const [chosen] = await tx.select({ fullName: organisations.fullName }).from(organisations).where(eq(organisations.id, providerId));
+        const chosen = await findOrganisationName(tx, providerId);
         pushes.push(
           await roomEvents(tx, r, [
             { type: 'room:selected', audience: ['enterprise'], payload: { providerId, providerName: chosen?.fullName ?? '' } },
-            ...[providerId, ...others].map((pid) => ({ type: 'room:result', audience: [`provider:${pid}` as const], payload: { selected: pid === providerId } })),
+            ...[providerId, ...others].map((pid): RoomEventInput => ({
+              type: 'room:result',
+              audience: [`provider:${pid}` as const],
+              payload: { selected: pid === providerId },
+            })),
           ]),
         );
         return next;
@@ -565,10 +662,44 @@ export function createRequirementService(deps: RequirementDeps) {
       const r = await getRequirement(tx, requirementId, 'update');
       const settled = await settleDeposit(tx, r, 0);
       if (settled.refundFen > 0) {
-        await tx.update(requirements).set({ depositStatus: 'refunded', updatedAt: clock.now() }).where(eq(requirements.id, r.id));
-        await tx.insert(requirementEvents).values({ requirementId: r.id, event: 'deposit_refund', detail: { refundFen: settled.refundFen } });
+        await markDepositRefunded(tx, r.id, clock.now());
+        await logEvent(tx, r.id, null, 'deposit_refund', { refundFen: settled.refundFen });
       }
       return settled.refundFen;
+    },
+
+    /**
+     * The requirement's row for another context (escrow) inside the caller's transaction, locked
+     * for a decision (`update`) or against one (`share`) when asked; NOT_FOUND if there is none.
+     */
+    async row(requirementId: string, q: DbOrTx = db, lock?: 'update' | 'share'): Promise<RequirementRow> {
+      return getRequirement(q, requirementId, lock);
+    },
+
+    /**
+     * Moves the requirement through the machine after its award (start, complete, terminate) in the
+     * caller's transaction; the row should be locked by `row(id, tx, 'update')`. WRONG_REQUIREMENT_STATE
+     * when the machine refuses, CONFLICT when the state moved meanwhile.
+     */
+    async advance(
+      tx: DbOrTx,
+      r: RequirementRow,
+      event: Extract<RequirementEvent, 'start' | 'complete' | 'terminate'>,
+      actorUserId: string | null,
+      patch: Partial<Pick<RequirementRow, 'closedAt'>> = {},
+      detail?: Record<string, unknown>,
+    ): Promise<RequirementRow> {
+      return setState(tx, r, transition(r.state, event, r.mode), event, actorUserId, patch, detail);
+    },
+
+    /** Awarded requirements where the organisation is either party and no live agreement exists yet, newest first. */
+    async awardedWithoutAgreement(organisationId: string, limit: number, q: DbOrTx = db) {
+      return awardedWithoutAgreement(q, organisationId, limit);
+    },
+
+    /** Titles of requirements by id. */
+    async titles(ids: string[], q: DbOrTx = db): Promise<Map<string, string>> {
+      return requirementTitles(q, ids);
     },
 
     /** A requirement as its viewer may see it: public states for anyone; others for the owner, operators and its bidders/invitees. */
@@ -576,10 +707,7 @@ export function createRequirementService(deps: RequirementDeps) {
       const r = await getRequirement(db, id);
       if (!PUBLIC_STATES.includes(r.state) && !isOwner(actor, r) && !actor?.isOperator) {
         const orgId = actor?.organisation?.organisationId;
-        const involved =
-          orgId &&
-          ((await db.select({ id: proposals.id }).from(proposals).where(and(eq(proposals.requirementId, r.id), eq(proposals.providerId, orgId))).limit(1)).length > 0 ||
-            (await db.select({ id: invitations.id }).from(invitations).where(and(eq(invitations.requirementId, r.id), eq(invitations.providerId, orgId))).limit(1)).length > 0);
+        const involved = orgId && (await isInvolved(db, r.id, orgId));
         if (!involved) throw new AppError('NOT_FOUND', '项目不存在');
       }
       return toView(r, { actor, full: true });
@@ -598,51 +726,19 @@ export function createRequirementService(deps: RequirementDeps) {
       const a = requireActor(actor);
       const r = await getRequirement(db, id);
       if (!isOwner(a, r) && !a.isOperator) throw new AppError('NOT_FOUND', '项目不存在');
-      return db.select().from(requirementEvents).where(eq(requirementEvents.requirementId, r.id)).orderBy(requirementEvents.createdAt);
+      return eventsOf(db, r.id);
     },
 
     /** 项目大厅: approved requirements, searchable (Chinese bigrams), filterable, sortable, paginated. */
     async hall(raw: unknown) {
       const q = parseInput(HallQuery, raw);
-      const now = clock.now();
-      const tsq = q.q ? searchQuery(q.q) : undefined;
-      const conds: (SQL | undefined)[] = [
-        q.status === 'opened'
-          ? and(eq(requirements.state, 'open'), sql`${requirements.openingAt} <= ${now.toISOString()}::timestamptz`)
-          : q.status === 'open'
-            ? and(eq(requirements.state, 'open'), or(sql`${requirements.openingAt} is null`, sql`${requirements.openingAt} > ${now.toISOString()}::timestamptz`))
-            : inArray(requirements.state, PUBLIC_STATES),
-        q.mode ? eq(requirements.mode, q.mode) : undefined,
-        q.category ? categoryMatches(requirements.categoryCode, q.category) : undefined,
-        q.region ? sql`${requirements.regionCode} like ${`${q.region}%`}` : undefined,
-        q.budgetMinFen !== undefined ? gte(requirements.budgetMaxFen, q.budgetMinFen) : undefined,
-        q.budgetMaxFen !== undefined ? lte(requirements.budgetMinFen, q.budgetMaxFen) : undefined,
-        tsq ? sql`${requirements.searchVector} @@ to_tsquery('simple', ${tsq})` : q.q ? ilike(requirements.title, `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`) : undefined,
-      ];
-      const where = and(...conds);
-      const order =
-        q.sort === 'opening'
-          ? [sql`${requirements.openingAt} asc nulls last`, desc(requirements.submittedAt)]
-          : q.sort === 'budget_desc'
-            ? [desc(requirements.budgetMaxFen), desc(requirements.submittedAt)]
-            : q.sort === 'budget_asc'
-              ? [requirements.budgetMinFen, desc(requirements.submittedAt)]
-              : q.sort === 'relevance' && tsq
-                ? [sql`ts_rank(${requirements.searchVector}, to_tsquery('simple', ${tsq})) desc`, desc(requirements.submittedAt)]
-                : [desc(requirements.reviewedAt), desc(requirements.id)];
-      const [rows, [total]] = await Promise.all([
-        db
-          .select()
-          .from(requirements)
-          .where(where)
-          .orderBy(...order, desc(requirements.id))
-          .limit(q.pageSize)
-          .offset((q.page - 1) * q.pageSize),
-        db.select({ n: count() }).from(requirements).where(where),
-      ]);
-      const counts = await bidderCounts(db, rows.map((r) => r.id));
+      const { rows, total } = await hallPage(db, q, PUBLIC_STATES, clock.now());
+      const counts = await bidderCounts(
+        db,
+        rows.map((r) => r.id),
+      );
       const items = await Promise.all(rows.map((r) => toView(r, { bidders: counts.get(r.id) ?? 0 })));
-      return { items, total: Number(total?.n ?? 0), page: q.page, pageSize: q.pageSize };
+      return { items, total, page: q.page, pageSize: q.pageSize };
     },
 
     /** 我的项目: the enterprise's own requirements, by group, with the count of each group. */
@@ -650,58 +746,34 @@ export function createRequirementService(deps: RequirementDeps) {
       const a = requireActor(actor);
       const org = requireOrganisation(a, ['enterprise']);
       const q = parseInput(MyProjectsQuery, raw);
-      const mine = eq(requirements.organisationId, org.organisationId);
-      let where: SQL | undefined = mine;
-      if (q.group) {
-        const g = statesOfGroup(q.group);
-        where = and(mine, inArray(requirements.state, g.states), g.mode ? eq(requirements.mode, g.mode) : undefined);
-      }
-      const [rows, [total], groupRows] = await Promise.all([
-        db
-          .select()
-          .from(requirements)
-          .where(where)
-          .orderBy(desc(requirements.updatedAt), desc(requirements.id))
-          .limit(q.pageSize)
-          .offset((q.page - 1) * q.pageSize),
-        db.select({ n: count() }).from(requirements).where(where),
-        db.select({ state: requirements.state, mode: requirements.mode, n: count() }).from(requirements).where(mine).groupBy(requirements.state, requirements.mode),
-      ]);
+      const { rows, total, groups: groupRows } = await requirementsOfOrganisation(db, org.organisationId, q.group ? statesOfGroup(q.group) : {}, q);
       const groups: Record<string, number> = {};
       for (const g of groupRows) {
         const k = projectGroupOf(g.state, g.mode);
         groups[k] = (groups[k] ?? 0) + Number(g.n);
       }
-      const counts = await bidderCounts(db, rows.map((r) => r.id));
+      const counts = await bidderCounts(
+        db,
+        rows.map((r) => r.id),
+      );
       const items = await Promise.all(rows.map((r) => toView(r, { actor: a, bidders: counts.get(r.id) ?? 0 })));
-      return { items, total: Number(total?.n ?? 0), page: q.page, pageSize: q.pageSize, groups };
+      return { items, total, page: q.page, pageSize: q.pageSize, groups };
     },
 
     /** The operators' queue (pending review first) and search over every requirement. */
     async adminList(actor: Actor | null, raw: unknown) {
       const a = requireOperator(actor);
       const q = parseInput(AdminRequirementQuery, raw);
-      const where = and(
-        q.state ? eq(requirements.state, q.state) : undefined,
-        q.q ? or(ilike(requirements.title, `%${q.q}%`), ilike(requirements.requirementNo, `%${q.q}%`), ilike(requirements.invoiceName, `%${q.q}%`)) : undefined,
+      const { rows, total } = await adminRequirementsPage(db, q);
+      const counts = await bidderCounts(
+        db,
+        rows.map((r) => r.id),
       );
-      const [rows, [total]] = await Promise.all([
-        db
-          .select()
-          .from(requirements)
-          .where(where)
-          .orderBy(sql`case when ${requirements.state} = 'pending_review' then 0 else 1 end`, requirements.submittedAt, desc(requirements.createdAt), desc(requirements.id))
-          .limit(q.pageSize)
-          .offset((q.page - 1) * q.pageSize),
-        db.select({ n: count() }).from(requirements).where(where),
-      ]);
-      const counts = await bidderCounts(db, rows.map((r) => r.id));
       const items = await Promise.all(rows.map((r) => toView(r, { actor: a, bidders: counts.get(r.id) ?? 0 })));
-      return { items, total: Number(total?.n ?? 0), page: q.page, pageSize: q.pageSize };
+      return { items, total, page: q.page, pageSize: q.pageSize };
     },
   };
   return service;
 }
 
 export type RequirementService = ReturnType<typeof createRequirementService>;
-export type RequirementView = Awaited<ReturnType<RequirementService['get']>>;

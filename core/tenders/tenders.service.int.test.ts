@@ -51,7 +51,7 @@ describe('publishing with a deposit', () => {
     const draft = await p.services.requirements.saveDraft(e.actor, buildRequirement(clock.now()));
     const results = await Promise.allSettled([p.services.requirements.submit(e.actor, draft.id), p.services.requirements.submit(e.actor, draft.id)]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: expect.stringMatching(/INVALID_TRANSITION|CONFLICT/) } });
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: expect.stringMatching(/WRONG_REQUIREMENT_STATE|CONFLICT/) } });
     expect(await availableFen(p, e.actor)).toBe(80_000);
   });
 
@@ -69,7 +69,9 @@ describe('publishing with a deposit', () => {
 
   it('refuses settings from non-operators and bad settings with field messages', async () => {
     const e = await enterprise(p);
-    await expect(p.services.settings.update(e.actor, 'tenders.deposit', { depositFen: 1, forfeitEarlyFen: 0, forfeitLateFen: 0 })).rejects.toMatchObject({ code: 'FORBIDDEN' });
+    await expect(p.services.settings.update(e.actor, 'tenders.deposit', { depositFen: 1, forfeitEarlyFen: 0, forfeitLateFen: 0 })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
     await expect(p.services.settings.update(ops, 'tenders.deposit', { depositFen: 10_000, forfeitEarlyFen: 20_000, forfeitLateFen: 0 })).rejects.toMatchObject({
       code: 'VALIDATION',
       fields: { forfeitEarlyFen: '扣除金额不能超过保证金' },
@@ -79,19 +81,34 @@ describe('publishing with a deposit', () => {
   it('validates the form field by field and refuses an opening time less than 24 h ahead', async () => {
     const e = await enterprise(p, 20_000);
     await expect(
-      p.services.requirements.saveDraft(e.actor, { ...buildRequirement(clock.now()), title: '短', budgetMinFen: 500, budgetMaxFen: 100, regionCode: '999999', categoryCode: 'finance' }),
+      p.services.requirements.saveDraft(e.actor, {
+        ...buildRequirement(clock.now()),
+        title: '短',
+        budgetMinFen: 500,
+        budgetMaxFen: 100,
+        regionCode: '999999',
+        categoryCode: 'finance',
+      }),
     ).rejects.toMatchObject({ code: 'VALIDATION', fields: { title: '标题至少 4 个字', budgetMaxFen: '预算上限不能低于下限', regionCode: '地区代码无效' } });
     await expect(p.services.requirements.saveDraft(e.actor, buildRequirement(clock.now(), { categoryCode: 'finance' }))).rejects.toMatchObject({
       fields: { categoryCode: '请选择具体的服务类别' },
     });
-    const draft = await p.services.requirements.saveDraft(e.actor, buildRequirement(clock.now(), { openingAt: new Date(clock.now().getTime() + 23 * HOUR).toISOString() }));
+    const draft = await p.services.requirements.saveDraft(
+      e.actor,
+      buildRequirement(clock.now(), { openingAt: new Date(clock.now().getTime() + 23 * HOUR).toISOString() }),
+    );
     await expect(p.services.requirements.submit(e.actor, draft.id)).rejects.toMatchObject({ fields: { openingAt: '开标时间须至少在 24 小时之后' } });
     expect(await availableFen(p, e.actor)).toBe(20_000);
   });
 
   it('sanitises the description', async () => {
     const e = await enterprise(p);
-    const d = await p.services.requirements.saveDraft(e.actor, buildRequirement(clock.now(), { descriptionHtml: '<p onclick="x()">需要商标注册与版权登记服务<script>alert(1)</script></p><img src=x onerror=alert(1)>' }));
+    const d = await p.services.requirements.saveDraft(
+      e.actor,
+      buildRequirement(clock.now(), {
+        descriptionHtml: '<p onclick="x()">需要商标注册与版权登记服务<script>alert(1)</script></p><img src=x onerror=alert(1)>',
+      }),
+    );
     const own = await p.services.requirements.getOwn(e.actor, d.id);
     expect(own.descriptionHtml).toBe('<p>需要商标注册与版权登记服务</p>');
   });
@@ -130,7 +147,7 @@ describe('operator review', () => {
     expect(approved.state).toBe('open');
     expect(await lastMessage(e.actor.userId)).toMatchObject({ title: '需求已通过审核' });
     expect((await p.services.requirements.hall({ q: '商标注册' })).items.map((i) => i.id)).toContain(d.id);
-    await expect(p.services.requirements.review(ops, d.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(p.services.requirements.review(ops, d.id, { decision: 'approve' })).rejects.toMatchObject({ code: 'WRONG_REQUIREMENT_STATE' });
     await expectLedgerBalanced();
   });
 });
@@ -181,12 +198,12 @@ describe('withdrawing before opening', () => {
     const saved = clock.now();
     clock.set(r.openingAt!);
     try {
-      await expect(p.services.requirements.withdraw(e.actor, r.id)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+      await expect(p.services.requirements.withdraw(e.actor, r.id)).rejects.toMatchObject({ code: 'OPENING_PASSED' });
     } finally {
       clock.set(saved);
     }
     await p.services.requirements.withdraw(e.actor, r.id);
-    await expect(p.services.requirements.withdraw(e.actor, r.id)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(p.services.requirements.withdraw(e.actor, r.id)).rejects.toMatchObject({ code: 'WRONG_REQUIREMENT_STATE' });
     expect(await availableFen(p, e.actor)).toBe(20_000);
   });
 
@@ -194,7 +211,10 @@ describe('withdrawing before opening', () => {
     const e = await enterprise(p, 20_000);
     const r = await openRequirement(p, e.actor, ops);
     const bidder = await provider(p);
-    const [w, s] = await Promise.allSettled([p.services.requirements.withdraw(e.actor, r.id), p.services.proposals.submit(bidder.actor, r.id, proposalInput())]);
+    const [w, s] = await Promise.allSettled([
+      p.services.requirements.withdraw(e.actor, r.id),
+      p.services.proposals.submit(bidder.actor, r.id, proposalInput()),
+    ]);
     expect(w.status).toBe('fulfilled');
     const out = (w as PromiseFulfilledResult<{ forfeitFen: number }>).value;
     // Either the proposal landed first (¥50 forfeited, proposal closed) or it was refused.
@@ -210,7 +230,7 @@ describe('abandoning at opening, re-tendering and ending', () => {
     const r = await openRequirement(p, e.actor, ops, { minBidders: 3 });
     const bidder = await provider(p);
     await p.services.proposals.submit(bidder.actor, r.id, proposalInput());
-    await expect(p.services.requirements.abandon(e.actor, r.id)).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(p.services.requirements.abandon(e.actor, r.id)).rejects.toMatchObject({ code: 'OPENING_NOT_REACHED' });
 
     const saved = clock.now();
     clock.set(new Date(r.openingAt!.getTime() + 60_000));
@@ -262,7 +282,7 @@ describe('proposals', () => {
     const pr = await provider(p);
     const first = await p.services.proposals.submit(pr.actor, r.id, proposalInput(2_500_000));
     expect(first).toMatchObject({ status: 'active', revision: 1, priceFen: 2_500_000 });
-    await expect(p.services.proposals.submit(pr.actor, r.id, proposalInput())).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(p.services.proposals.submit(pr.actor, r.id, proposalInput())).rejects.toMatchObject({ code: 'PROPOSAL_EXISTS' });
     const revised = await p.services.proposals.revise(pr.actor, r.id, proposalInput(2_300_000));
     expect(revised).toMatchObject({ revision: 2, priceFen: 2_300_000 });
     expect((await p.services.requirements.get(null, r.id)).bidderCount).toBe(1);
@@ -291,7 +311,7 @@ describe('proposals', () => {
       fields: { priceFen: '报价必须大于 0', plan: '服务方案至少 10 个字' },
     });
     const inv = await openRequirement(p, e.actor, ops, { mode: 'invitation', openingAt: null });
-    await expect(p.services.proposals.submit(pr.actor, inv.id, proposalInput())).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(p.services.proposals.submit(pr.actor, inv.id, proposalInput())).rejects.toMatchObject({ code: 'NOT_COMPETITIVE' });
   });
 
   it('sealed: nobody sees a rival’s proposal; the owner sees them only from opening; another enterprise never', async () => {
@@ -334,14 +354,20 @@ describe('proposals', () => {
     const r = await openRequirement(p, e.actor, ops);
     const a = await provider(p);
     const rival = await provider(p);
-    const f = await p.services.files.upload(a.actor, { filename: '方案.pdf', contentType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 方案') });
+    const f = await p.services.files.upload(a.actor, {
+      filename: '方案.pdf',
+      contentType: 'application/pdf',
+      bytes: new TextEncoder().encode('%PDF-1.4 方案'),
+    });
     await p.services.proposals.submit(a.actor, r.id, { ...proposalInput(), attachmentIds: [f.id] });
     expect((await p.services.files.read(a.actor, f.id)).filename).toBe('方案.pdf');
     await expect(p.services.files.read(rival.actor, f.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(p.services.files.read(null, f.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(p.services.files.read(e.actor, f.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     // A rival cannot attach someone else's file either.
-    await expect(p.services.proposals.submit(rival.actor, r.id, { ...proposalInput(), attachmentIds: [f.id] })).rejects.toMatchObject({ fields: { attachmentIds: '附件不存在或不能使用' } });
+    await expect(p.services.proposals.submit(rival.actor, r.id, { ...proposalInput(), attachmentIds: [f.id] })).rejects.toMatchObject({
+      fields: { attachmentIds: '附件不存在或不能使用' },
+    });
     const saved = clock.now();
     clock.set(r.openingAt!);
     try {
@@ -361,14 +387,16 @@ describe('invitation tenders', () => {
     const inv = await p.services.invitations.invite(e.actor, { requirementId: r.id, providerId: a.actor.organisation!.organisationId, note: '期待合作' });
     expect(inv).toMatchObject({ status: 'pending', providerId: a.actor.organisation!.organisationId });
     expect(await lastMessage(a.actor.userId)).toMatchObject({ title: '收到项目邀请' });
-    await expect(p.services.invitations.invite(e.actor, { requirementId: r.id, providerId: a.actor.organisation!.organisationId })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(p.services.invitations.invite(e.actor, { requirementId: r.id, providerId: a.actor.organisation!.organisationId })).rejects.toMatchObject({
+      code: 'ALREADY_INVITED',
+    });
     const invB = await p.services.invitations.invite(e.actor, { requirementId: r.id, providerId: b.actor.organisation!.organisationId });
 
     await expect(p.services.invitations.respond(b.actor, inv.id, { decision: 'accept' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const accepted = await p.services.invitations.respond(a.actor, inv.id, { decision: 'accept' });
     expect(accepted.status).toBe('accepted');
     expect(await lastMessage(e.actor.userId)).toMatchObject({ title: '服务机构接受了邀请' });
-    await expect(p.services.invitations.respond(a.actor, inv.id, { decision: 'decline' })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(p.services.invitations.respond(a.actor, inv.id, { decision: 'decline' })).rejects.toMatchObject({ code: 'INVITATION_CLOSED' });
 
     // Negotiation thread: both sides, read receipts, resend counted once, outsiders refused.
     const providerId = a.actor.organisation!.organisationId;
@@ -382,10 +410,14 @@ describe('invitation tenders', () => {
     await expect(p.services.invitations.listThread(b.actor, r.id, providerId, {})).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const outsider = await enterprise(p);
     await expect(p.services.invitations.postMessage(outsider.actor, r.id, providerId, { body: '你好' })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(p.services.invitations.postMessage(e.actor, r.id, providerId, { body: '' })).rejects.toMatchObject({ fields: { body: '请填写内容或添加附件' } });
+    await expect(p.services.invitations.postMessage(e.actor, r.id, providerId, { body: '' })).rejects.toMatchObject({
+      fields: { body: '请填写内容或添加附件' },
+    });
 
     // Only an accepted provider can be selected.
-    await expect(p.services.requirements.select(e.actor, r.id, b.actor.organisation!.organisationId)).rejects.toMatchObject({ fields: { providerId: '只能选中已接受邀请的服务机构' } });
+    await expect(p.services.requirements.select(e.actor, r.id, b.actor.organisation!.organisationId)).rejects.toMatchObject({
+      fields: { providerId: '只能选中已接受邀请的服务机构' },
+    });
     const sel = await p.services.requirements.select(e.actor, r.id, providerId);
     expect(sel.state).toBe('awarded');
     expect(await lastMessage(a.actor.userId)).toMatchObject({ title: '恭喜，您已被选中' });
@@ -404,7 +436,9 @@ describe('invitation tenders', () => {
     const out = await p.services.requirements.deleteInvitationProject(e.actor, r.id);
     expect(out).toMatchObject({ refundFen: 20_000, requirement: { state: 'closed' } });
     expect(await availableFen(p, e.actor)).toBe(20_000);
-    await expect(p.services.invitations.invite(e.actor, { requirementId: r.id, providerId: a.actor.organisation!.organisationId })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(p.services.invitations.invite(e.actor, { requirementId: r.id, providerId: a.actor.organisation!.organisationId })).rejects.toMatchObject({
+      code: 'REQUIREMENT_NOT_OPEN',
+    });
   });
 
   it('refuses invitations to non-providers, on competitive or foreign requirements, and after the delivery date', async () => {
@@ -412,16 +446,26 @@ describe('invitation tenders', () => {
     const other = await enterprise(p);
     const a = await provider(p);
     const competitive = await openRequirement(p, e.actor, ops);
-    const inv = await openRequirement(p, e.actor, ops, { mode: 'invitation', openingAt: null, deliveryDate: new Date(clock.now().getTime() + 2 * DAY).toISOString().slice(0, 10) });
+    const inv = await openRequirement(p, e.actor, ops, {
+      mode: 'invitation',
+      openingAt: null,
+      deliveryDate: new Date(clock.now().getTime() + 2 * DAY).toISOString().slice(0, 10),
+    });
     const pid = a.actor.organisation!.organisationId;
-    await expect(p.services.invitations.invite(e.actor, { requirementId: competitive.id, providerId: pid })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await expect(p.services.invitations.invite(e.actor, { requirementId: competitive.id, providerId: pid })).rejects.toMatchObject({
+      code: 'NOT_INVITATION_TENDER',
+    });
     await expect(p.services.invitations.invite(other.actor, { requirementId: inv.id, providerId: pid })).rejects.toMatchObject({ code: 'NOT_FOUND' });
-    await expect(p.services.invitations.invite(e.actor, { requirementId: inv.id, providerId: other.actor.organisation!.organisationId })).rejects.toMatchObject({ fields: { providerId: '服务机构不存在' } });
+    await expect(p.services.invitations.invite(e.actor, { requirementId: inv.id, providerId: other.actor.organisation!.organisationId })).rejects.toMatchObject(
+      { fields: { providerId: '服务机构不存在' } },
+    );
     await expect(p.services.invitations.invite(a.actor, { requirementId: inv.id, providerId: pid })).rejects.toMatchObject({ code: 'FORBIDDEN' });
     const saved = clock.now();
     clock.advance(4 * DAY);
     try {
-      await expect(p.services.invitations.invite(e.actor, { requirementId: inv.id, providerId: pid })).rejects.toMatchObject({ message: '已过交付时间，不能再邀标' });
+      await expect(p.services.invitations.invite(e.actor, { requirementId: inv.id, providerId: pid })).rejects.toMatchObject({
+        message: '已过交付时间，不能再邀标',
+      });
     } finally {
       clock.set(saved);
     }
@@ -431,8 +475,22 @@ describe('invitation tenders', () => {
 describe('project hall and my projects', () => {
   it('finds requirements by Chinese words, filters by category, region, mode and budget, and hides unapproved ones', async () => {
     const e = await enterprise(p, 60_000);
-    const a = await openRequirement(p, e.actor, ops, { title: '高新技术企业认定申报辅导', categoryCode: 'ip.04', regionCode: '360702', budgetMinFen: 5_000_000, budgetMaxFen: 8_000_000 });
-    const b = await openRequirement(p, e.actor, ops, { title: '员工社保代理与薪酬核算', categoryCode: 'hr.03', regionCode: '5001', mode: 'invitation', openingAt: null, budgetMinFen: 100_000, budgetMaxFen: 300_000 });
+    const a = await openRequirement(p, e.actor, ops, {
+      title: '高新技术企业认定申报辅导',
+      categoryCode: 'ip.04',
+      regionCode: '360702',
+      budgetMinFen: 5_000_000,
+      budgetMaxFen: 8_000_000,
+    });
+    const b = await openRequirement(p, e.actor, ops, {
+      title: '员工社保代理与薪酬核算',
+      categoryCode: 'hr.03',
+      regionCode: '5001',
+      mode: 'invitation',
+      openingAt: null,
+      budgetMinFen: 100_000,
+      budgetMaxFen: 300_000,
+    });
     const draft = await p.services.requirements.saveDraft(e.actor, buildRequirement(clock.now(), { title: '高新技术企业认定草稿' }));
     const ids = async (q: Record<string, unknown>) => (await p.services.requirements.hall({ pageSize: 50, ...q })).items.map((i) => i.id);
 
@@ -480,7 +538,10 @@ describe('deposit refund when escrow is funded (used by the agreements issue)', 
     const second = await p.db.transaction((tx) => p.services.requirements.refundDepositInFull(tx, r.id));
     expect([first, second]).toEqual([20_000, 0]);
     expect(await availableFen(p, e.actor)).toBe(20_000);
-    const [row] = await p.db.select().from(requirements).where(and(eq(requirements.id, r.id)));
+    const [row] = await p.db
+      .select()
+      .from(requirements)
+      .where(and(eq(requirements.id, r.id)));
     expect(row!.depositStatus).toBe('refunded');
   });
 });
@@ -489,11 +550,28 @@ describe('storefronts and the showcase hall', () => {
   it('providers edit their own storefront; the showcase finds them by words, category and region', async () => {
     const a = await provider(p);
     const b = await provider(p);
-    await p.services.storefronts.update(a.actor, { introduction: '专注跨境电商知识产权保护十年', qualifications: '国家知识产权局备案代理机构', regionsServed: ['3607'], categoryCodes: ['ip'], contactPhone: '0797-8888888' });
-    const item = await p.services.storefronts.addItem(a.actor, { title: '国际商标马德里注册', categoryCode: 'ip.01', priceMinFen: 300_000, priceMaxFen: 800_000, priceUnit: '件', description: '覆盖 120 个国家' });
+    await p.services.storefronts.update(a.actor, {
+      introduction: '专注跨境电商知识产权保护十年',
+      qualifications: '国家知识产权局备案代理机构',
+      regionsServed: ['3607'],
+      categoryCodes: ['ip'],
+      contactPhone: '0797-8888888',
+    });
+    const item = await p.services.storefronts.addItem(a.actor, {
+      title: '国际商标马德里注册',
+      categoryCode: 'ip.01',
+      priceMinFen: 300_000,
+      priceMaxFen: 800_000,
+      priceUnit: '件',
+      description: '覆盖 120 个国家',
+    });
     await p.services.storefronts.addCase(a.actor, { title: '某稀土企业海外商标布局', year: 2025, description: '三十国注册' });
     const sf = await p.services.storefronts.get(null, a.actor.organisation!.organisationId);
-    expect(sf).toMatchObject({ introduction: '专注跨境电商知识产权保护十年', items: [{ title: '国际商标马德里注册', categoryName: '商标注册' }], cases: [{ title: '某稀土企业海外商标布局' }] });
+    expect(sf).toMatchObject({
+      introduction: '专注跨境电商知识产权保护十年',
+      items: [{ title: '国际商标马德里注册', categoryName: '商标注册' }],
+      cases: [{ title: '某稀土企业海外商标布局' }],
+    });
 
     const ids = async (q: Record<string, unknown>) => (await p.services.storefronts.showcase({ pageSize: 50, ...q })).items.map((i) => i.id);
     expect(await ids({ q: '马德里' })).toContain(a.actor.organisation!.organisationId);
@@ -504,7 +582,9 @@ describe('storefronts and the showcase hall', () => {
     expect(await ids({ region: '360702' })).toContain(a.actor.organisation!.organisationId);
     expect(await ids({ region: '5001' })).not.toContain(a.actor.organisation!.organisationId);
 
-    await expect(p.services.storefronts.updateItem(b.actor, item.id, { title: '改名', categoryCode: 'ip.01', priceMinFen: 1, priceMaxFen: 1 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(
+      p.services.storefronts.updateItem(b.actor, item.id, { title: '改名', categoryCode: 'ip.01', priceMinFen: 1, priceMaxFen: 1 }),
+    ).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(p.services.storefronts.deleteItem(b.actor, item.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
     const e = await enterprise(p);
     await expect(p.services.storefronts.update(e.actor, { introduction: 'x' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
@@ -514,7 +594,13 @@ describe('storefronts and the showcase hall', () => {
     await expect(p.services.storefronts.get(null, e.actor.organisation!.organisationId)).rejects.toMatchObject({ code: 'NOT_FOUND' });
 
     // Unlisted items disappear from the public storefront but not from the owner's.
-    await p.services.storefronts.updateItem(a.actor, item.id, { title: '国际商标马德里注册', categoryCode: 'ip.01', priceMinFen: 300_000, priceMaxFen: 800_000, status: 'unlisted' });
+    await p.services.storefronts.updateItem(a.actor, item.id, {
+      title: '国际商标马德里注册',
+      categoryCode: 'ip.01',
+      priceMinFen: 300_000,
+      priceMaxFen: 800_000,
+      status: 'unlisted',
+    });
     expect((await p.services.storefronts.get(null, a.actor.organisation!.organisationId)).items).toEqual([]);
     expect((await p.services.storefronts.get(a.actor, a.actor.organisation!.organisationId)).items).toHaveLength(1);
   });

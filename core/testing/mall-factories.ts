@@ -21,7 +21,8 @@ async function owner(p: Platform, kind: 'merchant' | 'unit' | 'government', full
   return { ...u, actor: { ...actor, organisation: active } as Actor, org: org! };
 }
 
-export const merchant = (p: Platform, name = `酉阳县${randomUUID().slice(0, 4)}农产品专业合作社`, regionCode = '500242') => owner(p, 'merchant', name, regionCode);
+export const merchant = (p: Platform, name = `酉阳县${randomUUID().slice(0, 4)}农产品专业合作社`, regionCode = '500242') =>
+  owner(p, 'merchant', name, regionCode);
 
 export async function unitBuyer(p: Platform, name = `重庆测试单位${randomUUID().slice(0, 4)}`) {
   const u = await owner(p, 'unit', name, '500118');
@@ -42,19 +43,37 @@ export async function individual(p: Platform, unitId: string | null, realName = 
 export async function product(p: Platform, merchantId: string, over: Partial<typeof products.$inferInsert> = {}) {
   const [row] = await p.db
     .insert(products)
-    .values({ merchantId, name: '酉阳富硒大米', categoryCode: 'grain.rice', originCode: '500242', priceFen: 8_800, unit: '袋', stock: 100, status: 'listed', ...over })
+    .values({
+      merchantId,
+      name: '酉阳富硒大米',
+      categoryCode: 'grain.rice',
+      originCode: '500242',
+      priceFen: 8_800,
+      unit: '袋',
+      stock: 100,
+      status: 'listed',
+      ...over,
+    })
     .returning();
   return row!;
 }
 
 export async function address(p: Platform, userId: string) {
-  const [row] = await p.db.insert(addresses).values({ userId, recipient: '李四', mobile: '13800138000', regionCode: '500118113', detail: '太平村 3 组 12 号', isDefault: false }).returning();
+  const [row] = await p.db
+    .insert(addresses)
+    .values({ userId, recipient: '李四', mobile: '13800138000', regionCode: '500118113', detail: '太平村 3 组 12 号', isDefault: false })
+    .returning();
   return row!;
 }
 
 /** The sandbox gateway's signed notice for a payment number (what arrives at /payments/notify). */
 export function signedNotice(secret: string, notice: { orderNo: string; amountFen: number; result?: 'SUCCESS' | 'FAILED'; tradeNo?: string }) {
-  const body = JSON.stringify({ orderNo: notice.orderNo, tradeNo: notice.tradeNo ?? `T${randomUUID().slice(0, 12)}`, amountFen: notice.amountFen, result: notice.result ?? 'SUCCESS' });
+  const body = JSON.stringify({
+    orderNo: notice.orderNo,
+    tradeNo: notice.tradeNo ?? `T${randomUUID().slice(0, 12)}`,
+    amountFen: notice.amountFen,
+    result: notice.result ?? 'SUCCESS',
+  });
   const ts = String(Date.now());
   return { headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signNotice(secret, ts, body), [TIMESTAMP_HEADER]: ts }, raw: body };
 }

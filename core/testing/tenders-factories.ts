@@ -36,7 +36,10 @@ export async function availableFen(p: Platform, actor: Actor) {
 /** An operator: a user who is a member of a platform organisation. */
 export async function operator(p: Platform): Promise<Actor> {
   const u = await registerUser(p);
-  const [org] = await p.db.insert(organisations).values({ kind: 'platform', fullName: `运营${randomUUID().slice(0, 4)}` }).returning();
+  const [org] = await p.db
+    .insert(organisations)
+    .values({ kind: 'platform', fullName: `运营${randomUUID().slice(0, 4)}` })
+    .returning();
   await p.db.insert(memberships).values({ userId: u.actor.userId, organisationId: org!.id, role: 'admin' });
   return (await p.services.accounts.validateSessionToken(u.token))!.actor;
 }
@@ -80,7 +83,11 @@ export const proposalInput = (priceFen = 2_000_000) => ({
  * A competitive requirement whose opening has passed and whose provider was selected (待实施):
  * the starting point of agreements and escrow. Moves the clock to the opening time.
  */
-export async function awardedRequirement(p: Platform & { clock: { now(): Date } }, ops: Actor, opts: { priceFen?: number; paymentMode?: 'full_escrow' | 'instalments'; enterpriseFundsFen?: number } = {}) {
+export async function awardedRequirement(
+  p: Platform & { clock: { now(): Date } },
+  ops: Actor,
+  opts: { priceFen?: number; paymentMode?: 'full_escrow' | 'instalments'; enterpriseFundsFen?: number } = {},
+) {
   const e = await enterprise(p, 20_000 + (opts.enterpriseFundsFen ?? 0));
   const pr = await provider(p);
   const r = await openRequirement(p, e.actor, ops, { minBidders: 1, paymentMode: opts.paymentMode ?? 'instalments' });

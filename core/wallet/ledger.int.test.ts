@@ -58,7 +58,14 @@ describe('ledger transfers', () => {
     const key = randomUUID();
     await expect(
       p.db.transaction(async (tx) =>
-        ledger.transfer(tx, { debitAccountId: w.availableId, creditAccountId: w.frozenId, amountFen: 101, kind: 'withdrawal_freeze', reference: 'W', idempotencyKey: key }),
+        ledger.transfer(tx, {
+          debitAccountId: w.availableId,
+          creditAccountId: w.frozenId,
+          amountFen: 101,
+          kind: 'withdrawal_freeze',
+          reference: 'W',
+          idempotencyKey: key,
+        }),
       ),
     ).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
     expect(await p.db.select().from(ledgerTransfers).where(eq(ledgerTransfers.idempotencyKey, key))).toHaveLength(0);
@@ -68,7 +75,16 @@ describe('ledger transfers', () => {
   it.each([0, -1, 1.5])('refuses an amount of %s fen', async (amountFen) => {
     const w = await newWallet();
     await expect(
-      p.db.transaction((tx) => ledger.transfer(tx, { debitAccountId: w.availableId, creditAccountId: w.frozenId, amountFen, kind: 'adjustment', reference: 'x', idempotencyKey: randomUUID() })),
+      p.db.transaction((tx) =>
+        ledger.transfer(tx, {
+          debitAccountId: w.availableId,
+          creditAccountId: w.frozenId,
+          amountFen,
+          kind: 'adjustment',
+          reference: 'x',
+          idempotencyKey: randomUUID(),
+        }),
+      ),
     ).rejects.toMatchObject({ code: 'VALIDATION' });
   });
 
@@ -78,7 +94,14 @@ describe('ledger transfers', () => {
     const results = await Promise.allSettled(
       Array.from({ length: 100 }, (_, i) =>
         p.db.transaction((tx) =>
-          ledger.transfer(tx, { debitAccountId: w.availableId, creditAccountId: w.frozenId, amountFen: 1_000, kind: 'withdrawal_freeze', reference: `W${i}`, idempotencyKey: randomUUID() }),
+          ledger.transfer(tx, {
+            debitAccountId: w.availableId,
+            creditAccountId: w.frozenId,
+            amountFen: 1_000,
+            kind: 'withdrawal_freeze',
+            reference: `W${i}`,
+            idempotencyKey: randomUUID(),
+          }),
         ),
       ),
     );
@@ -105,7 +128,16 @@ describe('ledger transfers', () => {
     const before = await ledger.balanceOf(p.db, escrow);
     await Promise.all(
       wallets.map((w, i) =>
-        p.db.transaction((tx) => ledger.transfer(tx, { debitAccountId: w.availableId, creditAccountId: escrow, amountFen: 1_000, kind: 'escrow_fund', reference: `E${i}`, idempotencyKey: randomUUID() })),
+        p.db.transaction((tx) =>
+          ledger.transfer(tx, {
+            debitAccountId: w.availableId,
+            creditAccountId: escrow,
+            amountFen: 1_000,
+            kind: 'escrow_fund',
+            reference: `E${i}`,
+            idempotencyKey: randomUUID(),
+          }),
+        ),
       ),
     );
     expect((await ledger.balanceOf(p.db, escrow)) - before).toBe(20_000);
@@ -155,7 +187,14 @@ describe('ledger properties', () => {
             release: [escrow, w.availableId],
           }[op.t];
           return p.db.transaction((tx) =>
-            ledger.transfer(tx, { debitAccountId: legs[0]!, creditAccountId: legs[1]!, amountFen: op.fen, kind: 'adjustment', reference: op.t, idempotencyKey: key }),
+            ledger.transfer(tx, {
+              debitAccountId: legs[0]!,
+              creditAccountId: legs[1]!,
+              amountFen: op.fen,
+              kind: 'adjustment',
+              reference: op.t,
+              idempotencyKey: key,
+            }),
           );
         };
         for (const batch of batches) {

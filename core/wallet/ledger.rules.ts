@@ -1,8 +1,11 @@
 import { AppError } from '../shared/app-error';
 
-export type LedgerAccountKind = 'available' | 'frozen' | 'escrow' | 'deposits' | 'revenue' | 'gateway_clearing' | 'payout_clearing' | 'mall_clearing';
 export const PLATFORM_ACCOUNT_KINDS = ['escrow', 'deposits', 'revenue', 'gateway_clearing', 'payout_clearing', 'mall_clearing'] as const;
 export type PlatformAccountKind = (typeof PLATFORM_ACCOUNT_KINDS)[number];
+
+/** Accounts of one thing an organisation owns (subject): a voucher campaign's pool, issued value and payable discount. */
+export const SUBJECT_ACCOUNT_KINDS = ['voucher_pool', 'voucher_issued', 'voucher_payable'] as const;
+export type SubjectAccountKind = (typeof SUBJECT_ACCOUNT_KINDS)[number];
 
 /**
  * Hot platform accounts keep their balance in this many rows; a transfer touches one random row, so a
@@ -29,12 +32,32 @@ export type TransferKind =
   | 'mall_settlement'
   | 'mall_refund'
   | 'card_verification'
+  | 'voucher_fund'
+  | 'voucher_allocate'
+  | 'voucher_return'
+  | 'voucher_redeem'
+  | 'voucher_refund'
+  | 'voucher_expire'
+  | 'voucher_settle'
+  | 'voucher_remainder'
+  | 'voucher_payment'
+  | 'voucher_payment_refund'
   | 'adjustment';
 
 export const TRANSFER_KIND_LABELS: Record<TransferKind, string> = {
   recharge_online: '在线充值',
   recharge_offline: '线下充值',
   withdrawal_freeze: '提现冻结',
+  voucher_fund: '消费券资金划拨',
+  voucher_allocate: '消费券发放批次',
+  voucher_return: '消费券未发放退回',
+  voucher_redeem: '消费券核销',
+  voucher_refund: '消费券退货退回资金池',
+  voucher_expire: '消费券过期退回资金池',
+  voucher_settle: '消费券结算',
+  voucher_remainder: '消费券结余退回',
+  voucher_payment: '消费券订单收款',
+  voucher_payment_refund: '消费券订单退款',
   withdrawal_release: '提现退回',
   withdrawal_payout: '提现到账',
   deposit_pay: '缴纳保证金',
@@ -72,5 +95,4 @@ export function validateTransfer(r: TransferRequest): void {
   if (!r.idempotencyKey || r.idempotencyKey.length > 200) throw new AppError('VALIDATION', '缺少幂等键');
 }
 
-export const pickShard = (shardCount: number, random: () => number = Math.random) =>
-  shardCount <= 1 ? 0 : Math.floor(random() * shardCount);
+export const pickShard = (shardCount: number, random: () => number = Math.random) => (shardCount <= 1 ? 0 : Math.floor(random() * shardCount));

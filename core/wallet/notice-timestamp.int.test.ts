@@ -70,7 +70,7 @@ describe('payment notice timestamps', () => {
     expect(verifySignedNotice(SECRET, headers, raw)).toEqual({ ok: false, reason: 'forged' });
   });
 
-  it("the sandbox gateway signs every retry afresh, so a retry long after the payment still verifies", async () => {
+  it('the sandbox gateway signs every retry afresh, so a retry long after the payment still verifies', async () => {
     let wallClock = Date.now();
     const checks: boolean[] = [];
     const gw = createSandboxGateway({

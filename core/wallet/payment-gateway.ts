@@ -84,8 +84,7 @@ const NoticeBody = z.object({
 });
 
 /** HMAC-SHA256 over `timestamp.body`, hex. */
-export const signNotice = (secret: string, timestamp: string, rawBody: string) =>
-  createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
+export const signNotice = (secret: string, timestamp: string, rawBody: string) => createHmac('sha256', secret).update(`${timestamp}.${rawBody}`).digest('hex');
 
 /**
  * Checks the HMAC over `timestamp.body`, the body's shape, and that the timestamp (milliseconds since

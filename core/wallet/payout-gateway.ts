@@ -25,7 +25,10 @@ export function createSandboxPayoutGateway(notifier: Notifier): PayoutGateway {
       const payoutRef = `PO${Date.now()}${randomInt(1000, 9999)}`;
       if (req.notifyMobile) {
         await notifier.sendSms(
-          { to: req.notifyMobile, text: `【沙箱银行】您尾号${req.accountNo.slice(-4)}的账户收到帮扶平台转账 ${formatFen(req.amountFen)}，摘要：${req.reference}。` },
+          {
+            to: req.notifyMobile,
+            text: `【沙箱银行】您尾号${req.accountNo.slice(-4)}的账户收到帮扶平台转账 ${formatFen(req.amountFen)}，摘要：${req.reference}。`,
+          },
           tx,
         );
       }

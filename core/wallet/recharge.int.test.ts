@@ -93,7 +93,9 @@ describe('online recharge', () => {
   it('50 duplicate callbacks in parallel credit once', async () => {
     const { u, order } = await newOrder(50_000);
     const n = signed({ orderNo: order.orderNo, tradeNo: 'T1', amountFen: 50_000, result: 'SUCCESS' });
-    const statuses = await Promise.all(Array.from({ length: 50 }, () => Promise.resolve(call('/api/v1/payments/notify', { raw: n.raw, headers: n.headers })).then((r) => r.status)));
+    const statuses = await Promise.all(
+      Array.from({ length: 50 }, () => Promise.resolve(call('/api/v1/payments/notify', { raw: n.raw, headers: n.headers })).then((r) => r.status)),
+    );
     expect(statuses.every((s) => s === 200)).toBe(true);
     expect(await balance(u.token)).toBe(50_000);
   });
@@ -107,7 +109,10 @@ describe('online recharge', () => {
     expect((await call('/api/v1/payments/notify', { raw: mismatch.raw, headers: mismatch.headers })).status).toBe(400);
     const unknown = signed({ orderNo: 'R000', tradeNo: 'T', amountFen: 20_000, result: 'SUCCESS' });
     expect((await call('/api/v1/payments/notify', { raw: unknown.raw, headers: unknown.headers })).status).toBe(404);
-    const unsigned = await call('/api/v1/payments/notify', { raw: JSON.stringify({ orderNo: order.orderNo }), headers: { 'content-type': 'application/json' } });
+    const unsigned = await call('/api/v1/payments/notify', {
+      raw: JSON.stringify({ orderNo: order.orderNo }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(unsigned.status).toBe(403);
     expect(await balance(u.token)).toBe(0);
     const logged = await p.db.select().from(paymentNotifications).where(eq(paymentNotifications.orderNo, order.orderNo));
@@ -135,7 +140,7 @@ describe('online recharge', () => {
     expect(await balance(u.token)).toBe(0);
   });
 
-  it('nobody reads another organisation\'s order', async () => {
+  it("nobody reads another organisation's order", async () => {
     const { order } = await newOrder(10_000);
     const other = await registerUser(p);
     expect((await call(`/api/v1/wallet/recharges/${order.orderNo}`, { token: other.token })).status).toBe(404);
@@ -155,7 +160,10 @@ describe('offline recharge', () => {
   async function operator() {
     const { organisations, memberships } = await import('../../db/schema');
     const u = await registerUser(p);
-    const [org] = await p.db.insert(organisations).values({ kind: 'platform', fullName: `运营${Date.now()}` }).returning();
+    const [org] = await p.db
+      .insert(organisations)
+      .values({ kind: 'platform', fullName: `运营${Date.now()}` })
+      .returning();
     await p.db.insert(memberships).values({ userId: u.actor.userId, organisationId: org!.id, role: 'admin' });
     return (await p.services.accounts.validateSessionToken(u.token))!.actor;
   }
@@ -176,7 +184,7 @@ describe('offline recharge', () => {
       p.services.recharges.reviewOffline(b, order.orderNo, { decision: 'confirm' }),
     ]);
     expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
-    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.code).toBe('CONFLICT');
+    expect((results.find((r) => r.status === 'rejected') as PromiseRejectedResult).reason.code).toBe('RECHARGE_NOT_PENDING');
     expect((await p.services.ledger.walletBalances(p.db, u.actor.organisation!.organisationId)).availableFen).toBe(2_000_000);
     const inbox = await p.services.messages.list(u.actor.userId, { page: 1, pageSize: 5 });
     expect(inbox.items[0]?.title).toBe('充值成功');
@@ -184,9 +192,16 @@ describe('offline recharge', () => {
 
   it('a rejection tells the payer why and credits nothing; non-operators are refused', async () => {
     const u = await registerUser(p);
-    const order = await p.services.recharges.submitOffline(u.actor, { amountFen: 500_00, transferredAt: clock.now().toISOString(), payerName: '某公司', payerAccount: '62220212345678' });
+    const order = await p.services.recharges.submitOffline(u.actor, {
+      amountFen: 500_00,
+      transferredAt: clock.now().toISOString(),
+      payerName: '某公司',
+      payerAccount: '62220212345678',
+    });
     await expect(p.services.recharges.reviewOffline(u.actor, order.orderNo, { decision: 'confirm' })).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await expect(p.services.recharges.reviewOffline(await operator(), order.orderNo, { decision: 'reject' })).rejects.toMatchObject({ fields: { reason: expect.any(String) } });
+    await expect(p.services.recharges.reviewOffline(await operator(), order.orderNo, { decision: 'reject' })).rejects.toMatchObject({
+      fields: { reason: expect.any(String) },
+    });
     const view = await p.services.recharges.reviewOffline(await operator(), order.orderNo, { decision: 'reject', reason: '未查询到该笔来账' });
     expect(view).toMatchObject({ status: 'rejected', rejectReason: '未查询到该笔来账' });
     const inbox = await p.services.messages.list(u.actor.userId, { page: 1, pageSize: 5 });
@@ -197,7 +212,12 @@ describe('offline recharge', () => {
   it('refuses a transfer time in the future and a malformed account', async () => {
     const u = await registerUser(p);
     await expect(
-      p.services.recharges.submitOffline(u.actor, { amountFen: 10_000, transferredAt: new Date(clock.now().getTime() + 86_400_000).toISOString(), payerName: '某公司', payerAccount: '62220212345678' }),
+      p.services.recharges.submitOffline(u.actor, {
+        amountFen: 10_000,
+        transferredAt: new Date(clock.now().getTime() + 86_400_000).toISOString(),
+        payerName: '某公司',
+        payerAccount: '62220212345678',
+      }),
     ).rejects.toMatchObject({ fields: { transferredAt: '打款时间不能晚于现在' } });
     await expect(
       p.services.recharges.submitOffline(u.actor, { amountFen: 10_000, transferredAt: clock.now().toISOString(), payerName: '某公司', payerAccount: 'abc' }),

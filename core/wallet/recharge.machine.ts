@@ -1,3 +1,6 @@
+import { randomInt } from 'node:crypto';
+import { shanghaiDateCompact } from '../shared/time';
+
 export type RechargeStatus = 'pending' | 'paid' | 'failed' | 'expired' | 'rejected';
 export type RechargeChannel = 'online' | 'offline';
 
@@ -35,7 +38,8 @@ export function decideNotice(order: { channel: RechargeChannel; status: Recharge
   if (order.channel !== 'online') return { action: 'refuse', reason: 'not_online' };
   if (notice.amountFen !== order.amountFen) return { action: 'refuse', reason: 'amount_mismatch' };
   if (order.status === 'paid') return { action: 'ignore', reason: 'already_paid' };
-  if (notice.result === 'SUCCESS') return canTransition('online', order.status, 'paid') ? { action: 'credit', to: 'paid' } : { action: 'ignore', reason: 'already_final' };
+  if (notice.result === 'SUCCESS')
+    return canTransition('online', order.status, 'paid') ? { action: 'credit', to: 'paid' } : { action: 'ignore', reason: 'already_final' };
   return canTransition('online', order.status, 'failed') ? { action: 'mark', to: 'failed' } : { action: 'ignore', reason: 'already_final' };
 }
 
@@ -45,8 +49,11 @@ export function effectiveStatus(order: { channel: RechargeChannel; status: Recha
   return order.status;
 }
 
-/** R + Shanghai date + 10 random digits, e.g. R20261122 4839201746. */
-export function makeOrderNo(prefix: string, now: Date, random: () => number = Math.random): string {
-  const d = new Date(now.getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '');
-  return `${prefix}${d}${String(Math.floor(random() * 1e10)).padStart(10, '0')}`;
+/**
+ * R + Shanghai date + 10 random digits, e.g. R20261122 4839201746. The digits come from the operating
+ * system's generator: order numbers appear in payment links, so they must not be predictable.
+ */
+export function makeOrderNo(prefix: string, now: Date, digits: () => number = () => randomInt(0, 10_000_000_000)): string {
+  const d = shanghaiDateCompact(now);
+  return `${prefix}${d}${String(digits()).padStart(10, '0')}`;
 }

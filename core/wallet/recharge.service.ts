@@ -1,8 +1,7 @@
-import { and, count, desc, eq, inArray, lte } from 'drizzle-orm';
 import { z } from 'zod';
 import { PageNumber, PageSize } from '../shared/paging';
-import type { Db } from '../../db/client';
-import { organisations, paymentNotifications, rechargeOrders } from '../../db/schema';
+import type { Db, Tx } from '../../db/client';
+import type { OrganisationService } from '../organisations/organisations.service';
 import { recordAudit } from '../audit/audit';
 import { requireActor, requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
@@ -23,6 +22,8 @@ import {
   type GatewayNotice,
   type RechargeStatus,
 } from './recharge.machine';
+import { rechargeRepo as repo, type OrderRow } from './recharge.repo';
+import type { JobQueue } from '../jobs/jobs.service';
 
 /** The platform's receiving account, shown on the offline recharge page (the manual: 中国银行). */
 export const PLATFORM_RECEIVING_ACCOUNT = {
@@ -73,8 +74,6 @@ export const RechargeListQuery = z.object({
   status: z.enum(['pending', 'paid', 'failed', 'expired', 'rejected']).optional(),
 });
 
-type OrderRow = typeof rechargeOrders.$inferSelect;
-
 export interface RechargeDeps {
   db: Db;
   clock: Clock;
@@ -84,7 +83,13 @@ export interface RechargeDeps {
   /** Absolute origin for the gateway's return and notify URLs; given the request's origin, the one the payer's browser uses. */
   publicOrigin: (requestOrigin?: string) => string;
   log?: (line: string) => void;
+  /** Organisation names for the operators' queue. */
+  organisations: Pick<OrganisationService, 'namesOf'>;
+  jobs: JobQueue;
 }
+
+/** The job expiring an unpaid online recharge at its deadline (key: the order id). */
+export const RECHARGE_EXPIRE_JOB = 'wallet.recharge-expire';
 
 const maskAccount = (s: string | null) => (s ? `${s.slice(0, 4)} **** ${s.slice(-4)}` : null);
 
@@ -105,18 +110,17 @@ export function toRechargeView(o: OrderRow, now: Date) {
     createdAt: o.createdAt,
   };
 }
-export type RechargeView = ReturnType<typeof toRechargeView>;
 
 /** 充值: online through the payment gateway, offline confirmed by an operator. Every credit is a ledger transfer keyed by the order. */
 /** Handles a verified gateway notice for another context's order, inside the notice's transaction. */
-export type NoticeHandler = (tx: Parameters<Parameters<Db['transaction']>[0]>[0], notice: GatewayNotice) => Promise<{ outcome: string; push?: () => Promise<void> }>;
+export type NoticeHandler = (tx: Tx, notice: GatewayNotice) => Promise<{ outcome: string; push?: () => Promise<void> }>;
 
 export function createRechargeService(deps: RechargeDeps) {
   const { db, clock, ledger, messages, gateway } = deps;
   const noticeHandlers = new Map<string, NoticeHandler>();
 
   /** Credits the order's wallet once (the ledger key is the order number) and marks it paid. */
-  async function creditOrder(tx: Parameters<Parameters<Db['transaction']>[0]>[0], order: OrderRow, extra: Partial<OrderRow>, actorUserId: string | null = null) {
+  async function creditOrder(tx: Tx, order: OrderRow, extra: Partial<OrderRow>, actorUserId: string | null = null) {
     const wallet = await ledger.ensureWallet(tx, order.organisationId);
     await ledger.transfer(tx, {
       debitAccountId: await ledger.platformAccount('gateway_clearing'),
@@ -126,7 +130,7 @@ export function createRechargeService(deps: RechargeDeps) {
       reference: order.orderNo,
       idempotencyKey: `recharge:${order.orderNo}`,
     });
-    await tx.update(rechargeOrders).set({ status: 'paid', paidAt: clock.now(), ...extra }).where(eq(rechargeOrders.id, order.id));
+    await repo.updateOrder(tx, order.id, { status: 'paid', paidAt: clock.now(), ...extra });
     await recordAudit(tx, {
       actorUserId,
       action: order.channel === 'online' ? 'wallet.recharge_credited' : 'wallet.offline_recharge_confirmed',
@@ -146,12 +150,13 @@ export function createRechargeService(deps: RechargeDeps) {
   const ownOrder = async (actor: Actor, orderNo: string) => {
     const orgIds = actor.memberships.filter((m) => can(actor, 'wallet.view', { organisationId: m.organisationId })).map((m) => m.organisationId);
     if (!orgIds.length) throw new AppError('NOT_FOUND', '充值单不存在');
-    const order = await db.query.rechargeOrders.findFirst({
-      where: and(eq(rechargeOrders.orderNo, orderNo), inArray(rechargeOrders.organisationId, orgIds)),
-    });
+    const order = await repo.findOrderOfOrganisations(db, orderNo, orgIds);
     if (!order) throw new AppError('NOT_FOUND', '充值单不存在');
     return order;
   };
+
+  // Idempotent: expiring is a conditional update of whatever is due (this order, and any other late one).
+  deps.jobs.on(RECHARGE_EXPIRE_JOB, async () => void (await repo.expirePendingOnline(db, clock.now())));
 
   return {
     /**
@@ -163,9 +168,9 @@ export function createRechargeService(deps: RechargeDeps) {
       const org = authorizeActing(a, 'wallet.recharge');
       const input = parseInput(CreateOnlineRechargeInput, raw);
       const now = clock.now();
-      const [order] = await db
-        .insert(rechargeOrders)
-        .values({
+      // The order and its expiry job commit together: every unpaid order expires, whichever node is up.
+      const order = await db.transaction(async (tx) => {
+        const row = await repo.insertOrder(tx, {
           orderNo: makeOrderNo('R', now),
           organisationId: org.organisationId,
           userId: a.userId,
@@ -173,18 +178,20 @@ export function createRechargeService(deps: RechargeDeps) {
           amountFen: input.amountFen,
           bankCode: input.bankCode,
           expiresAt: new Date(now.getTime() + ONLINE_RECHARGE_TTL_MS),
-        })
-        .returning();
+        });
+        await deps.jobs.schedule(tx, { kind: RECHARGE_EXPIRE_JOB, key: row.id, runAt: row.expiresAt! });
+        return row;
+      });
       const origin = deps.publicOrigin(ctx.origin);
       const { redirectUrl } = await gateway.createPayment({
-        orderNo: order!.orderNo,
-        amountFen: order!.amountFen,
+        orderNo: order.orderNo,
+        amountFen: order.amountFen,
         bankCode: input.bankCode,
-        returnUrl: `${origin}/wallet/recharge/result?orderNo=${order!.orderNo}${input.returnTo ? `&returnTo=${encodeURIComponent(input.returnTo)}` : ''}`,
+        returnUrl: `${origin}/wallet/recharge/result?orderNo=${order.orderNo}${input.returnTo ? `&returnTo=${encodeURIComponent(input.returnTo)}` : ''}`,
         // Server to server: never an address taken from the request.
         notifyUrl: `${deps.publicOrigin()}/api/v1/payments/notify`,
       });
-      return { order: toRechargeView(order!, now), redirectUrl };
+      return { order: toRechargeView(order, now), redirectUrl };
     },
 
     /**
@@ -203,29 +210,29 @@ export function createRechargeService(deps: RechargeDeps) {
       const check = gateway.verifyNotice(headers, rawBody);
       const orderNo = check.notice?.orderNo ?? safeOrderNo(rawBody);
       const logNotice = (outcome: string) =>
-        db.insert(paymentNotifications).values({ orderNo, body: rawBody.slice(0, 4000), signatureValid: check.ok || check.reason === 'stale', outcome });
+        repo.logNotice(db, { orderNo, body: rawBody.slice(0, 4000), signatureValid: check.ok || check.reason === 'stale', outcome });
       if (!check.ok && check.reason === 'stale') {
         // Genuine but signed too long ago (or ahead): a replay. Nothing changes; the gateway's own retries re-sign.
         await logNotice('stale');
         deps.log?.(`payments: refused a callback with a stale timestamp (order ${orderNo ?? '?'})`);
-        throw new AppError('FORBIDDEN', '通知时间戳已过期或无效，请重新签名后发送');
+        throw new AppError('NOTICE_STALE', '通知时间戳已过期或无效，请重新签名后发送');
       }
       if (!check.ok) {
         await logNotice('forged');
         deps.log?.(`payments: refused a callback with a bad signature (order ${orderNo ?? '?'})`);
-        throw new AppError('FORBIDDEN', '签名校验失败');
+        throw new AppError('NOTICE_SIGNATURE_INVALID', '签名校验失败');
       }
       const notice = check.notice;
       const other = [...noticeHandlers].find(([prefix]) => notice.orderNo.startsWith(prefix))?.[1];
       const result = await db.transaction(async (tx): Promise<{ outcome: string; push?: () => Promise<void> }> => {
         if (other) return other(tx, notice);
-        const [order] = await tx.select().from(rechargeOrders).where(eq(rechargeOrders.orderNo, notice.orderNo)).for('update');
+        const order = await repo.lockOrderByNo(tx, notice.orderNo);
         if (!order) return { outcome: 'unknown_order' as const };
         const decision = decideNotice(order, notice);
         if (decision.action === 'refuse') return { outcome: decision.reason };
         if (decision.action === 'ignore') return { outcome: decision.reason };
         if (decision.action === 'mark') {
-          await tx.update(rechargeOrders).set({ status: 'failed', gatewayTradeNo: notice.tradeNo }).where(eq(rechargeOrders.id, order.id));
+          await repo.updateOrder(tx, order.id, { status: 'failed', gatewayTradeNo: notice.tradeNo });
           return { outcome: 'failed' as const };
         }
         const sent = await creditOrder(tx, order, { gatewayTradeNo: notice.tradeNo });
@@ -236,7 +243,7 @@ export function createRechargeService(deps: RechargeDeps) {
       if (result.outcome === 'unknown_order') throw new AppError('NOT_FOUND', '订单不存在');
       if (result.outcome === 'amount_mismatch' || result.outcome === 'not_online') {
         deps.log?.(`payments: refused a callback for ${orderNo}: ${result.outcome}`);
-        throw new AppError('VALIDATION', '订单金额或类型不符');
+        throw new AppError('NOTICE_MISMATCH', '订单金额或类型不符');
       }
       return { outcome: result.outcome };
     },
@@ -249,13 +256,9 @@ export function createRechargeService(deps: RechargeDeps) {
     async list(actor: Actor | null, raw: unknown) {
       const org = authorizeActing(actor, 'wallet.view');
       const q = parseInput(RechargeListQuery, raw);
-      const where = and(eq(rechargeOrders.organisationId, org.organisationId), q.status ? eq(rechargeOrders.status, q.status) : undefined);
-      const [rows, [total]] = await Promise.all([
-        db.select().from(rechargeOrders).where(where).orderBy(desc(rechargeOrders.createdAt), desc(rechargeOrders.id)).limit(q.pageSize).offset((q.page - 1) * q.pageSize),
-        db.select({ n: count() }).from(rechargeOrders).where(where),
-      ]);
+      const { rows, total } = await repo.pageOrders(db, org.organisationId, q.status, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
       const now = clock.now();
-      return { items: rows.map((r) => toRechargeView(r, now)), total: Number(total?.n ?? 0), page: q.page, pageSize: q.pageSize };
+      return { items: rows.map((r) => toRechargeView(r, now)), total, page: q.page, pageSize: q.pageSize };
     },
 
     /** 线下充值: the payer declares a bank transfer to the platform's account; an operator confirms it. */
@@ -266,48 +269,35 @@ export function createRechargeService(deps: RechargeDeps) {
       if (input.transferredAt.getTime() > clock.now().getTime() + 5 * 60_000) {
         throw new AppError('VALIDATION', '请检查填写的内容', { transferredAt: '打款时间不能晚于现在' });
       }
-      const [order] = await db
-        .insert(rechargeOrders)
-        .values({
-          orderNo: makeOrderNo('X', clock.now()),
-          organisationId: org.organisationId,
-          userId: a.userId,
-          channel: 'offline',
-          amountFen: input.amountFen,
-          transferredAt: input.transferredAt,
-          payerName: input.payerName,
-          payerAccount: input.payerAccount,
-          payerReference: input.payerReference,
-        })
-        .returning();
-      return toRechargeView(order!, clock.now());
+      const order = await repo.insertOrder(db, {
+        orderNo: makeOrderNo('X', clock.now()),
+        organisationId: org.organisationId,
+        userId: a.userId,
+        channel: 'offline',
+        amountFen: input.amountFen,
+        transferredAt: input.transferredAt,
+        payerName: input.payerName,
+        payerAccount: input.payerAccount,
+        payerReference: input.payerReference,
+      });
+      return toRechargeView(order, clock.now());
     },
 
     /** Operators: pending offline recharges, oldest first, with the full paying account. */
     async listPendingOffline(actor: Actor | null, raw: unknown) {
       requireOperator(actor);
       const q = parseInput(RechargeListQuery, raw);
-      const where = and(eq(rechargeOrders.channel, 'offline'), eq(rechargeOrders.status, q.status ?? 'pending'));
-      const [rows, [total]] = await Promise.all([
-        db
-          .select({ order: rechargeOrders, organisationName: organisations.fullName })
-          .from(rechargeOrders)
-          .innerJoin(organisations, eq(organisations.id, rechargeOrders.organisationId))
-          .where(where)
-          .orderBy(rechargeOrders.createdAt, rechargeOrders.id)
-          .limit(q.pageSize)
-          .offset((q.page - 1) * q.pageSize),
-        db.select({ n: count() }).from(rechargeOrders).where(where),
-      ]);
+      const { rows, total } = await repo.pageOfflineOrders(db, q.status ?? 'pending', { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
+      const names = await deps.organisations.namesOf(rows.map((r) => r.organisationId));
       const now = clock.now();
       return {
-        items: rows.map(({ order: r, organisationName }) => ({
+        items: rows.map((r) => ({
           ...toRechargeView(r, now),
           payerAccount: r.payerAccount,
           organisationId: r.organisationId,
-          organisationName,
+          organisationName: names.get(r.organisationId) ?? '',
         })),
-        total: Number(total?.n ?? 0),
+        total,
         page: q.page,
         pageSize: q.pageSize,
       };
@@ -315,22 +305,18 @@ export function createRechargeService(deps: RechargeDeps) {
 
     /**
      * Confirms (wallet credited once) or rejects (payer told why) a pending offline recharge.
-     * Two operators at once: the row lock makes the second see a decided order (CONFLICT).
+     * Two operators at once: the row lock makes the second see a decided order (RECHARGE_NOT_PENDING).
      */
     async reviewOffline(actor: Actor | null, orderNo: string, raw: unknown) {
       const a = requireOperator(actor);
       const input = parseInput(ReviewOfflineInput, raw);
       const out = await db.transaction(async (tx) => {
-        const [order] = await tx
-          .select()
-          .from(rechargeOrders)
-          .where(and(eq(rechargeOrders.orderNo, orderNo), eq(rechargeOrders.channel, 'offline')))
-          .for('update');
+        const order = await repo.lockOrderByNo(tx, orderNo, 'offline');
         if (!order) throw new AppError('NOT_FOUND', '充值单不存在');
-        if (order.status !== 'pending') throw new AppError('CONFLICT', `该充值单已处理（${order.status === 'paid' ? '已到账' : '已驳回'}）`);
+        if (order.status !== 'pending') throw new AppError('RECHARGE_NOT_PENDING', `该充值单已处理（${order.status === 'paid' ? '已到账' : '已驳回'}）`);
         const reviewed = { reviewedBy: a.userId, reviewedAt: clock.now() };
         if (input.decision === 'confirm') return (await creditOrder(tx, order, reviewed, a.userId)).push;
-        await tx.update(rechargeOrders).set({ status: 'rejected', rejectReason: input.reason, ...reviewed }).where(eq(rechargeOrders.id, order.id));
+        await repo.updateOrder(tx, order.id, { status: 'rejected', rejectReason: input.reason, ...reviewed });
         await recordAudit(tx, {
           actorUserId: a.userId,
           action: 'wallet.offline_recharge_rejected',
@@ -342,24 +328,26 @@ export function createRechargeService(deps: RechargeDeps) {
           reason: input.reason,
         });
         const sent = await messages.send(
-          { userId: order.userId, title: '线下充值未通过', body: `充值单 ${order.orderNo}（${formatFen(order.amountFen)}）未通过审核：${input.reason}`, link: '/wallet', category: 'wallet' },
+          {
+            userId: order.userId,
+            title: '线下充值未通过',
+            body: `充值单 ${order.orderNo}（${formatFen(order.amountFen)}）未通过审核：${input.reason}`,
+            link: '/wallet',
+            category: 'wallet',
+          },
           tx,
         );
         return sent.push;
       });
       await out();
-      const order = await db.query.rechargeOrders.findFirst({ where: eq(rechargeOrders.orderNo, orderNo) });
+      const order = await repo.findOrderByNo(db, orderNo);
       return toRechargeView(order!, clock.now());
     },
 
     /** Marks unpaid online orders past their 30 minutes as expired. Idempotent; any node may run it. */
+    /** Expires every unpaid online order past its deadline (a conditional update: late runs do nothing). */
     async expireStale() {
-      const rows = await db
-        .update(rechargeOrders)
-        .set({ status: 'expired' })
-        .where(and(eq(rechargeOrders.channel, 'online'), eq(rechargeOrders.status, 'pending'), lte(rechargeOrders.expiresAt, clock.now())))
-        .returning({ id: rechargeOrders.id });
-      return rows.length;
+      return repo.expirePendingOnline(db, clock.now());
     },
   };
 }

@@ -50,7 +50,11 @@ export function createSandboxGateway(opts: SandboxOptions): PaymentGateway & {
       await new Promise((r) => setTimeout(r, delay() * (attempt + 1)));
       // Every try is signed afresh: a retry hours after the payment still carries a current timestamp.
       const ts = String(now());
-      const status = await post(notifyUrl, { 'content-type': 'application/json', [SIGNATURE_HEADER]: signNotice(opts.secret, ts, body), [TIMESTAMP_HEADER]: ts }, body).catch(() => 0);
+      const status = await post(
+        notifyUrl,
+        { 'content-type': 'application/json', [SIGNATURE_HEADER]: signNotice(opts.secret, ts, body), [TIMESTAMP_HEADER]: ts },
+        body,
+      ).catch(() => 0);
       if (status === 200) return;
       opts.log?.(`sandbox gateway: notice for ${notice.orderNo} answered ${status}, retrying`);
     }

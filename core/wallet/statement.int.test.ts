@@ -18,9 +18,30 @@ describe('wallet statement', () => {
     const orgId = u.actor.organisation!.organisationId;
     const w = await p.services.ledger.ensureWallet(p.db, orgId);
     const clearing = await p.services.ledger.platformAccount('gateway_clearing');
-    await p.services.ledger.transfer(p.db, { debitAccountId: clearing, creditAccountId: w.availableId, amountFen: 100_000, kind: 'recharge_online', reference: 'R1', idempotencyKey: 'st-1' });
-    await p.services.ledger.transfer(p.db, { debitAccountId: w.availableId, creditAccountId: w.frozenId, amountFen: 30_000, kind: 'withdrawal_freeze', reference: 'W1', idempotencyKey: 'st-2' });
-    await p.services.ledger.transfer(p.db, { debitAccountId: w.frozenId, creditAccountId: w.availableId, amountFen: 30_000, kind: 'withdrawal_release', reference: 'W1', idempotencyKey: 'st-3' });
+    await p.services.ledger.transfer(p.db, {
+      debitAccountId: clearing,
+      creditAccountId: w.availableId,
+      amountFen: 100_000,
+      kind: 'recharge_online',
+      reference: 'R1',
+      idempotencyKey: 'st-1',
+    });
+    await p.services.ledger.transfer(p.db, {
+      debitAccountId: w.availableId,
+      creditAccountId: w.frozenId,
+      amountFen: 30_000,
+      kind: 'withdrawal_freeze',
+      reference: 'W1',
+      idempotencyKey: 'st-2',
+    });
+    await p.services.ledger.transfer(p.db, {
+      debitAccountId: w.frozenId,
+      creditAccountId: w.availableId,
+      amountFen: 30_000,
+      kind: 'withdrawal_release',
+      reference: 'W1',
+      idempotencyKey: 'st-3',
+    });
 
     const auth = { authorization: `Bearer ${u.token}` };
     const res = await api.request('/api/v1/wallet/statement', { headers: auth });

@@ -1,13 +1,13 @@
-import { and, count, desc, eq, gte, inArray, lt, or, type SQL } from 'drizzle-orm';
-import { stringify } from 'csv-stringify/sync';
 import { z } from 'zod';
 import { PageNumber, PageSize } from '../shared/paging';
 import type { Db } from '../../db/client';
-import { ledgerTransfers } from '../../db/schema';
 import { authorizeActing } from '../shared/access';
 import type { Actor } from '../shared/actor';
 import { formatFen } from '../shared/money';
+import { toCsv, trusted } from '../shared/export';
+import { addDays, formatDateTimeShort, startOfShanghaiDay } from '../shared/time';
 import { parseInput } from '../shared/validate';
+import { ledgerRepo } from './ledger.repo';
 import type { Ledger } from './ledger.service';
 import { TRANSFER_KIND_LABELS, type TransferKind } from './ledger.rules';
 
@@ -30,7 +30,7 @@ export const StatementQuery = z
 export type StatementQuery = z.infer<typeof StatementQuery>;
 
 /** Start of a Shanghai calendar day as a UTC instant. */
-const shanghaiDay = (d: string, plusDays = 0) => new Date(Date.parse(`${d}T00:00:00+08:00`) + plusDays * 86_400_000);
+const shanghaiDay = (d: string, plusDays = 0) => startOfShanghaiDay(addDays(d, plusDays));
 
 export interface StatementLine {
   id: string;
@@ -52,24 +52,13 @@ export function createStatementService({ db, ledger }: { db: Db; ledger: Ledger 
     const q = parseInput(StatementQuery, raw);
     const w = await ledger.ensureWallet(db, org.organisationId);
     const ids = [w.availableId, w.frozenId];
-    const conds: (SQL | undefined)[] = [
-      or(inArray(ledgerTransfers.debitAccountId, ids), inArray(ledgerTransfers.creditAccountId, ids)),
-      q.kind ? eq(ledgerTransfers.kind, q.kind) : undefined,
-      q.from ? gte(ledgerTransfers.createdAt, shanghaiDay(q.from)) : undefined,
-      q.to ? lt(ledgerTransfers.createdAt, shanghaiDay(q.to, 1)) : undefined,
-    ];
-    const where = and(...conds);
     const pageSize = limit ?? q.pageSize;
-    const [rows, [total]] = await Promise.all([
-      db
-        .select()
-        .from(ledgerTransfers)
-        .where(where)
-        .orderBy(desc(ledgerTransfers.createdAt), desc(ledgerTransfers.id))
-        .limit(pageSize)
-        .offset(limit ? 0 : (q.page - 1) * q.pageSize),
-      db.select({ n: count() }).from(ledgerTransfers).where(where),
-    ]);
+    const { rows, total } = await ledgerRepo.pageTransfersOf(
+      db,
+      ids,
+      { kind: q.kind, from: q.from ? shanghaiDay(q.from) : undefined, before: q.to ? shanghaiDay(q.to, 1) : undefined },
+      { limit: pageSize, offset: limit ? 0 : (q.page - 1) * q.pageSize },
+    );
     // A transfer between the wallet's own accounts (freeze/release) shows once, from the available side.
     const items: StatementLine[] = rows.map((t) => {
       const inbound = ids.includes(t.creditAccountId) && !(t.debitAccountId === w.availableId);
@@ -85,7 +74,7 @@ export function createStatementService({ db, ledger }: { db: Db; ledger: Ledger 
         createdAt: t.createdAt,
       };
     });
-    return { items, total: Number(total?.n ?? 0), page: limit ? 1 : q.page, pageSize };
+    return { items, total, page: limit ? 1 : q.page, pageSize };
   }
 
   return {
@@ -101,14 +90,19 @@ export function createStatementService({ db, ledger }: { db: Db; ledger: Ledger 
     /** CSV (UTF-8 with BOM so Excel opens Chinese correctly), up to 10,000 lines with the same filters. */
     async exportCsv(actor: Actor | null, raw: unknown) {
       const { items } = await lines(actor, raw, 10_000);
-      const fmt = new Intl.DateTimeFormat('zh-CN', { timeZone: 'Asia/Shanghai', dateStyle: 'short', timeStyle: 'medium', hour12: false });
-      const csv = stringify(
-        items.map((l) => [fmt.format(l.createdAt), l.kindLabel, l.account === 'available' ? '可用' : '冻结', formatFen(l.amountFen, { symbol: false }), l.balanceAfterFen === null ? '' : formatFen(l.balanceAfterFen, { symbol: false }), l.reference]),
-        { header: true, columns: ['时间', '类型', '账户', '金额（元）', '余额（元）', '摘要'] },
-      );
-      return `\uFEFF${csv}`;
+      // Amounts are formatted by the platform (a minus sign there is a sign, not a formula).
+      const amount = (fen: number) => trusted(formatFen(fen, { symbol: false }));
+      return toCsv({
+        columns: ['时间', '类型', '账户', '金额（元）', '余额（元）', '摘要'],
+        rows: items.map((l) => [
+          formatDateTimeShort(l.createdAt),
+          l.kindLabel,
+          l.account === 'available' ? '可用' : '冻结',
+          amount(l.amountFen),
+          l.balanceAfterFen === null ? '' : amount(l.balanceAfterFen),
+          l.reference,
+        ]),
+      });
     },
   };
 }
-
-export type StatementService = ReturnType<typeof createStatementService>;

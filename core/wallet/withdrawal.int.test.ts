@@ -43,7 +43,13 @@ async function funded(amountFen: number) {
 }
 
 async function verifiedCard(u: Awaited<ReturnType<typeof registerUser>>) {
-  const card = await p.services.withdrawals.addCard(u.actor, { accountType: 'personal', holderName: '张三', bankCode: 'ICBC', branch: '赣州章贡支行', accountNo: LUHN_CARD });
+  const card = await p.services.withdrawals.addCard(u.actor, {
+    accountType: 'personal',
+    holderName: '张三',
+    bankCode: 'ICBC',
+    branch: '赣州章贡支行',
+    accountNo: LUHN_CARD,
+  });
   const micro = microFrom(await lastSms(u.input.mobile));
   return p.services.withdrawals.verifyCard(u.actor, card.id, { amountFen: micro });
 }
@@ -54,7 +60,10 @@ async function withPassword(u: Awaited<ReturnType<typeof registerUser>>) {
 
 async function operator(): Promise<Actor> {
   const u = await registerUser(p);
-  const [org] = await p.db.insert(organisations).values({ kind: 'platform', fullName: `运营${randomUUID().slice(0, 4)}` }).returning();
+  const [org] = await p.db
+    .insert(organisations)
+    .values({ kind: 'platform', fullName: `运营${randomUUID().slice(0, 4)}` })
+    .returning();
   await p.db.insert(memberships).values({ userId: u.actor.userId, organisationId: org!.id, role: 'admin' });
   return (await p.services.accounts.validateSessionToken(u.token))!.actor;
 }
@@ -62,7 +71,13 @@ async function operator(): Promise<Actor> {
 describe('bank card verification', () => {
   it('sends a micro-deposit of ¥0.01–¥0.99; the right amount verifies; the number is always masked', async () => {
     const u = await funded(0);
-    const card = await p.services.withdrawals.addCard(u.actor, { accountType: 'personal', holderName: '张三', bankCode: 'CCB', branch: '赣州分行', accountNo: '6222 0212 3456 7890 128' });
+    const card = await p.services.withdrawals.addCard(u.actor, {
+      accountType: 'personal',
+      holderName: '张三',
+      bankCode: 'CCB',
+      branch: '赣州分行',
+      accountNo: '6222 0212 3456 7890 128',
+    });
     expect(card.status).toBe('pending');
     expect(card.accountNoMasked).toBe('6222 **** **** 0128');
     expect(JSON.stringify(card)).not.toContain(LUHN_CARD);
@@ -77,33 +92,69 @@ describe('bank card verification', () => {
 
   it('3 wrong amounts fail the card', async () => {
     const u = await funded(0);
-    const card = await p.services.withdrawals.addCard(u.actor, { accountType: 'personal', holderName: '张三', bankCode: 'CCB', branch: '赣州分行', accountNo: LUHN_CARD });
+    const card = await p.services.withdrawals.addCard(u.actor, {
+      accountType: 'personal',
+      holderName: '张三',
+      bankCode: 'CCB',
+      branch: '赣州分行',
+      accountNo: LUHN_CARD,
+    });
     const micro = microFrom(await lastSms(u.input.mobile));
     const wrong = micro === 50 ? 51 : 50;
-    await expect(p.services.withdrawals.verifyCard(u.actor, card.id, { amountFen: wrong })).rejects.toMatchObject({ fields: { amountFen: expect.stringContaining('2 次') } });
-    await expect(p.services.withdrawals.verifyCard(u.actor, card.id, { amountFen: wrong })).rejects.toMatchObject({ fields: { amountFen: expect.stringContaining('1 次') } });
-    await expect(p.services.withdrawals.verifyCard(u.actor, card.id, { amountFen: wrong })).rejects.toMatchObject({ fields: { amountFen: expect.stringContaining('认证失败') } });
+    await expect(p.services.withdrawals.verifyCard(u.actor, card.id, { amountFen: wrong })).rejects.toMatchObject({
+      fields: { amountFen: expect.stringContaining('2 次') },
+    });
+    await expect(p.services.withdrawals.verifyCard(u.actor, card.id, { amountFen: wrong })).rejects.toMatchObject({
+      fields: { amountFen: expect.stringContaining('1 次') },
+    });
+    await expect(p.services.withdrawals.verifyCard(u.actor, card.id, { amountFen: wrong })).rejects.toMatchObject({
+      fields: { amountFen: expect.stringContaining('认证失败') },
+    });
     await expect(p.services.withdrawals.verifyCard(u.actor, card.id, { amountFen: micro })).rejects.toBeTruthy();
     expect((await p.services.withdrawals.listCards(u.actor))[0]?.status).toBe('failed');
   });
 
-  it('refuses a corporate account not in the organisation\'s full name, and a card number failing Luhn', async () => {
+  it("refuses a corporate account not in the organisation's full name, and a card number failing Luhn", async () => {
     const u = await funded(0);
     await expect(
-      p.services.withdrawals.addCard(u.actor, { accountType: 'corporate', holderName: '别的公司', bankCode: 'BOC', branch: '营业部', accountNo: '36050181000900000123' }),
+      p.services.withdrawals.addCard(u.actor, {
+        accountType: 'corporate',
+        holderName: '别的公司',
+        bankCode: 'BOC',
+        branch: '营业部',
+        accountNo: '36050181000900000123',
+      }),
     ).rejects.toMatchObject({ fields: { holderName: expect.stringContaining(u.input.organisationName) } });
     await expect(
-      p.services.withdrawals.addCard(u.actor, { accountType: 'personal', holderName: '张三', bankCode: 'BOC', branch: '营业部', accountNo: '6222021234567890129' }),
+      p.services.withdrawals.addCard(u.actor, {
+        accountType: 'personal',
+        holderName: '张三',
+        bankCode: 'BOC',
+        branch: '营业部',
+        accountNo: '6222021234567890129',
+      }),
     ).rejects.toMatchObject({ fields: { accountNo: expect.stringContaining('校验位') } });
     await expect(
-      p.services.withdrawals.addCard(u.actor, { accountType: 'corporate', holderName: u.input.organisationName, bankCode: 'BOC', branch: '营业部', accountNo: '36050181000900000123' }),
+      p.services.withdrawals.addCard(u.actor, {
+        accountType: 'corporate',
+        holderName: u.input.organisationName,
+        bankCode: 'BOC',
+        branch: '营业部',
+        accountNo: '36050181000900000123',
+      }),
     ).resolves.toMatchObject({ accountType: 'corporate', status: 'pending' });
   });
 
   it('another organisation cannot verify or remove my card', async () => {
     const u = await funded(0);
     const other = await funded(0);
-    const card = await p.services.withdrawals.addCard(u.actor, { accountType: 'personal', holderName: '张三', bankCode: 'CCB', branch: '赣州分行', accountNo: LUHN_CARD });
+    const card = await p.services.withdrawals.addCard(u.actor, {
+      accountType: 'personal',
+      holderName: '张三',
+      bankCode: 'CCB',
+      branch: '赣州分行',
+      accountNo: LUHN_CARD,
+    });
     await expect(p.services.withdrawals.verifyCard(other.actor, card.id, { amountFen: 10 })).rejects.toMatchObject({ code: 'NOT_FOUND' });
     await expect(p.services.withdrawals.removeCard(other.actor, card.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
@@ -113,7 +164,9 @@ describe('security password and withdrawal', () => {
   it('needs a security password set with the login password', async () => {
     const u = await funded(10_000);
     const card = await verifiedCard(u);
-    await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 1_000, cardId: card.id, securityPassword: '123456' })).rejects.toMatchObject({ message: '请先设置安全密码' });
+    await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 1_000, cardId: card.id, securityPassword: '123456' })).rejects.toMatchObject({
+      message: '请先设置安全密码',
+    });
     await expect(
       p.services.withdrawals.setSecurityPassword(u.actor, { loginPassword: 'Wrong1234', securityPassword: '246810', confirmSecurityPassword: '246810' }),
     ).rejects.toMatchObject({ fields: { loginPassword: '登录密码不正确' } });
@@ -126,12 +179,20 @@ describe('security password and withdrawal', () => {
     const card = await verifiedCard(u);
     await withPassword(u);
     for (let i = 0; i < 4; i++) {
-      await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 1_000, cardId: card.id, securityPassword: '000000' })).rejects.toMatchObject({ code: 'INVALID_CREDENTIALS' });
+      await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 1_000, cardId: card.id, securityPassword: '000000' })).rejects.toMatchObject({
+        code: 'SECURITY_PASSWORD_WRONG',
+      });
     }
-    await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 1_000, cardId: card.id, securityPassword: '000000' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
-    await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 1_000, cardId: card.id, securityPassword: '246810' })).rejects.toMatchObject({ code: 'RATE_LIMITED' });
+    await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 1_000, cardId: card.id, securityPassword: '000000' })).rejects.toMatchObject({
+      code: 'SECURITY_PASSWORD_LOCKED',
+    });
+    await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 1_000, cardId: card.id, securityPassword: '246810' })).rejects.toMatchObject({
+      code: 'SECURITY_PASSWORD_LOCKED',
+    });
     clock.advance(31 * MINUTE);
-    await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 1_000, cardId: card.id, securityPassword: '246810' })).resolves.toMatchObject({ status: 'pending' });
+    await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 1_000, cardId: card.id, securityPassword: '246810' })).resolves.toMatchObject({
+      status: 'pending',
+    });
   });
 
   it('freezes at once; approval pays out (SMS from the bank, site message); rejection returns the money', async () => {
@@ -139,7 +200,9 @@ describe('security password and withdrawal', () => {
     const card = await verifiedCard(u);
     await withPassword(u);
     const orgId = u.actor.organisation!.organisationId;
-    await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 10_001, cardId: card.id, securityPassword: '246810' })).rejects.toMatchObject({ code: 'INSUFFICIENT_FUNDS' });
+    await expect(p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 10_001, cardId: card.id, securityPassword: '246810' })).rejects.toMatchObject({
+      code: 'INSUFFICIENT_FUNDS',
+    });
     const w1 = await p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 6_000, cardId: card.id, securityPassword: '246810' });
     const w2 = await p.services.withdrawals.requestWithdrawal(u.actor, { amountFen: 4_000, cardId: card.id, securityPassword: '246810' });
     expect(await p.services.ledger.walletBalances(p.db, orgId)).toMatchObject({ availableFen: 0, frozenFen: 10_000 });
@@ -148,7 +211,9 @@ describe('security password and withdrawal', () => {
     await p.services.withdrawals.reviewWithdrawal(op, w1.withdrawalNo, { decision: 'approve' });
     expect(await lastSms(u.input.mobile)).toContain('¥60.00');
     await p.services.withdrawals.reviewWithdrawal(op, w2.withdrawalNo, { decision: 'reject', reason: '银行卡信息有误' });
-    await expect(p.services.withdrawals.reviewWithdrawal(op, w2.withdrawalNo, { decision: 'approve' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(p.services.withdrawals.reviewWithdrawal(op, w2.withdrawalNo, { decision: 'approve' })).rejects.toMatchObject({
+      code: 'WITHDRAWAL_NOT_PENDING',
+    });
     expect(await p.services.ledger.walletBalances(p.db, orgId)).toMatchObject({ availableFen: 4_000, frozenFen: 0 });
     const inbox = await p.services.messages.list(u.actor.userId, { page: 1, pageSize: 5 });
     expect(inbox.items.map((m) => m.title)).toEqual(expect.arrayContaining(['提现已打款', '提现未通过']));

@@ -1,11 +1,11 @@
 import { randomInt } from 'node:crypto';
-import { and, count, desc, eq, ne } from 'drizzle-orm';
 import { z } from 'zod';
 import { Paging } from '../shared/paging';
 import validator from 'validator';
-import type { Db, Tx } from '../../db/client';
-import { bankCards, organisations, securityPasswords, users, withdrawals } from '../../db/schema';
+import type { Db, DbOrTx } from '../../db/client';
 import { hashPassword, verifyPassword } from '../accounts/passwords';
+import type { AccountService } from '../accounts/accounts.service';
+import type { OrganisationService } from '../organisations/organisations.service';
 import { recordAudit } from '../audit/audit';
 import type { MessageService } from '../notifications/messages.service';
 import { requireActor, requireOperator, type Actor } from '../shared/actor';
@@ -18,6 +18,7 @@ import type { Ledger } from './ledger.service';
 import { BANK_CODES, BANKS } from './payment-gateway';
 import type { PayoutGateway } from './payout-gateway';
 import { makeOrderNo } from './recharge.machine';
+import { withdrawalRepo as repo, type CardRow, type WithdrawalRow } from './withdrawal.repo';
 
 export const CARD_MAX_FAILED_ATTEMPTS = 3;
 export const SECURITY_MAX_FAILED_ATTEMPTS = 5;
@@ -35,7 +36,12 @@ export const AddCardInput = z
   })
   .superRefine((v, ctx) => {
     const ok = v.accountType === 'personal' ? /^\d{16,19}$/.test(v.accountNo) && validator.isLuhnNumber(v.accountNo) : /^\d{8,32}$/.test(v.accountNo);
-    if (!ok) ctx.addIssue({ code: 'custom', path: ['accountNo'], message: v.accountType === 'personal' ? '银行卡号应为 16–19 位数字且校验位正确' : '对公账号应为 8–32 位数字' });
+    if (!ok)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['accountNo'],
+        message: v.accountType === 'personal' ? '银行卡号应为 16–19 位数字且校验位正确' : '对公账号应为 8–32 位数字',
+      });
   });
 export type AddCardInput = z.infer<typeof AddCardInput>;
 
@@ -44,7 +50,11 @@ export const VerifyCardInput = z.object({
 });
 
 export const SetSecurityPasswordInput = z
-  .object({ loginPassword: z.string({ message: '请填写登录密码' }).min(1, '请填写登录密码'), securityPassword: SecurityPassword, confirmSecurityPassword: z.string() })
+  .object({
+    loginPassword: z.string({ message: '请填写登录密码' }).min(1, '请填写登录密码'),
+    securityPassword: SecurityPassword,
+    confirmSecurityPassword: z.string(),
+  })
   .refine((v) => v.securityPassword === v.confirmSecurityPassword, { path: ['confirmSecurityPassword'], message: '两次输入的安全密码不一致' });
 
 export const RequestWithdrawalInput = z.object({
@@ -61,7 +71,6 @@ export const ReviewWithdrawalInput = z.discriminatedUnion('decision', [
 ]);
 
 export const maskAccountNo = (s: string) => `${s.slice(0, 4)} **** **** ${s.slice(-4)}`;
-type CardRow = typeof bankCards.$inferSelect;
 export const toCardView = (c: CardRow) => ({
   id: c.id,
   accountType: c.accountType,
@@ -76,23 +85,40 @@ export const toCardView = (c: CardRow) => ({
   createdAt: c.createdAt,
 });
 
+/** The withdrawal as WithdrawalView publishes it (who asked and who decided stay in the audit trail). */
+export const toWithdrawalView = (w: WithdrawalRow) => ({
+  id: w.id,
+  withdrawalNo: w.withdrawalNo,
+  organisationId: w.organisationId,
+  cardId: w.cardId,
+  amountFen: w.amountFen,
+  status: w.status,
+  rejectReason: w.rejectReason,
+  payoutRef: w.payoutRef,
+  reviewedAt: w.reviewedAt,
+  createdAt: w.createdAt,
+});
+
 export interface WithdrawalDeps {
   db: Db;
   clock: Clock;
   ledger: Ledger;
   messages: MessageService;
   payouts: PayoutGateway;
+  /** The login password and the mobile of a user belong to accounts. */
+  accounts: Pick<AccountService, 'checkLoginPassword' | 'mobileOf'>;
+  /** Organisation names for the operators' list. */
+  organisations: Pick<OrganisationService, 'namesOf'>;
 }
 
 /** 银行认证, 安全密码 and 提现. */
 export function createWithdrawalService(deps: WithdrawalDeps) {
-  const { db, clock, ledger, messages, payouts } = deps;
+  const { db, clock, ledger, messages, payouts, accounts, organisations } = deps;
 
   /** One of the organisation's own cards (another organisation's is NOT_FOUND); `lock` for a decision on it. */
-  const ownCard = async (q: Db | Tx, orgId: string, cardId: string, opts: { lock?: boolean } = {}) => {
+  const ownCard = async (q: DbOrTx, orgId: string, cardId: string, opts: { lock?: boolean } = {}) => {
     if (!z.uuid().safeParse(cardId).success) throw new AppError('NOT_FOUND', '银行卡不存在');
-    const query = q.select().from(bankCards).where(and(eq(bankCards.id, cardId), eq(bankCards.organisationId, orgId)));
-    const [card] = await (opts.lock ? query.for('update') : query);
+    const card = await repo.findOwnCard(q, orgId, cardId, opts);
     if (!card || card.status === 'removed') throw new AppError('NOT_FOUND', '银行卡不存在');
     return card;
   };
@@ -102,31 +128,42 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
    * the password row's lock (SELECT … FOR UPDATE held through the verify), so concurrent tries are
    * counted one after another exactly as if they came in turn: once the fifth wrong one is counted,
    * every try still waiting sees the lock and is refused without a verify, whatever it carries.
-   * Errors: FORBIDDEN (none set), RATE_LIMITED (locked), INVALID_CREDENTIALS (wrong, with tries left).
+   * Errors: SECURITY_PASSWORD_NOT_SET, SECURITY_PASSWORD_LOCKED (with retryAfterSeconds), SECURITY_PASSWORD_WRONG (tries left).
    */
   async function checkSecurityPassword(userId: string, password: string) {
     const now = clock.now();
     const outcome = await db.transaction(async (tx) => {
-      const [row] = await tx.select().from(securityPasswords).where(eq(securityPasswords.userId, userId)).for('update');
+      const row = await repo.lockSecurityPassword(tx, userId);
       if (!row) return { kind: 'none' as const };
       if (row.lockedUntil && row.lockedUntil > now) return { kind: 'locked' as const, until: row.lockedUntil };
       if (await verifyPassword(row.passwordHash, password)) {
-        if (row.failedAttempts || row.lockedUntil) await tx.update(securityPasswords).set({ failedAttempts: 0, lockedUntil: null }).where(eq(securityPasswords.userId, userId));
+        if (row.failedAttempts || row.lockedUntil) await repo.setSecurityPasswordTries(tx, userId, 0, null);
         return { kind: 'ok' as const };
       }
       const failedAttempts = row.failedAttempts + 1;
       const lockedUntil = failedAttempts >= SECURITY_MAX_FAILED_ATTEMPTS ? new Date(now.getTime() + SECURITY_LOCK_MS) : null;
-      await tx.update(securityPasswords).set({ failedAttempts, lockedUntil }).where(eq(securityPasswords.userId, userId));
+      await repo.setSecurityPasswordTries(tx, userId, failedAttempts, lockedUntil);
       return { kind: 'wrong' as const, left: SECURITY_MAX_FAILED_ATTEMPTS - failedAttempts };
     });
     if (outcome.kind === 'ok') return;
-    if (outcome.kind === 'none') throw new AppError('FORBIDDEN', '请先设置安全密码', { securityPassword: '请先设置安全密码' });
+    if (outcome.kind === 'none') throw new AppError('SECURITY_PASSWORD_NOT_SET', '请先设置安全密码', { securityPassword: '请先设置安全密码' });
     if (outcome.kind === 'locked') {
       const minutes = Math.ceil((outcome.until.getTime() - now.getTime()) / 60_000);
-      throw new AppError('RATE_LIMITED', `安全密码错误次数过多，请 ${minutes} 分钟后再试`, { securityPassword: `已锁定，请 ${minutes} 分钟后再试` }, minutes * 60);
+      throw new AppError(
+        'SECURITY_PASSWORD_LOCKED',
+        `安全密码错误次数过多，请 ${minutes} 分钟后再试`,
+        { securityPassword: `已锁定，请 ${minutes} 分钟后再试` },
+        minutes * 60,
+      );
     }
-    if (outcome.left <= 0) throw new AppError('RATE_LIMITED', '安全密码错误次数过多，提现已锁定 30 分钟', { securityPassword: '提现已锁定 30 分钟' }, SECURITY_LOCK_MS / 1000);
-    throw new AppError('INVALID_CREDENTIALS', '安全密码错误', { securityPassword: `安全密码错误，还可尝试 ${outcome.left} 次` });
+    if (outcome.left <= 0)
+      throw new AppError(
+        'SECURITY_PASSWORD_LOCKED',
+        '安全密码错误次数过多，提现已锁定 30 分钟',
+        { securityPassword: '提现已锁定 30 分钟' },
+        SECURITY_LOCK_MS / 1000,
+      );
+    throw new AppError('SECURITY_PASSWORD_WRONG', '安全密码错误', { securityPassword: `安全密码错误，还可尝试 ${outcome.left} 次` });
   }
 
   return {
@@ -142,27 +179,34 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
         throw new AppError('VALIDATION', '请检查填写的内容', { holderName: `对公账户的开户名须与单位全称一致：${org.fullName}` });
       }
       const micro = randomInt(1, 100);
-      const user = await db.query.users.findFirst({ where: eq(users.id, a.userId) });
+      const notifyMobile = await accounts.mobileOf(a.userId);
       const card = await db
         .transaction(async (tx) => {
-          const [c] = await tx
-            .insert(bankCards)
-            .values({ organisationId: org.organisationId, addedBy: a.userId, ...input, microDepositFen: micro })
-            .returning();
+          const c = await repo.insertCard(tx, { organisationId: org.organisationId, addedBy: a.userId, ...input, microDepositFen: micro });
           await ledger.transfer(tx, {
             debitAccountId: await ledger.platformAccount('revenue'),
             creditAccountId: await ledger.platformAccount('payout_clearing'),
             amountFen: micro,
             kind: 'card_verification',
             reference: `银行认证 ${maskAccountNo(input.accountNo)}`,
-            idempotencyKey: `card-verification:${c!.id}`,
+            idempotencyKey: `card-verification:${c.id}`,
           });
-          await payouts.send({ reference: '帮扶平台银行认证', bankCode: input.bankCode, accountNo: input.accountNo, holderName: input.holderName, amountFen: micro, notifyMobile: user?.mobile }, tx);
-          return c!;
+          await payouts.send(
+            {
+              reference: '帮扶平台银行认证',
+              bankCode: input.bankCode,
+              accountNo: input.accountNo,
+              holderName: input.holderName,
+              amountFen: micro,
+              notifyMobile,
+            },
+            tx,
+          );
+          return c;
         })
         .catch((e: unknown) => {
           const code = (e as { code?: string; cause?: { code?: string } }).cause?.code ?? (e as { code?: string }).code;
-          if (code === '23505') throw new AppError('CONFLICT', '该账号已添加', { accountNo: '该账号已添加' });
+          if (code === '23505') throw new AppError('CARD_ALREADY_ADDED', '该账号已添加', { accountNo: '该账号已添加' });
           throw e;
         });
       return toCardView(card);
@@ -174,60 +218,49 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
       const input = parseInput(VerifyCardInput, raw);
       const result = await db.transaction(async (tx) => {
         const card = await ownCard(tx, org.organisationId, cardId, { lock: true });
-        if (card!.status !== 'pending') return { card: card!, ok: card!.status === 'verified', final: true };
-        if (card!.microDepositFen === input.amountFen) {
-          const [v] = await tx.update(bankCards).set({ status: 'verified', verifiedAt: clock.now() }).where(eq(bankCards.id, card!.id)).returning();
-          return { card: v!, ok: true, final: false };
+        if (card.status !== 'pending') return { card, ok: card.status === 'verified', final: true };
+        if (card.microDepositFen === input.amountFen) {
+          return { card: await repo.updateCard(tx, card.id, { status: 'verified', verifiedAt: clock.now() }), ok: true, final: false };
         }
-        const failed = card!.failedAttempts + 1;
-        const [v] = await tx
-          .update(bankCards)
-          .set({ failedAttempts: failed, status: failed >= CARD_MAX_FAILED_ATTEMPTS ? 'failed' : 'pending' })
-          .where(eq(bankCards.id, card!.id))
-          .returning();
-        return { card: v!, ok: false, final: false };
+        const failed = card.failedAttempts + 1;
+        const v = await repo.updateCard(tx, card.id, { failedAttempts: failed, status: failed >= CARD_MAX_FAILED_ATTEMPTS ? 'failed' : 'pending' });
+        return { card: v, ok: false, final: false };
       });
       if (!result.ok) {
-        if (result.card.status === 'failed') throw new AppError('VALIDATION', '金额错误次数过多，认证失败，请重新添加', { amountFen: '认证失败，请删除后重新添加' });
-        throw new AppError('VALIDATION', '金额不正确', { amountFen: `金额不正确，还可尝试 ${CARD_MAX_FAILED_ATTEMPTS - result.card.failedAttempts} 次` });
+        if (result.card.status === 'failed')
+          throw new AppError('CARD_VERIFICATION_FAILED', '金额错误次数过多，认证失败，请重新添加', { amountFen: '认证失败，请删除后重新添加' });
+        throw new AppError('CARD_AMOUNT_WRONG', '金额不正确', {
+          amountFen: `金额不正确，还可尝试 ${CARD_MAX_FAILED_ATTEMPTS - result.card.failedAttempts} 次`,
+        });
       }
       return toCardView(result.card);
     },
 
     async listCards(actor: Actor | null) {
       const org = authorizeActing(actor, 'cards.view');
-      const rows = await db
-        .select()
-        .from(bankCards)
-        .where(and(eq(bankCards.organisationId, org.organisationId), ne(bankCards.status, 'removed')))
-        .orderBy(desc(bankCards.createdAt));
-      return rows.map(toCardView);
+      return (await repo.listCards(db, org.organisationId)).map(toCardView);
     },
 
     async removeCard(actor: Actor | null, cardId: string) {
       const org = authorizeActing(actor, 'cards.manage');
       const card = await ownCard(db, org.organisationId, cardId);
-      await db.update(bankCards).set({ status: 'removed', removedAt: clock.now() }).where(eq(bankCards.id, card.id));
+      await repo.updateCard(db, card.id, { status: 'removed', removedAt: clock.now() });
     },
 
     async hasSecurityPassword(actor: Actor | null) {
       const a = requireActor(actor);
-      return Boolean(await db.query.securityPasswords.findFirst({ where: eq(securityPasswords.userId, a.userId) }));
+      return repo.hasSecurityPassword(db, a.userId);
     },
 
     /** Sets or changes the security password; the login password proves it is the account holder. */
     async setSecurityPassword(actor: Actor | null, raw: unknown) {
       const a = requireActor(actor);
       const input = parseInput(SetSecurityPasswordInput, raw);
-      const user = await db.query.users.findFirst({ where: eq(users.id, a.userId) });
-      if (!user || !(await verifyPassword(user.passwordHash, input.loginPassword))) {
+      if (!(await accounts.checkLoginPassword(a.userId, input.loginPassword))) {
         throw new AppError('INVALID_CREDENTIALS', '登录密码不正确', { loginPassword: '登录密码不正确' });
       }
       const passwordHash = await hashPassword(input.securityPassword);
-      await db
-        .insert(securityPasswords)
-        .values({ userId: a.userId, passwordHash })
-        .onConflictDoUpdate({ target: securityPasswords.userId, set: { passwordHash, failedAttempts: 0, lockedUntil: null, updatedAt: clock.now() } });
+      await repo.upsertSecurityPassword(db, a.userId, passwordHash, clock.now());
       return { message: '安全密码已设置' };
     },
 
@@ -241,7 +274,7 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
       const input = parseInput(RequestWithdrawalInput, raw);
       await checkSecurityPassword(a.userId, input.securityPassword);
       const card = await ownCard(db, org.organisationId, input.cardId);
-      if (card.status !== 'verified') throw new AppError('VALIDATION', '请选择已认证的银行卡', { cardId: '该银行卡尚未通过认证' });
+      if (card.status !== 'verified') throw new AppError('CARD_NOT_VERIFIED', '请选择已认证的银行卡', { cardId: '该银行卡尚未通过认证' });
       const w = await ledger.ensureWallet(db, org.organisationId);
       const withdrawalNo = makeOrderNo('W', clock.now());
       return db.transaction(async (tx) => {
@@ -255,61 +288,57 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
           idempotencyKey: key,
         });
         if (replayed) {
-          const [existing] = await tx.select().from(withdrawals).where(eq(withdrawals.withdrawalNo, transfer.reference));
-          return existing!;
+          return toWithdrawalView((await repo.findWithdrawalByNo(tx, transfer.reference))!);
         }
-        const [row] = await tx
-          .insert(withdrawals)
-          .values({ withdrawalNo, organisationId: org.organisationId, userId: a.userId, cardId: card.id, amountFen: input.amountFen })
-          .returning();
+        const row = await repo.insertWithdrawal(tx, {
+          withdrawalNo,
+          organisationId: org.organisationId,
+          userId: a.userId,
+          cardId: card.id,
+          amountFen: input.amountFen,
+        });
         await recordAudit(tx, {
           actorUserId: a.userId,
           action: 'wallet.withdrawal_requested',
           targetType: 'withdrawal',
           targetId: withdrawalNo,
           organisationId: org.organisationId,
-          after: { status: row!.status, amountFen: input.amountFen, cardTail: card.accountNo.slice(-4) },
+          after: { status: row.status, amountFen: input.amountFen, cardTail: card.accountNo.slice(-4) },
         });
-        return row!;
+        return toWithdrawalView(row);
       });
     },
 
     async listWithdrawals(actor: Actor | null, raw: unknown = {}) {
       const org = authorizeActing(actor, 'withdrawals.view');
       const { page, pageSize } = parseInput(Paging(100, 20), raw);
-      const where = eq(withdrawals.organisationId, org.organisationId);
-      const [items, [total]] = await Promise.all([
-        db.select().from(withdrawals).where(where).orderBy(desc(withdrawals.createdAt), desc(withdrawals.id)).limit(pageSize).offset((page - 1) * pageSize),
-        db.select({ n: count() }).from(withdrawals).where(where),
-      ]);
-      return { items, total: Number(total?.n ?? 0), page, pageSize };
+      const { items, total } = await repo.pageWithdrawals(db, org.organisationId, { limit: pageSize, offset: (page - 1) * pageSize });
+      return { items: items.map(toWithdrawalView), total, page, pageSize };
     },
 
     /** Operators: pending withdrawals, oldest first, with the organisation's name and the (masked) destination card. */
     async listPendingWithdrawals(actor: Actor | null) {
       requireOperator(actor);
-      const rows = await db
-        .select({ w: withdrawals, organisationName: organisations.fullName, card: bankCards })
-        .from(withdrawals)
-        .innerJoin(organisations, eq(organisations.id, withdrawals.organisationId))
-        .innerJoin(bankCards, eq(bankCards.id, withdrawals.cardId))
-        .where(eq(withdrawals.status, 'pending'))
-        .orderBy(withdrawals.createdAt)
-        .limit(200);
-      return rows.map(({ w, organisationName, card }) => ({ ...w, organisationName, card: toCardView(card) }));
+      const rows = await repo.listPendingWithdrawals(db, 200);
+      const names = await organisations.namesOf(rows.map((r) => r.withdrawal.organisationId));
+      return rows.map(({ withdrawal, card }) => ({
+        ...toWithdrawalView(withdrawal),
+        organisationName: names.get(withdrawal.organisationId) ?? '',
+        card: toCardView(card),
+      }));
     },
 
     /**
      * Operator decision. Approve: frozen → payout clearing and the payout is sent. Reject: frozen →
-     * available with the reason. The row lock makes a second decision a CONFLICT.
+     * available with the reason. The row lock makes a second decision WITHDRAWAL_NOT_PENDING.
      */
     async reviewWithdrawal(actor: Actor | null, withdrawalNo: string, raw: unknown) {
       const op = requireOperator(actor);
       const input = parseInput(ReviewWithdrawalInput, raw);
       const { row, push } = await db.transaction(async (tx) => {
-        const [w] = await tx.select().from(withdrawals).where(eq(withdrawals.withdrawalNo, withdrawalNo)).for('update');
+        const w = await repo.findWithdrawalByNo(tx, withdrawalNo, { lock: true });
         if (!w) throw new AppError('NOT_FOUND', '提现申请不存在');
-        if (w.status !== 'pending') throw new AppError('CONFLICT', '该提现申请已处理');
+        if (w.status !== 'pending') throw new AppError('WITHDRAWAL_NOT_PENDING', '该提现申请已处理');
         const wallet = await ledger.ensureWallet(tx, w.organisationId);
         const reviewed = { reviewedBy: op.userId, reviewedAt: clock.now() };
         if (input.decision === 'approve') {
@@ -321,13 +350,20 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
             reference: w.withdrawalNo,
             idempotencyKey: `withdrawal-payout:${w.id}`,
           });
-          const [card] = await tx.select().from(bankCards).where(eq(bankCards.id, w.cardId));
-          const payee = await tx.query.users.findFirst({ where: eq(users.id, w.userId) });
+          const card = (await repo.findCard(tx, w.cardId))!;
+          const notifyMobile = await accounts.mobileOf(w.userId, tx);
           const { payoutRef } = await payouts.send(
-            { reference: `帮扶平台提现 ${w.withdrawalNo}`, bankCode: card!.bankCode, accountNo: card!.accountNo, holderName: card!.holderName, amountFen: w.amountFen, notifyMobile: payee?.mobile },
+            {
+              reference: `帮扶平台提现 ${w.withdrawalNo}`,
+              bankCode: card.bankCode,
+              accountNo: card.accountNo,
+              holderName: card.holderName,
+              amountFen: w.amountFen,
+              notifyMobile,
+            },
             tx,
           );
-          const [row] = await tx.update(withdrawals).set({ status: 'paid', payoutRef, ...reviewed }).where(eq(withdrawals.id, w.id)).returning();
+          const row = await repo.updateWithdrawal(tx, w.id, { status: 'paid', payoutRef, ...reviewed });
           await recordAudit(tx, {
             actorUserId: op.userId,
             action: 'wallet.withdrawal_approved',
@@ -337,8 +373,17 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
             before: { status: w.status, amountFen: w.amountFen },
             after: { status: 'paid', amountFen: w.amountFen, payoutRef },
           });
-          const sent = await messages.send({ userId: w.userId, title: '提现已打款', body: `提现 ${w.withdrawalNo}：${formatFen(w.amountFen)} 已汇至尾号 ${card!.accountNo.slice(-4)} 的账户。`, link: '/wallet', category: 'wallet' }, tx);
-          return { row: row!, push: sent.push };
+          const sent = await messages.send(
+            {
+              userId: w.userId,
+              title: '提现已打款',
+              body: `提现 ${w.withdrawalNo}：${formatFen(w.amountFen)} 已汇至尾号 ${card.accountNo.slice(-4)} 的账户。`,
+              link: '/wallet',
+              category: 'wallet',
+            },
+            tx,
+          );
+          return { row, push: sent.push };
         }
         await ledger.transfer(tx, {
           debitAccountId: wallet.frozenId,
@@ -348,7 +393,7 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
           reference: w.withdrawalNo,
           idempotencyKey: `withdrawal-release:${w.id}`,
         });
-        const [row] = await tx.update(withdrawals).set({ status: 'rejected', rejectReason: input.reason, ...reviewed }).where(eq(withdrawals.id, w.id)).returning();
+        const row = await repo.updateWithdrawal(tx, w.id, { status: 'rejected', rejectReason: input.reason, ...reviewed });
         await recordAudit(tx, {
           actorUserId: op.userId,
           action: 'wallet.withdrawal_rejected',
@@ -359,11 +404,20 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
           after: { status: 'rejected', amountFen: w.amountFen },
           reason: input.reason,
         });
-        const sent = await messages.send({ userId: w.userId, title: '提现未通过', body: `提现 ${w.withdrawalNo}（${formatFen(w.amountFen)}）未通过审核：${input.reason}。款项已退回可用余额。`, link: '/wallet', category: 'wallet' }, tx);
-        return { row: row!, push: sent.push };
+        const sent = await messages.send(
+          {
+            userId: w.userId,
+            title: '提现未通过',
+            body: `提现 ${w.withdrawalNo}（${formatFen(w.amountFen)}）未通过审核：${input.reason}。款项已退回可用余额。`,
+            link: '/wallet',
+            category: 'wallet',
+          },
+          tx,
+        );
+        return { row, push: sent.push };
       });
       await push();
-      return row;
+      return toWithdrawalView(row);
     },
   };
 }

@@ -21,7 +21,9 @@ export const users = pgTable(
   (t) => [
     uniqueIndex('users_username_uq').on(sql`lower(${t.username})`),
     uniqueIndex('users_mobile_uq').on(t.mobile),
-    uniqueIndex('users_email_uq').on(sql`lower(${t.email})`).where(sql`${t.email} is not null`),
+    uniqueIndex('users_email_uq')
+      .on(sql`lower(${t.email})`)
+      .where(sql`${t.email} is not null`),
   ],
 );
 
@@ -32,7 +34,9 @@ export const sessions = pgTable(
   'sessions',
   {
     id: text('id').primaryKey(),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     kind: sessionKind('kind').notNull().default('cookie'),
     activeOrganisationId: uuid('active_organisation_id'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

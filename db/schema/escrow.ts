@@ -51,7 +51,9 @@ export const agreements = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('agreements_live_uq').on(t.requirementId).where(sql`${t.status} <> 'terminated'`),
+    uniqueIndex('agreements_live_uq')
+      .on(t.requirementId)
+      .where(sql`${t.status} <> 'terminated'`),
     index('agreements_enterprise_idx').on(t.enterpriseId, t.updatedAt),
     index('agreements_provider_idx').on(t.providerId, t.updatedAt),
     check('agreements_total_positive', sql`${t.totalFen} > 0`),
@@ -106,8 +108,13 @@ export const milestones = pgTable(
   },
   (t) => [
     uniqueIndex('milestones_seq_uq').on(t.agreementId, t.seq),
-    index('milestones_auto_accept_idx').on(t.autoAcceptAt).where(sql`${t.status} = 'delivered'`),
-    check('milestones_amounts', sql`${t.amountFen} > 0 and ${t.fundedFen} >= 0 and ${t.releasedFen} >= 0 and ${t.refundedFen} >= 0 and ${t.releasedFen} + ${t.refundedFen} <= ${t.fundedFen} and ${t.fundedFen} <= ${t.amountFen}`),
+    index('milestones_auto_accept_idx')
+      .on(t.autoAcceptAt)
+      .where(sql`${t.status} = 'delivered'`),
+    check(
+      'milestones_amounts',
+      sql`${t.amountFen} > 0 and ${t.fundedFen} >= 0 and ${t.releasedFen} >= 0 and ${t.refundedFen} >= 0 and ${t.releasedFen} + ${t.refundedFen} <= ${t.fundedFen} and ${t.fundedFen} <= ${t.amountFen}`,
+    ),
   ],
 );
 
@@ -155,7 +162,9 @@ export const afterSalesCases = pgTable(
   },
   (t) => [
     // One open case per agreement at a time.
-    uniqueIndex('after_sales_open_uq').on(t.agreementId).where(sql`${t.status} in ('open', 'responded', 'escalated')`),
+    uniqueIndex('after_sales_open_uq')
+      .on(t.agreementId)
+      .where(sql`${t.status} in ('open', 'responded', 'escalated')`),
   ],
 );
 
@@ -198,7 +207,11 @@ export const terminations = pgTable(
     answeredAt: timestamp('answered_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
   },
-  (t) => [uniqueIndex('terminations_open_uq').on(t.agreementId).where(sql`${t.status} = 'proposed'`)],
+  (t) => [
+    uniqueIndex('terminations_open_uq')
+      .on(t.agreementId)
+      .where(sql`${t.status} = 'proposed'`),
+  ],
 );
 
 /** 评价: each side rates the other once after completion; the rated side may reply once. */

@@ -6,3 +6,5 @@ export * from './tenders';
 export * from './rooms';
 export * from './escrow';
 export * from './mall';
+export * from './jobs';
+export * from './vouchers';

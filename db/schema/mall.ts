@@ -153,7 +153,12 @@ export const addresses = pgTable(
     isDefault: boolean('is_default').notNull().default(false),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [index('addresses_user_idx').on(t.userId), uniqueIndex('addresses_one_default_uq').on(t.userId).where(sql`${t.isDefault}`)],
+  (t) => [
+    index('addresses_user_idx').on(t.userId),
+    uniqueIndex('addresses_one_default_uq')
+      .on(t.userId)
+      .where(sql`${t.isDefault}`),
+  ],
 );
 
 export const cartItems = pgTable(
@@ -226,7 +231,9 @@ export const mallOrders = pgTable(
     index('mall_orders_buyer_idx').on(t.buyerUserId, t.createdAt),
     index('mall_orders_merchant_idx').on(t.merchantId, t.status, t.createdAt),
     index('mall_orders_unit_idx').on(t.unitId, t.paidAt),
-    index('mall_orders_due_idx').on(t.expiresAt).where(sql`${t.status} = 'pending_payment'`),
+    index('mall_orders_due_idx')
+      .on(t.expiresAt)
+      .where(sql`${t.status} = 'pending_payment'`),
     check('mall_orders_total_positive', sql`${t.totalFen} > 0`),
   ],
 );

@@ -22,7 +22,9 @@ export const siteMessages = pgTable(
   'site_messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
     category: text('category').notNull().default('system'),
     title: text('title').notNull(),
     body: text('body').notNull(),

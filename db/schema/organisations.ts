@@ -3,15 +3,7 @@ import { index, pgEnum, pgTable, primaryKey, text, timestamp, uniqueIndex, uuid,
 import { users } from './accounts';
 
 /** Every kind of organisation on the platform; later contexts add behaviour, not new tables. */
-export const organisationKind = pgEnum('organisation_kind', [
-  'enterprise',
-  'provider',
-  'unit',
-  'merchant',
-  'government',
-  'budget_unit',
-  'platform',
-]);
+export const organisationKind = pgEnum('organisation_kind', ['enterprise', 'provider', 'unit', 'merchant', 'government', 'budget_unit', 'platform']);
 
 export const memberRole = pgEnum('member_role', ['owner', 'admin', 'finance', 'member']);
 export const organisationStatus = pgEnum('organisation_status', ['active', 'disabled']);
@@ -32,7 +24,9 @@ export const organisations = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('organisations_kind_uscc_uq').on(t.kind, t.uscc).where(sql`${t.uscc} is not null`),
+    uniqueIndex('organisations_kind_uscc_uq')
+      .on(t.kind, t.uscc)
+      .where(sql`${t.uscc} is not null`),
     index('organisations_parent_idx').on(t.parentId),
     index('organisations_full_name_idx').on(t.fullName),
   ],
@@ -41,8 +35,12 @@ export const organisations = pgTable(
 export const memberships = pgTable(
   'memberships',
   {
-    userId: uuid('user_id').notNull().references(() => users.id, { onDelete: 'cascade' }),
-    organisationId: uuid('organisation_id').notNull().references(() => organisations.id, { onDelete: 'cascade' }),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id, { onDelete: 'cascade' }),
     role: memberRole('role').notNull().default('member'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },

@@ -26,7 +26,10 @@ export const tenderRooms = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    check('tender_rooms_rules', sql`${t.minDecreaseBp} between 0 and 5000 and ${t.minDecreaseFen} >= 0 and ${t.snipeWindowSeconds} between 0 and 900 and ${t.maxExtensions} between 0 and 50`),
+    check(
+      'tender_rooms_rules',
+      sql`${t.minDecreaseBp} between 0 and 5000 and ${t.minDecreaseFen} >= 0 and ${t.snipeWindowSeconds} between 0 and 900 and ${t.maxExtensions} between 0 and 50`,
+    ),
   ],
 );
 
@@ -64,8 +67,12 @@ export const priceRounds = pgTable(
   (t) => [
     uniqueIndex('price_rounds_number_uq').on(t.requirementId, t.tenderRound, t.number),
     // At most one open round per requirement.
-    uniqueIndex('price_rounds_one_open_uq').on(t.requirementId).where(sql`${t.status} = 'open'`),
-    index('price_rounds_due_idx').on(t.closesAt).where(sql`${t.status} = 'open'`),
+    uniqueIndex('price_rounds_one_open_uq')
+      .on(t.requirementId)
+      .where(sql`${t.status} = 'open'`),
+    index('price_rounds_due_idx')
+      .on(t.closesAt)
+      .where(sql`${t.status} = 'open'`),
   ],
 );
 

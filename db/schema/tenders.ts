@@ -15,8 +15,12 @@ export const files = pgTable(
   'files',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
-    uploadedBy: uuid('uploaded_by').notNull().references(() => users.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    uploadedBy: uuid('uploaded_by')
+      .notNull()
+      .references(() => users.id),
     filename: text('filename').notNull(),
     contentType: text('content_type').notNull(),
     sizeBytes: integer('size_bytes').notNull(),
@@ -73,12 +77,18 @@ export const requirements = pgTable(
     id: uuid('id').primaryKey().defaultRandom(),
     /** Human-facing number, e.g. XQ20261123000123. */
     requirementNo: text('requirement_no').notNull(),
-    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
-    createdBy: uuid('created_by').notNull().references(() => users.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
+    createdBy: uuid('created_by')
+      .notNull()
+      .references(() => users.id),
     /** The enterprise's real full name as typed for the invoice. */
     invoiceName: text('invoice_name').notNull(),
     title: text('title').notNull(),
-    categoryCode: text('category_code').notNull().references(() => serviceCategories.code),
+    categoryCode: text('category_code')
+      .notNull()
+      .references(() => serviceCategories.code),
     /** Sanitised HTML. */
     descriptionHtml: text('description_html').notNull(),
     /** Plain text of the description, for search and list excerpts. */
@@ -127,9 +137,15 @@ export const proposals = pgTable(
   'proposals',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    requirementId: uuid('requirement_id').notNull().references(() => requirements.id),
-    providerId: uuid('provider_id').notNull().references(() => organisations.id),
-    submittedBy: uuid('submitted_by').notNull().references(() => users.id),
+    requirementId: uuid('requirement_id')
+      .notNull()
+      .references(() => requirements.id),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => organisations.id),
+    submittedBy: uuid('submitted_by')
+      .notNull()
+      .references(() => users.id),
     round: smallint('round').notNull(),
     priceFen: bigint('price_fen', { mode: 'number' }).notNull(),
     plan: text('plan').notNull(),
@@ -140,7 +156,9 @@ export const proposals = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('proposals_live_uq').on(t.requirementId, t.providerId).where(sql`${t.status} = 'active'`),
+    uniqueIndex('proposals_live_uq')
+      .on(t.requirementId, t.providerId)
+      .where(sql`${t.status} = 'active'`),
     index('proposals_provider_idx').on(t.providerId, t.updatedAt),
     check('proposals_price_positive', sql`${t.priceFen} > 0`),
   ],
@@ -153,9 +171,15 @@ export const invitations = pgTable(
   'invitations',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    requirementId: uuid('requirement_id').notNull().references(() => requirements.id),
-    providerId: uuid('provider_id').notNull().references(() => organisations.id),
-    invitedBy: uuid('invited_by').notNull().references(() => users.id),
+    requirementId: uuid('requirement_id')
+      .notNull()
+      .references(() => requirements.id),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => organisations.id),
+    invitedBy: uuid('invited_by')
+      .notNull()
+      .references(() => users.id),
     status: invitationStatus('status').notNull().default('pending'),
     note: text('note'),
     respondedAt: timestamp('responded_at', { withTimezone: true }),
@@ -173,10 +197,18 @@ export const negotiationMessages = pgTable(
   'negotiation_messages',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    requirementId: uuid('requirement_id').notNull().references(() => requirements.id),
-    providerId: uuid('provider_id').notNull().references(() => organisations.id),
-    senderOrgId: uuid('sender_org_id').notNull().references(() => organisations.id),
-    senderUserId: uuid('sender_user_id').notNull().references(() => users.id),
+    requirementId: uuid('requirement_id')
+      .notNull()
+      .references(() => requirements.id),
+    providerId: uuid('provider_id')
+      .notNull()
+      .references(() => organisations.id),
+    senderOrgId: uuid('sender_org_id')
+      .notNull()
+      .references(() => organisations.id),
+    senderUserId: uuid('sender_user_id')
+      .notNull()
+      .references(() => users.id),
     body: text('body').notNull(),
     attachmentIds: jsonb('attachment_ids').$type<string[]>().notNull().default([]),
     /** Client-supplied id: a resent message is stored once. */
@@ -188,7 +220,9 @@ export const negotiationMessages = pgTable(
   },
   (t) => [
     index('negotiation_thread_idx').on(t.requirementId, t.providerId, t.createdAt),
-    uniqueIndex('negotiation_client_uq').on(t.senderUserId, t.clientId).where(sql`${t.clientId} is not null`),
+    uniqueIndex('negotiation_client_uq')
+      .on(t.senderUserId, t.clientId)
+      .where(sql`${t.clientId} is not null`),
   ],
 );
 
@@ -218,9 +252,13 @@ export const serviceItems = pgTable(
   'service_items',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
     title: text('title').notNull(),
-    categoryCode: text('category_code').notNull().references(() => serviceCategories.code),
+    categoryCode: text('category_code')
+      .notNull()
+      .references(() => serviceCategories.code),
     priceMinFen: bigint('price_min_fen', { mode: 'number' }).notNull(),
     priceMaxFen: bigint('price_max_fen', { mode: 'number' }).notNull(),
     priceUnit: text('price_unit').notNull().default('次'),
@@ -240,7 +278,9 @@ export const providerCases = pgTable(
   'provider_cases',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
     title: text('title').notNull(),
     clientName: text('client_name'),
     year: smallint('year'),
@@ -256,7 +296,9 @@ export const requirementEvents = pgTable(
   'requirement_events',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    requirementId: uuid('requirement_id').notNull().references(() => requirements.id),
+    requirementId: uuid('requirement_id')
+      .notNull()
+      .references(() => requirements.id),
     actorUserId: uuid('actor_user_id'),
     event: text('event').notNull(),
     fromState: requirementState('from_state'),

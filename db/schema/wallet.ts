@@ -17,6 +17,12 @@ export const ledgerAccountKind = pgEnum('ledger_account_kind', [
   'payout_clearing',
   /** Mall payments held until the order settles or is refunded; kept apart from tender escrow. */
   'mall_clearing',
+  /** A voucher campaign's funded budget not yet issued, and every value returned to it (subject = campaign). */
+  'voucher_pool',
+  /** Value of a campaign's started issuances: unissued stock and granted, unused coupons (subject = campaign). */
+  'voucher_issued',
+  /** Discount of redeemed coupons owed to merchants until settlement (subject = campaign). */
+  'voucher_payable',
 ]);
 
 export const ledgerAccounts = pgTable(
@@ -26,14 +32,23 @@ export const ledgerAccounts = pgTable(
     kind: ledgerAccountKind('kind').notNull(),
     /** Null for platform accounts. */
     organisationId: uuid('organisation_id').references(() => organisations.id),
+    /** Accounts of one thing an organisation owns (a voucher campaign): its id; null for wallets and platform accounts. */
+    subjectId: uuid('subject_id'),
     allowNegative: boolean('allow_negative').notNull().default(false),
     /** Hot platform accounts spread their balance over several rows (see README, "Ledger"). */
     shardCount: smallint('shard_count').notNull().default(1),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('ledger_accounts_org_kind_uq').on(t.organisationId, t.kind).where(sql`${t.organisationId} is not null`),
-    uniqueIndex('ledger_accounts_platform_kind_uq').on(t.kind).where(sql`${t.organisationId} is null`),
+    uniqueIndex('ledger_accounts_org_kind_uq')
+      .on(t.organisationId, t.kind)
+      .where(sql`${t.organisationId} is not null and ${t.subjectId} is null`),
+    uniqueIndex('ledger_accounts_platform_kind_uq')
+      .on(t.kind)
+      .where(sql`${t.organisationId} is null`),
+    uniqueIndex('ledger_accounts_subject_kind_uq')
+      .on(t.subjectId, t.kind)
+      .where(sql`${t.subjectId} is not null`),
   ],
 );
 
@@ -41,7 +56,9 @@ export const ledgerAccounts = pgTable(
 export const ledgerBalances = pgTable(
   'ledger_balances',
   {
-    accountId: uuid('account_id').notNull().references(() => ledgerAccounts.id),
+    accountId: uuid('account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
     shard: smallint('shard').notNull(),
     balanceFen: bigint('balance_fen', { mode: 'number' }).notNull().default(0),
     allowNegative: boolean('allow_negative').notNull().default(false),
@@ -54,8 +71,12 @@ export const ledgerTransfers = pgTable(
   'ledger_transfers',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    debitAccountId: uuid('debit_account_id').notNull().references(() => ledgerAccounts.id),
-    creditAccountId: uuid('credit_account_id').notNull().references(() => ledgerAccounts.id),
+    debitAccountId: uuid('debit_account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
+    creditAccountId: uuid('credit_account_id')
+      .notNull()
+      .references(() => ledgerAccounts.id),
     amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
     kind: text('kind').notNull(),
     reference: text('reference').notNull(),
@@ -84,7 +105,9 @@ export const rechargeOrders = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     orderNo: text('order_no').notNull(),
-    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
     userId: uuid('user_id').notNull(),
     channel: rechargeChannel('channel').notNull(),
     amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
@@ -133,7 +156,9 @@ export const bankCards = pgTable(
   'bank_cards',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
     addedBy: uuid('added_by').notNull(),
     accountType: bankAccountType('account_type').notNull(),
     holderName: text('holder_name').notNull(),
@@ -149,7 +174,9 @@ export const bankCards = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    uniqueIndex('bank_cards_org_account_uq').on(t.organisationId, t.accountNo).where(sql`${t.status} <> 'removed' and ${t.status} <> 'failed'`),
+    uniqueIndex('bank_cards_org_account_uq')
+      .on(t.organisationId, t.accountNo)
+      .where(sql`${t.status} <> 'removed' and ${t.status} <> 'failed'`),
     index('bank_cards_org_idx').on(t.organisationId),
   ],
 );
@@ -171,9 +198,13 @@ export const withdrawals = pgTable(
   {
     id: uuid('id').primaryKey().defaultRandom(),
     withdrawalNo: text('withdrawal_no').notNull(),
-    organisationId: uuid('organisation_id').notNull().references(() => organisations.id),
+    organisationId: uuid('organisation_id')
+      .notNull()
+      .references(() => organisations.id),
     userId: uuid('user_id').notNull(),
-    cardId: uuid('card_id').notNull().references(() => bankCards.id),
+    cardId: uuid('card_id')
+      .notNull()
+      .references(() => bankCards.id),
     amountFen: bigint('amount_fen', { mode: 'number' }).notNull(),
     status: withdrawalStatus('status').notNull().default('pending'),
     rejectReason: text('reject_reason'),

@@ -1,34 +1,55 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
 import postgres from 'postgres';
 import { openDb } from '../client';
 import { migrateDb } from '../migrate';
 
-export const TEMPLATE_DB = 'bangfu_test_template';
+/**
+ * The template database of this run (PostgreSQL mode), set by the global setup for the workers. Its
+ * name is the run's own: runs started at the same time on one server (several people, one machine)
+ * would otherwise drop and rebuild each other's template while files are being copied from it.
+ */
+export const TEMPLATE_DB_ENV = 'BANGFU_TEST_TEMPLATE_DB';
 /** Folder holding the PGlite data-dir dumps (default mode), set by the global setup for the workers. */
 export const PGLITE_TEMPLATE_ENV = 'BANGFU_TEST_PGLITE_TEMPLATES';
 
 /**
- * With DATABASE_URL set, builds a migrated template database once per run; each test file then
- * gets its own copy (CREATE DATABASE … TEMPLATE). Without it, boots PGlite once and dumps its data
- * directory (empty and migrated): each test file loads a copy instead of running initdb again,
- * which costs seconds per file.
+ * Boots PGlite once and dumps its data directory (empty and migrated): each test file loads a copy
+ * instead of running initdb again, which costs seconds per file. With DATABASE_URL set, also builds
+ * a migrated template database once per run; each test file then gets its own copy (CREATE DATABASE
+ * … TEMPLATE). The dumps are made in that mode too: the start-up and crash tests run the embedded
+ * database whatever the mode, and open a finished data folder from the dump instead of running a
+ * real first start (many seconds each).
  */
 export default async function setup() {
   const url = process.env.DATABASE_URL;
   if (!url) return setupPglite();
+  const [cleanPglite, cleanTemplate] = await Promise.all([setupPglite(), setupTemplate(url)]);
+  return async () => {
+    cleanPglite();
+    await cleanTemplate();
+  };
+}
+
+async function setupTemplate(url: string) {
+  const name = `bangfu_test_template_${randomBytes(4).toString('hex')}`;
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   try {
-    await admin.unsafe(`drop database if exists ${TEMPLATE_DB} with (force)`);
-    await admin.unsafe(`create database ${TEMPLATE_DB}`);
+    await admin.unsafe(`create database ${name}`);
   } finally {
     await admin.end();
   }
-  const templateUrl = withDatabase(url, TEMPLATE_DB);
-  const h = await openDb({ databaseUrl: templateUrl, max: 1 });
+  const h = await openDb({ databaseUrl: withDatabase(url, name), max: 1 });
   await migrateDb(h);
   await h.close();
+  process.env[TEMPLATE_DB_ENV] = name;
+  return async () => {
+    const a = postgres(url, { max: 1, onnotice: () => {} });
+    await a.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
+    await a.end();
+  };
 }
 
 async function setupPglite() {

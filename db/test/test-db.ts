@@ -6,7 +6,7 @@ import { sql } from 'drizzle-orm';
 import { guardTransactions, openDb, type DbHandle } from '../client';
 import { migrateDb } from '../migrate';
 import * as schema from '../schema';
-import { PGLITE_TEMPLATE_ENV, TEMPLATE_DB, withDatabase } from './global-setup';
+import { PGLITE_TEMPLATE_ENV, TEMPLATE_DB_ENV, withDatabase } from './global-setup';
 
 /**
  * A fresh, migrated database for one test file: a copy of the template on PostgreSQL when
@@ -21,13 +21,15 @@ export async function openTestDb(): Promise<DbHandle> {
     await migrateDb(h);
     return h;
   }
+  const template = process.env[TEMPLATE_DB_ENV];
+  if (!template) throw new Error('no template database: run the tests through vitest (db/test/global-setup.ts makes it)');
   const name = `bangfu_t_${randomBytes(6).toString('hex')}`;
   const admin = postgres(url, { max: 1, onnotice: () => {} });
   try {
     // Copying a template fails while another session is connected to it: retry briefly.
     for (let i = 0; ; i++) {
       try {
-        await admin.unsafe(`create database ${name} template ${TEMPLATE_DB}`);
+        await admin.unsafe(`create database ${name} template ${template}`);
         break;
       } catch (e) {
         if (i > 20) throw e;

@@ -1,34 +1,12 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { AdminListQuery, SetStatusInput } from '../../core/organisations/organisations.service';
+import { AdminOrganisationView, AdminUserView, StatusResultView } from '../../core/organisations/organisations.schema';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, jsonBody, page, json } from './schemas';
+import { authed, errorResponses, jsonBody, page, json, named } from './schemas';
 
-
-const AdminUser = z
-  .object({
-    id: z.uuid(),
-    username: z.string(),
-    mobile: z.string(),
-    email: z.string().nullable(),
-    displayName: z.string().nullable(),
-    status: z.enum(['active', 'disabled']),
-    createdAt: z.iso.datetime(),
-    organisations: z.array(z.string()),
-  })
-  .openapi('AdminUser');
-const AdminOrganisation = z
-  .object({
-    id: z.uuid(),
-    kind: z.string(),
-    fullName: z.string(),
-    uscc: z.string().nullable(),
-    status: z.enum(['active', 'disabled']),
-    parentId: z.uuid().nullable(),
-    createdAt: z.iso.datetime(),
-    memberCount: z.number().int(),
-  })
-  .openapi('AdminOrganisation');
-const StatusResult = z.object({ id: z.uuid(), status: z.enum(['active', 'disabled']) }).openapi('StatusResult');
+const AdminUser = named(AdminUserView, 'AdminUser');
+const AdminOrganisation = named(AdminOrganisationView, 'AdminOrganisation');
+const StatusResult = named(StatusResultView, 'StatusResult');
 
 const listUsers = createRoute({
   method: 'get',
@@ -68,12 +46,12 @@ const setOrgStatus = createRoute({
 });
 
 export function registerAdminRoutes(api: ApiRouter) {
-  api.openapi(listUsers, async (c) => c.json((await c.var.services.organisations.adminListUsers(c.var.actor, c.req.valid('query'))) as never, 200));
-  api.openapi(listOrgs, async (c) => c.json((await c.var.services.organisations.adminListOrganisations(c.var.actor, c.req.valid('query'))) as never, 200));
+  api.openapi(listUsers, async (c) => c.json(await c.var.services.organisations.adminListUsers(c.var.actor, c.req.valid('query')), 200));
+  api.openapi(listOrgs, async (c) => c.json(await c.var.services.organisations.adminListOrganisations(c.var.actor, c.req.valid('query')), 200));
   api.openapi(setUserStatus, async (c) =>
-    c.json((await c.var.services.organisations.adminSetUserStatus(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200),
+    c.json(await c.var.services.organisations.adminSetUserStatus(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200),
   );
   api.openapi(setOrgStatus, async (c) =>
-    c.json((await c.var.services.organisations.adminSetOrganisationStatus(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200),
+    c.json(await c.var.services.organisations.adminSetOrganisationStatus(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200),
   );
 }

@@ -9,34 +9,30 @@ import { fieldErrors } from '../../core/shared/validate';
 import { resolveClientIp } from '../../core/shared/client-ip';
 import type { Platform } from '../../core/platform/platform';
 import { SESSION_COOKIE, type ApiEnv } from './context';
-import { registerAuthRoutes } from './auth.routes';
-import { registerMessageRoutes } from './messages.routes';
-import { registerAdminRoutes } from './admin.routes';
-import { registerAuditRoutes } from './audit.routes';
-import { registerOrganisationRoutes } from './organisations.routes';
 import { registerDocs } from './docs';
 import { enforceDeclaredSecurity, NON_JSON_BODY_PATHS } from './openapi-document';
-import { registerWalletRoutes } from './wallet.routes';
-import { registerFileRoutes } from './files.routes';
-import { registerInvitationRoutes } from './invitations.routes';
-import { registerTenderRoutes } from './tenders.routes';
-import { registerStorefrontRoutes } from './storefronts.routes';
-import { registerRoomRoutes } from './rooms.routes';
-import { registerMallOrderRoutes } from './mall-orders.routes';
-import { registerMallCatalogRoutes } from './mall-catalog.routes';
-import { registerUnitMemberRoutes } from './unit-members.routes';
-import { registerEscrowRoutes } from './escrow.routes';
-import { inputGuard } from './input-guard';
+import { inputGuard, refuseAnonymous } from './input-guard';
+import { registerInAnyOrder } from './route-order';
+import { logger } from '../../core/shared/logger';
+import { EDGE_LIST, type EdgeEntry } from '../contexts';
+
+/** Where every operation lives; the API document's paths are relative to it. */
+const API_BASE_PATH = '/api/v1';
 
 /** Paths (under /api/v1) that take non-JSON bodies (uploads, signed third-party notices); the document lists the same. */
 const CONTENT_TYPE_EXEMPT = NON_JSON_BODY_PATHS;
 
-export function createApiApp(platform: Platform) {
+export interface ApiAppOptions {
+  /** The contexts' edges to register (tests pass them reordered: the answers must not change). */
+  contexts?: readonly EdgeEntry[];
+}
+
+export function createApiApp(platform: Platform, opts: ApiAppOptions = {}) {
   const api = new OpenAPIHono<ApiEnv>({
     defaultHook: (result) => {
       if (!result.success) throw new AppError('VALIDATION', '请检查填写的内容', fieldErrors(result.error as never));
     },
-  }).basePath('/api/v1');
+  }).basePath(API_BASE_PATH);
   // Signed-in operations refuse anonymous callers before reading their input, as the document says.
   enforceDeclaredSecurity(api);
 
@@ -44,6 +40,7 @@ export function createApiApp(platform: Platform) {
     c.set('platform', platform);
     c.set('services', platform.services);
     c.set('requestId', c.req.header('x-request-id') ?? crypto.randomUUID());
+    c.set('log', logger.child({ requestId: c.get('requestId') }));
     const incoming = (c.env as { incoming?: { socket?: { remoteAddress?: string } } } | undefined)?.incoming;
     c.set('ip', resolveClientIp(platform.config, incoming?.socket?.remoteAddress, c.req.header('x-forwarded-for')));
     c.header('x-request-id', c.get('requestId'));
@@ -54,9 +51,18 @@ export function createApiApp(platform: Platform) {
   // is never sent by a browser on its own, so only cookie-authenticated calls need the origin check.
   const csrfCheck = csrf({ origin: (origin, c) => new URL(c.req.url).origin === origin || origin === platform.config.ORIGIN });
   // Without a session cookie there is no ambient authority to abuse (and bodies must be JSON anyway).
-  api.use('*', (c, next) =>
-    /^bearer /i.test(c.req.header('authorization') ?? '') || !getCookie(c, SESSION_COOKIE) ? next() : csrfCheck(c, next),
-  );
+  api.use('*', (c, next) => (/^bearer /i.test(c.req.header('authorization') ?? '') || !getCookie(c, SESSION_COOKIE) ? next() : csrfCheck(c, next)));
+  api.use('*', async (c, next) => {
+    const auth = c.req.header('authorization');
+    const token = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : (getCookie(c, SESSION_COOKIE) ?? null);
+    const resolved = token ? await platform.services.accounts.validateSessionToken(token) : null;
+    c.set('actor', resolved?.actor ?? null);
+    c.set('token', resolved ? token : null);
+    await next();
+  });
+  // An anonymous caller of a signed-in operation hears 401 before its content type, size or text is judged.
+  api.use('*', refuseAnonymous(api, API_BASE_PATH));
+
   api.use(
     '*',
     createMiddleware<ApiEnv>(async (c, next) => {
@@ -72,15 +78,6 @@ export function createApiApp(platform: Platform) {
     }),
   );
 
-  api.use('*', async (c, next) => {
-    const auth = c.req.header('authorization');
-    const token = auth?.toLowerCase().startsWith('bearer ') ? auth.slice(7).trim() : (getCookie(c, SESSION_COOKIE) ?? null);
-    const resolved = token ? await platform.services.accounts.validateSessionToken(token) : null;
-    c.set('actor', resolved?.actor ?? null);
-    c.set('token', resolved ? token : null);
-    await next();
-  });
-
   // Every operator route is refused at the boundary: 401 without a session, 403 for non-operators,
   // before any body is read or validated.
   api.use('/admin/*', async (c, next) => {
@@ -88,37 +85,24 @@ export function createApiApp(platform: Platform) {
     await next();
   });
 
-  api.use('*', inputGuard(api));
+  api.use('*', inputGuard(api, API_BASE_PATH));
 
   api.onError((err, c) => {
     const { status, body } = toErrorBody(err instanceof HTTPException ? fromHttpException(err) : err);
-    if (status >= 500 && !(err instanceof HTTPException && err.status < 500)) console.error(`[api] ${c.get('requestId')} ${c.req.method} ${c.req.path}`, err);
+    if (status >= 500 && !(err instanceof HTTPException && err.status < 500))
+      (c.var.log ?? logger).error({ err, method: c.req.method, path: c.req.path }, 'request failed');
     if (body.retryAfterSeconds) c.header('retry-after', String(body.retryAfterSeconds));
     return c.json({ error: body }, status as 400);
   });
   api.notFound((c) => c.json({ error: { code: 'NOT_FOUND', message: '接口不存在' } }, 404));
 
-  registerAuthRoutes(api);
-  registerMessageRoutes(api);
-  registerOrganisationRoutes(api);
-  registerAdminRoutes(api);
-  registerAuditRoutes(api);
-  registerWalletRoutes(api);
-  registerFileRoutes(api);
-  // Invitations first: its static /requirements/invitable must match before /requirements/{id}.
-  registerInvitationRoutes(api);
-  registerTenderRoutes(api);
-  registerRoomRoutes(api);
-  registerMallOrderRoutes(api);
-  registerMallCatalogRoutes(api);
-  registerUnitMemberRoutes(api);
-  registerEscrowRoutes(api);
-  registerStorefrontRoutes(api);
+  // Every context's routes (realtime/contexts.ts), in any order: a fixed path segment wins over a parameter.
+  registerInAnyOrder(api, () => {
+    for (const [, edge] of opts.contexts ?? EDGE_LIST) for (const register of edge.routes) register(api);
+  });
   registerDocs(api);
   return api;
 }
-
-export type ApiApp = ReturnType<typeof createApiApp>;
 
 /** Hono's own refusals (CSRF, body limits) in our error shape. */
 function fromHttpException(e: HTTPException): AppError {

@@ -16,7 +16,9 @@ describe('GET /admin/audit', () => {
   it('happy: an operator decision is found by target, action and actor, with who, organisation, before/after and reason', async () => {
     const u = await h.user();
     const orgId = u.actor.organisation!.organisationId;
-    expect((await h.json('POST', `/api/v1/admin/organisations/${orgId}/status`, { status: 'disabled', reason: '资质过期' }, { token: op.token })).status).toBe(200);
+    expect((await h.json('POST', `/api/v1/admin/organisations/${orgId}/status`, { status: 'disabled', reason: '资质过期' }, { token: op.token })).status).toBe(
+      200,
+    );
     const res = await get(`/api/v1/admin/audit?targetId=${orgId}&action=admin&actor=${op.input.username}`, op.token);
     expect(res.status, res.text).toBe(200);
     expect(res.json).toMatchObject({ total: 1, page: 1, pageSize: 20 });
@@ -59,7 +61,8 @@ describe('GET /admin/audit', () => {
   });
 
   it('auth: anonymous → 401, a non-operator → 403, for the list, the actions and the export', async () => {
-    for (const path of ['/api/v1/admin/audit', '/api/v1/admin/audit/actions', '/api/v1/admin/audit/export']) await h.expectRefusals('operator', { method: 'GET', path });
+    for (const path of ['/api/v1/admin/audit', '/api/v1/admin/audit/actions', '/api/v1/admin/audit/export'])
+      await h.expectRefusals('operator', { method: 'GET', path });
   });
 });
 

@@ -1,29 +1,17 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { AuditSearchQuery } from '../../core/audit/audit.schema';
+import { AuditActionsView, AuditEntryView, AuditSearchQuery } from '../../core/audit/audit.schema';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, json, page } from './schemas';
+import { authed, errorResponses, json, named, page } from './schemas';
 
-const AuditRow = z
-  .object({
-    id: z.uuid(),
-    createdAt: z.iso.datetime(),
-    actorUserId: z.uuid().nullable().describe('null: the platform itself (jobs, payment callbacks)'),
-    actorUsername: z.string().nullable(),
-    action: z.string().openapi({ example: 'wallet.withdrawal_approved' }),
-    actionLabel: z.string().openapi({ example: '批准提现' }),
-    targetType: z.string().nullable(),
-    targetId: z.string().nullable(),
-    organisationId: z.uuid().nullable(),
-    organisationName: z.string().nullable(),
-    before: z.unknown(),
-    after: z.unknown(),
-    reason: z.string().nullable(),
-    ip: z.string().nullable().describe('Operators only'),
-    data: z.unknown(),
-  })
-  .openapi('AuditRow');
-const AuditActions = z.object({ items: z.array(z.object({ action: z.string(), label: z.string() })) }).openapi('AuditActions');
-const xlsx = { description: 'The rows as an XLSX file (at most 10 000; cells that would run as formulas are guarded)', content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) } } };
+const AuditRow = AuditEntryView.extend({
+  action: z.string().openapi({ example: 'wallet.withdrawal_approved' }),
+  actionLabel: z.string().openapi({ example: '批准提现' }),
+}).openapi('AuditRow');
+const AuditActions = named(AuditActionsView, 'AuditActions');
+const xlsx = {
+  description: 'The rows as an XLSX file (at most 10 000; cells that would run as formulas are guarded)',
+  content: { 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet': { schema: z.string().openapi({ format: 'binary' }) } },
+};
 
 const routes = {
   search: createRoute({
@@ -79,15 +67,15 @@ const download = (file: { filename: string; contentType: string }) => ({
 
 /** The audit trail: operators read all of it, an organisation's owner and admins their own rows. */
 export function registerAuditRoutes(api: ApiRouter) {
-  api.openapi(routes.search, async (c) => c.json((await c.var.services.audit.search(c.var.actor, c.req.valid('query'))) as never, 200));
+  api.openapi(routes.search, async (c) => c.json(await c.var.services.audit.search(c.var.actor, c.req.valid('query')), 200));
   api.openapi(routes.actions, async (c) => c.json({ items: await c.var.services.audit.actions(c.var.actor, 'platform') }, 200));
   api.openapi(routes.export, async (c) => {
     const file = await c.var.services.audit.export(c.var.actor, c.req.valid('query'));
-    return c.body(file.bytes as never, 200, download(file)) as never;
+    return c.body(new Uint8Array(file.bytes), 200, download(file));
   });
-  api.openapi(routes.own, async (c) => c.json((await c.var.services.audit.searchOwn(c.var.actor, c.req.valid('query'))) as never, 200));
+  api.openapi(routes.own, async (c) => c.json(await c.var.services.audit.searchOwn(c.var.actor, c.req.valid('query')), 200));
   api.openapi(routes.ownExport, async (c) => {
     const file = await c.var.services.audit.exportOwn(c.var.actor, c.req.valid('query'));
-    return c.body(file.bytes as never, 200, download(file)) as never;
+    return c.body(new Uint8Array(file.bytes), 200, download(file));
   });
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { captureLogs } from '../../core/shared/logger';
 import { eq } from 'drizzle-orm';
 import { memberships, organisations, outbox } from '../../db/schema';
 import { buildMobile, buildRegistration, buildUscc } from '../../core/testing/factories';
@@ -125,7 +126,15 @@ describe('POST /auth/login, /auth/logout', () => {
     const { input } = await registerViaApi({ email });
     const m = input.mobile;
     const spacedMobile = `+86 ${m.slice(0, 3)} ${m.slice(3, 7)} ${m.slice(7)}`;
-    for (const identifier of [input.username, input.username.toUpperCase(), m, spacedMobile, `${m.slice(0, 3)}-${m.slice(3, 7)}-${m.slice(7)}`, email, email.toUpperCase()]) {
+    for (const identifier of [
+      input.username,
+      input.username.toUpperCase(),
+      m,
+      spacedMobile,
+      `${m.slice(0, 3)}-${m.slice(3, 7)}-${m.slice(7)}`,
+      email,
+      email.toUpperCase(),
+    ]) {
       const res = await login(identifier, input.password);
       expect(res.status, identifier).toBe(200);
       expect((await me(res.json.token)).json.user.username).toBe(input.username);
@@ -243,7 +252,12 @@ describe('POST /auth/password', () => {
   it('happy: needs the current password; ends the other sessions, keeps this one', async () => {
     const { input, token } = await registerViaApi();
     const other = await h.loginAs(input);
-    const ok = await h.json('POST', '/api/v1/auth/password', { currentPassword: input.password, newPassword: 'Fresh2026x', confirmPassword: 'Fresh2026x' }, { token });
+    const ok = await h.json(
+      'POST',
+      '/api/v1/auth/password',
+      { currentPassword: input.password, newPassword: 'Fresh2026x', confirmPassword: 'Fresh2026x' },
+      { token },
+    );
     expect(ok.status).toBe(200);
     expect((await me(token)).status).toBe(200);
     expect((await me(other)).status).toBe(401);
@@ -254,7 +268,12 @@ describe('POST /auth/password', () => {
   it('errors: a wrong current password → 401 with fields.currentPassword; nothing changes', async () => {
     const { input, token } = await registerViaApi();
     const other = await h.loginAs(input);
-    const res = await h.json('POST', '/api/v1/auth/password', { currentPassword: 'Wrong1234', newPassword: 'Fresh2026x', confirmPassword: 'Fresh2026x' }, { token });
+    const res = await h.json(
+      'POST',
+      '/api/v1/auth/password',
+      { currentPassword: 'Wrong1234', newPassword: 'Fresh2026x', confirmPassword: 'Fresh2026x' },
+      { token },
+    );
     expect(res.status).toBe(401);
     expect(res.json.error.fields.currentPassword).toBe('当前密码不正确');
     expect((await me(other)).status).toBe(200);
@@ -295,7 +314,11 @@ describe('POST /auth/active-organisation', () => {
   });
 
   it('auth: refused without a session', async () => {
-    await h.expectRefusals('signed-in', { method: 'POST', path: '/api/v1/auth/active-organisation', body: { organisationId: '00000000-0000-4000-8000-000000000000' } });
+    await h.expectRefusals('signed-in', {
+      method: 'POST',
+      path: '/api/v1/auth/active-organisation',
+      body: { organisationId: '00000000-0000-4000-8000-000000000000' },
+    });
   });
 });
 
@@ -349,7 +372,8 @@ describe('the API boundary', () => {
   it('an unexpected failure → 500 with a generic message: no stack trace, no internal detail', async () => {
     const boom = new Error('connection to 10.0.0.5:5432 refused; SELECT password_hash FROM users');
     const spy = vi.spyOn(h.platform.services.accounts, 'login').mockRejectedValueOnce(boom);
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    // The request's log entry (written by a child logger bound to its request id) is read back.
+    const captured = captureLogs();
     try {
       const res = await login('whoever', 'Whatever1');
       expect(res.status).toBe(500);
@@ -357,10 +381,12 @@ describe('the API boundary', () => {
       expect(res.text).not.toContain('10.0.0.5');
       expect(res.text).not.toContain('password_hash');
       expect(res.text).not.toContain(boom.stack!.split('\n')[1]!.trim());
-      expect(logged).toHaveBeenCalled(); // the detail goes to the server log instead
+      // The detail goes to the server log instead, with the request id the client was given.
+      const entry = JSON.parse(captured.lines.find((l) => l.includes('request failed'))!);
+      expect(entry).toMatchObject({ level: 'error', requestId: res.headers.get('x-request-id'), err: { message: boom.message } });
     } finally {
       spy.mockRestore();
-      logged.mockRestore();
+      captured.restore();
     }
   });
 

@@ -17,7 +17,6 @@ import { SESSION_COOKIE, type ApiEnv, type ApiRouter } from './context';
 import { optionalAuth } from './openapi-document';
 import { authed, errorResponses, jsonBody, Me, Membership, Message, PublicUser, SessionResponse, json } from './schemas';
 
-
 const sendRegisterCode = createRoute({
   method: 'post',
   path: '/auth/register-code',
@@ -133,13 +132,13 @@ export function registerAuthRoutes(api: ApiRouter) {
   api.openapi(register, async (c) => {
     const s = await c.var.services.accounts.register(c.req.valid('json'), requestContext(c));
     setSessionCookie(c, s);
-    return c.json(s as never, 201);
+    return c.json(s, 201);
   });
 
   api.openapi(login, async (c) => {
     const s = await c.var.services.accounts.login(c.req.valid('json'), requestContext(c));
     setSessionCookie(c, s);
-    return c.json(s as never, 200);
+    return c.json(s, 200);
   });
 
   api.openapi(logout, async (c) => {
@@ -151,12 +150,12 @@ export function registerAuthRoutes(api: ApiRouter) {
   api.openapi(me, async (c) => {
     const actor = requireActor(c.var.actor);
     const user = await c.var.services.accounts.getUser(actor);
-    return c.json({ user, memberships: actor.memberships, activeOrganisation: actor.organisation ?? null, isOperator: actor.isOperator } as never, 200);
+    return c.json({ user, memberships: actor.memberships, activeOrganisation: actor.organisation ?? null, isOperator: actor.isOperator }, 200);
   });
 
   api.openapi(resetRequest, async (c) => c.json(await c.var.services.accounts.requestPasswordReset(c.req.valid('json'), requestContext(c)), 202));
   api.openapi(resetConfirm, async (c) => c.json(await c.var.services.accounts.confirmPasswordReset(c.req.valid('json'), requestContext(c)), 200));
   api.openapi(changePassword, async (c) => c.json(await c.var.services.accounts.changePassword(c.var.actor, c.req.valid('json'), requestContext(c)), 200));
-  api.openapi(updateProfile, async (c) => c.json((await c.var.services.accounts.updateProfile(c.var.actor, await c.req.json())) as never, 200));
-  api.openapi(switchOrganisation, async (c) => c.json((await c.var.services.accounts.switchOrganisation(c.var.actor, c.req.valid('json'))) as never, 200));
+  api.openapi(updateProfile, async (c) => c.json(await c.var.services.accounts.updateProfile(c.var.actor, await c.req.json()), 200));
+  api.openapi(switchOrganisation, async (c) => c.json(await c.var.services.accounts.switchOrganisation(c.var.actor, c.req.valid('json')), 200));
 }

@@ -2,6 +2,7 @@ import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { BlankSchema } from 'hono/types';
 import type { Actor } from '../../core/shared/actor';
 import type { Platform } from '../../core/platform/platform';
+import type { Logger } from '../../core/shared/logger';
 
 export const SESSION_COOKIE = 'bangfu_session';
 
@@ -14,6 +15,8 @@ export interface ApiEnv {
     /** The token that authenticated this request (cookie or bearer), if any. */
     token: string | null;
     requestId: string;
+    /** The request's logger: every line carries its request id. */
+    log: Logger;
     ip: string;
   };
 }

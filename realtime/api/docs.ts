@@ -31,7 +31,12 @@ export function registerDocs(api: ApiRouter) {
     return c.body(built.get(origin)!, 200, { 'content-type': 'application/json; charset=utf-8' });
   });
   api.openAPIRegistry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', description: '`POST /auth/login` 返回的 token' });
-  api.openAPIRegistry.registerComponent('securitySchemes', 'cookie', { type: 'apiKey', in: 'cookie', name: 'bangfu_session', description: '浏览器登录后的会话 Cookie' });
+  api.openAPIRegistry.registerComponent('securitySchemes', 'cookie', {
+    type: 'apiKey',
+    in: 'cookie',
+    name: 'bangfu_session',
+    description: '浏览器登录后的会话 Cookie',
+  });
 
   api.get('/docs/assets/:file', async (c) => {
     const file = c.req.param('file');

@@ -72,7 +72,10 @@ async function confirmed(over: Record<string, unknown> = {}, opts: Parameters<ty
 }
 
 /** A confirmed agreement with escrow paid (full escrow unless told otherwise). */
-async function funded(over: Record<string, unknown> = {}, opts: Parameters<typeof awardedRequirement>[2] = { paymentMode: 'full_escrow', enterpriseFundsFen: 3_000_000 }) {
+async function funded(
+  over: Record<string, unknown> = {},
+  opts: Parameters<typeof awardedRequirement>[2] = { paymentMode: 'full_escrow', enterpriseFundsFen: 3_000_000 },
+) {
   const t = await confirmed(over, opts);
   const res = await call(t.e, 'POST', `/agreements/${t.ag.id}/escrow`);
   expect(res.status, res.text).toBe(200);
@@ -93,15 +96,29 @@ describe('agreements: GET /requirements/{id}/agreement-basis, PUT /requirements/
     const t = await awarded();
     const basis = await call(t.pr, 'GET', `/requirements/${t.r.id}/agreement-basis`);
     expect(basis.status, basis.text).toBe(200);
-    expect(basis.json).toMatchObject({ requirement: { id: t.r.id, paymentMode: 'instalments', state: 'awarded' }, winningPriceFen: 3_000_000, agreementId: null });
+    expect(basis.json).toMatchObject({
+      requirement: { id: t.r.id, paymentMode: 'instalments', state: 'awarded' },
+      winningPriceFen: 3_000_000,
+      agreementId: null,
+    });
     expect((await call(t.e, 'GET', `/requirements/${t.r.id}/agreement-basis`)).status).toBe(200);
-    const awaiting = async (who: Person) => ((await call(who, 'GET', '/agreements/awaiting')).json as { requirementId: string }[]).find((x) => x.requirementId === t.r.id);
+    const awaiting = async (who: Person) =>
+      ((await call(who, 'GET', '/agreements/awaiting')).json as { requirementId: string }[]).find((x) => x.requirementId === t.r.id);
     expect(await awaiting(t.pr)).toMatchObject({ side: 'provider', todo: '待起草协议', counterparty: t.e.input.organisationName });
     expect(await awaiting(t.e)).toMatchObject({ side: 'enterprise', todo: '待服务机构起草协议' });
 
     const d = await call(t.pr, 'PUT', `/requirements/${t.r.id}/agreement`, draft());
     expect(d.status, d.text).toBe(200);
-    expect(d.json).toMatchObject({ status: 'draft', statusLabel: '草稿', side: 'provider', version: 0, totalFen: 3_000_000, paymentMode: 'instalments', releaseMode: 'per_milestone', pdfUrl: null });
+    expect(d.json).toMatchObject({
+      status: 'draft',
+      statusLabel: '草稿',
+      side: 'provider',
+      version: 0,
+      totalFen: 3_000_000,
+      paymentMode: 'instalments',
+      releaseMode: 'per_milestone',
+      pdfUrl: null,
+    });
     expect(d.json.milestones.map((m: { seq: number; status: string }) => [m.seq, m.status])).toEqual([
       [1, 'unfunded'],
       [2, 'unfunded'],
@@ -110,34 +127,48 @@ describe('agreements: GET /requirements/{id}/agreement-basis, PUT /requirements/
     expect((await call(t.pr, 'GET', `/requirements/${t.r.id}/agreement-basis`)).json.agreementId).toBe(id);
     expect(await awaiting(t.pr)).toBeUndefined();
     expect((await call(t.e, 'GET', `/agreements/${id}`)).json).toMatchObject({ id, side: 'enterprise', status: 'draft' });
-    expectError(await call(t.e, 'POST', `/agreements/${id}/confirm`), 409, 'INVALID_TRANSITION');
+    expectError(await call(t.e, 'POST', `/agreements/${id}/confirm`), 409, 'AGREEMENT_NOT_SENT');
     expect((await call(t.e, 'GET', `/agreements/${id}/pdf`)).json).toMatchObject({ error: { code: 'NOT_FOUND', message: '协议尚未生效，还没有正式协议书' } });
 
     const sent = await call(t.pr, 'POST', `/agreements/${id}/send`);
     expect(sent.status, sent.text).toBe(200);
     expect(sent.json).toMatchObject({ status: 'sent', statusLabel: '待企业确认', version: 1 });
-    expectError(await call(t.pr, 'POST', `/agreements/${id}/send`), 409, 'INVALID_TRANSITION');
-    expectError(await call(t.pr, 'PUT', `/requirements/${t.r.id}/agreement`, draft()), 409, 'INVALID_TRANSITION');
+    expectError(await call(t.pr, 'POST', `/agreements/${id}/send`), 409, 'AGREEMENT_NOT_EDITABLE');
+    expectError(await call(t.pr, 'PUT', `/requirements/${t.r.id}/agreement`, draft()), 409, 'AGREEMENT_NOT_EDITABLE');
     const listed = await call(t.e, 'GET', '/agreements');
-    expect(listed.json.items.find((i: { id: string }) => i.id === id)).toMatchObject({ side: 'enterprise', todo: '待确认协议', counterparty: t.pr.input.organisationName });
+    expect(listed.json.items.find((i: { id: string }) => i.id === id)).toMatchObject({
+      side: 'enterprise',
+      todo: '待确认协议',
+      counterparty: t.pr.input.organisationName,
+    });
 
     const back = await call(t.e, 'POST', `/agreements/${id}/return`, { comment: '请把首个里程碑改为两周内完成' });
     expect(back.status, back.text).toBe(200);
     expect(back.json).toMatchObject({ status: 'returned', returnComment: '请把首个里程碑改为两周内完成' });
-    const revised = await call(t.pr, 'PUT', `/requirements/${t.r.id}/agreement`, draft({ milestones: [{ ...draft().milestones[0]!, dueDate: '2026-12-15' }, draft().milestones[1]!] }));
+    const revised = await call(
+      t.pr,
+      'PUT',
+      `/requirements/${t.r.id}/agreement`,
+      draft({ milestones: [{ ...draft().milestones[0]!, dueDate: '2026-12-15' }, draft().milestones[1]!] }),
+    );
     expect(revised.status, revised.text).toBe(200);
     expect(revised.json).toMatchObject({ id, status: 'returned', milestones: [{ dueDate: '2026-12-15' }, { dueDate: '2027-03-31' }] });
     expect((await call(t.pr, 'POST', `/agreements/${id}/send`)).json).toMatchObject({ status: 'sent', version: 2, returnComment: null });
 
     const done = await call(t.e, 'POST', `/agreements/${id}/confirm`);
     expect(done.status, done.text).toBe(200);
-    expect(done.json).toMatchObject({ status: 'confirmed', version: 2, contentSha256: expect.stringMatching(/^[0-9a-f]{64}$/), pdfUrl: `/api/v1/agreements/${id}/pdf` });
+    expect(done.json).toMatchObject({
+      status: 'confirmed',
+      version: 2,
+      contentSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      pdfUrl: `/api/v1/agreements/${id}/pdf`,
+    });
     expect(done.json.versions.map((v: { version: number; returnComment: string | null }) => [v.version, v.returnComment])).toEqual([
       [1, '请把首个里程碑改为两周内完成'],
       [2, null],
     ]);
-    expectError(await call(t.e, 'POST', `/agreements/${id}/return`, { comment: '再改改' }), 409, 'INVALID_TRANSITION');
-    expectError(await call(t.e, 'POST', `/agreements/${id}/confirm`), 409, 'INVALID_TRANSITION');
+    expectError(await call(t.e, 'POST', `/agreements/${id}/return`, { comment: '再改改' }), 409, 'AGREEMENT_NOT_SENT');
+    expectError(await call(t.e, 'POST', `/agreements/${id}/confirm`), 409, 'AGREEMENT_NOT_SENT');
 
     const agreementNo = done.json.agreementNo as string;
     if (findCjkFont()) {
@@ -155,13 +186,21 @@ describe('agreements: GET /requirements/{id}/agreement-basis, PUT /requirements/
       // Made once, the same bytes for everyone.
       expect(bodies[1]!.equals(bodies[0]!) && bodies[2]!.equals(bodies[0]!)).toBe(true);
       const text = (await pdfText(new Uint8Array(bodies[0]!))).replace(/\s+/g, '');
-      for (const s of [agreementNo, done.json.contentSha256, '人民币叁万元整', '2026-12-15', t.e.input.organisationName!, t.pr.input.organisationName!]) expect(text).toContain(s);
+      for (const s of [agreementNo, done.json.contentSha256, '人民币叁万元整', '2026-12-15', t.e.input.organisationName!, t.pr.input.organisationName!])
+        expect(text).toContain(s);
     }
 
     const mine = await call(t.e, 'GET', '/agreements');
     expect(mine.status).toBe(200);
     expect(mine.json).toMatchObject({ page: 1, pageSize: 10 });
-    expect(mine.json.items[0]).toMatchObject({ id, agreementNo, side: 'enterprise', status: 'confirmed', todo: '待托管合同款', pdfUrl: `/api/v1/agreements/${id}/pdf` });
+    expect(mine.json.items[0]).toMatchObject({
+      id,
+      agreementNo,
+      side: 'enterprise',
+      status: 'confirmed',
+      todo: '待托管合同款',
+      pdfUrl: `/api/v1/agreements/${id}/pdf`,
+    });
     expect((await call(t.pr, 'GET', '/agreements?page=1&pageSize=5')).json.items[0]).toMatchObject({ id, side: 'provider', todo: null });
     // Operators read any agreement (read-only).
     expect((await call(op, 'GET', `/agreements/${id}`)).json).toMatchObject({ id, side: 'operator' });
@@ -173,14 +212,29 @@ describe('agreements: GET /requirements/{id}/agreement-basis, PUT /requirements/
     const empty = await call(t.pr, 'PUT', `/requirements/${t.r.id}/agreement`, {});
     expect(empty.status).toBe(400);
     expect(empty.json.error).toMatchObject({ code: 'VALIDATION', message: '请检查填写的内容' });
-    expect(empty.json.error.fields).toEqual({ scope: '请填写服务内容', totalFen: '请填写合同总价', startDate: '请选择日期', endDate: '请选择日期', milestones: '至少需要一个里程碑' });
+    expect(empty.json.error.fields).toEqual({
+      scope: '请填写服务内容',
+      totalFen: '请填写合同总价',
+      startDate: '请选择日期',
+      endDate: '请选择日期',
+      milestones: '至少需要一个里程碑',
+    });
 
     const m0 = draft().milestones[0]!;
     const m1 = draft().milestones[1]!;
     const cases: [Record<string, unknown>, string, string][] = [
       [{ totalFen: 3_100_000 }, 'milestones', '里程碑金额合计 ¥30,000.00，须等于合同总价 ¥31,000.00'],
       [{ milestones: [m0, { ...m1, dueDate: '2027-04-30' }] }, 'milestones.1.dueDate', '里程碑日期须在合同起止日期之内'],
-      [{ milestones: [{ ...m1, dueDate: '2027-03-31' }, { ...m0, dueDate: '2026-12-31' }] }, 'milestones.1.dueDate', '里程碑须按时间先后排列'],
+      [
+        {
+          milestones: [
+            { ...m1, dueDate: '2027-03-31' },
+            { ...m0, dueDate: '2026-12-31' },
+          ],
+        },
+        'milestones.1.dueDate',
+        '里程碑须按时间先后排列',
+      ],
       [{ endDate: '2026-11-30' }, 'endDate', '结束日期不能早于开始日期'],
       [{ milestones: [{ ...m0, amountFen: 0 }, m1] }, 'milestones.0.amountFen', '里程碑金额必须大于 0'],
       [{ milestones: [{ ...m0, title: '建' }, m1] }, 'milestones.0.title', '里程碑名称至少 2 个字'],
@@ -292,15 +346,15 @@ describe('escrow and milestones: POST /agreements/{id}/escrow, POST /milestones/
     expect(accepted.json.milestones[0]).toMatchObject({ status: 'released', releasedFen: 1_000_000 });
     expect(accepted.json.completedAt).toBeNull();
     expect(await available(t.pr)).toBe(providerBefore + 1_000_000);
-    expectError(await call(t.e, 'POST', `/milestones/${m1!.id}/accept`), 409, 'INVALID_TRANSITION');
+    expectError(await call(t.e, 'POST', `/milestones/${m1!.id}/accept`), 409, 'MILESTONE_SETTLED');
     const early = await call(t.e, 'POST', `/agreements/${id}/reviews`, { quality: 5, timeliness: 5, communication: 5 });
-    expectError(early, 409, 'INVALID_TRANSITION');
+    expectError(early, 409, 'AGREEMENT_NOT_COMPLETED');
     expect(early.json.error.message).toBe('项目完成后才能评价');
 
     const second = await call(t.e, 'POST', `/agreements/${id}/escrow`);
     expect(second.json).toMatchObject({ fundedFen: 2_000_000, depositRefundFen: 0 });
     const again = await call(t.e, 'POST', `/agreements/${id}/escrow`);
-    expectError(again, 409, 'INVALID_TRANSITION');
+    expectError(again, 409, 'ESCROW_FULLY_FUNDED');
     expect(again.json.error.message).toBe('合同款已全部托管');
     await call(t.pr, 'POST', `/milestones/${m2!.id}/deliver`, { note: '汇算清缴报告' });
     const last = await call(t.e, 'POST', `/milestones/${m2!.id}/accept`);
@@ -316,23 +370,42 @@ describe('escrow and milestones: POST /agreements/{id}/escrow, POST /milestones/
     const rev = await call(t.e, 'POST', `/agreements/${id}/reviews`, { quality: 5, timeliness: 4, communication: 5, body: '专业、及时' });
     expect(rev.status, rev.text).toBe(201);
     expect(rev.json).toMatchObject({ id, canReview: false, reviews: [{ quality: 5, body: '专业、及时', byMe: true, revieweeOrgId: orgId(t.pr) }] });
-    expectError(await call(t.e, 'POST', `/agreements/${id}/reviews`, { quality: 1, timeliness: 1, communication: 1 }), 409, 'CONFLICT');
+    expectError(await call(t.e, 'POST', `/agreements/${id}/reviews`, { quality: 1, timeliness: 1, communication: 1 }), 409, 'ALREADY_REVIEWED');
     expect((await call(t.pr, 'POST', `/agreements/${id}/reviews`, { quality: 4, timeliness: 4, communication: 4, body: '配合良好' })).status).toBe(201);
     const sf = await call(null, 'GET', `/storefronts/${orgId(t.pr)}`);
     expect(sf.json.rating.count).toBe(1);
     expect(sf.json.rating.average).toBeCloseTo(14 / 3);
     const ofProvider = await call(null, 'GET', `/organisations/${orgId(t.pr)}/reviews`);
     expect(ofProvider.status, ofProvider.text).toBe(200);
-    expect(ofProvider.json).toMatchObject({ count: 1, average: 4.7, quality: 5, timeliness: 4, communication: 5, items: [{ reviewer: t.e.input.organisationName, body: '专业、及时', reply: null }] });
-    expect((await call(null, 'GET', `/organisations/${orgId(t.e)}/reviews?limit=5`)).json).toMatchObject({ count: 1, average: 4, items: [{ body: '配合良好' }] });
+    expect(ofProvider.json).toMatchObject({
+      count: 1,
+      average: 4.7,
+      quality: 5,
+      timeliness: 4,
+      communication: 5,
+      items: [{ reviewer: t.e.input.organisationName, body: '专业、及时', reply: null }],
+    });
+    expect((await call(null, 'GET', `/organisations/${orgId(t.e)}/reviews?limit=5`)).json).toMatchObject({
+      count: 1,
+      average: 4,
+      items: [{ body: '配合良好' }],
+    });
 
     const reviewId = ofProvider.json.items[0].id as string;
     expectError(await call(t.e, 'POST', `/reviews/${reviewId}/reply`, { reply: '谢谢' }), 404, 'NOT_FOUND');
     const replied = await call(t.pr, 'POST', `/reviews/${reviewId}/reply`, { reply: '感谢信任' });
     expect(replied.status, replied.text).toBe(200);
     expect(replied.json).toMatchObject({ id: reviewId, reply: '感谢信任', repliedAt: expect.any(String) });
-    expectError(await call(t.pr, 'POST', `/reviews/${reviewId}/reply`, { reply: '再次感谢' }), 409, 'CONFLICT');
+    expectError(await call(t.pr, 'POST', `/reviews/${reviewId}/reply`, { reply: '再次感谢' }), 409, 'ALREADY_REPLIED');
     expect((await call(null, 'GET', `/organisations/${orgId(t.pr)}/reviews`)).json.items[0]).toMatchObject({ reply: '感谢信任' });
+
+    // What each side may do now follows the service: after-sales stays open for 30 days after completion, termination does not.
+    expect(last.json.allowed).toEqual({ openCase: true, proposeTermination: false, answerTermination: false });
+    expect((await call(t.pr, 'GET', `/agreements/${id}`)).json.allowed).toEqual({ openCase: false, proposeTermination: false, answerTermination: false });
+    clock.advance(31 * 86_400_000);
+    await relogin(t.e, t.pr);
+    expect((await call(t.e, 'GET', `/agreements/${id}`)).json.allowed.openCase).toBe(false);
+    expectError(await call(t.e, 'POST', `/agreements/${id}/after-sales-cases`, { reason: '完成一个多月后申请售后' }), 409, 'AFTER_SALES_PERIOD_OVER');
   });
 
   it('errors: field messages; a milestone not yet funded; the whole contract funded once', async () => {
@@ -351,11 +424,13 @@ describe('escrow and milestones: POST /agreements/{id}/escrow, POST /milestones/
     }
     // Someone else's file cannot be passed off as a delivery.
     const foreign = await upload(await provider());
-    expect((await call(t.pr, 'POST', `/milestones/${m1!.id}/deliver`, { note: '交付', attachmentIds: [foreign.id] })).json.error.fields).toEqual({ attachmentIds: '附件不存在或不能使用' });
+    expect((await call(t.pr, 'POST', `/milestones/${m1!.id}/deliver`, { note: '交付', attachmentIds: [foreign.id] })).json.error.fields).toEqual({
+      attachmentIds: '附件不存在或不能使用',
+    });
     const notFunded = await call(t.pr, 'POST', `/milestones/${m2!.id}/deliver`, { note: '提前交付' });
-    expectError(notFunded, 409, 'INVALID_TRANSITION');
+    expectError(notFunded, 409, 'MILESTONE_NOT_FUNDED');
     expect(notFunded.json.error.message).toBe('里程碑当前状态为「待托管」，不能提交交付');
-    expectError(await call(t.e, 'POST', `/milestones/${m1!.id}/accept`), 409, 'INVALID_TRANSITION');
+    expectError(await call(t.e, 'POST', `/milestones/${m1!.id}/accept`), 409, 'MILESTONE_NOT_DELIVERED');
     await call(t.pr, 'POST', `/milestones/${m1!.id}/deliver`, { note: '首月交付' });
     expect((await call(t.e, 'POST', `/milestones/${m1!.id}/return`, {})).json.error.fields).toEqual({ reason: '请填写退回理由' });
     expect((await call(t.e, 'POST', `/milestones/${m1!.id}/return`, { reason: '改' })).json.error.fields).toEqual({ reason: '请填写退回理由' });
@@ -363,7 +438,7 @@ describe('escrow and milestones: POST /agreements/{id}/escrow, POST /milestones/
     expectError(await call(t.e, 'POST', '/milestones/not-a-uuid/accept'), 404, 'NOT_FOUND');
     // Instalments: the second milestone is paid before it starts, once the first is accepted …
     const early = await call(t.e, 'POST', `/agreements/${t.ag.id}/escrow`);
-    expectError(early, 409, 'INVALID_TRANSITION');
+    expectError(early, 409, 'PREVIOUS_MILESTONE_OPEN');
     expect(early.json.error.message).toBe('里程碑 1 验收后再托管下一期合同款');
     expect((await call(t.e, 'POST', `/milestones/${m1!.id}/accept`)).status).toBe(200);
     // … and waits for the enterprise to top up.
@@ -417,20 +492,25 @@ describe('reviews: GET /organisations/{id}/reviews, POST /reviews/{id}/reply', (
     await call(t.e, 'POST', `/milestones/${t.ag.milestones[0]!.id}/accept`);
     const cases: [unknown, Record<string, string>][] = [
       [{}, { quality: '请为服务质量打分', timeliness: '请为及时性打分', communication: '请为沟通打分' }],
-      [{ quality: 6, timeliness: 0, communication: 4.5 }, { quality: '服务质量为 1–5 星', timeliness: '及时性为 1–5 星', communication: '请为沟通打分' }],
+      [
+        { quality: 6, timeliness: 0, communication: 4.5 },
+        { quality: '服务质量为 1–5 星', timeliness: '及时性为 1–5 星', communication: '请为沟通打分' },
+      ],
     ];
     for (const [body, fields] of cases) {
       const res = await call(t.e, 'POST', `/agreements/${t.ag.id}/reviews`, body);
       expect(res.status, res.text).toBe(400);
       expect(res.json.error.fields).toEqual(fields);
     }
-    expect((await call(t.e, 'POST', `/agreements/${t.ag.id}/reviews`, { quality: 5, timeliness: 5, communication: 5, body: '好'.repeat(2001) })).json.error.fields).toEqual({ body: '评价不超过 2000 字' });
+    expect(
+      (await call(t.e, 'POST', `/agreements/${t.ag.id}/reviews`, { quality: 5, timeliness: 5, communication: 5, body: '好'.repeat(2001) })).json.error.fields,
+    ).toEqual({ body: '评价不超过 2000 字' });
     expect((await call(t.e, 'POST', `/agreements/${t.ag.id}/reviews`, { quality: 5, timeliness: 5, communication: 5 })).status).toBe(201);
     const reviewId = (await call(null, 'GET', `/organisations/${orgId(t.pr)}/reviews`)).json.items[0].id as string;
     expect((await call(t.pr, 'POST', `/reviews/${reviewId}/reply`, {})).json.error.fields).toEqual({ reply: '请填写回复' });
     expectError(await call(t.pr, 'POST', `/reviews/${NO_SUCH}/reply`, { reply: '谢谢' }), 404, 'NOT_FOUND');
     expectError(await call(t.pr, 'POST', '/reviews/not-a-uuid/reply', { reply: '谢谢' }), 404, 'NOT_FOUND');
-    expectError(await call((await provider()), 'POST', `/reviews/${reviewId}/reply`, { reply: '冒充回复' }), 404, 'NOT_FOUND');
+    expectError(await call(await provider(), 'POST', `/reviews/${reviewId}/reply`, { reply: '冒充回复' }), 404, 'NOT_FOUND');
     expect((await call(null, 'GET', `/organisations/${orgId(t.pr)}/reviews?limit=0`)).json.error.fields).toEqual({ limit: '条数为 1–50' });
     expectError(await call(null, 'GET', '/organisations/not-a-uuid/reviews'), 404, 'NOT_FOUND');
     expect((await call(null, 'GET', `/organisations/${NO_SUCH}/reviews`)).json).toMatchObject({ count: 0, average: null, items: [] });
@@ -443,9 +523,16 @@ describe('after-sales cases: POST /agreements/{id}/after-sales-cases, GET /after
     const [m1] = t.ag.milestones;
     const opened = await call(t.e, 'POST', `/agreements/${t.ag.id}/after-sales-cases`, { reason: '首月报表错误较多，要求整改' });
     expect(opened.status, opened.text).toBe(201);
-    expect(opened.json).toMatchObject({ status: 'open', statusLabel: '待服务机构回应', side: 'enterprise', heldFen: 3_000_000, agreement: { id: t.ag.id }, timeline: [{ type: 'opened', side: 'enterprise' }] });
+    expect(opened.json).toMatchObject({
+      status: 'open',
+      statusLabel: '待服务机构回应',
+      side: 'enterprise',
+      heldFen: 3_000_000,
+      agreement: { id: t.ag.id },
+      timeline: [{ type: 'opened', side: 'enterprise' }],
+    });
     const caseId = opened.json.id as string;
-    expectError(await call(t.e, 'POST', `/agreements/${t.ag.id}/after-sales-cases`, { reason: '再开一个售后' }), 409, 'CONFLICT');
+    expectError(await call(t.e, 'POST', `/agreements/${t.ag.id}/after-sales-cases`, { reason: '再开一个售后' }), 409, 'AFTER_SALES_OPEN');
     expect((await call(t.e, 'GET', `/agreements/${t.ag.id}`)).json).toMatchObject({ openCaseId: caseId, escrow: { held: true } });
 
     // Nothing is paid while the case is open.
@@ -455,16 +542,27 @@ describe('after-sales cases: POST /agreements/{id}/after-sales-cases, GET /after
     expect(await available(t.pr)).toBe(start);
 
     const file = await upload(t.pr, '整改说明.pdf');
-    const responded = await call(t.pr, 'POST', `/after-sales-cases/${caseId}/messages`, { kind: 'respond', body: '已按要求整改，请查收', attachmentIds: [file.id] });
+    const responded = await call(t.pr, 'POST', `/after-sales-cases/${caseId}/messages`, {
+      kind: 'respond',
+      body: '已按要求整改，请查收',
+      attachmentIds: [file.id],
+    });
     expect(responded.status, responded.text).toBe(200);
     expect(responded.json).toMatchObject({ status: 'responded', side: 'provider' });
     expect(responded.json.timeline.at(-1)).toMatchObject({ type: 'respond', side: 'provider', body: '已按要求整改，请查收', attachments: [{ id: file.id }] });
     expect((await download(t.e, file.url)).status).toBe(200);
     const comment = await call(t.e, 'POST', `/after-sales-cases/${caseId}/messages`, { body: '仍有两张报表不对' });
-    expect(comment.json).toMatchObject({ status: 'responded', timeline: expect.arrayContaining([expect.objectContaining({ type: 'comment', side: 'enterprise' })]) });
+    expect(comment.json).toMatchObject({
+      status: 'responded',
+      timeline: expect.arrayContaining([expect.objectContaining({ type: 'comment', side: 'enterprise' })]),
+    });
     expect((await call(t.pr, 'GET', `/after-sales-cases/${caseId}`)).json).toMatchObject({ id: caseId, side: 'provider' });
 
-    expectError(await call(op, 'POST', `/admin/after-sales-cases/${caseId}/decision`, { refundFen: 0, payFen: 3_000_000, reason: '尚未升级就处理' }), 409, 'INVALID_TRANSITION');
+    expectError(
+      await call(op, 'POST', `/admin/after-sales-cases/${caseId}/decision`, { refundFen: 0, payFen: 3_000_000, reason: '尚未升级就处理' }),
+      409,
+      'AFTER_SALES_NOT_ESCALATED',
+    );
     const escalated = await call(t.pr, 'POST', `/after-sales-cases/${caseId}/escalate`);
     expect(escalated.status, escalated.text).toBe(200);
     expect(escalated.json).toMatchObject({ status: 'escalated', statusLabel: '平台处理中' });
@@ -477,14 +575,23 @@ describe('after-sales cases: POST /agreements/{id}/after-sales-cases, GET /after
     expect((await call(op, 'GET', `/after-sales-cases/${caseId}`)).json).toMatchObject({ side: 'operator', heldFen: 3_000_000 });
     expect((await download(op, file.url)).status).toBe(200);
 
-    const decided = await call(op, 'POST', `/admin/after-sales-cases/${caseId}/decision`, { refundFen: 1_000_000, payFen: 2_000_000, reason: '首月服务有瑕疵，退回部分款项', outcome: 'terminate' });
+    const decided = await call(op, 'POST', `/admin/after-sales-cases/${caseId}/decision`, {
+      refundFen: 1_000_000,
+      payFen: 2_000_000,
+      reason: '首月服务有瑕疵，退回部分款项',
+      outcome: 'terminate',
+    });
     expect(decided.status, decided.text).toBe(200);
     expect(decided.json).toMatchObject({ status: 'decided', refundFen: 1_000_000, payFen: 2_000_000, decisionReason: '首月服务有瑕疵，退回部分款项' });
     expect(decided.json.timeline.map((e: { type: string }) => e.type)).toEqual(['opened', 'respond', 'comment', 'escalate', 'decided']);
     expect(await available(t.pr)).toBe(start + 2_000_000);
     expect((await call(t.e, 'GET', `/agreements/${t.ag.id}`)).json).toMatchObject({ status: 'terminated', openCaseId: null, escrow: { inEscrowFen: 0 } });
     expect((await call(t.e, 'GET', `/requirements/${t.r.id}`)).json.state).toBe('closed');
-    expectError(await call(op, 'POST', `/admin/after-sales-cases/${caseId}/decision`, { refundFen: 0, payFen: 0, reason: '再处理一次' }), 409, 'INVALID_TRANSITION');
+    expectError(
+      await call(op, 'POST', `/admin/after-sales-cases/${caseId}/decision`, { refundFen: 0, payFen: 0, reason: '再处理一次' }),
+      409,
+      'AFTER_SALES_CLOSED',
+    );
     expect((await call(op, 'GET', '/admin/escrow/check')).json).toMatchObject({ ok: true });
     expect((await call(op, 'GET', '/admin/after-sales-cases')).json.map((c: { id: string }) => c.id)).not.toContain(caseId);
   });
@@ -505,27 +612,43 @@ describe('after-sales cases: POST /agreements/{id}/after-sales-cases, GET /after
     expect(withdrawn.json.timeline.at(-1)).toMatchObject({ type: 'withdraw', body: '双方已沟通解决' });
     expect(await available(t.pr)).toBe(start + 3_000_000);
     expect((await call(t.e, 'GET', `/agreements/${t.ag.id}`)).json.completedAt).toEqual(expect.any(String));
-    expectError(await call(t.e, 'POST', `/after-sales-cases/${c.id}/withdraw`), 409, 'INVALID_TRANSITION');
-    expectError(await call(t.e, 'POST', `/after-sales-cases/${c.id}/escalate`), 409, 'INVALID_TRANSITION');
+    expectError(await call(t.e, 'POST', `/after-sales-cases/${c.id}/withdraw`), 409, 'AFTER_SALES_CLOSED');
+    expectError(await call(t.e, 'POST', `/after-sales-cases/${c.id}/escalate`), 409, 'AFTER_SALES_CLOSED');
   });
 
   it('errors: field messages for the reason, messages, notes and the decision', async () => {
     const t = await funded();
     expect((await call(t.e, 'POST', `/agreements/${t.ag.id}/after-sales-cases`, {})).json.error.fields).toEqual({ reason: '请填写售后原因' });
-    expect((await call(t.e, 'POST', `/agreements/${t.ag.id}/after-sales-cases`, { reason: '太短' })).json.error.fields).toEqual({ reason: '售后原因至少 5 个字' });
-    expect((await call(t.e, 'POST', `/agreements/${t.ag.id}/after-sales-cases`, { reason: '报表错误较多', attachmentIds: ['x'] })).json.error.fields).toEqual({ 'attachmentIds.0': '附件编号无效' });
+    expect((await call(t.e, 'POST', `/agreements/${t.ag.id}/after-sales-cases`, { reason: '太短' })).json.error.fields).toEqual({
+      reason: '售后原因至少 5 个字',
+    });
+    expect((await call(t.e, 'POST', `/agreements/${t.ag.id}/after-sales-cases`, { reason: '报表错误较多', attachmentIds: ['x'] })).json.error.fields).toEqual({
+      'attachmentIds.0': '附件编号无效',
+    });
     const c = (await call(t.e, 'POST', `/agreements/${t.ag.id}/after-sales-cases`, { reason: '报表错误较多' })).json;
     expect((await call(t.pr, 'POST', `/after-sales-cases/${c.id}/messages`, { kind: 'respond' })).json.error.fields).toEqual({ body: '请填写内容' });
-    expect((await call(t.pr, 'POST', `/after-sales-cases/${c.id}/messages`, { kind: 'shout', body: '大声说' })).json.error.fields).toEqual({ kind: '留言类型只能是 comment 或 respond' });
+    expect((await call(t.pr, 'POST', `/after-sales-cases/${c.id}/messages`, { kind: 'shout', body: '大声说' })).json.error.fields).toEqual({
+      kind: '留言类型只能是 comment 或 respond',
+    });
     expect((await call(t.pr, 'POST', `/after-sales-cases/${c.id}/escalate`, { body: 42 })).json.error.fields).toEqual({ body: '说明须为文字' });
-    expect((await call(t.pr, 'POST', `/after-sales-cases/${c.id}/escalate`, { attachmentIds: ['nope'] })).json.error.fields).toEqual({ 'attachmentIds.0': '附件编号无效' });
-    expect((await call(t.pr, 'POST', `/after-sales-cases/${c.id}/escalate`, { attachmentIds: [NO_SUCH] })).json.error.fields).toEqual({ attachmentIds: '附件不存在或不能使用' });
+    expect((await call(t.pr, 'POST', `/after-sales-cases/${c.id}/escalate`, { attachmentIds: ['nope'] })).json.error.fields).toEqual({
+      'attachmentIds.0': '附件编号无效',
+    });
+    expect((await call(t.pr, 'POST', `/after-sales-cases/${c.id}/escalate`, { attachmentIds: [NO_SUCH] })).json.error.fields).toEqual({
+      attachmentIds: '附件不存在或不能使用',
+    });
     expect((await call(t.e, 'GET', `/after-sales-cases/${c.id}`)).json.status).toBe('open');
     expect((await call(t.pr, 'POST', `/after-sales-cases/${c.id}/escalate`, { body: '双方意见不一致' })).json.status).toBe('escalated');
     const decisions: [unknown, Record<string, string>][] = [
       [{}, { refundFen: '请填写退回企业金额', payFen: '请填写支付服务机构金额', reason: '请填写处理理由' }],
-      [{ refundFen: -1, payFen: 1.5, reason: '理由', outcome: 'maybe' }, { refundFen: '退回企业金额不能为负', payFen: '支付服务机构金额最多两位小数', reason: '处理理由至少 5 个字', outcome: '请选择项目是否继续' }],
-      [{ refundFen: 1, payFen: 1, reason: '金额不对的处理' }, { refundFen: '支付与退回之和须等于托管中的 ¥30,000.00', payFen: '支付与退回之和须等于托管中的 ¥30,000.00' }],
+      [
+        { refundFen: -1, payFen: 1.5, reason: '理由', outcome: 'maybe' },
+        { refundFen: '退回企业金额不能为负', payFen: '支付服务机构金额最多两位小数', reason: '处理理由至少 5 个字', outcome: '请选择项目是否继续' },
+      ],
+      [
+        { refundFen: 1, payFen: 1, reason: '金额不对的处理' },
+        { refundFen: '支付与退回之和须等于托管中的 ¥30,000.00', payFen: '支付与退回之和须等于托管中的 ¥30,000.00' },
+      ],
     ];
     for (const [body, fields] of decisions) {
       const res = await call(op, 'POST', `/admin/after-sales-cases/${c.id}/decision`, body);
@@ -554,12 +677,20 @@ describe('after-sales cases: POST /agreements/{id}/after-sales-cases, GET /after
     ];
     for (const r of routes) await h.expectRefusals('signed-in', r);
     await h.expectRefusals('operator', { method: 'GET', path: '/api/v1/admin/after-sales-cases' });
-    await h.expectRefusals('operator', { method: 'POST', path: `/api/v1/admin/after-sales-cases/${c.id}/decision`, body: { refundFen: 0, payFen: 3_000_000, reason: '服务机构已按约定交付' } });
+    await h.expectRefusals('operator', {
+      method: 'POST',
+      path: `/api/v1/admin/after-sales-cases/${c.id}/decision`,
+      body: { refundFen: 0, payFen: 3_000_000, reason: '服务机构已按约定交付' },
+    });
 
     expectError(await call(t.pr, 'POST', `/agreements/${t.ag.id}/after-sales-cases`, { reason: '服务机构不能开售后' }), 403, 'FORBIDDEN');
     expectError(await call(t.e, 'POST', `/after-sales-cases/${c.id}/messages`, { kind: 'respond', body: '冒充回应' }), 403, 'FORBIDDEN');
     expectError(await call(t.pr, 'POST', `/after-sales-cases/${c.id}/withdraw`), 403, 'FORBIDDEN');
-    expectError(await call(t.e, 'POST', `/admin/after-sales-cases/${c.id}/decision`, { refundFen: 0, payFen: 3_000_000, reason: '企业自己来处理' }), 403, 'FORBIDDEN');
+    expectError(
+      await call(t.e, 'POST', `/admin/after-sales-cases/${c.id}/decision`, { refundFen: 0, payFen: 3_000_000, reason: '企业自己来处理' }),
+      403,
+      'FORBIDDEN',
+    );
     expectError(await call(t.pr, 'GET', '/admin/after-sales-cases'), 403, 'FORBIDDEN');
 
     for (const stranger of [await provider(), await enterprise()]) {
@@ -586,7 +717,11 @@ describe('termination: POST /agreements/{id}/termination and /termination/answer
     await h.expectRefusals('signed-in', { method: 'POST', path: `/api/v1/agreements/${id}/termination`, body });
     await h.expectRefusals('signed-in', { method: 'POST', path: `/api/v1/agreements/${id}/termination/answer`, body: { decision: 'accept' } });
 
-    expect((await call(t.e, 'POST', `/agreements/${id}/termination`, {})).json.error.fields).toEqual({ refundFen: '请填写退回企业金额', payFen: '请填写支付服务机构金额', reason: '请填写终止原因' });
+    expect((await call(t.e, 'POST', `/agreements/${id}/termination`, {})).json.error.fields).toEqual({
+      refundFen: '请填写退回企业金额',
+      payFen: '请填写支付服务机构金额',
+      reason: '请填写终止原因',
+    });
     const wrong = await call(t.e, 'POST', `/agreements/${id}/termination`, { ...body, payFen: 300_000 });
     expect(wrong.status).toBe(400);
     expect(wrong.json.error.fields.payFen).toBe('支付与退回之和须等于托管中的 ¥10,000.00');
@@ -598,9 +733,13 @@ describe('termination: POST /agreements/{id}/termination and /termination/answer
     const proposed = await call(t.e, 'POST', `/agreements/${id}/termination`, body);
     expect(proposed.status, proposed.text).toBe(200);
     expect(proposed.json.termination).toMatchObject({ status: 'proposed', proposedBySide: 'enterprise', refundFen: 600_000, payFen: 400_000 });
-    expectError(await call(t.pr, 'POST', `/agreements/${id}/termination`, { ...body, reason: '再提一次终止申请' }), 409, 'CONFLICT');
+    expect(proposed.json.allowed).toMatchObject({ proposeTermination: false, answerTermination: false });
+    expect((await call(t.pr, 'GET', `/agreements/${id}`)).json.allowed).toMatchObject({ proposeTermination: false, answerTermination: true });
+    expectError(await call(t.pr, 'POST', `/agreements/${id}/termination`, { ...body, reason: '再提一次终止申请' }), 409, 'TERMINATION_PENDING');
     expectError(await call(t.e, 'POST', `/agreements/${id}/termination/answer`, { decision: 'accept' }), 403, 'FORBIDDEN');
-    expect((await call(t.pr, 'POST', `/agreements/${id}/termination/answer`, { decision: 'maybe' })).json.error.fields).toEqual({ decision: '请选择同意或不同意' });
+    expect((await call(t.pr, 'POST', `/agreements/${id}/termination/answer`, { decision: 'maybe' })).json.error.fields).toEqual({
+      decision: '请选择同意或不同意',
+    });
     expectError(await call(stranger, 'POST', `/agreements/${id}/termination/answer`, { decision: 'accept' }), 404, 'NOT_FOUND');
 
     const declined = await call(t.pr, 'POST', `/agreements/${id}/termination/answer`, { decision: 'decline' });
@@ -610,12 +749,16 @@ describe('termination: POST /agreements/{id}/termination and /termination/answer
     const before = { e: await available(t.e), pr: await available(t.pr) };
     const accepted = await call(t.e, 'POST', `/agreements/${id}/termination/answer`, { decision: 'accept' });
     expect(accepted.status, accepted.text).toBe(200);
-    expect(accepted.json).toMatchObject({ status: 'terminated', terminatedAt: expect.any(String), termination: { status: 'accepted', proposedBySide: 'provider' } });
+    expect(accepted.json).toMatchObject({
+      status: 'terminated',
+      terminatedAt: expect.any(String),
+      termination: { status: 'accepted', proposedBySide: 'provider' },
+    });
     expect(accepted.json.milestones.map((m: { status: string }) => m.status)).toEqual(['refunded', 'refunded']);
     expect(await available(t.e)).toBe(before.e + 500_000);
     expect(await available(t.pr)).toBe(before.pr + 500_000);
     expectError(await call(t.e, 'POST', `/agreements/${id}/termination/answer`, { decision: 'accept' }), 404, 'NOT_FOUND');
-    expectError(await call(t.e, 'POST', `/agreements/${id}/termination`, body), 409, 'INVALID_TRANSITION');
+    expectError(await call(t.e, 'POST', `/agreements/${id}/termination`, body), 409, 'AGREEMENT_NOT_IN_PROGRESS');
     expect((await call(op, 'GET', '/admin/escrow/check')).json).toMatchObject({ ok: true });
   });
 });
@@ -627,7 +770,7 @@ describe('operators: GET /admin/milestone-reminders, POST /admin/milestones/{id}
     const delivered = await call(t.pr, 'POST', `/milestones/${m.id}/deliver`, { note: '首月交付' });
     const { reminderDueAt, autoAcceptAt } = delivered.json.milestones[0] as { reminderDueAt: string; autoAcceptAt: string };
     expect((await call(op, 'GET', '/admin/milestone-reminders')).json.map((x: { milestoneId: string }) => x.milestoneId)).not.toContain(m.id);
-    expectError(await call(op, 'POST', `/admin/milestones/${t.ag.milestones[1]!.id}/remind`), 409, 'INVALID_TRANSITION');
+    expectError(await call(op, 'POST', `/admin/milestones/${t.ag.milestones[1]!.id}/remind`), 409, 'MILESTONE_NOT_DELIVERED');
 
     clock.set(new Date(reminderDueAt));
     await relogin(t.e, t.pr);
@@ -655,7 +798,7 @@ describe('operators: GET /admin/milestone-reminders, POST /admin/milestones/{id}
     expectError(await call(op, 'POST', `/admin/milestones/${NO_SUCH}/remind`), 404, 'NOT_FOUND');
     expectError(await call(op, 'POST', '/admin/milestones/not-a-uuid/remind'), 404, 'NOT_FOUND');
     await call(t.e, 'POST', `/milestones/${m.id}/accept`);
-    expectError(await call(op, 'POST', `/admin/milestones/${m.id}/remind`), 409, 'INVALID_TRANSITION');
+    expectError(await call(op, 'POST', `/admin/milestones/${m.id}/remind`), 409, 'MILESTONE_NOT_DELIVERED');
 
     await h.expectRefusals('operator', { method: 'GET', path: '/api/v1/admin/escrow/check' });
     const check = await call(op, 'GET', '/admin/escrow/check');
@@ -680,16 +823,26 @@ describe('settings: GET|PUT /admin/settings/escrow-fee, /calendar, /room-timing'
       const t = await confirmed();
       expect((await call(t.e, 'GET', `/agreements/${t.ag.id}`)).json.feeBp).toBe(250);
 
-      expect((await call(op, 'PUT', '/admin/settings/calendar', { holidays: ['2026-12-08'], workdays: ['2026-12-12'] })).json).toEqual({ holidays: ['2026-12-08'], workdays: ['2026-12-12'] });
+      expect((await call(op, 'PUT', '/admin/settings/calendar', { holidays: ['2026-12-08'], workdays: ['2026-12-12'] })).json).toEqual({
+        holidays: ['2026-12-08'],
+        workdays: ['2026-12-12'],
+      });
       expect((await call(op, 'GET', '/admin/settings/calendar')).json).toEqual({ holidays: ['2026-12-08'], workdays: ['2026-12-12'] });
-      expect((await call(op, 'PUT', '/admin/settings/room-timing', { waitingRoomMinutes: 45, enterPromptMinutes: 10 })).json).toEqual({ waitingRoomMinutes: 45, enterPromptMinutes: 10 });
+      expect((await call(op, 'PUT', '/admin/settings/room-timing', { waitingRoomMinutes: 45, enterPromptMinutes: 10 })).json).toEqual({
+        waitingRoomMinutes: 45,
+        enterPromptMinutes: 10,
+      });
       expect((await call(op, 'GET', '/admin/settings/room-timing')).json).toEqual({ waitingRoomMinutes: 45, enterPromptMinutes: 10 });
 
       const bad: [string, unknown, Record<string, string>][] = [
         ['escrow-fee', { feeBp: 5000 }, { feeBp: '服务费比例为 0–20%' }],
         ['escrow-fee', {}, { feeBp: '请填写服务费比例' }],
         ['calendar', { holidays: ['2026-13-45'], workdays: ['12/12/2026'] }, { 'holidays.0': '日期无效', 'workdays.0': '日期格式为 YYYY-MM-DD' }],
-        ['room-timing', { waitingRoomMinutes: 1, enterPromptMinutes: 60 }, { waitingRoomMinutes: '待标室提前开放 5–180 分钟', enterPromptMinutes: '提示进入竞价室为开标前 1–30 分钟' }],
+        [
+          'room-timing',
+          { waitingRoomMinutes: 1, enterPromptMinutes: 60 },
+          { waitingRoomMinutes: '待标室提前开放 5–180 分钟', enterPromptMinutes: '提示进入竞价室为开标前 1–30 分钟' },
+        ],
       ];
       for (const [name, body, fields] of bad) {
         const res = await call(op, 'PUT', `/admin/settings/${name}`, body);
@@ -698,7 +851,11 @@ describe('settings: GET|PUT /admin/settings/escrow-fee, /calendar, /room-timing'
       }
       expect((await call(op, 'GET', '/admin/settings/escrow-fee')).json).toEqual({ feeBp: 250 });
 
-      const valid: Record<string, unknown> = { 'escrow-fee': { feeBp: 100 }, calendar: { holidays: [], workdays: [] }, 'room-timing': { waitingRoomMinutes: 30, enterPromptMinutes: 5 } };
+      const valid: Record<string, unknown> = {
+        'escrow-fee': { feeBp: 100 },
+        calendar: { holidays: [], workdays: [] },
+        'room-timing': { waitingRoomMinutes: 30, enterPromptMinutes: 5 },
+      };
       for (const [name, body] of Object.entries(valid)) {
         await h.expectRefusals('operator', { method: 'GET', path: `/api/v1/admin/settings/${name}` });
         await h.expectRefusals('operator', { method: 'PUT', path: `/api/v1/admin/settings/${name}`, body });
@@ -759,7 +916,21 @@ it('every escrow route is in the OpenAPI document with its named schemas', async
     expect(op.tags.length, path).toBeGreaterThan(0);
     if (!path.startsWith('/organisations/')) expect(op.security, path).toEqual([{ cookie: [] }, { bearer: [] }]);
   }
-  for (const name of ['Agreement', 'AgreementListItem', 'AgreementPage', 'AgreementBasis', 'AwaitingAgreement', 'Milestone', 'EscrowFunding', 'AfterSalesCase', 'Review', 'ReviewSummary', 'Termination', 'MilestoneReminder', 'EscrowCheck']) {
+  for (const name of [
+    'Agreement',
+    'AgreementListItem',
+    'AgreementPage',
+    'AgreementBasis',
+    'AwaitingAgreement',
+    'Milestone',
+    'EscrowFunding',
+    'AfterSalesCase',
+    'Review',
+    'ReviewSummary',
+    'Termination',
+    'MilestoneReminder',
+    'EscrowCheck',
+  ]) {
     expect(Object.keys(doc.json.components.schemas), name).toContain(name);
   }
   expect(Object.keys(doc.json.paths['/api/v1/agreements/{id}/pdf'].get.responses['200'].content)).toEqual(['application/pdf']);

@@ -15,266 +15,28 @@ import {
   ReturnAgreementInput,
   ReturnMilestoneInput,
   ReviewInput,
+  AfterSalesCaseView,
+  AfterSalesQueueItemView,
+  AgreementBasisView,
+  AgreementPageView,
+  AgreementView,
+  AwaitingAgreementView,
+  EscrowCheckView,
+  EscrowFundingView,
+  MilestoneReminderView,
+  RemindResultView,
+  ReviewSummaryView,
+  ReviewView,
 } from '../../core/escrow/escrow.schema';
 import type { EscrowService } from '../../core/escrow/escrow.service';
 import { RoomTimingInput } from '../../core/rooms/rooms.schema';
 import { requireOperator } from '../../core/shared/actor';
-import { REQUIREMENT_STATES } from '../../core/tenders/requirements.machine';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, json, jsonBody, page } from './schemas';
-import { Attachment } from './tenders.routes';
+import { authed, errorResponses, json, jsonBody } from './schemas';
 
-// ── Views (what the escrow service returns) ─────────────────────────────────────────────────────
+// ── Views: the escrow services' view schemas (core/escrow/escrow.schema.ts); the settings' here ──
 
-const AgreementStatus = z.enum(['draft', 'sent', 'returned', 'confirmed', 'terminated']);
-const MilestoneStatus = z.enum(['unfunded', 'funded', 'delivered', 'accepted', 'released', 'refunded']);
-const CaseStatus = z.enum(['open', 'responded', 'escalated', 'decided', 'withdrawn']);
-const PaymentMode = z.enum(['full_escrow', 'instalments']);
-const ReleaseMode = z.enum(['per_milestone', 'at_completion']);
-const Side = z.enum(['enterprise', 'provider', 'operator']).describe("The caller's side; operators read every agreement and case");
 const Day = z.string().openapi({ example: '2026-12-31' });
-const Stamp = z.iso.datetime();
-
-const AgreementParty = z.object({ id: z.uuid(), fullName: z.string(), uscc: z.string().nullable() }).openapi('AgreementParty');
-
-const Milestone = z
-  .object({
-    id: z.uuid(),
-    seq: z.number().int(),
-    title: z.string(),
-    deliverables: z.string(),
-    amountFen: z.number().int(),
-    dueDate: Day,
-    status: MilestoneStatus,
-    statusLabel: z.string(),
-    fundedFen: z.number().int(),
-    releasedFen: z.number().int(),
-    refundedFen: z.number().int(),
-    deliveredAt: Stamp.nullable(),
-    reminderDueAt: Stamp.nullable().describe('5 working days after delivery: operators remind the enterprise'),
-    remindedAt: Stamp.nullable(),
-    autoAcceptAt: Stamp.nullable().describe('Deemed accepted at this time unless accepted or returned before'),
-    acceptedAt: Stamp.nullable(),
-    autoAccepted: z.boolean(),
-    releasedAt: Stamp.nullable(),
-    timeline: z.array(
-      z.object({
-        type: z.string().openapi({ example: 'delivered' }).describe('funded, delivered, returned, accepted, auto_accepted, reminded, released, settled'),
-        note: z.string().nullable(),
-        at: Stamp,
-        attachments: z.array(Attachment),
-      }),
-    ),
-  })
-  .openapi('Milestone');
-
-const Termination = z
-  .object({
-    id: z.uuid(),
-    agreementId: z.uuid(),
-    proposedBySide: z.enum(['enterprise', 'provider']),
-    proposedBy: z.uuid(),
-    refundFen: z.number().int(),
-    payFen: z.number().int(),
-    reason: z.string(),
-    status: z.enum(['proposed', 'accepted', 'declined', 'cancelled', 'decided']),
-    answeredBy: z.uuid().nullable(),
-    answeredAt: Stamp.nullable(),
-    createdAt: Stamp,
-  })
-  .openapi('Termination');
-
-const Review = z
-  .object({
-    id: z.uuid(),
-    agreementId: z.uuid(),
-    reviewerOrgId: z.uuid(),
-    revieweeOrgId: z.uuid(),
-    reviewerUserId: z.uuid(),
-    quality: z.number().int().min(1).max(5),
-    timeliness: z.number().int().min(1).max(5),
-    communication: z.number().int().min(1).max(5),
-    body: z.string(),
-    reply: z.string().nullable(),
-    repliedAt: Stamp.nullable(),
-    createdAt: Stamp,
-  })
-  .openapi('Review');
-
-const Agreement = z
-  .object({
-    id: z.uuid(),
-    agreementNo: z.string(),
-    requirement: z.object({ id: z.uuid(), requirementNo: z.string(), title: z.string(), state: z.enum(REQUIREMENT_STATES), depositStatus: z.string() }),
-    enterprise: AgreementParty,
-    provider: AgreementParty,
-    side: Side,
-    status: AgreementStatus,
-    statusLabel: z.string(),
-    version: z.number().int().describe('The last version sent (0 before the first send)'),
-    scope: z.string(),
-    totalFen: z.number().int(),
-    startDate: Day,
-    endDate: Day,
-    paymentMode: PaymentMode,
-    releaseMode: ReleaseMode,
-    feeBp: z.number().int().describe('Platform fee in basis points, fixed on confirmation'),
-    returnComment: z.string().nullable(),
-    confirmedAt: Stamp.nullable(),
-    contentSha256: z.string().nullable().describe('SHA-256 of the confirmed content, printed in the PDF'),
-    pdfUrl: z.string().nullable(),
-    completedAt: Stamp.nullable(),
-    terminatedAt: Stamp.nullable(),
-    escrow: z.object({
-      inEscrowFen: z.number().int(),
-      fundedFen: z.number().int(),
-      releasedFen: z.number().int(),
-      refundedFen: z.number().int(),
-      held: z.boolean().describe('An after-sales case holds what is in escrow'),
-      nextToFundFen: z.number().int().describe('What the next POST /agreements/{id}/escrow moves (0: nothing to fund)'),
-    }),
-    milestones: z.array(Milestone),
-    versions: z.array(
-      z.object({ version: z.number().int(), sentAt: Stamp.nullable(), returnComment: z.string().nullable(), returnedAt: Stamp.nullable(), content: z.record(z.string(), z.unknown()) }),
-    ),
-    cases: z.array(z.object({ id: z.uuid(), caseNo: z.string(), status: CaseStatus, statusLabel: z.string(), reason: z.string(), createdAt: Stamp })),
-    openCaseId: z.uuid().nullable(),
-    termination: Termination.nullable().describe('The latest termination proposal'),
-    reviews: z.array(Review.extend({ byMe: z.boolean() })),
-    canReview: z.boolean(),
-  })
-  .openapi('Agreement');
-
-const AgreementListItem = z
-  .object({
-    id: z.uuid(),
-    agreementNo: z.string(),
-    title: z.string().describe("The requirement's title"),
-    side: z.enum(['enterprise', 'provider']),
-    counterparty: z.string(),
-    status: AgreementStatus,
-    statusLabel: z.string(),
-    totalFen: z.number().int(),
-    confirmedAt: Stamp.nullable(),
-    pdfUrl: z.string().nullable(),
-    todo: z.string().nullable().describe('What waits for the caller: 待确认协议, 待托管合同款, 待验收里程碑, 待发送协议, 待提交交付'),
-    updatedAt: Stamp,
-  })
-  .openapi('AgreementListItem');
-
-const AwaitingAgreement = z
-  .object({
-    requirementId: z.uuid(),
-    requirementNo: z.string(),
-    title: z.string(),
-    side: z.enum(['enterprise', 'provider']),
-    counterparty: z.string(),
-    deliveryDate: Day,
-    todo: z.string().describe('待起草协议 (provider) or 待服务机构起草协议 (enterprise)'),
-    updatedAt: Stamp,
-  })
-  .openapi('AwaitingAgreement');
-
-const AgreementBasis = z
-  .object({
-    requirement: z.object({ id: z.uuid(), requirementNo: z.string(), title: z.string(), paymentMode: PaymentMode, deliveryDate: Day, state: z.enum(REQUIREMENT_STATES) }),
-    winningPriceFen: z.number().int().nullable().describe('The selected provider’s last revised price, or its proposal price'),
-    agreementId: z.uuid().nullable().describe('The agreement already drafted for this requirement, if any'),
-  })
-  .openapi('AgreementBasis');
-
-const EscrowFunding = z
-  .object({ agreement: Agreement, fundedFen: z.number().int().describe('Moved into escrow now'), depositRefundFen: z.number().int().describe('Requirement deposit refunded on the first funding') })
-  .openapi('EscrowFunding');
-
-const CaseEvent = z.object({
-  id: z.uuid(),
-  caseId: z.uuid(),
-  type: z.string().openapi({ example: 'respond' }).describe('opened, respond, comment, escalate, withdraw, decided'),
-  side: z.enum(['enterprise', 'provider', 'operator']),
-  actorUserId: z.uuid().nullable(),
-  body: z.string(),
-  attachmentIds: z.array(z.uuid()),
-  createdAt: Stamp,
-  attachments: z.array(Attachment),
-});
-
-const CaseFields = {
-  id: z.uuid(),
-  caseNo: z.string(),
-  agreementId: z.uuid(),
-  openedBy: z.uuid(),
-  reason: z.string(),
-  status: CaseStatus,
-  statusLabel: z.string(),
-  refundFen: z.number().int().nullable(),
-  payFen: z.number().int().nullable(),
-  decisionReason: z.string().nullable(),
-  decidedBy: z.uuid().nullable(),
-  decidedAt: Stamp.nullable(),
-  createdAt: Stamp,
-  updatedAt: Stamp,
-};
-
-const AfterSalesCase = z
-  .object({
-    ...CaseFields,
-    side: Side,
-    agreement: z.object({ id: z.uuid(), agreementNo: z.string(), enterpriseId: z.uuid(), providerId: z.uuid() }),
-    heldFen: z.number().int().describe('Escrow not yet paid out, held while the case is open'),
-    timeline: z.array(CaseEvent),
-  })
-  .openapi('AfterSalesCase');
-
-const AfterSalesQueueItem = z.object({ ...CaseFields, agreementNo: z.string() }).openapi('AfterSalesQueueItem');
-
-const MilestoneReminder = z
-  .object({
-    milestoneId: z.uuid(),
-    seq: z.number().int(),
-    title: z.string(),
-    amountFen: z.number().int(),
-    agreementId: z.uuid(),
-    agreementNo: z.string(),
-    requirementTitle: z.string(),
-    enterprise: z.string(),
-    provider: z.string(),
-    deliveredAt: Stamp.nullable(),
-    reminderDueAt: Stamp.nullable(),
-    remindedAt: Stamp.nullable(),
-    autoAcceptAt: Stamp.nullable(),
-  })
-  .openapi('MilestoneReminder');
-
-const RemindResult = z.object({ milestoneId: z.uuid(), remindedAt: Stamp.nullable(), autoAcceptAt: Stamp.nullable() }).openapi('MilestoneRemindResult');
-
-const ReviewSummary = z
-  .object({
-    count: z.number().int(),
-    average: z.number().nullable().describe('Mean of the three scores, one decimal; null without reviews'),
-    quality: z.number().nullable(),
-    timeliness: z.number().nullable(),
-    communication: z.number().nullable(),
-    items: z.array(
-      z.object({
-        id: z.uuid(),
-        reviewer: z.string().describe("The reviewing organisation's name"),
-        quality: z.number().int(),
-        timeliness: z.number().int(),
-        communication: z.number().int(),
-        body: z.string(),
-        reply: z.string().nullable(),
-        repliedAt: Stamp.nullable(),
-        createdAt: Stamp,
-      }),
-    ),
-  })
-  .openapi('ReviewSummary');
-
-const EscrowCheck = z
-  .object({ ok: z.boolean(), escrowFen: z.number().int().describe('Balance of the escrow account'), heldFen: z.number().int().describe('Σ funded − released − refunded over all milestones') })
-  .openapi('EscrowCheck');
-
 const EscrowFee = z.object({ feeBp: z.number().int().describe('Basis points: 250 = 2.5%') }).openapi('EscrowFeeSettings');
 const WorkCalendar = z.object({ holidays: z.array(Day), workdays: z.array(Day).describe('Weekend days that are working days (调休)') }).openapi('WorkCalendar');
 const RoomTiming = z.object({ waitingRoomMinutes: z.number().int(), enterPromptMinutes: z.number().int() }).openapi('RoomTiming');
@@ -318,17 +80,18 @@ const routes = {
     summary: '起草协议的依据：项目、中标价、支付方式与已有协议（选中的服务机构与发布企业）',
     security: authed,
     request: { params: requirementParam },
-    responses: { 200: json(AgreementBasis, 'What the agreement starts from'), ...errorResponses(401, 404) },
+    responses: { 200: json(AgreementBasisView, 'What the agreement starts from'), ...errorResponses(401, 404) },
   }),
   saveDraft: createRoute({
     method: 'put',
     path: '/requirements/{id}/agreement',
     tags: A,
     summary: '起草或修改协议（选中的服务机构；草稿或被退回时）：服务内容、总价、起止日期、里程碑、支付方式',
-    description: 'Creates the agreement the first time, replaces it while it is a draft or returned. Milestone amounts must add up to the total and fall within the dates (`fields["milestones.<i>.dueDate"]`).',
+    description:
+      'Creates the agreement the first time, replaces it while it is a draft or returned. Milestone amounts must add up to the total and fall within the dates (`fields["milestones.<i>.dueDate"]`).',
     security: authed,
     request: { params: requirementParam, body: jsonBody(AgreementInput) },
-    responses: { 200: json(Agreement, 'Saved'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AgreementView, 'Saved'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   list: createRoute({
     method: 'get',
@@ -337,7 +100,7 @@ const routes = {
     summary: '交易提醒：我的协议（最近变动在前），附待办',
     security: authed,
     request: { query: AgreementListQuery },
-    responses: { 200: json(page(AgreementListItem, 'AgreementPage'), 'Newest activity first'), ...errorResponses(400, 401, 403) },
+    responses: { 200: json(AgreementPageView, 'Newest activity first'), ...errorResponses(400, 401, 403) },
   }),
   awaiting: createRoute({
     method: 'get',
@@ -345,7 +108,7 @@ const routes = {
     tags: A,
     summary: '交易提醒：已选中服务机构、尚未起草协议的项目（最多 50 个）',
     security: authed,
-    responses: { 200: json(z.array(AwaitingAgreement), 'Most recently changed first'), ...errorResponses(401) },
+    responses: { 200: json(z.array(AwaitingAgreementView), 'Most recently changed first'), ...errorResponses(401) },
   }),
   get: createRoute({
     method: 'get',
@@ -354,7 +117,7 @@ const routes = {
     summary: '协议详情：版本、里程碑与托管、售后、终止与评价（协议双方与运营）',
     security: authed,
     request: { params: agreementParam },
-    responses: { 200: json(Agreement, 'The agreement'), ...errorResponses(401, 404) },
+    responses: { 200: json(AgreementView, 'The agreement'), ...errorResponses(401, 404) },
   }),
   send: createRoute({
     method: 'post',
@@ -363,7 +126,7 @@ const routes = {
     summary: '发送协议给企业确认（服务机构；保存为新版本）',
     security: authed,
     request: { params: agreementParam },
-    responses: { 200: json(Agreement, 'Sent'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AgreementView, 'Sent'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   returnAgreement: createRoute({
     method: 'post',
@@ -372,7 +135,7 @@ const routes = {
     summary: '退回协议并填写修改意见（企业）',
     security: authed,
     request: { params: agreementParam, body: jsonBody(ReturnAgreementInput) },
-    responses: { 200: json(Agreement, 'Returned'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AgreementView, 'Returned'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   confirm: createRoute({
     method: 'post',
@@ -382,7 +145,7 @@ const routes = {
     description: 'Fixes the content, its SHA-256 and the platform fee in force now; the PDF is made from them and never changes.',
     security: authed,
     request: { params: agreementParam },
-    responses: { 200: json(Agreement, 'Confirmed'), ...errorResponses(401, 403, 404, 409) },
+    responses: { 200: json(AgreementView, 'Confirmed'), ...errorResponses(401, 403, 404, 409) },
   }),
   pdf: createRoute({
     method: 'get',
@@ -401,10 +164,11 @@ const routes = {
     path: '/agreements/{id}/escrow',
     tags: E,
     summary: '托管合同款（企业）：全额托管一次托管全部里程碑，分期托管托管下一个里程碑',
-    description: 'Moves money from the wallet’s available balance into escrow. The first funding starts the project and refunds the requirement deposit. Too little balance: 409 INSUFFICIENT_FUNDS saying how much is missing; nothing moves.',
+    description:
+      'Moves money from the wallet’s available balance into escrow. The first funding starts the project and refunds the requirement deposit. Too little balance: 409 INSUFFICIENT_FUNDS saying how much is missing; nothing moves.',
     security: authed,
     request: { params: agreementParam },
-    responses: { 200: json(EscrowFunding, 'Funded'), ...errorResponses(401, 403, 404, 409) },
+    responses: { 200: json(EscrowFundingView, 'Funded'), ...errorResponses(401, 403, 404, 409) },
   }),
   deliver: createRoute({
     method: 'post',
@@ -414,7 +178,7 @@ const routes = {
     description: 'The enterprise then has 5 working days to accept or return it; after an operator’s reminder, 2 more, then it is deemed accepted.',
     security: authed,
     request: { params: milestoneParam, body: jsonBody(DeliverInput) },
-    responses: { 200: json(Agreement, 'Delivered'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AgreementView, 'Delivered'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   accept: createRoute({
     method: 'post',
@@ -423,7 +187,7 @@ const routes = {
     summary: '验收里程碑（企业）：按协议约定付款（售后处理期间暂停支付）',
     security: authed,
     request: { params: milestoneParam },
-    responses: { 200: json(Agreement, 'Accepted'), ...errorResponses(401, 403, 404, 409) },
+    responses: { 200: json(AgreementView, 'Accepted'), ...errorResponses(401, 403, 404, 409) },
   }),
   returnMilestone: createRoute({
     method: 'post',
@@ -432,7 +196,7 @@ const routes = {
     summary: '退回里程碑交付并说明理由（企业）',
     security: authed,
     request: { params: milestoneParam, body: jsonBody(ReturnMilestoneInput) },
-    responses: { 200: json(Agreement, 'Returned'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AgreementView, 'Returned'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   openCase: createRoute({
     method: 'post',
@@ -441,7 +205,7 @@ const routes = {
     summary: '申请售后（企业；实施期间或完成后 30 日内）：未支付的托管款暂停支付',
     security: authed,
     request: { params: agreementParam, body: jsonBody(OpenCaseInput) },
-    responses: { 201: json(AfterSalesCase, 'Opened'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 201: json(AfterSalesCaseView, 'Opened'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   getCase: createRoute({
     method: 'get',
@@ -450,7 +214,7 @@ const routes = {
     summary: '售后详情与记录（协议双方与运营）',
     security: authed,
     request: { params: caseParam },
-    responses: { 200: json(AfterSalesCase, 'The case'), ...errorResponses(401, 404) },
+    responses: { 200: json(AfterSalesCaseView, 'The case'), ...errorResponses(401, 404) },
   }),
   caseMessage: createRoute({
     method: 'post',
@@ -459,7 +223,7 @@ const routes = {
     summary: '售后留言：服务机构回应（kind=respond）或双方补充说明（kind=comment）',
     security: authed,
     request: { params: caseParam, body: jsonBody(CaseMessageBody) },
-    responses: { 200: json(AfterSalesCase, 'Added'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AfterSalesCaseView, 'Added'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   escalate: createRoute({
     method: 'post',
@@ -468,7 +232,7 @@ const routes = {
     summary: '提交平台处理（协议任一方）',
     security: authed,
     request: { params: caseParam, body: optionalBody(CaseNoteInput, 'An optional note') },
-    responses: { 200: json(AfterSalesCase, 'Escalated'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AfterSalesCaseView, 'Escalated'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   withdraw: createRoute({
     method: 'post',
@@ -477,7 +241,7 @@ const routes = {
     summary: '撤回售后（企业）：已验收的里程碑按约定付款',
     security: authed,
     request: { params: caseParam, body: optionalBody(CaseNoteInput, 'An optional note') },
-    responses: { 200: json(AfterSalesCase, 'Withdrawn'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AfterSalesCaseView, 'Withdrawn'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   proposeTermination: createRoute({
     method: 'post',
@@ -486,7 +250,7 @@ const routes = {
     summary: '提出协商终止（协议任一方）：托管款中退回企业与支付服务机构的金额之和须等于托管中的金额',
     security: authed,
     request: { params: agreementParam, body: jsonBody(ProposeTerminationInput) },
-    responses: { 200: json(Agreement, 'Proposed; the other side answers'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AgreementView, 'Proposed; the other side answers'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   answerTermination: createRoute({
     method: 'post',
@@ -495,7 +259,7 @@ const routes = {
     summary: '答复终止申请（对方）：同意则按约定结算并终止协议',
     security: authed,
     request: { params: agreementParam, body: jsonBody(AnswerTerminationInput) },
-    responses: { 200: json(Agreement, 'Answered'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AgreementView, 'Answered'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   review: createRoute({
     method: 'post',
@@ -504,7 +268,7 @@ const routes = {
     summary: '评价对方（项目完成后，双方各一次）：服务质量、及时性、沟通 1–5 星',
     security: authed,
     request: { params: agreementParam, body: jsonBody(ReviewInput) },
-    responses: { 201: json(Agreement, 'The agreement with its reviews'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 201: json(AgreementView, 'The agreement with its reviews'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   reply: createRoute({
     method: 'post',
@@ -513,7 +277,7 @@ const routes = {
     summary: '回复对我方的评价（一次）',
     security: authed,
     request: { params: reviewParam, body: jsonBody(ReplyInput) },
-    responses: { 200: json(Review, 'Replied'), ...errorResponses(400, 401, 404, 409) },
+    responses: { 200: json(ReviewView, 'Replied'), ...errorResponses(400, 401, 404, 409) },
   }),
   reviewsOf: createRoute({
     method: 'get',
@@ -521,7 +285,7 @@ const routes = {
     tags: R,
     summary: '组织收到的评价与平均分（服务机构店铺等）',
     request: { params: organisationParam, query: ReviewsQuery },
-    responses: { 200: json(ReviewSummary, 'Newest first'), ...errorResponses(400, 404) },
+    responses: { 200: json(ReviewSummaryView, 'Newest first'), ...errorResponses(400, 404) },
   }),
 
   reminders: createRoute({
@@ -530,7 +294,7 @@ const routes = {
     tags: ADMIN,
     summary: '运营：超过 5 个工作日未验收的里程碑（待提醒）',
     security: authed,
-    responses: { 200: json(z.array(MilestoneReminder), 'Oldest due first'), ...errorResponses(401, 403) },
+    responses: { 200: json(z.array(MilestoneReminderView), 'Oldest due first'), ...errorResponses(401, 403) },
   }),
   remind: createRoute({
     method: 'post',
@@ -539,7 +303,7 @@ const routes = {
     summary: '运营：提醒企业验收（2 个工作日后仍未处理视为验收通过）',
     security: authed,
     request: { params: milestoneParam },
-    responses: { 200: json(RemindResult, 'Reminded'), ...errorResponses(401, 403, 404, 409) },
+    responses: { 200: json(RemindResultView, 'Reminded'), ...errorResponses(401, 403, 404, 409) },
   }),
   caseQueue: createRoute({
     method: 'get',
@@ -547,7 +311,7 @@ const routes = {
     tags: ADMIN,
     summary: '运营：处理中的售后（提交平台处理的在前）',
     security: authed,
-    responses: { 200: json(z.array(AfterSalesQueueItem), 'Escalated first, then oldest first'), ...errorResponses(401, 403) },
+    responses: { 200: json(z.array(AfterSalesQueueItemView), 'Escalated first, then oldest first'), ...errorResponses(401, 403) },
   }),
   decideCase: createRoute({
     method: 'post',
@@ -556,7 +320,7 @@ const routes = {
     summary: '运营：处理售后：托管款退回与支付的金额（之和等于托管中的金额）、理由、项目继续或终止',
     security: authed,
     request: { params: caseParam, body: jsonBody(DecideCaseInput) },
-    responses: { 200: json(AfterSalesCase, 'Decided'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(AfterSalesCaseView, 'Decided'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   check: createRoute({
     method: 'get',
@@ -564,7 +328,7 @@ const routes = {
     tags: ADMIN,
     summary: '运营：托管账户核对（托管余额 = 各里程碑托管中金额之和）',
     security: authed,
-    responses: { 200: json(EscrowCheck, 'The check'), ...errorResponses(401, 403) },
+    responses: { 200: json(EscrowCheckView, 'The check'), ...errorResponses(401, 403) },
   }),
   escrowFee: createRoute({
     method: 'get',
@@ -626,15 +390,15 @@ const routes = {
 export function registerEscrowRoutes(api: ApiRouter) {
   const escrow = (c: { var: { services: { escrow: EscrowService } } }) => c.var.services.escrow;
 
-  api.openapi(routes.basis, async (c) => c.json((await escrow(c).draftBasis(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.saveDraft, async (c) => c.json((await escrow(c).saveDraft(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.list, async (c) => c.json((await escrow(c).listMine(c.var.actor, c.req.query())) as never, 200));
+  api.openapi(routes.basis, async (c) => c.json(await escrow(c).draftBasis(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.saveDraft, async (c) => c.json(await escrow(c).saveDraft(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.list, async (c) => c.json(await escrow(c).listMine(c.var.actor, c.req.query()), 200));
   // Static /agreements/awaiting before /agreements/{id}.
-  api.openapi(routes.awaiting, async (c) => c.json((await escrow(c).awaitingAgreement(c.var.actor)) as never, 200));
-  api.openapi(routes.get, async (c) => c.json((await escrow(c).get(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.send, async (c) => c.json((await escrow(c).send(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.returnAgreement, async (c) => c.json((await escrow(c).returnAgreement(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.confirm, async (c) => c.json((await escrow(c).confirm(c.var.actor, c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.awaiting, async (c) => c.json(await escrow(c).awaitingAgreement(c.var.actor), 200));
+  api.openapi(routes.get, async (c) => c.json(await escrow(c).get(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.send, async (c) => c.json(await escrow(c).send(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.returnAgreement, async (c) => c.json(await escrow(c).returnAgreement(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.confirm, async (c) => c.json(await escrow(c).confirm(c.var.actor, c.req.valid('param').id), 200));
   api.openapi(routes.pdf, async (c) => {
     const { filename, bytes } = await escrow(c).pdf(c.var.actor, c.req.valid('param').id);
     return c.body(new Uint8Array(bytes), 200, {
@@ -643,34 +407,36 @@ export function registerEscrowRoutes(api: ApiRouter) {
       'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`,
       'x-content-type-options': 'nosniff',
       'cache-control': 'private, no-store',
-    }) as never;
+    });
   });
-  api.openapi(routes.fund, async (c) => c.json((await escrow(c).fund(c.var.actor, c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.fund, async (c) => c.json(await escrow(c).fund(c.var.actor, c.req.valid('param').id), 200));
 
-  api.openapi(routes.deliver, async (c) => c.json((await escrow(c).deliver(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.accept, async (c) => c.json((await escrow(c).accept(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.returnMilestone, async (c) => c.json((await escrow(c).returnMilestone(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
+  api.openapi(routes.deliver, async (c) => c.json(await escrow(c).deliver(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.accept, async (c) => c.json(await escrow(c).accept(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.returnMilestone, async (c) => c.json(await escrow(c).returnMilestone(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
 
-  api.openapi(routes.openCase, async (c) => c.json((await escrow(c).openCase(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 201));
-  api.openapi(routes.getCase, async (c) => c.json((await escrow(c).getCase(c.var.actor, c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.openCase, async (c) => c.json(await escrow(c).openCase(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 201));
+  api.openapi(routes.getCase, async (c) => c.json(await escrow(c).getCase(c.var.actor, c.req.valid('param').id), 200));
   api.openapi(routes.caseMessage, async (c) => {
     const { kind, ...body } = c.req.valid('json') as z.infer<typeof CaseMessageBody>;
-    return c.json((await escrow(c).caseMessage(c.var.actor, c.req.valid('param').id, body, kind)) as never, 200);
+    return c.json(await escrow(c).caseMessage(c.var.actor, c.req.valid('param').id, body, kind), 200);
   });
-  api.openapi(routes.escalate, async (c) => c.json((await escrow(c).caseMessage(c.var.actor, c.req.valid('param').id, c.req.valid('json'), 'escalate')) as never, 200));
-  api.openapi(routes.withdraw, async (c) => c.json((await escrow(c).caseMessage(c.var.actor, c.req.valid('param').id, c.req.valid('json'), 'withdraw')) as never, 200));
+  api.openapi(routes.escalate, async (c) => c.json(await escrow(c).caseMessage(c.var.actor, c.req.valid('param').id, c.req.valid('json'), 'escalate'), 200));
+  api.openapi(routes.withdraw, async (c) => c.json(await escrow(c).caseMessage(c.var.actor, c.req.valid('param').id, c.req.valid('json'), 'withdraw'), 200));
 
-  api.openapi(routes.proposeTermination, async (c) => c.json((await escrow(c).proposeTermination(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.answerTermination, async (c) => c.json((await escrow(c).answerTermination(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
+  api.openapi(routes.proposeTermination, async (c) =>
+    c.json(await escrow(c).proposeTermination(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+  api.openapi(routes.answerTermination, async (c) => c.json(await escrow(c).answerTermination(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
 
-  api.openapi(routes.review, async (c) => c.json((await escrow(c).review(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 201));
-  api.openapi(routes.reply, async (c) => c.json((await escrow(c).reply(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.reviewsOf, async (c) => c.json((await escrow(c).reviewsOf(c.req.valid('param').id, { limit: c.req.valid('query').limit })) as never, 200));
+  api.openapi(routes.review, async (c) => c.json(await escrow(c).review(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 201));
+  api.openapi(routes.reply, async (c) => c.json(await escrow(c).reply(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.reviewsOf, async (c) => c.json(await escrow(c).reviewsOf(c.req.valid('param').id, { limit: c.req.valid('query').limit }), 200));
 
-  api.openapi(routes.reminders, async (c) => c.json((await escrow(c).reminderQueue(c.var.actor)) as never, 200));
-  api.openapi(routes.remind, async (c) => c.json((await escrow(c).remind(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.caseQueue, async (c) => c.json((await escrow(c).caseQueue(c.var.actor)) as never, 200));
-  api.openapi(routes.decideCase, async (c) => c.json((await escrow(c).decideCase(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
+  api.openapi(routes.reminders, async (c) => c.json(await escrow(c).reminderQueue(c.var.actor), 200));
+  api.openapi(routes.remind, async (c) => c.json(await escrow(c).remind(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.caseQueue, async (c) => c.json(await escrow(c).caseQueue(c.var.actor), 200));
+  api.openapi(routes.decideCase, async (c) => c.json(await escrow(c).decideCase(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
   api.openapi(routes.check, async (c) => {
     requireOperator(c.var.actor);
     return c.json(await escrow(c).check(), 200);
@@ -679,8 +445,8 @@ export function registerEscrowRoutes(api: ApiRouter) {
   const settings = (c: { var: { services: { settings: import('../../core/settings/settings.service').SettingsService } } }) => c.var.services.settings;
   api.openapi(routes.escrowFee, async (c) => (requireOperator(c.var.actor), c.json(await settings(c).get('escrow.fee'), 200)));
   api.openapi(routes.updateEscrowFee, async (c) => c.json(await settings(c).update(c.var.actor, 'escrow.fee', c.req.valid('json')), 200));
-  api.openapi(routes.calendar, async (c) => (requireOperator(c.var.actor), c.json((await settings(c).get('calendar')) as never, 200)));
-  api.openapi(routes.updateCalendar, async (c) => c.json((await settings(c).update(c.var.actor, 'calendar', c.req.valid('json'))) as never, 200));
+  api.openapi(routes.calendar, async (c) => (requireOperator(c.var.actor), c.json(await settings(c).get('calendar'), 200)));
+  api.openapi(routes.updateCalendar, async (c) => c.json(await settings(c).update(c.var.actor, 'calendar', c.req.valid('json')), 200));
   api.openapi(routes.roomTiming, async (c) => (requireOperator(c.var.actor), c.json(await settings(c).get('rooms.timing'), 200)));
   api.openapi(routes.updateRoomTiming, async (c) => c.json(await settings(c).update(c.var.actor, 'rooms.timing', c.req.valid('json')), 200));
 }

@@ -26,7 +26,9 @@ const enterprise = () => h.user({ accountType: 'enterprise' });
 const PDF = new TextEncoder().encode('%PDF-1.4\n% 需求说明书\n');
 
 async function postForm(who: Person | null, form: FormData | string, headers: Record<string, string> = {}) {
-  return read(await h.app.request('/api/v1/files', { method: 'POST', headers: { ...(who ? { authorization: `Bearer ${who.token}` } : {}), ...headers }, body: form }));
+  return read(
+    await h.app.request('/api/v1/files', { method: 'POST', headers: { ...(who ? { authorization: `Bearer ${who.token}` } : {}), ...headers }, body: form }),
+  );
 }
 function uploadForm(bytes: Uint8Array<ArrayBuffer>, name: string, type: string, extra: Record<string, string> = {}) {
   const form = new FormData();
@@ -52,7 +54,13 @@ describe('POST /files', () => {
     const e = await enterprise();
     const res = await postForm(e, uploadForm(PDF, '需求说明书.pdf', 'application/pdf'));
     expect(res.status).toBe(201);
-    expect(res.json).toEqual({ id: expect.any(String), filename: '需求说明书.pdf', contentType: 'application/pdf', sizeBytes: PDF.byteLength, url: `/api/v1/files/${res.json.id}` });
+    expect(res.json).toEqual({
+      id: expect.any(String),
+      filename: '需求说明书.pdf',
+      contentType: 'application/pdf',
+      sizeBytes: PDF.byteLength,
+      url: `/api/v1/files/${res.json.id}`,
+    });
     const img = await postForm(e, uploadForm(new Uint8Array([0x89, 0x50, 0x4e, 0x47]), 'logo.png', 'image/png', { imageOnly: 'true' }));
     expect(img.status).toBe(201);
     expect(img.json.contentType).toBe('image/png');
@@ -68,7 +76,14 @@ describe('POST /files', () => {
       [uploadForm(PDF, 'run.exe', 'application/x-msdownload'), '不支持的文件类型：请上传 PDF、Office 文档、图片、文本或 ZIP'],
       [uploadForm(PDF, '说明.pdf', 'application/pdf', { imageOnly: 'true' }), '只能上传 PNG、JPG、WebP 或 GIF 图片'],
       [uploadForm(new Uint8Array(), 'empty.pdf', 'application/pdf'), '文件是空的'],
-      [(() => { const f = new FormData(); f.append('note', 'no file'); return f; })(), '请选择要上传的文件'],
+      [
+        (() => {
+          const f = new FormData();
+          f.append('note', 'no file');
+          return f;
+        })(),
+        '请选择要上传的文件',
+      ],
     ];
     for (const [form, message] of cases) {
       const res = await postForm(e, form);
@@ -100,7 +115,12 @@ describe('POST /files', () => {
     let sent = 0;
     const stream = new ReadableStream<Uint8Array>({
       pull(controller) {
-        if (sent === 0) controller.enqueue(new TextEncoder().encode('--b\r\ncontent-disposition: form-data; name="file"; filename="big.pdf"\r\ncontent-type: application/pdf\r\n\r\n%PDF-1.4\n'));
+        if (sent === 0)
+          controller.enqueue(
+            new TextEncoder().encode(
+              '--b\r\ncontent-disposition: form-data; name="file"; filename="big.pdf"\r\ncontent-type: application/pdf\r\n\r\n%PDF-1.4\n',
+            ),
+          );
         if (sent >= total) return controller.close();
         sent += chunk.byteLength;
         controller.enqueue(chunk);
@@ -126,7 +146,10 @@ describe('POST /files', () => {
       [uploadForm(html, 'logo.png', 'image/png', { imageOnly: 'true' }), '文件内容与类型不符：这不是一个有效的 PNG 文件'],
       [uploadForm(html, '说明.pdf', 'application/pdf'), '文件内容与类型不符：这不是一个有效的 PDF 文件'],
       [uploadForm(PDF, 'photo.jpg', 'image/jpeg'), '文件内容与类型不符：这不是一个有效的 JPG 文件'],
-      [uploadForm(PDF, '合同.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'), '文件内容与类型不符：这不是一个有效的 DOCX 文件'],
+      [
+        uploadForm(PDF, '合同.docx', 'application/vnd.openxmlformats-officedocument.wordprocessingml.document'),
+        '文件内容与类型不符：这不是一个有效的 DOCX 文件',
+      ],
       [uploadForm(new Uint8Array([0x68, 0x00, 0x69]), 'a.txt', 'text/plain'), '文件内容与类型不符：这不是一个有效的 TXT 文件'],
     ];
     for (const [form, message] of cases) {
@@ -134,7 +157,10 @@ describe('POST /files', () => {
       expect(res.status, message).toBe(400);
       expect(res.json.error).toMatchObject({ code: 'VALIDATION', fields: { file: message } });
     }
-    const [stored] = await h.platform.db.select({ n: count() }).from(files).where(eq(files.organisationId, orgId(e)));
+    const [stored] = await h.platform.db
+      .select({ n: count() })
+      .from(files)
+      .where(eq(files.organisationId, orgId(e)));
     expect(Number(stored!.n)).toBe(0);
   });
 
@@ -228,7 +254,12 @@ describe('GET /files/{id}', () => {
     expect((await call(op, 'POST', `/admin/requirements/${r.id}/review`, { decision: 'approve' })).status).toBe(200);
     const author = await provider();
     const rival = await provider();
-    const f = await upload(author, '报价单.xlsx', 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]));
+    const f = await upload(
+      author,
+      '报价单.xlsx',
+      'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      new Uint8Array([0x50, 0x4b, 0x03, 0x04, 0x14, 0x00]),
+    );
     const p = await call(author, 'POST', `/requirements/${r.id}/proposals`, { ...proposalInput(), attachmentIds: [f.id] });
     expect(p.status, p.text).toBe(201);
     expect(p.json.attachments.map((a: { id: string }) => a.id)).toEqual([f.id]);

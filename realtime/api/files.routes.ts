@@ -2,14 +2,13 @@ import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../core/shared/app-error';
 import { MAX_FILE_BYTES } from '../../core/files/files.service';
+import { FileView } from '../../core/files/files.schema';
 import { regionChildren, regionName } from '../../core/shared/regions';
 import type { ApiRouter } from './context';
 import { optionalAuth } from './openapi-document';
-import { authed, errorResponses, json } from './schemas';
+import { authed, errorResponses, json, named } from './schemas';
 
-const FileView = z
-  .object({ id: z.uuid(), filename: z.string(), contentType: z.string(), sizeBytes: z.number().int(), url: z.string() })
-  .openapi('File');
+const StoredFile = named(FileView, 'File');
 
 const routes = {
   upload: createRoute({
@@ -18,15 +17,22 @@ const routes = {
     tags: ['files'],
     summary: '上传附件（multipart/form-data，字段 file；≤ 10 MB；PDF、Office、图片、文本、ZIP）',
     description:
-      'The file belongs to the caller\'s organisation until a requirement, proposal, negotiation message or storefront that the caller saves lists its id in `attachmentIds` (or `logoFileId` / `imageFileId`). `imageOnly=true` accepts images only.',
+      "The file belongs to the caller's organisation until a requirement, proposal, negotiation message or storefront that the caller saves lists its id in `attachmentIds` (or `logoFileId` / `imageFileId`). `imageOnly=true` accepts images only.",
     security: authed,
     request: {
       body: {
         required: true,
-        content: { 'multipart/form-data': { schema: z.object({ file: z.instanceof(File, { message: '请选择要上传的文件' }).openapi({ type: 'string', format: 'binary' }), imageOnly: z.enum(['true', 'false'], { message: 'imageOnly 只能是 true 或 false' }).optional() }) } },
+        content: {
+          'multipart/form-data': {
+            schema: z.object({
+              file: z.instanceof(File, { message: '请选择要上传的文件' }).openapi({ type: 'string', format: 'binary' }),
+              imageOnly: z.enum(['true', 'false'], { message: 'imageOnly 只能是 true 或 false' }).optional(),
+            }),
+          },
+        },
       },
     },
-    responses: { 201: json(FileView, 'Stored'), ...errorResponses(400, 401, 403, 413) },
+    responses: { 201: json(StoredFile, 'Stored'), ...errorResponses(400, 401, 403, 413) },
   }),
   download: createRoute({
     method: 'get',
@@ -45,7 +51,14 @@ const routes = {
     summary: '行政区划（GB/T 2260）：省级，或某一级的下级',
     request: { query: z.object({ parent: z.string().optional().openapi({ description: '上级代码：省 2 位、市 4 位；不填返回省级' }) }) },
     responses: {
-      200: json(z.object({ parent: z.string().nullable(), parentName: z.string().nullable(), items: z.array(z.object({ code: z.string(), name: z.string(), hasChildren: z.boolean() })) }), 'Divisions'),
+      200: json(
+        z.object({
+          parent: z.string().nullable(),
+          parentName: z.string().nullable(),
+          items: z.array(z.object({ code: z.string(), name: z.string(), hasChildren: z.boolean() })),
+        }),
+        'Divisions',
+      ),
       ...errorResponses(404),
     },
   }),
@@ -90,7 +103,7 @@ export function registerFileRoutes(api: ApiRouter) {
       // Uploaded files never run as pages of this origin.
       'content-security-policy': "default-src 'none'; img-src 'self'; style-src 'unsafe-inline'; sandbox",
       'cache-control': 'private, max-age=3600',
-    }) as never;
+    });
   });
 
   api.openapi(routes.regions, (c) => {

@@ -38,7 +38,11 @@ describe('input guard: text the database cannot or should not hold is refused at
   });
 
   it('a lone surrogate or NUL in a JSON string → 400 with the field named, nothing saved', async () => {
-    const res = await raw('PATCH', '/auth/profile', { token: member.token, type: 'application/json', body: '{"displayName":"a\\u0000b","email":"x\\ud800@example.com"}' });
+    const res = await raw('PATCH', '/auth/profile', {
+      token: member.token,
+      type: 'application/json',
+      body: '{"displayName":"a\\u0000b","email":"x\\ud800@example.com"}',
+    });
     expect(res.status).toBe(400);
     expect(res.json.error.fields).toEqual({ displayName: '不能包含控制字符或无法识别的字符', email: '不能包含控制字符或无法识别的字符' });
     const me = await raw('GET', '/auth/me', { token: member.token });
@@ -65,10 +69,58 @@ describe('input guard: text the database cannot or should not hold is refused at
     await expect(h.platform.services.orders.updateCart(member.actor, crypto.randomUUID(), {})).rejects.toMatchObject({ message: '没有要修改的内容' });
   });
 
+  it('an anonymous caller of a signed-in operation hears 401 before its body is judged (empty PATCH, wrong type, too large, bad text)', async () => {
+    for (const path of ['/auth/profile', `/cart/items/${crypto.randomUUID()}`]) {
+      for (const [body, type] of [
+        ['{}', 'application/json'],
+        [undefined, undefined],
+        ['', 'application/json'],
+        ['a=1', 'text/plain'],
+        ['{"displayName":"a\\u0000b"}', 'application/json'],
+      ] as const) {
+        const res = await raw('PATCH', path, { body, type });
+        expect(res.status, `${path} ${JSON.stringify(body)} ${type}`).toBe(401);
+        expect(res.json.error.code).toBe('UNAUTHENTICATED');
+      }
+    }
+    const huge = await raw('PATCH', '/auth/profile', {
+      type: 'application/json',
+      headers: { 'content-length': String(2 * 1024 * 1024) },
+      body: 'x'.repeat(2 * 1024 * 1024),
+    });
+    expect(huge.status).toBe(401);
+    expect((await raw('GET', '/auth/me?q=%00')).status).toBe(401);
+    // Public and optionally signed-in operations still judge the body of an anonymous caller.
+    expect((await raw('POST', '/auth/login', { type: 'application/json', body: '' })).status).toBe(400);
+    expect((await raw('POST', '/auth/register-code', { type: 'text/plain', headers: { 'content-length': '3' }, body: 'a=1' })).status).toBe(415);
+  });
+
+  it('every signed-in operation in the document refuses an anonymous empty body with 401', async () => {
+    const doc = (await raw('GET', '/openapi.json')).json;
+    const wrong: string[] = [];
+    let signedIn = 0;
+    for (const [path, item] of Object.entries<Record<string, { security?: object[] }>>(doc.paths)) {
+      for (const [method, op] of Object.entries(item)) {
+        if (!['post', 'put', 'patch', 'delete'].includes(method)) continue;
+        if (!op.security?.length || op.security.some((r) => Object.keys(r).length === 0)) continue;
+        signedIn++;
+        const concrete = path.replace(/^\/api\/v1/, '').replace(/\{[^}]+\}/g, '00000000-0000-4000-8000-000000000000');
+        const res = await raw(method.toUpperCase(), concrete, { type: 'application/json', body: method === 'delete' ? undefined : '{}' });
+        if (res.status !== 401) wrong.push(`${method.toUpperCase()} ${path} → ${res.status}`);
+      }
+    }
+    expect(signedIn).toBeGreaterThan(50);
+    expect(wrong).toEqual([]);
+  }, 120_000);
+
   it('a required body that is missing → 400; the holiday calendar is not wiped by {} or no body', async () => {
     const before = (await raw('GET', '/admin/settings/calendar', { token: op })).json;
     expect(before.holidays.length).toBeGreaterThan(0);
-    for (const [body, type] of [[undefined, undefined], ['', 'application/json'], ['{}', 'application/json']] as const) {
+    for (const [body, type] of [
+      [undefined, undefined],
+      ['', 'application/json'],
+      ['{}', 'application/json'],
+    ] as const) {
       const res = await raw('PUT', '/admin/settings/calendar', { token: op, body, type });
       expect(res.status, `body ${JSON.stringify(body)}`).toBe(400);
       expect(res.json.error.code).toBe('VALIDATION');
@@ -101,7 +153,11 @@ describe('input guard: text the database cannot or should not hold is refused at
       expect(res.json.error.fields, path).toEqual(fields);
     }
     // A schema with no message of its own: zod's English default is replaced.
-    const res = await raw('POST', '/admin/users/00000000-0000-4000-8000-000000000000/status', { token: op, type: 'application/json', body: '{"status":"active","reason":5}' });
+    const res = await raw('POST', '/admin/users/00000000-0000-4000-8000-000000000000/status', {
+      token: op,
+      type: 'application/json',
+      body: '{"status":"active","reason":5}',
+    });
     expect(res.status).toBe(400);
     expect(res.text).not.toMatch(/Invalid input|expected/);
     expect(res.json.error.fields.reason).toBe('应填写文字');
@@ -123,6 +179,11 @@ describe('paging by time: rows sharing a timestamp are neither skipped nor repea
       seen.push(...res.json.items.map((i: { id: string }) => i.id));
     }
     expect(seen).toHaveLength(7);
-    expect(seen).toEqual(rows.map((r) => r.id).sort().reverse());
+    expect(seen).toEqual(
+      rows
+        .map((r) => r.id)
+        .sort()
+        .reverse(),
+    );
   });
 });

@@ -1,13 +1,60 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
+import { byShape, pathShape } from './route-order';
 import { createMiddleware } from 'hono/factory';
 import { AppError } from '../../core/shared/app-error';
 import { CONTROL_CHARACTER_MESSAGE, isCleanText } from '../../core/shared/validate';
 import type { ApiEnv } from './context';
+import { requiresSession } from './openapi-document';
 
 /** The largest JSON body any operation takes (a requirement's rich text is at most 50 000 characters). */
 const MAX_JSON_BYTES = 1024 * 1024;
 
 const PAYLOAD_TOO_LARGE = '请求体过大（不超过 1 MB）';
+
+type Operation = { method: string; pattern: RegExp; bodyRequired: boolean; signedIn: boolean; shape: string };
+
+/**
+ * Finds the operation a request addresses, from the API document's routes (which carry their paths
+ * without the app's base path). Built on first use, when every route is registered.
+ */
+function operationLookup(api: OpenAPIHono<ApiEnv>, basePath: string) {
+  let operations: Operation[] | undefined;
+  const escape = (text: string) => text.replace(/[.*+?^$()|[\]\\]/g, '\\$&');
+  return (method: string, path: string) => {
+    operations ??= api.openAPIRegistry.definitions
+      .flatMap((d): Operation[] => {
+        if (d.type !== 'route') return [];
+        const content = (d.route.request?.body?.content ?? {}) as Record<string, unknown>;
+        const json = Object.keys(content).some((t) => t.startsWith('application/json'));
+        const pattern = new RegExp(`^${escape(basePath)}${escape(d.route.path).replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
+        return [
+          {
+            method: d.route.method.toUpperCase(),
+            pattern,
+            bodyRequired: json && Boolean(d.route.request?.body?.required),
+            signedIn: requiresSession(d.route.security),
+            shape: pathShape(d.route.path),
+          },
+        ];
+      })
+      // The operation the router picks: a fixed segment wins over a parameter (see route-order.ts), whatever the declaration order.
+      .sort(byShape);
+    return operations.find((r) => r.method === method && r.pattern.test(path));
+  };
+}
+
+/**
+ * An anonymous caller of an operation that requires a session hears 401 before anything of the
+ * request is checked (content type, size, text, an empty PATCH), as the document says: what such a
+ * caller sends is never read. Runs right after the session is resolved.
+ */
+export function refuseAnonymous(api: OpenAPIHono<ApiEnv>, basePath: string) {
+  const operationOf = operationLookup(api, basePath);
+  return createMiddleware<ApiEnv>(async (c, next) => {
+    if (!c.var.actor && operationOf(c.req.method, c.req.path)?.signedIn) throw new AppError('UNAUTHENTICATED', '请先登录');
+    await next();
+  });
+}
 
 /**
  * Refusals every operation shares, before any route reads its input:
@@ -18,18 +65,8 @@ const PAYLOAD_TOO_LARGE = '请求体过大（不超过 1 MB）';
  * - no body where the operation's document says one is required → 400;
  * - a PATCH of `{}` → 400 没有要修改的内容.
  */
-export function inputGuard(api: OpenAPIHono<ApiEnv>) {
-  let routes: { method: string; pattern: RegExp; bodyRequired: boolean; secured: boolean }[] | undefined;
-  const routeOf = (method: string, path: string) => {
-    routes ??= api.openAPIRegistry.definitions.flatMap((d) => {
-      if (d.type !== 'route') return [];
-      const content = (d.route.request?.body?.content ?? {}) as Record<string, unknown>;
-      const json = Object.keys(content).some((t) => t.startsWith('application/json'));
-      const pattern = new RegExp(`^${d.route.path.replace(/[.*+?^$()|[\]\\]/g, '\\$&').replace(/\{[^}]+\}/g, '[^/]+')}/?$`);
-      return [{ method: d.route.method.toUpperCase(), pattern, bodyRequired: json && Boolean(d.route.request?.body?.required), secured: Boolean(d.route.security?.length) }];
-    });
-    return routes.find((r) => r.method === method && r.pattern.test(path));
-  };
+export function inputGuard(api: OpenAPIHono<ApiEnv>, basePath: string) {
+  const routeOf = operationLookup(api, basePath);
 
   return createMiddleware<ApiEnv>(async (c, next) => {
     const url = new URL(c.req.url);
@@ -69,9 +106,9 @@ export function inputGuard(api: OpenAPIHono<ApiEnv>) {
       if (text !== undefined) c.req.raw = new Request(c.req.raw, { body: text });
       const empty = text === undefined ? !c.req.header('transfer-encoding') && Number(length ?? 0) === 0 : !text.trim();
       if (empty && (route?.bodyRequired || method === 'PATCH')) {
-        // Anonymous callers of protected operations hear 401 as they would with a body.
-        if (!c.var.actor && route?.secured) throw new AppError('UNAUTHENTICATED', '请先登录');
         if (method === 'PATCH') throw new AppError('VALIDATION', '没有要修改的内容');
+        // A body announced as something other than JSON is the wrong type, whatever its length says.
+        if (!json && type) throw new AppError('UNSUPPORTED_MEDIA_TYPE', '请求体必须是 application/json');
         throw new AppError('VALIDATION', json ? '请求体不能为空（JSON）' : '请求体必须是 application/json');
       }
       if (text?.trim()) {
@@ -84,7 +121,6 @@ export function inputGuard(api: OpenAPIHono<ApiEnv>) {
         const bad = findUncleanStrings(body);
         if (Object.keys(bad).length) throw new AppError('VALIDATION', '请检查填写的内容', bad);
         if (method === 'PATCH' && body && typeof body === 'object' && !Array.isArray(body) && Object.keys(body).length === 0) {
-          if (!c.var.actor && route?.secured) throw new AppError('UNAUTHENTICATED', '请先登录');
           throw new AppError('VALIDATION', '没有要修改的内容');
         }
       }

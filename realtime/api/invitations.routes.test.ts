@@ -98,7 +98,7 @@ describe('POST /invitations', () => {
     await invite(e, r.id, pr);
     const twice = await call(e, 'POST', '/invitations', { requirementId: r.id, providerId: orgId(pr) });
     expect(twice.status).toBe(409);
-    expect(twice.json.error).toMatchObject({ code: 'CONFLICT', fields: { providerId: '已邀请过该服务机构' } });
+    expect(twice.json.error).toMatchObject({ code: 'ALREADY_INVITED', fields: { providerId: '已邀请过该服务机构' } });
     const notProvider = await call(e, 'POST', '/invitations', { requirementId: r.id, providerId: orgId(await enterprise()) });
     expect(notProvider.status).toBe(400);
     expect(notProvider.json.error.fields).toEqual({ providerId: '服务机构不存在' });
@@ -106,7 +106,7 @@ describe('POST /invitations', () => {
     const comp = await published(e, {});
     const refused = await call(e, 'POST', '/invitations', { requirementId: comp.id, providerId: orgId(pr) });
     expect(refused.status).toBe(409);
-    expect(refused.json.error).toEqual({ code: 'INVALID_TRANSITION', message: '只有邀标项目可以邀请服务机构' });
+    expect(refused.json.error).toEqual({ code: 'NOT_INVITATION_TENDER', message: '只有邀标项目可以邀请服务机构' });
     expect((await call(e, 'POST', '/invitations', { requirementId: NO_SUCH, providerId: orgId(pr) })).status).toBe(404);
   });
 
@@ -145,7 +145,7 @@ describe('POST /invitations/{id}/respond', () => {
     await call(pr, 'POST', `/invitations/${i.id}/respond`, { decision: 'decline' });
     const again = await call(pr, 'POST', `/invitations/${i.id}/respond`, { decision: 'accept' });
     expect(again.status).toBe(409);
-    expect(again.json.error).toEqual({ code: 'INVALID_TRANSITION', message: '邀请已拒绝，不能再回复' });
+    expect(again.json.error).toEqual({ code: 'INVITATION_CLOSED', message: '邀请已拒绝，不能再回复' });
     expect((await call(pr, 'POST', `/invitations/${NO_SUCH}/respond`, { decision: 'accept' })).status).toBe(404);
     expect((await call(pr, 'POST', '/invitations/nope/respond', { decision: 'accept' })).status).toBe(404);
   });
@@ -237,7 +237,15 @@ describe('negotiation threads: /requirements/{id}/negotiations/{providerId}/mess
     const path = `/requirements/${r.id}/negotiations/${orgId(pr)}/messages`;
     const first = await call(e, 'POST', path, { body: '您好，请问贵所能否在一个月内启动？', clientId: 'client-0001' });
     expect(first.status).toBe(201);
-    expect(first.json).toMatchObject({ requirementId: r.id, providerId: orgId(pr), senderOrgId: orgId(e), senderName: e.actor.organisation!.fullName, readAt: null, attachments: [], seq: expect.any(Number) });
+    expect(first.json).toMatchObject({
+      requirementId: r.id,
+      providerId: orgId(pr),
+      senderOrgId: orgId(e),
+      senderName: e.actor.organisation!.fullName,
+      readAt: null,
+      attachments: [],
+      seq: expect.any(Number),
+    });
     const resent = await call(e, 'POST', path, { body: '您好，请问贵所能否在一个月内启动？', clientId: 'client-0001' });
     expect(resent.status).toBe(201);
     expect(resent.json).toMatchObject({ id: first.json.id, seq: null });
@@ -345,7 +353,8 @@ describe('GET /openapi.json', () => {
     ]) {
       expect(doc.paths[`/api/v1${path}`]?.[method!], `${method} ${path}`).toBeDefined();
     }
-    for (const name of ['Invitation', 'InvitationPage', 'NegotiationMessage', 'NegotiationThread', 'InvitableRequirement']) expect(doc.components.schemas).toHaveProperty(name);
+    for (const name of ['Invitation', 'InvitationPage', 'NegotiationMessage', 'NegotiationThread', 'InvitableRequirement'])
+      expect(doc.components.schemas).toHaveProperty(name);
   });
 });
 
@@ -361,6 +370,6 @@ describe('after the delivery date', () => {
     expect((await call(e, 'GET', '/requirements/invitable')).json).toEqual([]);
     const res = await call(e, 'POST', '/invitations', { requirementId: r.id, providerId: orgId(pr) });
     expect(res.status).toBe(409);
-    expect(res.json.error).toEqual({ code: 'INVALID_TRANSITION', message: '已过交付时间，不能再邀标' });
+    expect(res.json.error).toEqual({ code: 'DELIVERY_DATE_PASSED', message: '已过交付时间，不能再邀标' });
   });
 });

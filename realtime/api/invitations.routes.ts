@@ -1,58 +1,23 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { REQUIREMENT_STATES } from '../../core/tenders/requirements.machine';
-import { InviteInput, NegotiationMessageInput, PageQuery, RespondInvitationInput } from '../../core/tenders/tenders.schema';
+import {
+  InvitableRequirementView,
+  InvitationView,
+  InviteInput,
+  NegotiationMessageInput,
+  NegotiationMessageView,
+  NegotiationThreadView,
+  PageQuery,
+  RespondInvitationInput,
+} from '../../core/tenders/tenders.schema';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, json, jsonBody, page } from './schemas';
+import { authed, errorResponses, json, jsonBody, page, named } from './schemas';
 import { Attachment, idParam } from './tenders.routes';
 
-const Invitation = z
-  .object({
-    id: z.uuid(),
-    requirementId: z.uuid(),
-    requirement: z.object({
-      id: z.uuid(),
-      title: z.string(),
-      requirementNo: z.string(),
-      state: z.enum(REQUIREMENT_STATES),
-      stateLabel: z.string(),
-      deliveryDate: z.string(),
-    }),
-    enterpriseName: z.string(),
-    providerId: z.uuid(),
-    providerName: z.string(),
-    status: z.enum(['pending', 'accepted', 'declined', 'selected', 'dropped', 'cancelled']),
-    statusLabel: z.string(),
-    note: z.string().nullable(),
-    respondedAt: z.iso.datetime().nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi('Invitation');
-
-const InvitableRequirement = z
-  .object({ id: z.uuid(), title: z.string(), requirementNo: z.string(), deliveryDate: z.string() })
-  .openapi('InvitableRequirement');
-
-const NegotiationMessage = z
-  .object({
-    id: z.uuid(),
-    requirementId: z.uuid(),
-    providerId: z.uuid(),
-    senderOrgId: z.uuid(),
-    senderName: z.string(),
-    body: z.string(),
-    attachments: z.array(Attachment),
-    deliveredAt: z.iso.datetime().nullable().describe('Reached the other side live'),
-    readAt: z.iso.datetime().nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi('NegotiationMessage');
-
+const Invitation = named(InvitationView, 'Invitation');
+const InvitableRequirement = named(InvitableRequirementView, 'InvitableRequirement');
+const NegotiationMessage = named(NegotiationMessageView.extend({ attachments: z.array(Attachment) }), 'NegotiationMessage');
 const NegotiationThread = page(NegotiationMessage, 'NegotiationMessagePage')
-  .extend({
-    requirement: z.object({ id: z.uuid(), title: z.string(), requirementNo: z.string(), enterpriseName: z.string() }),
-    provider: z.object({ id: z.uuid(), fullName: z.string() }),
-    side: z.enum(['enterprise', 'provider']).describe("The caller's side of the thread"),
-  })
+  .extend(NegotiationThreadView.omit({ items: true, total: true, page: true, pageSize: true }).shape)
   .openapi('NegotiationThread');
 
 const invitationParam = z.object({ id: z.string().openapi({ description: '邀请编号（UUID）' }) });
@@ -145,18 +110,18 @@ const routes = {
 /** Invitations (邀标) and negotiation threads (洽谈). Registered before the tender routes: `/requirements/invitable` must win over `/requirements/{id}`. */
 export function registerInvitationRoutes(api: ApiRouter) {
   const inv = (c: { var: { services: { invitations: import('../../core/tenders/invitations.service').InvitationService } } }) => c.var.services.invitations;
-  api.openapi(routes.invite, async (c) => c.json((await inv(c).invite(c.var.actor, c.req.valid('json'))) as never, 201));
-  api.openapi(routes.mine, async (c) => c.json((await inv(c).listMine(c.var.actor, c.req.query())) as never, 200));
-  api.openapi(routes.respond, async (c) => c.json((await inv(c).respond(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.drop, async (c) => c.json((await inv(c).drop(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.invitable, async (c) => c.json((await inv(c).invitableRequirements(c.var.actor)) as never, 200));
-  api.openapi(routes.forRequirement, async (c) => c.json((await inv(c).listForRequirement(c.var.actor, c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.invite, async (c) => c.json(await inv(c).invite(c.var.actor, c.req.valid('json')), 201));
+  api.openapi(routes.mine, async (c) => c.json(await inv(c).listMine(c.var.actor, c.req.query()), 200));
+  api.openapi(routes.respond, async (c) => c.json(await inv(c).respond(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.drop, async (c) => c.json(await inv(c).drop(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.invitable, async (c) => c.json(await inv(c).invitableRequirements(c.var.actor), 200));
+  api.openapi(routes.forRequirement, async (c) => c.json(await inv(c).listForRequirement(c.var.actor, c.req.valid('param').id), 200));
   api.openapi(routes.thread, async (c) => {
     const { id, providerId } = c.req.valid('param');
-    return c.json((await inv(c).listThread(c.var.actor, id, providerId, c.req.query())) as never, 200);
+    return c.json(await inv(c).listThread(c.var.actor, id, providerId, c.req.query()), 200);
   });
   api.openapi(routes.post, async (c) => {
     const { id, providerId } = c.req.valid('param');
-    return c.json((await inv(c).postMessage(c.var.actor, id, providerId, c.req.valid('json'))) as never, 201);
+    return c.json(await inv(c).postMessage(c.var.actor, id, providerId, c.req.valid('json')), 201);
   });
 }

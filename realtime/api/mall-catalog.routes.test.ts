@@ -132,10 +132,38 @@ describe('GET /mall/unit-attributes', () => {
 describe('POST /mall/units/register', () => {
   it.each([
     { unitName: '水利部', attributeKind: 'central', attributeGroupCode: 'central.mwr', regionCode: '110102', group: '水利部', region: '北京市 西城区' },
-    { unitName: '德州市农业农村局', attributeKind: 'shandong', attributeGroupCode: 'shandong.3714', regionCode: '371402', group: '德州市', region: '山东省 德州市 德城区' },
-    { unitName: '重庆财经职业学院', attributeKind: 'city_group', attributeGroupCode: 'group.gov_office', regionCode: '500118', group: '市政府办公厅帮扶集团', region: '重庆市 永川区' },
-    { unitName: '酉阳县发改委', attributeKind: 'other', attributeGroupCode: undefined, regionCode: '500242', group: null, region: '重庆市 酉阳土家族苗族自治县' },
-    { unitName: '永川区双石镇太平村村委会', attributeKind: 'other', attributeGroupCode: '', regionCode: '500118113', group: null, region: '重庆市 永川区 双石镇' },
+    {
+      unitName: '德州市农业农村局',
+      attributeKind: 'shandong',
+      attributeGroupCode: 'shandong.3714',
+      regionCode: '371402',
+      group: '德州市',
+      region: '山东省 德州市 德城区',
+    },
+    {
+      unitName: '重庆财经职业学院',
+      attributeKind: 'city_group',
+      attributeGroupCode: 'group.gov_office',
+      regionCode: '500118',
+      group: '市政府办公厅帮扶集团',
+      region: '重庆市 永川区',
+    },
+    {
+      unitName: '酉阳县发改委',
+      attributeKind: 'other',
+      attributeGroupCode: undefined,
+      regionCode: '500242',
+      group: null,
+      region: '重庆市 酉阳土家族苗族自治县',
+    },
+    {
+      unitName: '永川区双石镇太平村村委会',
+      attributeKind: 'other',
+      attributeGroupCode: '',
+      regionCode: '500118113',
+      group: null,
+      region: '重庆市 永川区 双石镇',
+    },
   ])('happy: the manual’s example $unitName registers as $attributeKind / $group in $region, signed in', async ({ group, region, ...over }) => {
     const { res, token, unitId, form } = await registerUnit(over);
     expect(res.status, res.text).toBe(201);
@@ -145,7 +173,15 @@ describe('POST /mall/units/register', () => {
     expect(cookie).toMatch(/;\s*HttpOnly/i);
     const unit = await get('/mall/me/unit', token);
     expect(unit.status).toBe(200);
-    expect(unit.json).toMatchObject({ id: unitId, fullName: form.unitName, groupName: group, regionName: region, memberCount: 0, role: 'owner', status: 'active' });
+    expect(unit.json).toMatchObject({
+      id: unitId,
+      fullName: form.unitName,
+      groupName: group,
+      regionName: region,
+      memberCount: 0,
+      role: 'owner',
+      status: 'active',
+    });
     // The cookie works as well as the bearer token.
     const viaCookie = await h.json('GET', '/api/v1/auth/me', undefined, { cookie: cookie.split(';')[0] });
     expect(viaCookie.json.activeOrganisation).toMatchObject({ organisationId: unitId, kind: 'unit', fullName: form.unitName, role: 'owner' });
@@ -168,7 +204,13 @@ describe('POST /mall/units/register', () => {
       expect(res.json.error).toMatchObject({ code: 'VALIDATION', fields: { [field]: message } });
     }
     const empty = await h.json('POST', '/api/v1/mall/units/register', {});
-    expect(empty.json.error.fields).toMatchObject({ username: '请填写用户名', unitName: '请填写单位名称', uscc: '请填写统一社会信用代码', mobile: '请填写手机号', code: '请填写验证码' });
+    expect(empty.json.error.fields).toMatchObject({
+      username: '请填写用户名',
+      unitName: '请填写单位名称',
+      uscc: '请填写统一社会信用代码',
+      mobile: '请填写手机号',
+      code: '请填写验证码',
+    });
   });
 
   it('errors: a wrong SMS code is 400 CODE_INVALID; a USCC registered as a unit is 409 on its field', async () => {
@@ -239,7 +281,13 @@ describe('POST /mall/individuals/register, GET|PUT /mall/me/profile', () => {
     expect(res.headers.get('set-cookie')).toMatch(new RegExp(`^bangfu_session=${token};`));
     const me = await get('/mall/me/profile', token);
     expect(me.status).toBe(200);
-    expect(me.json).toMatchObject({ username: form.username, realName: '财院李娜', regionName: '重庆市 永川区', note: '会计学院', unit: { id: unitA, fullName: '重庆财经职业学院（接口测试）', status: 'pending' } });
+    expect(me.json).toMatchObject({
+      username: form.username,
+      realName: '财院李娜',
+      regionName: '重庆市 永川区',
+      note: '会计学院',
+      unit: { id: unitA, fullName: '重庆财经职业学院（接口测试）', status: 'pending' },
+    });
     // Works at the unit, may not act for it until the unit approves (issue 13 §1).
     expect((await get('/mall/me/unit', token)).status).toBe(403);
     const before = (await get('/mall/me/unit', unitOwner)).json.memberCount as number;
@@ -261,7 +309,15 @@ describe('POST /mall/individuals/register, GET|PUT /mall/me/profile', () => {
     expect(noUnit.res.json.error.fields).toEqual({ unitId: '请从查找结果中选择您的单位；查找不到的，请先进行单位注册' });
     const unknown = await registerIndividual(zero);
     expect(unknown.res.json.error).toMatchObject({ code: 'VALIDATION', fields: { unitId: '所选单位不存在或已停用；查找不到的，请先进行单位注册' } });
-    const bad = await h.json('POST', '/api/v1/mall/individuals/register', { username: 'ab', mobile: '1234', code: '12', password: 'short', realName: '张', regionCode: '5001', unitId: unitA });
+    const bad = await h.json('POST', '/api/v1/mall/individuals/register', {
+      username: 'ab',
+      mobile: '1234',
+      code: '12',
+      password: 'short',
+      realName: '张',
+      regionCode: '5001',
+      unitId: unitA,
+    });
     expect(bad.json.error.fields).toMatchObject({
       username: '用户名由字母和数字组成，长度 4–20 位',
       mobile: '请填写正确的 11 位大陆手机号',
@@ -292,7 +348,11 @@ describe('POST /mall/individuals/register, GET|PUT /mall/me/profile', () => {
 
 describe('POST /mall/merchants/register', () => {
   it('happy: a 供货商家 with its township, signed in as the merchant whatever accountType says', async () => {
-    const { res, token, form } = await registerMerchant({ accountType: 'enterprise', organisationName: '巫溪县红池坝镇中蜂养殖专业合作社（接口）', regionCode: '500238118' });
+    const { res, token, form } = await registerMerchant({
+      accountType: 'enterprise',
+      organisationName: '巫溪县红池坝镇中蜂养殖专业合作社（接口）',
+      regionCode: '500238118',
+    });
     expect(res.status, res.text).toBe(201);
     expect(res.headers.get('set-cookie')).toMatch(new RegExp(`^bangfu_session=${token};`));
     expect((await get('/auth/me', token)).json.activeOrganisation).toMatchObject({ kind: 'merchant', fullName: form.organisationName, role: 'owner' });
@@ -300,7 +360,15 @@ describe('POST /mall/merchants/register', () => {
   });
 
   it('errors: the region is required down to a district or township; taken username → 409', async () => {
-    const none = await h.json('POST', '/api/v1/mall/merchants/register', { username: username('shop'), mobile: buildMobile(), code: '000000', password: 'Passw0rd1', confirmPassword: 'Passw0rd1', organisationName: '巫溪县测试合作社', uscc: buildUscc() });
+    const none = await h.json('POST', '/api/v1/mall/merchants/register', {
+      username: username('shop'),
+      mobile: buildMobile(),
+      code: '000000',
+      password: 'Passw0rd1',
+      confirmPassword: 'Passw0rd1',
+      organisationName: '巫溪县测试合作社',
+      uscc: buildUscc(),
+    });
     expect(none.status).toBe(400);
     expect(none.json.error.fields).toEqual({ regionCode: '请选择商家所在的区县或乡镇' });
     const city = await registerMerchant({ regionCode: '5002' });
@@ -344,13 +412,19 @@ describe('merchant products: /merchant/products', () => {
     expect(out.json).toEqual({ id, status: 'listed', statusLabel: '在售', featured: false });
     expect((await get(`/mall/products/${id}`)).json).toMatchObject({ id, status: 'listed', own: false, takedownReason: null });
 
-    const edited = await h.json('PUT', `/api/v1/merchant/products/${id}`, productForm({ name: '酉阳花田贡米 5kg', imageIds: [a], priceFen: 9_900 }), { token: owner });
+    const edited = await h.json('PUT', `/api/v1/merchant/products/${id}`, productForm({ name: '酉阳花田贡米 5kg', imageIds: [a], priceFen: 9_900 }), {
+      token: owner,
+    });
     expect(edited.status, edited.text).toBe(200);
     expect(edited.json).toMatchObject({ name: '酉阳花田贡米 5kg', priceFen: 9_900, status: 'listed', imageIds: [a] });
 
     const console = await get('/merchant/products?status=listed', owner);
     expect(console.json.items.map((i: { id: string }) => i.id)).toContain(id);
-    expect(console.json.items.find((i: { id: string }) => i.id === id)).toMatchObject({ statusLabel: '在售', categoryName: '大米', imageUrl: `/api/v1/mall/images/${a}/thumb` });
+    expect(console.json.items.find((i: { id: string }) => i.id === id)).toMatchObject({
+      statusLabel: '在售',
+      categoryName: '大米',
+      imageUrl: `/api/v1/mall/images/${a}/thumb`,
+    });
     expect(console.json.counts.listed).toBeGreaterThanOrEqual(1);
 
     const down = await h.json('POST', `/api/v1/merchant/products/${id}/unpublish`, undefined, { token: owner });
@@ -361,7 +435,12 @@ describe('merchant products: /merchant/products', () => {
   });
 
   it('errors: each field in Chinese; a top-level category, another merchant’s picture, publishing without a picture', async () => {
-    const bad = await h.json('POST', '/api/v1/merchant/products', { name: '米', originCode: '5002', priceFen: 0, unit: '', stock: -1, contactPhone: '12345' }, { token: owner });
+    const bad = await h.json(
+      'POST',
+      '/api/v1/merchant/products',
+      { name: '米', originCode: '5002', priceFen: 0, unit: '', stock: -1, contactPhone: '12345' },
+      { token: owner },
+    );
     expect(bad.status).toBe(400);
     expect(bad.json.error.fields).toMatchObject({
       name: '商品名称 2–60 个字',
@@ -377,7 +456,9 @@ describe('merchant products: /merchant/products', () => {
     const theirs = await uploadImage(rival);
     const stolen = await h.json('POST', '/api/v1/merchant/products', productForm({ imageIds: [theirs] }), { token: owner });
     expect(stolen.json.error.fields).toEqual({ imageIds: '图片不存在或不能使用' });
-    const seven = await h.json('POST', '/api/v1/merchant/products', productForm({ imageIds: Array.from({ length: 7 }, () => crypto.randomUUID()) }), { token: owner });
+    const seven = await h.json('POST', '/api/v1/merchant/products', productForm({ imageIds: Array.from({ length: 7 }, () => crypto.randomUUID()) }), {
+      token: owner,
+    });
     expect(seven.json.error.fields).toEqual({ imageIds: '最多上传 6 张图片' });
 
     const bare = await h.json('POST', '/api/v1/merchant/products', productForm({ name: '无图商品' }), { token: owner });
@@ -444,7 +525,10 @@ describe('GET /mall/images/{fileId}/{size}', () => {
     expect(detail).toMatchObject({ status: 200, type: 'image/webp' });
     expect(await sharp(detail.bytes).metadata()).toMatchObject({ format: 'webp', width: 960, height: 720 });
     // The product page links exactly these.
-    expect((await get(`/mall/products/${id}`)).json.images[0]).toMatchObject({ thumbUrl: `/api/v1/mall/images/${fileId}/thumb`, detailUrl: `/api/v1/mall/images/${fileId}/detail` });
+    expect((await get(`/mall/products/${id}`)).json.images[0]).toMatchObject({
+      thumbUrl: `/api/v1/mall/images/${fileId}/thumb`,
+      detailUrl: `/api/v1/mall/images/${fileId}/detail`,
+    });
   });
 
   it('auth: an unlisted product’s pictures are 404 to strangers, served privately to its merchant and operators', async () => {
@@ -495,7 +579,16 @@ describe('browsing: /mall/home, /mall/products, /mall/regions, /mall/categories'
   beforeAll(async () => {
     chengkou = await shop('城口县浏览测试腊味合作社', '500229107');
     const wuxi = await shop('巫溪县浏览测试蜂蜜合作社', '500238118');
-    bacon = (await listed(chengkou, { name: '城口柴火老腊肉', categoryCode: 'meat.pork', originCode: '500229107', priceFen: 12_800, unit: '斤', description: '柴火熏制 90 天' })).id;
+    bacon = (
+      await listed(chengkou, {
+        name: '城口柴火老腊肉',
+        categoryCode: 'meat.pork',
+        originCode: '500229107',
+        priceFen: 12_800,
+        unit: '斤',
+        description: '柴火熏制 90 天',
+      })
+    ).id;
     walnut = (await listed(chengkou, { name: '城口薄壳核桃', categoryCode: 'mountain.nut', originCode: '500229', priceFen: 3_900, unit: '斤' })).id;
     honey = (await listed(wuxi, { name: '红池坝中蜂百花蜜', categoryCode: 'mountain.honey', originCode: '500238118', priceFen: 15_800, unit: '瓶' })).id;
   });
@@ -513,7 +606,22 @@ describe('browsing: /mall/home, /mall/products, /mall/regions, /mall/categories'
     expect(await ids(`origin=500229&category=mountain`)).toEqual([walnut]);
     expect(await ids(`origin=500229&priceMin=4000`)).toEqual([bacon]);
     const page2 = await get('/mall/products?origin=500229&sort=price_asc&pageSize=1&page=2');
-    expect(page2.json).toMatchObject({ total: 2, page: 2, pageSize: 1, sort: 'price_asc', items: [{ id: bacon, name: '城口柴火老腊肉', priceFen: 12_800, originName: '重庆市 城口县 高观镇', merchantName: '城口县浏览测试腊味合作社', imageUrl: expect.stringMatching(/\/thumb$/) }] });
+    expect(page2.json).toMatchObject({
+      total: 2,
+      page: 2,
+      pageSize: 1,
+      sort: 'price_asc',
+      items: [
+        {
+          id: bacon,
+          name: '城口柴火老腊肉',
+          priceFen: 12_800,
+          originName: '重庆市 城口县 高观镇',
+          merchantName: '城口县浏览测试腊味合作社',
+          imageUrl: expect.stringMatching(/\/thumb$/),
+        },
+      ],
+    });
   });
 
   it('errors: bad filters are answered per field', async () => {
@@ -553,7 +661,10 @@ describe('browsing: /mall/home, /mall/products, /mall/regions, /mall/categories'
   });
 
   it('happy: home shows featured products, the newest per category and the districts; categories have two levels', async () => {
-    expect((await h.json('POST', `/api/v1/admin/mall/products/${honey}/feature`, { featured: true }, { token: opsToken })).json).toEqual({ id: honey, featured: true });
+    expect((await h.json('POST', `/api/v1/admin/mall/products/${honey}/feature`, { featured: true }, { token: opsToken })).json).toEqual({
+      id: honey,
+      featured: true,
+    });
     const home = await get('/mall/home');
     expect(home.status).toBe(200);
     expect(home.json.featured.find((p: { id: string }) => p.id === honey)).toMatchObject({ featured: true, merchantName: '巫溪县浏览测试蜂蜜合作社' });
@@ -584,9 +695,11 @@ describe('operators: /admin/mall/products', () => {
     expect((await get(`/mall/products/${p.id}`, owner)).json.takedownReason).toBe('缺少食品生产许可证');
     const relist = await h.json('POST', `/api/v1/merchant/products/${p.id}/publish`, undefined, { token: owner });
     expect(relist.status).toBe(409);
-    expect(relist.json.error).toMatchObject({ code: 'INVALID_TRANSITION', message: expect.stringContaining('缺少食品生产许可证') });
+    expect(relist.json.error).toMatchObject({ code: 'PRODUCT_TAKEN_DOWN', message: expect.stringContaining('缺少食品生产许可证') });
     expect((await get('/messages', owner)).json.items[0]).toMatchObject({ title: '商品已被平台下架' });
-    expect((await get(`/admin/mall/products?status=taken_down&merchantId=${merchantId}`, opsToken)).json.items.map((i: { id: string }) => i.id)).toEqual([p.id]);
+    expect((await get(`/admin/mall/products?status=taken_down&merchantId=${merchantId}`, opsToken)).json.items.map((i: { id: string }) => i.id)).toEqual([
+      p.id,
+    ]);
 
     expect((await h.json('POST', `/api/v1/admin/mall/products/${p.id}/restore`, undefined, { token: opsToken })).json).toMatchObject({ status: 'unlisted' });
     expect((await h.json('POST', `/api/v1/merchant/products/${p.id}/publish`, undefined, { token: owner })).json.status).toBe('listed');
@@ -604,7 +717,7 @@ describe('operators: /admin/mall/products', () => {
     await h.json('POST', `/api/v1/merchant/products/${p.id}/unpublish`, undefined, { token: owner });
     const unlisted = await h.json('POST', `/api/v1/admin/mall/products/${p.id}/feature`, { featured: true }, { token: opsToken });
     expect(unlisted.status).toBe(409);
-    expect(unlisted.json.error).toMatchObject({ code: 'INVALID_TRANSITION', message: '只有在售商品可以设为推荐' });
+    expect(unlisted.json.error).toMatchObject({ code: 'PRODUCT_STATUS_FORBIDS', message: '只有在售商品可以设为推荐' });
     const restoreListed = await h.json('POST', `/api/v1/admin/mall/products/${p.id}/restore`, undefined, { token: opsToken });
     expect(restoreListed.status).toBe(409);
     for (const [path, body] of [
@@ -636,16 +749,32 @@ describe('operators: /admin/mall/products', () => {
 });
 
 describe('addresses: /addresses', () => {
-  const addressForm = (over: Record<string, unknown> = {}) => ({ recipient: '李四', mobile: '13800138000', regionCode: '500118113', detail: '太平村 3 组 12 号', ...over });
+  const addressForm = (over: Record<string, unknown> = {}) => ({
+    recipient: '李四',
+    mobile: '13800138000',
+    regionCode: '500118113',
+    detail: '太平村 3 组 12 号',
+    ...over,
+  });
 
   it('happy: the first is the default; another can take it; edit; deleting the default passes it to the newest left', async () => {
     const { token } = await individual(h.platform, null);
     const first = await h.json('POST', '/api/v1/addresses', addressForm(), { token });
     expect(first.status, first.text).toBe(201);
-    expect(first.json).toMatchObject({ recipient: '李四', regionName: '重庆市 永川区 双石镇', fullAddress: '重庆市 永川区 双石镇 太平村 3 组 12 号', isDefault: true });
+    expect(first.json).toMatchObject({
+      recipient: '李四',
+      regionName: '重庆市 永川区 双石镇',
+      fullAddress: '重庆市 永川区 双石镇 太平村 3 组 12 号',
+      isDefault: true,
+    });
     const second = await h.json('POST', '/api/v1/addresses', addressForm({ recipient: '王五', detail: '双石镇政府 1 号楼' }), { token });
     expect(second.json.isDefault).toBe(false);
-    const third = await h.json('POST', '/api/v1/addresses', addressForm({ recipient: '赵六', detail: '永川区人民大道 8 号', regionCode: '500118', isDefault: true }), { token });
+    const third = await h.json(
+      'POST',
+      '/api/v1/addresses',
+      addressForm({ recipient: '赵六', detail: '永川区人民大道 8 号', regionCode: '500118', isDefault: true }),
+      { token },
+    );
     expect(third.json.isDefault).toBe(true);
     const list = await get('/addresses', token);
     expect(list.json.map((a: { id: string; isDefault: boolean }) => [a.id, a.isDefault])).toEqual([
@@ -673,15 +802,22 @@ describe('addresses: /addresses', () => {
     expect(empty.status).toBe(400);
     expect(empty.json.error.fields).toEqual({ recipient: '请填写收货人', mobile: '请填写手机号', regionCode: '请选择所在地区', detail: '请填写详细地址' });
     const bad = await h.json('POST', '/api/v1/addresses', addressForm({ recipient: '李', mobile: '12345', regionCode: '5001', detail: '村里' }), { token });
-    expect(bad.json.error.fields).toEqual({ recipient: '收货人 2–20 个字', mobile: '请填写正确的 11 位大陆手机号', regionCode: '请选择到区县（乡镇可选）', detail: '请填写详细地址（街道、门牌号）' });
+    expect(bad.json.error.fields).toEqual({
+      recipient: '收货人 2–20 个字',
+      mobile: '请填写正确的 11 位大陆手机号',
+      regionCode: '请选择到区县（乡镇可选）',
+      detail: '请填写详细地址（街道、门牌号）',
+    });
     const first = await h.json('POST', '/api/v1/addresses', addressForm(), { token });
     const badEdit = await h.json('PUT', `/api/v1/addresses/${first.json.id}`, addressForm({ regionCode: '50' }), { token });
     expect(badEdit.json.error.fields).toEqual({ regionCode: '请选择到区县（乡镇可选）' });
-    expect((await h.json('POST', '/api/v1/addresses', addressForm({ isDefault: 'yes' }), { token })).json.error.fields).toEqual({ isDefault: '是否设为默认地址须为 true 或 false' });
+    expect((await h.json('POST', '/api/v1/addresses', addressForm({ isDefault: 'yes' }), { token })).json.error.fields).toEqual({
+      isDefault: '是否设为默认地址须为 true 或 false',
+    });
     for (let i = 1; i < 20; i++) expect((await h.json('POST', '/api/v1/addresses', addressForm({ detail: `太平村 ${i} 组` }), { token })).status).toBe(201);
     const full = await h.json('POST', '/api/v1/addresses', addressForm({ detail: '太平村 21 组' }), { token });
     expect(full.status).toBe(409);
-    expect(full.json.error).toMatchObject({ code: 'CONFLICT', message: '最多保存 20 个收货地址，请先删除不用的地址' });
+    expect(full.json.error).toMatchObject({ code: 'ADDRESS_LIMIT_REACHED', message: '最多保存 20 个收货地址，请先删除不用的地址' });
     expect((await get('/addresses', token)).json).toHaveLength(20);
   });
 
@@ -750,7 +886,19 @@ describe('OpenAPI', () => {
     for (const [path, methods] of expected) {
       expect(Object.keys(paths[`/api/v1${path}`] ?? {}).sort(), path).toEqual([...methods].sort());
     }
-    for (const name of ['Product', 'ProductCard', 'ProductPage', 'ManagedProductPage', 'MallHome', 'MallRegionPage', 'Address', 'UnitSession', 'IndividualProfile', 'UnitSearchResult', 'MerchantRegistration']) {
+    for (const name of [
+      'Product',
+      'ProductCard',
+      'ProductPage',
+      'ManagedProductPage',
+      'MallHome',
+      'MallRegionPage',
+      'Address',
+      'UnitSession',
+      'IndividualProfile',
+      'UnitSearchResult',
+      'MerchantRegistration',
+    ]) {
       expect(Object.keys(doc.json.components.schemas), name).toContain(name);
     }
     expect(doc.json.components.schemas.MerchantRegistration.required).not.toContain('accountType');

@@ -1,9 +1,34 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { RegisterInput } from '../../core/accounts/accounts.schema';
 import { AddressInput } from '../../core/mall/addresses.service';
-import { FeaturedInput, IMAGE_SIZES, PRODUCT_SORTS, PRODUCT_STATUSES, ProductInput, TakedownInput } from '../../core/mall/catalog.schema';
+import { PRODUCT_STATUSES } from '../../core/mall/catalog.machine';
+import {
+  FeaturedInput,
+  IMAGE_SIZES,
+  MallHomeView,
+  ManagedProductView,
+  PRODUCT_SORTS,
+  ProductCardView,
+  ProductCategoryView,
+  ProductFeaturedView,
+  ProductInput,
+  ProductStatusChangeView,
+  ProductStatusCountsView,
+  ProductView,
+  RegionProductCountView,
+  RegionView,
+  TakedownInput,
+} from '../../core/mall/catalog.schema';
 import type { CatalogService } from '../../core/mall/catalog.service';
-import { RegisterIndividualInput, RegisterUnitInput, UNIT_ATTRIBUTE_KINDS, UpdateIndividualInput } from '../../core/mall/units.schema';
+import {
+  IndividualProfileView,
+  RegisterIndividualInput,
+  RegisterUnitInput,
+  UnitAttributeOptionView,
+  UnitSearchResultView,
+  UnitView,
+  UpdateIndividualInput,
+} from '../../core/mall/units.schema';
 import { isAppError } from '../../core/shared/app-error';
 import { requestContext, setSessionCookie } from './auth.routes';
 import type { ApiRouter } from './context';
@@ -11,65 +36,6 @@ import { authed, errorResponses, json, jsonBody, page, SessionResponse } from '.
 
 // ── Views ───────────────────────────────────────────────────────────────────────────────────────
 const Stamp = z.iso.datetime();
-const ProductStatus = z.enum(PRODUCT_STATUSES);
-const AttributeKind = z.enum(UNIT_ATTRIBUTE_KINDS);
-
-const UnitAttributeOption = z
-  .object({ kind: AttributeKind, label: z.string(), groups: z.array(z.object({ code: z.string(), name: z.string() })).describe('Second-level groups; empty for 其他帮扶单位') })
-  .openapi('UnitAttributeOption');
-
-const UnitSearchResult = z
-  .object({
-    id: z.uuid(),
-    fullName: z.string(),
-    regionCode: z.string().nullable(),
-    regionName: z.string(),
-    attributeKind: AttributeKind.nullable(),
-    attributeLabel: z.string().nullable(),
-    groupName: z.string().nullable(),
-  })
-  .openapi('UnitSearchResult');
-
-const Unit = z
-  .object({
-    id: z.uuid(),
-    fullName: z.string(),
-    uscc: z.string().nullable(),
-    regionCode: z.string().nullable(),
-    regionName: z.string(),
-    status: z.enum(['active', 'disabled']),
-    attributeKind: AttributeKind.nullable(),
-    attributeLabel: z.string().nullable(),
-    attributeGroupCode: z.string().nullable(),
-    groupName: z.string().nullable(),
-    memberCount: z.number().int().describe('Approved employees of the unit (members with the member role)'),
-    role: z.enum(['owner', 'admin', 'finance', 'member']),
-    createdAt: Stamp,
-  })
-  .openapi('Unit');
-
-const IndividualProfile = z
-  .object({
-    userId: z.uuid(),
-    username: z.string(),
-    mobile: z.string(),
-    realName: z.string(),
-    regionCode: z.string(),
-    regionName: z.string(),
-    note: z.string().nullable(),
-    unit: z
-      .object({
-        id: z.uuid(),
-        fullName: z.string(),
-        status: z.enum(['pending', 'approved', 'rejected']).describe('Whether the unit has approved the individual as its employee (a member who may act for it)'),
-        statusLabel: z.string(),
-        rejectReason: z.string().nullable(),
-      })
-      .nullable()
-      .describe('The unit the purchases count for'),
-    updatedAt: Stamp,
-  })
-  .openapi('IndividualProfile');
 
 const UnitSession = SessionResponse.extend({ unitId: z.uuid() }).openapi('UnitSession');
 
@@ -81,103 +47,20 @@ const MerchantRegistration = z
     required: ['username', 'mobile', 'code', 'password', 'confirmPassword', 'organisationName', 'uscc', 'regionCode'],
   });
 
-const ProductCard = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    priceFen: z.number().int(),
-    unit: z.string(),
-    stock: z.number().int(),
-    sold: z.number().int(),
-    featured: z.boolean(),
-    categoryCode: z.string(),
-    originCode: z.string(),
-    originName: z.string(),
-    merchantId: z.uuid(),
-    merchantName: z.string(),
-    imageUrl: z.string().nullable().describe('The first image as a thumbnail: /api/v1/mall/images/{fileId}/thumb'),
-    createdAt: Stamp,
-  })
-  .openapi('ProductCard');
+const ManagedProductPage = page(ManagedProductView, 'ManagedProductPage').extend({
+  counts: ProductStatusCountsView.describe('Products per status (before the status filter)'),
+});
 
-const Product = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    priceFen: z.number().int(),
-    unit: z.string(),
-    stock: z.number().int(),
-    sold: z.number().int(),
-    description: z.string(),
-    contactPhone: z.string(),
-    status: ProductStatus,
-    statusLabel: z.string(),
-    featured: z.boolean(),
-    category: z.object({ code: z.string(), name: z.string(), parentCode: z.string().nullable(), parentName: z.string().nullable() }),
-    origin: z.object({ code: z.string(), name: z.string(), districtCode: z.string() }),
-    merchant: z.object({ id: z.uuid(), name: z.string(), regionCode: z.string().nullable(), regionName: z.string(), contactPhone: z.string() }),
-    imageIds: z.array(z.uuid()),
-    images: z.array(z.object({ fileId: z.uuid(), thumbUrl: z.string(), detailUrl: z.string(), originalUrl: z.string() })),
-    takedownReason: z.string().nullable().describe('Only the merchant and operators see why a product was taken down'),
-    own: z.boolean().describe('Whether the caller acts for the product’s merchant'),
-    createdAt: Stamp,
-    updatedAt: Stamp,
-  })
-  .openapi('Product');
-
-const ManagedProduct = z
-  .object({
-    id: z.uuid(),
-    name: z.string(),
-    priceFen: z.number().int(),
-    unit: z.string(),
-    stock: z.number().int(),
-    sold: z.number().int(),
-    status: ProductStatus,
-    statusLabel: z.string(),
-    featured: z.boolean(),
-    takedownReason: z.string().nullable(),
-    categoryCode: z.string(),
-    categoryName: z.string(),
-    originCode: z.string(),
-    originName: z.string(),
-    merchantId: z.uuid(),
-    merchantName: z.string(),
-    imageUrl: z.string().nullable(),
-    updatedAt: Stamp,
-  })
-  .openapi('ManagedProduct');
-
-const StatusCounts = z.object(Object.fromEntries(PRODUCT_STATUSES.map((s) => [s, z.number().int()])) as Record<(typeof PRODUCT_STATUSES)[number], z.ZodNumber>);
-const ManagedProductPage = page(ManagedProduct, 'ManagedProductPage').extend({ counts: StatusCounts.describe('Products per status (before the status filter)') });
-
-const ProductStatusChange = z.object({ id: z.uuid(), status: ProductStatus, statusLabel: z.string(), featured: z.boolean() }).openapi('ProductStatusChange');
-const Featured = z.object({ id: z.uuid(), featured: z.boolean() }).openapi('ProductFeatured');
-
-const ProductPage = page(ProductCard, 'ProductPage').extend({ sort: z.enum(PRODUCT_SORTS) });
-const RegionCount = z.object({ code: z.string(), name: z.string(), fullName: z.string(), count: z.number().int() }).openapi('RegionProductCount');
-const Region = z.object({ code: z.string(), name: z.string(), fullName: z.string() });
-
-const MallHome = z
-  .object({
-    featured: z.array(ProductCard).describe('Operator-featured products'),
-    sections: z.array(z.object({ category: z.object({ code: z.string(), name: z.string() }), items: z.array(ProductCard) })).describe('The newest of each top category that has products'),
-    districts: z.array(RegionCount).describe('Assisted districts with listed products, most first'),
-  })
-  .openapi('MallHome');
+const ProductPage = page(ProductCardView, 'ProductPage').extend({ sort: z.enum(PRODUCT_SORTS) });
 
 const RegionPage = z
   .object({
-    region: Region.nullable().describe('null for every region'),
-    districts: z.array(RegionCount),
-    townships: z.array(RegionCount),
+    region: RegionView.nullable().describe('null for every region'),
+    districts: z.array(RegionProductCountView),
+    townships: z.array(RegionProductCountView),
     products: ProductPage,
   })
   .openapi('MallRegionPage');
-
-const CategoryNode = z
-  .object({ code: z.string(), name: z.string(), children: z.array(z.object({ code: z.string(), name: z.string() })) })
-  .openapi('ProductCategory');
 
 const Address = z
   .object({
@@ -201,13 +84,19 @@ const productQuery = z.object({
   merchantId: z.string().optional(),
   priceMin: z.string().optional().openapi({ description: '最低价（分）' }),
   priceMax: z.string().optional().openapi({ description: '最高价（分）' }),
-  sort: z.string().optional().openapi({ enum: [...PRODUCT_SORTS] }),
+  sort: z
+    .string()
+    .optional()
+    .openapi({ enum: [...PRODUCT_SORTS] }),
   page: z.string().optional().openapi({ example: '1' }),
   pageSize: z.string().optional().openapi({ example: '20', description: '1–60' }),
 });
 const regionQuery = productQuery.omit({ origin: true });
 const managedQuery = z.object({
-  status: z.string().optional().openapi({ enum: [...PRODUCT_STATUSES] }),
+  status: z
+    .string()
+    .optional()
+    .openapi({ enum: [...PRODUCT_STATUSES] }),
   q: z.string().optional().openapi({ description: '商品名称' }),
   page: z.string().optional(),
   pageSize: z.string().optional().openapi({ description: '1–100' }),
@@ -223,14 +112,15 @@ const routes = {
     path: '/mall/unit-attributes',
     tags: M,
     summary: '单位属性：四类及其二级帮扶单位（单位注册表单）',
-    responses: { 200: json(z.array(UnitAttributeOption), 'The four kinds') },
+    responses: { 200: json(z.array(UnitAttributeOptionView), 'The four kinds') },
   }),
   registerUnit: createRoute({
     method: 'post',
     path: '/mall/units/register',
     tags: M,
     summary: '单位注册（单位属性、单位名称、统一社会信用代码、所在地区、手机验证码）',
-    description: 'Ask for the SMS code with `POST /auth/register-code` first. Creates the user, the unit (owner role) and a session: sets the session cookie and returns a bearer token.',
+    description:
+      'Ask for the SMS code with `POST /auth/register-code` first. Creates the user, the unit (owner role) and a session: sets the session cookie and returns a bearer token.',
     request: { body: jsonBody(RegisterUnitInput) },
     responses: { 201: json(UnitSession, 'Registered and signed in'), ...errorResponses(400, 409, 429) },
   }),
@@ -241,14 +131,15 @@ const routes = {
     summary: '查找单位（个人用户注册时按单位全称或关键字选择所在单位）',
     description: 'Active units only, at most 10, closest first. “村头” finds 重庆村头科技发展有限公司.',
     request: { query: z.object({ q: z.string().optional().openapi({ description: '单位全称或关键字', example: '村头' }) }) },
-    responses: { 200: json(z.array(UnitSearchResult), 'Matching units'), ...errorResponses(400) },
+    responses: { 200: json(z.array(UnitSearchResultView), 'Matching units'), ...errorResponses(400) },
   }),
   registerIndividual: createRoute({
     method: 'post',
     path: '/mall/individuals/register',
     tags: M,
     summary: '个人用户注册（手机号、验证码、真实姓名、所在地区、所在单位）',
-    description: 'Choose the unit from `GET /mall/units/search`. Creates the user as a member of the unit and a session: sets the session cookie and returns a bearer token.',
+    description:
+      'Choose the unit from `GET /mall/units/search`. Creates the user as a member of the unit and a session: sets the session cookie and returns a bearer token.',
     request: { body: jsonBody(RegisterIndividualInput) },
     responses: { 201: json(SessionResponse, 'Registered and signed in'), ...errorResponses(400, 409, 429) },
   }),
@@ -267,7 +158,7 @@ const routes = {
     tags: M,
     summary: '个人信息（个人用户）',
     security: authed,
-    responses: { 200: json(IndividualProfile, 'The caller’s profile'), ...errorResponses(401, 404) },
+    responses: { 200: json(IndividualProfileView, 'The caller’s profile'), ...errorResponses(401, 404) },
   }),
   updateProfile: createRoute({
     method: 'put',
@@ -278,7 +169,7 @@ const routes = {
       'Absent fields stay as they are; an empty note clears it. Changing the unit ends every power at the old unit and waits for the new unit’s approval; earlier orders keep the unit they were counted for.',
     security: authed,
     request: { body: jsonBody(UpdateIndividualInput) },
-    responses: { 200: json(IndividualProfile, 'Updated'), ...errorResponses(400, 401, 404, 409) },
+    responses: { 200: json(IndividualProfileView, 'Updated'), ...errorResponses(400, 401, 404, 409) },
   }),
   unit: createRoute({
     method: 'get',
@@ -286,14 +177,14 @@ const routes = {
     tags: M,
     summary: '单位信息（当前代表的单位）',
     security: authed,
-    responses: { 200: json(Unit, 'The unit'), ...errorResponses(401, 403) },
+    responses: { 200: json(UnitView, 'The unit'), ...errorResponses(401, 403) },
   }),
   home: createRoute({
     method: 'get',
     path: '/mall/home',
     tags: M,
     summary: '消费帮扶馆首页：推荐商品、各分类新品、帮扶区县',
-    responses: { 200: json(MallHome, 'Home') },
+    responses: { 200: json(MallHomeView, 'Home') },
   }),
   search: createRoute({
     method: 'get',
@@ -309,7 +200,7 @@ const routes = {
     tags: M,
     summary: '商品详情（在售商品任何人可见；其余仅本商家与运营可见）',
     request: { params: idParam },
-    responses: { 200: json(Product, 'The product'), ...errorResponses(404) },
+    responses: { 200: json(ProductView, 'The product'), ...errorResponses(404) },
   }),
   regions: createRoute({
     method: 'get',
@@ -332,7 +223,7 @@ const routes = {
     path: '/mall/categories',
     tags: M,
     summary: '商品分类（两级）',
-    responses: { 200: json(z.array(CategoryNode), 'Top categories with their second level') },
+    responses: { 200: json(z.array(ProductCategoryView), 'Top categories with their second level') },
   }),
   image: createRoute({
     method: 'get',
@@ -358,10 +249,11 @@ const routes = {
     path: '/merchant/products',
     tags: M,
     summary: '商家：发布商品（保存为草稿；图片先用 POST /files 上传，imageOnly=true）',
-    description: 'At most six images, listed by id in `imageIds`; a 320 px thumbnail and a 960 px detail copy are made of each. `POST /merchant/products/{id}/publish` lists it.',
+    description:
+      'At most six images, listed by id in `imageIds`; a 320 px thumbnail and a 960 px detail copy are made of each. `POST /merchant/products/{id}/publish` lists it.',
     security: authed,
     request: { body: jsonBody(ProductInput) },
-    responses: { 201: json(Product, 'Draft saved'), ...errorResponses(400, 401, 403) },
+    responses: { 201: json(ProductView, 'Draft saved'), ...errorResponses(400, 401, 403) },
   }),
   updateProduct: createRoute({
     method: 'put',
@@ -370,7 +262,7 @@ const routes = {
     summary: '商家：修改商品（整表提交；状态不变）',
     security: authed,
     request: { params: idParam, body: jsonBody(ProductInput) },
-    responses: { 200: json(Product, 'Saved'), ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: json(ProductView, 'Saved'), ...errorResponses(400, 401, 403, 404) },
   }),
   publish: createRoute({
     method: 'post',
@@ -379,7 +271,7 @@ const routes = {
     summary: '商家：上架（至少一张图片；平台下架的商品不能自行上架）',
     security: authed,
     request: { params: idParam },
-    responses: { 200: json(ProductStatusChange, 'Listed'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(ProductStatusChangeView, 'Listed'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   unpublish: createRoute({
     method: 'post',
@@ -388,7 +280,7 @@ const routes = {
     summary: '商家：下架',
     security: authed,
     request: { params: idParam },
-    responses: { 200: json(ProductStatusChange, 'Unlisted'), ...errorResponses(401, 403, 404, 409) },
+    responses: { 200: json(ProductStatusChangeView, 'Unlisted'), ...errorResponses(401, 403, 404, 409) },
   }),
 
   adminProducts: createRoute({
@@ -398,7 +290,10 @@ const routes = {
     summary: '运营：商品列表（全部状态，可按商家筛选）',
     security: authed,
     request: { query: adminQuery },
-    responses: { 200: json(page(ManagedProduct, 'AdminProductPage').extend({ counts: StatusCounts }), 'Most recently changed first'), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: json(page(ManagedProductView, 'AdminProductPage').extend({ counts: ProductStatusCountsView }), 'Most recently changed first'),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   takeDown: createRoute({
     method: 'post',
@@ -407,7 +302,7 @@ const routes = {
     summary: '运营：平台下架商品（须填写原因，通知商家）',
     security: authed,
     request: { params: idParam, body: jsonBody(TakedownInput) },
-    responses: { 200: json(ProductStatusChange, 'Taken down'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(ProductStatusChangeView, 'Taken down'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   restore: createRoute({
     method: 'post',
@@ -416,7 +311,7 @@ const routes = {
     summary: '运营：恢复平台下架的商品（变为已下架，由商家重新上架）',
     security: authed,
     request: { params: idParam },
-    responses: { 200: json(ProductStatusChange, 'Restored'), ...errorResponses(401, 403, 404, 409) },
+    responses: { 200: json(ProductStatusChangeView, 'Restored'), ...errorResponses(401, 403, 404, 409) },
   }),
   feature: createRoute({
     method: 'post',
@@ -425,7 +320,7 @@ const routes = {
     summary: '运营：设为或取消首页推荐（仅在售商品）',
     security: authed,
     request: { params: idParam, body: jsonBody(FeaturedInput) },
-    responses: { 200: json(Featured, 'Set'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(ProductFeaturedView, 'Set'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
 
   addresses: createRoute({
@@ -491,28 +386,28 @@ export function registerMallCatalogRoutes(api: ApiRouter) {
   api.openapi(routes.registerUnit, async (c) => {
     const s = await c.var.services.units.registerUnit(c.req.valid('json'), requestContext(c));
     setSessionCookie(c, s);
-    return c.json(s as never, 201);
+    return c.json(s, 201);
   });
-  api.openapi(routes.searchUnits, async (c) => c.json((await c.var.services.units.searchUnits(c.req.query())) as never, 200));
+  api.openapi(routes.searchUnits, async (c) => c.json(await c.var.services.units.searchUnits(c.req.query()), 200));
   api.openapi(routes.registerIndividual, async (c) => {
     const s = await c.var.services.units.registerIndividual(c.req.valid('json'), requestContext(c));
     setSessionCookie(c, s);
-    return c.json(s as never, 201);
+    return c.json(s, 201);
   });
   api.openapi(routes.registerMerchant, async (c) => {
     const s = await c.var.services.units.registerMerchant(c.req.valid('json'), requestContext(c));
     setSessionCookie(c, s);
-    return c.json(s as never, 201);
+    return c.json(s, 201);
   });
-  api.openapi(routes.profile, async (c) => c.json((await c.var.services.units.getIndividual(c.var.actor)) as never, 200));
-  api.openapi(routes.updateProfile, async (c) => c.json((await c.var.services.units.updateIndividual(c.var.actor, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.unit, async (c) => c.json((await c.var.services.units.getUnit(c.var.actor)) as never, 200));
+  api.openapi(routes.profile, async (c) => c.json(await c.var.services.units.getIndividual(c.var.actor), 200));
+  api.openapi(routes.updateProfile, async (c) => c.json(await c.var.services.units.updateIndividual(c.var.actor, c.req.valid('json')), 200));
+  api.openapi(routes.unit, async (c) => c.json(await c.var.services.units.getUnit(c.var.actor), 200));
 
-  api.openapi(routes.home, async (c) => c.json((await catalog(c).home()) as never, 200));
-  api.openapi(routes.search, async (c) => c.json((await catalog(c).search(c.req.query())) as never, 200));
-  api.openapi(routes.product, async (c) => c.json((await catalog(c).product(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.regions, async (c) => c.json((await catalog(c).regionPage(null, c.req.query())) as never, 200));
-  api.openapi(routes.region, async (c) => c.json((await catalog(c).regionPage(c.req.valid('param').code, c.req.query())) as never, 200));
+  api.openapi(routes.home, async (c) => c.json(await catalog(c).home(), 200));
+  api.openapi(routes.search, async (c) => c.json(await catalog(c).search(c.req.query()), 200));
+  api.openapi(routes.product, async (c) => c.json(await catalog(c).product(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.regions, async (c) => c.json(await catalog(c).regionPage(null, c.req.query()), 200));
+  api.openapi(routes.region, async (c) => c.json(await catalog(c).regionPage(c.req.valid('param').code, c.req.query()), 200));
   api.openapi(routes.categories, async (c) => c.json(await catalog(c).categoryTree(), 200));
   api.openapi(routes.image, async (c) => {
     const { fileId, size } = c.req.valid('param');
@@ -527,24 +422,24 @@ export function registerMallCatalogRoutes(api: ApiRouter) {
       'content-length': String(img.data.byteLength),
       'cache-control': shared ? 'public, max-age=3600' : 'private, no-cache',
       'x-content-type-options': 'nosniff',
-    }) as never;
+    });
   });
 
-  api.openapi(routes.merchantProducts, async (c) => c.json((await catalog(c).merchantProducts(c.var.actor, c.req.query())) as never, 200));
-  api.openapi(routes.createProduct, async (c) => c.json((await catalog(c).createProduct(c.var.actor, c.req.valid('json'))) as never, 201));
-  api.openapi(routes.updateProduct, async (c) => c.json((await catalog(c).updateProduct(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.publish, async (c) => c.json((await catalog(c).publish(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.unpublish, async (c) => c.json((await catalog(c).unpublish(c.var.actor, c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.merchantProducts, async (c) => c.json(await catalog(c).merchantProducts(c.var.actor, c.req.query()), 200));
+  api.openapi(routes.createProduct, async (c) => c.json(await catalog(c).createProduct(c.var.actor, c.req.valid('json')), 201));
+  api.openapi(routes.updateProduct, async (c) => c.json(await catalog(c).updateProduct(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.publish, async (c) => c.json(await catalog(c).publish(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.unpublish, async (c) => c.json(await catalog(c).unpublish(c.var.actor, c.req.valid('param').id), 200));
 
-  api.openapi(routes.adminProducts, async (c) => c.json((await catalog(c).adminProducts(c.var.actor, c.req.query())) as never, 200));
-  api.openapi(routes.takeDown, async (c) => c.json((await catalog(c).takeDown(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.restore, async (c) => c.json((await catalog(c).restore(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.feature, async (c) => c.json((await catalog(c).setFeatured(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
+  api.openapi(routes.adminProducts, async (c) => c.json(await catalog(c).adminProducts(c.var.actor, c.req.query()), 200));
+  api.openapi(routes.takeDown, async (c) => c.json(await catalog(c).takeDown(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.restore, async (c) => c.json(await catalog(c).restore(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.feature, async (c) => c.json(await catalog(c).setFeatured(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
 
-  api.openapi(routes.addresses, async (c) => c.json((await c.var.services.addresses.list(c.var.actor)) as never, 200));
-  api.openapi(routes.createAddress, async (c) => c.json((await c.var.services.addresses.create(c.var.actor, c.req.valid('json'))) as never, 201));
-  api.openapi(routes.address, async (c) => c.json((await c.var.services.addresses.get(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.updateAddress, async (c) => c.json((await c.var.services.addresses.update(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.removeAddress, async (c) => c.json((await c.var.services.addresses.remove(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.setDefaultAddress, async (c) => c.json((await c.var.services.addresses.setDefault(c.var.actor, c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.addresses, async (c) => c.json(await c.var.services.addresses.list(c.var.actor), 200));
+  api.openapi(routes.createAddress, async (c) => c.json(await c.var.services.addresses.create(c.var.actor, c.req.valid('json')), 201));
+  api.openapi(routes.address, async (c) => c.json(await c.var.services.addresses.get(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.updateAddress, async (c) => c.json(await c.var.services.addresses.update(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.removeAddress, async (c) => c.json(await c.var.services.addresses.remove(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.setDefaultAddress, async (c) => c.json(await c.var.services.addresses.setDefault(c.var.actor, c.req.valid('param').id), 200));
 }

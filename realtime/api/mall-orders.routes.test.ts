@@ -43,7 +43,10 @@ describe('cart and orders', () => {
     const seller = h.api(await tokenFor(m));
     const console = await seller.GET('/api/v1/merchant/orders', { params: { query: { status: 'paid' } } });
     expect(console.data!.items.map((o) => o.id)).toContain(order.id);
-    const shipped = await seller.POST('/api/v1/merchant/orders/{id}/ship', { params: { path: { id: order.id } }, body: { carrier: '中通快递', trackingNo: 'ZT7788990011' } });
+    const shipped = await seller.POST('/api/v1/merchant/orders/{id}/ship', {
+      params: { path: { id: order.id } },
+      body: { carrier: '中通快递', trackingNo: 'ZT7788990011' },
+    });
     expect(shipped.data!.status).toBe('shipped');
     expect((await buyer.POST('/api/v1/orders/{id}/receive', { params: { path: { id: order.id } } })).data!.status).toBe('received');
     const mine = await buyer.GET('/api/v1/orders');
@@ -79,11 +82,18 @@ describe('cart and orders', () => {
     const m = await merchant(h.platform);
     const item = await product(h.platform, m.org.id);
     const b = await individual(h.platform, null);
-    const { orders: [o] } = await h.platform.services.orders.checkout(b.actor, { addressId: (await address(h.platform, b.actor.userId)).id, items: [{ productId: item.id, quantity: 1 }] });
+    const {
+      orders: [o],
+    } = await h.platform.services.orders.checkout(b.actor, {
+      addressId: (await address(h.platform, b.actor.userId)).id,
+      items: [{ productId: item.id, quantity: 1 }],
+    });
     const other = await individual(h.platform, null);
     expect((await h.json('GET', `/api/v1/orders/${o!.id}`, undefined, { token: other.token })).status).toBe(404);
     const rival = await tokenFor(await merchant(h.platform));
-    expect((await h.json('POST', `/api/v1/merchant/orders/${o!.id}/ship`, { carrier: '中通快递', trackingNo: 'ZT7788990011' }, { token: rival })).status).toBe(404);
+    expect((await h.json('POST', `/api/v1/merchant/orders/${o!.id}/ship`, { carrier: '中通快递', trackingNo: 'ZT7788990011' }, { token: rival })).status).toBe(
+      404,
+    );
     expect((await h.json('GET', '/api/v1/merchant/orders', undefined, { token: b.token })).status).toBe(403);
     expect((await h.json('POST', '/api/v1/payments', { orderIds: [o!.id], method: 'personal_online' }, { token: other.token })).status).toBe(404);
   });
@@ -100,22 +110,56 @@ describe('units: negotiated prices, large transfers, statistics', () => {
     const placed = await h.json('POST', '/api/v1/orders', { addressId: addr.id, bulk: true, items: [{ productId: item.id, quantity: 100 }] }, { token: ut });
     const order = placed.json.orders[0];
     expect(order).toMatchObject({ buyerKind: 'unit', bulk: true, totalFen: 1_200_000 });
-    const noReason = await h.json('POST', `/api/v1/merchant/orders/${order.id}/reprice`, { changes: [{ lineId: order.lines[0].id, priceFen: 10_500 }], reason: '' }, { token: mt });
+    const noReason = await h.json(
+      'POST',
+      `/api/v1/merchant/orders/${order.id}/reprice`,
+      { changes: [{ lineId: order.lines[0].id, priceFen: 10_500 }], reason: '' },
+      { token: mt },
+    );
     expect(noReason.json.error.fields).toEqual({ reason: '请填写改价原因' });
-    const repriced = await h.json('POST', `/api/v1/merchant/orders/${order.id}/reprice`, { changes: [{ lineId: order.lines[0].id, priceFen: 10_500 }], reason: '100 袋批量价' }, { token: mt });
+    const repriced = await h.json(
+      'POST',
+      `/api/v1/merchant/orders/${order.id}/reprice`,
+      { changes: [{ lineId: order.lines[0].id, priceFen: 10_500 }], reason: '100 袋批量价' },
+      { token: mt },
+    );
     expect(repriced.json).toMatchObject({ totalFen: 1_050_000 });
-    expect((await h.json('POST', `/api/v1/merchant/orders/${order.id}/reprice`, { changes: [{ lineId: order.lines[0].id, priceFen: 1 }], reason: '买家改价' }, { token: ut })).status).toBe(404);
+    expect(
+      (
+        await h.json(
+          'POST',
+          `/api/v1/merchant/orders/${order.id}/reprice`,
+          { changes: [{ lineId: order.lines[0].id, priceFen: 1 }], reason: '买家改价' },
+          { token: ut },
+        )
+      ).status,
+    ).toBe(404);
 
     const pay = await h.json('POST', '/api/v1/payments', { orderIds: [order.id], method: 'offline_transfer' }, { token: ut });
     expect(pay.json.transfer).toMatchObject({ accountNo: '215500709', amountFen: 1_050_000, note: `消费帮扶+${order.orderNo}` });
-    const file = await h.platform.services.files.upload((await h.platform.services.accounts.validateSessionToken(ut))!.actor, { filename: '回单.pdf', contentType: 'application/pdf', bytes: new TextEncoder().encode('%PDF-1.4 回单') });
-    expect((await h.json('POST', `/api/v1/payments/${pay.json.payment.paymentNo}/receipt`, { receiptFileId: file.id, payerAccountName: unit.org.fullName }, { token: ut })).status).toBe(200);
+    const file = await h.platform.services.files.upload((await h.platform.services.accounts.validateSessionToken(ut))!.actor, {
+      filename: '回单.pdf',
+      contentType: 'application/pdf',
+      bytes: new TextEncoder().encode('%PDF-1.4 回单'),
+    });
+    expect(
+      (
+        await h.json(
+          'POST',
+          `/api/v1/payments/${pay.json.payment.paymentNo}/receipt`,
+          { receiptFileId: file.id, payerAccountName: unit.org.fullName },
+          { token: ut },
+        )
+      ).status,
+    ).toBe(200);
     await h.expectRefusals('operator', { method: 'GET', path: '/api/v1/admin/mall/transfers' });
     const queue = await h.json('GET', '/api/v1/admin/mall/transfers', undefined, { token: opsToken });
     expect(queue.json.find((x: { paymentNo: string }) => x.paymentNo === pay.json.payment.paymentNo)).toMatchObject({ note: `消费帮扶+${order.orderNo}` });
     const bad = await h.json('POST', `/api/v1/admin/mall/transfers/${pay.json.payment.paymentNo}/review`, { decision: 'reject' }, { token: opsToken });
     expect(bad.json.error.fields).toEqual({ reason: '请填写驳回原因' });
-    expect((await h.json('POST', `/api/v1/admin/mall/transfers/${pay.json.payment.paymentNo}/review`, { decision: 'confirm' }, { token: opsToken })).json.status).toBe('paid');
+    expect(
+      (await h.json('POST', `/api/v1/admin/mall/transfers/${pay.json.payment.paymentNo}/review`, { decision: 'confirm' }, { token: opsToken })).json.status,
+    ).toBe('paid');
     expect((await h.json('GET', `/api/v1/orders/${order.id}`, undefined, { token: ut })).json.status).toBe('paid');
 
     const today = new Date(Date.now() + 8 * 3_600_000).toISOString().slice(0, 10);
@@ -134,7 +178,19 @@ describe('units: negotiated prices, large transfers, statistics', () => {
 
   it('the routes are in the OpenAPI document', async () => {
     const doc = await h.json('GET', '/api/v1/openapi.json');
-    for (const path of ['/cart', '/cart/items', '/orders', '/orders/{id}', '/payments', '/payments/{paymentNo}/receipt', '/merchant/orders', '/merchant/orders/{id}/reprice', '/statistics/unit', '/statistics/region/export', '/admin/mall/transfers']) {
+    for (const path of [
+      '/cart',
+      '/cart/items',
+      '/orders',
+      '/orders/{id}',
+      '/payments',
+      '/payments/{paymentNo}/receipt',
+      '/merchant/orders',
+      '/merchant/orders/{id}/reprice',
+      '/statistics/unit',
+      '/statistics/region/export',
+      '/admin/mall/transfers',
+    ]) {
       expect(Object.keys(doc.json.paths)).toContain(`/api/v1${path}`);
     }
   });

@@ -11,119 +11,27 @@ import {
   ShipInput,
   TransferReceiptInput,
   UpdateCartInput,
+  BanksView,
+  CartView,
+  CheckoutView,
+  OrderDetailView,
+  OrderView,
+  PaymentView,
+  PaymentWithOrdersView,
+  PayView,
+  PendingTransferView,
+  ReimbursementView,
 } from '../../core/mall/orders.schema';
 import type { OrderService } from '../../core/mall/orders.service';
 import type { StatisticsService } from '../../core/mall/statistics.service';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, json, jsonBody, page } from './schemas';
+import { authed, errorResponses, json, jsonBody, page, named } from './schemas';
 
-// ── Views ───────────────────────────────────────────────────────────────────────────────────────
-const OrderStatus = z.enum(['pending_payment', 'paid', 'shipped', 'received', 'completed', 'cancelled', 'refunded']);
-const PayMethod = z.enum(['corporate_online', 'offline_transfer', 'personal_online']);
-const Stamp = z.iso.datetime();
-
-const CartItem = z
-  .object({
-    productId: z.uuid(),
-    name: z.string(),
-    unit: z.string(),
-    priceFen: z.number().int(),
-    quantity: z.number().int(),
-    selected: z.boolean(),
-    stock: z.number().int(),
-    available: z.boolean(),
-    problem: z.string().nullable().describe('Why this line cannot be bought now (unlisted, short of stock)'),
-    imageId: z.string().nullable(),
-    amountFen: z.number().int(),
-  })
-  .openapi('CartItem');
-const Cart = z
-  .object({
-    groups: z.array(z.object({ merchantId: z.uuid(), merchantName: z.string(), items: z.array(CartItem), selectedTotalFen: z.number().int() })),
-    selectedTotalFen: z.number().int(),
-    count: z.number().int(),
-  })
-  .openapi('Cart', { description: 'The cart grouped by merchant; a checkout makes one order per merchant.' });
-
-const OrderLine = z
-  .object({
-    id: z.uuid(),
-    productId: z.uuid(),
-    name: z.string(),
-    unit: z.string(),
-    quantity: z.number().int(),
-    listPriceFen: z.number().int(),
-    priceFen: z.number().int().describe('The price charged (the negotiated one after repricing)'),
-    amountFen: z.number().int(),
-    originCode: z.string(),
-    originName: z.string(),
-  })
-  .openapi('OrderLine');
-
-const Remittance = z
-  .object({ bank: z.string(), accountName: z.string(), accountNo: z.string(), bankNo: z.string(), note: z.string().describe('The exact remittance note: 消费帮扶+<order number>') })
-  .openapi('Remittance');
-
-const Order = z
-  .object({
-    id: z.uuid(),
-    orderNo: z.string(),
-    checkoutId: z.uuid(),
-    status: OrderStatus,
-    statusLabel: z.string(),
-    buyerKind: z.enum(['unit', 'individual']),
-    unitId: z.uuid().nullable().describe('The unit the purchase counts for, as it was when ordered'),
-    unitName: z.string().nullable(),
-    merchantId: z.uuid(),
-    merchantName: z.string(),
-    totalFen: z.number().int(),
-    bulk: z.boolean(),
-    reimbursable: z.boolean(),
-    payMethod: PayMethod.nullable(),
-    payMethodLabel: z.string().nullable(),
-    address: z.object({ recipient: z.string(), mobile: z.string(), regionCode: z.string(), regionName: z.string(), detail: z.string() }),
-    note: z.string().nullable(),
-    expiresAt: Stamp.nullable(),
-    paidAt: Stamp.nullable(),
-    carrier: z.string().nullable(),
-    trackingNo: z.string().nullable(),
-    shippedAt: Stamp.nullable(),
-    receivedAt: Stamp.nullable(),
-    completesAt: Stamp.nullable(),
-    completedAt: Stamp.nullable(),
-    cancelledAt: Stamp.nullable(),
-    cancelReason: z.string().nullable(),
-    refundStatus: z.string().nullable(),
-    refundReason: z.string().nullable(),
-    refundedAt: Stamp.nullable(),
-    createdAt: Stamp,
-    lines: z.array(OrderLine),
-    remittance: Remittance.nullable().describe('For a unit order of ¥10,000 or more awaiting payment: where to transfer'),
-  })
-  .openapi('Order');
-
-const Payment = z
-  .object({
-    paymentNo: z.string(),
-    orderIds: z.array(z.uuid()),
-    method: PayMethod,
-    methodLabel: z.string(),
-    amountFen: z.number().int(),
-    bankCode: z.string().nullable(),
-    status: z.enum(['pending', 'paid', 'failed', 'expired', 'rejected']),
-    receiptFileId: z.uuid().nullable(),
-    payerAccountName: z.string().nullable(),
-    rejectReason: z.string().nullable(),
-    paidAt: Stamp.nullable(),
-    createdAt: Stamp,
-  })
-  .openapi('MallPayment');
-
-const OrderDetail = Order.extend({
-  role: z.enum(['buyer', 'merchant', 'operator']),
-  history: z.array(z.object({ id: z.uuid(), type: z.string(), actorUserId: z.uuid().nullable(), detail: z.record(z.string(), z.unknown()), createdAt: Stamp })),
-  payments: z.array(Payment),
-}).openapi('OrderDetail');
+// ── Views (core/mall/orders.schema.ts, named in the API document) ───────────────────────────────
+const Cart = named(CartView, 'Cart', { description: 'The cart grouped by merchant; a checkout makes one order per merchant.' });
+const Order = named(OrderView, 'Order');
+const Payment = named(PaymentView, 'MallPayment');
+const OrderDetail = named(OrderDetailView, 'OrderDetail');
 
 const idParam = z.object({ id: z.string() });
 /** Documents the statistics query; the service parses it (StatisticsQuery) and answers per field. */
@@ -136,7 +44,14 @@ const statsQuery = z.object({
 const exportQuery = statsQuery.extend({ format: z.enum(['xlsx', 'csv']).optional() });
 
 const routes = {
-  cart: createRoute({ method: 'get', path: '/cart', tags: ['mall'], summary: '购物车（按商家分组）', security: authed, responses: { 200: json(Cart, 'The cart'), ...errorResponses(401) } }),
+  cart: createRoute({
+    method: 'get',
+    path: '/cart',
+    tags: ['mall'],
+    summary: '购物车（按商家分组）',
+    security: authed,
+    responses: { 200: json(Cart, 'The cart'), ...errorResponses(401) },
+  }),
   addToCart: createRoute({
     method: 'post',
     path: '/cart/items',
@@ -169,10 +84,11 @@ const routes = {
     path: '/orders',
     tags: ['mall'],
     summary: '下单：勾选的购物车商品（或 items 直接购买）按商家拆分订单并锁定库存',
-    description: 'Units may set `bulk` to ask the merchants for negotiated prices (the orders wait unpaid). An employee may set `reimbursable` (自行采购报销, each order under ¥10,000).',
+    description:
+      'Units may set `bulk` to ask the merchants for negotiated prices (the orders wait unpaid). An employee may set `reimbursable` (自行采购报销, each order under ¥10,000).',
     security: authed,
     request: { body: jsonBody(CheckoutInput) },
-    responses: { 201: json(z.object({ checkoutId: z.uuid(), orders: z.array(Order) }), 'Orders placed, stock reserved'), ...errorResponses(400, 401, 404, 409) },
+    responses: { 201: json(named(CheckoutView, 'Checkout'), 'Orders placed, stock reserved'), ...errorResponses(400, 401, 404, 409) },
   }),
   myOrders: createRoute({
     method: 'get',
@@ -183,7 +99,15 @@ const routes = {
     request: { query: OrderListQuery },
     responses: { 200: json(page(Order, 'OrderPage'), 'Newest first'), ...errorResponses(400, 401) },
   }),
-  order: createRoute({ method: 'get', path: '/orders/{id}', tags: ['mall'], summary: '订单详情（买家、商家或运营）', security: authed, request: { params: idParam }, responses: { 200: json(OrderDetail, 'The order with its history'), ...errorResponses(401, 404) } }),
+  order: createRoute({
+    method: 'get',
+    path: '/orders/{id}',
+    tags: ['mall'],
+    summary: '订单详情（买家、商家或运营）',
+    security: authed,
+    request: { params: idParam },
+    responses: { 200: json(OrderDetail, 'The order with its history'), ...errorResponses(401, 404) },
+  }),
   cancel: createRoute({
     method: 'post',
     path: '/orders/{id}/cancel',
@@ -193,7 +117,15 @@ const routes = {
     request: { params: idParam, body: jsonBody(ReasonInput) },
     responses: { 200: json(OrderDetail, 'Cancelled'), ...errorResponses(400, 401, 404, 409) },
   }),
-  receive: createRoute({ method: 'post', path: '/orders/{id}/receive', tags: ['mall'], summary: '确认收货', security: authed, request: { params: idParam }, responses: { 200: json(OrderDetail, 'Received'), ...errorResponses(401, 404, 409) } }),
+  receive: createRoute({
+    method: 'post',
+    path: '/orders/{id}/receive',
+    tags: ['mall'],
+    summary: '确认收货',
+    security: authed,
+    request: { params: idParam },
+    responses: { 200: json(OrderDetail, 'Received'), ...errorResponses(401, 404, 409) },
+  }),
   requestRefund: createRoute({
     method: 'post',
     path: '/orders/{id}/refund-request',
@@ -211,10 +143,7 @@ const routes = {
     security: authed,
     request: { body: jsonBody(PayInput) },
     responses: {
-      201: json(
-        z.object({ payment: Payment, redirectUrl: z.string().nullable().describe('Online: send the payer here'), transfer: Remittance.extend({ amountFen: z.number().int() }).nullable().describe('Offline: transfer this to the account with this note') }),
-        'Payment created',
-      ),
+      201: json(named(PayView, 'PaymentCreated'), 'Payment created'),
       ...errorResponses(400, 401, 404, 409),
     },
   }),
@@ -225,7 +154,7 @@ const routes = {
     summary: '支付单状态（付款返回页轮询）',
     security: authed,
     request: { params: z.object({ paymentNo: z.string() }) },
-    responses: { 200: json(Payment.extend({ orders: z.array(Order) }), 'The payment'), ...errorResponses(401, 404) },
+    responses: { 200: json(named(PaymentWithOrdersView, 'MallPaymentWithOrders'), 'The payment'), ...errorResponses(401, 404) },
   }),
   receipt: createRoute({
     method: 'post',
@@ -241,7 +170,7 @@ const routes = {
     path: '/payments/corporate-banks',
     tags: ['mall'],
     summary: '对公支付支持的 17 家银行与大额支付收款账户',
-    responses: { 200: json(z.object({ banks: z.array(z.object({ code: z.string(), name: z.string() })), receivingAccount: z.object({ bank: z.string(), accountName: z.string(), accountNo: z.string(), bankNo: z.string() }) }), 'Banks') },
+    responses: { 200: json(named(BanksView, 'CorporateBanks'), 'Banks') },
   }),
   merchantOrders: createRoute({
     method: 'get',
@@ -286,7 +215,7 @@ const routes = {
     summary: '单位：自行采购报销清单',
     security: authed,
     request: { query: OrderListQuery },
-    responses: { 200: json(page(Order, 'ReimbursementPage'), 'Oldest payment first'), ...errorResponses(400, 401, 403) },
+    responses: { 200: json(page(named(ReimbursementView, 'Reimbursement'), 'ReimbursementPage'), 'Oldest payment first'), ...errorResponses(400, 401, 403) },
   }),
   pendingTransfers: createRoute({
     method: 'get',
@@ -294,7 +223,7 @@ const routes = {
     tags: ['admin'],
     summary: '运营：待确认的大额支付',
     security: authed,
-    responses: { 200: json(z.array(Payment.extend({ orderNo: z.string(), buyer: z.string(), unitName: z.string().nullable(), note: z.string(), receiptUrl: z.string() })), 'Oldest first'), ...errorResponses(401, 403) },
+    responses: { 200: json(z.array(named(PendingTransferView, 'PendingTransfer')), 'Oldest first'), ...errorResponses(401, 403) },
   }),
   reviewTransfer: createRoute({
     method: 'post',
@@ -312,7 +241,10 @@ const routes = {
     summary: '单位员工消费统计（单位管理员）',
     security: authed,
     request: { query: statsQuery },
-    responses: { 200: json(z.record(z.string(), z.unknown()).openapi('UnitStatistics'), 'Per employee, per period, the unit’s own purchases'), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: json(z.record(z.string(), z.unknown()).openapi('UnitStatistics'), 'Per employee, per period, the unit’s own purchases'),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   regionStatistics: createRoute({
     method: 'get',
@@ -321,7 +253,10 @@ const routes = {
     summary: '所辖区域消费统计（政府部门；运营人员可指定地区）',
     security: authed,
     request: { query: statsQuery },
-    responses: { 200: json(z.record(z.string(), z.unknown()).openapi('RegionStatistics'), 'By district, township, category and period'), ...errorResponses(400, 401, 403) },
+    responses: {
+      200: json(z.record(z.string(), z.unknown()).openapi('RegionStatistics'), 'By district, township, category and period'),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   unitExport: createRoute({
     method: 'get',
@@ -353,38 +288,44 @@ export function registerMallOrderRoutes(api: ApiRouter) {
   const orders = (c: { var: { services: { orders: OrderService } } }) => c.var.services.orders;
   const stats = (c: { var: { services: { statistics: StatisticsService } } }) => c.var.services.statistics;
 
-  api.openapi(routes.cart, async (c) => c.json((await orders(c).cart(c.var.actor)) as never, 200));
-  api.openapi(routes.addToCart, async (c) => c.json((await orders(c).addToCart(c.var.actor, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.updateCart, async (c) => c.json((await orders(c).updateCart(c.var.actor, c.req.valid('param').productId, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.removeFromCart, async (c) => c.json((await orders(c).removeFromCart(c.var.actor, c.req.valid('param').productId)) as never, 200));
-  api.openapi(routes.checkout, async (c) => c.json((await orders(c).checkout(c.var.actor, c.req.valid('json'))) as never, 201));
-  api.openapi(routes.myOrders, async (c) => c.json((await orders(c).listMine(c.var.actor, c.req.query())) as never, 200));
-  api.openapi(routes.order, async (c) => c.json((await orders(c).get(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.cancel, async (c) => c.json((await orders(c).cancel(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.receive, async (c) => c.json((await orders(c).receive(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.requestRefund, async (c) => c.json((await orders(c).requestRefund(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
+  api.openapi(routes.cart, async (c) => c.json(await orders(c).cart(c.var.actor), 200));
+  api.openapi(routes.addToCart, async (c) => c.json(await orders(c).addToCart(c.var.actor, c.req.valid('json')), 200));
+  api.openapi(routes.updateCart, async (c) => c.json(await orders(c).updateCart(c.var.actor, c.req.valid('param').productId, c.req.valid('json')), 200));
+  api.openapi(routes.removeFromCart, async (c) => c.json(await orders(c).removeFromCart(c.var.actor, c.req.valid('param').productId), 200));
+  api.openapi(routes.checkout, async (c) => c.json(await orders(c).checkout(c.var.actor, c.req.valid('json')), 201));
+  api.openapi(routes.myOrders, async (c) => c.json(await orders(c).listMine(c.var.actor, c.req.query()), 200));
+  api.openapi(routes.order, async (c) => c.json(await orders(c).get(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.cancel, async (c) => c.json(await orders(c).cancel(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.receive, async (c) => c.json(await orders(c).receive(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.requestRefund, async (c) => c.json(await orders(c).requestRefund(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
   // Static before the parameter route: /payments/corporate-banks is not a payment number.
-  api.openapi(routes.corporateBanks, (c) => c.json({ banks: c.var.services.orders.corporateBanks(), receivingAccount: c.var.services.orders.receivingAccount() }, 200));
-  api.openapi(routes.pay, async (c) => c.json((await orders(c).pay(c.var.actor, c.req.valid('json'), { origin: new URL(c.req.url).origin })) as never, 201));
-  api.openapi(routes.payment, async (c) => c.json((await orders(c).payment(c.var.actor, c.req.valid('param').paymentNo)) as never, 200));
-  api.openapi(routes.receipt, async (c) => c.json((await orders(c).submitTransferReceipt(c.var.actor, c.req.valid('param').paymentNo, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.merchantOrders, async (c) => c.json((await orders(c).listForMerchant(c.var.actor, c.req.query())) as never, 200));
-  api.openapi(routes.reprice, async (c) => c.json((await orders(c).reprice(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.ship, async (c) => c.json((await orders(c).ship(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.refundDecision, async (c) => c.json((await orders(c).decideRefund(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.reimbursements, async (c) => c.json((await orders(c).reimbursements(c.var.actor, c.req.query())) as never, 200));
-  api.openapi(routes.pendingTransfers, async (c) => c.json((await orders(c).pendingTransfers(c.var.actor)) as never, 200));
-  api.openapi(routes.reviewTransfer, async (c) => c.json((await orders(c).reviewTransfer(c.var.actor, c.req.valid('param').paymentNo, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.unitStatistics, async (c) => c.json((await stats(c).unit(c.var.actor, c.req.query())) as never, 200));
-  api.openapi(routes.regionStatistics, async (c) => c.json((await stats(c).region(c.var.actor, c.req.query())) as never, 200));
+  api.openapi(routes.corporateBanks, (c) =>
+    c.json({ banks: c.var.services.orders.corporateBanks(), receivingAccount: c.var.services.orders.receivingAccount() }, 200),
+  );
+  api.openapi(routes.pay, async (c) => c.json(await orders(c).pay(c.var.actor, c.req.valid('json'), { origin: new URL(c.req.url).origin }), 201));
+  api.openapi(routes.payment, async (c) => c.json(await orders(c).payment(c.var.actor, c.req.valid('param').paymentNo), 200));
+  api.openapi(routes.receipt, async (c) =>
+    c.json(await orders(c).submitTransferReceipt(c.var.actor, c.req.valid('param').paymentNo, c.req.valid('json')), 200),
+  );
+  api.openapi(routes.merchantOrders, async (c) => c.json(await orders(c).listForMerchant(c.var.actor, c.req.query()), 200));
+  api.openapi(routes.reprice, async (c) => c.json(await orders(c).reprice(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.ship, async (c) => c.json(await orders(c).ship(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.refundDecision, async (c) => c.json(await orders(c).decideRefund(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
+  api.openapi(routes.reimbursements, async (c) => c.json(await orders(c).reimbursements(c.var.actor, c.req.query()), 200));
+  api.openapi(routes.pendingTransfers, async (c) => c.json(await orders(c).pendingTransfers(c.var.actor), 200));
+  api.openapi(routes.reviewTransfer, async (c) =>
+    c.json(await orders(c).reviewTransfer(c.var.actor, c.req.valid('param').paymentNo, c.req.valid('json')), 200),
+  );
+  api.openapi(routes.unitStatistics, async (c) => c.json(await stats(c).unit(c.var.actor, c.req.query()), 200));
+  api.openapi(routes.regionStatistics, async (c) => c.json(await stats(c).region(c.var.actor, c.req.query()), 200));
   api.openapi(routes.unitExport, async (c) => {
     const q = c.req.query();
     const file = await stats(c).exportUnit(c.var.actor, q, q.format === 'csv' ? 'csv' : 'xlsx');
-    return c.body(file.bytes as never, 200, download(file)) as never;
+    return c.body(new Uint8Array(file.bytes), 200, download(file));
   });
   api.openapi(routes.regionExport, async (c) => {
     const q = c.req.query();
     const file = await stats(c).exportRegion(c.var.actor, q, q.format === 'csv' ? 'csv' : 'xlsx');
-    return c.body(file.bytes as never, 200, download(file)) as never;
+    return c.body(new Uint8Array(file.bytes), 200, download(file));
   });
 }

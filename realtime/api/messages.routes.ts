@@ -48,7 +48,7 @@ export function registerMessageRoutes(api: ApiRouter) {
   api.openapi(list, async (c) => {
     const a = requireActor(c.var.actor);
     const q = c.req.valid('query');
-    return c.json((await c.var.services.messages.list(a.userId, { ...q, unread: String(q.unread) === 'true' })) as never, 200);
+    return c.json(await c.var.services.messages.list(a.userId, { ...q, unread: String(q.unread) === 'true' }), 200);
   });
   api.openapi(unread, async (c) => c.json({ unreadCount: await c.var.services.messages.unreadCount(requireActor(c.var.actor).userId) }, 200));
   api.openapi(markRead, async (c) => c.json(await c.var.services.messages.markRead(requireActor(c.var.actor).userId, c.req.valid('param').id), 200));

@@ -19,9 +19,7 @@ afterAll(() => h?.close());
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'];
 const operations = () =>
-  Object.entries<any>(doc.paths).flatMap(([path, item]) =>
-    METHODS.filter((m) => item[m]).map((method) => ({ method, path, op: item[method] as any })),
-  );
+  Object.entries<any>(doc.paths).flatMap(([path, item]) => METHODS.filter((m) => item[m]).map((method) => ({ method, path, op: item[method] as any })));
 /** The lint's explicit exceptions (public lists that take no input and have no 4xx answer). */
 const noErrorAnswers = readFileSync(new URL('../../.redocly.lint-ignore.yaml', import.meta.url), 'utf8')
   .split('\n')
@@ -29,7 +27,8 @@ const noErrorAnswers = readFileSync(new URL('../../.redocly.lint-ignore.yaml', i
   .map((l) => l.trim().slice(3, -1).split('/')[2]!.replaceAll('~1', '/'));
 
 /** A concrete URL for a path template: made-up ids that exist nowhere. */
-const concrete = (path: string) => path.replace(/\{[^}]+\}/g, (p) => (/code/i.test(p) ? '999999' : /size/.test(p) ? 'thumb' : '00000000-0000-4000-8000-000000000000'));
+const concrete = (path: string) =>
+  path.replace(/\{[^}]+\}/g, (p) => (/code/i.test(p) ? '999999' : /size/.test(p) ? 'thumb' : '00000000-0000-4000-8000-000000000000'));
 const documented = (op: any, status: number) => Object.keys(op.responses).includes(String(status));
 
 describe('the API document', () => {
@@ -37,7 +36,10 @@ describe('the API document', () => {
     const ops = operations();
     expect(ops.length).toBeGreaterThan(150);
     const ids = ops.map((o) => o.op.operationId);
-    expect(ids.every((id) => /^[a-z][A-Za-z0-9]+$/.test(id)), ids.filter((id) => !/^[a-z][A-Za-z0-9]+$/.test(id)).join(', ')).toBe(true);
+    expect(
+      ids.every((id) => /^[a-z][A-Za-z0-9]+$/.test(id)),
+      ids.filter((id) => !/^[a-z][A-Za-z0-9]+$/.test(id)).join(', '),
+    ).toBe(true);
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
     expect({ ...doc, servers: [] }).toEqual({ ...JSON.parse(JSON.stringify(buildDocument(h.app))), servers: [] });
   });
@@ -51,7 +53,11 @@ describe('the API document', () => {
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual(['bearer', 'cookie']);
     for (const { method, path, op } of operations()) {
       expect(Array.isArray(op.security), `${method} ${path}`).toBe(true);
-      if (op.security.length) expect(op.security.filter((r: object) => Object.keys(r).length), `${method} ${path}`).toEqual([{ cookie: [] }, { bearer: [] }]);
+      if (op.security.length)
+        expect(
+          op.security.filter((r: object) => Object.keys(r).length),
+          `${method} ${path}`,
+        ).toEqual([{ cookie: [] }, { bearer: [] }]);
     }
   });
 
@@ -90,7 +96,8 @@ describe('what each operation answers is listed in its entry', () => {
       if (method === 'post' && /logout$/.test(path)) continue; // would end the session the loop uses
       const body = op.requestBody?.content?.['application/json'] ? {} : undefined;
       const res = await h.json(method.toUpperCase(), concrete(path), body, { token: userToken });
-      if (res.status >= 400 && res.status < 500 && !documented(op, res.status)) undocumented.push(`${method.toUpperCase()} ${path} → ${res.status} ${res.json?.error?.code ?? ''}`);
+      if (res.status >= 400 && res.status < 500 && !documented(op, res.status))
+        undocumented.push(`${method.toUpperCase()} ${path} → ${res.status} ${res.json?.error?.code ?? ''}`);
     }
     expect(undocumented).toEqual([]);
   }, 180_000);

@@ -1,6 +1,7 @@
 import type { OpenAPIHono } from '@hono/zod-openapi';
 import type { MiddlewareHandler } from 'hono';
 import { requireActor } from '../../core/shared/actor';
+import { ERROR_CODES_MARK } from './schemas';
 
 /**
  * The published API document, completed in one place instead of in each of ~190 route definitions:
@@ -22,21 +23,55 @@ const UNSAFE = new Set(['post', 'put', 'patch']);
 
 /** The standard error answers, published once under components/responses and referenced by name. */
 const STANDARD_ERRORS: Record<number, { name: string; description: string; example: { code: string; message: string; fields?: Record<string, string> } }> = {
-  400: { name: 'ValidationError', description: '输入不正确（VALIDATION、CODE_INVALID），fields 按字段给出中文说明', example: { code: 'VALIDATION', message: '请检查填写的内容', fields: { mobile: '请填写正确的 11 位大陆手机号' } } },
-  401: { name: 'Unauthenticated', description: '未登录、会话已失效或账号密码错误（UNAUTHENTICATED、INVALID_CREDENTIALS）', example: { code: 'UNAUTHENTICATED', message: '请先登录' } },
-  403: { name: 'Forbidden', description: '已登录但无权操作，或跨站表单请求（FORBIDDEN、ACCOUNT_DISABLED）', example: { code: 'FORBIDDEN', message: '无权操作' } },
+  400: {
+    name: 'ValidationError',
+    description: '输入不正确（VALIDATION、CODE_INVALID），fields 按字段给出中文说明',
+    example: { code: 'VALIDATION', message: '请检查填写的内容', fields: { mobile: '请填写正确的 11 位大陆手机号' } },
+  },
+  401: {
+    name: 'Unauthenticated',
+    description: '未登录、会话已失效或账号密码错误（UNAUTHENTICATED、INVALID_CREDENTIALS）',
+    example: { code: 'UNAUTHENTICATED', message: '请先登录' },
+  },
+  403: {
+    name: 'Forbidden',
+    description: '已登录但无权操作，或跨站表单请求（FORBIDDEN、ACCOUNT_DISABLED）',
+    example: { code: 'FORBIDDEN', message: '无权操作' },
+  },
   404: { name: 'NotFound', description: '不存在或对调用方不可见（NOT_FOUND）', example: { code: 'NOT_FOUND', message: '记录不存在' } },
-  409: { name: 'Conflict', description: '与当前状态或已有数据冲突（如 CONFLICT、INVALID_TRANSITION、INSUFFICIENT_FUNDS）', example: { code: 'INVALID_TRANSITION', message: '当前状态不能进行此操作' } },
+  409: {
+    name: 'Conflict',
+    description: '与当前状态或已有数据冲突（如 CONFLICT、INVALID_TRANSITION、INSUFFICIENT_FUNDS）',
+    example: { code: 'INVALID_TRANSITION', message: '当前状态不能进行此操作' },
+  },
+  410: {
+    name: 'Gone',
+    description: '已过期、不再有效（如 VOUCHER_CODE_EXPIRED、VOUCHER_EXPIRED）',
+    example: { code: 'VOUCHER_CODE_EXPIRED', message: '付款码已过期，请让顾客刷新付款码' },
+  },
+  422: {
+    name: 'Unprocessable',
+    description: '格式正确但业务上不能处理（如 VOUCHER_CODE_INVALID、VOUCHER_NONE_APPLICABLE、VOUCHER_BUDGET_EXCEEDED）',
+    example: { code: 'VOUCHER_NONE_APPLICABLE', message: '顾客没有可用的消费券' },
+  },
   413: { name: 'PayloadTooLarge', description: '请求体或文件过大（PAYLOAD_TOO_LARGE）', example: { code: 'PAYLOAD_TOO_LARGE', message: '文件不能超过 10 MB' } },
-  415: { name: 'UnsupportedMediaType', description: '请求体类型不受支持（JSON 接口须为 application/json）', example: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '请求体必须是 application/json' } },
-  429: { name: 'RateLimited', description: '操作太频繁（RATE_LIMITED），retryAfterSeconds 与 Retry-After 给出等待秒数', example: { code: 'RATE_LIMITED', message: '操作太频繁，请稍后再试' } },
+  415: {
+    name: 'UnsupportedMediaType',
+    description: '请求体类型不受支持（JSON 接口须为 application/json）',
+    example: { code: 'UNSUPPORTED_MEDIA_TYPE', message: '请求体必须是 application/json' },
+  },
+  429: {
+    name: 'RateLimited',
+    description: '操作太频繁（RATE_LIMITED），retryAfterSeconds 与 Retry-After 给出等待秒数',
+    example: { code: 'RATE_LIMITED', message: '操作太频繁，请稍后再试' },
+  },
 };
 
 /** Security of an operation that works with or without a session (e.g. signing out). */
 export const optionalAuth: Record<string, string[]>[] = [{}, { cookie: [] }, { bearer: [] }];
 
 /** True when an operation's security requires a session (a list without the `{}` alternative). */
-const requiresSession = (security: unknown): boolean =>
+export const requiresSession = (security: unknown): boolean =>
   Array.isArray(security) && security.length > 0 && !security.some((r) => Object.keys(r ?? {}).length === 0);
 
 const signedIn: MiddlewareHandler = async (c, next) => {
@@ -266,14 +301,19 @@ export function completeDocument<T extends OpenApiDocument | Json>(document: T):
       for (const [status, response] of Object.entries<Json>(op.responses)) {
         const std = STANDARD_ERRORS[Number(status)];
         if (std && !response.$ref && response.content?.['application/json']?.schema?.$ref === '#/components/schemas/Error') {
-          op.responses[status] = { $ref: `#/components/responses/${std.name}` };
+          // A route that names its codes keeps them: OpenAPI 3.1 lets a reference carry its own description.
+          const named = typeof response.description === 'string' && response.description.includes(ERROR_CODES_MARK);
+          op.responses[status] = { $ref: `#/components/responses/${std.name}`, ...(named ? { description: response.description } : {}) };
         }
       }
       op.responses = Object.fromEntries(Object.entries(op.responses).sort(([a], [b]) => a.localeCompare(b)));
     }
   }
   const used = new Set(Object.values<Json>(doc.paths ?? {}).flatMap((item) => METHODS.flatMap((m) => item[m]?.tags ?? [])));
-  doc.tags = [...API_TAGS.filter((t) => used.has(t.name)), ...[...used].filter((t) => !API_TAGS.some((k) => k.name === t)).map((name) => ({ name, description: name }))];
+  doc.tags = [
+    ...API_TAGS.filter((t) => used.has(t.name)),
+    ...[...used].filter((t) => !API_TAGS.some((k) => k.name === t)).map((name) => ({ name, description: name })),
+  ];
   // Only the answers some operation refers to.
   const referenced = JSON.stringify(doc.paths ?? {});
   for (const name of Object.keys(doc.components.responses)) if (!referenced.includes(`#/components/responses/${name}"`)) delete doc.components.responses[name];

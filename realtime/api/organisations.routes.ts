@@ -1,10 +1,9 @@
 import { createRoute, z } from '@hono/zod-openapi';
+import { ProviderSummaryView, PublicOrganisationView } from '../../core/organisations/organisations.schema';
 import type { ApiRouter } from './context';
-import { errorResponses, page, PageQuery, json } from './schemas';
+import { errorResponses, page, PageQuery, json, named } from './schemas';
 
-const PublicOrganisation = z
-  .object({ id: z.uuid(), kind: z.string(), fullName: z.string(), intro: z.string().nullable(), createdAt: z.iso.datetime() })
-  .openapi('PublicOrganisation');
+const PublicOrganisation = named(PublicOrganisationView, 'PublicOrganisation');
 
 const providers = createRoute({
   method: 'get',
@@ -12,7 +11,7 @@ const providers = createRoute({
   tags: ['showcase'],
   summary: '展示大厅：服务机构列表',
   request: { query: PageQuery },
-  responses: { 200: json(page(PublicOrganisation.omit({ kind: true }), 'ProviderPage'), 'Active providers') },
+  responses: { 200: json(page(ProviderSummaryView, 'ProviderPage'), 'Active providers') },
 });
 
 const organisation = createRoute({
@@ -27,7 +26,7 @@ const organisation = createRoute({
 export function registerOrganisationRoutes(api: ApiRouter) {
   api.openapi(providers, async (c) => {
     const q = c.req.valid('query');
-    return c.json((await c.var.services.organisations.listProviders(q)) as never, 200);
+    return c.json(await c.var.services.organisations.listProviders(q), 200);
   });
-  api.openapi(organisation, async (c) => c.json((await c.var.services.organisations.getPublicProfile(c.req.valid('param').id)) as never, 200));
+  api.openapi(organisation, async (c) => c.json(await c.var.services.organisations.getPublicProfile(c.req.valid('param').id), 200));
 }

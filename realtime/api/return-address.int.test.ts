@@ -25,7 +25,11 @@ describe.each([
   });
 
   const post = async (path: string, token: string, body: unknown) => {
-    const res = await fetch(`${base}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` }, body: JSON.stringify(body) });
+    const res = await fetch(`${base}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
     expect(res.status, await res.clone().text()).toBe(201);
     return (await res.json()) as { redirectUrl: string };
   };
@@ -50,7 +54,9 @@ describe.each([
     const item = await product(p, m.org.id);
     const buyer = await individual(p, null);
     const addr = await address(p, buyer.actor.userId);
-    const { orders: [order] } = await p.services.orders.checkout(buyer.actor, { addressId: addr.id, items: [{ productId: item.id, quantity: 1 }] });
+    const {
+      orders: [order],
+    } = await p.services.orders.checkout(buyer.actor, { addressId: addr.id, items: [{ productId: item.id, quantity: 1 }] });
     const { redirectUrl } = await post('/api/v1/payments', buyer.token, { orderIds: [order!.id], method: 'personal_online' });
     const bank = new URL(redirectUrl);
     expect(bank.origin).toBe(expected());

@@ -100,9 +100,14 @@ describe('POST /requirements/{id}/rounds and /rounds/current/offers', () => {
     await h.expectRefusals('signed-in', { method: 'POST', path: `/api/v1/requirements/${t.r.id}/rounds`, body: { providerIds: t.ids, durationMinutes: 10 } });
     expect((await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds`, { providerIds: t.ids, durationMinutes: 10 }, { token: t.a })).status).toBe(403);
     await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds`, { providerIds: t.ids, durationMinutes: 10 }, { token: t.e });
-    expect((await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 1_000_000, clientId: randomUUID() }, { token: t.e })).status).toBe(403);
+    expect(
+      (await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 1_000_000, clientId: randomUUID() }, { token: t.e })).status,
+    ).toBe(403);
     const stranger = await h.loginAs((await provider(h.platform)).input);
-    expect((await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 1_000_000, clientId: randomUUID() }, { token: stranger })).status).toBe(404);
+    expect(
+      (await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 1_000_000, clientId: randomUUID() }, { token: stranger }))
+        .status,
+    ).toBe(404);
     clock.advance(60 * 60_000);
     await h.platform.services.rooms.closeDueRounds();
   });
@@ -111,13 +116,36 @@ describe('POST /requirements/{id}/rounds and /rounds/current/offers', () => {
 describe('PUT /requirements/{id}/room/rules', () => {
   it('happy, errors and auth', async () => {
     const t = await openedTender();
-    const ok = await h.json('PUT', `/api/v1/requirements/${t.r.id}/room/rules`, { minDecreasePercent: 2, minDecreaseFen: 20_000, snipeWindowSeconds: 60, maxExtensions: 5 }, { token: t.e });
+    const ok = await h.json(
+      'PUT',
+      `/api/v1/requirements/${t.r.id}/room/rules`,
+      { minDecreasePercent: 2, minDecreaseFen: 20_000, snipeWindowSeconds: 60, maxExtensions: 5 },
+      { token: t.e },
+    );
     expect(ok.status).toBe(200);
     expect(ok.json).toMatchObject({ minDecreaseBp: 200, minDecreaseFen: 20_000 });
-    const bad = await h.json('PUT', `/api/v1/requirements/${t.r.id}/room/rules`, { minDecreasePercent: 2, minDecreaseFen: -1, snipeWindowSeconds: 6000, maxExtensions: 5 }, { token: t.e });
+    const bad = await h.json(
+      'PUT',
+      `/api/v1/requirements/${t.r.id}/room/rules`,
+      { minDecreasePercent: 2, minDecreaseFen: -1, snipeWindowSeconds: 6000, maxExtensions: 5 },
+      { token: t.e },
+    );
     expect(bad.json.error.fields).toEqual({ minDecreaseFen: '最低降价金额不能为负', snipeWindowSeconds: '延时窗口为 0–900 秒' });
-    expect((await h.json('PUT', `/api/v1/requirements/${t.r.id}/room/rules`, { minDecreasePercent: 2, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 5 }, { token: t.a })).status).toBe(403);
-    await h.expectRefusals('signed-in', { method: 'PUT', path: `/api/v1/requirements/${t.r.id}/room/rules`, body: { minDecreasePercent: 2, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 5 } });
+    expect(
+      (
+        await h.json(
+          'PUT',
+          `/api/v1/requirements/${t.r.id}/room/rules`,
+          { minDecreasePercent: 2, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 5 },
+          { token: t.a },
+        )
+      ).status,
+    ).toBe(403);
+    await h.expectRefusals('signed-in', {
+      method: 'PUT',
+      path: `/api/v1/requirements/${t.r.id}/room/rules`,
+      body: { minDecreasePercent: 2, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 5 },
+    });
   });
 });
 

@@ -11,7 +11,13 @@ afterAll(() => p?.close());
 
 /** A bank-page link the sandbox gateway issued for 100 yuan. */
 const bankLink = async () => {
-  const { redirectUrl } = await p.gateway.createPayment({ orderNo: 'R202601010001', amountFen: 10_000, bankCode: 'ICBC', returnUrl: 'http://localhost:3000/wallet', notifyUrl: 'http://localhost:3000/api/v1/payments/notify' });
+  const { redirectUrl } = await p.gateway.createPayment({
+    orderNo: 'R202601010001',
+    amountFen: 10_000,
+    bankCode: 'ICBC',
+    returnUrl: 'http://localhost:3000/wallet',
+    notifyUrl: 'http://localhost:3000/api/v1/payments/notify',
+  });
   const url = new URL(redirectUrl);
   return `${url.pathname}${url.search}`;
 };

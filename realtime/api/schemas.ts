@@ -1,20 +1,48 @@
 import { z } from '@hono/zod-openapi';
+import { ERROR_STATUS, type ErrorCode } from '../../core/shared/app-error';
+import { PageOf } from '../../core/shared/paging';
+import { MembershipView, MeView, PublicUserView, SessionView } from '../../core/accounts/accounts.schema';
 
 export const ErrorResponse = z
   .object({
     error: z.object({
       code: z.string().openapi({ example: 'VALIDATION' }),
       message: z.string().openapi({ example: '请检查填写的内容' }),
-      fields: z.record(z.string(), z.string()).optional().openapi({ example: { uscc: '统一社会信用代码校验位不正确，请核对' } }),
+      fields: z
+        .record(z.string(), z.string())
+        .optional()
+        .openapi({ example: { uscc: '统一社会信用代码校验位不正确，请核对' } }),
       retryAfterSeconds: z.number().int().optional(),
     }),
   })
   .openapi('Error');
 
-export const errorResponses = (...statuses: number[]) =>
-  Object.fromEntries(
-    statuses.map((s) => [s, { description: STATUS_TEXT[s] ?? 'Error', content: { 'application/json': { schema: ErrorResponse } } }]),
+/**
+ * A route's error answers: statuses (`errorResponses(400, 404)`) and/or the named codes it can
+ * answer (`errorResponses(400, 'ROUND_CLOSED')`), each code under its status from the one code table.
+ * The document lists an operation's codes in that status's description.
+ */
+export const errorResponses = (...items: (number | ErrorCode)[]) => {
+  const codes = new Map<number, ErrorCode[]>();
+  for (const item of items) {
+    const status = typeof item === 'number' ? item : ERROR_STATUS[item];
+    const list = codes.get(status) ?? [];
+    if (typeof item !== 'number') list.push(item);
+    codes.set(status, list);
+  }
+  return Object.fromEntries(
+    [...codes].map(([s, named]) => [
+      s,
+      {
+        description: `${STATUS_TEXT[s] ?? 'Error'}${named.length ? `${ERROR_CODES_MARK}${named.join(', ')}` : ''}`,
+        content: { 'application/json': { schema: ErrorResponse } },
+      },
+    ]),
   );
+};
+
+/** What precedes the codes in an error answer's description; the document keeps such descriptions. */
+export const ERROR_CODES_MARK = '. Codes: ';
 
 const STATUS_TEXT: Record<number, string> = {
   400: 'Invalid input, with a message per field',
@@ -28,41 +56,25 @@ const STATUS_TEXT: Record<number, string> = {
 
 export const Message = z.object({ message: z.string() }).openapi('Message');
 
-export const PublicUser = z
-  .object({
-    id: z.uuid(),
-    username: z.string(),
-    mobile: z.string(),
-    email: z.string().nullable(),
-    displayName: z.string().nullable(),
-    locale: z.string(),
-    status: z.enum(['active', 'disabled']),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi('User');
+/**
+ * A core view schema under its name in the API document. Core builds its schemas with plain zod,
+ * often before this module is loaded, and zod 4 gives `.openapi` only to schemas created after
+ * @hono/zod-openapi extended it: a clone made here has it (the original may not).
+ */
+export const named = <T extends z.ZodType>(schema: T, name: string, metadata: { description?: string } = {}) => schema.clone().openapi(name, metadata);
 
-export const Membership = z
-  .object({
-    organisationId: z.uuid(),
-    kind: z.string(),
-    fullName: z.string(),
-    uscc: z.string().nullable(),
-    status: z.string(),
-    role: z.enum(['owner', 'admin', 'finance', 'member']),
-  })
-  .openapi('Membership');
+export const PublicUser = named(PublicUserView, 'User');
 
-export const SessionResponse = z
-  .object({ token: z.string().describe('Bearer token for API clients; browsers use the cookie'), expiresAt: z.iso.datetime(), user: PublicUser })
-  .openapi('Session');
+export const Membership = named(MembershipView, 'Membership');
 
-export const Me = z
-  .object({ user: PublicUser, memberships: z.array(Membership), activeOrganisation: Membership.nullable(), isOperator: z.boolean() })
-  .openapi('Me');
+export const SessionResponse = SessionView.extend({ user: PublicUser }).openapi('Session');
+
+export const Me = MeView.extend({ user: PublicUser, memberships: z.array(Membership), activeOrganisation: Membership.nullable() }).openapi('Me');
 
 export const SiteMessage = z
   .object({
     id: z.uuid(),
+    userId: z.uuid().describe('The recipient: the caller'),
     category: z.string(),
     title: z.string(),
     body: z.string(),
@@ -72,8 +84,7 @@ export const SiteMessage = z
   })
   .openapi('SiteMessage');
 
-export const page = <T extends z.ZodType>(item: T, name: string) =>
-  z.object({ items: z.array(item), total: z.number().int(), page: z.number().int(), pageSize: z.number().int() }).openapi(name);
+export const page = <T extends z.ZodType>(item: T, name: string) => PageOf(item).openapi(name);
 
 export const PageQuery = z.object({
   q: z.string().optional().openapi({ description: '搜索关键词' }),

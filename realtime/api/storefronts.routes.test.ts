@@ -42,7 +42,8 @@ async function addItem(who: Person, over: Record<string, unknown> = {}) {
 async function upload(who: Person, name: string, type: string, imageOnly = false) {
   const form = new FormData();
   // Uploads are checked against their declared type: the first bytes of a PNG, a JPEG or a PDF.
-  const head = type === 'image/jpeg' ? [0xff, 0xd8, 0xff, 0xe0] : type === 'application/pdf' ? [...new TextEncoder().encode('%PDF-1.4')] : [0x89, 0x50, 0x4e, 0x47];
+  const head =
+    type === 'image/jpeg' ? [0xff, 0xd8, 0xff, 0xe0] : type === 'application/pdf' ? [...new TextEncoder().encode('%PDF-1.4')] : [0x89, 0x50, 0x4e, 0x47];
   form.append('file', new File([new Uint8Array([...head, 1, 2, 3])], name, { type }));
   if (imageOnly) form.append('imageOnly', 'true');
   const res = await read(await h.app.request('/api/v1/files', { method: 'POST', headers: { authorization: `Bearer ${who.token}` }, body: form }));
@@ -109,7 +110,16 @@ describe('GET /storefronts/{providerId}', () => {
     await call(p, 'PUT', '/storefronts/me', profile());
     await addItem(p);
     await addItem(p, { title: '暂停的服务', status: 'unlisted' });
-    expect((await call(p, 'POST', '/storefronts/me/cases', { title: '某制造企业账务整改', clientName: '赣州某制造有限公司', year: 2025, description: '三个月完成账务整改。' })).status).toBe(201);
+    expect(
+      (
+        await call(p, 'POST', '/storefronts/me/cases', {
+          title: '某制造企业账务整改',
+          clientName: '赣州某制造有限公司',
+          year: 2025,
+          description: '三个月完成账务整改。',
+        })
+      ).status,
+    ).toBe(201);
     for (const who of [null, await enterprise(), await provider()]) {
       const res = await call(who, 'GET', `/storefronts/${orgId(p)}`);
       expect(res.status).toBe(200);
@@ -146,7 +156,12 @@ describe('GET/PUT /storefronts/me', () => {
     expect(before.status).toBe(200);
     expect(before.json).toMatchObject({ id: orgId(p), own: true, items: [], cases: [], logoUrl: null });
     const logo = await upload(p, 'logo.png', 'image/png', true);
-    const res = await call(p, 'PUT', '/storefronts/me', profile({ logoFileId: logo.id, regionsServed: ['3607', '360702'], categoryCodes: ['finance', 'legal.01'] }));
+    const res = await call(
+      p,
+      'PUT',
+      '/storefronts/me',
+      profile({ logoFileId: logo.id, regionsServed: ['3607', '360702'], categoryCodes: ['finance', 'legal.01'] }),
+    );
     expect(res.status, res.text).toBe(200);
     expect(res.json).toMatchObject({
       logoFileId: logo.id,
@@ -196,10 +211,28 @@ describe('service items: /storefronts/me/items', () => {
     const p = await provider();
     const res = await call(p, 'POST', '/storefronts/me/items', item({ priceMaxFen: 60_000 }));
     expect(res.status).toBe(201);
-    expect(res.json).toMatchObject({ organisationId: orgId(p), title: '小规模纳税人代理记账', categoryName: '代理记账', parentCategoryName: '财税', priceMinFen: 30_000, priceMaxFen: 60_000, status: 'listed' });
-    const defaults = await call(p, 'POST', '/storefronts/me/items', { title: '工商注册', categoryCode: 'finance.04', priceMinFen: 80_000, priceMaxFen: 80_000 });
+    expect(res.json).toMatchObject({
+      organisationId: orgId(p),
+      title: '小规模纳税人代理记账',
+      categoryName: '代理记账',
+      parentCategoryName: '财税',
+      priceMinFen: 30_000,
+      priceMaxFen: 60_000,
+      status: 'listed',
+    });
+    const defaults = await call(p, 'POST', '/storefronts/me/items', {
+      title: '工商注册',
+      categoryCode: 'finance.04',
+      priceMinFen: 80_000,
+      priceMaxFen: 80_000,
+    });
     expect(defaults.json).toMatchObject({ priceUnit: '次', description: '', status: 'listed' });
-    const updated = await call(p, 'PUT', `/storefronts/me/items/${res.json.id}`, item({ title: '一般纳税人代理记账', priceMinFen: 50_000, priceMaxFen: 50_000, status: 'unlisted' }));
+    const updated = await call(
+      p,
+      'PUT',
+      `/storefronts/me/items/${res.json.id}`,
+      item({ title: '一般纳税人代理记账', priceMinFen: 50_000, priceMaxFen: 50_000, status: 'unlisted' }),
+    );
     expect(updated.status).toBe(200);
     expect(updated.json).toMatchObject({ id: res.json.id, title: '一般纳税人代理记账', status: 'unlisted' });
     const mine = await call(p, 'GET', '/storefronts/me/items');
@@ -215,7 +248,12 @@ describe('service items: /storefronts/me/items', () => {
     const p = await provider();
     const empty = await call(p, 'POST', '/storefronts/me/items', {});
     expect(empty.status).toBe(400);
-    expect(empty.json.error.fields).toEqual({ title: '请填写服务名称', categoryCode: '请选择服务类别', priceMinFen: '请填写价格', priceMaxFen: '请填写价格上限' });
+    expect(empty.json.error.fields).toEqual({
+      title: '请填写服务名称',
+      categoryCode: '请选择服务类别',
+      priceMinFen: '请填写价格',
+      priceMaxFen: '请填写价格上限',
+    });
     const cases: [Record<string, unknown>, Record<string, string>][] = [
       [{ priceMinFen: 50_000, priceMaxFen: 30_000 }, { priceMaxFen: '价格上限不能低于下限' }],
       [{ priceMinFen: 0 }, { priceMinFen: '价格必须大于 0' }],
@@ -230,7 +268,9 @@ describe('service items: /storefronts/me/items', () => {
       expect(res.json.error.fields).toEqual(fields);
     }
     const i = await addItem(p);
-    expect((await call(p, 'PUT', `/storefronts/me/items/${i.id}`, item({ priceMaxFen: 1 }))).json.error.fields).toEqual({ priceMaxFen: '价格上限不能低于下限' });
+    expect((await call(p, 'PUT', `/storefronts/me/items/${i.id}`, item({ priceMaxFen: 1 }))).json.error.fields).toEqual({
+      priceMaxFen: '价格上限不能低于下限',
+    });
     expect((await call(p, 'PUT', `/storefronts/me/items/${NO_SUCH}`, item())).status).toBe(404);
     expect((await call(p, 'GET', '/storefronts/me/items')).json).toHaveLength(1);
   });
@@ -258,7 +298,13 @@ describe('cases: /storefronts/me/cases', () => {
   it('happy: add with an image, list, delete', async () => {
     const p = await provider();
     const img = await upload(p, 'case.jpg', 'image/jpeg');
-    const res = await call(p, 'POST', '/storefronts/me/cases', { title: '连锁餐饮集团税务筹划', clientName: '某餐饮集团', year: 2024, description: '年节税 12%。', imageFileId: img.id });
+    const res = await call(p, 'POST', '/storefronts/me/cases', {
+      title: '连锁餐饮集团税务筹划',
+      clientName: '某餐饮集团',
+      year: 2024,
+      description: '年节税 12%。',
+      imageFileId: img.id,
+    });
     expect(res.status, res.text).toBe(201);
     expect(res.json).toMatchObject({ organisationId: orgId(p), title: '连锁餐饮集团税务筹划', year: 2024, imageFileId: img.id, imageUrl: img.url });
     const plain = await call(p, 'POST', '/storefronts/me/cases', { title: '小微企业记账' });

@@ -1,81 +1,25 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireActor, requireOrganisation } from '../../core/shared/actor';
-import { CaseInput, ServiceItemInput, ShowcaseQuery, StorefrontInput } from '../../core/tenders/tenders.schema';
+import {
+  CaseInput,
+  CaseView,
+  ServiceItemInput,
+  ServiceItemView,
+  ShowcaseQuery,
+  StorefrontInput,
+  StorefrontSummaryView,
+  StorefrontView,
+} from '../../core/tenders/tenders.schema';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, json, jsonBody, page } from './schemas';
+import { authed, errorResponses, json, jsonBody, page, named } from './schemas';
 
-const Rating = z.object({ average: z.number().nullable(), count: z.number().int() });
-
-const ServiceItem = z
-  .object({
-    id: z.uuid(),
-    organisationId: z.uuid(),
-    title: z.string(),
-    categoryCode: z.string(),
-    categoryName: z.string(),
-    parentCategoryName: z.string().nullable(),
-    priceMinFen: z.number().int(),
-    priceMaxFen: z.number().int().describe('Equal to the minimum for a fixed price'),
-    priceUnit: z.string(),
-    description: z.string(),
-    status: z.enum(['listed', 'unlisted']),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-  })
-  .openapi('ServiceItem');
-
-const Case = z
-  .object({
-    id: z.uuid(),
-    organisationId: z.uuid(),
-    title: z.string(),
-    clientName: z.string().nullable(),
-    year: z.number().int().nullable(),
-    description: z.string(),
-    imageFileId: z.uuid().nullable(),
-    imageUrl: z.string().nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi('Case');
-
-const Storefront = z
-  .object({
-    id: z.uuid().describe('The provider (organisation) id'),
-    fullName: z.string(),
-    uscc: z.string().nullable(),
-    location: z.string().describe("The provider's registered region (may be empty)"),
-    since: z.iso.datetime(),
-    logoUrl: z.string().nullable(),
-    logoFileId: z.uuid().nullable(),
-    introduction: z.string(),
-    qualifications: z.string(),
-    regionsServed: z.array(z.object({ code: z.string(), name: z.string() })),
-    categories: z.array(z.object({ code: z.string(), name: z.string() })),
-    contactPhone: z.string().nullable(),
-    rating: Rating,
-    items: z.array(ServiceItem).describe('Listed items; the owner also sees unlisted ones'),
-    cases: z.array(Case),
-    own: z.boolean().describe("The caller's own storefront"),
-  })
-  .openapi('Storefront');
-
-const StorefrontSummary = z
-  .object({
-    id: z.uuid(),
-    fullName: z.string(),
-    location: z.string().describe("The provider's registered region (may be empty)"),
-    topItems: z
-      .array(z.object({ id: z.uuid(), title: z.string(), priceMinFen: z.number().int(), priceMaxFen: z.number().int(), priceUnit: z.string() }))
-      .describe('Up to three listed service items, newest first'),
-    introduction: z.string(),
-    logoUrl: z.string().nullable(),
-    regions: z.array(z.string()),
-    categories: z.array(z.string()),
-    rating: Rating,
-    itemCount: z.number().int(),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi('StorefrontSummary');
+const ServiceItem = named(ServiceItemView, 'ServiceItem');
+const Case = named(CaseView, 'Case');
+const Storefront = named(
+  StorefrontView.extend({ items: z.array(ServiceItem).describe('Listed items; the owner also sees unlisted ones'), cases: z.array(Case) }),
+  'Storefront',
+);
+const StorefrontSummary = named(StorefrontSummaryView, 'StorefrontSummary');
 
 const itemParam = z.object({ id: z.string().openapi({ description: '服务项目编号' }) });
 const caseParam = z.object({ id: z.string().openapi({ description: '案例编号' }) });
@@ -188,15 +132,15 @@ export function registerStorefrontRoutes(api: ApiRouter) {
     return sf(c).get(c.var.actor, org.organisationId);
   };
 
-  api.openapi(routes.showcase, async (c) => c.json((await sf(c).showcase(c.req.query())) as never, 200));
-  api.openapi(routes.me, async (c) => c.json((await mine(c)) as never, 200));
-  api.openapi(routes.update, async (c) => c.json((await sf(c).update(c.var.actor, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.items, async (c) => c.json((await mine(c)).items as never, 200));
-  api.openapi(routes.addItem, async (c) => c.json((await sf(c).addItem(c.var.actor, c.req.valid('json'))) as never, 201));
-  api.openapi(routes.updateItem, async (c) => c.json((await sf(c).updateItem(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
+  api.openapi(routes.showcase, async (c) => c.json(await sf(c).showcase(c.req.query()), 200));
+  api.openapi(routes.me, async (c) => c.json(await mine(c), 200));
+  api.openapi(routes.update, async (c) => c.json(await sf(c).update(c.var.actor, c.req.valid('json')), 200));
+  api.openapi(routes.items, async (c) => c.json((await mine(c)).items, 200));
+  api.openapi(routes.addItem, async (c) => c.json(await sf(c).addItem(c.var.actor, c.req.valid('json')), 201));
+  api.openapi(routes.updateItem, async (c) => c.json(await sf(c).updateItem(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
   api.openapi(routes.deleteItem, async (c) => (await sf(c).deleteItem(c.var.actor, c.req.valid('param').id), c.body(null, 204)));
-  api.openapi(routes.cases, async (c) => c.json((await mine(c)).cases as never, 200));
-  api.openapi(routes.addCase, async (c) => c.json((await sf(c).addCase(c.var.actor, c.req.valid('json'))) as never, 201));
+  api.openapi(routes.cases, async (c) => c.json((await mine(c)).cases, 200));
+  api.openapi(routes.addCase, async (c) => c.json(await sf(c).addCase(c.var.actor, c.req.valid('json')), 201));
   api.openapi(routes.deleteCase, async (c) => (await sf(c).deleteCase(c.var.actor, c.req.valid('param').id), c.body(null, 204)));
-  api.openapi(routes.get, async (c) => c.json((await sf(c).get(c.var.actor, c.req.valid('param').providerId)) as never, 200));
+  api.openapi(routes.get, async (c) => c.json(await sf(c).get(c.var.actor, c.req.valid('param').providerId), 200));
 }

@@ -44,7 +44,10 @@ async function pending(owner: Person, over: Partial<RequirementInput> = {}) {
 /** Drafted, published (deposit paid) and approved through the API: open in the hall. */
 async function published(owner: Person, over: Partial<RequirementInput> = {}) {
   const p = await pending(owner, over);
-  const { data, error, response } = await api(op).POST('/api/v1/admin/requirements/{id}/review', { params: { path: { id: p.id } }, body: { decision: 'approve' } });
+  const { data, error, response } = await api(op).POST('/api/v1/admin/requirements/{id}/review', {
+    params: { path: { id: p.id } },
+    body: { decision: 'approve' },
+  });
   expect(response.status, JSON.stringify(error)).toBe(200);
   return data!;
 }
@@ -77,10 +80,22 @@ describe('POST /requirements, PUT /requirements/{id}, DELETE /requirements/{id} 
   it('happy: an enterprise saves a draft, edits it, sees it, discards it', async () => {
     const e = await enterprise();
     const d = await draft(e);
-    expect(d).toMatchObject({ state: 'draft', stateLabel: '草稿', group: 'draft', mode: 'competitive', categoryName: '代理记账', regionName: expect.stringContaining('赣州') });
+    expect(d).toMatchObject({
+      state: 'draft',
+      stateLabel: '草稿',
+      group: 'draft',
+      mode: 'competitive',
+      categoryName: '代理记账',
+      regionName: expect.stringContaining('赣州'),
+    });
     expect(d.actions).toEqual(expect.arrayContaining(['edit', 'submit', 'discard']));
     expect(d.descriptionHtml).toContain('<strong>代理记账</strong>');
-    const edited = await call(e, 'PUT', `/requirements/${d.id}`, buildRequirement(clock.now(), { title: '年度财务审计服务（修改）', categoryCode: 'finance.03' }));
+    const edited = await call(
+      e,
+      'PUT',
+      `/requirements/${d.id}`,
+      buildRequirement(clock.now(), { title: '年度财务审计服务（修改）', categoryCode: 'finance.03' }),
+    );
     expect(edited.status, edited.text).toBe(200);
     expect(edited.json).toMatchObject({ id: d.id, title: '年度财务审计服务（修改）', categoryName: '财务审计', state: 'draft' });
     const got = await call(e, 'GET', `/requirements/${d.id}`);
@@ -93,7 +108,11 @@ describe('POST /requirements, PUT /requirements/{id}, DELETE /requirements/{id} 
 
   it('happy: an invitation requirement needs no opening time; rich text is sanitised', async () => {
     const e = await enterprise();
-    const d = await draft(e, { mode: 'invitation', openingAt: null, descriptionHtml: '<p onclick="x()">需要一家律所提供常年法律顾问服务<script>alert(1)</script></p>' });
+    const d = await draft(e, {
+      mode: 'invitation',
+      openingAt: null,
+      descriptionHtml: '<p onclick="x()">需要一家律所提供常年法律顾问服务<script>alert(1)</script></p>',
+    });
     expect(d).toMatchObject({ mode: 'invitation', openingAt: null, minBidders: null, group: 'draft' });
     expect(d.descriptionHtml).not.toMatch(/script|onclick/);
   });
@@ -103,7 +122,13 @@ describe('POST /requirements, PUT /requirements/{id}, DELETE /requirements/{id} 
     const empty = await call(e, 'POST', '/requirements', {});
     expect(empty.status).toBe(400);
     expect(empty.json.error).toMatchObject({ code: 'VALIDATION', message: '请检查填写的内容' });
-    expect(empty.json.error.fields).toMatchObject({ invoiceName: '请填写企业全称', title: '请填写需求标题', categoryCode: '请选择服务类别', deliveryDate: '请选择日期', mode: '请选择招标方式' });
+    expect(empty.json.error.fields).toMatchObject({
+      invoiceName: '请填写企业全称',
+      title: '请填写需求标题',
+      categoryCode: '请选择服务类别',
+      deliveryDate: '请选择日期',
+      mode: '请选择招标方式',
+    });
 
     const cases: [Partial<RequirementInput> | Record<string, unknown>, string, string][] = [
       [{ budgetMinFen: 5_000_000, budgetMaxFen: 1_000_000 }, 'budgetMaxFen', '预算上限不能低于下限'],
@@ -123,9 +148,17 @@ describe('POST /requirements, PUT /requirements/{id}, DELETE /requirements/{id} 
       expect(res.status, `${field}: ${res.text}`).toBe(400);
       expect(res.json.error.fields?.[field], field).toBe(message);
     }
-    const bad = await h.app.request('/api/v1/requirements', { method: 'POST', headers: { authorization: `Bearer ${e.token}`, 'content-type': 'application/json' }, body: '{"title":' });
+    const bad = await h.app.request('/api/v1/requirements', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${e.token}`, 'content-type': 'application/json' },
+      body: '{"title":',
+    });
     expect(bad.status).toBe(400);
-    const form = await h.app.request('/api/v1/requirements', { method: 'POST', headers: { authorization: `Bearer ${e.token}`, 'content-type': 'application/x-www-form-urlencoded' }, body: 'title=x' });
+    const form = await h.app.request('/api/v1/requirements', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${e.token}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'title=x',
+    });
     expect(form.status).toBe(415);
   });
 
@@ -134,7 +167,7 @@ describe('POST /requirements, PUT /requirements/{id}, DELETE /requirements/{id} 
     const p = await pending(e);
     const put = await call(e, 'PUT', `/requirements/${p.id}`, buildRequirement(clock.now()));
     expect(put.status).toBe(409);
-    expect(put.json.error.code).toBe('INVALID_TRANSITION');
+    expect(put.json.error.code).toBe('REQUIREMENT_NOT_EDITABLE');
     const del = await call(e, 'DELETE', `/requirements/${p.id}`);
     expect(del.status).toBe(409);
     expect((await call(e, 'PUT', `/requirements/${NO_SUCH}`, buildRequirement(clock.now()))).status).toBe(404);
@@ -251,7 +284,7 @@ describe('POST /requirements/{id}/submit (publishing pays the deposit)', () => {
     const p = await pending(e);
     const again = await call(e, 'POST', `/requirements/${p.id}/submit`);
     expect(again.status).toBe(409);
-    expect(again.json.error).toMatchObject({ code: 'INVALID_TRANSITION', message: '项目当前状态为「待审核」，不能发布' });
+    expect(again.json.error).toMatchObject({ code: 'WRONG_REQUIREMENT_STATE', message: '项目当前状态为「待审核」，不能发布' });
     expect(await available(e)).toBe(40_000);
     const soon = await draft(e, { openingAt: new Date(clock.now().getTime() + 23 * HOUR).toISOString() });
     const res = await call(e, 'POST', `/requirements/${soon.id}/submit`);
@@ -293,7 +326,10 @@ describe('GET /admin/requirements, POST /admin/requirements/{id}/review', () => 
     expect(rejected.status).toBe(200);
     expect(rejected.json).toMatchObject({ state: 'rejected', rejectReason: '预算与描述不符', depositStatus: 'refunded' });
     expect(await available(e)).toBe(20_000);
-    expect((await call(e, 'GET', `/requirements/${b.id}`)).json).toMatchObject({ rejectReason: '预算与描述不符', actions: expect.arrayContaining(['edit', 'submit']) });
+    expect((await call(e, 'GET', `/requirements/${b.id}`)).json).toMatchObject({
+      rejectReason: '预算与描述不符',
+      actions: expect.arrayContaining(['edit', 'submit']),
+    });
   });
 
   it('errors: a reason is required to reject; an unknown decision; a draft cannot be reviewed; bad list filters', async () => {
@@ -349,14 +385,22 @@ describe('GET/PUT /admin/settings/deposit', () => {
     const res = await call(op, 'PUT', '/admin/settings/deposit', { depositFen: 10_000, forfeitEarlyFen: 20_000, forfeitLateFen: 30_000 });
     expect(res.status).toBe(400);
     expect(res.json.error.fields).toEqual({ forfeitEarlyFen: '扣除金额不能超过保证金', forfeitLateFen: '扣除金额不能超过保证金' });
-    expect((await call(op, 'PUT', '/admin/settings/deposit', { depositFen: 0, forfeitEarlyFen: 0, forfeitLateFen: 0 })).json.error.fields).toEqual({ depositFen: '保证金必须大于 0' });
-    expect((await call(op, 'PUT', '/admin/settings/deposit', { depositFen: 200.5, forfeitEarlyFen: 0, forfeitLateFen: 0 })).json.error.fields).toEqual({ depositFen: '保证金最多两位小数' });
+    expect((await call(op, 'PUT', '/admin/settings/deposit', { depositFen: 0, forfeitEarlyFen: 0, forfeitLateFen: 0 })).json.error.fields).toEqual({
+      depositFen: '保证金必须大于 0',
+    });
+    expect((await call(op, 'PUT', '/admin/settings/deposit', { depositFen: 200.5, forfeitEarlyFen: 0, forfeitLateFen: 0 })).json.error.fields).toEqual({
+      depositFen: '保证金最多两位小数',
+    });
     expect((await call(op, 'GET', '/admin/settings/deposit')).json.depositFen).toBe(20_000);
   });
 
   it('auth: operators only', async () => {
     await h.expectRefusals('operator', { method: 'GET', path: '/api/v1/admin/settings/deposit' });
-    await h.expectRefusals('operator', { method: 'PUT', path: '/api/v1/admin/settings/deposit', body: { depositFen: 1, forfeitEarlyFen: 0, forfeitLateFen: 0 } });
+    await h.expectRefusals('operator', {
+      method: 'PUT',
+      path: '/api/v1/admin/settings/deposit',
+      body: { depositFen: 1, forfeitEarlyFen: 0, forfeitLateFen: 0 },
+    });
     expect((await call(op, 'GET', '/admin/settings/deposit')).json.depositFen).toBe(20_000);
   });
 });
@@ -367,7 +411,13 @@ describe('GET /requirements (project hall)', () => {
     const marker = `hz${Date.now().toString(36)}`;
     const a = await published(e, { title: `代理记账服务 ${marker}`, budgetMinFen: 100_000, budgetMaxFen: 500_000 });
     clock.advance(MINUTE); // the hall lists the newest approval first
-    const b = await published(e, { title: `法律顾问服务 ${marker}`, categoryCode: 'legal.01', regionCode: '360702', budgetMinFen: 2_000_000, budgetMaxFen: 8_000_000 });
+    const b = await published(e, {
+      title: `法律顾问服务 ${marker}`,
+      categoryCode: 'legal.01',
+      regionCode: '360702',
+      budgetMinFen: 2_000_000,
+      budgetMaxFen: 8_000_000,
+    });
     clock.advance(MINUTE);
     const c = await published(e, { title: `邀标记账项目 ${marker}`, mode: 'invitation', openingAt: null });
     await pending(e, { title: `未审核项目 ${marker}` });
@@ -442,11 +492,19 @@ describe('proposals before the opening time', () => {
     const r = await published(e);
     const pr = await provider();
     const first = await bid(pr, r.id, 2_500_000);
-    expect(first).toMatchObject({ requirementId: r.id, providerId: orgId(pr), priceFen: 2_500_000, status: 'active', statusLabel: '有效', revision: 1, attachments: [] });
+    expect(first).toMatchObject({
+      requirementId: r.id,
+      providerId: orgId(pr),
+      priceFen: 2_500_000,
+      status: 'active',
+      statusLabel: '有效',
+      revision: 1,
+      attachments: [],
+    });
     expect((await call(null, 'GET', `/requirements/${r.id}`)).json.bidderCount).toBe(1);
     const dup = await call(pr, 'POST', `/requirements/${r.id}/proposals`, proposalInput());
     expect(dup.status).toBe(409);
-    expect(dup.json.error).toMatchObject({ code: 'CONFLICT', message: '您已提交过标书，可以修改或撤回' });
+    expect(dup.json.error).toMatchObject({ code: 'PROPOSAL_EXISTS', message: '您已提交过标书，可以修改或撤回' });
     const revised = await call(pr, 'PUT', `/requirements/${r.id}/proposals/mine`, proposalInput(2_200_000));
     expect(revised.status).toBe(200);
     expect(revised.json).toMatchObject({ id: first.id, priceFen: 2_200_000, revision: 2 });
@@ -485,7 +543,7 @@ describe('proposals before the opening time', () => {
     const inv = await published(e, { mode: 'invitation', openingAt: null });
     const res = await call(pr, 'POST', `/requirements/${inv.id}/proposals`, proposalInput());
     expect(res.status).toBe(409);
-    expect(res.json.error).toMatchObject({ code: 'INVALID_TRANSITION', message: '邀标项目不接受报名投标' });
+    expect(res.json.error).toMatchObject({ code: 'NOT_COMPETITIVE', message: '邀标项目不接受报名投标' });
     expect((await call(pr, 'POST', `/requirements/${NO_SUCH}/proposals`, proposalInput())).status).toBe(404);
     const none = await call(pr, 'PUT', `/requirements/${r.id}/proposals/mine`, proposalInput());
     expect(none.status).toBe(404);
@@ -555,7 +613,13 @@ describe('sealed proposals: nobody but the author sees one before opening; after
     const sealed = await call(e, 'GET', `/requirements/${r.id}/proposals`);
     expect(sealed.status).toBe(403);
     expect(sealed.json.error).toEqual({ code: 'FORBIDDEN', message: '开标前标书密封，开标后可以查看' });
-    for (const [who, label] of [[rival, 'rival'], [e, 'owner'], [otherEnterprise, 'other enterprise'], [null, 'anonymous']] as const) await expectNoLeak(who, label);
+    for (const [who, label] of [
+      [rival, 'rival'],
+      [e, 'owner'],
+      [otherEnterprise, 'other enterprise'],
+      [null, 'anonymous'],
+    ] as const)
+      await expectNoLeak(who, label);
     expect((await call(rival, 'GET', `/requirements/${r.id}/proposals/mine`)).json.priceFen).toBe(2_468_000);
     // The rival's writes touch only its own proposal.
     await call(rival, 'PUT', `/requirements/${r.id}/proposals/mine`, proposalInput(2_400_000));
@@ -577,7 +641,12 @@ describe('sealed proposals: nobody but the author sees one before opening; after
       [orgId(b), 2_468_000],
     ]);
     expect(res.json[0]).toMatchObject({ plan: secretPlan, providerName: expect.any(String) });
-    for (const [who, label] of [[rival, 'rival'], [otherEnterprise, 'other enterprise'], [null, 'anonymous']] as const) await expectNoLeak(who, label);
+    for (const [who, label] of [
+      [rival, 'rival'],
+      [otherEnterprise, 'other enterprise'],
+      [null, 'anonymous'],
+    ] as const)
+      await expectNoLeak(who, label);
     expect((await call(otherEnterprise, 'GET', `/requirements/${r.id}/proposals`)).status).toBe(404);
     expect((await call(rival, 'GET', `/requirements/${r.id}/proposals`)).status).toBe(404);
     const frozen = await call(await provider(), 'POST', `/requirements/${r.id}/proposals`, proposalInput());
@@ -650,7 +719,7 @@ describe('withdraw, abandon, retender, end, delete: the deposit rules through th
     await later(23 * HOUR, e);
     const late = await call(e, 'POST', `/requirements/${opens.id}/withdraw`);
     expect(late.status).toBe(409);
-    expect(late.json.error).toEqual({ code: 'INVALID_TRANSITION', message: '已到开标时间，不能撤销；可以放弃本次招标' });
+    expect(late.json.error).toEqual({ code: 'OPENING_PASSED', message: '已到开标时间，不能撤销；可以放弃本次招标' });
     expect(await available(e)).toBe(10_000);
   });
 
@@ -673,7 +742,10 @@ describe('withdraw, abandon, retender, end, delete: the deposit rules through th
     expect(tooSoon.json.error.fields).toEqual({ openingAt: '开标时间须至少在 24 小时之后' });
     const noDate = await call(e, 'POST', `/requirements/${r.id}/retender`, {});
     expect(noDate.json.error.fields).toEqual({ openingAt: '请选择新的开标时间' });
-    const again = await call(e, 'POST', `/requirements/${r.id}/retender`, { openingAt: new Date(clock.now().getTime() + 25 * HOUR).toISOString(), minBidders: 1 });
+    const again = await call(e, 'POST', `/requirements/${r.id}/retender`, {
+      openingAt: new Date(clock.now().getTime() + 25 * HOUR).toISOString(),
+      minBidders: 1,
+    });
     expect(again.status, again.text).toBe(200);
     expect(again.json).toMatchObject({ state: 'open', round: 2, minBidders: 1, opened: false });
     expect((await call(pr, 'GET', `/requirements/${r.id}/proposals/mine`)).json.status).toBe('active');
@@ -706,7 +778,7 @@ describe('withdraw, abandon, retender, end, delete: the deposit rules through th
     const comp = await published(e);
     const refused = await call(e, 'POST', `/requirements/${comp.id}/delete`);
     expect(refused.status).toBe(409);
-    expect(refused.json.error.code).toBe('INVALID_TRANSITION');
+    expect(refused.json.error.code).toBe('WRONG_REQUIREMENT_STATE');
     expect((await call(e, 'POST', `/requirements/${inv.id}/withdraw`)).status).toBe(409);
     const res = await call(e, 'POST', `/requirements/${inv.id}/delete`);
     expect(res.status).toBe(200);
@@ -714,7 +786,7 @@ describe('withdraw, abandon, retender, end, delete: the deposit rules through th
     expect(await available(e)).toBe(20_000);
   });
 
-  it("auth: 401 anonymous; a provider or another enterprise gets 404 and moves no money", async () => {
+  it('auth: 401 anonymous; a provider or another enterprise gets 404 and moves no money', async () => {
     const e = await enterprise(20_000);
     const r = await published(e);
     const strangers = [await provider(), await enterprise()];
@@ -757,8 +829,8 @@ describe('GET /openapi.json', () => {
       ['put', '/admin/settings/deposit'],
     ];
     for (const [method, path] of expected) expect(paths[`/api/v1${path}`]?.[method], `${method} ${path}`).toBeDefined();
-    for (const name of ['Requirement', 'Proposal', 'MyBid', 'DepositOutcome', 'DepositSettings', 'RequirementEvent', 'Attachment']) expect(res.json.components.schemas, name).toHaveProperty(name);
+    for (const name of ['Requirement', 'Proposal', 'MyBid', 'DepositOutcome', 'DepositSettings', 'RequirementEvent', 'Attachment'])
+      expect(res.json.components.schemas, name).toHaveProperty(name);
     expect(JSON.stringify(paths['/api/v1/requirements/{id}/proposals']!.post)).toContain('#/components/schemas/Proposal');
   });
 });
-

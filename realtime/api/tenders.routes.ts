@@ -14,124 +14,31 @@ import {
   RetenderInput,
   ReviewRequirementInput,
   SelectInput,
+  AttachmentView,
+  CategoryTreeView,
+  DepositOutcomeView,
+  DepositSettingsView,
+  MyBidView,
+  ProposalView,
+  RequirementEventView,
+  RequirementView,
 } from '../../core/tenders/tenders.schema';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, json, jsonBody, page } from './schemas';
+import { authed, errorResponses, json, jsonBody, page, named } from './schemas';
 
 // ── Views (what the services return) ────────────────────────────────────────────────────────────
 
 /** A file attached to a requirement, proposal or negotiation message; `url` downloads it. */
-export const Attachment = z
-  .object({ id: z.uuid(), filename: z.string(), contentType: z.string(), sizeBytes: z.number().int(), url: z.string() })
-  .openapi('Attachment');
-
-const DepositStatus = z.enum(['none', 'held', 'refunded', 'partly_refunded']);
-
-export const Requirement = z
-  .object({
-    id: z.uuid(),
-    requirementNo: z.string(),
-    title: z.string(),
-    categoryCode: z.string(),
-    categoryName: z.string(),
-    parentCategoryName: z.string().nullable(),
-    budgetMinFen: z.number().int(),
-    budgetMaxFen: z.number().int(),
-    deliveryDate: z.string().openapi({ example: '2027-01-31' }),
-    regionCode: z.string(),
-    regionName: z.string(),
-    mode: z.enum(['competitive', 'invitation']),
-    paymentMode: z.enum(['full_escrow', 'instalments']),
-    openingAt: z.iso.datetime().nullable(),
-    opened: z.boolean().describe('The opening time has passed'),
-    minBidders: z.number().int().nullable(),
-    state: z.enum(REQUIREMENT_STATES),
-    stateLabel: z.string(),
-    group: z.enum(PROJECT_GROUPS),
-    round: z.number().int(),
-    bidderCount: z.number().int().describe('Live proposals (never their prices)'),
-    organisation: z.object({ id: z.uuid(), fullName: z.string() }),
-    excerpt: z.string(),
-    createdAt: z.iso.datetime(),
-    submittedAt: z.iso.datetime().nullable(),
-    descriptionHtml: z.string().optional().describe('Detail views only (sanitised rich text)'),
-    attachments: z.array(Attachment).optional().describe('Detail views only'),
-    invoiceName: z.string().optional().describe('Owner and operators only (as every field below)'),
-    depositFen: z.number().int().optional(),
-    depositStatus: DepositStatus.optional(),
-    rejectReason: z.string().nullable().optional(),
-    selectedProviderId: z.uuid().nullable().optional(),
-    actions: z.array(z.string()).optional().describe('What the owner can do now: edit, submit, discard, withdraw, abandon, select, retender, end, delete, invite'),
-  })
-  .openapi('Requirement');
-
-const DepositOutcome = z
-  .object({ requirement: Requirement, refundFen: z.number().int(), forfeitFen: z.number().int() })
-  .openapi('DepositOutcome', { description: 'The requirement after the change and how its deposit was settled (fen)' });
-
-const RequirementEvent = z
-  .object({
-    id: z.uuid(),
-    requirementId: z.uuid(),
-    actorUserId: z.uuid().nullable(),
-    event: z.string(),
-    fromState: z.enum(REQUIREMENT_STATES).nullable(),
-    toState: z.enum(REQUIREMENT_STATES).nullable(),
-    detail: z.record(z.string(), z.unknown()).nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi('RequirementEvent');
-
-const CategoryTree = z
-  .array(z.object({ code: z.string(), name: z.string(), children: z.array(z.object({ code: z.string(), name: z.string() })) }))
-  .openapi('ServiceCategoryTree');
-
-const ProposalStatus = z.enum(['active', 'withdrawn', 'selected', 'not_selected']);
-export const Proposal = z
-  .object({
-    id: z.uuid(),
-    requirementId: z.uuid(),
-    providerId: z.uuid(),
-    providerName: z.string(),
-    priceFen: z.number().int(),
-    currentPriceFen: z.number().int().describe('The price as it stands: the last revised price of a closed bidding round, else the proposal price (the winning price when selected)'),
-    plan: z.string(),
-    timeline: z.string(),
-    status: ProposalStatus,
-    statusLabel: z.string(),
-    revision: z.number().int(),
-    round: z.number().int(),
-    attachments: z.array(Attachment),
-    createdAt: z.iso.datetime(),
-    updatedAt: z.iso.datetime(),
-  })
-  .openapi('Proposal');
-
-const MyBid = z
-  .object({
-    id: z.uuid(),
-    priceFen: z.number().int(),
-    currentPriceFen: z.number().int().describe('The price as it stands: the last revised price of a closed bidding round, else the proposal price'),
-    status: ProposalStatus,
-    statusLabel: z.string(),
-    revision: z.number().int(),
-    updatedAt: z.iso.datetime(),
-    requirement: z.object({
-      id: z.uuid(),
-      title: z.string(),
-      requirementNo: z.string(),
-      state: z.enum(REQUIREMENT_STATES),
-      stateLabel: z.string(),
-      openingAt: z.iso.datetime().nullable(),
-      opened: z.boolean(),
-    }),
-    editable: z.boolean().describe('Live and before opening: may be revised or withdrawn'),
-  })
-  .openapi('MyBid');
-
-const DepositSettings = z
-  .object({ depositFen: z.number().int(), forfeitEarlyFen: z.number().int(), forfeitLateFen: z.number().int() })
-  .openapi('DepositSettings');
+export const Attachment = named(AttachmentView, 'Attachment');
+export const Requirement = named(RequirementView.extend({ attachments: z.array(Attachment).optional().describe('Detail views only') }), 'Requirement');
+const DepositOutcome = named(DepositOutcomeView.extend({ requirement: Requirement }), 'DepositOutcome', {
+  description: 'The requirement after the change and how its deposit was settled (fen)',
+});
+const RequirementEvent = named(RequirementEventView, 'RequirementEvent');
+const CategoryTree = named(CategoryTreeView, 'ServiceCategoryTree');
+export const Proposal = named(ProposalView.extend({ attachments: z.array(Attachment) }), 'Proposal');
+const MyBid = named(MyBidView, 'MyBid');
+const DepositSettings = named(DepositSettingsView, 'DepositSettings');
 
 export const idParam = z.object({ id: z.string().openapi({ description: '项目编号（UUID）' }) });
 
@@ -162,7 +69,8 @@ const routes = {
     path: '/requirements',
     tags: T,
     summary: '发布需求：保存草稿（企业）',
-    description: 'Saves a draft; `POST /requirements/{id}/submit` publishes it (pays the deposit). Attach files uploaded with `POST /files` by listing their ids in `attachmentIds`.',
+    description:
+      'Saves a draft; `POST /requirements/{id}/submit` publishes it (pays the deposit). Attach files uploaded with `POST /files` by listing their ids in `attachmentIds`.',
     security: authed,
     request: { body: jsonBody(RequirementInput) },
     responses: { 201: json(Requirement, 'Draft saved'), ...errorResponses(400, 401, 403) },
@@ -321,7 +229,7 @@ const routes = {
     path: '/requirements/{id}/proposals',
     tags: P,
     summary: '报名投标：提交标书（服务机构，开标前）',
-    description: 'Sealed until the opening time: only its author sees it; from the opening time on, the requirement\'s owner sees every proposal.',
+    description: "Sealed until the opening time: only its author sees it; from the opening time on, the requirement's owner sees every proposal.",
     security: authed,
     request: { params: idParam, body: jsonBody(ProposalInput) },
     responses: { 201: json(Proposal, 'Submitted'), ...errorResponses(400, 401, 403, 404, 409) },
@@ -378,43 +286,49 @@ const routes = {
  * are registered before `/requirements/{id}`: the first matching route answers.
  */
 export function registerTenderRoutes(api: ApiRouter) {
-  api.openapi(routes.categories, async (c) => c.json((await c.var.services.requirements.categoryTree()) as never, 200));
-  api.openapi(routes.hall, async (c) => c.json((await c.var.services.requirements.hall(c.req.query())) as never, 200));
+  api.openapi(routes.categories, async (c) => c.json(await c.var.services.requirements.categoryTree(), 200));
+  api.openapi(routes.hall, async (c) => c.json(await c.var.services.requirements.hall(c.req.query()), 200));
   // RequirementInput and RetenderInput transform their input: the service parses the raw body itself.
-  api.openapi(routes.create, async (c) => c.json((await c.var.services.requirements.saveDraft(c.var.actor, await c.req.json())) as never, 201));
-  api.openapi(routes.mine, async (c) => c.json((await c.var.services.requirements.listMine(c.var.actor, c.req.query())) as never, 200));
-  api.openapi(routes.myBids, async (c) => c.json((await c.var.services.proposals.listMine(c.var.actor, c.req.query())) as never, 200));
+  api.openapi(routes.create, async (c) => c.json(await c.var.services.requirements.saveDraft(c.var.actor, await c.req.json()), 201));
+  api.openapi(routes.mine, async (c) => c.json(await c.var.services.requirements.listMine(c.var.actor, c.req.query()), 200));
+  api.openapi(routes.myBids, async (c) => c.json(await c.var.services.proposals.listMine(c.var.actor, c.req.query()), 200));
 
-  api.openapi(routes.adminList, async (c) => c.json((await c.var.services.requirements.adminList(c.var.actor, c.req.query())) as never, 200));
-  api.openapi(routes.review, async (c) => c.json((await c.var.services.requirements.review(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
+  api.openapi(routes.adminList, async (c) => c.json(await c.var.services.requirements.adminList(c.var.actor, c.req.query()), 200));
+  api.openapi(routes.review, async (c) => c.json(await c.var.services.requirements.review(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
   api.openapi(routes.depositSettings, async (c) => {
     requireOperator(c.var.actor);
     return c.json(await c.var.services.settings.depositSettings(), 200);
   });
-  api.openapi(routes.updateDepositSettings, async (c) => c.json(await c.var.services.settings.update(c.var.actor, 'tenders.deposit', c.req.valid('json')), 200));
+  api.openapi(routes.updateDepositSettings, async (c) =>
+    c.json(await c.var.services.settings.update(c.var.actor, 'tenders.deposit', c.req.valid('json')), 200),
+  );
 
-  api.openapi(routes.get, async (c) => c.json((await c.var.services.requirements.get(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.update, async (c) => c.json((await c.var.services.requirements.saveDraft(c.var.actor, await c.req.json(), c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.get, async (c) => c.json(await c.var.services.requirements.get(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.update, async (c) => c.json(await c.var.services.requirements.saveDraft(c.var.actor, await c.req.json(), c.req.valid('param').id), 200));
   api.openapi(routes.discard, async (c) => (await c.var.services.requirements.discardDraft(c.var.actor, c.req.valid('param').id), c.body(null, 204)));
-  api.openapi(routes.submit, async (c) => c.json((await c.var.services.requirements.submit(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.withdraw, async (c) => c.json((await c.var.services.requirements.withdraw(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.abandon, async (c) => c.json((await c.var.services.requirements.abandon(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.retender, async (c) => c.json((await c.var.services.requirements.retender(c.var.actor, c.req.valid('param').id, await c.req.json())) as never, 200));
-  api.openapi(routes.end, async (c) => c.json((await c.var.services.requirements.end(c.var.actor, c.req.valid('param').id)) as never, 200));
-  api.openapi(routes.delete, async (c) => c.json((await c.var.services.requirements.deleteInvitationProject(c.var.actor, c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.submit, async (c) => c.json(await c.var.services.requirements.submit(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.withdraw, async (c) => c.json(await c.var.services.requirements.withdraw(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.abandon, async (c) => c.json(await c.var.services.requirements.abandon(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.retender, async (c) => c.json(await c.var.services.requirements.retender(c.var.actor, c.req.valid('param').id, await c.req.json()), 200));
+  api.openapi(routes.end, async (c) => c.json(await c.var.services.requirements.end(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.delete, async (c) => c.json(await c.var.services.requirements.deleteInvitationProject(c.var.actor, c.req.valid('param').id), 200));
   api.openapi(routes.select, async (c) => {
     const { providerId } = c.req.valid('json') as z.infer<typeof SelectInput>;
-    return c.json((await c.var.services.requirements.select(c.var.actor, c.req.valid('param').id, providerId)) as never, 200);
+    return c.json(await c.var.services.requirements.select(c.var.actor, c.req.valid('param').id, providerId), 200);
   });
-  api.openapi(routes.events, async (c) => c.json((await c.var.services.requirements.events(c.var.actor, c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.events, async (c) => c.json(await c.var.services.requirements.events(c.var.actor, c.req.valid('param').id), 200));
 
-  api.openapi(routes.submitProposal, async (c) => c.json((await c.var.services.proposals.submit(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 201));
-  api.openapi(routes.listProposals, async (c) => c.json((await c.var.services.proposals.listForRequirement(c.var.actor, c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.submitProposal, async (c) =>
+    c.json(await c.var.services.proposals.submit(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 201),
+  );
+  api.openapi(routes.listProposals, async (c) => c.json(await c.var.services.proposals.listForRequirement(c.var.actor, c.req.valid('param').id), 200));
   api.openapi(routes.myProposal, async (c) => {
     const mine = await c.var.services.proposals.findMine(c.var.actor, c.req.valid('param').id);
     if (!mine) throw new AppError('NOT_FOUND', '您还没有提交标书');
-    return c.json(mine as never, 200);
+    return c.json(mine, 200);
   });
-  api.openapi(routes.reviseProposal, async (c) => c.json((await c.var.services.proposals.revise(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
-  api.openapi(routes.withdrawProposal, async (c) => c.json((await c.var.services.proposals.withdraw(c.var.actor, c.req.valid('param').id)) as never, 200));
+  api.openapi(routes.reviseProposal, async (c) =>
+    c.json(await c.var.services.proposals.revise(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200),
+  );
+  api.openapi(routes.withdrawProposal, async (c) => c.json(await c.var.services.proposals.withdraw(c.var.actor, c.req.valid('param').id), 200));
 }

@@ -1,10 +1,11 @@
+import { appendFileSync } from 'node:fs';
 import { expect } from 'vitest';
 import { memberships, organisations } from '../../db/schema';
 import { nextIp, registerUser } from '../../core/testing/factories';
 import { createTestPlatform, type ManualClock } from '../../core/testing/test-platform';
-import type { Platform } from '../../core/platform/platform';
 import { createApiApp } from './app';
 import { createApiClient, type ApiClientOptions } from './api-client';
+import { checkResponse, formatMismatch, KNOWN_RESPONSE_MISMATCHES, routeTable, type ResponseMismatch } from './response-contract';
 
 export interface CallOptions {
   token?: string;
@@ -42,6 +43,7 @@ const STACK_TRACE = /\bat .*\(?\S+\.(ts|js|mjs):\d+(:\d+)?\)?|\/(core|realtime|d
 export async function createApiHarness(opts: { clock?: ManualClock } = {}) {
   const platform = await createTestPlatform({ clock: opts.clock });
   const app = createApiApp(platform);
+  holdToResponseSchemas(app);
 
   async function call(method: string, path: string, o: CallOptions = {}): Promise<ApiResponse> {
     const init: RequestInit = {
@@ -117,6 +119,51 @@ export async function createApiHarness(opts: { clock?: ManualClock } = {}) {
   return { platform, app, call, json, api, user, loginAs, operator, operatorToken, expectRefusals, close: () => platform.close() };
 }
 
+/**
+ * `API_RESPONSE_CHECK=report` records every mismatch and fails none (to survey the routes);
+ * by default a mismatch fails the call unless its operation is in KNOWN_RESPONSE_MISMATCHES.
+ * `API_RESPONSE_REPORT=<file>` appends each recorded mismatch there as a JSON line.
+ */
+const RESPONSE_CHECK = process.env.API_RESPONSE_CHECK === 'report' ? 'report' : 'strict';
+
+/**
+ * Every answer of the app, however it is called (`call`, `json`, the typed client or `app.request`),
+ * is checked against the response schema its route publishes: a 2xx JSON body that does not match
+ * fails the test with where and what differs.
+ */
+function holdToResponseSchemas(app: ReturnType<typeof createApiApp>) {
+  const table = routeTable(app as never);
+  const request = app.request;
+  app.request = (async (input: RequestInfo | URL, init?: RequestInit, ...rest: unknown[]) => {
+    const res = await (request as (...a: unknown[]) => Response | Promise<Response>)(input, init, ...rest);
+    const url = new URL(input instanceof Request ? input.url : String(input), 'http://localhost');
+    const method = init?.method ?? (input instanceof Request ? input.method : 'GET');
+    // Only answers of documented routes are read twice.
+    if (res.status < 200 || res.status >= 300 || !table.find(method, url.pathname)) return res;
+    const type = res.headers.get('content-type');
+    let body: unknown;
+    if (type?.toLowerCase().includes('application/json')) {
+      try {
+        const text = await res.clone().text();
+        body = text ? JSON.parse(text) : undefined;
+      } catch {
+        return res;
+      }
+    }
+    const mismatches = checkResponse(table, method, url.pathname, res.status, type, body);
+    const failing = mismatches.filter((m) => RESPONSE_CHECK === 'strict' && !KNOWN_RESPONSE_MISMATCHES.has(m.operationId));
+    if (mismatches.length) recordMismatches(mismatches);
+    if (failing.length) throw new Error(failing.map(formatMismatch).join('\n'));
+    return res;
+  }) as typeof app.request;
+}
+
+function recordMismatches(mismatches: ResponseMismatch[]) {
+  const file = process.env.API_RESPONSE_REPORT;
+  if (!file) return;
+  appendFileSync(file, mismatches.map((m) => `${JSON.stringify({ ...m, test: expect.getState().currentTestName })}\n`).join(''));
+}
+
 /** Reads a response once, parses JSON when it is JSON, and refuses any body that carries a stack trace. */
 export async function read(res: Response): Promise<ApiResponse> {
   const text = await res.text();
@@ -131,4 +178,3 @@ export async function read(res: Response): Promise<ApiResponse> {
 }
 
 export type ApiHarness = Awaited<ReturnType<typeof createApiHarness>>;
-export type { Platform };

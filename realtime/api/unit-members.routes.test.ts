@@ -33,7 +33,17 @@ async function fundedUnit(fullName = `重庆测试单位${name('')}`) {
   const ip = nextIp();
   const mobile = buildMobile();
   const password = 'Bangfu2026';
-  const body = { username: name('unit'), password, confirmPassword: password, attributeKind: 'other', unitName: fullName, uscc: buildUscc(), regionCode: '500118', mobile, code: await code(mobile, ip) };
+  const body = {
+    username: name('unit'),
+    password,
+    confirmPassword: password,
+    attributeKind: 'other',
+    unitName: fullName,
+    uscc: buildUscc(),
+    regionCode: '500118',
+    mobile,
+    code: await code(mobile, ip),
+  };
   const r = await h.json('POST', '/api/v1/mall/units/register', body, { ip });
   expect(r.status, r.text).toBe(201);
   const token = r.json.token as string;
@@ -48,7 +58,12 @@ async function fundedUnit(fullName = `重庆测试单位${name('')}`) {
     reference: 'test',
     idempotencyKey: randomUUID(),
   });
-  const card = await h.json('POST', '/api/v1/wallet/cards', { accountType: 'corporate', holderName: fullName, bankCode: 'ICBC', branch: '永川支行', accountNo: '1234567890123' }, { token });
+  const card = await h.json(
+    'POST',
+    '/api/v1/wallet/cards',
+    { accountType: 'corporate', holderName: fullName, bankCode: 'ICBC', branch: '永川支行', accountNo: '1234567890123' },
+    { token },
+  );
   expect(card.status, card.text).toBe(201);
   const [row] = await h.platform.db.select().from(bankCards).where(eq(bankCards.id, card.json.id));
   expect((await h.json('POST', `/api/v1/wallet/cards/${card.json.id}/verify`, { amountFen: row!.microDepositFen }, { token })).status).toBe(200);
@@ -63,11 +78,25 @@ async function stranger(unit: { fullName: string }) {
   const ip = nextIp();
   const mobile = buildMobile();
   const password = 'Passw0rd1';
-  const body = { username: name('emp'), mobile, password, confirmPassword: password, realName: '陌生人', regionCode: '500118', unitId, code: await code(mobile, ip) };
+  const body = {
+    username: name('emp'),
+    mobile,
+    password,
+    confirmPassword: password,
+    realName: '陌生人',
+    regionCode: '500118',
+    unitId,
+    code: await code(mobile, ip),
+  };
   const r = await h.json('POST', '/api/v1/mall/individuals/register', body, { ip });
   expect(r.status, r.text).toBe(201);
   const token = r.json.token as string;
-  const pw = await h.json('PUT', '/api/v1/wallet/security-password', { loginPassword: password, securityPassword: '135790', confirmSecurityPassword: '135790' }, { token });
+  const pw = await h.json(
+    'PUT',
+    '/api/v1/wallet/security-password',
+    { loginPassword: password, securityPassword: '135790', confirmSecurityPassword: '135790' },
+    { token },
+  );
   expect([200, 403]).toContain(pw.status);
   return { token, userId: r.json.user.id as string, password };
 }
@@ -80,7 +109,13 @@ const money = (token: string, cardId: string) => ({
   recharges: () => h.json('GET', '/api/v1/wallet/recharges', undefined, { token }),
   recharge: () => h.json('POST', '/api/v1/wallet/recharges/online', { amountFen: 10_000, bankCode: 'ICBC' }, { token }),
   cards: () => h.json('GET', '/api/v1/wallet/cards', undefined, { token }),
-  addCard: () => h.json('POST', '/api/v1/wallet/cards', { accountType: 'personal', holderName: '陌生人', bankCode: 'ICBC', branch: '永川支行', accountNo: LUHN_CARD }, { token }),
+  addCard: () =>
+    h.json(
+      'POST',
+      '/api/v1/wallet/cards',
+      { accountType: 'personal', holderName: '陌生人', bankCode: 'ICBC', branch: '永川支行', accountNo: LUHN_CARD },
+      { token },
+    ),
   withdraw: () => h.json('POST', '/api/v1/wallet/withdrawals', { amountFen: 50_000, cardId, securityPassword: '135790', requestId: randomUUID() }, { token }),
   withdrawals: () => h.json('GET', '/api/v1/wallet/withdrawals', undefined, { token }),
 });
@@ -127,7 +162,11 @@ describe('a stranger registered under a unit (issue 13 §1)', () => {
     const pending = await h.json('GET', '/api/v1/mall/unit/employees', undefined, { token: unit.token });
     expect(pending.status).toBe(200);
     expect(pending.json.map((e: { userId: string }) => e.userId)).toContain(s.userId);
-    expect(pending.json.find((e: { userId: string }) => e.userId === s.userId)).toMatchObject({ realName: '陌生人', status: 'pending', mobile: expect.stringMatching(/^\d{3}\*{4}\d{4}$/) });
+    expect(pending.json.find((e: { userId: string }) => e.userId === s.userId)).toMatchObject({
+      realName: '陌生人',
+      status: 'pending',
+      mobile: expect.stringMatching(/^\d{3}\*{4}\d{4}$/),
+    });
 
     const approved = await h.json('POST', `/api/v1/mall/unit/employees/${s.userId}/decision`, { decision: 'approve' }, { token: unit.token });
     expect(approved.status, approved.text).toBe(200);
@@ -135,10 +174,15 @@ describe('a stranger registered under a unit (issue 13 §1)', () => {
     // Told by site message; the decision is in the audit trail.
     const inbox = await h.json('GET', '/api/v1/messages', undefined, { token: s.token });
     expect(inbox.json.items[0]).toMatchObject({ title: '单位已确认您的员工身份' });
-    const [audit] = await h.platform.db.select().from(auditLog).where(and(eq(auditLog.action, 'organisation.member_approved'), eq(auditLog.targetId, s.userId)));
+    const [audit] = await h.platform.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'organisation.member_approved'), eq(auditLog.targetId, s.userId)));
     expect(audit).toMatchObject({ organisationId: unit.unitId, targetType: 'user' });
     // A second decision is a conflict, not a second membership.
-    expect((await h.json('POST', `/api/v1/mall/unit/employees/${s.userId}/decision`, { decision: 'reject', reason: '重复审核' }, { token: unit.token })).status).toBe(409);
+    expect(
+      (await h.json('POST', `/api/v1/mall/unit/employees/${s.userId}/decision`, { decision: 'reject', reason: '重复审核' }, { token: unit.token })).status,
+    ).toBe(409);
 
     const me = await h.json('GET', '/api/v1/auth/me', undefined, { token: s.token });
     expect(me.json.activeOrganisation).toMatchObject({ organisationId: unit.unitId, role: 'member' });
@@ -156,7 +200,10 @@ describe('a stranger registered under a unit (issue 13 §1)', () => {
     const w = await m.withdraw();
     expect(w.status, w.text).toBe(201);
     expect(await frozenFen(unit.token)).toBe(50_000);
-    const [roleAudit] = await h.platform.db.select().from(auditLog).where(and(eq(auditLog.action, 'organisation.member_role_changed'), eq(auditLog.targetId, s.userId)));
+    const [roleAudit] = await h.platform.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'organisation.member_role_changed'), eq(auditLog.targetId, s.userId)));
     expect(roleAudit).toMatchObject({ before: { role: 'member' }, after: { role: 'finance' } });
   });
 
@@ -167,7 +214,12 @@ describe('a stranger registered under a unit (issue 13 §1)', () => {
     const bad = await h.json('POST', `/api/v1/mall/unit/employees/${s.userId}/decision`, { decision: 'reject' }, { token: unit.token });
     expect(bad.status).toBe(400);
     expect(bad.json.error.fields.reason).toBe('请填写不通过的原因');
-    const rejected = await h.json('POST', `/api/v1/mall/unit/employees/${s.userId}/decision`, { decision: 'reject', reason: '查无此人' }, { token: unit.token });
+    const rejected = await h.json(
+      'POST',
+      `/api/v1/mall/unit/employees/${s.userId}/decision`,
+      { decision: 'reject', reason: '查无此人' },
+      { token: unit.token },
+    );
     expect(rejected.status, rejected.text).toBe(200);
     expect(rejected.json).toMatchObject({ status: 'rejected', rejectReason: '查无此人' });
     const inbox = await h.json('GET', '/api/v1/messages', undefined, { token: s.token });

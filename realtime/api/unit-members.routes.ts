@@ -1,34 +1,10 @@
 import { createRoute, z } from '@hono/zod-openapi';
-import { DecideEmployeeInput, SetMemberRoleInput } from '../../core/mall/units.schema';
+import { DecideEmployeeInput, MemberRoleChangeView, OrganisationMemberView, SetMemberRoleInput, UnitEmployeeView } from '../../core/mall/units.schema';
 import { requestContext } from './auth.routes';
 import type { ApiRouter } from './context';
 import { authed, errorResponses, json, jsonBody } from './schemas';
 
 const EmployeeStatus = z.enum(['pending', 'approved', 'rejected']);
-const Role = z.enum(['owner', 'admin', 'finance', 'member']);
-
-const Employee = z
-  .object({
-    userId: z.uuid(),
-    username: z.string(),
-    mobile: z.string().describe('Masked: 139****0051'),
-    realName: z.string(),
-    regionCode: z.string(),
-    regionName: z.string(),
-    note: z.string().nullable(),
-    status: EmployeeStatus,
-    statusLabel: z.string(),
-    rejectReason: z.string().nullable(),
-    decidedAt: z.iso.datetime().nullable(),
-    updatedAt: z.iso.datetime(),
-  })
-  .openapi('UnitEmployee');
-
-const Member = z
-  .object({ userId: z.uuid(), username: z.string(), displayName: z.string().nullable(), role: Role, roleLabel: z.string(), createdAt: z.iso.datetime() })
-  .openapi('OrganisationMember');
-
-const MemberRoleChange = z.object({ userId: z.uuid(), role: Role, roleLabel: z.string() }).openapi('MemberRoleChange');
 
 const userParam = z.object({ userId: z.string() });
 const T = ['mall'];
@@ -43,7 +19,7 @@ const routes = {
       'For the owner and admins of the unit acted for. Individuals who name a unit count for its statistics at once but act for it only once approved here.',
     security: authed,
     request: { query: z.object({ status: EmployeeStatus.optional() }) },
-    responses: { 200: json(z.array(Employee), 'Employees with that status, oldest first'), ...errorResponses(400, 401, 403) },
+    responses: { 200: json(z.array(UnitEmployeeView), 'Employees with that status, oldest first'), ...errorResponses(400, 401, 403) },
   }),
   decideEmployee: createRoute({
     method: 'post',
@@ -53,7 +29,7 @@ const routes = {
     description: 'The employee is told by site message; an audit row (organisation.member_approved / organisation.member_rejected) is written.',
     security: authed,
     request: { params: userParam, body: jsonBody(DecideEmployeeInput) },
-    responses: { 200: json(Employee, 'Decided'), ...errorResponses(400, 401, 403, 404, 409) },
+    responses: { 200: json(UnitEmployeeView, 'Decided'), ...errorResponses(400, 401, 403, 404, 409) },
   }),
   members: createRoute({
     method: 'get',
@@ -61,7 +37,7 @@ const routes = {
     tags: ['organisations'],
     summary: '本组织成员及角色',
     security: authed,
-    responses: { 200: json(z.array(Member), 'Members, oldest first'), ...errorResponses(401, 403) },
+    responses: { 200: json(z.array(OrganisationMemberView), 'Members, oldest first'), ...errorResponses(401, 403) },
   }),
   setRole: createRoute({
     method: 'put',
@@ -71,18 +47,18 @@ const routes = {
     description: 'Owner and admins only; the owner’s role and one’s own are not changed here. Finance may see and move the organisation’s money.',
     security: authed,
     request: { params: userParam, body: jsonBody(SetMemberRoleInput) },
-    responses: { 200: json(MemberRoleChange, 'The new role'), ...errorResponses(400, 401, 403, 404) },
+    responses: { 200: json(MemberRoleChangeView, 'The new role'), ...errorResponses(400, 401, 403, 404) },
   }),
 };
 
 /** Who may act for a unit: its pending employees and the roles of its members. */
 export function registerUnitMemberRoutes(api: ApiRouter) {
-  api.openapi(routes.employees, async (c) => c.json((await c.var.services.units.listEmployees(c.var.actor, c.req.valid('query').status)) as never, 200));
+  api.openapi(routes.employees, async (c) => c.json(await c.var.services.units.listEmployees(c.var.actor, c.req.valid('query').status), 200));
   api.openapi(routes.decideEmployee, async (c) =>
-    c.json((await c.var.services.units.decideEmployee(c.var.actor, c.req.valid('param').userId, c.req.valid('json'), requestContext(c).ip)) as never, 200),
+    c.json(await c.var.services.units.decideEmployee(c.var.actor, c.req.valid('param').userId, c.req.valid('json'), requestContext(c).ip), 200),
   );
-  api.openapi(routes.members, async (c) => c.json((await c.var.services.units.listMembers(c.var.actor)) as never, 200));
+  api.openapi(routes.members, async (c) => c.json(await c.var.services.units.listMembers(c.var.actor), 200));
   api.openapi(routes.setRole, async (c) =>
-    c.json((await c.var.services.units.setMemberRole(c.var.actor, c.req.valid('param').userId, c.req.valid('json'), requestContext(c).ip)) as never, 200),
+    c.json(await c.var.services.units.setMemberRole(c.var.actor, c.req.valid('param').userId, c.req.valid('json'), requestContext(c).ip), 200),
   );
 }

@@ -68,7 +68,7 @@ describe('offline recharge: submitted by the enterprise, confirmed by the operat
       body: { decision: 'confirm' },
     });
     expect(again.response.status).toBe(409);
-    expect(again.error!.error.code).toBe('CONFLICT');
+    expect(again.error!.error.code).toBe('RECHARGE_NOT_PENDING');
     expect((await balances(u.token)).availableFen).toBe(250_000);
   });
 
@@ -140,7 +140,13 @@ describe('bank cards', () => {
     const u = await h.user();
     const api = h.api(u.token);
     const added = await api.POST('/api/v1/wallet/cards', {
-      body: { accountType: 'corporate', holderName: u.input.organisationName as string, bankCode: 'ICBC', branch: '重庆渝中支行', accountNo: '3100 0000 8888 6666' },
+      body: {
+        accountType: 'corporate',
+        holderName: u.input.organisationName as string,
+        bankCode: 'ICBC',
+        branch: '重庆渝中支行',
+        accountNo: '3100 0000 8888 6666',
+      },
     });
     expect(added.response.status).toBe(201);
     expect(added.data).toMatchObject({ status: 'pending', accountNoMasked: expect.stringContaining('6666') });

@@ -11,30 +11,28 @@ import {
 } from '../../core/wallet/recharge.service';
 import { AddCardInput, RequestWithdrawalInput, ReviewWithdrawalInput, SetSecurityPasswordInput, VerifyCardInput } from '../../core/wallet/withdrawal.service';
 import { StatementQuery } from '../../core/wallet/statement.service';
+import {
+  BanksView,
+  CardView,
+  LedgerCheckView,
+  OfflineRechargeReviewView,
+  OnlineRechargeCreatedView,
+  PendingWithdrawalView,
+  RechargeView,
+  StatementLineView,
+  WalletBalancesView,
+  WithdrawalView,
+} from '../../core/wallet/wallet.schema';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, jsonBody, page, json } from './schemas';
+import { authed, errorResponses, jsonBody, page, json, named } from './schemas';
 
-
-const Balances = z
-  .object({ availableFen: z.number().int(), frozenFen: z.number().int(), totalFen: z.number().int() })
-  .openapi('WalletBalances', { description: 'Amounts in fen (分)' });
-const Recharge = z
-  .object({
-    orderNo: z.string(),
-    channel: z.enum(['online', 'offline']),
-    amountFen: z.number().int(),
-    bankCode: z.string().nullable(),
-    status: z.enum(['pending', 'paid', 'failed', 'expired', 'rejected']),
-    payerName: z.string().nullable(),
-    payerAccount: z.string().nullable(),
-    payerReference: z.string().nullable(),
-    transferredAt: z.iso.datetime().nullable(),
-    rejectReason: z.string().nullable(),
-    expiresAt: z.iso.datetime().nullable(),
-    paidAt: z.iso.datetime().nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi('RechargeOrder');
+const Balances = named(WalletBalancesView, 'WalletBalances', { description: 'Amounts in fen (分)' });
+const Recharge = named(RechargeView, 'RechargeOrder');
+const Card = named(CardView, 'BankCard');
+const Withdrawal = named(WithdrawalView, 'Withdrawal');
+const PendingWithdrawal = named(PendingWithdrawalView, 'PendingWithdrawal');
+const StatementLine = named(StatementLineView, 'StatementLine');
+const LedgerCheck = named(LedgerCheckView, 'LedgerCheck');
 
 const routes = {
   balances: createRoute({
@@ -51,13 +49,7 @@ const routes = {
     tags: ['wallet'],
     summary: '在线充值可选银行与平台收款账户',
     responses: {
-      200: json(
-        z.object({
-          banks: z.array(z.object({ code: z.string(), name: z.string(), limitNote: z.string() })),
-          receivingAccount: z.object({ bank: z.string(), branch: z.string(), accountName: z.string(), accountNo: z.string() }),
-        }),
-        'Banks and the platform receiving account',
-      ),
+      200: json(named(BanksView, 'WalletBanks'), 'Banks and the platform receiving account'),
     },
   }),
   createOnline: createRoute({
@@ -68,7 +60,10 @@ const routes = {
     description: `Amount ${formatFen(100)}–${formatFen(50_000_000)} in fen. Unpaid orders expire after 30 minutes.`,
     security: authed,
     request: { body: jsonBody(CreateOnlineRechargeInput) },
-    responses: { 201: json(z.object({ order: Recharge, redirectUrl: z.string() }), 'Order created'), ...errorResponses(400, 401, 403) },
+    responses: {
+      201: json(OnlineRechargeCreatedView.extend({ order: Recharge }).openapi('OnlineRechargeCreated'), 'Order created'),
+      ...errorResponses(400, 401, 403),
+    },
   }),
   submitOffline: createRoute({
     method: 'post',
@@ -104,7 +99,10 @@ const routes = {
     summary: '运营：待确认的线下充值',
     security: authed,
     request: { query: RechargeListQuery },
-    responses: { 200: json(page(Recharge.extend({ organisationId: z.uuid() }), 'OfflineRechargePage'), 'Oldest first'), ...errorResponses(401, 403) },
+    responses: {
+      200: json(page(named(OfflineRechargeReviewView, 'OfflineRechargeForReview'), 'OfflineRechargePage'), 'Oldest first'),
+      ...errorResponses(401, 403),
+    },
   }),
   review: createRoute({
     method: 'post',
@@ -120,64 +118,22 @@ const routes = {
     path: '/payments/notify',
     tags: ['payments'],
     summary: '支付网关异步通知（HMAC-SHA256 签名）',
-    description: 'Signed with `x-gateway-signature` = hex HMAC-SHA256 of `<x-gateway-timestamp>.<raw body>`. Answers `success` once the notice is recorded; repeated notices are harmless.',
+    description:
+      'Signed with `x-gateway-signature` = hex HMAC-SHA256 of `<x-gateway-timestamp>.<raw body>`. Answers `success` once the notice is recorded; repeated notices are harmless.',
     responses: { 200: { description: 'Recorded', content: { 'text/plain': { schema: z.string() } } }, ...errorResponses(400, 403, 404) },
   }),
 };
 
-const Card = z
-  .object({
-    id: z.uuid(),
-    accountType: z.enum(['corporate', 'personal']),
-    holderName: z.string(),
-    bankCode: z.string(),
-    bankName: z.string(),
-    branch: z.string(),
-    accountNoMasked: z.string(),
-    status: z.enum(['pending', 'verified', 'failed', 'removed']),
-    attemptsLeft: z.number().int(),
-    verifiedAt: z.iso.datetime().nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi('BankCard');
-const Withdrawal = z
-  .object({
-    id: z.uuid(),
-    withdrawalNo: z.string(),
-    organisationId: z.uuid(),
-    cardId: z.uuid(),
-    amountFen: z.number().int(),
-    status: z.enum(['pending', 'paid', 'rejected']),
-    rejectReason: z.string().nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi('Withdrawal');
-const StatementLine = z
-  .object({
-    id: z.uuid(),
-    kind: z.string(),
-    kindLabel: z.string(),
-    amountFen: z.number().int().describe('+ into the wallet, − out of it'),
-    account: z.enum(['available', 'frozen']),
-    reference: z.string(),
-    balanceAfterFen: z.number().int().nullable(),
-    createdAt: z.iso.datetime(),
-  })
-  .openapi('StatementLine');
 const idParam = z.object({ id: z.string() });
-const LedgerCheck = z
-  .object({
-    ok: z.boolean(),
-    totalFen: z.number().int(),
-    accounts: z.number().int(),
-    transfers: z.number().int(),
-    mismatches: z.array(z.object({ accountId: z.uuid(), balanceFen: z.number().int(), fromTransfersFen: z.number().int() })),
-    negativeCustomerAccounts: z.array(z.uuid()),
-  })
-  .openapi('LedgerCheck');
-
 const moreRoutes = {
-  cards: createRoute({ method: 'get', path: '/wallet/cards', tags: ['wallet'], summary: '已添加的银行卡（卡号脱敏）', security: authed, responses: { 200: json(z.array(Card), 'Cards'), ...errorResponses(401, 403) } }),
+  cards: createRoute({
+    method: 'get',
+    path: '/wallet/cards',
+    tags: ['wallet'],
+    summary: '已添加的银行卡（卡号脱敏）',
+    security: authed,
+    responses: { 200: json(z.array(Card), 'Cards'), ...errorResponses(401, 403) },
+  }),
   addCard: createRoute({
     method: 'post',
     path: '/wallet/cards',
@@ -196,7 +152,15 @@ const moreRoutes = {
     request: { params: idParam, body: jsonBody(VerifyCardInput) },
     responses: { 200: json(Card, 'Verified'), ...errorResponses(400, 401, 404) },
   }),
-  removeCard: createRoute({ method: 'delete', path: '/wallet/cards/{id}', tags: ['wallet'], summary: '删除银行卡', security: authed, request: { params: idParam }, responses: { 204: { description: 'Removed' }, ...errorResponses(401, 404) } }),
+  removeCard: createRoute({
+    method: 'delete',
+    path: '/wallet/cards/{id}',
+    tags: ['wallet'],
+    summary: '删除银行卡',
+    security: authed,
+    request: { params: idParam },
+    responses: { 204: { description: 'Removed' }, ...errorResponses(401, 404) },
+  }),
   securityPassword: createRoute({
     method: 'put',
     path: '/wallet/security-password',
@@ -215,8 +179,22 @@ const moreRoutes = {
     request: { body: jsonBody(RequestWithdrawalInput) },
     responses: { 201: json(Withdrawal, 'Frozen, pending review'), ...errorResponses(400, 401, 403, 409, 429) },
   }),
-  withdrawals: createRoute({ method: 'get', path: '/wallet/withdrawals', tags: ['wallet'], summary: '提现记录', security: authed, responses: { 200: json(page(Withdrawal, 'WithdrawalPage'), 'Newest first'), ...errorResponses(401, 403) } }),
-  pendingWithdrawals: createRoute({ method: 'get', path: '/admin/withdrawals', tags: ['admin'], summary: '运营：待审核提现', security: authed, responses: { 200: json(z.array(Withdrawal), 'Oldest first'), ...errorResponses(401, 403) } }),
+  withdrawals: createRoute({
+    method: 'get',
+    path: '/wallet/withdrawals',
+    tags: ['wallet'],
+    summary: '提现记录',
+    security: authed,
+    responses: { 200: json(page(Withdrawal, 'WithdrawalPage'), 'Newest first'), ...errorResponses(401, 403) },
+  }),
+  pendingWithdrawals: createRoute({
+    method: 'get',
+    path: '/admin/withdrawals',
+    tags: ['admin'],
+    summary: '运营：待审核提现',
+    security: authed,
+    responses: { 200: json(z.array(PendingWithdrawal), 'Oldest first'), ...errorResponses(401, 403) },
+  }),
   reviewWithdrawal: createRoute({
     method: 'post',
     path: '/admin/withdrawals/{withdrawalNo}/review',
@@ -256,38 +234,40 @@ const moreRoutes = {
 
 export function registerWalletRoutes(api: ApiRouter) {
   const w = (c: { var: { services: { withdrawals: import('../../core/wallet/withdrawal.service').WithdrawalService } } }) => c.var.services.withdrawals;
-  api.openapi(moreRoutes.cards, async (c) => c.json((await w(c).listCards(c.var.actor)) as never, 200));
-  api.openapi(moreRoutes.addCard, async (c) => c.json((await w(c).addCard(c.var.actor, await c.req.json())) as never, 201));
-  api.openapi(moreRoutes.verifyCard, async (c) => c.json((await w(c).verifyCard(c.var.actor, c.req.valid('param').id, c.req.valid('json'))) as never, 200));
+  api.openapi(moreRoutes.cards, async (c) => c.json(await w(c).listCards(c.var.actor), 200));
+  api.openapi(moreRoutes.addCard, async (c) => c.json(await w(c).addCard(c.var.actor, await c.req.json()), 201));
+  api.openapi(moreRoutes.verifyCard, async (c) => c.json(await w(c).verifyCard(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
   api.openapi(moreRoutes.removeCard, async (c) => (await w(c).removeCard(c.var.actor, c.req.valid('param').id), c.body(null, 204)));
   api.openapi(moreRoutes.securityPassword, async (c) => c.json(await w(c).setSecurityPassword(c.var.actor, c.req.valid('json')), 200));
-  api.openapi(moreRoutes.withdraw, async (c) => c.json((await w(c).requestWithdrawal(c.var.actor, c.req.valid('json'))) as never, 201));
-  api.openapi(moreRoutes.withdrawals, async (c) => c.json((await w(c).listWithdrawals(c.var.actor, { page: c.req.query('page'), pageSize: c.req.query('pageSize') })) as never, 200));
-  api.openapi(moreRoutes.pendingWithdrawals, async (c) => c.json((await w(c).listPendingWithdrawals(c.var.actor)) as never, 200));
+  api.openapi(moreRoutes.withdraw, async (c) => c.json(await w(c).requestWithdrawal(c.var.actor, c.req.valid('json')), 201));
+  api.openapi(moreRoutes.withdrawals, async (c) =>
+    c.json(await w(c).listWithdrawals(c.var.actor, { page: c.req.query('page'), pageSize: c.req.query('pageSize') }), 200),
+  );
+  api.openapi(moreRoutes.pendingWithdrawals, async (c) => c.json(await w(c).listPendingWithdrawals(c.var.actor), 200));
   api.openapi(moreRoutes.reviewWithdrawal, async (c) =>
-    c.json((await w(c).reviewWithdrawal(c.var.actor, c.req.valid('param').withdrawalNo, c.req.valid('json'))) as never, 200),
+    c.json(await w(c).reviewWithdrawal(c.var.actor, c.req.valid('param').withdrawalNo, c.req.valid('json')), 200),
   );
   api.openapi(moreRoutes.ledgerCheck, async (c) => {
     requireOperator(c.var.actor);
-    return c.json((await c.var.services.ledger.check()) as never, 200);
+    return c.json(await c.var.services.ledger.check(), 200);
   });
-  api.openapi(moreRoutes.statement, async (c) => c.json((await c.var.services.statements.list(c.var.actor, c.req.query())) as never, 200));
+  api.openapi(moreRoutes.statement, async (c) => c.json(await c.var.services.statements.list(c.var.actor, c.req.query()), 200));
   api.openapi(moreRoutes.statementCsv, async (c) => {
     const csv = await c.var.services.statements.exportCsv(c.var.actor, c.req.query());
-    return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="statement.csv"` }) as never;
+    return c.body(csv, 200, { 'content-type': 'text/csv; charset=utf-8', 'content-disposition': `attachment; filename="statement.csv"` });
   });
 
   api.openapi(routes.balances, async (c) => c.json(await c.var.services.statements.balances(c.var.actor), 200));
   api.openapi(routes.banks, (c) => c.json({ banks: BANKS.map((b) => ({ ...b })), receivingAccount: { ...PLATFORM_RECEIVING_ACCOUNT } }, 200));
   api.openapi(routes.createOnline, async (c) =>
-    c.json((await c.var.services.recharges.createOnline(c.var.actor, c.req.valid('json'), { origin: new URL(c.req.url).origin })) as never, 201),
+    c.json(await c.var.services.recharges.createOnline(c.var.actor, c.req.valid('json'), { origin: new URL(c.req.url).origin }), 201),
   );
-  api.openapi(routes.submitOffline, async (c) => c.json((await c.var.services.recharges.submitOffline(c.var.actor, await c.req.json())) as never, 201));
-  api.openapi(routes.list, async (c) => c.json((await c.var.services.recharges.list(c.var.actor, c.req.valid('query'))) as never, 200));
-  api.openapi(routes.get, async (c) => c.json((await c.var.services.recharges.get(c.var.actor, c.req.valid('param').orderNo)) as never, 200));
-  api.openapi(routes.pendingOffline, async (c) => c.json((await c.var.services.recharges.listPendingOffline(c.var.actor, c.req.valid('query'))) as never, 200));
+  api.openapi(routes.submitOffline, async (c) => c.json(await c.var.services.recharges.submitOffline(c.var.actor, await c.req.json()), 201));
+  api.openapi(routes.list, async (c) => c.json(await c.var.services.recharges.list(c.var.actor, c.req.valid('query')), 200));
+  api.openapi(routes.get, async (c) => c.json(await c.var.services.recharges.get(c.var.actor, c.req.valid('param').orderNo), 200));
+  api.openapi(routes.pendingOffline, async (c) => c.json(await c.var.services.recharges.listPendingOffline(c.var.actor, c.req.valid('query')), 200));
   api.openapi(routes.review, async (c) =>
-    c.json((await c.var.services.recharges.reviewOffline(c.var.actor, c.req.valid('param').orderNo, c.req.valid('json'))) as never, 200),
+    c.json(await c.var.services.recharges.reviewOffline(c.var.actor, c.req.valid('param').orderNo, c.req.valid('json')), 200),
   );
   api.openapi(routes.notify, async (c) => {
     const raw = await c.req.text();
@@ -327,7 +307,9 @@ export function registerWalletRoutes(api: ApiRouter) {
 }
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
-const bankPage = (body: string) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>网上银行（沙箱）</title>
+const bankPage = (
+  body: string,
+) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>网上银行（沙箱）</title>
 <style>body{font-family:system-ui,'PingFang SC','Noto Sans CJK SC',sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1f2937}
 h1{font-size:1.25rem;color:#1d4ed8}.muted{color:#6b7280;font-size:.875rem}dl{display:grid;grid-template-columns:6rem 1fr;gap:.5rem;background:#f8fafc;padding:1rem;border-radius:.5rem}
 dt{color:#6b7280}.amount{font-size:1.5rem;font-weight:700;color:#b91c1c}button{padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid #cbd5e1;background:#fff;font-size:1rem}

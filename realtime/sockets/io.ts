@@ -5,8 +5,10 @@ import type { Platform } from '../../core/platform/platform';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from '../events';
 import { SESSION_COOKIE } from '../api/context';
 import { FOREIGN_ORIGIN_MESSAGE, isAllowedSocketOrigin } from './origin';
+import { logger } from '../../core/shared/logger';
 import { failSoftly, publishSafely, watchRedis } from '../../core/shared/redis';
-import { refreshPresence, registerRoomHandlers, socketsIn } from './rooms.handlers';
+import { refreshPresence, socketsIn } from './rooms.handlers';
+import { EDGE_LIST } from '../contexts';
 
 export type BangfuIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -39,7 +41,7 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
       // Give the re-subscription a moment, so whatever the clients fetch next is followed by live events.
       setTimeout(() => {
         io.local.emit('room:resync', {});
-        void resyncUnread().catch((e) => console.warn('[resync] unread counts:', (e as Error).message));
+        void resyncUnread().catch((e) => logger.warn({ err: e, component: 'resync' }, 'resending unread counts failed'));
       }, 250).unref?.();
     });
     redisClients.push(pub, sub);
@@ -77,7 +79,8 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
         serverTime: platform.clock.now().toISOString(),
       });
     });
-    registerRoomHandlers(io, socket, platform);
+    // Each context's socket events (realtime/contexts.ts).
+    for (const [, edge] of EDGE_LIST) for (const handle of edge.sockets ?? []) handle(io, socket, platform);
   });
 
   // Services ask whether someone watches a room (an offline chat recipient gets a site message).

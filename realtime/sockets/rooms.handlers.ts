@@ -4,8 +4,9 @@ import type { Platform } from '../../core/platform/platform';
 import { roomChannels } from '../../core/rooms/room-log';
 import { JoinRoomInput, ThreadRef } from '../../core/rooms/rooms.schema';
 import { AppError, isAppError, toErrorBody } from '../../core/shared/app-error';
+import { logger } from '../../core/shared/logger';
 import { parseInput } from '../../core/shared/validate';
-import type { Ack, AckResult, ClientToServerEvents, InterServerEvents, RoomPresencePayload, ServerToClientEvents, SocketData } from '../events';
+import type { Ack, AckResult, ClientToServerEvents, InterServerEvents, RoomPresencePayload, Sendable, ServerToClientEvents, SocketData } from '../events';
 import type { BangfuIo } from './io';
 
 type BangfuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -60,7 +61,7 @@ export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
         }
       }
     } catch (e) {
-      console.warn('[presence]', (e as Error).message);
+      logger.warn({ err: e, component: 'presence' }, 'presence broadcast failed');
     } finally {
       running = false;
     }
@@ -78,16 +79,23 @@ export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
 export function registerRoomHandlers(io: BangfuIo, socket: BangfuSocket, platform: Platform) {
   const { rooms, invitations, requirements } = platform.services;
   const now = () => platform.clock.now().toISOString();
+  // Every line about this socket's events carries its id and the person behind it.
+  const log = logger.child({ socketId: socket.id, userId: socket.data.actor?.userId });
 
-  async function handle<T>(ack: unknown, run: () => Promise<T>) {
+  /**
+   * Runs one event and acknowledges it. `run` may answer with Dates where the contract says ISO
+   * strings: the ack travels as JSON, which writes them as ISO strings.
+   */
+  async function handle<T>(ack: Ack<T> | undefined, run: () => Promise<Sendable<T>>) {
     let result: AckResult<T>;
     try {
-      result = { ok: true, data: await run(), serverTime: now() };
+      result = { ok: true, data: (await run()) as T, serverTime: now() };
     } catch (e) {
-      if (!isAppError(e)) console.error('[socket]', socket.id, e);
+      if (!isAppError(e)) log.error({ err: e }, 'socket event failed');
       result = { ok: false, error: toErrorBody(e).body, serverTime: now() };
     }
-    if (typeof ack === 'function') (ack as Ack<T>)(result);
+    // Clients may emit without an ack: socket.io then passes none (or whatever the client sent).
+    if (typeof ack === 'function') ack(result);
   }
 
   const actor = () => {

@@ -50,7 +50,7 @@ describe('bidding room over socket.io (one node)', () => {
   it('runs waiting room → bidding room → second round → selection with presence, sealed prices, acks after commit, close once and reconnect', async () => {
     const t = await tender();
     clock.set(new Date(t.openingAt.getTime() - 10 * MINUTE));
-    const [se, s1, s2, s3] = await Promise.all([client(url, { token: t.e.token }), ...t.bidders.map((b) => client(url, { token: b.token }))]) as Socket[];
+    const [se, s1, s2, s3] = (await Promise.all([client(url, { token: t.e.token }), ...t.bidders.map((b) => client(url, { token: b.token }))])) as Socket[];
     const got3 = record(s3!);
 
     // Waiting room: the provider sees the countdown and that the enterprise is not there yet.
@@ -75,7 +75,10 @@ describe('bidding room over socket.io (one node)', () => {
     expect(JSON.stringify(j3.data)).not.toContain('2500000');
 
     // Second round with A and B; C is told it is not in it.
-    expect(await ack(s1!, 'round:start', { requirementId: t.r.id, providerIds: [t.ids[0]], durationMinutes: 10 })).toMatchObject({ ok: false, error: { code: 'FORBIDDEN' } });
+    expect(await ack(s1!, 'round:start', { requirementId: t.r.id, providerIds: [t.ids[0]], durationMinutes: 10 })).toMatchObject({
+      ok: false,
+      error: { code: 'FORBIDDEN' },
+    });
     const aStarted = nextRoomEvent(s1!, 'round:started');
     const cStarted = nextRoomEvent(s3!, 'round:started');
     const started = await ack(se!, 'round:start', { requirementId: t.r.id, providerIds: [t.ids[0], t.ids[1]], durationMinutes: 10 });
@@ -85,7 +88,7 @@ describe('bidding room over socket.io (one node)', () => {
 
     // A bid: refused when not low enough (field message), acknowledged after commit with seq and server time.
     const tooHigh = await ack(s2!, 'bid:submit', { requirementId: t.r.id, priceFen: 2_490_000, clientId: cid() });
-    expect(tooHigh).toMatchObject({ ok: false, error: { code: 'VALIDATION', fields: { priceFen: expect.stringContaining('¥24,750.00') } } });
+    expect(tooHigh).toMatchObject({ ok: false, error: { code: 'PRICE_NOT_LOWER', fields: { priceFen: expect.stringContaining('¥24,750.00') } } });
     const enterpriseSees = nextRoomEvent(se!, 'offer:received');
     const aRank = nextRoomEvent(s1!, 'round:rank');
     const id = cid();
@@ -95,8 +98,14 @@ describe('bidding room over socket.io (one node)', () => {
     expect((await enterpriseSees).payload).toEqual({ roundId: started.data.id, providerId: t.ids[1], offerCount: 1, at: expect.any(String) });
     expect((await aRank).payload).toEqual({ roundId: started.data.id, rank: 2, participantCount: 2 });
     // Resent after a timeout: counted once.
-    expect(await ack(s2!, 'bid:submit', { requirementId: t.r.id, priceFen: 1_900_000, clientId: id })).toMatchObject({ ok: true, data: { replayed: true, seq: bid.data.seq } });
-    await expect(ack(se!, 'room:select', { requirementId: t.r.id, providerId: t.ids[0] })).resolves.toMatchObject({ ok: false, error: { code: 'INVALID_TRANSITION' } });
+    expect(await ack(s2!, 'bid:submit', { requirementId: t.r.id, priceFen: 1_900_000, clientId: id })).toMatchObject({
+      ok: true,
+      data: { replayed: true, seq: bid.data.seq },
+    });
+    await expect(ack(se!, 'room:select', { requirementId: t.r.id, providerId: t.ids[0] })).resolves.toMatchObject({
+      ok: false,
+      error: { code: 'ROUND_IN_PROGRESS' },
+    });
 
     // Anti-sniping seen by everyone in the round.
     clock.set(new Date(new Date(started.data.closesAt).getTime() - 30_000));
@@ -110,7 +119,10 @@ describe('bidding room over socket.io (one node)', () => {
     const closedForEnterprise = nextRoomEvent(se!, 'round:closed');
     const closedForB = nextRoomEvent(s2!, 'round:closed');
     clock.set(new Date(ext.payload.closesAt));
-    expect(await ack(s2!, 'bid:submit', { requirementId: t.r.id, priceFen: 1_700_000, clientId: cid() })).toMatchObject({ ok: false, error: { code: 'ROUND_CLOSED' } });
+    expect(await ack(s2!, 'bid:submit', { requirementId: t.r.id, priceFen: 1_700_000, clientId: cid() })).toMatchObject({
+      ok: false,
+      error: { code: 'ROUND_CLOSED' },
+    });
     const result = (await closedForEnterprise).payload;
     expect(result.participants.map((x: { providerId: string; finalPriceFen: number }) => [x.providerId, x.finalPriceFen])).toEqual([
       [t.ids[0], 1_800_000],
@@ -118,7 +130,10 @@ describe('bidding room over socket.io (one node)', () => {
     ]);
     expect((await closedForB).payload).toMatchObject({ rank: 2, finalPriceFen: 1_900_000 });
     await settle(500);
-    const closes = await p.db.select().from(roomEvents).where(and(eq(roomEvents.requirementId, t.r.id), eq(roomEvents.type, 'round:closed')));
+    const closes = await p.db
+      .select()
+      .from(roomEvents)
+      .where(and(eq(roomEvents.requirementId, t.r.id), eq(roomEvents.type, 'round:closed')));
     expect(closes.filter((x) => x.audience.includes('enterprise'))).toHaveLength(1);
 
     // C, left out, never received a price, a rival's name or a rank.
@@ -152,17 +167,33 @@ describe('bidding room over socket.io (one node)', () => {
     const stranger = await client(url, { token: (await provider(p)).token });
     const anon = await client(url);
     expect(await ack(stranger, 'room:join', { requirementId: t.r.id })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
-    expect(await ack(stranger, 'bid:submit', { requirementId: t.r.id, priceFen: 1, clientId: cid() })).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
+    expect(await ack(stranger, 'bid:submit', { requirementId: t.r.id, priceFen: 1, clientId: cid() })).toMatchObject({
+      ok: false,
+      error: { code: 'NOT_FOUND' },
+    });
     expect(await ack(anon, 'room:join', { requirementId: t.r.id })).toMatchObject({ ok: false, error: { code: 'UNAUTHENTICATED' } });
-    expect(await ack(anon, 'room:join', { requirementId: 'nope' })).toMatchObject({ ok: false, error: { code: 'VALIDATION', fields: { requirementId: '项目编号无效' } } });
+    expect(await ack(anon, 'room:join', { requirementId: 'nope' })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', fields: { requirementId: '项目编号无效' } },
+    });
     const bidder = await client(url, { token: t.bidders[0]!.token });
-    expect(await ack(bidder, 'bid:submit', { requirementId: t.r.id, priceFen: 1.5, clientId: cid() })).toMatchObject({ ok: false, error: { code: 'VALIDATION', fields: { priceFen: '报价最多两位小数' } } });
-    expect(await ack(bidder, 'bid:submit', { requirementId: t.r.id, priceFen: 1_000_000, clientId: cid() })).toMatchObject({ ok: false, error: { code: 'ROUND_CLOSED' } });
+    expect(await ack(bidder, 'bid:submit', { requirementId: t.r.id, priceFen: 1.5, clientId: cid() })).toMatchObject({
+      ok: false,
+      error: { code: 'VALIDATION', fields: { priceFen: '报价最多两位小数' } },
+    });
+    expect(await ack(bidder, 'bid:submit', { requirementId: t.r.id, priceFen: 1_000_000, clientId: cid() })).toMatchObject({
+      ok: false,
+      error: { code: 'ROUND_CLOSED' },
+    });
   });
 
   it('live chat: history on open, delivery and read receipts, no eavesdropping, site message only when the recipient is away', async () => {
     const t = await tender();
-    const [se, s1, s2] = (await Promise.all([client(url, { token: t.e.token }), client(url, { token: t.bidders[0]!.token }), client(url, { token: t.bidders[1]!.token })])) as Socket[];
+    const [se, s1, s2] = (await Promise.all([
+      client(url, { token: t.e.token }),
+      client(url, { token: t.bidders[0]!.token }),
+      client(url, { token: t.bidders[1]!.token }),
+    ])) as Socket[];
     const got2 = record(s2!);
     const thread = { requirementId: t.r.id, providerId: t.ids[0] };
     expect(await ack(s2!, 'chat:join', thread)).toMatchObject({ ok: false, error: { code: 'NOT_FOUND' } });
@@ -200,7 +231,13 @@ describe('bidding room over socket.io (one node)', () => {
 
 describe.runIf(Boolean(process.env.REDIS_URL))('bidding room across two realtime nodes joined by Redis', () => {
   it('a bid sent to node B reaches the enterprise on node A; with node A killed mid-round the round still closes once, on time, on B', async () => {
-    const config = loadConfig({ NODE_ENV: 'test', REDIS_URL: process.env.REDIS_URL, APP_SECRET: 'test-secret-0123456789', SEED_DEMO: 'false', SESSION_IDLE_MINUTES: String(30 * 24 * 60) });
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      REDIS_URL: process.env.REDIS_URL,
+      APP_SECRET: 'test-secret-0123456789',
+      SEED_DEMO: 'false',
+      SESSION_IDLE_MINUTES: String(30 * 24 * 60),
+    });
     const key = `test-deadlines-${randomUUID()}`;
     const nodeA = await createPlatform(config, { dbHandle: p.dbHandle, migrate: false, clock, timerKey: key, rateLimitPrefix: `t-${randomUUID()}` });
     const nodeB = await createPlatform(config, { dbHandle: p.dbHandle, migrate: false, clock, timerKey: key, rateLimitPrefix: `t-${randomUUID()}` });
@@ -235,7 +272,10 @@ describe.runIf(Boolean(process.env.REDIS_URL))('bidding room across two realtime
       const [round] = await p.db.select().from(priceRounds).where(eq(priceRounds.id, started.data.id));
       expect(round).toMatchObject({ status: 'closed' });
       expect(round!.closedAt!.toISOString()).toBe(started.data.closesAt);
-      const closes = await p.db.select().from(roomEvents).where(and(eq(roomEvents.requirementId, t.r.id), eq(roomEvents.type, 'round:closed')));
+      const closes = await p.db
+        .select()
+        .from(roomEvents)
+        .where(and(eq(roomEvents.requirementId, t.r.id), eq(roomEvents.type, 'round:closed')));
       expect(closes.filter((x) => x.audience.includes('enterprise'))).toHaveLength(1);
     } finally {
       await appB.close();

@@ -59,12 +59,21 @@ async function main() {
     for (const [i, o] of orgs.entries()) {
       const w = await ledger.ensureWallet(db, o.id);
       await db.transaction((tx) =>
-        ledger.transfer(tx, { debitAccountId: clearing, creditAccountId: w.availableId, amountFen: 1e9, kind: 'recharge_online', reference: 'bench', idempotencyKey: randomUUID() }),
+        ledger.transfer(tx, {
+          debitAccountId: clearing,
+          creditAccountId: w.availableId,
+          amountFen: 1e9,
+          kind: 'recharge_online',
+          reference: 'bench',
+          idempotencyKey: randomUUID(),
+        }),
       );
       wallets.push(w);
       if ((i + 1) % 250 === 0) console.log(`  ${i + 1}/${WALLETS}`);
     }
-    await handle.db.execute('create table bench_baseline (id uuid primary key, amount_fen bigint not null, created_at timestamptz not null default now())' as never);
+    await handle.db.execute(
+      'create table bench_baseline (id uuid primary key, amount_fen bigint not null, created_at timestamptz not null default now())' as never,
+    );
 
     console.log(`\n${CLIENTS} concurrent clients, ${SECONDS} s each, PostgreSQL`);
     const baseline = await timed('baseline: single-row INSERT', async () => {
@@ -73,7 +82,14 @@ async function main() {
     let n = 0;
     const pay = (q: typeof db) => {
       const w = wallets[n++ % wallets.length]!;
-      return ledger.transfer(q, { debitAccountId: w.availableId, creditAccountId: escrow, amountFen: 100, kind: 'escrow_fund', reference: 'bench', idempotencyKey: randomUUID() });
+      return ledger.transfer(q, {
+        debitAccountId: w.availableId,
+        creditAccountId: escrow,
+        amountFen: 100,
+        kind: 'escrow_fund',
+        reference: 'bench',
+        idempotencyKey: randomUUID(),
+      });
     };
     // A transfer is atomic on its own (one statement); services usually wrap it with their own writes.
     const ledgerRun = await timed('ledger: wallet → hot escrow', async () => void (await pay(db)));

@@ -17,7 +17,6 @@ const SECONDS = numberOption('seconds', 10);
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const root = fileURLToPath(new URL('../..', import.meta.url));
 
-
 async function waitReady(url: string, ms = 180_000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -34,7 +33,9 @@ async function waitReady(url: string, ms = 180_000) {
 async function measure(label: string, url: string) {
   const r = await autocannon({ url, connections: CONNECTIONS, duration: SECONDS, headers: { accept: 'text/html' } });
   const bad = r.non2xx + r.errors + r.timeouts;
-  console.log(`${label.padEnd(30)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   ${bad ? `${bad} bad responses` : 'all 200'}`);
+  console.log(
+    `${label.padEnd(30)} ${r.requests.average.toFixed(0).padStart(7)} req/s   p50 ${String(r.latency.p50).padStart(4)} ms   p99 ${String(r.latency.p99).padStart(4)} ms   ${bad ? `${bad} bad responses` : 'all 200'}`,
+  );
   return r.requests.average;
 }
 
@@ -44,7 +45,19 @@ async function main() {
   const origin = `http://127.0.0.1:${port}`;
   const server = spawn(process.execPath, ['scripts/start.mjs'], {
     cwd: root,
-    env: { ...process.env, DATABASE_URL: fresh.url, REDIS_URL: '', PORT: String(port), HOST: '127.0.0.1', SEED_DEMO: 'true', LOG_LEVEL: 'warn', NODE_ENV: 'production', APP_SECRET: randomBytes(24).toString('hex'), ORIGIN: origin, SANDBOX_GATEWAYS: 'true' },
+    env: {
+      ...process.env,
+      DATABASE_URL: fresh.url,
+      REDIS_URL: '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'true',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      APP_SECRET: randomBytes(24).toString('hex'),
+      ORIGIN: origin,
+      SANDBOX_GATEWAYS: 'true',
+    },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   try {

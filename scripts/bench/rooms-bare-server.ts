@@ -35,7 +35,9 @@ const nextSeqs = (room: string, n: number) => {
 const standings = new Map<string, Map<string, { priceFen: number; at: number }>>();
 for (const r of fixture.rooms) standings.set(r.requirementId, new Map(r.bidders.map((b) => [b.orgId, { priceFen: b.priceFen, at: 0 }])));
 const ranksOf = (room: string) =>
-  new Map([...standings.get(room)!.entries()].sort(([a, x], [b, y]) => x.priceFen - y.priceFen || x.at - y.at || a.localeCompare(b)).map(([id], i) => [id, i + 1]));
+  new Map(
+    [...standings.get(room)!.entries()].sort(([a, x], [b, y]) => x.priceFen - y.priceFen || x.at - y.at || a.localeCompare(b)).map(([id], i) => [id, i + 1]),
+  );
 
 const http = createServer();
 const io = new Server(http, { path: '/socket.io', serveClient: false });
@@ -50,7 +52,10 @@ io.on('connection', (socket) => {
   socket.on('room:join', async ({ requirementId }, ack) => {
     const who = mine.get(requirementId);
     if (!who) return ack({ ok: false, error: { code: 'NOT_FOUND', message: '项目不存在' }, serverTime: serverTime() });
-    await socket.join([roomChannels.all(requirementId), who.role === 'enterprise' ? roomChannels.enterprise(requirementId) : roomChannels.provider(requirementId, who.orgId)]);
+    await socket.join([
+      roomChannels.all(requirementId),
+      who.role === 'enterprise' ? roomChannels.enterprise(requirementId) : roomChannels.provider(requirementId, who.orgId),
+    ]);
     ack({ ok: true, data: { snapshot: { currentRound: { id: 'bare' } }, missed: [], presence: {} }, serverTime: serverTime() });
   });
   socket.on('bid:submit', ({ requirementId, priceFen, clientId }, ack) => {
@@ -62,20 +67,50 @@ io.on('connection', (socket) => {
     const ranks = ranksOf(requirementId);
     const moved = who.participants.filter((p) => p !== who.orgId && ranks.get(p) !== before.get(p));
     const events = [
-      { type: 'offer:accepted', audience: [`provider:${who.orgId}`], payload: { roundId: 'bare', priceFen, previousPriceFen: priceFen + 1, rank: ranks.get(who.orgId), participantCount: who.participants.length, at, clientId, maxPriceFen: priceFen - 1 } },
+      {
+        type: 'offer:accepted',
+        audience: [`provider:${who.orgId}`],
+        payload: {
+          roundId: 'bare',
+          priceFen,
+          previousPriceFen: priceFen + 1,
+          rank: ranks.get(who.orgId),
+          participantCount: who.participants.length,
+          at,
+          clientId,
+          maxPriceFen: priceFen - 1,
+        },
+      },
       { type: 'offer:received', audience: ['enterprise'], payload: { roundId: 'bare', providerId: who.orgId, offerCount: 1, at } },
-      ...moved.map((pid) => ({ type: 'round:rank', audience: [`provider:${pid}`], payload: { roundId: 'bare', rank: ranks.get(pid), participantCount: who.participants.length } })),
+      ...moved.map((pid) => ({
+        type: 'round:rank',
+        audience: [`provider:${pid}`],
+        payload: { roundId: 'bare', rank: ranks.get(pid), participantCount: who.participants.length },
+      })),
     ];
     const first = nextSeqs(requirementId, events.length);
     events.forEach((e, i) => {
       const ev = { requirementId, seq: first + i, ...e, at: at.toISOString() };
-      const channel = e.audience[0] === 'enterprise' ? roomChannels.enterprise(requirementId) : roomChannels.provider(requirementId, e.audience[0]!.slice('provider:'.length));
+      const channel =
+        e.audience[0] === 'enterprise'
+          ? roomChannels.enterprise(requirementId)
+          : roomChannels.provider(requirementId, e.audience[0]!.slice('provider:'.length));
       io.to(channel).emit('room:event', ev);
       io.to(roomChannels.operators(requirementId)).emit('room:event', ev);
     });
     ack({
       ok: true,
-      data: { offer: { id: clientId, priceFen, previousPriceFen: priceFen + 1, at }, roundId: 'bare', rank: ranks.get(who.orgId), participantCount: who.participants.length, closesAt: at, maxPriceFen: priceFen - 1, seq: first, replayed: false, serverTime: serverTime() },
+      data: {
+        offer: { id: clientId, priceFen, previousPriceFen: priceFen + 1, at },
+        roundId: 'bare',
+        rank: ranks.get(who.orgId),
+        participantCount: who.participants.length,
+        closesAt: at,
+        maxPriceFen: priceFen - 1,
+        seq: first,
+        replayed: false,
+        serverTime: serverTime(),
+      },
       serverTime: serverTime(),
     });
   });

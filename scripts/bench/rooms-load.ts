@@ -108,8 +108,7 @@ async function main() {
     bid.inWindow = bid.sentAt >= windowStart && bid.sentAt < windowEnd;
     bids.push(bid);
     sent++;
-    m.socket!
-      .timeout(30_000)
+    m.socket!.timeout(30_000)
       .emitWithAck('bid:submit', { requirementId: fixture.rooms[m.room]!.requirementId, priceFen, clientId: randomUUID() })
       .then((r: any) => {
         bid.ackAt = now();

@@ -42,7 +42,6 @@ const redisUrl = (() => {
 const root = fileURLToPath(new URL('../..', import.meta.url));
 const secret = randomBytes(24).toString('hex');
 
-
 async function waitFor(check: () => Promise<boolean>, what: string, ms = 120_000) {
   const until = Date.now() + ms;
   while (Date.now() < until) {
@@ -56,7 +55,11 @@ const children: ChildProcess[] = [];
 const PROFILE_DIR = process.argv.includes('--profile') ? mkdtempSync(join(tmpdir(), 'bangfu-bench-profile-')) : undefined;
 function start(args: string[], env: Record<string, string>, profile = false) {
   const prof = profile && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...args], { cwd: root, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...args], {
+    cwd: root,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   children.push(child);
   return child;
 }
@@ -69,18 +72,22 @@ async function stop(child: ChildProcess) {
 /** A realtime node of the real platform on the bench database (role realtime: the API and socket.io). */
 async function realtimeNode(dbUrl: string) {
   const port = await freePort();
-  const child = start(['realtime/main.ts', '--role=realtime'], {
-    DATABASE_URL: dbUrl,
-    REDIS_URL: redisUrl,
-    PORT: String(port),
-    HOST: '127.0.0.1',
-    SEED_DEMO: 'false',
-    NODE_ENV: 'production',
-    APP_SECRET: secret,
-    ORIGIN: `http://127.0.0.1:${port}`,
-    SANDBOX_GATEWAYS: 'true',
-    SESSION_IDLE_MINUTES: String(3 * 24 * 60),
-  }, true);
+  const child = start(
+    ['realtime/main.ts', '--role=realtime'],
+    {
+      DATABASE_URL: dbUrl,
+      REDIS_URL: redisUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'false',
+      NODE_ENV: 'production',
+      APP_SECRET: secret,
+      ORIGIN: `http://127.0.0.1:${port}`,
+      SANDBOX_GATEWAYS: 'true',
+      SESSION_IDLE_MINUTES: String(3 * 24 * 60),
+    },
+    true,
+  );
   child.stdout!.resume();
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'realtime node');
@@ -130,7 +137,9 @@ async function load(fixtureFile: string, urls: string[]): Promise<LoadResult> {
 
 const ms = (x: number) => `${Number.isFinite(x) ? x.toFixed(1) : '–'} ms`;
 function print(label: string, r: LoadResult) {
-  const errs = Object.entries(r.errors).map(([k, v]) => `${k}×${v}`).join(' ');
+  const errs = Object.entries(r.errors)
+    .map(([k, v]) => `${k}×${v}`)
+    .join(' ');
   console.log(
     `${label.padEnd(40)} ${r.acceptedPerSecond.toFixed(0).padStart(5)} bids/s   ack p50 ${ms(r.ackP50).padStart(9)}  p99 ${ms(r.ackP99).padStart(9)}   delivery p99 ${ms(r.deliveryP99).padStart(9)}   lost ${r.lost}  duplicated ${r.duplicated}  leaked ${r.leaked}${r.unanswered ? `  unanswered ${r.unanswered}` : ''}${r.behindSchedule ? `  slots skipped ${r.behindSchedule}` : ''}${errs ? `  refused ${errs}` : ''}`,
   );
@@ -146,12 +155,22 @@ async function seed(dbUrl: string): Promise<BenchRooms> {
   // that on the real clock every room is past its opening (the bidding room) when the nodes start.
   const realNow = Date.now();
   const clock = new ManualClock(new Date(realNow - DAY - 10 * MINUTE));
-  const config = loadConfig({ DATABASE_URL: dbUrl, NODE_ENV: 'production', APP_SECRET: secret, ORIGIN: 'http://127.0.0.1', SANDBOX_GATEWAYS: 'true', SEED_DEMO: 'false', SESSION_IDLE_MINUTES: String(3 * 24 * 60) });
+  const config = loadConfig({
+    DATABASE_URL: dbUrl,
+    NODE_ENV: 'production',
+    APP_SECRET: secret,
+    ORIGIN: 'http://127.0.0.1',
+    SANDBOX_GATEWAYS: 'true',
+    SEED_DEMO: 'false',
+    SESSION_IDLE_MINUTES: String(3 * 24 * 60),
+  });
   const p = await createPlatform(config, { clock, rateLimitPrefix: `bench-${randomBytes(4).toString('hex')}` });
   try {
     // One line that counts up on a terminal; a line per step when the output is a log.
     const progress = (what: string, done: number, total: number) =>
-      process.stdout.isTTY ? process.stdout.write(`\r  ${what} ${done}/${total}${done === total ? '\n' : ''}`) : (done === total || done % 50 === 0) && console.log(`  ${what} ${done}/${total}`);
+      process.stdout.isTTY
+        ? process.stdout.write(`\r  ${what} ${done}/${total}${done === total ? '\n' : ''}`)
+        : (done === total || done % 50 === 0) && console.log(`  ${what} ${done}/${total}`);
     const ops = await operator(p);
     const providers: Awaited<ReturnType<typeof provider>>[] = [];
     for (let i = 0; i < PROVIDERS; i += 10) {
@@ -205,7 +224,9 @@ async function main() {
     const fixtureFile = join(dir, 'rooms.json');
     writeFileSync(fixtureFile, JSON.stringify(fixture));
     const sockets = ROOMS * (BIDDERS + 1);
-    console.log(`\n${ROOMS} rooms, ${sockets} sockets, target ${RATE} bids/s, ${SECONDS} s measured after 3 s of warm-up; load generator in its own process.\n`);
+    console.log(
+      `\n${ROOMS} rooms, ${sockets} sockets, target ${RATE} bids/s, ${SECONDS} s measured after 3 s of warm-up; load generator in its own process.\n`,
+    );
 
     // (a) one node, beside one bare socket.io server.
     const bare1 = await bareNode(fixtureFile, 0, false);
@@ -227,7 +248,10 @@ async function main() {
     }
     // (b) two nodes joined by the Redis adapter; every room's sockets are spread over both.
     const bare2 = [await bareNode(fixtureFile, 0, true), await bareNode(fixtureFile, 1, true)];
-    const baseB = await load(fixtureFile, bare2.map((n) => n.url));
+    const baseB = await load(
+      fixtureFile,
+      bare2.map((n) => n.url),
+    );
     for (const n of bare2) await stop(n.child);
     print('\nbaseline (b): bare socket.io, 2 nodes + Redis', baseB);
     const node2 = await realtimeNode(fresh.url);

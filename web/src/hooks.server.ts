@@ -3,17 +3,8 @@ import { sequence } from '@sveltejs/kit/hooks';
 import { getPlatform } from '$core/platform/registry';
 import { resolveClientIp } from '$core/shared/client-ip';
 import { hasUncleanInput } from '$core/shared/clean-request';
+import { logger } from '$core/shared/logger';
 import { SESSION_COOKIE } from '$lib/server/session';
-import { paraglideMiddleware } from '$lib/paraglide/server';
-
-/** Resolves the locale from the cookie (zh-CN otherwise) and writes it into <html lang>. */
-const i18n: Handle = ({ event, resolve }) =>
-  paraglideMiddleware(event.request, ({ request, locale }) => {
-    event.request = request;
-    return resolve(event, {
-      transformPageChunk: ({ html }) => html.replace('%lang%', locale),
-    });
-  });
 
 const session: Handle = async ({ event, resolve }) => {
   const platform = await getPlatform();
@@ -39,7 +30,7 @@ const cleanInput: Handle = async ({ event, resolve }) => {
   return new Response('请求中有无法识别的字符，请检查地址或填写的内容。', { status: 400, headers: { 'content-type': 'text/plain; charset=utf-8' } });
 };
 
-export const handle = sequence(cleanInput, i18n, session);
+export const handle = sequence(cleanInput, session);
 
 function safeClientAddress(event: Parameters<Handle>[0]['event']) {
   try {
@@ -52,6 +43,6 @@ function safeClientAddress(event: Parameters<Handle>[0]['event']) {
 /** Unknown errors reach people as a generic message with an id they can quote; details stay in the log. */
 export const handleError: HandleServerError = ({ error, event, status }) => {
   const id = crypto.randomUUID().slice(0, 8);
-  if (status !== 404) console.error(`[web] ${id} ${event.request.method} ${event.url.pathname}`, error);
+  if (status !== 404) logger.error({ err: error, errorId: id, method: event.request.method, path: event.url.pathname }, 'page failed');
   return { message: status === 404 ? '页面不存在' : `服务器开小差了，请稍后再试（编号 ${id}）`, code: status === 404 ? 'NOT_FOUND' : 'INTERNAL' };
 };

@@ -1,5 +1,6 @@
 /** Labels, tones and formatting for agreements, milestones, after-sales cases and reviews (browser-safe). */
-import { formatFen } from '$core/shared/money';
+import { fenToYuanInput } from '$core/shared/money';
+import { shanghaiDate, shanghaiMinute } from '$core/shared/time';
 
 type Tone = 'success' | 'warning' | 'danger' | 'neutral' | 'info';
 
@@ -28,12 +29,8 @@ export const CASE_TONES: Record<string, Tone> = {
   withdrawn: 'neutral',
 };
 
-export const RELEASE_MODE_LABELS: Record<string, string> = { per_milestone: '按里程碑支付', at_completion: '完成后支付' };
-export const RELEASE_MODE_HINTS: Record<string, string> = {
-  per_milestone: '每个里程碑验收通过后，该里程碑的合同款即支付给服务机构。',
-  at_completion: '全部里程碑验收通过、项目结束后，合同款一次支付给服务机构。',
-};
-export const ESCROW_MODE_LABELS: Record<string, string> = { full_escrow: '全额托管（确认协议后一次托管全部合同款）', instalments: '分期托管（每个里程碑开始前托管该里程碑的款项）' };
+/** Payment and release modes are worded once, in core (the PDF prints the same words). */
+export { PAYMENT_MODE_LABELS, paymentModeText, RELEASE_MODE_HINTS, RELEASE_MODE_LABELS } from '$core/escrow/escrow.labels';
 
 /** What happened on a milestone, by event type (the service's milestone_events.type). */
 export const MILESTONE_EVENT_LABELS: Record<string, string> = {
@@ -59,19 +56,14 @@ export const CASE_EVENT_LABELS: Record<string, string> = {
 
 export const SIDE_LABELS: Record<string, string> = { enterprise: '企业', provider: '服务机构', operator: '平台' };
 
-const SHANGHAI_MS = 8 * 3_600_000;
-
 /** 2026-12-10 10:00 in Asia/Shanghai, whatever the browser's zone. */
-export const formatMinute = (d: Date | string | null | undefined) => (d ? new Date(new Date(d).getTime() + SHANGHAI_MS).toISOString().slice(0, 16).replace('T', ' ') : '—');
+export const formatMinute = (d: Date | string | null | undefined) => (d ? shanghaiMinute(d) : '—');
 
 /** Today's date in Shanghai, YYYY-MM-DD. */
-export const shanghaiToday = (now: number | Date = Date.now()) => new Date(new Date(now).getTime() + SHANGHAI_MS).toISOString().slice(0, 10);
+export const shanghaiToday = (now: number | Date = Date.now()) => shanghaiDate(now);
 
 /** Fen as the value of a yuan input: 3000000 → "30000", 123450 → "1234.5". */
-export const fenToYuanInput = (fen: number | null | undefined) => (fen == null ? '' : (fen / 100).toFixed(2).replace(/\.?0+$/, ''));
-
-/** "¥1,234.50" or "—". */
-export const money = (fen: number | null | undefined) => (fen == null ? '—' : formatFen(fen));
+export { fenToYuanInput };
 
 /** Basis points → "2.5%". */
 export const formatBp = (bp: number) => `${Number((bp / 100).toFixed(2))}%`;
@@ -93,7 +85,11 @@ export interface DraftValues {
   milestones: { title: string; deliverables: string; amount: string; dueDate: string }[];
 }
 
-type Failure = { error?: { code: string; message: string; fields?: Record<string, string> }; values?: Record<string, string>; done?: { action: string; message: string } };
+type Failure = {
+  error?: { code: string; message: string; fields?: Record<string, string> };
+  values?: Record<string, string>;
+  done?: { action: string; message: string };
+};
 
 /**
  * Reads a page's `form` for one action: `field()` for the message under an input, `dialog()` for the
@@ -118,12 +114,12 @@ export function actionErrors(form: unknown) {
   };
 }
 
-/** An agreement's terms as sent (a version's content) or as they stand. */
-export interface TermsView {
+/** An agreement's terms as sent (a version's content) or as they stand. A type, not an interface, so a version's stored content (a record) can be read as one. */
+export type TermsView = {
   scope: string;
   totalFen: number;
   startDate: string;
   endDate: string;
   releaseMode: string;
   milestones: { seq: number; title: string; deliverables: string; amountFen: number; dueDate: string }[];
-}
+};

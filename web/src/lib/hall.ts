@@ -1,10 +1,11 @@
 /** Labels and formatting for the project hall, proposals, invitations and storefronts (browser-safe). */
 import { formatFen } from '$core/shared/money';
+import type { RequirementState } from '$core/tenders/requirements.machine';
 
 type Tone = 'success' | 'warning' | 'danger' | 'neutral' | 'info';
 
 export const MODE_LABELS: Record<string, string> = { competitive: '竞标', invitation: '邀标' };
-export const PAYMENT_MODE_LABELS: Record<string, string> = { full_escrow: '全额托管', instalments: '分期付款' };
+export { PAYMENT_MODE_LABELS } from '$core/escrow/escrow.labels';
 
 export const PROPOSAL_TONES: Record<string, Tone> = { active: 'info', withdrawn: 'neutral', selected: 'success', not_selected: 'neutral' };
 export const INVITATION_TONES: Record<string, Tone> = {
@@ -15,15 +16,21 @@ export const INVITATION_TONES: Record<string, Tone> = {
   dropped: 'neutral',
   cancelled: 'neutral',
 };
-export const REQUIREMENT_TONES: Record<string, Tone> = {
+/** How every page colours a requirement's state (the hall, 我的项目, 我的投标, the operators' review). */
+const REQUIREMENT_TONES: Record<RequirementState, Tone> = {
+  draft: 'neutral',
+  pending_review: 'warning',
+  rejected: 'danger',
   open: 'info',
-  awarded: 'success',
-  in_progress: 'success',
-  completed: 'neutral',
   abandoned: 'warning',
   withdrawn: 'neutral',
+  awarded: 'success',
+  in_progress: 'info',
+  completed: 'success',
   closed: 'neutral',
 };
+/** The tone of a state as the API sends it (a string): neutral for one this page does not know. */
+export const requirementTone = (state: string): Tone => REQUIREMENT_TONES[state as RequirementState] ?? 'neutral';
 
 /** ¥8,000, ¥1.5万, ¥120万 — short amounts for cards; exact amounts stay with formatFen. */
 export function formatFenShort(fen: number): string {
@@ -59,5 +66,5 @@ export function hallStatus(r: { state: string; stateLabel: string; mode: string;
     if (r.mode === 'invitation') return { label: '邀请中', tone: 'info' };
     return r.opened ? { label: '已开标', tone: 'warning' } : { label: '报名中', tone: 'success' };
   }
-  return { label: r.stateLabel, tone: REQUIREMENT_TONES[r.state] ?? 'neutral' };
+  return { label: r.stateLabel, tone: requirementTone(r.state) };
 }

@@ -1,30 +1,23 @@
 import type { ChartOption } from '$lib/components/Chart.svelte';
+import { PRODUCT_STATUS_LABELS, PRODUCT_STATUSES } from '$core/mall/catalog.machine';
+import { ORDER_STATUS_LABELS, type OrderStatus } from '$core/mall/orders.machine';
 import { formatFen } from '$core/shared/money';
+import { shanghaiDate } from '$core/shared/time';
 
 /** Labels, tones and chart options shared by the mall's consoles (merchant, unit, department, operators). */
 
 export type Tone = 'success' | 'warning' | 'danger' | 'neutral' | 'info';
 
-export const PRODUCT_TABS = [
-  { value: '', label: '全部' },
-  { value: 'draft', label: '草稿' },
-  { value: 'listed', label: '已上架' },
-  { value: 'unlisted', label: '已下架' },
-  { value: 'taken_down', label: '平台下架' },
-] as const;
+/** The product status tabs of the consoles, labelled by the catalog's one table (在售, not a copy of it). */
+export const PRODUCT_TABS = [{ value: '', label: '全部' }, ...PRODUCT_STATUSES.map((s) => ({ value: s, label: PRODUCT_STATUS_LABELS[s] }))] as const;
 
-export const PRODUCT_STATUS_TEXT: Record<string, string> = { draft: '草稿', listed: '已上架', unlisted: '已下架', taken_down: '平台下架' };
+export const PRODUCT_STATUS_TEXT: Record<string, string> = PRODUCT_STATUS_LABELS;
 export const PRODUCT_TONES: Record<string, Tone> = { draft: 'neutral', listed: 'success', unlisted: 'warning', taken_down: 'danger' };
 
+/** The order status filter, labelled by the order machine's table. */
 export const ORDER_STATUS_OPTIONS = [
   { value: '', label: '全部状态' },
-  { value: 'pending_payment', label: '待付款' },
-  { value: 'paid', label: '待发货' },
-  { value: 'shipped', label: '已发货' },
-  { value: 'received', label: '已收货' },
-  { value: 'completed', label: '已完成' },
-  { value: 'cancelled', label: '已取消' },
-  { value: 'refunded', label: '已退款' },
+  ...(Object.keys(ORDER_STATUS_LABELS) as OrderStatus[]).map((s) => ({ value: s, label: ORDER_STATUS_LABELS[s] })),
 ];
 export const ORDER_TONES: Record<string, Tone> = {
   pending_payment: 'warning',
@@ -80,7 +73,7 @@ export function describeOrderEvent(type: string, detail: Record<string, unknown>
 
 /** The first and last day of the current month and the last twelve months, in Shanghai (YYYY-MM-DD). */
 export function shanghaiToday(now = new Date()) {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+  return shanghaiDate(now);
 }
 
 /** Reads a statistics query from the URL: a valid range (default: this year so far), the granularity. */
@@ -133,7 +126,9 @@ const tooltipAxis = {
 const legend = (narrow: boolean) =>
   narrow ? { bottom: 0, left: 'center', itemWidth: 14, itemHeight: 10, textStyle: { fontSize: 12 } } : { top: 0, right: 0, textStyle: { fontSize: 12 } };
 const grid = (narrow: boolean, hasLegend: boolean) =>
-  narrow ? { left: 8, right: 12, top: 16, bottom: hasLegend ? 40 : 8, containLabel: true } : { left: 12, right: 24, top: hasLegend ? 36 : 16, bottom: 8, containLabel: true };
+  narrow
+    ? { left: 8, right: 12, top: 16, bottom: hasLegend ? 40 : 8, containLabel: true }
+    : { left: 12, right: 24, top: hasLegend ? 36 : 16, bottom: 8, containLabel: true };
 
 /** Shortens a period label for the axis: 2026-03 → 3月 (2026-01 keeps its year), 2026-03-05 → 3/5. */
 function periodAxisLabel(p: string, i: number) {
@@ -156,13 +151,32 @@ export function periodChart(periods: string[], series: { name: string; fen: numb
       type: 'category',
       data: periods,
       axisTick: { alignWithLabel: true },
-      axisLabel: { formatter: (p: string) => periodAxisLabel(p, periods.indexOf(p)), hideOverlap: true, fontSize: narrow ? 11 : 12, interval: narrow && periods.length > 8 ? Math.ceil(periods.length / 6) - 1 : 'auto' },
+      axisLabel: {
+        formatter: (p: string) => periodAxisLabel(p, periods.indexOf(p)),
+        hideOverlap: true,
+        fontSize: narrow ? 11 : 12,
+        interval: narrow && periods.length > 8 ? Math.ceil(periods.length / 6) - 1 : 'auto',
+      },
     },
     yAxis: { type: 'value', axisLabel: { formatter: (v: number) => moneyAxisLabel(v), fontSize: narrow ? 11 : 12 }, splitNumber: narrow ? 3 : 5 },
     series: series.map((s) =>
       kind === 'bar'
-        ? { type: 'bar' as const, name: s.name, data: s.fen.map(yuan), stack: opts.stack ? 'total' : undefined, barMaxWidth: 36, emphasis: { focus: 'series' as const } }
-        : { type: 'line' as const, name: s.name, data: s.fen.map(yuan), symbolSize: 6, showSymbol: periods.length <= 31, areaStyle: series.length === 1 ? { opacity: 0.12 } : undefined },
+        ? {
+            type: 'bar' as const,
+            name: s.name,
+            data: s.fen.map(yuan),
+            stack: opts.stack ? 'total' : undefined,
+            barMaxWidth: 36,
+            emphasis: { focus: 'series' as const },
+          }
+        : {
+            type: 'line' as const,
+            name: s.name,
+            data: s.fen.map(yuan),
+            symbolSize: 6,
+            showSymbol: periods.length <= 31,
+            areaStyle: series.length === 1 ? { opacity: 0.12 } : undefined,
+          },
     ),
   });
 }
@@ -194,7 +208,13 @@ export function rankingChart(rows: { name: string; fen: number }[], opts: { limi
         data: shown.map((r) => yuan(r.fen)),
         barMaxWidth: 22,
         itemStyle: { borderRadius: [0, 3, 3, 0] },
-        label: { show: !narrow, position: 'right', fontSize: 11, color: '#4b5563', formatter: (p: { value?: unknown }) => moneyAxisLabel(Number(p.value ?? 0)) },
+        label: {
+          show: !narrow,
+          position: 'right',
+          fontSize: 11,
+          color: '#4b5563',
+          formatter: (p: { value?: unknown }) => moneyAxisLabel(Number(p.value ?? 0)),
+        },
       },
     ],
   });
@@ -208,11 +228,17 @@ export function shareChart(rows: { name: string; fen: number }[], opts: { limit?
   const data = [...top, ...(rest > 0 ? [{ name: '其他', fen: rest }] : [])].map((r) => ({ name: r.name, value: yuan(r.fen) }));
   return (narrow: boolean): ChartOption => ({
     color: PALETTE,
-    tooltip: { trigger: 'item', confine: true, formatter: (p: unknown) => {
-      const x = p as { name: string; value: number; percent: number };
-      return `${x.name}<br/>${moneyText(x.value)}（${x.percent}%）`;
-    } },
-    legend: narrow ? { bottom: 0, left: 'center', type: 'scroll', itemWidth: 12, itemHeight: 10, textStyle: { fontSize: 11 } } : { orient: 'vertical', right: 0, top: 'middle', type: 'scroll', textStyle: { fontSize: 12 } },
+    tooltip: {
+      trigger: 'item',
+      confine: true,
+      formatter: (p: unknown) => {
+        const x = p as { name: string; value: number; percent: number };
+        return `${x.name}<br/>${moneyText(x.value)}（${x.percent}%）`;
+      },
+    },
+    legend: narrow
+      ? { bottom: 0, left: 'center', type: 'scroll', itemWidth: 12, itemHeight: 10, textStyle: { fontSize: 11 } }
+      : { orient: 'vertical', right: 0, top: 'middle', type: 'scroll', textStyle: { fontSize: 12 } },
     series: [
       {
         type: 'pie',
@@ -264,7 +290,8 @@ export function statsQueryString(q: { from: string; to: string; granularity: str
   return u.toString();
 }
 
-const ETHNIC = '(?:土家|苗|彝|回|藏|羌|蒙古|壮|侗|布依|瑶|白|哈尼|傣|黎|傈僳|佤|畲|水|纳西|满|朝鲜|达斡尔|鄂温克|鄂伦春|仡佬|仫佬|毛南|锡伯|景颇|拉祜|普米|独龙|怒|撒拉|裕固|保安|东乡|哈萨克|柯尔克孜|塔吉克|维吾尔|各)族';
+const ETHNIC =
+  '(?:土家|苗|彝|回|藏|羌|蒙古|壮|侗|布依|瑶|白|哈尼|傣|黎|傈僳|佤|畲|水|纳西|满|朝鲜|达斡尔|鄂温克|鄂伦春|仡佬|仫佬|毛南|锡伯|景颇|拉祜|普米|独龙|怒|撒拉|裕固|保安|东乡|哈萨克|柯尔克孜|塔吉克|维吾尔|各)族';
 const AUTONOMOUS = new RegExp(`(?:${ETHNIC})+自治(县|旗)$`);
 
 /** 酉阳土家族苗族自治县 → 酉阳县: the short name people use, for chart labels and narrow tables. */

@@ -1,48 +1,19 @@
 /** Requirement labels for the enterprise's and the operators' pages (browser-safe); the hall's labels are reused. */
 import { formatFen } from '$core/shared/money';
+import { shanghaiLocalInput } from '$core/shared/time';
+import { PROJECT_GROUP_LABELS, PROJECT_GROUPS, REQUIREMENT_STATE_LABELS } from '$core/tenders/requirements.machine';
 
-export { MODE_LABELS, PAYMENT_MODE_LABELS, PROPOSAL_TONES, INVITATION_TONES, formatRange } from './hall';
+export { MODE_LABELS, PAYMENT_MODE_LABELS, PROPOSAL_TONES, INVITATION_TONES, formatRange, requirementTone } from './hall';
 
 type Tone = 'success' | 'warning' | 'danger' | 'neutral' | 'info';
 
-/** The tabs of 我的项目, in the manual's order. */
-export const GROUP_TABS = [
-  { group: 'draft', label: '草稿' },
-  { group: 'pending_review', label: '待审核' },
-  { group: 'bidding', label: '竞标中' },
-  { group: 'invitation', label: '邀标中' },
-  { group: 'awarded', label: '待实施' },
-  { group: 'in_progress', label: '实施中' },
-  { group: 'completed', label: '已完成' },
-  { group: 'closed', label: '已关闭' },
-] as const;
-
-export const STATE_TONES: Record<string, Tone> = {
-  draft: 'neutral',
-  pending_review: 'warning',
-  rejected: 'danger',
-  open: 'info',
-  abandoned: 'warning',
-  withdrawn: 'neutral',
-  awarded: 'success',
-  in_progress: 'info',
-  completed: 'success',
-  closed: 'neutral',
-};
+/** The tabs of 我的项目, in the manual's order, named as core names the groups (竞标 / 邀标 …). */
+export const GROUP_TABS = PROJECT_GROUPS.map((group) => ({ group, label: PROJECT_GROUP_LABELS[group] }));
 
 /** The state filter of the operators' list. */
-export const STATE_OPTIONS = [
-  { value: 'pending_review', label: '待审核' },
-  { value: 'open', label: '招标中' },
-  { value: 'rejected', label: '审核未通过' },
-  { value: 'draft', label: '草稿' },
-  { value: 'abandoned', label: '已放弃本次招标' },
-  { value: 'withdrawn', label: '已撤销' },
-  { value: 'awarded', label: '待实施' },
-  { value: 'in_progress', label: '实施中' },
-  { value: 'completed', label: '已完成' },
-  { value: 'closed', label: '已关闭' },
-];
+export const STATE_OPTIONS = (
+  ['pending_review', 'open', 'rejected', 'draft', 'abandoned', 'withdrawn', 'awarded', 'in_progress', 'completed', 'closed'] as const
+).map((value) => ({ value, label: REQUIREMENT_STATE_LABELS[value] }));
 
 export const DEPOSIT_STATUS: Record<string, { label: string; tone: Tone }> = {
   none: { label: '未缴纳', tone: 'neutral' },
@@ -52,7 +23,7 @@ export const DEPOSIT_STATUS: Record<string, { label: string; tone: Tone }> = {
 };
 
 /** A Date as the value of an <input type="datetime-local"> in Beijing time. */
-export const toShanghaiLocal = (d: Date | string | null | undefined) => (d ? new Date(new Date(d).getTime() + 8 * 3_600_000).toISOString().slice(0, 16) : '');
+export const toShanghaiLocal = (d: Date | string | null | undefined) => (d ? shanghaiLocalInput(d) : '');
 
 type EventRow = { event: string; detail: unknown };
 const fen = (v: unknown) => (typeof v === 'number' ? formatFen(v) : '');

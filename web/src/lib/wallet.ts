@@ -29,12 +29,8 @@ export const ACCOUNT_TYPE_LABEL: Record<string, string> = { corporate: '对公�
 
 /** Field errors and the general message from a failed form action. */
 export function formErrors(form: unknown): { fields: Record<string, string>; message?: string } {
-  const err = form && typeof form === 'object' && 'error' in form ? (form as { error?: { message?: string; fields?: Record<string, string> } }).error : undefined;
+  const err =
+    form && typeof form === 'object' && 'error' in form ? (form as { error?: { message?: string; fields?: Record<string, string> } }).error : undefined;
   const fields = err?.fields ?? {};
   return { fields, message: err?.message };
-}
-
-/** Renames the services' field keys to the form's (amountFen → amount …). */
-export function renameFields(fields: Record<string, string> | undefined, map: Record<string, string>) {
-  return Object.fromEntries(Object.entries(fields ?? {}).map(([k, v]) => [map[k] ?? k, v]));
 }

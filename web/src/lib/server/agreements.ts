@@ -1,10 +1,9 @@
 import { fail } from '@sveltejs/kit';
-import { yuanToFen } from '$core/shared/money';
+import { parseYuanInput } from '$core/shared/money';
+import { fieldFailure, runAction } from './form-action';
 import { requireLogin } from './guard';
 import { formAction, formValues } from './session';
 import type { DraftValues } from '$lib/agreements';
-
-const AMOUNT_FORMAT = '金额格式不正确，请填写数字，最多两位小数';
 
 /** Login and an organisation that trades (enterprise or provider); others see the page's explanation. */
 export function requireTrader(locals: App.Locals, url: URL) {
@@ -35,11 +34,9 @@ export function readAgreementForm(data: FormData, action: string) {
   };
   const fields: Record<string, string> = {};
   const fen = (raw: string, key: string) => {
-    const s = raw.trim();
-    if (!s) return undefined;
-    const f = yuanToFen(s);
-    if (f === undefined) fields[key] = AMOUNT_FORMAT;
-    return f;
+    const r = parseYuanInput(raw);
+    if (r.error) fields[key] = r.error;
+    return r.fen;
   };
   const input = {
     scope: draft.scope,
@@ -54,7 +51,9 @@ export function readAgreementForm(data: FormData, action: string) {
       dueDate: m.dueDate || undefined,
     })),
   };
-  const failure = Object.keys(fields).length ? fail(400, { error: { code: 'VALIDATION', message: '请检查填写的内容', fields }, values: { action }, draft }) : undefined;
+  const failure = Object.keys(fields).length
+    ? fail(400, { error: { code: 'VALIDATION', message: '请检查填写的内容', fields }, values: { action }, draft })
+    : undefined;
   return { input, draft, values, failure };
 }
 
@@ -65,17 +64,15 @@ export function readAgreementForm(data: FormData, action: string) {
 export async function act(request: Request, name: string, run: (values: Record<string, string>, data: FormData) => Promise<string>) {
   const data = await request.formData();
   const values = formValues(data);
-  const r = await formAction({ ...values, action: name }, () => run(values, data));
+  const r = await runAction(values, () => run(values, data), { action: name });
   if (!r.ok) return r.failure;
   return { done: { action: name, message: r.data } };
 }
 
 /** A yuan field of an action: fen, or a field-level refusal under `key`. Empty is left to the service. */
 export function yuanOf(values: Record<string, string>, form: string, key: string, action: string) {
-  const raw = (values[form] ?? '').trim();
-  if (!raw) return { fen: undefined };
-  const fen = yuanToFen(raw);
-  if (fen === undefined) return { fen: undefined, failure: fail(400, { error: { code: 'VALIDATION', message: AMOUNT_FORMAT, fields: { [key]: AMOUNT_FORMAT } }, values: { ...values, action } }) };
+  const { fen, error: message } = parseYuanInput(values[form]);
+  if (message) return { fen: undefined, failure: fieldFailure(values, { [key]: message }, { action, message }) };
   return { fen };
 }
 

@@ -1,6 +1,7 @@
 import { error, fail } from '@sveltejs/kit';
 import { requireLogin } from './guard';
 import { formAction, formValues } from './session';
+import { runAction } from './form-action';
 import { parseYuan } from './wallet';
 import { isAppError } from '$core/shared/app-error';
 
@@ -41,7 +42,7 @@ export function requireRegionViewer(locals: App.Locals, url: URL) {
  */
 export async function consoleAction(request: Request, name: string, run: (values: Record<string, string>) => Promise<string>) {
   const values = formValues(await request.formData());
-  const r = await formAction({ ...values, action: name }, () => run(values));
+  const r = await runAction(values, () => run(values), { action: name });
   if (!r.ok) return r.failure;
   return { done: { action: name, id: values.id ?? null, message: r.data } };
 }
@@ -106,7 +107,11 @@ export function reimbursementFilters(url: URL) {
   return { from, to, q };
 }
 
-const filterQuery = (f: { from: string; to: string; q: string }) => ({ ...(f.from ? { from: f.from } : {}), ...(f.to ? { to: f.to } : {}), ...(f.q ? { q: f.q } : {}) });
+const filterQuery = (f: { from: string; to: string; q: string }) => ({
+  ...(f.from ? { from: f.from } : {}),
+  ...(f.to ? { to: f.to } : {}),
+  ...(f.q ? { q: f.q } : {}),
+});
 
 /** One page of the unit's reimbursement list. */
 export function reimbursementPage(locals: App.Locals, f: { from: string; to: string; q: string }, page: number, pageSize = 20) {

@@ -1,7 +1,9 @@
 import type { Cookies } from '@sveltejs/kit';
 import { error, fail, redirect } from '@sveltejs/kit';
-import { yuanToFen } from '$core/shared/money';
+import { parseYuanInput } from '$core/shared/money';
 import { richTextToPlain, sanitizeRichText } from '$core/shared/rich-text';
+import { shanghaiLocalToIso } from '$core/shared/time';
+import { requirementFormIssues } from '$core/tenders/tenders.schema';
 import { requireLogin } from './guard';
 import { formAction, formValues } from './session';
 
@@ -14,11 +16,7 @@ export function requireEnterprise(locals: App.Locals, url: URL) {
 }
 
 /** "2026-03-01T14:05" typed in Beijing time → ISO 8601 with its offset; anything else is left for the schema to refuse. */
-export function shanghaiLocalToIso(v: string | undefined): string | undefined {
-  const s = v?.trim();
-  if (!s) return undefined;
-  return /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}$/.test(s) ? `${s}:00+08:00` : s;
-}
+export { shanghaiLocalToIso };
 
 type Fail = ReturnType<typeof fail>;
 
@@ -30,11 +28,9 @@ export function readRequirementForm(data: FormData): { input: Record<string, unk
   const values = formValues(data);
   const fields: Record<string, string> = {};
   const money = (key: string, label: string) => {
-    const raw = (values[key] ?? '').trim();
-    if (!raw) return undefined;
-    const f = yuanToFen(raw);
-    if (f === undefined) fields[`${key}Fen`] = `${label}格式不正确，请填写数字，最多两位小数`;
-    return f;
+    const r = parseYuanInput(values[key]);
+    if (r.error) fields[`${key}Fen`] = `${label}${r.error.replace(/^金额/, '')}`;
+    return r.fen;
   };
   const budgetMinFen = money('budgetMin', '预算下限');
   const budgetMaxFen = money('budgetMax', '预算上限');
@@ -94,16 +90,14 @@ type ErrorBody = { code: string; message: string; fields?: Record<string, string
 /**
  * A failed save: the typed values come back (the description sanitised, since the page may render it).
  * The schema checks the description's length and the opening time only once every other field is
- * valid; they are added here so the person sees every message at once.
+ * valid; the same core rules are added here so the person sees every message at once.
  */
 function failWith(failure: Fail, values: Record<string, string>, extra: Record<string, unknown> = {}) {
   const data = failure.data as { error: ErrorBody };
   const descriptionHtml = sanitizeRichText(values.descriptionHtml ?? '');
   let error = data.error;
   if (error.code === 'VALIDATION' && error.fields) {
-    const more: Record<string, string> = {};
-    if (richTextToPlain(descriptionHtml).length < 10) more.descriptionHtml = '请填写需求描述，至少 10 个字';
-    if (values.mode === 'competitive' && !values.openingAt?.trim()) more.openingAt = '竞标项目须选择开标时间';
+    const more = requirementFormIssues({ mode: values.mode, openingAt: values.openingAt?.trim(), descriptionText: richTextToPlain(descriptionHtml) });
     error = { ...error, fields: { ...more, ...error.fields } };
   }
   return fail(failure.status, { error, values: { ...values, descriptionHtml }, ...extra });

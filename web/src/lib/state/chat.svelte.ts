@@ -308,7 +308,10 @@ export class LiveChat {
     const s = this.#socket;
     if (!s?.connected) return { ok: false, error: { code: 'OFFLINE', message: '网络连接已断开，正在重连…' }, serverTime: new Date().toISOString() };
     try {
-      return (await (s.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<AckResult<T>> }).emitWithAck(event, payload)) as AckResult<T>;
+      return (await (s.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<AckResult<T>> }).emitWithAck(
+        event,
+        payload,
+      )) as AckResult<T>;
     } catch {
       return { ok: false, error: { code: 'TIMEOUT', message: '服务器没有及时响应，请重试' }, serverTime: new Date().toISOString() };
     }

@@ -14,6 +14,7 @@ class Inbox {
   connected = $state(false);
   #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   #listeners = new Set<Listener>();
+  #seen = new Set<string>();
 
   connect(url: string | null) {
     if (this.#socket) return;
@@ -21,6 +22,10 @@ class Inbox {
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = url ? io(url, opts) : io(opts);
     socket.on('message:new', ({ message, unreadCount }) => {
       this.unread = unreadCount;
+      // Delivery is at least once (the server's outbox retries after a crash): show each message once.
+      if (this.#seen.has(message.id)) return;
+      this.#seen.add(message.id);
+      if (this.#seen.size > 500) this.#seen.delete(this.#seen.values().next().value!);
       for (const l of this.#listeners) l(message);
     });
     socket.on('connect', () => (this.connected = true));

@@ -19,7 +19,16 @@ const ACK_TIMEOUT_MS = 8000;
 /** How long a hole in the sequence may stay open before the page asks the server for what it missed. */
 const GAP_WAIT_MS = 300;
 /** Events after which the page refreshes its snapshot (the structure of the room changed). */
-const STRUCTURAL = new Set(['round:started', 'round:closed', 'room:selected', 'room:result', 'room:abandoned', 'room:withdrawn', 'room:retendered', 'bidders:changed']);
+const STRUCTURAL = new Set([
+  'round:started',
+  'round:closed',
+  'room:selected',
+  'room:result',
+  'room:abandoned',
+  'room:withdrawn',
+  'room:retendered',
+  'bidders:changed',
+]);
 
 /**
  * One live bidding room in the browser. Joins over the page's socket, keeps the server's snapshot,
@@ -107,7 +116,11 @@ export class LiveRoom {
     this.#off = [];
     const s = this.#socket;
     this.#socket = null;
-    if (s?.connected) await s.timeout(2000).emitWithAck('room:leave', { requirementId: this.requirementId }).catch(() => undefined);
+    if (s?.connected)
+      await s
+        .timeout(2000)
+        .emitWithAck('room:leave', { requirementId: this.requirementId })
+        .catch(() => undefined);
   }
 
   /** Calls `fn` for each new event (after it is applied); returns the unsubscribe function. */
@@ -158,7 +171,10 @@ export class LiveRoom {
     clearTimeout(this.#gap);
     this.#gap = undefined;
     try {
-      const r = await this.#call<{ events: RoomEventPayload[]; through: number }>('room:sync', { requirementId: this.requirementId, lastSeq: this.#seq.lastSeq });
+      const r = await this.#call<{ events: RoomEventPayload[]; through: number }>('room:sync', {
+        requirementId: this.requirementId,
+        lastSeq: this.#seq.lastSeq,
+      });
       if (r.ok) for (const e of this.#seq.fill(r.data.events, r.data.through)) this.#apply(e);
     } finally {
       this.#syncing = false;
@@ -201,21 +217,22 @@ export class LiveRoom {
   #patch(e: RoomEventPayload) {
     const snap = this.snapshot;
     if (!snap?.currentRound) return;
-    const p = e.payload ?? {};
-    if (p.roundId && p.roundId !== snap.currentRound.id) return;
+    // Events of another (older) round do not touch the current one.
+    if ('roundId' in e.payload && e.payload.roundId !== snap.currentRound.id) return;
     if (e.type === 'round:extended') {
-      snap.currentRound.closesAt = p.closesAt;
-      snap.currentRound.extensions = p.extensions;
+      snap.currentRound.closesAt = e.payload.closesAt;
+      snap.currentRound.extensions = e.payload.extensions;
     } else if (snap.role === 'provider' && (e.type === 'round:rank' || e.type === 'offer:accepted')) {
-      snap.currentRound.myRank = p.rank;
+      snap.currentRound.myRank = e.payload.rank ?? null;
       if (e.type === 'offer:accepted' && snap.mine) {
-        snap.mine.currentPriceFen = p.priceFen;
-        snap.mine.offers = [...snap.mine.offers, { roundNumber: snap.currentRound.number, priceFen: p.priceFen, at: p.at }];
-        snap.currentRound.maxPriceFen = p.maxPriceFen;
+        snap.mine.currentPriceFen = e.payload.priceFen;
+        snap.mine.offers = [...snap.mine.offers, { roundNumber: snap.currentRound.number, priceFen: e.payload.priceFen, at: e.payload.at }];
+        snap.currentRound.maxPriceFen = e.payload.maxPriceFen;
       }
     } else if (snap.role !== 'provider' && e.type === 'offer:received') {
-      const part = snap.currentRound.participants.find((x) => x.providerId === p.providerId);
-      if (part) Object.assign(part, { offerCount: p.offerCount, lastOfferAt: p.at });
+      const { providerId, offerCount, at } = e.payload;
+      const part = snap.currentRound.participants.find((x) => x.providerId === providerId);
+      if (part) Object.assign(part, { offerCount, lastOfferAt: at });
     }
   }
 
@@ -224,7 +241,10 @@ export class LiveRoom {
     if (!s?.connected) return { ok: false, error: { code: 'OFFLINE', message: '网络连接已断开，正在重连…' }, serverTime: new Date().toISOString() };
     const sent = Date.now();
     try {
-      const r = (await (s.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<AckResult<T>> }).emitWithAck(event, payload)) as AckResult<T>;
+      const r = (await (s.timeout(ACK_TIMEOUT_MS) as unknown as { emitWithAck(e: string, p: unknown): Promise<AckResult<T>> }).emitWithAck(
+        event,
+        payload,
+      )) as AckResult<T>;
       // Half the round trip is the best guess of when the server read its clock.
       this.#offsetMs = new Date(r.serverTime).getTime() - (sent + Date.now()) / 2;
       this.tick = Date.now();

@@ -14,7 +14,8 @@ export const ORDER_TONES: Record<string, Tone> = {
 };
 
 /** The badge of an order: a pending refund request outranks the status. */
-export const orderTone = (o: { status: string; refundStatus: string | null }): Tone => (o.refundStatus === 'requested' ? 'danger' : (ORDER_TONES[o.status] ?? 'neutral'));
+export const orderTone = (o: { status: string; refundStatus: string | null }): Tone =>
+  o.refundStatus === 'requested' ? 'danger' : (ORDER_TONES[o.status] ?? 'neutral');
 
 /** The tabs of 我的订单, in the order people look for them. */
 export const ORDER_TABS = [
@@ -27,9 +28,6 @@ export const ORDER_TABS = [
   { key: 'refund', label: '退款' },
   { key: 'cancelled', label: '已取消' },
 ] as const;
-
-/** Every product price as people read it: ¥68.00 / 箱. */
-export const pricePer = (fen: number, unit: string) => `${formatFen(fen)} / ${unit}`;
 
 /**
  * Resized pictures are served by the catalog; the original upload (files API) is the fallback
@@ -67,11 +65,19 @@ export function describeEvent(e: HistoryEntry): { title: string; text?: string; 
   const reason = typeof d.reason === 'string' ? d.reason : '';
   switch (e.type) {
     case 'created':
-      return { title: '提交订单', text: [d.bulk ? '申请议价' : '', d.reimbursable ? '单位采购、自行报销' : ''].filter(Boolean).join('；') || undefined, tone: 'neutral' };
+      return {
+        title: '提交订单',
+        text: [d.bulk ? '申请议价' : '', d.reimbursable ? '单位采购、自行报销' : ''].filter(Boolean).join('；') || undefined,
+        tone: 'neutral',
+      };
     case 'repriced': {
       const changes = Array.isArray(d.changes) ? (d.changes as { name: string; fromFen: number; toFen: number }[]) : [];
       const lines = changes.map((c) => `${c.name}：${formatFen(c.fromFen)} → ${formatFen(c.toFen)}`).join('；');
-      return { title: `商家改价：${fen('fromFen')} → ${fen('toFen')}`, text: [reason ? `原因：${reason}` : '', lines].filter(Boolean).join('\n'), tone: 'info' };
+      return {
+        title: `商家改价：${fen('fromFen')} → ${fen('toFen')}`,
+        text: [reason ? `原因：${reason}` : '', lines].filter(Boolean).join('\n'),
+        tone: 'info',
+      };
     }
     case 'paid':
       return { title: '付款成功', text: fen('amountFen') ? `${fen('amountFen')}${d.paymentNo ? `，支付单 ${d.paymentNo}` : ''}` : undefined, tone: 'success' };

@@ -1,4 +1,3 @@
-import { can } from '$core/shared/access';
 import type { Actor } from '$core/shared/actor';
 import type { CartGroup } from './mall-ui';
 
@@ -12,20 +11,9 @@ export interface Buyer {
   isIndividual: boolean;
 }
 
-/**
- * Who buys, decided the way the orders service decides it: acting for a unit in a role that may buy
- * for it (owner, admin, finance) buys for the unit; anyone else buys as an individual, counted for the
- * unit of their profile (approved by the unit or not).
- */
+/** Who buys: the orders service's one buyer rule (the same one checkout and payment apply). */
 export async function buyerOf(locals: App.Locals, actor: Actor): Promise<Buyer> {
-  const org = actor.organisation;
-  if (org?.kind === 'unit' && can(actor, 'mall.buy_for_unit', { organisationId: org.organisationId })) {
-    return { kind: 'unit', unitId: org.organisationId, unitName: org.fullName, isIndividual: false };
-  }
-  const ctx = await locals.services.units.buyerContext(actor.userId);
-  const unitId = ctx.kind === 'individual' ? ctx.unitId : null;
-  const unitName = unitId ? (ctx.unitName ?? null) : null;
-  return { kind: 'individual', unitId, unitName, isIndividual: ctx.kind === 'individual' };
+  return locals.services.orders.buyer(actor);
 }
 
 /** The cart with its lines typed. */

@@ -1,10 +1,12 @@
 import { HALL_SORTS } from '$core/tenders/tenders.schema';
 import { yuanToFen } from '$core/shared/money';
+import { pageFromQuery } from '$core/shared/paging';
 import { regionName } from '$core/shared/regions';
 import { orError } from '$lib/server/session';
 import type { PageServerLoad } from './$types';
 
-const pick = <T extends string>(v: string | null, allowed: readonly T[]): T | undefined => (allowed as readonly string[]).includes(v ?? '') ? (v as T) : undefined;
+const pick = <T extends string>(v: string | null, allowed: readonly T[]): T | undefined =>
+  (allowed as readonly string[]).includes(v ?? '') ? (v as T) : undefined;
 
 /** The hall's filters come from the URL; a malformed one is ignored rather than refused. */
 export const load: PageServerLoad = async ({ locals, url }) => {
@@ -19,12 +21,27 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const budgetMinFen = budgetMin ? yuanToFen(budgetMin) : undefined;
   const budgetMaxFen = budgetMax ? yuanToFen(budgetMax) : undefined;
   // Searching ranks by relevance unless another order was chosen; relevance needs a search.
-  const sort = pick(p.get('sort'), HALL_SORTS.filter((s) => q || s !== 'relevance')) ?? (q ? 'relevance' : 'newest');
-  const page = Math.max(1, Math.min(10_000, Math.trunc(Number(p.get('page'))) || 1));
+  const sort =
+    pick(
+      p.get('sort'),
+      HALL_SORTS.filter((s) => q || s !== 'relevance'),
+    ) ?? (q ? 'relevance' : 'newest');
+  const page = pageFromQuery(p);
 
   const [result, tree] = await orError(() =>
     Promise.all([
-      locals.services.requirements.hall({ q: q || undefined, category: category || undefined, region: region || undefined, mode, status, budgetMinFen, budgetMaxFen, sort, page, pageSize: 10 }),
+      locals.services.requirements.hall({
+        q: q || undefined,
+        category: category || undefined,
+        region: region || undefined,
+        mode,
+        status,
+        budgetMinFen,
+        budgetMaxFen,
+        sort,
+        page,
+        pageSize: 10,
+      }),
       locals.services.requirements.categoryTree(),
     ]),
   );

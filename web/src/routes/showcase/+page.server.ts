@@ -1,4 +1,5 @@
 import { SHOWCASE_SORTS } from '$core/tenders/tenders.schema';
+import { pageFromQuery } from '$core/shared/paging';
 import { regionName } from '$core/shared/regions';
 import { invitableFor, inviteAction } from '$lib/server/hall';
 import { orError } from '$lib/server/session';
@@ -11,7 +12,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const category = (p.get('category') ?? '').slice(0, 40);
   const region = /^\d{2}(\d{2}){0,2}$/.test(p.get('region') ?? '') ? p.get('region')! : '';
   const sort = (SHOWCASE_SORTS as readonly string[]).includes(p.get('sort') ?? '') ? (p.get('sort') as (typeof SHOWCASE_SORTS)[number]) : 'rating';
-  const page = Math.max(1, Math.min(10_000, Math.trunc(Number(p.get('page'))) || 1));
+  const page = pageFromQuery(p);
   const [result, tree, invitable] = await orError(() =>
     Promise.all([
       locals.services.storefronts.showcase({ q: q || undefined, category: category || undefined, region: region || undefined, sort, page, pageSize: 12 }),

@@ -1,4 +1,5 @@
 import { isAppError } from '$core/shared/app-error';
+import { pageFromQuery } from '$core/shared/paging';
 import { TRANSFER_KIND_LABELS } from '$core/wallet/ledger.rules';
 import { BANKS } from '$core/wallet/payment-gateway';
 import { requireWalletOrg } from '$lib/server/wallet';
@@ -12,7 +13,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     from: sp.get('from')?.trim() || undefined,
     to: sp.get('to')?.trim() || undefined,
   };
-  const page = Math.max(1, Number(sp.get('page')) || 1);
+  const page = pageFromQuery(sp);
 
   let filterError: string | undefined;
   const statement = await locals.services.statements.list(actor, { page, pageSize: 20, ...filters }).catch(async (e: unknown) => {
@@ -40,7 +41,14 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     statement: { ...statement, items: statement.items.map((l) => ({ ...l, createdAt: l.createdAt.toISOString() })) },
     csvHref: `/api/v1/wallet/statement.csv${csv.size ? `?${csv}` : ''}`,
     recharges: recharges.items.map((r) => ({ ...r, bankName: BANKS.find((b) => b.code === r.bankCode)?.name ?? null })),
-    withdrawals: withdrawals.items.map((w) => ({ withdrawalNo: w.withdrawalNo, amountFen: w.amountFen, status: w.status, rejectReason: w.rejectReason, createdAt: w.createdAt, card: cardLabel[w.cardId] ?? '已删除的银行卡' })),
+    withdrawals: withdrawals.items.map((w) => ({
+      withdrawalNo: w.withdrawalNo,
+      amountFen: w.amountFen,
+      status: w.status,
+      rejectReason: w.rejectReason,
+      createdAt: w.createdAt,
+      card: cardLabel[w.cardId] ?? '已删除的银行卡',
+    })),
     verifiedCards: cards.filter((c) => c.status === 'verified').length,
     hasSecurityPassword,
   };

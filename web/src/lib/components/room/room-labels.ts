@@ -22,36 +22,52 @@ export const PROPOSAL_LABELS: Record<string, string> = { active: '有效', selec
  * ids to names (the enterprise's view); a bidder's own view never names anyone.
  */
 export function describeRoomEvent(e: RoomEventPayload, names: Record<string, string>, side: 'enterprise' | 'provider'): string | null {
-  const p = (e.payload ?? {}) as Record<string, any>;
   const who = (id: unknown) => (typeof id === 'string' && names[id]) || '服务机构';
   switch (e.type) {
     case 'bidders:changed':
-      return `投标机构变为 ${p.bidderCount} 家`;
-    case 'round:started':
-      if (side === 'provider') return p.included ? `第 ${p.number} 轮二次竞价开始，您在参加之列` : `第 ${p.number} 轮二次竞价开始（贵机构本轮未参加）`;
-      return `第 ${p.number} 轮二次竞价开始：${p.participantCount} 家参加，${Math.round(Number(p.durationSeconds ?? 0) / 60)} 分钟`;
+      return `投标机构变为 ${e.payload.bidderCount} 家`;
+    case 'round:started': {
+      const p = e.payload;
+      if (side === 'provider')
+        return 'included' in p && p.included ? `第 ${p.number} 轮二次竞价开始，您在参加之列` : `第 ${p.number} 轮二次竞价开始（贵机构本轮未参加）`;
+      return 'participantCount' in p
+        ? `第 ${p.number} 轮二次竞价开始：${p.participantCount} 家参加，${Math.round(p.durationSeconds / 60)} 分钟`
+        : `第 ${p.number} 轮二次竞价开始`;
+    }
     case 'offer:received':
-      return `${who(p.providerId)} 提交了第 ${p.offerCount} 次报价`;
+      return `${who(e.payload.providerId)} 提交了第 ${e.payload.offerCount} 次报价`;
     case 'offer:accepted':
-      return `您的报价 ${formatFen(p.priceFen)} 已被接受，当前第 ${p.rank} 名`;
+      return `您的报价 ${formatFen(e.payload.priceFen)} 已被接受，当前第 ${e.payload.rank} 名`;
     case 'round:rank':
-      return `排名变化：您当前第 ${p.rank} 名 / 共 ${p.participantCount} 家`;
+      return `排名变化：您当前第 ${e.payload.rank} 名 / 共 ${e.payload.participantCount} 家`;
     case 'round:extended':
-      return `临近截止有新报价，截止时间顺延至 ${formatClock(p.closesAt)}（已延时 ${p.extensions} 次）`;
-    case 'round:closed':
-      return side === 'provider' && p.rank ? `第 ${p.number} 轮二次竞价结束：您第 ${p.rank} 名 / 共 ${p.participantCount} 家` : `第 ${p.number} 轮二次竞价结束`;
+      return `临近截止有新报价，截止时间顺延至 ${formatClock(e.payload.closesAt)}（已延时 ${e.payload.extensions} 次）`;
+    case 'round:closed': {
+      const p = e.payload;
+      return side === 'provider' && 'rank' in p && p.rank
+        ? `第 ${p.number} 轮二次竞价结束：您第 ${p.rank} 名 / 共 ${p.participantCount} 家`
+        : `第 ${p.number} 轮二次竞价结束`;
+    }
     case 'room:selected':
-      return `已选中 ${p.providerName || who(p.providerId)}`;
+      return `已选中 ${e.payload.providerName || who(e.payload.providerId)}`;
     case 'room:result':
-      return p.selected ? '贵机构已被选中' : '发布企业已选定其他服务机构';
+      return e.payload.selected ? '贵机构已被选中' : '发布企业已选定其他服务机构';
     case 'room:abandoned':
       return '发布企业放弃了本次招标';
     case 'room:withdrawn':
       return '项目已撤销';
     case 'room:retendered':
       return '项目重新设定了开标时间';
-    case 'chat:message':
-      return side === 'enterprise' ? (p.senderOrgId === p.providerId ? `${who(p.providerId)} 发来私聊消息` : null) : p.senderOrgId !== p.providerId ? '发布企业发来私聊消息' : null;
+    case 'chat:message': {
+      const p = e.payload;
+      return side === 'enterprise'
+        ? p.senderOrgId === p.providerId
+          ? `${who(p.providerId)} 发来私聊消息`
+          : null
+        : p.senderOrgId !== p.providerId
+          ? '发布企业发来私聊消息'
+          : null;
+    }
     default:
       return null;
   }

@@ -21,7 +21,8 @@ export const load: PageServerLoad = async ({ locals }) => {
 function itemInput(values: Record<string, string>, form: string) {
   const min = yuanField(values, 'priceMin');
   const max = yuanField(values, 'priceMax');
-  if (min.error || max.error) return { values, failure: fieldFailure(form, values, { ...(min.error ? { priceMin: min.error } : {}), ...(max.error ? { priceMax: max.error } : {}) }) };
+  if (min.error || max.error)
+    return { values, failure: fieldFailure(form, values, { ...(min.error ? { priceMin: min.error } : {}), ...(max.error ? { priceMax: max.error } : {}) }) };
   return {
     values,
     failure: undefined,

@@ -8,9 +8,24 @@ export const load: PageServerLoad = async ({ locals }) => {
     await Promise.all(
       [...new Set(queue.map((c) => c.agreementId))].map(async (id) => {
         const ag = await locals.services.escrow.get(locals.actor, id);
-        return [id, { title: ag.requirement.title, enterprise: ag.enterprise.fullName, provider: ag.provider.fullName, heldFen: ag.escrow.inEscrowFen }] as const;
+        return [
+          id,
+          { title: ag.requirement.title, enterprise: ag.enterprise.fullName, provider: ag.provider.fullName, heldFen: ag.escrow.inEscrowFen },
+        ] as const;
       }),
     ),
   );
-  return { queue: queue.map((c) => ({ id: c.id, caseNo: c.caseNo, agreementNo: c.agreementNo, status: c.status, statusLabel: c.statusLabel, reason: c.reason, createdAt: c.createdAt, updatedAt: c.updatedAt, agreement: agreements.get(c.agreementId)! })) };
+  return {
+    queue: queue.map((c) => ({
+      id: c.id,
+      caseNo: c.caseNo,
+      agreementNo: c.agreementNo,
+      status: c.status,
+      statusLabel: c.statusLabel,
+      reason: c.reason,
+      createdAt: c.createdAt,
+      updatedAt: c.updatedAt,
+      agreement: agreements.get(c.agreementId)!,
+    })),
+  };
 };

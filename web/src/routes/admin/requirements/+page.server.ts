@@ -12,6 +12,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     locals.services.requirements.adminList(locals.actor, { page, pageSize: 20, ...(q ? { q } : {}), ...(state ? { state } : {}) }),
   );
   // The queue's size whatever the filter shows.
-  const pending = state === 'pending_review' && !q ? list.total : (await locals.services.requirements.adminList(locals.actor, { state: 'pending_review', pageSize: 1 })).total;
+  const pending =
+    state === 'pending_review' && !q
+      ? list.total
+      : (await locals.services.requirements.adminList(locals.actor, { state: 'pending_review', pageSize: 1 })).total;
   return { list, q, state, pending };
 };

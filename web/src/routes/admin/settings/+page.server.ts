@@ -9,7 +9,9 @@ const FIELDS = { deposit: 'depositFen', forfeitEarly: 'forfeitEarlyFen', forfeit
 
 export const load: PageServerLoad = async ({ locals }) => {
   const settings = locals.services.settings;
-  const [deposit, fee, calendar, timing] = await orError(() => Promise.all([settings.depositSettings(), settings.get('escrow.fee'), settings.get('calendar'), settings.get('rooms.timing')]));
+  const [deposit, fee, calendar, timing] = await orError(() =>
+    Promise.all([settings.depositSettings(), settings.get('escrow.fee'), settings.get('calendar'), settings.get('rooms.timing')]),
+  );
   return { deposit, fee, calendar, timing, defaults: { calendar: DEFAULT_CALENDAR, timing: DEFAULT_ROOM_TIMING } };
 };
 
@@ -41,7 +43,9 @@ export const actions: Actions = {
     const values = formValues(await request.formData());
     const raw = (values.feePercent ?? '').trim().replace(/[%％]$/, '');
     if (!/^\d{1,2}(\.\d{1,2})?$/.test(raw)) return refuse('fee', values, { feeBp: '请填写 0–20 之间的百分比，最多两位小数' });
-    const r = await formAction({ ...values, form: 'fee' }, () => locals.services.settings.update(locals.actor, 'escrow.fee', { feeBp: Math.round(Number(raw) * 100) }));
+    const r = await formAction({ ...values, form: 'fee' }, () =>
+      locals.services.settings.update(locals.actor, 'escrow.fee', { feeBp: Math.round(Number(raw) * 100) }),
+    );
     if (!r.ok) return r.failure;
     return { savedSection: 'fee' };
   },

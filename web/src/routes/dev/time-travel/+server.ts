@@ -9,11 +9,11 @@ import type { RequestHandler } from './$types';
  * The caller must be signed in as the requirement's enterprise or an operator.
  */
 export const POST: RequestHandler = async ({ locals, request }) => {
-  const { config, db, clock, timer } = locals.platform;
+  const { config, db, clock, timer, services } = locals.platform;
   if (!timeTravelEnabled(config)) error(404, '页面不存在');
   try {
     const body = await request.json().catch(() => null);
-    return json(await createTimeTravel({ db, clock, timer }).move(locals.actor, body));
+    return json(await createTimeTravel({ db, clock, timer, requirements: services.requirements }).move(locals.actor, body));
   } catch (e) {
     const { status, body } = toErrorBody(e);
     return json({ error: body }, { status });

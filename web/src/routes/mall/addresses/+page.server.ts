@@ -8,7 +8,13 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   return { addresses: await locals.services.addresses.list(actor), max: MAX_ADDRESSES };
 };
 
-const input = (v: Record<string, string>) => ({ recipient: v.recipient, mobile: v.mobile, regionCode: v.regionCode, detail: v.detail, isDefault: v.isDefault === 'on' });
+const input = (v: Record<string, string>) => ({
+  recipient: v.recipient,
+  mobile: v.mobile,
+  regionCode: v.regionCode,
+  detail: v.detail,
+  isDefault: v.isDefault === 'on',
+});
 
 export const actions: Actions = {
   create: async ({ request, locals }) => {

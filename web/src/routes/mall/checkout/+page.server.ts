@@ -2,18 +2,8 @@ import { redirect } from '@sveltejs/kit';
 import { LARGE_PAYMENT_FEN } from '$core/mall/orders.machine';
 import { requireLogin } from '$lib/server/guard';
 import { formAction, formValues, orError } from '$lib/server/session';
-import { buyerOf, cartOf } from '../mall.server';
+import { buyerOf } from '../mall.server';
 import type { Actions, PageServerLoad } from './$types';
-
-interface Line {
-  productId: string;
-  name: string;
-  unit: string;
-  priceFen: number;
-  quantity: number;
-  imageId: string | null;
-  problem: string | null;
-}
 
 /** 立即购买 comes with ?product=&qty=; otherwise the cart's ticked lines are bought. */
 function buyNowOf(url: URL) {
@@ -27,32 +17,15 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const actor = requireLogin(locals, url);
   const buyNow = buyNowOf(url);
   const [buyer, addresses] = await Promise.all([buyerOf(locals, actor), locals.services.addresses.list(actor)]);
-  let groups: { merchantId: string; merchantName: string; items: Line[]; totalFen: number }[];
-  if (buyNow) {
-    const p = await orError(() => locals.services.catalog.product(actor, buyNow.productId));
-    const problem = p.status !== 'listed' ? '商品已下架' : p.stock < buyNow.quantity ? `库存仅剩 ${p.stock}` : null;
-    groups = [
-      {
-        merchantId: p.merchant.id,
-        merchantName: p.merchant.name,
-        items: [{ productId: p.id, name: p.name, unit: p.unit, priceFen: p.priceFen, quantity: buyNow.quantity, imageId: p.imageIds[0] ?? null, problem }],
-        totalFen: p.priceFen * buyNow.quantity,
-      },
-    ];
-  } else {
-    const cart = await cartOf(locals, actor);
-    groups = cart.groups
-      .map((g) => {
-        const items = g.items.filter((i) => i.selected);
-        return { merchantId: g.merchantId, merchantName: g.merchantName, items, totalFen: items.reduce((s, i) => s + i.priceFen * i.quantity, 0) };
-      })
-      .filter((g) => g.items.length);
-  }
+  // Groups and totals come from the orders service: the page shows what checkout will charge.
+  const preview = await orError(() => locals.services.orders.checkoutPreview(actor, buyNow ?? undefined));
   const chosen = url.searchParams.get('address');
   return {
     buyer,
     buyNow,
-    groups,
+    groups: preview.groups,
+    totalFen: preview.totalFen,
+    quantity: preview.quantity,
     addresses,
     addressId: addresses.find((a) => a.id === chosen)?.id ?? addresses.find((a) => a.isDefault)?.id ?? addresses[0]?.id ?? null,
     largeFen: LARGE_PAYMENT_FEN,
@@ -65,7 +38,13 @@ export const actions: Actions = {
   address: async ({ request, locals }) => {
     const values = formValues(await request.formData());
     const r = await formAction({ ...values, form: 'address' }, () =>
-      locals.services.addresses.create(locals.actor, { recipient: values.recipient, mobile: values.mobile, regionCode: values.regionCode, detail: values.detail, isDefault: values.isDefault === 'on' }),
+      locals.services.addresses.create(locals.actor, {
+        recipient: values.recipient,
+        mobile: values.mobile,
+        regionCode: values.regionCode,
+        detail: values.detail,
+        isDefault: values.isDefault === 'on',
+      }),
     );
     if (!r.ok) return r.failure;
     return { form: 'address', addressId: r.data.id };

@@ -1,4 +1,4 @@
-import { PRODUCT_STATUSES } from '$core/mall/catalog.schema';
+import { PRODUCT_STATUSES } from '$core/mall/catalog.machine';
 import { consoleAction, requireMerchantConsole } from '$lib/server/mall-console';
 import { orError } from '$lib/server/session';
 import { takeFlash } from '$lib/server/requirements';

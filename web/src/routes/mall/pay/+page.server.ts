@@ -5,20 +5,35 @@ import { requireLogin } from '$lib/server/guard';
 import { formAction, formValues, orError } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
 
-const idsOf = (raw: string | null | undefined) => [...new Set((raw ?? '').split(',').map((s) => s.trim()).filter(Boolean))].slice(0, 20);
+const idsOf = (raw: string | null | undefined) =>
+  [
+    ...new Set(
+      (raw ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ].slice(0, 20);
 
 export const load: PageServerLoad = async ({ locals, url }) => {
   const actor = requireLogin(locals, url);
   const ids = idsOf(url.searchParams.get('orders'));
   if (!ids.length) error(404, '缺少要支付的订单');
-  const orders = await orError(() => Promise.all(ids.map((id) => locals.services.orders.get(actor, id))));
+  const [orders, buyer] = await Promise.all([
+    orError(() => Promise.all(ids.map((id) => locals.services.orders.get(actor, id)))),
+    locals.services.orders.buyer(actor),
+  ]);
   if (orders.some((o) => o.role !== 'buyer')) error(404, '订单不存在');
   const pending = orders.filter((o) => o.status === 'pending_payment');
   const single = pending.length === 1 ? pending[0]! : null;
   // A large transfer already under way for this order: its payment (pending, maybe with a receipt), or the last refusal.
   const transfer = single?.payments.find((p) => p.method === 'offline_transfer' && p.status === 'pending') ?? null;
   const rejected = single && !transfer ? (single.payments.find((p) => p.method === 'offline_transfer' && p.status === 'rejected') ?? null) : null;
-  const expires = pending.map((o) => o.expiresAt).filter((d): d is Date => Boolean(d)).sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
+  const expires =
+    pending
+      .map((o) => o.expiresAt)
+      .filter((d): d is Date => Boolean(d))
+      .sort((a, b) => a.getTime() - b.getTime())[0] ?? null;
   return {
     orders: orders.map(({ history, payments, ...o }) => ({ ...o, repriced: history.some((h) => h.type === 'repriced') })),
     pendingIds: pending.map((o) => o.id),
@@ -27,12 +42,19 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     banks: locals.services.orders.corporateBanks(),
     receiving: locals.services.orders.receivingAccount(),
     largeFen: LARGE_PAYMENT_FEN,
-    transfer: transfer ? { paymentNo: transfer.paymentNo, amountFen: transfer.amountFen, receiptSubmitted: Boolean(transfer.receiptFileId), payerAccountName: transfer.payerAccountName } : null,
+    transfer: transfer
+      ? {
+          paymentNo: transfer.paymentNo,
+          amountFen: transfer.amountFen,
+          receiptSubmitted: Boolean(transfer.receiptFileId),
+          payerAccountName: transfer.payerAccountName,
+        }
+      : null,
     rejected: rejected ? { reason: rejected.rejectReason } : null,
     remittance: single?.remittance ?? null,
     expiresAt: expires,
     placed: url.searchParams.get('placed'),
-    unitName: actor.organisation?.kind === 'unit' ? actor.organisation.fullName : null,
+    unitName: buyer.kind === 'unit' ? buyer.unitName : null,
   };
 };
 
@@ -42,11 +64,15 @@ export const actions: Actions = {
     const actor = requireLogin(locals, url);
     const values = formValues(await request.formData());
     const r = await formAction({ ...values, form: 'online' }, () =>
-      locals.services.orders.pay(actor, {
-        orderIds: idsOf(values.orderIds),
-        method: values.method === 'personal_online' ? 'personal_online' : 'corporate_online',
-        bankCode: values.method === 'personal_online' ? 'WECHAT' : values.bankCode || undefined,
-      }, { origin: url.origin }),
+      locals.services.orders.pay(
+        actor,
+        {
+          orderIds: idsOf(values.orderIds),
+          method: values.method === 'personal_online' ? 'personal_online' : 'corporate_online',
+          bankCode: values.method === 'personal_online' ? 'WECHAT' : values.bankCode || undefined,
+        },
+        { origin: url.origin },
+      ),
     );
     if (!r.ok) return r.failure;
     redirect(303, r.data.redirectUrl ?? `/mall/pay/result?payment=${r.data.payment.paymentNo}`);

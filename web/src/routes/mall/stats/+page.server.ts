@@ -27,7 +27,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     : [
         { code: scope.code, name: `全部（${regionLabel(regionName(scope.code))}）` },
         ...(regionChildren(scope.code) ?? []).map((c) => ({ code: c.code, name: c.name })),
-        ...(region !== scope.code && !(regionChildren(scope.code) ?? []).some((c) => c.code === region) ? [{ code: region, name: regionName(region).split(' ').slice(-2).join(' ') }] : []),
+        ...(region !== scope.code && !(regionChildren(scope.code) ?? []).some((c) => c.code === region)
+          ? [{ code: region, name: regionName(region).split(' ').slice(-2).join(' ') }]
+          : []),
       ];
 
   const page = pageFromQuery(url.searchParams);

@@ -11,7 +11,10 @@ export const load: PageServerLoad = async ({ locals, params }) => {
   // The selected provider's next step: its agreement (drafted already, or still to draft).
   const agreementId =
     mine?.status === 'selected' && ['awarded', 'in_progress', 'completed'].includes(requirement.state)
-      ? await locals.services.escrow.draftBasis(actor, requirement.id).then((b) => b.agreementId, () => undefined)
+      ? await locals.services.escrow.draftBasis(actor, requirement.id).then(
+          (b) => b.agreementId,
+          () => undefined,
+        )
       : undefined;
   return {
     requirement,
@@ -35,7 +38,11 @@ async function proposalInput(request: Request, form: string) {
   const values = formValues(data);
   const price = yuanField(values, 'price');
   if (price.error) return { failure: fieldFailure(form, values, { price: price.error }) };
-  return { failure: undefined, values, input: { priceFen: price.fen, plan: values.plan ?? '', timeline: values.timeline ?? '', attachmentIds: allValues(data, 'attachmentIds') } };
+  return {
+    failure: undefined,
+    values,
+    input: { priceFen: price.fen, plan: values.plan ?? '', timeline: values.timeline ?? '', attachmentIds: allValues(data, 'attachmentIds') },
+  };
 }
 
 const rename = { priceFen: 'price' };

@@ -6,7 +6,10 @@ import type { Actions, PageServerLoad } from './$types';
 /** 企业 / 服务机构 registration (`?type=provider` preselects the provider); `redirectTo` is where to go after. */
 export const load: PageServerLoad = ({ locals, url }) => {
   if (locals.user) redirect(303, safeRedirect(url.searchParams.get('redirectTo'), '/account'));
-  return { accountType: url.searchParams.get('type') === 'provider' ? 'provider' : 'enterprise', redirectTo: safeRedirect(url.searchParams.get('redirectTo'), '') };
+  return {
+    accountType: url.searchParams.get('type') === 'provider' ? 'provider' : 'enterprise',
+    redirectTo: safeRedirect(url.searchParams.get('redirectTo'), ''),
+  };
 };
 
 const ctx = (locals: App.Locals, request: Request) => ({ ip: locals.ip, userAgent: request.headers.get('user-agent') ?? undefined });
@@ -27,4 +30,3 @@ export const actions: Actions = {
     redirect(303, safeRedirect(values.redirectTo, '/account?welcome=1'));
   },
 };
-

@@ -32,7 +32,10 @@ export const actions: Actions = {
     if (org && amount.fen !== undefined && can(locals.actor, 'wallet.view', { organisationId: org.organisationId })) {
       const { availableFen } = await locals.services.statements.balances(locals.actor);
       if (amount.fen > availableFen) {
-        return fail(409, { error: { code: 'INSUFFICIENT_FUNDS', message: '可用余额不足', fields: { amount: `超出可用余额 ${formatFen(availableFen)}` } }, values: { ...values, form: 'withdraw' } });
+        return fail(409, {
+          error: { code: 'INSUFFICIENT_FUNDS', message: '可用余额不足', fields: { amount: `超出可用余额 ${formatFen(availableFen)}` } },
+          values: { ...values, form: 'withdraw' },
+        });
       }
     }
     const r = await walletAction('withdraw', values, { amountFen: 'amount' }, () =>

@@ -34,7 +34,6 @@ export const load: PageServerLoad = async ({ locals, url, params, cookies }) => 
       : null,
     availableFen: wallet?.availableFen ?? null,
     flash: takeFlash(cookies),
-    serverNow: Date.now(),
   };
 };
 
@@ -95,7 +94,9 @@ export const actions: Actions = {
   openCase: async ({ request, locals, params, cookies }) => {
     const data = await request.formData();
     const values = formValues(data);
-    const r = await formAction({ ...values, action: 'openCase' }, () => svc(locals).openCase(locals.actor, params.id, { reason: values.reason ?? '', attachmentIds: fileIds(data) }));
+    const r = await formAction({ ...values, action: 'openCase' }, () =>
+      svc(locals).openCase(locals.actor, params.id, { reason: values.reason ?? '', attachmentIds: fileIds(data) }),
+    );
     if (!r.ok) return r.failure;
     setFlash(cookies, { notice: '售后已提交，服务机构会收到通知。售后处理期间，尚未支付的托管款暂停支付。' });
     redirect(303, `/account/after-sales/${r.data.id}`);
@@ -124,7 +125,12 @@ export const actions: Actions = {
   review: ({ request, locals, params }) =>
     act(request, 'review', async (v) => {
       const star = (k: string) => (v[k] ? Number(v[k]) : undefined);
-      await svc(locals).review(locals.actor, params.id, { quality: star('quality'), timeliness: star('timeliness'), communication: star('communication'), body: v.body ?? '' });
+      await svc(locals).review(locals.actor, params.id, {
+        quality: star('quality'),
+        timeliness: star('timeliness'),
+        communication: star('communication'),
+        body: v.body ?? '',
+      });
       return '评价已提交，感谢您的反馈。';
     }),
 

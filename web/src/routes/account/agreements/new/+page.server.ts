@@ -30,7 +30,9 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 async function save(event: Parameters<Actions[string]>[0], send: boolean) {
   const r = await saveAgreement(event.locals, await event.request.formData(), send);
   if (!r.ok) return r.failure;
-  setFlash(event.cookies, { notice: send ? '协议已发送给企业。企业确认后生成正式协议书，退回的可以修改后再次发送。' : '草稿已保存，可以继续修改，确认无误后发送给企业。' });
+  setFlash(event.cookies, {
+    notice: send ? '协议已发送给企业。企业确认后生成正式协议书，退回的可以修改后再次发送。' : '草稿已保存，可以继续修改，确认无误后发送给企业。',
+  });
   redirect(303, `/account/agreements/${r.data.id}`);
 }
 

@@ -16,17 +16,25 @@ export const load: PageServerLoad = async ({ locals, url, params, cookies }) => 
     r.mode === 'invitation' ? svc.invitations.listForRequirement(actor, r.id) : Promise.resolve(null),
   ]);
   // After selection the agreement lives under 交易提醒 (drafted by the provider).
-  const agreement = ['awarded', 'in_progress', 'completed'].includes(r.state) ? await svc.escrow.draftBasis(actor, r.id).then((b) => ({ id: b.agreementId }), () => null) : null;
+  const agreement = ['awarded', 'in_progress', 'completed'].includes(r.state)
+    ? await svc.escrow.draftBasis(actor, r.id).then(
+        (b) => ({ id: b.agreementId }),
+        () => null,
+      )
+    : null;
   const now = new Date();
   const actions = r.actions ?? [];
   const held = r.depositStatus === 'held' ? (r.depositFen ?? 0) : 0;
 
   // What withdrawing or ending would cost now, for the confirmations (the service decides again).
-  const withdrawal = actions.includes('withdraw') && r.openingAt ? decideWithdrawal({ depositFen: held, bidders: r.bidderCount, openingAt: r.openingAt, now, settings }) : null;
+  const withdrawal =
+    actions.includes('withdraw') && r.openingAt ? decideWithdrawal({ depositFen: held, bidders: r.bidderCount, openingAt: r.openingAt, now, settings }) : null;
   const lastAbandon = [...events].reverse().find((e) => e.event === 'abandon');
   const abandonedFree = Boolean((lastAbandon?.detail as { free?: boolean } | null)?.free);
   const ending = actions.includes('end') ? decideEnd({ depositFen: held, abandonedFree, bidders: r.bidderCount, settings }) : null;
-  const abandonIfEnded = actions.includes('abandon') ? decideEnd({ depositFen: held, abandonedFree: actions.includes('abandon_free'), bidders: r.bidderCount, settings }) : null;
+  const abandonIfEnded = actions.includes('abandon')
+    ? decideEnd({ depositFen: held, abandonedFree: actions.includes('abandon_free'), bidders: r.bidderCount, settings })
+    : null;
   const settled = [...events].reverse().find((e) => ['withdraw', 'end', 'delete', 'reject', 'deposit_refund'].includes(e.event));
 
   return {

@@ -19,7 +19,17 @@ export const load: PageServerLoad = async ({ locals, params }) => {
       statusLabel: ag.statusLabel,
       releaseMode: ag.releaseMode,
       escrow: ag.escrow,
-      milestones: ag.milestones.map((m) => ({ id: m.id, seq: m.seq, title: m.title, amountFen: m.amountFen, status: m.status, statusLabel: m.statusLabel, fundedFen: m.fundedFen, releasedFen: m.releasedFen, refundedFen: m.refundedFen })),
+      milestones: ag.milestones.map((m) => ({
+        id: m.id,
+        seq: m.seq,
+        title: m.title,
+        amountFen: m.amountFen,
+        status: m.status,
+        statusLabel: m.statusLabel,
+        fundedFen: m.fundedFen,
+        releasedFen: m.releasedFen,
+        refundedFen: m.refundedFen,
+      })),
     },
   };
 };
@@ -32,7 +42,12 @@ export const actions: Actions = {
     const pay = yuanOf(values, 'pay', 'payFen', 'decide');
     if (pay.failure) return pay.failure;
     const r = await formAction({ ...values, action: 'decide' }, () =>
-      locals.services.escrow.decideCase(locals.actor, params.id, { refundFen: refund.fen, payFen: pay.fen, reason: values.reason ?? '', outcome: values.outcome || undefined }),
+      locals.services.escrow.decideCase(locals.actor, params.id, {
+        refundFen: refund.fen,
+        payFen: pay.fen,
+        reason: values.reason ?? '',
+        outcome: values.outcome || undefined,
+      }),
     );
     if (!r.ok) return r.failure;
     return { done: { action: 'decide', message: '处理结果已生效，托管款已按结果结算，双方会收到站内信。' } };

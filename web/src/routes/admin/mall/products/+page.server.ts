@@ -1,4 +1,4 @@
-import { PRODUCT_STATUSES } from '$core/mall/catalog.schema';
+import { PRODUCT_STATUSES } from '$core/mall/catalog.machine';
 import { consoleAction } from '$lib/server/mall-console';
 import { orError } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
@@ -12,7 +12,13 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const merchantId = /^[0-9a-f-]{36}$/i.test(m) ? m : '';
   const page = pageFromQuery(url.searchParams);
   const list = await orError(() =>
-    locals.services.catalog.adminProducts(locals.actor, { page, pageSize: 20, ...(status ? { status } : {}), ...(q ? { q } : {}), ...(merchantId ? { merchantId } : {}) }),
+    locals.services.catalog.adminProducts(locals.actor, {
+      page,
+      pageSize: 20,
+      ...(status ? { status } : {}),
+      ...(q ? { q } : {}),
+      ...(merchantId ? { merchantId } : {}),
+    }),
   );
   const merchantName = merchantId ? (list.items[0]?.merchantName ?? null) : null;
   return { list, status, q, merchantId, merchantName };

@@ -13,6 +13,8 @@ export const actions: Actions = {
     const input = values.decision === 'reject' ? { decision: 'reject', reason: values.reason } : { decision: 'approve' };
     const r = await formAction(values, () => locals.services.requirements.review(locals.actor, params.id, input));
     if (!r.ok) return r.failure;
-    return { reviewed: r.data.state === 'open' ? '已通过审核，需求已在项目大厅公布，企业会收到站内信。' : '已驳回，保证金已全额退回企业钱包，企业会收到站内信。' };
+    return {
+      reviewed: r.data.state === 'open' ? '已通过审核，需求已在项目大厅公布，企业会收到站内信。' : '已驳回，保证金已全额退回企业钱包，企业会收到站内信。',
+    };
   },
 };

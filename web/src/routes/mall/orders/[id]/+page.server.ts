@@ -10,7 +10,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
   return { order, receiving: locals.services.orders.receivingAccount() };
 };
 
-const act = (name: string, run: (locals: App.Locals, id: string, values: Record<string, string>) => Promise<unknown>): Actions[string] =>
+const act =
+  (name: string, run: (locals: App.Locals, id: string, values: Record<string, string>) => Promise<unknown>): Actions[string] =>
   async ({ request, locals, params }) => {
     const values = formValues(await request.formData());
     const r = await formAction({ ...values, form: name }, () => run(locals, params.id, values));

@@ -6,7 +6,11 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url }) => {
   const { actor } = requireUnitAdmin(locals, url);
   const [pending, rejected, members] = await orError(() =>
-    Promise.all([locals.services.units.listEmployees(actor, 'pending'), locals.services.units.listEmployees(actor, 'rejected'), locals.services.units.listMembers(actor)]),
+    Promise.all([
+      locals.services.units.listEmployees(actor, 'pending'),
+      locals.services.units.listEmployees(actor, 'rejected'),
+      locals.services.units.listMembers(actor),
+    ]),
   );
   const iso = (d: Date | string | null) => (d ? new Date(d).toISOString() : null);
   return {

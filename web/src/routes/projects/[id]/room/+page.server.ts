@@ -13,7 +13,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   // How the bidder's last closed round of this tender round ended, and its recent activity (its own events only).
   let lastClosed: RoundClosed | null = null;
   let recent: Awaited<ReturnType<typeof locals.services.rooms.eventsSince>> = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const events = await locals.services.rooms.eventsSince(actor, params.id, after);
     recent = [...recent, ...events].slice(-50);
     for (const e of events) {
@@ -24,7 +24,13 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
     after = events[events.length - 1]!.seq;
   }
   // The selected provider's next step is its agreement: drafted already, or still to draft.
-  const agreementId = snapshot.mine?.result === 'selected' ? await locals.services.escrow.draftBasis(actor, params.id).then((b) => b.agreementId, () => null) : null;
+  const agreementId =
+    snapshot.mine?.result === 'selected'
+      ? await locals.services.escrow.draftBasis(actor, params.id).then(
+          (b) => b.agreementId,
+          () => null,
+        )
+      : null;
   return {
     snapshot,
     agreementId,

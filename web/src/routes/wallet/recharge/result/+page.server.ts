@@ -5,7 +5,8 @@ import { safeRedirect } from '$lib/format';
 import { orError } from '$lib/server/session';
 import type { PageServerLoad } from './$types';
 
-export const load: PageServerLoad = async ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url, depends }) => {
+  depends('wallet:recharge');
   const actor = requireLogin(locals, url);
   const orderNo = url.searchParams.get('orderNo')?.trim() ?? '';
   if (!orderNo) error(404, '缺少充值单号');

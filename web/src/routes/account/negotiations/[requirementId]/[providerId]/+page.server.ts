@@ -7,7 +7,9 @@ const PAGE_SIZE = 30;
 
 export const load: PageServerLoad = async ({ locals, params, url }) => {
   const page = pageFromQuery(url.searchParams);
-  const thread = await orError(() => locals.services.invitations.listThread(locals.actor, params.requirementId, params.providerId, { page, pageSize: PAGE_SIZE }));
+  const thread = await orError(() =>
+    locals.services.invitations.listThread(locals.actor, params.requirementId, params.providerId, { page, pageSize: PAGE_SIZE }),
+  );
   return {
     thread,
     myOrgId: locals.actor?.organisation?.organisationId ?? '',

@@ -10,7 +10,7 @@ export const load: PageServerLoad = async ({ locals, params, url }) => {
   if (snapshot.role === 'provider') redirect(303, `/projects/${params.id}/room`);
   // The room's recent activity for the list beside it (newest first); live events are added on top.
   let recent: Awaited<ReturnType<typeof locals.services.rooms.eventsSince>> = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const events = await locals.services.rooms.eventsSince(actor, params.id, after);
     recent = [...recent, ...events].slice(-50);
     if (events.length < 500) break;

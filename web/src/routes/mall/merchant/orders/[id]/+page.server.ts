@@ -9,7 +9,10 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
   const order = await orError(() => locals.services.orders.get(actor, params.id));
   if (order.role !== 'merchant') error(404, '订单不存在');
   return {
-    order: { ...order, history: order.history.map((h) => ({ id: h.id, type: h.type, detail: h.detail as Record<string, unknown> | null, createdAt: h.createdAt })) },
+    order: {
+      ...order,
+      history: order.history.map((h) => ({ id: h.id, type: h.type, detail: h.detail as Record<string, unknown> | null, createdAt: h.createdAt })),
+    },
   };
 };
 
@@ -30,8 +33,13 @@ export const actions: Actions = {
       if (fen === undefined || fen <= 0) fields[`price.${l.id}`] = '单价须大于 0，最多两位小数';
       else if (fen !== l.priceFen) changes.push({ lineId: l.id, priceFen: fen });
     }
-    if (Object.keys(fields).length) return fail(400, { error: { code: 'VALIDATION', message: '请检查填写的单价', fields }, values: { ...values, action: 'reprice' } });
-    if (!changes.length) return fail(400, { error: { code: 'VALIDATION', message: '价格没有变化：请至少修改一个商品的单价', fields: { changes: '价格没有变化：请至少修改一个商品的单价' } }, values: { ...values, action: 'reprice' } });
+    if (Object.keys(fields).length)
+      return fail(400, { error: { code: 'VALIDATION', message: '请检查填写的单价', fields }, values: { ...values, action: 'reprice' } });
+    if (!changes.length)
+      return fail(400, {
+        error: { code: 'VALIDATION', message: '价格没有变化：请至少修改一个商品的单价', fields: { changes: '价格没有变化：请至少修改一个商品的单价' } },
+        values: { ...values, action: 'reprice' },
+      });
     const r = await formAction({ ...values, action: 'reprice' }, async () => {
       const next = await locals.services.orders.reprice(locals.actor, params.id, { changes, reason: values.reason ?? '' });
       return `价格已由 ${formatFen(order.totalFen)} 改为 ${formatFen(next.totalFen)}，买家会收到站内信，确认后即可付款`;

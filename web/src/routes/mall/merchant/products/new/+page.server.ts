@@ -32,7 +32,9 @@ export const actions: Actions = {
       setFlash(cookies, { notice: `「${product.name}」已保存并上架` });
       redirect(303, '/mall/merchant?status=listed');
     }
-    setFlash(cookies, { notice: product.imageIds.length ? `「${product.name}」已保存为草稿，可以随时上架` : `「${product.name}」已保存为草稿，上传图片后即可上架` });
+    setFlash(cookies, {
+      notice: product.imageIds.length ? `「${product.name}」已保存为草稿，可以随时上架` : `「${product.name}」已保存为草稿，上传图片后即可上架`,
+    });
     redirect(303, '/mall/merchant?status=draft');
   },
 };

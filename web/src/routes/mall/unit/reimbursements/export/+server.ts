@@ -1,10 +1,11 @@
-import { stringify } from 'csv-stringify/sync';
+import { csvFile, downloadHeaders } from '$core/shared/export';
+import { fenToYuan } from '$core/shared/money';
 import { allReimbursements, reimbursementFilters, requireUnitAdmin } from '$lib/server/mall-console';
 import { orError } from '$lib/server/session';
 import { formatDateTime } from '$lib/format';
 import type { RequestHandler } from './$types';
 
-const yuan = (fen: number) => (fen / 100).toFixed(2);
+const yuan = fenToYuan;
 
 /** 报销清单 as CSV (UTF-8 with a BOM, so Excel opens the Chinese correctly), oldest payment first. */
 export const GET: RequestHandler = async ({ locals, url }) => {
@@ -23,18 +24,11 @@ export const GET: RequestHandler = async ({ locals, url }) => {
     o.payMethodLabel ?? '',
   ]);
   const total = items.reduce((s, o) => s + o.totalFen, 0);
-  const csv = stringify([
-    ['付款时间', '订单号', '员工姓名', '用户名', '商家', '商品', '金额（元）', '订单状态', '支付方式'],
-    ...rows,
-    ['合计', `${items.length} 笔`, '', '', '', '', yuan(total), '', ''],
-  ]);
+  const columns = ['付款时间', '订单号', '员工姓名', '用户名', '商家', '商品', '金额（元）', '订单状态', '支付方式'];
   const span = filters.from || filters.to ? `-${filters.from || '最早'}至${filters.to || '今天'}` : '';
-  const filename = `${org.fullName}-报销清单${span}.csv`;
-  return new Response(`\uFEFF${csv}`, {
-    headers: {
-      'content-type': 'text/csv; charset=utf-8',
-      'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(filename)}`,
-      'cache-control': 'private, no-store',
-    },
+  const file = csvFile(`${org.fullName}-报销清单${span}.csv`, {
+    columns,
+    rows: [...rows, ['合计', `${items.length} 笔`, '', '', '', '', yuan(total), '', '']],
   });
+  return new Response(file.bytes, { headers: downloadHeaders(file) });
 };

@@ -1,0 +1,314 @@
+import type { Db, DbOrTx } from '../../db/client';
+import { type mallOrders, type MallOrderLineRow, type MallOrderRow, type MallPaymentRow } from '../../db/schema';
+import type { AccountService } from '../accounts/accounts.service';
+import type { FileService } from '../files/files.service';
+import type { OrganisationService } from '../organisations/organisations.service';
+import type { MessageService } from '../notifications/messages.service';
+import { recordAudit } from '../audit/audit';
+import { can } from '../shared/access';
+import { type Actor } from '../shared/actor';
+import { AppError } from '../shared/app-error';
+import type { Clock } from '../shared/clock';
+import type { JobQueue } from '../jobs/jobs.service';
+import { formatFen } from '../shared/money';
+import { regionName } from '../shared/regions';
+import type { Ledger } from '../wallet/ledger.service';
+import { type PaymentGateway } from '../wallet/payment-gateway';
+import {
+  AUTO_RECEIVE_MS,
+  COMPLETE_AFTER_MS,
+  ORDER_STATUS_LABELS,
+  orderTransition,
+  PAY_METHOD_LABELS,
+  remittanceNote,
+  type OrderStatus,
+} from './orders.machine';
+import { ordersRepo } from './orders.repo';
+
+/** Where large offline transfers go (the manual's 银联商务备付金账户). */
+export const MALL_RECEIVING_ACCOUNT = {
+  bank: '银联商务-备付金账户',
+  accountName: '银联商务股份有限公司',
+  accountNo: '215500709',
+  bankNo: '991290000023',
+} as const;
+
+export interface OrderDeps {
+  db: Db;
+  clock: Clock;
+  ledger: Ledger;
+  messages: MessageService;
+  gateway: PaymentGateway;
+  files: FileService;
+  jobs: JobQueue;
+  /** Merchants' and units' names, and whether a merchant is active. */
+  organisations: Pick<OrganisationService, 'namesOf' | 'summariesOf'>;
+  /** Buyers' usernames. */
+  accounts: Pick<AccountService, 'usernamesOf'>;
+  /** See RechargeDeps.publicOrigin. */
+  publicOrigin: (requestOrigin?: string) => string;
+}
+
+export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+export type Push = () => Promise<void>;
+export const PAYMENT_PREFIX = 'MP';
+/** An order's deadlines are jobs (key: the order id), written with the state that sets them. */
+export const EXPIRE_JOB = 'mall.order-expire';
+export const RECEIVE_JOB = 'mall.order-receive';
+export const COMPLETE_JOB = 'mall.order-complete';
+
+/**
+ * The one buyer rule of the mall, used by checkout, payment and the pages: acting for a unit in a role
+ * that may buy for it (owner, admin, finance), one buys for the unit (its id is returned); anyone else
+ * (a plain member too) buys as an individual (null).
+ */
+export function unitBoughtFor(a: Actor): string | null {
+  const org = a.organisation;
+  return org?.kind === 'unit' && can(a, 'mall.buy_for_unit', { organisationId: org.organisationId }) ? org.organisationId : null;
+}
+
+export const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
+
+/**
+ * The pieces every part of the order lifecycle shares (cart, checkout, payments, fulfilment): the
+ * buyer rule, conditional status changes, order events, stock return, refunds, notifications, views
+ * and deadline scheduling.
+ */
+export function createOrderCore(deps: OrderDeps) {
+  const { clock, ledger, messages, jobs, organisations } = deps;
+
+  /** Who is buying (see unitBoughtFor): the unit, or an individual counted for the unit of their profile. */
+  async function buyerOf(q: DbOrTx, a: Actor) {
+    const unitId = unitBoughtFor(a);
+    if (unitId) return { kind: 'unit' as const, unitId, hasProfile: false };
+    const p = await ordersRepo.profileOf(q, a.userId);
+    return { kind: 'individual' as const, unitId: p?.unitId ?? null, hasProfile: Boolean(p) };
+  }
+
+  async function event(tx: DbOrTx, orderId: string, type: string, actorUserId: string | null, detail: Record<string, unknown> = {}) {
+    await ordersRepo.insertEvent(tx, { orderId, type, actorUserId, detail, createdAt: clock.now() });
+  }
+
+  async function setStatus(tx: Tx, o: MallOrderRow, to: OrderStatus, patch: Partial<typeof mallOrders.$inferInsert> = {}) {
+    const row = await ordersRepo.updateOrderIf(tx, o.id, o.status, { ...patch, status: to, updatedAt: clock.now() });
+    if (!row) throw new AppError('ORDER_STATUS_CHANGED', '订单状态已变化，请刷新后重试');
+    return row;
+  }
+
+  async function lockOrder(tx: Tx, id: string) {
+    if (!isUuid(id)) throw new AppError('NOT_FOUND', '订单不存在');
+    const o = await ordersRepo.lockOrder(tx, id);
+    if (!o) throw new AppError('NOT_FOUND', '订单不存在');
+    return o;
+  }
+
+  const isBuyer = (a: Actor, o: MallOrderRow) => o.buyerUserId === a.userId;
+  const isMerchant = (a: Actor, o: MallOrderRow) => a.organisation?.organisationId === o.merchantId;
+
+  async function returnStock(tx: Tx, orderId: string) {
+    const lines = await ordersRepo.linesOf(tx, orderId);
+    for (const l of lines) await ordersRepo.returnStock(tx, l.productId, l.quantity);
+  }
+
+  /**
+   * Where an order's payment is held: the mall's own clearing account, or escrow for orders paid
+   * before mall payments had their own account (their money is still there).
+   */
+  async function heldIn(tx: Tx, orderId: string) {
+    return (await ledger.creditAccountOf(tx, `mall:pay:${orderId}`)) ?? (await ledger.platformAccount('mall_clearing'));
+  }
+
+  /** Money back to the payer (mall clearing → the gateway's clearing account, which pays the card or account back). */
+  async function refundMoney(tx: Tx, o: MallOrderRow, why: string, actorUserId: string | null) {
+    await recordAudit(tx, {
+      actorUserId,
+      action: 'mall.refund_paid',
+      targetType: 'mall_order',
+      targetId: o.orderNo,
+      organisationId: o.merchantId,
+      before: { status: o.status, refundStatus: o.refundStatus },
+      after: { refundedFen: o.totalFen },
+      reason: why,
+    });
+    await ledger.transfer(tx, {
+      debitAccountId: await heldIn(tx, o.id),
+      creditAccountId: await ledger.platformAccount('gateway_clearing'),
+      amountFen: o.totalFen,
+      kind: 'mall_refund',
+      reference: `订单 ${o.orderNo} ${why}`,
+      idempotencyKey: `mall:refund:${o.id}`,
+      metadata: { orderId: o.id },
+    });
+  }
+
+  async function notifyBuyer(tx: Tx, o: MallOrderRow, title: string, body: string): Promise<Push> {
+    return (await messages.send({ userId: o.buyerUserId, title, body, link: `/mall/orders/${o.id}`, category: 'mall' }, tx)).push;
+  }
+  async function notifyMerchant(tx: Tx, o: MallOrderRow, title: string, body: string): Promise<Push> {
+    return (await messages.sendToOrganisation(o.merchantId, { title, body, link: `/mall/merchant/orders/${o.id}`, category: 'mall' }, tx)).push;
+  }
+  const runAll = async (pushes: Push[]) => {
+    for (const p of pushes) await p().catch(() => undefined);
+  };
+
+  /** Marks orders paid inside `tx`: money into the mall's clearing account, sold counts, deadlines; returns pushes. */
+  async function markPaid(tx: Tx, payment: MallPaymentRow, actorUserId: string | null) {
+    const pushes: Push[] = [];
+    const orders = await ordersRepo.lockOrders(tx, payment.orderIds);
+    for (const o of orders) {
+      if (o.status !== 'pending_payment') continue; // paid by another payment, or expired: handled below
+      await ledger.transfer(tx, {
+        debitAccountId: await ledger.platformAccount('gateway_clearing'),
+        creditAccountId: await ledger.platformAccount('mall_clearing'),
+        amountFen: o.totalFen,
+        kind: 'mall_payment',
+        reference: `订单 ${o.orderNo}`,
+        idempotencyKey: `mall:pay:${o.id}`,
+        metadata: { orderId: o.id, paymentNo: payment.paymentNo },
+      });
+      await setStatus(tx, o, orderTransition(o.status, 'pay'), { paidAt: clock.now(), payMethod: payment.method, expiresAt: null });
+      const lines = await ordersRepo.linesOf(tx, o.id);
+      for (const l of lines) await ordersRepo.addSold(tx, l.productId, l.quantity);
+      await event(tx, o.id, 'paid', actorUserId, { paymentNo: payment.paymentNo, method: payment.method, amountFen: o.totalFen });
+      pushes.push(await notifyMerchant(tx, o, '新订单待发货', `订单 ${o.orderNo} 已付款 ${formatFen(o.totalFen)}，请尽快发货。`));
+    }
+    return pushes;
+  }
+
+  async function lineView(q: DbOrTx, orderIds: string[]) {
+    return orderIds.length ? ordersRepo.linesOfOrders(q, orderIds) : [];
+  }
+
+  const orgNames = (q: DbOrTx, ids: string[]) => organisations.namesOf(ids, q);
+
+  function toView(o: MallOrderRow, lines: MallOrderLineRow[], names: Map<string, string>) {
+    return {
+      id: o.id,
+      orderNo: o.orderNo,
+      checkoutId: o.checkoutId,
+      status: o.status,
+      statusLabel: o.refundStatus === 'requested' ? '退款申请中' : ORDER_STATUS_LABELS[o.status],
+      buyerKind: o.buyerKind,
+      unitId: o.unitId,
+      unitName: o.unitId ? (names.get(o.unitId) ?? '') : null,
+      merchantId: o.merchantId,
+      merchantName: names.get(o.merchantId) ?? '',
+      totalFen: o.totalFen,
+      bulk: o.bulk,
+      reimbursable: o.reimbursable,
+      payMethod: o.payMethod,
+      payMethodLabel: o.payMethod ? PAY_METHOD_LABELS[o.payMethod] : null,
+      address: o.address,
+      note: o.note,
+      expiresAt: o.expiresAt,
+      paidAt: o.paidAt,
+      carrier: o.carrier,
+      trackingNo: o.trackingNo,
+      shippedAt: o.shippedAt,
+      receivedAt: o.receivedAt,
+      completesAt: o.completesAt,
+      completedAt: o.completedAt,
+      cancelledAt: o.cancelledAt,
+      cancelReason: o.cancelReason,
+      refundStatus: o.refundStatus,
+      refundReason: o.refundReason,
+      refundedAt: o.refundedAt,
+      createdAt: o.createdAt,
+      lines: lines
+        .filter((l) => l.orderId === o.id)
+        .map((l) => ({
+          id: l.id,
+          productId: l.productId,
+          name: l.name,
+          unit: l.unit,
+          quantity: l.quantity,
+          listPriceFen: l.listPriceFen,
+          priceFen: l.priceFen,
+          amountFen: l.priceFen * l.quantity,
+          originCode: l.originCode,
+          originName: regionName(l.originCode),
+        })),
+      remittance:
+        o.status === 'pending_payment' && o.totalFen >= 1_000_000 && o.buyerKind === 'unit'
+          ? { ...MALL_RECEIVING_ACCOUNT, note: remittanceNote(o.orderNo) }
+          : null,
+    };
+  }
+
+  async function views(q: DbOrTx, rows: MallOrderRow[]) {
+    const lines = await lineView(
+      q,
+      rows.map((r) => r.id),
+    );
+    const names = await orgNames(q, [...new Set(rows.flatMap((r) => [r.merchantId, ...(r.unitId ? [r.unitId] : [])]))]);
+    return rows.map((o) => toView(o, lines, names));
+  }
+
+  /**
+   * The job of the order's next deadline, in `q` (the transaction that changed the order, where the
+   * caller has one). `onlyMissing`: leave an existing job alone (the catch-up at start).
+   */
+  async function scheduleOrder(o: Pick<MallOrderRow, 'id' | 'status' | 'expiresAt' | 'shippedAt' | 'completesAt'>, q: DbOrTx = deps.db, onlyMissing = false) {
+    const next =
+      o.status === 'pending_payment' && o.expiresAt
+        ? { kind: EXPIRE_JOB, runAt: o.expiresAt }
+        : o.status === 'shipped' && o.shippedAt
+          ? { kind: RECEIVE_JOB, runAt: new Date(o.shippedAt.getTime() + AUTO_RECEIVE_MS) }
+          : o.status === 'received' && o.completesAt
+            ? { kind: COMPLETE_JOB, runAt: o.completesAt }
+            : undefined;
+    if (!next || (onlyMissing && (await jobs.find(next.kind, o.id)))) return;
+    await jobs.schedule(q, { ...next, key: o.id });
+  }
+  /** A large transfer's receipt is with an operator: the order may be neither cancelled nor repriced. */
+  async function awaitingTransfer(q: DbOrTx, orderId: string) {
+    return ordersRepo.transferUnderReview(q, orderId);
+  }
+
+  async function receiveIn(tx: Tx, o: MallOrderRow, actorUserId: string | null) {
+    const now = clock.now();
+    const next = await setStatus(tx, o, orderTransition(o.status, 'receive'), { receivedAt: now, completesAt: new Date(now.getTime() + COMPLETE_AFTER_MS) });
+    await event(tx, o.id, actorUserId ? 'received' : 'auto_received', actorUserId);
+    return next;
+  }
+
+  return {
+    buyerOf,
+    event,
+    setStatus,
+    lockOrder,
+    isBuyer,
+    isMerchant,
+    returnStock,
+    heldIn,
+    refundMoney,
+    notifyBuyer,
+    notifyMerchant,
+    runAll,
+    markPaid,
+    orgNames,
+    views,
+    scheduleOrder,
+    awaitingTransfer,
+    receiveIn,
+  };
+}
+
+export type OrderCore = ReturnType<typeof createOrderCore>;
+
+export function paymentView(p: MallPaymentRow) {
+  return {
+    paymentNo: p.paymentNo,
+    orderIds: p.orderIds,
+    method: p.method,
+    methodLabel: PAY_METHOD_LABELS[p.method],
+    amountFen: p.amountFen,
+    bankCode: p.bankCode,
+    status: p.status,
+    receiptFileId: p.receiptFileId,
+    payerAccountName: p.payerAccountName,
+    rejectReason: p.rejectReason,
+    paidAt: p.paidAt,
+    createdAt: p.createdAt,
+  };
+}

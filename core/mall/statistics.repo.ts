@@ -1,0 +1,112 @@
+import { and, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../../db/client';
+import { individualProfiles, mallOrderLines, mallOrders, organisations, productCategories, users } from '../../db/schema';
+
+/** Orders that count: paid and not refunded (cancelled and refunded orders never count). */
+const COUNTED = ['paid', 'shipped', 'received', 'completed'] as const;
+
+export type Granularity = 'day' | 'month';
+
+/** The period label of a paid time in Shanghai: 2026-11 or 2026-11-23. */
+const periodOf = (granularity: Granularity) =>
+  sql<string>`to_char(${mallOrders.paidAt} at time zone 'Asia/Shanghai', ${granularity === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM'})`;
+
+/** SQL of the mall statistics: sums over counted orders paid within [start, end). */
+export const statisticsRepo = {
+  /** A unit's counted orders: per employee (largest first), the unit's own purchases, and per period. */
+  async unitFigures(q: DbOrTx, unitId: string, start: Date, end: Date, granularity: Granularity) {
+    const where = and(eq(mallOrders.unitId, unitId), inArray(mallOrders.status, [...COUNTED]), gte(mallOrders.paidAt, start), lt(mallOrders.paidAt, end));
+    const [byEmployee, own, byPeriod] = await Promise.all([
+      q
+        .select({
+          userId: mallOrders.buyerUserId,
+          username: users.username,
+          realName: individualProfiles.realName,
+          orders: sql<number>`count(*)::int`,
+          amountFen: sql<string>`sum(${mallOrders.totalFen})`,
+        })
+        .from(mallOrders)
+        .innerJoin(users, eq(users.id, mallOrders.buyerUserId))
+        .leftJoin(individualProfiles, eq(individualProfiles.userId, mallOrders.buyerUserId))
+        .where(and(where, eq(mallOrders.buyerKind, 'individual')))
+        .groupBy(mallOrders.buyerUserId, users.username, individualProfiles.realName)
+        .orderBy(sql`sum(${mallOrders.totalFen}) desc`),
+      q
+        .select({ orders: sql<number>`count(*)::int`, amountFen: sql<string>`coalesce(sum(${mallOrders.totalFen}), 0)` })
+        .from(mallOrders)
+        .where(and(where, eq(mallOrders.buyerKind, 'unit'))),
+      q
+        .select({
+          period: periodOf(granularity),
+          employeeFen: sql<string>`coalesce(sum(${mallOrders.totalFen}) filter (where ${mallOrders.buyerKind} = 'individual'), 0)`,
+          unitFen: sql<string>`coalesce(sum(${mallOrders.totalFen}) filter (where ${mallOrders.buyerKind} = 'unit'), 0)`,
+          orders: sql<number>`count(*)::int`,
+        })
+        .from(mallOrders)
+        .where(where)
+        .groupBy(sql`1`)
+        .orderBy(sql`1`),
+    ]);
+    return { byEmployee, own, byPeriod };
+  },
+
+  /** The region a government department governs ('' when none is recorded). */
+  async organisationRegion(q: DbOrTx, organisationId: string): Promise<string> {
+    const [row] = await q.select({ regionCode: organisations.regionCode }).from(organisations).where(eq(organisations.id, organisationId));
+    return row?.regionCode ?? '';
+  },
+
+  /** Counted order lines whose origin lies within the region: by district, township, top category and period, and in total. */
+  async regionFigures(q: DbOrTx, code: string, start: Date, end: Date, granularity: Granularity) {
+    const amount = sql<string>`sum(${mallOrderLines.priceFen} * ${mallOrderLines.quantity})`;
+    const base = (extra?: SQL) =>
+      and(
+        sql`${mallOrderLines.originCode} like ${`${code}%`}`,
+        inArray(mallOrders.status, [...COUNTED]),
+        gte(mallOrders.paidAt, start),
+        lt(mallOrders.paidAt, end),
+        extra,
+      );
+    const group = async (key: SQL<string>, extra?: SQL) =>
+      q
+        .select({
+          key,
+          amountFen: amount,
+          orders: sql<number>`count(distinct ${mallOrders.id})::int`,
+          quantity: sql<number>`sum(${mallOrderLines.quantity})::int`,
+        })
+        .from(mallOrderLines)
+        .innerJoin(mallOrders, eq(mallOrders.id, mallOrderLines.orderId))
+        .where(base(extra))
+        .groupBy(sql`1`)
+        .orderBy(sql`2 desc`);
+    const [districts, townships, categories, periods, totals] = await Promise.all([
+      group(sql<string>`substr(${mallOrderLines.originCode}, 1, 6)`),
+      group(sql<string>`${mallOrderLines.originCode}`, sql`length(${mallOrderLines.originCode}) = 9`),
+      group(sql<string>`split_part(${mallOrderLines.categoryCode}, '.', 1)`),
+      q
+        .select({
+          key: periodOf(granularity),
+          amountFen: amount,
+          orders: sql<number>`count(distinct ${mallOrders.id})::int`,
+          quantity: sql<number>`sum(${mallOrderLines.quantity})::int`,
+        })
+        .from(mallOrderLines)
+        .innerJoin(mallOrders, eq(mallOrders.id, mallOrderLines.orderId))
+        .where(base())
+        .groupBy(sql`1`)
+        .orderBy(sql`1`),
+      q
+        .select({
+          amountFen: sql<string>`coalesce(sum(${mallOrderLines.priceFen} * ${mallOrderLines.quantity}), 0)`,
+          orders: sql<number>`count(distinct ${mallOrders.id})::int`,
+        })
+        .from(mallOrderLines)
+        .innerJoin(mallOrders, eq(mallOrders.id, mallOrderLines.orderId))
+        .where(base()),
+    ]);
+    return { districts, townships, categories, periods, totals };
+  },
+
+  categoryNames: (q: DbOrTx) => q.select({ code: productCategories.code, name: productCategories.name }).from(productCategories),
+};

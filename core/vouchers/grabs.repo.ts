@@ -1,0 +1,223 @@
+import { and, asc, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
+import type { DbOrTx, Tx } from '../../db/client';
+import { voucherCampaigns, voucherCategories, voucherIssuances, vouchers, voucherTiers } from '../../db/schema';
+
+type VoucherRow = typeof vouchers.$inferSelect;
+
+/** What a grab needs to know about its tier: the tier, its issuance and its campaign. */
+export interface TierContext {
+  tierId: string;
+  issuanceId: string;
+  campaignId: string;
+  categoryCode: string;
+  tierNo: number;
+  thresholdFen: number;
+  discountFen: number;
+  count: number;
+  granted: number;
+  closed: boolean;
+  issuanceStatus: 'scheduled' | 'running' | 'paused' | 'stopped' | 'finished';
+  startsAt: Date;
+  campaignStatus: 'draft' | 'funded' | 'settled' | 'cancelled';
+  validUntil: Date;
+  regionCodes: string[] | null;
+  perIssuanceCap: number | null;
+  bureauId: string;
+  campaignName: string;
+}
+
+const tierContextColumns = {
+  tierId: voucherTiers.id,
+  issuanceId: voucherTiers.issuanceId,
+  campaignId: voucherTiers.campaignId,
+  categoryCode: voucherTiers.categoryCode,
+  tierNo: voucherTiers.tierNo,
+  thresholdFen: voucherTiers.thresholdFen,
+  discountFen: voucherTiers.discountFen,
+  count: voucherTiers.count,
+  granted: voucherTiers.granted,
+  closed: voucherTiers.closed,
+  issuanceStatus: voucherIssuances.status,
+  startsAt: voucherIssuances.startsAt,
+  campaignStatus: voucherCampaigns.status,
+  validUntil: voucherCampaigns.validUntil,
+  regionCodes: voucherCampaigns.regionCodes,
+  perIssuanceCap: voucherCampaigns.perIssuanceCap,
+  bureauId: voucherCampaigns.bureauId,
+  campaignName: voucherCampaigns.name,
+};
+
+/** SQL of the grab, the resident's coupons, their expiry and the fairness log. */
+export const grabsRepo = {
+  async tierContext(q: DbOrTx, tierId: string): Promise<TierContext | undefined> {
+    const [row] = await q
+      .select(tierContextColumns)
+      .from(voucherTiers)
+      .innerJoin(voucherIssuances, eq(voucherIssuances.id, voucherTiers.issuanceId))
+      .innerJoin(voucherCampaigns, eq(voucherCampaigns.id, voucherTiers.campaignId))
+      .where(eq(voucherTiers.id, tierId));
+    return row;
+  },
+
+  /** Every tier of the campaign's issuances with their issuance and campaign. */
+  campaignTiers: (q: DbOrTx, campaignId: string) =>
+    q
+      .select(tierContextColumns)
+      .from(voucherTiers)
+      .innerJoin(voucherIssuances, eq(voucherIssuances.id, voucherTiers.issuanceId))
+      .innerJoin(voucherCampaigns, eq(voucherCampaigns.id, voucherTiers.campaignId))
+      .where(eq(voucherTiers.campaignId, campaignId))
+      .orderBy(asc(voucherIssuances.seq), asc(voucherTiers.categoryCode), asc(voucherTiers.tierNo)),
+
+  findCampaign: (q: DbOrTx, id: string) => q.query.voucherCampaigns.findFirst({ where: eq(voucherCampaigns.id, id) }),
+  findIssuance: (q: DbOrTx, id: string) => q.query.voucherIssuances.findFirst({ where: eq(voucherIssuances.id, id) }),
+  listIssuances: (q: DbOrTx, campaignId: string) =>
+    q.select().from(voucherIssuances).where(eq(voucherIssuances.campaignId, campaignId)).orderBy(asc(voucherIssuances.seq)),
+  listCategories: (q: DbOrTx, campaignIds: string[]) =>
+    campaignIds.length
+      ? q.select().from(voucherCategories).where(inArray(voucherCategories.campaignId, campaignIds)).orderBy(asc(voucherCategories.sort))
+      : Promise.resolve([]),
+
+  /** Funded campaigns still valid, newest first, with their tiers' totals (the residents' list). */
+  activeCampaigns: (q: DbOrTx, now: Date) =>
+    q
+      .select({
+        id: voucherCampaigns.id,
+        name: voucherCampaigns.name,
+        documentNo: voucherCampaigns.documentNo,
+        validUntil: voucherCampaigns.validUntil,
+        regionCodes: voucherCampaigns.regionCodes,
+        budgetFen: voucherCampaigns.budgetFen,
+      })
+      .from(voucherCampaigns)
+      .where(and(eq(voucherCampaigns.status, 'funded'), gt(voucherCampaigns.validUntil, now)))
+      .orderBy(desc(voucherCampaigns.createdAt))
+      .limit(50),
+
+  /** Issuances whose gate state matters (not over yet). */
+  liveIssuances: (q: DbOrTx) =>
+    q
+      .select({ id: voucherIssuances.id })
+      .from(voucherIssuances)
+      .where(inArray(voucherIssuances.status, ['scheduled', 'running', 'paused'])),
+
+  /** The record the gate is rebuilt from: per tier count − granted and the users holding its coupons. */
+  async gateSnapshot(q: DbOrTx, issuanceId: string) {
+    const tiers = await q
+      .select({ id: voucherTiers.id, count: voucherTiers.count, granted: voucherTiers.granted })
+      .from(voucherTiers)
+      .where(eq(voucherTiers.issuanceId, issuanceId));
+    const holders = await q.select({ tierId: vouchers.tierId, userId: vouchers.userId }).from(vouchers).where(eq(vouchers.issuanceId, issuanceId));
+    return { tiers, holders };
+  },
+
+  tierState: async (q: DbOrTx, tierId: string) => {
+    const [row] = await q
+      .select({ count: voucherTiers.count, granted: voucherTiers.granted, closed: voucherTiers.closed })
+      .from(voucherTiers)
+      .where(eq(voucherTiers.id, tierId));
+    return row;
+  },
+
+  /** granted + 1 unless sold out or closed; undefined when refused. */
+  async takeFromTier(tx: Tx, tierId: string) {
+    const [row] = await tx
+      .update(voucherTiers)
+      .set({ granted: sql`${voucherTiers.granted} + 1` })
+      .where(and(eq(voucherTiers.id, tierId), sql`${voucherTiers.granted} < ${voucherTiers.count}`, eq(voucherTiers.closed, false)))
+      .returning({ granted: voucherTiers.granted, count: voucherTiers.count });
+    return row;
+  },
+
+  async insertVoucher(tx: Tx, values: typeof vouchers.$inferInsert) {
+    const [row] = await tx.insert(vouchers).values(values).returning();
+    return row!;
+  },
+
+  /** Serialises one user's grabs in one issuance (only when the campaign caps them), until commit. */
+  lockUserInIssuance: (tx: Tx, issuanceId: string, userId: string) =>
+    tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`voucher-cap:${issuanceId}:${userId}`}, 0))`),
+
+  async countUserInIssuance(q: DbOrTx, issuanceId: string, userId: string) {
+    const [row] = await q
+      .select({ n: sql<number>`count(*)::int` })
+      .from(vouchers)
+      .where(and(eq(vouchers.issuanceId, issuanceId), eq(vouchers.userId, userId)));
+    return row?.n ?? 0;
+  },
+
+  /** The user's coupons with their campaign, newest first. */
+  mine: (q: DbOrTx, userId: string) =>
+    q
+      .select({
+        id: vouchers.id,
+        campaignId: vouchers.campaignId,
+        campaignName: voucherCampaigns.name,
+        issuanceId: vouchers.issuanceId,
+        tierId: vouchers.tierId,
+        categoryCode: vouchers.categoryCode,
+        tierNo: voucherTiers.tierNo,
+        thresholdFen: vouchers.thresholdFen,
+        discountFen: vouchers.discountFen,
+        status: vouchers.status,
+        grantedAt: vouchers.grantedAt,
+        validUntil: vouchers.validUntil,
+        usedAt: vouchers.usedAt,
+        expiredAt: vouchers.expiredAt,
+      })
+      .from(vouchers)
+      .innerJoin(voucherCampaigns, eq(voucherCampaigns.id, vouchers.campaignId))
+      .innerJoin(voucherTiers, eq(voucherTiers.id, vouchers.tierId))
+      .where(eq(vouchers.userId, userId))
+      .orderBy(desc(vouchers.grantedAt))
+      .limit(500),
+
+  /** The user's coupons of these tiers (the grab page marks them 已领取). */
+  userTierIds: async (q: DbOrTx, userId: string, campaignId: string) =>
+    (
+      await q
+        .select({ tierId: vouchers.tierId })
+        .from(vouchers)
+        .where(and(eq(vouchers.userId, userId), eq(vouchers.campaignId, campaignId)))
+    ).map((r) => r.tierId),
+
+  /** Campaigns with unused coupons past their validity. */
+  campaignsToExpire: (q: DbOrTx, now: Date) =>
+    q
+      .selectDistinct({ campaignId: vouchers.campaignId })
+      .from(vouchers)
+      .where(and(eq(vouchers.status, 'unused'), lte(vouchers.validUntil, now))),
+
+  /** Campaigns whose coupons are still valid (their expiry job is scheduled at validity end). */
+  campaignsWithCoupons: (q: DbOrTx, now: Date) =>
+    q
+      .select({ id: voucherCampaigns.id, validUntil: voucherCampaigns.validUntil })
+      .from(voucherCampaigns)
+      .where(and(gt(voucherCampaigns.validUntil, now), sql`exists (select 1 from ${vouchers} where ${vouchers.campaignId} = ${voucherCampaigns.id})`)),
+
+  /** unused → expired for the campaign's coupons past validity, in one conditional update; returns what moved. */
+  async expireUnused(tx: Tx, campaignId: string, now: Date) {
+    return tx
+      .update(vouchers)
+      .set({ status: 'expired', expiredAt: now })
+      .where(and(eq(vouchers.campaignId, campaignId), eq(vouchers.status, 'unused'), lte(vouchers.validUntil, now)))
+      .returning({ id: vouchers.id, discountFen: vouchers.discountFen });
+  },
+
+  /** Every grant of the issuance in grant order (the fairness log). */
+  grantsOf: (q: DbOrTx, issuanceId: string) =>
+    q
+      .select({
+        grantSeq: vouchers.grantSeq,
+        grantedAt: vouchers.grantedAt,
+        userId: vouchers.userId,
+        categoryCode: vouchers.categoryCode,
+        tierNo: voucherTiers.tierNo,
+        thresholdFen: vouchers.thresholdFen,
+        discountFen: vouchers.discountFen,
+      })
+      .from(vouchers)
+      .innerJoin(voucherTiers, eq(voucherTiers.id, vouchers.tierId))
+      .where(eq(vouchers.issuanceId, issuanceId))
+      .orderBy(asc(vouchers.grantSeq)),
+};

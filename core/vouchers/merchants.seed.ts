@@ -1,0 +1,135 @@
+import { PassThrough } from 'node:stream';
+import { eq } from 'drizzle-orm';
+import ExcelJS from 'exceljs';
+import type { Db } from '../../db/client';
+import { users } from '../../db/schema';
+import { DEMO_LOGINS, DEMO_PASSWORD, insertDemoUser } from '../accounts/accounts.seed';
+import { hashPassword } from '../accounts/passwords';
+import type { OrganisationService } from '../organisations/organisations.service';
+import type { SeedSteps } from '../platform/seed-steps';
+import type { Actor } from '../shared/actor';
+import { usccCheckCharacter } from '../shared/validators';
+import { QIJIANG_TOWNSHIPS } from './merchants.schema';
+import type { MerchantService } from './merchants.service';
+import { merchantCategoryName } from './vouchers.constants';
+
+/** What the merchants seed uses of the platform. */
+export interface MerchantSeedHost {
+  db: Db;
+  services: {
+    voucherMerchants: Pick<MerchantService, 'bulkEnrol'>;
+    organisations: Pick<OrganisationService, 'createWithOwner'>;
+  };
+}
+
+/** One shop per 街镇: mostly hot-pot restaurants (the campaign is a hot-pot week), some shops of the 通用券 categories. */
+const SHOPS: { name: string; category: string; street: string }[] = [
+  { name: '老灶火锅（古南店）', category: 'dining', street: '沱湾路 18 号' },
+  { name: '綦江北渡鱼火锅（文龙店）', category: 'dining', street: '九龙大道 66 号' },
+  { name: '三江老街牛油火锅', category: 'dining', street: '三江老街 12 号' },
+  { name: '新盛邻里生活超市', category: 'supermarket', street: '新盛场镇 3 号' },
+  { name: '通惠百货商店', category: 'department_store', street: '通惠大道 101 号' },
+  { name: '石角镇豆花火锅', category: 'dining', street: '石角场镇 25 号' },
+  { name: '东溪古镇黄焖鸡火锅', category: 'dining', street: '东溪古镇朝阳街 5 号' },
+  { name: '赶水草蔸羊肉汤锅', category: 'dining', street: '赶水镇滨河路 8 号' },
+  { name: '打通镇惠民超市', category: 'supermarket', street: '打通镇新街 41 号' },
+  { name: '石壕红军街火锅', category: 'dining', street: '石壕镇红军街 2 号' },
+  { name: '永新家电城', category: 'appliances', street: '永新镇正街 77 号' },
+  { name: '三角镇建材市场', category: 'building_materials', street: '三角镇工业路 9 号' },
+  { name: '隆盛镇鲜货火锅', category: 'dining', street: '隆盛镇隆盛街 16 号' },
+  { name: '郭扶高庙火锅', category: 'dining', street: '郭扶镇高庙村 1 组' },
+  { name: '篆塘镇购物广场', category: 'mall', street: '篆塘镇篆塘街 30 号' },
+  { name: '丁山湖渔家火锅', category: 'dining', street: '丁山镇湖滨路 6 号' },
+  { name: '安稳老街火锅', category: 'dining', street: '安稳镇老街 21 号' },
+  { name: '扶欢镇便民超市', category: 'supermarket', street: '扶欢镇扶欢街 58 号' },
+  { name: '永城镇乡村火锅', category: 'dining', street: '永城镇中心街 13 号' },
+  { name: '中峰镇农家火锅', category: 'dining', street: '中峰镇中峰街 4 号' },
+  { name: '横山镇避暑火锅', category: 'dining', street: '横山镇大堡村 2 组' },
+];
+
+const shopLogin = (i: number) => `qjshop${String(i + 1).padStart(2, '0')}`;
+/** The first shop's owner can sign in to try the console. */
+if (!DEMO_LOGINS.some((d) => d.username === shopLogin(0)))
+  DEMO_LOGINS.push({ username: shopLogin(0), organisation: `綦江区${SHOPS[0]!.name}`, kind: 'merchant' as (typeof DEMO_LOGINS)[number]['kind'] });
+
+/**
+ * The 21 townships' merchants of the demo campaign: each a merchant organisation with its owner,
+ * then enrolled and approved by the bureau through the bulk enrolment (the XLSX sheet it would upload).
+ */
+export async function seedDemoMerchants(
+  p: MerchantSeedHost,
+  campaignId: string,
+  bureauUsername: string,
+  log: (line: string) => void,
+  steps: SeedSteps,
+): Promise<void> {
+  const orgs = await steps.step('vouchers.merchant-orgs', async () => {
+    log('  seeding the voucher merchants of the 21 townships');
+    const passwordHash = await hashPassword(DEMO_PASSWORD);
+    return p.db.transaction(async (tx) => {
+      const out: { uscc: string }[] = [];
+      for (const [i, shop] of SHOPS.entries()) {
+        const township = QIJIANG_TOWNSHIPS[i]!;
+        const user = await insertDemoUser(
+          tx,
+          { username: shopLogin(i), mobile: `1390000${String(1100 + i)}`, displayName: `${shop.name} 店主` },
+          passwordHash,
+          {
+            title: '欢迎使用政府消费券（演示数据）',
+            body: `这是綦江区${shop.name}的演示商户账号，可在"消费券收银台"核销顾客的付款码。所有演示账号的密码都是 ${DEMO_PASSWORD}。`,
+            link: '/vouchers/merchant',
+          },
+        );
+        const uscc17 = `92500110MA${String(6000000 + i)}`;
+        const uscc = uscc17 + usccCheckCharacter(uscc17);
+        await p.services.organisations.createWithOwner(tx, { kind: 'merchant', fullName: `綦江区${shop.name}`, uscc, regionCode: township.code }, user.id);
+        out.push({ uscc });
+      }
+      return out;
+    });
+  });
+
+  await steps.step('vouchers.merchant-enrolment', async () => {
+    const [bureauUser] = await p.db.select({ id: users.id }).from(users).where(eq(users.username, bureauUsername));
+    const bureauOrg = await p.db.query.voucherCampaigns.findFirst({ where: (c, { eq: is }) => is(c.id, campaignId) });
+    if (!bureauUser || !bureauOrg) throw new Error('the voucher bureau or campaign is missing');
+    const membership = {
+      organisationId: bureauOrg.bureauId,
+      kind: 'government' as const,
+      fullName: '',
+      uscc: null,
+      status: 'active' as const,
+      role: 'owner' as const,
+    };
+    const actor: Actor = {
+      userId: bureauUser.id,
+      username: bureauUsername,
+      sessionId: 'demo-seed',
+      memberships: [membership],
+      organisation: membership,
+      isOperator: false,
+    };
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('商户名单');
+    ws.addRow(['商户名称', '经营地址', '所在街镇', '经营类别', '商户编号', '联系人', '联系电话', '统一社会信用代码']);
+    for (const [i, shop] of SHOPS.entries()) {
+      const t = QIJIANG_TOWNSHIPS[i]!;
+      ws.addRow([
+        `綦江区${shop.name}`,
+        `重庆市綦江区${t.name}${shop.street}`,
+        t.name,
+        merchantCategoryName(shop.category),
+        `1025001100${String(10001 + i)}`,
+        '店主',
+        `1390000${1100 + i}`,
+        orgs[i]!.uscc,
+      ]);
+    }
+    const stream = new PassThrough();
+    stream.end(Buffer.from(await wb.xlsx.writeBuffer()));
+    const r = await p.services.voucherMerchants.bulkEnrol(actor, campaignId, stream);
+    if (r.errors.length) throw new Error(`demo merchants refused: ${r.errors.map((e) => `${e.row}: ${e.message}`).join('; ')}`);
+    log(`  enrolled ${r.enrolled} voucher merchants`);
+    return r.enrolled;
+  });
+}

@@ -1,0 +1,62 @@
+import type { Socket } from 'socket.io';
+import type { ContextName } from '../core/contexts';
+import type { Platform } from '../core/platform/platform';
+import type { ApiRouter } from './api/context';
+import { registerAdminRoutes } from './api/admin.routes';
+import { registerAuditRoutes } from './api/audit.routes';
+import { registerAuthRoutes } from './api/auth.routes';
+import { registerEscrowRoutes } from './api/escrow.routes';
+import { registerFileRoutes } from './api/files.routes';
+import { registerInvitationRoutes } from './api/invitations.routes';
+import { registerJobRoutes } from './api/jobs.routes';
+import { registerMallCatalogRoutes } from './api/mall-catalog.routes';
+import { registerMallOrderRoutes } from './api/mall-orders.routes';
+import { registerMessageRoutes } from './api/messages.routes';
+import { registerOrganisationRoutes } from './api/organisations.routes';
+import { registerRoomRoutes } from './api/rooms.routes';
+import { registerStorefrontRoutes } from './api/storefronts.routes';
+import { registerTenderRoutes } from './api/tenders.routes';
+import { registerUnitMemberRoutes } from './api/unit-members.routes';
+import { registerVoucherCampaignRoutes } from './api/vouchers-campaigns.routes';
+import { registerVoucherGrabRoutes } from './api/vouchers-grabs.routes';
+import { registerVoucherMerchantRoutes } from './api/vouchers-merchants.routes';
+import { registerWalletRoutes } from './api/wallet.routes';
+import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
+import type { BangfuIo } from './sockets/io';
+import { registerRoomHandlers } from './sockets/rooms.handlers';
+import { registerVoucherHandlers } from './sockets/vouchers.handlers';
+
+export type BangfuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
+
+/** What a context brings to the edge: its API routes and the socket events it answers. */
+export interface EdgeContext {
+  /** `register*Routes(api)` functions; their order does not matter (see api/route-order.ts). */
+  routes: readonly ((api: ApiRouter) => void)[];
+  /** Called for every connected socket. */
+  sockets?: readonly ((io: BangfuIo, socket: BangfuSocket, platform: Platform) => void)[];
+}
+
+/**
+ * The edge of every context in core/contexts.ts, by name: the API app, socket.io and the servers
+ * loop over it. A context of the core list missing here fails to compile (`satisfies`).
+ */
+export const EDGE_CONTEXTS = {
+  jobs: { routes: [registerJobRoutes] },
+  accounts: { routes: [registerAuthRoutes] },
+  notifications: { routes: [registerMessageRoutes] },
+  organisations: { routes: [registerOrganisationRoutes, registerAdminRoutes] },
+  audit: { routes: [registerAuditRoutes] },
+  wallet: { routes: [registerWalletRoutes] },
+  files: { routes: [registerFileRoutes] },
+  tenders: { routes: [registerInvitationRoutes, registerTenderRoutes, registerStorefrontRoutes] },
+  rooms: { routes: [registerRoomRoutes], sockets: [registerRoomHandlers] },
+  mall: { routes: [registerMallOrderRoutes, registerMallCatalogRoutes, registerUnitMemberRoutes] },
+  escrow: { routes: [registerEscrowRoutes] },
+  vouchers: { routes: [registerVoucherCampaignRoutes, registerVoucherGrabRoutes, registerVoucherMerchantRoutes], sockets: [registerVoucherHandlers] },
+  // Operators' settings are published by the contexts owning each key (their admin routes live with them).
+  settings: { routes: [] },
+} as const satisfies Record<ContextName, EdgeContext>;
+
+/** The edge entries in the order above: the order the API document lists operations in (routing does not depend on it). */
+export type EdgeEntry = readonly [ContextName, EdgeContext];
+export const EDGE_LIST: readonly EdgeEntry[] = Object.entries(EDGE_CONTEXTS) as [ContextName, EdgeContext][];

@@ -1,0 +1,46 @@
+import { z } from 'zod';
+import type { Platform } from '../../core/platform/platform';
+import { isAppError, toErrorBody } from '../../core/shared/app-error';
+import { logger } from '../../core/shared/logger';
+import { parseInput } from '../../core/shared/validate';
+import { campaignRoom } from '../../core/vouchers/grabs.service';
+import type { BangfuSocket } from '../contexts';
+import type { Ack, AckResult } from '../events';
+import type { BangfuIo } from './io';
+
+const WatchInput = z.object({ campaignId: z.string({ message: '请指定活动' }).min(1, '请指定活动').max(64, '活动编号无效') });
+
+/**
+ * Live grab counts: `vouchers:watch` joins a campaign's public room (granted / remaining per tier, pushed
+ * as `vouchers:counts` at most a few times a second while coupons are granted) and answers the current
+ * counts; `vouchers:unwatch` leaves it. The counts are public, as on the grab page.
+ */
+export function registerVoucherHandlers(_io: BangfuIo, socket: BangfuSocket, platform: Platform) {
+  const now = () => platform.clock.now().toISOString();
+  const log = logger.child({ socketId: socket.id });
+  async function handle<T>(ack: Ack<T> | undefined, run: () => Promise<T>) {
+    let result: AckResult<T>;
+    try {
+      result = { ok: true, data: await run(), serverTime: now() };
+    } catch (e) {
+      if (!isAppError(e)) log.error({ err: e }, 'socket event failed');
+      result = { ok: false, error: toErrorBody(e).body, serverTime: now() };
+    }
+    if (typeof ack === 'function') ack(result);
+  }
+  socket.on('vouchers:watch', (p, ack) =>
+    handle(ack, async () => {
+      const { campaignId } = parseInput(WatchInput, p);
+      const counts = await platform.services.voucherGrabs.countsOf(campaignId);
+      await socket.join(campaignRoom(campaignId));
+      return counts;
+    }),
+  );
+  socket.on('vouchers:unwatch', (p, ack) =>
+    handle(ack, async () => {
+      const { campaignId } = parseInput(WatchInput, p);
+      await socket.leave(campaignRoom(campaignId));
+      return null;
+    }),
+  );
+}

@@ -1,0 +1,31 @@
+import { requireLogin } from '$lib/server/guard';
+import { formValues, orError } from '$lib/server/session';
+import { runAction } from '$lib/server/form-action';
+import type { Actions, PageServerLoad } from './$types';
+
+/** 商户报名: a merchant organisation fills in its shop, township, category, number, photo, contact and settlement card. */
+export const load: PageServerLoad = async ({ locals, url, params }) => {
+  const actor = requireLogin(locals, url);
+  const s = locals.services;
+  const isMerchant = actor.organisation?.kind === 'merchant';
+  const cards = isMerchant ? (await orError(() => s.withdrawals.listCards(actor))).filter((c) => c.status === 'verified') : [];
+  const mine = isMerchant ? (await s.voucherMerchants.mine(actor)).find((m) => m.campaignId === params.campaignId) : undefined;
+  return {
+    isMerchant,
+    organisation: actor.organisation?.fullName ?? '',
+    cards,
+    mine: mine ?? null,
+    options: s.voucherMerchants.options(),
+    campaignId: params.campaignId,
+  };
+};
+
+export const actions: Actions = {
+  default: async ({ locals, url, params, request }) => {
+    const actor = requireLogin(locals, url);
+    const values = formValues(await request.formData());
+    const r = await runAction(values, () => locals.services.voucherMerchants.enrol(actor, params.campaignId, values));
+    if (!r.ok) return r.failure;
+    return { done: true };
+  },
+};
