@@ -34,6 +34,13 @@ export interface EdgeContext {
   routes: readonly ((api: ApiRouter) => void)[];
   /** Called for every connected socket. */
   sockets?: readonly ((io: BangfuIo, socket: BangfuSocket, platform: Platform) => void)[];
+  /**
+   * Routes under a crowd, by `METHOD /path` below /api/v1. They accept a session this node resolved in the
+   * last HOT_SESSION_MS instead of reading it again (see accounts.validateSessionToken), and may answer a
+   * small JSON body from memory before the session is read at all (`early`: an answer that does not depend
+   * on who asks, e.g. a sold-out tier; a caller without any token still hears 401 first).
+   */
+  hotRoutes?: Readonly<Record<string, { early?: (platform: Platform, body: unknown) => Error | null }>>;
 }
 
 /**
@@ -52,7 +59,11 @@ export const EDGE_CONTEXTS = {
   rooms: { routes: [registerRoomRoutes], sockets: [registerRoomHandlers] },
   mall: { routes: [registerMallOrderRoutes, registerMallCatalogRoutes, registerUnitMemberRoutes] },
   escrow: { routes: [registerEscrowRoutes] },
-  vouchers: { routes: [registerVoucherCampaignRoutes, registerVoucherGrabRoutes, registerVoucherMerchantRoutes], sockets: [registerVoucherHandlers] },
+  vouchers: {
+    routes: [registerVoucherCampaignRoutes, registerVoucherGrabRoutes, registerVoucherMerchantRoutes],
+    sockets: [registerVoucherHandlers],
+    hotRoutes: { 'POST /vouchers/grabs': { early: (platform, body) => platform.services.voucherGrabs.answerFromMemory(body) } },
+  },
   // Operators' settings are published by the contexts owning each key (their admin routes live with them).
   settings: { routes: [] },
 } as const satisfies Record<ContextName, EdgeContext>;

@@ -52,7 +52,11 @@ export const accountsRepo = {
     const [row] = await q.insert(sessions).values(values).returning();
     return row!;
   },
-  findSession: (q: DbOrTx, id: string) => q.query.sessions.findFirst({ where: eq(sessions.id, id) }),
+  /** A session with its user, one round trip (every signed-in request starts here). */
+  async findSessionWithUser(q: DbOrTx, id: string) {
+    const [row] = await q.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(eq(sessions.id, id));
+    return row;
+  },
   touchSession: (q: DbOrTx, id: string, at: Date) => q.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, id)),
   deleteSession: (q: DbOrTx, id: string) => q.delete(sessions).where(eq(sessions.id, id)),
   deleteUserSessions: (q: DbOrTx, userId: string, exceptId?: string) =>

@@ -70,6 +70,9 @@ export interface SessionResult {
   user: PublicUser;
 }
 
+/** Bound of the hot routes' recent-session cache (cleared whole when full; the next request re-reads). */
+const RECENT_SESSIONS_MAX = 100_000;
+
 export interface ResolvedSession {
   actor: Actor;
   user: PublicUser;
@@ -232,6 +235,42 @@ export function createAccountService(deps: AccountsDeps) {
     return { session: result.session, value: result.value };
   }
 
+  /**
+   * The session row with its user (one query) and the user's memberships (one more, unless `personal`:
+   * a hot route acting only as the individual, whose actor then carries no memberships).
+   */
+  async function resolveSession(id: string, personal = false): Promise<ResolvedSession | null> {
+    const row = await repo.findSessionWithUser(db, id);
+    if (!row) return null;
+    const { session, user } = row;
+    const now = clock.now();
+    const decision = decideSession(session, deps.session, now);
+    if (decision === 'expired') {
+      await repo.deleteSession(db, id);
+      return null;
+    }
+    if (user.status !== 'active') return null;
+    if (decision === 'touch') await repo.touchSession(db, id, now);
+    const list = personal ? [] : ((await organisations.membershipsOf(user.id)) as MembershipView[]);
+    const active = list.find((m) => m.organisationId === session.activeOrganisationId && m.status === 'active') ?? list.find((m) => m.status === 'active');
+    return {
+      session,
+      user: toPublicUser(user),
+      actor: {
+        userId: user.id,
+        username: user.username,
+        sessionId: id,
+        memberships: list,
+        organisation: active,
+        isOperator: list.some((m) => m.kind === 'platform' && m.status === 'active'),
+      },
+    };
+  }
+  /** Sessions a hot route resolved lately, by session id (see validateSessionToken). */
+  const recentSessions = new Map<string, { at: number; resolved: ResolvedSession }>();
+  const forgetUserSessions = (userId: string) => {
+    for (const [id, hit] of recentSessions) if (hit.resolved.user.id === userId) recentSessions.delete(id);
+  };
   return {
     /** Sends the registration SMS code. A mobile already registered is refused here, by field. */
     async sendRegisterCode(raw: unknown, ctx: RequestContext) {
@@ -311,35 +350,26 @@ export function createAccountService(deps: AccountsDeps) {
       });
     },
 
-    /** Resolves a token to the caller, or null when it is unknown, expired, idle too long or disabled. */
-    async validateSessionToken(token: string | undefined | null): Promise<ResolvedSession | null> {
+    /**
+     * Resolves a token to the caller, or null when it is unknown, expired, idle too long or disabled.
+     * `recentMs` (hot routes under a crowd, the voucher grab: they act only as the individual, so the
+     * actor carries no memberships): an answer this node resolved at most that long ago is reused instead
+     * of a query per request. Signing out, a password change or reset on this node drops it at once; on
+     * another node, or after an operator disables the account, it lives at most `recentMs` (HOT_SESSION_MS).
+     */
+    async validateSessionToken(token: string | undefined | null, opts: { recentMs?: number } = {}): Promise<ResolvedSession | null> {
       if (!token || token.length > 100) return null;
       const id = sessionIdFromToken(token);
-      const session = await repo.findSession(db, id);
-      if (!session) return null;
-      const now = clock.now();
-      const decision = decideSession(session, deps.session, now);
-      if (decision === 'expired') {
-        await repo.deleteSession(db, id);
-        return null;
+      if (opts.recentMs) {
+        const hit = recentSessions.get(id);
+        if (hit && performance.now() - hit.at < opts.recentMs) return hit.resolved;
+        const resolved = await resolveSession(id, true);
+        if (recentSessions.size >= RECENT_SESSIONS_MAX) recentSessions.clear();
+        if (resolved) recentSessions.set(id, { at: performance.now(), resolved });
+        else recentSessions.delete(id);
+        return resolved;
       }
-      const user = await repo.findUserById(db, session.userId);
-      if (!user || user.status !== 'active') return null;
-      if (decision === 'touch') await repo.touchSession(db, id, now);
-      const list = (await organisations.membershipsOf(user.id)) as MembershipView[];
-      const active = list.find((m) => m.organisationId === session.activeOrganisationId && m.status === 'active') ?? list.find((m) => m.status === 'active');
-      return {
-        session,
-        user: toPublicUser(user),
-        actor: {
-          userId: user.id,
-          username: user.username,
-          sessionId: id,
-          memberships: list,
-          organisation: active,
-          isOperator: list.some((m) => m.kind === 'platform' && m.status === 'active'),
-        },
-      };
+      return resolveSession(id);
     },
 
     /**
@@ -361,7 +391,9 @@ export function createAccountService(deps: AccountsDeps) {
     },
 
     async logout(token: string | undefined | null) {
-      if (token) await repo.deleteSession(db, sessionIdFromToken(token));
+      if (!token) return;
+      recentSessions.delete(sessionIdFromToken(token));
+      await repo.deleteSession(db, sessionIdFromToken(token));
     },
 
     /** Always answers the same, whether or not an account has that mobile or e-mail. */
@@ -387,6 +419,7 @@ export function createAccountService(deps: AccountsDeps) {
         if (!user) return false;
         await repo.setPassword(tx, user.id, passwordHash, clock.now());
         await repo.deleteUserSessions(tx, user.id);
+        forgetUserSessions(user.id);
         await audit(tx, user.id, 'account.password_reset', 'user', user.id, ctx.ip, { channel: input.channel });
         return true;
       });
@@ -406,6 +439,7 @@ export function createAccountService(deps: AccountsDeps) {
       await db.transaction(async (tx) => {
         await repo.setPassword(tx, a.userId, passwordHash, clock.now());
         await repo.deleteUserSessions(tx, a.userId, a.sessionId);
+        forgetUserSessions(a.userId);
         await audit(tx, a.userId, 'account.password_change', 'user', a.userId, ctx.ip);
       });
       return { message: '密码已修改，其他设备上的登录已退出' };

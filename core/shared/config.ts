@@ -63,6 +63,8 @@ export const ConfigSchema = z.object({
     .optional(),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
   /** Voucher grabs per user, and per client address, per window (0 turns one off; many residents may share one address). */
+  /** How long a hot route (the voucher grab) may reuse a session this node resolved; 0 reads it every time. */
+  HOT_SESSION_MS: z.coerce.number().int().min(0).max(60_000).default(10_000),
   VOUCHER_GRAB_LIMIT_USER: z.coerce.number().int().min(0).max(100_000).default(20),
   VOUCHER_GRAB_LIMIT_IP: z.coerce.number().int().min(0).max(10_000_000).default(600),
   VOUCHER_GRAB_LIMIT_WINDOW: z.coerce.number().int().min(1).max(3600).default(10),

@@ -3,6 +3,12 @@ import type { DbOrTx, Tx } from '../../db/client';
 import { voucherCampaigns, voucherCategories, voucherIssuances, vouchers, voucherTiers } from '../../db/schema';
 
 type VoucherRow = typeof vouchers.$inferSelect;
+type GrantValues = Pick<
+  VoucherRow,
+  'campaignId' | 'issuanceId' | 'tierId' | 'userId' | 'categoryCode' | 'thresholdFen' | 'discountFen' | 'grantedAt' | 'validUntil'
+>;
+/** postgres.js returns rows as the result itself, PGlite as `.rows`. */
+const rowsOf = (r: unknown): unknown[] => (Array.isArray(r) ? r : ((r as { rows?: unknown[] }).rows ?? []));
 
 /** What a grab needs to know about its tier: the tier, its issuance and its campaign. */
 export interface TierContext {
@@ -127,6 +133,31 @@ export const grabsRepo = {
       .where(and(eq(voucherTiers.id, tierId), sql`${voucherTiers.granted} < ${voucherTiers.count}`, eq(voucherTiers.closed, false)))
       .returning({ granted: voucherTiers.granted, count: voucherTiers.count });
     return row;
+  },
+
+  /**
+   * takeFromTier + insertVoucher in one statement (one round trip, atomic on its own): the tier's
+   * counter moves only if the coupon row is written, and a second coupon of one (user, tier) fails the
+   * whole statement on the unique index. No row back: the tier is sold out or closed.
+   */
+  async grantOne(q: DbOrTx, v: GrantValues) {
+    const result = await q.execute(sql`
+      with taken as (
+        update voucher_tiers set granted = granted + 1
+        where id = ${v.tierId} and granted < count and closed = false
+        returning granted, count
+      ), ins as (
+        insert into vouchers (campaign_id, issuance_id, tier_id, user_id, category_code, threshold_fen, discount_fen, granted_at, valid_until)
+        select ${v.campaignId}, ${v.issuanceId}, ${v.tierId}, ${v.userId}, ${v.categoryCode}, ${v.thresholdFen}, ${v.discountFen},
+          ${v.grantedAt.toISOString()}::timestamptz, ${v.validUntil.toISOString()}::timestamptz
+        from taken
+        returning id, status, grant_seq
+      )
+      select ins.id, ins.status, ins.grant_seq, taken.granted, taken.count from ins, taken`);
+    const row = rowsOf(result)[0] as { id: string; status: VoucherRow['status']; grant_seq: string | number; granted: number; count: number } | undefined;
+    if (!row) return undefined;
+    const voucher: VoucherRow = { ...v, id: row.id, status: row.status, grantSeq: Number(row.grant_seq), usedAt: null, expiredAt: null };
+    return { voucher, granted: Number(row.granted), count: Number(row.count) };
   },
 
   async insertVoucher(tx: Tx, values: typeof vouchers.$inferInsert) {

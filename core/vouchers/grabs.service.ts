@@ -65,6 +65,8 @@ const isUniqueViolation = (e: unknown) => {
   return err?.code === '23505' || err?.cause?.code === '23505';
 };
 const refuse = (r: GrabRefusal) => new AppError(r.code, r.message);
+/** The crowd's most common answer, made once (an error's stack costs more than the rest of the answer). */
+const SOLD_OUT_ERROR = refuse(SOLD_OUT);
 const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Thrown inside the grant transaction to roll it back with a known reason. */
@@ -297,6 +299,16 @@ export function createGrabService(deps: GrabDeps) {
      * VOUCHER_NOT_STARTED, VOUCHER_ISSUANCE_PAUSED, VOUCHER_ISSUANCE_CLOSED, VOUCHER_SOLD_OUT,
      * VOUCHER_NOT_ELIGIBLE, VOUCHER_ALREADY_CLAIMED, VOUCHER_CAP_REACHED.
      */
+    /**
+     * A grab's answer that does not depend on who asks, from memory only: sold out, or null (decide
+     * normally). Sold out is public (the grab page shows every tier's remaining count), so the edge may
+     * answer it before reading the caller's session: under a crowd most answers are this one.
+     */
+    answerFromMemory(raw: unknown): AppError | null {
+      const tierId = raw && typeof raw === 'object' ? (raw as { tierId?: unknown }).tierId : undefined;
+      return typeof tierId === 'string' && soldOut.isSoldOut(tierId) ? SOLD_OUT_ERROR : null;
+    },
+
     async grab(actor: Actor | null, raw: unknown, ctx: { ip: string } = { ip: 'local' }): Promise<VoucherView> {
       const a = requireActor(actor);
       const { tierId } = parseInput(GrabInput, raw);
@@ -311,7 +323,7 @@ export function createGrabService(deps: GrabDeps) {
       };
       const refusal = tierRefusal(facts);
       if (refusal) throw refuse(refusal);
-      if (soldOut.isSoldOut(tierId)) throw refuse(SOLD_OUT);
+      if (soldOut.isSoldOut(tierId)) throw SOLD_OUT_ERROR;
       if (limits.perUser > 0) await rateLimiter.consume(userRule, a.userId, '点击太频繁，请稍后再试');
       if (limits.perIp > 0) await rateLimiter.consume(ipRule, ctx.ip, '当前网络请求太频繁，请稍后再试');
 
@@ -351,32 +363,43 @@ export function createGrabService(deps: GrabDeps) {
         throw refuse(SOLD_OUT);
       }
 
-      // Admitted: the record decides, in one transaction.
+      // Admitted: the record decides, in one statement (or one transaction).
       let result: { voucher: Awaited<ReturnType<typeof grabsRepo.insertVoucher>>; granted: number; count: number };
-      try {
-        result = await db.transaction(async (tx) => {
+      const values = {
+        campaignId: t.campaignId,
+        issuanceId: t.issuanceId,
+        tierId,
+        userId: a.userId,
+        categoryCode: t.categoryCode,
+        thresholdFen: t.thresholdFen,
+        discountFen: t.discountFen,
+        validUntil: t.validUntil,
+        grantedAt: now,
+      };
+      // The usual grant is one statement; a per-user cap, or the campaign's first grant on this node (its
+      // expiry job is scheduled with it), takes a transaction.
+      const simple = t.perIssuanceCap === null && !(deps.jobs && !expiryScheduled.has(t.campaignId));
+      const grantAlone = async () => {
+        const granted = await grabsRepo.grantOne(db, values);
+        if (!granted) throw new GrantRefused('tier');
+        return granted;
+      };
+      const grantInTransaction = () =>
+        db.transaction(async (tx) => {
           if (t.perIssuanceCap !== null) {
             await grabsRepo.lockUserInIssuance(tx, t.issuanceId, a.userId);
             if ((await grabsRepo.countUserInIssuance(tx, t.issuanceId, a.userId)) >= t.perIssuanceCap) throw new GrantRefused('cap');
           }
           const taken = await grabsRepo.takeFromTier(tx, tierId);
           if (!taken) throw new GrantRefused('tier');
-          const voucher = await grabsRepo.insertVoucher(tx, {
-            campaignId: t.campaignId,
-            issuanceId: t.issuanceId,
-            tierId,
-            userId: a.userId,
-            categoryCode: t.categoryCode,
-            thresholdFen: t.thresholdFen,
-            discountFen: t.discountFen,
-            validUntil: t.validUntil,
-            grantedAt: now,
-          });
+          const voucher = await grabsRepo.insertVoucher(tx, values);
           if (deps.jobs && !expiryScheduled.has(t.campaignId)) {
             await deps.jobs.schedule(tx, { kind: EXPIRE_JOB, key: t.campaignId, runAt: t.validUntil });
           }
           return { voucher, granted: taken.granted, count: taken.count };
         });
+      try {
+        result = simple ? await grantAlone() : await grantInTransaction();
       } catch (e) {
         if (isUniqueViolation(e)) {
           await gate.release(t.issuanceId, tierId, a.userId, { stock: true, user: false }).catch(() => {});

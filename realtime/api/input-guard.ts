@@ -130,7 +130,7 @@ export function inputGuard(api: OpenAPIHono<ApiEnv>, basePath: string) {
 }
 
 /** Reads a body as UTF-8 text, refusing it with 413 as soon as it passes `limit` bytes. */
-async function readLimited(req: Request, limit: number): Promise<string> {
+export async function readLimited(req: Request, limit: number): Promise<string> {
   if (!req.body) return '';
   const reader = req.body.getReader();
   const chunks: Uint8Array[] = [];
