@@ -1,4 +1,5 @@
 import { OpenAPIHono } from '@hono/zod-openapi';
+import type { IncomingMessage } from 'node:http';
 import type { Context } from 'hono';
 import { getCookie } from 'hono/cookie';
 import { csrf } from 'hono/csrf';
@@ -123,7 +124,7 @@ const EARLY_BODY_BYTES = 1024;
 async function answerEarly(c: Context<ApiEnv>, platform: Platform, early: (platform: Platform, body: unknown) => Error | null) {
   const length = Number(c.req.header('content-length') ?? NaN);
   if (!(length > 0 && length <= EARLY_BODY_BYTES) || !/^application\/json/i.test(c.req.header('content-type') ?? '')) return;
-  const text = await readLimited(c.req.raw, EARLY_BODY_BYTES);
+  const text = await readSmallBody(c, EARLY_BODY_BYTES);
   let body: unknown;
   try {
     body = JSON.parse(text);
@@ -133,6 +134,27 @@ async function answerEarly(c: Context<ApiEnv>, platform: Platform, early: (platf
   const answer = body === undefined ? null : early(platform, body);
   if (answer) throw answer;
   c.req.raw = new Request(c.req.raw, { body: text });
+}
+
+/**
+ * A small body straight from Node's request when the server is Node's (no web stream in between: under
+ * a crowd that conversion costs more than the answer), else through the web Request.
+ */
+async function readSmallBody(c: Context<ApiEnv>, limit: number): Promise<string> {
+  const incoming = (c.env as { incoming?: IncomingMessage } | undefined)?.incoming;
+  if (!incoming || incoming.readableDidRead || typeof incoming.read !== 'function') return readLimited(c.req.raw, limit);
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of incoming as AsyncIterable<Buffer>) {
+    size += chunk.byteLength;
+    if (size > limit) throw new AppError('PAYLOAD_TOO_LARGE', '请求体过大');
+    chunks.push(chunk);
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks));
+  } catch {
+    throw new AppError('VALIDATION', '请求体不是有效的 UTF-8 文本');
+  }
 }
 
 /** Hono's own refusals (CSRF, body limits) in our error shape. */
