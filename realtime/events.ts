@@ -4,6 +4,7 @@ import type { RoomSnapshot, TypedRoomEvent } from '../core/rooms/rooms.schema';
 import type { NegotiationMessageView } from '../core/tenders/tenders.schema';
 import type { z } from 'zod';
 import type { OfferResultView, StartedRoundView } from '../core/rooms/rooms.schema';
+import type { VoucherFiguresPayload } from '../core/vouchers/campaigns.schema';
 import type { VoucherCountsPayload } from '../core/vouchers/grabs.schema';
 
 export interface SiteMessagePayload {
@@ -66,6 +67,7 @@ export interface ServerToClientEvents {
   'chat:typing': (p: { requirementId: string; providerId: string; side: 'enterprise' | 'provider' }) => void;
   /** Granted / remaining per tier of a watched voucher campaign (throttled to a few a second). */
   'vouchers:counts': (p: VoucherCountsPayload) => void;
+  'vouchers:figures': (p: VoucherFiguresPayload) => void;
 }
 
 /** A value as a service may hand it over: Dates where the contract shows ISO strings (JSON writes them so). */
@@ -109,6 +111,8 @@ export interface ClientToServerEvents {
   /** Live grab counts of a voucher campaign (public): the current counts, then `vouchers:counts` pushes. */
   'vouchers:watch': (p: { campaignId: string }, ack: Ack<VoucherCountsPayload>) => void;
   'vouchers:unwatch': (p: { campaignId: string }, ack?: Ack<null>) => void;
+  /** The owning bureau's live console: joins the counts room and the bureau room (`vouchers:figures`); answers both now. */
+  'vouchers:console': (p: { campaignId: string }, ack: Ack<{ counts: VoucherCountsPayload; figures: VoucherFiguresPayload }>) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

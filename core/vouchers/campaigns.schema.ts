@@ -221,6 +221,10 @@ export const ConsoleView = z.object({
 });
 export type ConsoleView = z.infer<typeof ConsoleView>;
 
+/** Pushed to the owning bureau's console room (`vouchers:figures`) when a redemption is paid or refunded. */
+export const VoucherFiguresPayload = ConsoleView.pick({ campaignId: true, generatedAt: true, coupons: true, totals: true });
+export type VoucherFiguresPayload = z.infer<typeof VoucherFiguresPayload>;
+
 export const PublicTierView = TierView.omit({ closed: true, valueFen: true });
 export const PublicIssuanceView = z.object({
   id: z.uuid(),

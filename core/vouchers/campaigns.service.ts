@@ -12,6 +12,7 @@ import { pageOffset } from '../shared/paging';
 import { regionName } from '../shared/regions';
 import { formatDateTime, shanghaiDateCompact } from '../shared/time';
 import { parseInput } from '../shared/validate';
+import type { Publisher } from '../shared/publisher';
 import type { Ledger } from '../wallet/ledger.service';
 import {
   CAMPAIGN_STATUS_LABELS,
@@ -43,6 +44,7 @@ import {
   type IdentityView,
   type IssuanceView,
   type PublicCampaignView,
+  type VoucherFiguresPayload,
 } from './campaigns.schema';
 import { CAMPAIGN_ACCOUNT_KINDS, merchantCategoryName } from './vouchers.constants';
 
@@ -54,8 +56,14 @@ export interface CampaignDeps {
   clock: Clock;
   jobs: JobQueue;
   ledger: Ledger;
+  /** Live figures to the owning bureau's console room (after commit). */
+  publisher?: Publisher;
   log?: (line: string) => void;
 }
+
+/** The owning bureau's console room of a campaign (redemption figures); only its bureau may join. */
+export const bureauRoom = (campaignId: string) => `vouchers:bureau:${campaignId}`;
+export const FIGURES_EVENT = 'vouchers:figures';
 
 const iso = (d: Date) => d.toISOString();
 const isoOrNull = (d: Date | null) => (d ? d.toISOString() : null);
@@ -115,7 +123,7 @@ const districtLabel = (code: string) => regionName(code).split(' ').slice(-1)[0]
  * set time, funding from the bureau's wallet into the campaign pool, pause / resume / stop, the pool
  * identity, the console's figures and their export, and the public read residents and the grab use.
  */
-export function createCampaignService({ db, clock, jobs, ledger, log = () => {} }: CampaignDeps) {
+export function createCampaignService({ db, clock, jobs, ledger, publisher, log = () => {} }: CampaignDeps) {
   /** The campaign of the acting bureau (locked when `lock`); another organisation's is NOT_FOUND. */
   async function campaignFor(q: DbOrTx, actor: Actor | null, id: string, lock = false) {
     const org = bureauOf(actor);
@@ -328,7 +336,39 @@ export function createCampaignService({ db, clock, jobs, ledger, log = () => {} 
     });
   }
 
+  /** Redemptions, discount, order totals, leverage and coupons by status: what the console pushes live. */
+  async function liveFigures(campaignId: string): Promise<VoucherFiguresPayload> {
+    const [coupons, total] = await Promise.all([repo.couponsByStatus(db, campaignId), repo.paidFigures(db, campaignId, 'total')]);
+    return {
+      campaignId,
+      generatedAt: iso(clock.now()),
+      totals: figureRow(total[0] ?? { key: 'total', redemptions: 0, discountFen: 0, billFen: 0 }, '合计'),
+      coupons: {
+        granted: coupons.unused.count + coupons.used.count + coupons.expired.count,
+        unused: coupons.unused.count,
+        used: coupons.used.count,
+        expired: coupons.expired.count,
+      },
+    };
+  }
+
   const service = {
+    /** The console's live figures, for the owning bureau only (the socket join is authorised here). */
+    async watchConsole(actor: Actor | null, campaignId: string): Promise<VoucherFiguresPayload> {
+      const { c } = await campaignFor(db, actor, campaignId);
+      return liveFigures(c.id);
+    },
+
+    /** After a redemption is paid or refunded (committed): the owning bureau's console gets the new figures. */
+    async publishFigures(campaignId: string) {
+      if (!publisher) return;
+      try {
+        await publisher.publish(bureauRoom(campaignId), FIGURES_EVENT, await liveFigures(campaignId));
+      } catch (e) {
+        log(`[vouchers] figures of ${campaignId}: ${(e as Error).message}`);
+      }
+    },
+
     /** 新建活动: the acting government department's; categories default to 通用券 / 餐饮券. */
     async create(actor: Actor | null, raw: unknown): Promise<CampaignDetailView> {
       const org = bureauOf(actor);

@@ -41,6 +41,8 @@ export interface RedemptionDeps {
   messages: Pick<MessageService, 'send' | 'sendToOrganisation'>;
   rateLimiter: RateLimiter;
   recharges: Pick<RechargeService, 'onNotices'>;
+  /** After a redemption is paid or refunded (committed): the bureau's live console figures. */
+  figuresChanged?: (campaignId: string) => Promise<void>;
 }
 
 /** Gateway order numbers of voucher payments start with this (the wallet routes their notices here). */
@@ -233,7 +235,8 @@ export function createRedemptionService(deps: RedemptionDeps) {
       },
       tx,
     );
-    return { outcome: 'credited', push };
+    const figures = deps.figuresChanged;
+    return { outcome: 'credited', push: async () => void (await Promise.all([push(), figures?.(r.campaignId)])) };
   }
 
   deps.recharges.onNotices(REDEMPTION_PREFIX, handleNotice);
@@ -467,6 +470,7 @@ export function createRedemptionService(deps: RedemptionDeps) {
         return done;
       });
       await push().catch(() => undefined);
+      await deps.figuresChanged?.(row.campaignId);
       return (await views(db, [row]))[0]!;
     },
 

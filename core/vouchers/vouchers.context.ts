@@ -56,24 +56,28 @@ export const vouchersContext = defineContext({
     voucherRedemptions,
     voucherSettlements,
   },
-  create: ({ db, clock, ...d }, n: VoucherNeeds) => ({
-    voucherCampaigns: createCampaignService({ db, clock, jobs: d.jobs, ledger: n.ledger, log: d.log }),
-    voucherGrabs: createGrabService({
-      db,
-      clock,
-      ...pick(d, 'rateLimiter', 'jobs', 'publisher', 'redis', 'redisPrefix', 'log'),
-      ledger: n.ledger,
-      individuals: n.units,
-      limits: { perUser: d.config.VOUCHER_GRAB_LIMIT_USER, perIp: d.config.VOUCHER_GRAB_LIMIT_IP, windowSeconds: d.config.VOUCHER_GRAB_LIMIT_WINDOW },
-    }),
-    voucherMerchants: createMerchantService({ db, clock, messages: n.messages, files: n.files, organisations: n.organisations, withdrawals: n.withdrawals }),
-    voucherRedemptions: createRedemptionService({
-      db,
-      clock,
-      ...pick(d, 'gateway', 'publicOrigin', 'rateLimiter'),
-      ...pick(n, 'ledger', 'messages', 'recharges'),
-    }),
-  }),
+  create: ({ db, clock, ...d }, n: VoucherNeeds) => {
+    const voucherCampaigns = createCampaignService({ db, clock, jobs: d.jobs, ledger: n.ledger, publisher: d.publisher, log: d.log });
+    return {
+      voucherCampaigns,
+      voucherGrabs: createGrabService({
+        db,
+        clock,
+        ...pick(d, 'rateLimiter', 'jobs', 'publisher', 'redis', 'redisPrefix', 'log'),
+        ledger: n.ledger,
+        individuals: n.units,
+        limits: { perUser: d.config.VOUCHER_GRAB_LIMIT_USER, perIp: d.config.VOUCHER_GRAB_LIMIT_IP, windowSeconds: d.config.VOUCHER_GRAB_LIMIT_WINDOW },
+      }),
+      voucherMerchants: createMerchantService({ db, clock, messages: n.messages, files: n.files, organisations: n.organisations, withdrawals: n.withdrawals }),
+      voucherRedemptions: createRedemptionService({
+        db,
+        clock,
+        ...pick(d, 'gateway', 'publicOrigin', 'rateLimiter'),
+        ...pick(n, 'ledger', 'messages', 'recharges'),
+        figuresChanged: (campaignId) => voucherCampaigns.publishFigures(campaignId),
+      }),
+    };
+  },
   fileAccess: {
     // Storefront photos: everyone once the merchant is approved; before, the merchant itself and the bureau.
     voucher_merchant: (s, actor, f) => s.voucherMerchants.canReadPhoto(actor, f.subjectId),

@@ -3,6 +3,7 @@ import type { Platform } from '../../core/platform/platform';
 import { isAppError, toErrorBody } from '../../core/shared/app-error';
 import { logger } from '../../core/shared/logger';
 import { parseInput } from '../../core/shared/validate';
+import { bureauRoom } from '../../core/vouchers/campaigns.service';
 import { campaignRoom } from '../../core/vouchers/grabs.service';
 import type { BangfuSocket } from '../contexts';
 import type { Ack, AckResult } from '../events';
@@ -36,10 +37,21 @@ export function registerVoucherHandlers(_io: BangfuIo, socket: BangfuSocket, pla
       return counts;
     }),
   );
+  // The bureau's console: only the owning bureau (the service refuses others with NOT_FOUND before any join).
+  socket.on('vouchers:console', (p, ack) =>
+    handle(ack, async () => {
+      const { campaignId } = parseInput(WatchInput, p);
+      const figures = await platform.services.voucherCampaigns.watchConsole(socket.data.actor ?? null, campaignId);
+      const counts = await platform.services.voucherGrabs.countsOf(campaignId);
+      await socket.join([campaignRoom(campaignId), bureauRoom(campaignId)]);
+      return { counts, figures };
+    }),
+  );
   socket.on('vouchers:unwatch', (p, ack) =>
     handle(ack, async () => {
       const { campaignId } = parseInput(WatchInput, p);
       await socket.leave(campaignRoom(campaignId));
+      await socket.leave(bureauRoom(campaignId));
       return null;
     }),
   );
