@@ -166,6 +166,59 @@ describe('campaigns and issuances', () => {
   });
 });
 
+describe('coupon categories and the merchant categories they cover', () => {
+  it('set at creation, edited until the first issuance starts (a used category stays), frozen after; field messages', async () => {
+    clock.set(new Date('2023-11-28T02:00:00Z'));
+    const b = await government(p, `綦江区商务委员会${randomUUID().slice(0, 4)}`, '500110');
+    const appliances = { code: 'appliances', name: '家电券', merchantCategories: ['appliances', 'home'] };
+    const c = await svc().create(b.actor, campaignInput({ budgetFen: 1_000_000, categories: [appliances] }));
+    expect(c.categories.map((k) => [k.name, k.merchantCategoryNames.join('/')])).toEqual([['家电券', '家电/家居']]);
+    // Bad input: field messages, nothing changes.
+    const bad = await err(
+      svc().update(
+        b.actor,
+        c.id,
+        campaignInput({
+          budgetFen: 1_000_000,
+          categories: [
+            { code: 'Bad code', name: '', merchantCategories: [] },
+            { code: 'x', name: '券', merchantCategories: ['casino'] },
+          ],
+        }),
+      ),
+    );
+    expect(bad.code).toBe('VALIDATION');
+    expect(bad.fields).toMatchObject({
+      'categories.0.code': expect.stringContaining('小写字母开头'),
+      'categories.0.name': '请填写券类别名称',
+      'categories.0.merchantCategories': '请至少选择一个适用的商户类别',
+      'categories.1.merchantCategories.0': '请选择商户类别',
+    });
+    const dup = await err(svc().update(b.actor, c.id, campaignInput({ budgetFen: 1_000_000, categories: [appliances, appliances] })));
+    expect(dup.fields).toMatchObject({ 'categories.1.code': '券类别代码重复', 'categories.1.name': '券类别名称重复' });
+    // A planned issuance: categories may still change, but the one it uses stays.
+    const withDining = [appliances, { code: 'dining', name: '餐饮券', merchantCategories: ['dining'] }];
+    expect((await svc().update(b.actor, c.id, campaignInput({ budgetFen: 1_000_000, categories: withDining }))).categories).toHaveLength(2);
+    const i = await svc().addIssuance(b.actor, c.id, {
+      startsAt: '2023-12-03T10:00',
+      rows: [{ categoryCode: 'dining', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 10 }],
+    });
+    const dropped = await err(svc().update(b.actor, c.id, campaignInput({ budgetFen: 1_000_000, categories: [appliances] })));
+    expect(dropped.fields).toEqual({ categories: '发券批次已使用「餐饮券」，不能删除（可先删除或修改发券批次）' });
+    const renamed = [{ ...appliances, merchantCategories: ['appliances'] }, withDining[1]!];
+    const ok = await svc().update(b.actor, c.id, campaignInput({ budgetFen: 1_000_000, categories: renamed }));
+    expect(ok.categories.map((k) => k.merchantCategoryNames.join('/'))).toEqual(['家电', '餐饮']);
+    // The first issuance starts: frozen (the same list is still accepted with other changes).
+    await topUp(p, b.actor, 1_000_000);
+    await svc().fund(b.actor, c.id);
+    clock.set(new Date('2023-12-03T02:00:00Z'));
+    await svc().ensureStarted(i.id);
+    const frozen = await err(svc().update(b.actor, c.id, campaignInput({ budgetFen: 1_000_000, categories: withDining })));
+    expect(frozen.fields).toEqual({ categories: '首次发券已开始，券类别已冻结，不能修改' });
+    expect((await svc().update(b.actor, c.id, campaignInput({ budgetFen: 1_000_000, name: '家电消费券', categories: renamed }))).name).toBe('家电消费券');
+  });
+});
+
 describe('funding, start, pause, stop and the identity', () => {
   it('funds from the wallet once (insufficient refused, nothing moves); the start job moves the issuance total pool → issued once', async () => {
     clock.set(new Date('2023-11-28T02:00:00Z'));

@@ -403,7 +403,7 @@ export function createCampaignService({ db, clock, jobs, ledger, publisher, log 
       });
     },
 
-    /** 修改活动: the budget only before funding (and not below the planned issuances), categories only before any issuance. */
+    /** 修改活动: the budget only before funding (and not below the planned issuances); categories until the first issuance starts (a used one stays). */
     async update(actor: Actor | null, id: string, raw: unknown): Promise<CampaignDetailView> {
       const input = parseInput(CampaignInput, raw);
       return db.transaction(async (tx) => {
@@ -428,7 +428,22 @@ export function createCampaignService({ db, clock, jobs, ledger, publisher, log 
         Object.assign(errors, categoryErrors(categories));
         const changed =
           JSON.stringify(categories) !== JSON.stringify(current.map((k) => ({ code: k.code, name: k.name, merchantCategories: k.merchantCategories })));
-        if (changed && issuances.length) errors.categories = '已有发券批次，不能修改券类别';
+        if (changed) {
+          // Frozen once the first issuance has started; before, a category a planned issuance uses stays.
+          if (issuances.some((i) => i.status !== 'scheduled')) errors.categories = '首次发券已开始，券类别已冻结，不能修改';
+          else {
+            const used = new Set(
+              (
+                await repo.tiersOf(
+                  tx,
+                  issuances.map((i) => i.id),
+                )
+              ).map((t) => t.categoryCode),
+            );
+            const dropped = current.filter((k) => used.has(k.code) && !categories.some((n) => n.code === k.code));
+            if (dropped.length) errors.categories = `发券批次已使用${dropped.map((k) => `「${k.name}」`).join('、')}，不能删除（可先删除或修改发券批次）`;
+          }
+        }
         if (Object.keys(errors).length) throw new AppError('VALIDATION', '请检查填写的内容', errors);
         const row = await repo.updateCampaign(tx, c.id, {
           name: input.name,
