@@ -132,3 +132,40 @@ describe('voucher campaigns API', () => {
       expect(doc.json.paths, path).toHaveProperty([`/api/v1${path}`]);
   });
 });
+
+describe('voucher campaign categories API', () => {
+  it('creates with categories, edits them with field messages (400, never 5xx) until the first issuance starts, then refuses', async () => {
+    clock.set(new Date('2023-11-28T02:00:00Z'));
+    const b = await bureauToken('綦江区商务委员会（类别）');
+    const categories = [
+      { code: 'general', name: '通用券', merchantCategories: ['supermarket', 'mall'] },
+      { code: 'dining', name: '餐饮券', merchantCategories: ['dining'] },
+    ];
+    const created = await h.json('POST', '/api/v1/vouchers/campaigns', { ...CAMPAIGN, budgetFen: 1_000_000, categories }, { token: b.token });
+    expect(created.status, created.text).toBe(201);
+    const id = created.json.id as string;
+    expect(created.json.categories.map((k: { merchantCategoryNames: string[] }) => k.merchantCategoryNames.join('/'))).toEqual(['超市/商场', '餐饮']);
+    const put = (body: unknown) => h.json('PUT', `/api/v1/vouchers/campaigns/${id}`, body, { token: b.token });
+    const bad = await put({ ...CAMPAIGN, budgetFen: 1_000_000, categories: [{ code: 'general', name: '通用券', merchantCategories: [] }, 'x'] });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.fields).toMatchObject({ 'categories.0.merchantCategories': '请至少选择一个适用的商户类别' });
+    const edited = await put({ ...CAMPAIGN, budgetFen: 1_000_000, categories: [{ ...categories[0]!, merchantCategories: ['appliances'] }, categories[1]] });
+    expect(edited.status, edited.text).toBe(200);
+    expect(edited.json.categories[0].merchantCategoryNames).toEqual(['家电']);
+    await h.json(
+      'POST',
+      `/api/v1/vouchers/campaigns/${id}/issuances`,
+      { startsAt: '2023-12-03T10:00', rows: [ROWS[0]!].map((r) => ({ ...r, count: 10 })) },
+      { token: b.token },
+    );
+    await topUp(h.platform, { ...b.actor, organisation: { ...b.actor.organisation!, organisationId: b.org.id } }, 1_000_000);
+    expect((await h.json('POST', `/api/v1/vouchers/campaigns/${id}/fund`, undefined, { token: b.token })).status).toBe(200);
+    clock.set(new Date('2023-12-03T02:00:00Z'));
+    await h.platform.jobs.runDue();
+    b.token = await h.loginAs(b.input);
+    expect((await h.json('POST', '/api/v1/auth/active-organisation', { organisationId: b.org.id }, { token: b.token })).status).toBe(200);
+    const frozen = await put({ ...CAMPAIGN, budgetFen: 1_000_000, categories });
+    expect(frozen.status).toBe(400);
+    expect(frozen.json.error.fields).toEqual({ categories: '首次发券已开始，券类别已冻结，不能修改' });
+  });
+});

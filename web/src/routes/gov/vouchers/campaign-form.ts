@@ -1,0 +1,57 @@
+import { yuanToFen } from '$core/shared/money';
+
+/** A coupon category as the form edits it (the code is kept for existing ones, made up for new ones). */
+export interface CategoryDraft {
+  code: string;
+  name: string;
+  merchantCategories: string[];
+}
+
+/**
+ * The campaign form's values as the service's input, or field messages the page shows before asking it.
+ * `categories` is the JSON the category editor writes into its hidden input.
+ */
+export function campaignBody(values: Record<string, string>): { ok: true; body: Record<string, unknown> } | { ok: false; fields: Record<string, string> } {
+  const budgetFen = yuanToFen(values.budget ?? '');
+  if (budgetFen === undefined) return { ok: false, fields: { budget: '资金总额格式不正确，请填写数字，最多两位小数' } };
+  let categories: unknown;
+  try {
+    categories = values.categories ? JSON.parse(values.categories) : undefined;
+  } catch {
+    return { ok: false, fields: { categories: '券类别格式不正确，请刷新页面后重试' } };
+  }
+  const regionCodes = (values.regionCodes ?? '')
+    .split(/[\s,，、]+/)
+    .map((s) => s.trim())
+    .filter(Boolean);
+  const cap = values.perIssuanceCap?.trim();
+  return {
+    ok: true,
+    body: {
+      name: values.name ?? '',
+      documentNo: values.documentNo ?? '',
+      budgetFen,
+      validUntil: values.validUntil ?? '',
+      regionCodes,
+      perIssuanceCap: cap ? Number(cap) : null,
+      ...(categories === undefined ? {} : { categories }),
+    },
+  };
+}
+
+/** Service field keys → the form's input names. */
+export const CAMPAIGN_RENAME = { budgetFen: 'budget', 'regionCodes.0': 'regionCodes' };
+
+/** The categories the editor starts from: what was typed (after a refusal), else the campaign's. */
+export function draftCategories(typed: string | undefined, saved: readonly CategoryDraft[]): CategoryDraft[] {
+  if (typed) {
+    try {
+      const v = JSON.parse(typed) as CategoryDraft[];
+      if (Array.isArray(v))
+        return v.map((c) => ({ code: String(c.code ?? ''), name: String(c.name ?? ''), merchantCategories: [...(c.merchantCategories ?? [])] }));
+    } catch {
+      // fall through to the saved list
+    }
+  }
+  return saved.map((c) => ({ code: c.code, name: c.name, merchantCategories: [...c.merchantCategories] }));
+}
