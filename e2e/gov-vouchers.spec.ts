@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { signedIn } from './fixtures';
+import { api, payOnline, signedIn } from './fixtures';
 
 /** The commerce bureau's voucher pages (demo login qijiang), at phone and desktop widths, with screenshots. */
 for (const width of [390, 1280] as const) {
@@ -20,14 +20,26 @@ for (const width of [390, 1280] as const) {
     await expect(page.getByText('账实一致')).toBeVisible();
     await shot('campaign');
     await page.goto('/gov/vouchers/new');
+    // A third coupon category left empty: its field messages show in place.
+    await page.getByRole('button', { name: '添加券类别' }).click();
     await page.getByRole('button', { name: '保存活动' }).click();
+    await expect(page.getByText('请填写券类别名称')).toBeVisible();
+    await expect(page.getByText('请至少选择一个适用的商户类别')).toBeVisible();
     await shot('new-errors');
+    await page.getByTestId('category-row').nth(2).getByLabel('券类别名称').fill('家电券');
+    await page.getByTestId('category-row').nth(2).getByLabel('家电').check();
+    await page.getByTestId('category-row').nth(2).getByLabel('家居').check();
     await page.getByLabel('活动名称').fill('测试消费券活动');
     await page.getByLabel('文号').fill('綦商务发〔2026〕1号');
     await page.getByLabel('资金总额（元）').fill('600000');
     await page.getByLabel('有效期截止（北京时间）').fill('2030-12-10T23:59');
     await page.getByRole('button', { name: '保存活动' }).click();
     await expect(page.getByRole('heading', { name: '测试消费券活动' })).toBeVisible();
+    await page.getByRole('link', { name: '修改活动' }).click();
+    await expect(page.getByTestId('category-row')).toHaveCount(3);
+    await expect(page.getByTestId('category-row').nth(2).getByLabel('家居')).toBeChecked();
+    await shot('edit');
+    await page.getByRole('link', { name: '取消' }).click();
     await page.getByRole('link', { name: '新增发券批次' }).click();
     await page.getByLabel('发放时间（北京时间）').fill('2030-12-03T10:00');
     await page.getByLabel('第 3 行张数').fill('9000');
@@ -44,3 +56,44 @@ for (const width of [390, 1280] as const) {
     await context.close();
   });
 }
+
+test('the bureau console counts a grab live, without reloading', async ({ browser }) => {
+  test.setTimeout(90_000);
+  const { context, page } = await signedIn(browser, 'qijiang', 390);
+  // A ¥30 campaign with one coupon, funded, its issuance starting in a few seconds.
+  await page.goto('/wallet/recharge');
+  await payOnline(page, '100');
+  const c = await api<{ id: string }>(context, 'POST', '/vouchers/campaigns', {
+    name: `实时看板测试${Date.now().toString(36)}`,
+    documentNo: '綦商务发〔2026〕9号',
+    budgetFen: 3_000,
+    validUntil: '2030-12-31T23:59',
+  });
+  const i = await api<{ tiers: { id: string }[] }>(context, 'POST', `/vouchers/campaigns/${c.id}/issuances`, {
+    startsAt: new Date(Date.now() + 8_000).toISOString(),
+    rows: [{ categoryCode: 'general', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 1 }],
+  });
+  await api(context, 'POST', `/vouchers/campaigns/${c.id}/fund`);
+  await page.goto(`/gov/vouchers/${c.id}`);
+  await expect(page.getByTestId('live-state')).toHaveText('● 实时');
+  await expect(page.getByText(/已领 0 张/)).toBeVisible();
+  let reloads = 0;
+  page.on('framenavigated', () => reloads++);
+  const resident = await signedIn(browser, 'liuyang', 390);
+  await expect
+    .poll(
+      async () =>
+        api(resident.context, 'POST', '/vouchers/grabs', { tierId: i.tiers[0]!.id })
+          .then(() => 'ok')
+          .catch((e: Error) => e.message),
+      { timeout: 30_000, intervals: [1_000] },
+    )
+    .toBe('ok');
+  await expect(page.getByText(/已领 1 张/)).toBeVisible({ timeout: 5_000 });
+  await expect(page.getByText('已领 1 / 1 张')).toBeVisible();
+  expect(reloads).toBe(0);
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: 'e2e/artifacts/gov-vouchers-live-390.png', fullPage: true });
+  await resident.context.close();
+  await context.close();
+});
