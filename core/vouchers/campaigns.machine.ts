@@ -18,7 +18,8 @@ export const ISSUANCE_STATUS_LABELS: Record<IssuanceStatus, string> = {
   running: '发放中',
   paused: '已暂停',
   stopped: '已停止',
-  finished: '已结束',
+  /** Every coupon of the issuance granted (the grab marks it). */
+  finished: '已抢光',
 };
 
 export const CAMPAIGN_STATUS_LABELS: Record<'draft' | 'funded' | 'settled' | 'cancelled', string> = {

@@ -50,10 +50,10 @@ describe('grab rules', () => {
     expect(code({ ...all, issuance: base.issuance, tier: base.tier, alreadyClaimed: false, cap: 2 })).toBe('VOUCHER_NOT_ELIGIBLE');
   });
 
-  it('a closed tier (pause in progress) is paused; stopped and finished issuances are closed', () => {
+  it('a closed tier (pause in progress) is paused; a stopped issuance is closed; a finished one (every coupon granted) is sold out', () => {
     expect(code({ tier: { count: 10, granted: 0, closed: true } })).toBe('VOUCHER_ISSUANCE_PAUSED');
     expect(code({ issuance: { status: 'stopped', startsAt: now } })).toBe('VOUCHER_ISSUANCE_CLOSED');
-    expect(code({ issuance: { status: 'finished', startsAt: now } })).toBe('VOUCHER_ISSUANCE_CLOSED');
+    expect(code({ issuance: { status: 'finished', startsAt: now } })).toBe('VOUCHER_SOLD_OUT');
   });
 
   it('a campaign not funded or past its validity takes no grabs', () => {

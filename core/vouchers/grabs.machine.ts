@@ -57,7 +57,8 @@ export function tierRefusal(f: Pick<GrabFacts, 'now' | 'campaign' | 'issuance' |
   if (f.issuance.status === 'scheduled' && f.issuance.startsAt.getTime() > f.now.getTime())
     return { code: 'VOUCHER_NOT_STARTED', message: `未开始：${formatStart(f.issuance.startsAt)} 开抢`, startsAt: f.issuance.startsAt };
   if (f.issuance.status === 'paused') return { code: 'VOUCHER_ISSUANCE_PAUSED', message: '本批次已暂停发放，请稍后再试' };
-  if (f.issuance.status === 'stopped' || f.issuance.status === 'finished') return { code: 'VOUCHER_ISSUANCE_CLOSED', message: '本批次发放已结束' };
+  if (f.issuance.status === 'finished') return SOLD_OUT;
+  if (f.issuance.status === 'stopped') return { code: 'VOUCHER_ISSUANCE_CLOSED', message: '本批次发放已结束' };
   if (f.tier.closed) return { code: 'VOUCHER_ISSUANCE_PAUSED', message: '本批次已暂停发放，请稍后再试' };
   if (f.tier.granted >= f.tier.count) return SOLD_OUT;
   return null;

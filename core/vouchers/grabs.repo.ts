@@ -160,6 +160,22 @@ export const grabsRepo = {
     return { voucher, granted: Number(row.granted), count: Number(row.count) };
   },
 
+  /** running → finished once no tier of the issuance has a coupon left (idempotent; paused stays paused). */
+  async finishIfSoldOut(q: DbOrTx, issuanceId: string) {
+    const rows = await q
+      .update(voucherIssuances)
+      .set({ status: 'finished' })
+      .where(
+        and(
+          eq(voucherIssuances.id, issuanceId),
+          eq(voucherIssuances.status, 'running'),
+          sql`not exists (select 1 from ${voucherTiers} where ${voucherTiers.issuanceId} = ${issuanceId} and ${voucherTiers.granted} < ${voucherTiers.count} and not ${voucherTiers.closed})`,
+        ),
+      )
+      .returning({ id: voucherIssuances.id });
+    return rows.length > 0;
+  },
+
   async insertVoucher(tx: Tx, values: typeof vouchers.$inferInsert) {
     const [row] = await tx.insert(vouchers).values(values).returning();
     return row!;

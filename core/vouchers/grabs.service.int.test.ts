@@ -238,6 +238,9 @@ describe(`grab (${process.env.REDIS_URL ? 'Redis' : 'in-process'} gate)`, () => 
     expect(new Set(rows.map((r) => r.id))).toEqual(new Set(successes));
     const [t] = await p.db.select().from(voucherTiers).where(eq(voucherTiers.id, tiers[0]!.id));
     expect(t!.granted).toBe(100);
+    // Its last coupon finished the issuance (the console and the grab page say 已抢光).
+    const [i] = await p.db.select().from(voucherIssuances).where(eq(voucherIssuances.id, issuance.id));
+    expect(i!.status).toBe('finished');
     // Sold out is now answered from memory.
     expect(await grab(people[0]!, tiers[0]!.id)).toBe('VOUCHER_SOLD_OUT');
     expect(await svc().gateStock(issuance.id, tiers[0]!.id)).toBe(0);

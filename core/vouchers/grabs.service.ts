@@ -427,7 +427,11 @@ export function createGrabService(deps: GrabDeps) {
         throw e;
       }
       expiryScheduled.add(t.campaignId);
-      if (result.granted >= result.count) soldOut.confirmed(tierId);
+      if (result.granted >= result.count) {
+        soldOut.confirmed(tierId);
+        // The last coupon of a tier: when it was the issuance's last one too, the issuance is finished (已抢光).
+        if (await grabsRepo.finishIfSoldOut(db, t.issuanceId).catch(() => false)) tierCache.clear();
+      }
       countsChanged(t.campaignId);
       const cats = await categoriesOfCampaign(t.campaignId);
       return view({ ...result.voucher, campaignName: t.campaignName, tierNo: t.tierNo }, cats, now);
@@ -640,9 +644,9 @@ export function createGrabService(deps: GrabDeps) {
 }
 
 function stateLabel(status: string, startsAt: Date, tiers: { count: number; granted: number }[], now: Date) {
-  if (status === 'stopped' || status === 'finished') return '已结束';
+  if (status === 'stopped') return '已结束';
+  if (status === 'finished' || (tiers.length && tiers.every((t) => t.granted >= t.count))) return '已抢光';
   if (status === 'paused') return '已暂停';
-  if (tiers.length && tiers.every((t) => t.granted >= t.count)) return '已抢光';
   if (status === 'scheduled' && startsAt.getTime() > now.getTime()) return '未开始';
   return '进行中';
 }

@@ -46,15 +46,17 @@ export async function createApiHarness(opts: { clock?: ManualClock } = {}) {
   holdToResponseSchemas(app);
 
   async function call(method: string, path: string, o: CallOptions = {}): Promise<ApiResponse> {
+    const body = o.body !== undefined ? JSON.stringify(o.body) : undefined;
     const init: RequestInit = {
       method,
       headers: {
-        ...(o.body !== undefined ? { 'content-type': 'application/json' } : {}),
+        // As a real client sends them: the type and the length of the body.
+        ...(body !== undefined ? { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } : {}),
         ...(o.token ? { authorization: `Bearer ${o.token}` } : {}),
         ...(o.cookie ? { cookie: o.cookie } : {}),
         ...o.headers,
       },
-      body: o.body !== undefined ? JSON.stringify(o.body) : undefined,
+      body,
     };
     const res = await app.request(path, init, o.ip ? connectionFrom(o.ip) : undefined);
     return read(res);

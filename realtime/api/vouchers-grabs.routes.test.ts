@@ -100,6 +100,29 @@ describe('voucher grabs API', () => {
     expect(csv.headers.get('content-type')).toContain('text/csv');
   });
 
+  it('under a crowd: sold out is answered before the session is read; no token still hears 401; a signed-out session is refused at once', async () => {
+    const { id } = await campaign();
+    clock.set(new Date('2023-12-03T02:00:00Z'));
+    h.platform.services.voucherGrabs.useStarter((i) => h.platform.services.voucherCampaigns.ensureStarted(i));
+    const page = await h.json('GET', `/api/v1/vouchers/campaigns/${id}/grab`);
+    const [general, dining] = page.json.issuances[0].tiers as { tierId: string }[];
+    const [a, b] = [await h.user(), await h.user()];
+    expect((await h.json('POST', '/api/v1/vouchers/grabs', { tierId: general!.tierId }, { token: a.token })).status).toBe(201);
+
+    // Sold out is public (the grab page shows remaining counts): any token hears it without a session look-up.
+    const forged = await h.json('POST', '/api/v1/vouchers/grabs', { tierId: general!.tierId }, { token: 'not-a-session' });
+    expect(forged.status).toBe(409);
+    expect(forged.json.error.code).toBe('VOUCHER_SOLD_OUT');
+    expect((await h.json('POST', '/api/v1/vouchers/grabs', { tierId: general!.tierId })).status).toBe(401);
+    // A tier with coupons left needs a real session.
+    expect((await h.json('POST', '/api/v1/vouchers/grabs', { tierId: dining!.tierId }, { token: 'not-a-session' })).status).toBe(401);
+
+    // The grab reuses a session it resolved a moment ago; signing out on this node drops it at once.
+    expect((await h.json('POST', '/api/v1/vouchers/grabs', { tierId: dining!.tierId }, { token: b.token })).status).toBe(201);
+    expect((await h.json('POST', '/api/v1/auth/logout', undefined, { token: b.token })).status).toBeLessThan(300);
+    expect((await h.json('POST', '/api/v1/vouchers/grabs', { tierId: dining!.tierId }, { token: b.token })).status).toBe(401);
+  });
+
   it('errors: 401 without a session, 400 with a Chinese field message, 404 for unknown ids', async () => {
     await h.expectRefusals('signed-in', { method: 'POST', path: '/api/v1/vouchers/grabs', body: { tierId: '00000000-0000-4000-8000-000000000000' } });
     await h.expectRefusals('signed-in', { method: 'GET', path: '/api/v1/vouchers/mine' });
