@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { and, count, eq } from 'drizzle-orm';
 import type { PgTable } from 'drizzle-orm/pg-core';
+import ExcelJS from 'exceljs';
 import {
   addresses,
   auditLog,
@@ -24,11 +25,21 @@ import {
   agreements,
   afterSalesCases,
   milestones,
+  voucherCampaigns,
+  voucherIssuances,
+  voucherMerchants,
+  voucherPaymentCodes,
+  voucherRedemptions,
+  voucherSettlements,
+  voucherTiers,
+  vouchers,
 } from '../../db/schema';
-import { address, individual, merchant, product, unitBuyer } from '../../core/testing/mall-factories';
+import { address, GATEWAY_SECRET, government, individual, merchant, product, signedNotice, unitBuyer } from '../../core/testing/mall-factories';
 import { awardedRequirement, buildRequirement, fund } from '../../core/testing/tenders-factories';
 import { ManualClock } from '../../core/testing/test-platform';
+import { enrolment, fundedCampaign, grant } from '../../core/testing/vouchers-factories';
 import { bankCard, rechargeOrder, siteMessage } from '../../core/testing/wallet-factories';
+import { buildUscc } from '../../core/testing/factories';
 import { buildDocument } from './openapi-document';
 import { createApiHarness, type ApiHarness } from './test-helpers';
 
@@ -63,7 +74,14 @@ type Fixture =
   | 'sentInvitation'
   | 'agreement'
   | 'milestone'
-  | 'afterSalesCase';
+  | 'afterSalesCase'
+  | 'voucherCampaign'
+  | 'voucherIssuance'
+  | 'voucherMerchant'
+  | 'voucherPaymentCode'
+  | 'voucherCode'
+  | 'voucherRedemption'
+  | 'merchantRedemption';
 
 interface Refusal {
   /**
@@ -81,7 +99,9 @@ interface Refusal {
    */
   bodyFirst?: true;
   /** A valid body for the other organisation's call, so its rights check is reached past the input check. */
-  body?: Record<string, unknown>;
+  body?: Record<string, unknown> | (() => Record<string, unknown>);
+  /** The body is a file upload: checked by its own test with a valid file, skipped by the JSON probe. */
+  multipart?: true;
 }
 
 const own: Refusal = { scope: 'own' };
@@ -94,6 +114,17 @@ const addressOf: Refusal = { scope: 'address' };
 const productOf: Refusal = { scope: 'product' };
 const cardOf: Refusal = { scope: 'card' };
 const cardOfBodyFirst: Refusal = { scope: 'card', bodyFirst: true };
+const voucherCampaign: Refusal = { scope: 'voucherCampaign' };
+const voucherIssuance: Refusal = { scope: 'voucherIssuance' };
+/** The digits of another resident's live payment code (set in the fixture set-up). */
+let voucherCodeDigits = '';
+/** Beijing wall-clock time `days` from the test clock's now, as the campaign forms take it (YYYY-MM-DDTHH:mm). */
+const shanghaiLocal = (days: number) => new Date(h.platform.clock.now().getTime() + 8 * 3600_000 + days * 86_400_000).toISOString().slice(0, 16);
+/** A valid issuance for the fixture campaign (within its budget and validity). */
+const ISSUANCE = () => ({
+  startsAt: shanghaiLocal(1),
+  rows: [{ categoryCode: 'general', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 10 }],
+});
 const pending = (why: string): Refusal => ({ scope: { pending: why } });
 const STOREFRONT_ITEM = {
   title: '小规模纳税人代理记账',
@@ -122,50 +153,51 @@ const merchantOrder = (body: Record<string, unknown>): Refusal => ({ scope: 'mer
 
 /** Every operation that requires a session, by operationId. Operator routes (/admin/*) need no entry. */
 const REFUSALS: Record<string, Refusal> = {
-  // Voucher merchants, payment codes, redemptions, settlement (vouchers-merchants.routes.test.ts and redemptions.service.int.test.ts cover the refusals).
-  createVouchersCampaignMerchant: pending(
-    'enrolment in a campaign: a public campaign, refused unless the caller acts for a merchant; vouchers-merchants.routes.test.ts',
-  ),
-  getVouchersCampaignMerchantsReview: pending('another bureau’s campaign: vouchers-merchants.routes.test.ts asks as a merchant (404)'),
-  getVouchersCampaignMerchantsTemplate: pending('another bureau’s campaign: vouchers-merchants.routes.test.ts asks as a merchant (404)'),
-  importVouchersCampaignMerchants: pending('another bureau’s campaign: vouchers-merchants.routes.test.ts asks as a merchant (404)'),
-  approveVouchersMerchant: pending('another bureau’s merchant: vouchers-merchants.routes.test.ts asks as the merchant itself (404)'),
-  rejectVouchersMerchant: pending('another bureau’s merchant: redemptions.service.int.test.ts covers the refusal'),
+  // Vouchers: another bureau's funded campaign with a running issuance, a pending merchant of it, a resident's
+  // unused payment code and paid redemption; asked for by another bureau, another resident or another merchant.
+  // Enrolment is in a public campaign with the caller's own shop, photo and card: the probe body is refused first.
+  createVouchersCampaignMerchant: { scope: 'voucherCampaign', bodyFirst: true },
+  getVouchersCampaignMerchantsReview: voucherCampaign,
+  getVouchersCampaignMerchantsTemplate: voucherCampaign,
+  // A multipart upload: its own check below sends a valid sheet.
+  importVouchersCampaignMerchants: { scope: 'voucherCampaign', multipart: true },
+  approveVouchersMerchant: { scope: 'voucherMerchant' },
+  rejectVouchersMerchant: { scope: 'voucherMerchant', body: { reason: '营业执照不清晰' } },
   getVouchersMerchantsMine: own,
   // A grab is for a public tier and creates the caller's own coupon; 我的票券 lists the caller's own.
   createVouchersGrab: own,
   getVouchersMine: own,
   createVouchersPaymentCode: own,
-  getVouchersPaymentCode: pending('another resident’s payment code: redemptions.service.int.test.ts asks as a stranger (404)'),
-  quoteVouchersRedemptions: pending(
-    'a code of another resident is what the merchant scans: refused unless the caller is an approved merchant; redemptions.service.int.test.ts',
-  ),
-  createVouchersRedemption: pending(
-    'a code of another resident is what the merchant scans: refused unless the caller is an approved merchant; redemptions.service.int.test.ts',
-  ),
+  getVouchersPaymentCode: { scope: 'voucherPaymentCode' },
+  // Another resident's live code, scanned by a merchant not approved in the campaign.
+  quoteVouchersRedemptions: { scope: 'voucherCode', body: () => ({ code: voucherCodeDigits, billFen: 12_000 }) },
+  createVouchersRedemption: { scope: 'voucherCode', body: () => ({ code: voucherCodeDigits, billFen: 12_000 }) },
   listVouchersRedemptions: own,
-  getVouchersRedemption: pending('another resident’s or merchant’s redemption: redemptions.service.int.test.ts asks as a stranger (404)'),
-  payVouchersRedemption: pending('another resident’s redemption: vouchers-merchants.routes.test.ts asks as a stranger (404)'),
-  cancelVouchersRedemption: pending('another resident’s redemption: redemptions.service.int.test.ts covers the refusal'),
-  refundVouchersRedemption: pending('another merchant’s redemption: redemptions.service.int.test.ts asks as the resident (404)'),
+  getVouchersRedemption: { scope: 'voucherRedemption' },
+  payVouchersRedemption: { scope: 'voucherRedemption' },
+  cancelVouchersRedemption: { scope: 'voucherRedemption' },
+  refundVouchersRedemption: { scope: 'merchantRedemption', body: { reason: '顾客退货' } },
   getVouchersMerchantStatement: own,
-  getVouchersCampaignSettlement: pending('another bureau’s campaign: vouchers-merchants.routes.test.ts asks as a merchant (404)'),
-  getVouchersCampaignSettlementExport: pending('another bureau’s campaign: vouchers-merchants.routes.test.ts asks as a merchant (404)'),
-  settlementVouchersCampaign: pending('another bureau’s campaign: vouchers-merchants.routes.test.ts asks as a merchant (404)'),
+  getVouchersCampaignSettlement: voucherCampaign,
+  getVouchersCampaignSettlementExport: voucherCampaign,
+  settlementVouchersCampaign: voucherCampaign,
   listVouchersCampaigns: ownMoney,
   createVouchersCampaign: ownMoneyBodyFirst,
-  getVouchersCampaign: pending('another bureau’s voucher campaign: vouchers-campaigns.routes.test.ts asks for it as another bureau (404)'),
-  updateVouchersCampaign: pending('another bureau’s voucher campaign: vouchers-campaigns.routes.test.ts asks for it as another bureau (404)'),
-  createVouchersCampaignIssuance: pending('another bureau’s voucher campaign: vouchers-campaigns.routes.test.ts asks for it as another bureau (404)'),
-  fundVouchersCampaign: pending('another bureau’s voucher campaign: vouchers-campaigns.routes.test.ts asks for it as another bureau (404)'),
-  getVouchersCampaignConsole: pending('another bureau’s voucher campaign: vouchers-campaigns.routes.test.ts asks for it as another bureau (404)'),
-  getVouchersCampaignIdentity: pending('another bureau’s voucher campaign: vouchers-campaigns.routes.test.ts asks for it as another bureau (404)'),
-  getVouchersCampaignExport: pending('another bureau’s voucher campaign: vouchers-campaigns.routes.test.ts asks for it as another bureau (404)'),
-  updateVouchersIssuance: pending('another bureau’s voucher issuance: vouchers-campaigns.routes.test.ts covers the refusal'),
-  deleteVouchersIssuance: pending('another bureau’s voucher issuance: vouchers-campaigns.routes.test.ts covers the refusal'),
-  pauseVouchersIssuance: pending('another bureau’s voucher issuance: vouchers-campaigns.routes.test.ts covers the refusal'),
-  resumeVouchersIssuance: pending('another bureau’s voucher issuance: vouchers-campaigns.routes.test.ts covers the refusal'),
-  stopVouchersIssuance: pending('another bureau’s voucher issuance: vouchers-campaigns.routes.test.ts covers the refusal'),
+  getVouchersCampaign: voucherCampaign,
+  updateVouchersCampaign: {
+    scope: 'voucherCampaign',
+    body: () => ({ name: '别人的活动改名', documentNo: '綦商务发〔2023〕81号', budgetFen: 2_000_000, validUntil: shanghaiLocal(5) }),
+  },
+  createVouchersCampaignIssuance: { scope: 'voucherCampaign', body: () => ISSUANCE() },
+  fundVouchersCampaign: voucherCampaign,
+  getVouchersCampaignConsole: voucherCampaign,
+  getVouchersCampaignIdentity: voucherCampaign,
+  getVouchersCampaignExport: voucherCampaign,
+  updateVouchersIssuance: { scope: 'voucherIssuance', body: () => ISSUANCE() },
+  deleteVouchersIssuance: voucherIssuance,
+  pauseVouchersIssuance: voucherIssuance,
+  resumeVouchersIssuance: voucherIssuance,
+  stopVouchersIssuance: voucherIssuance,
   getMe: own,
   changePassword: own,
   updateProfile: own,
@@ -328,6 +360,8 @@ let strangerProvider: string;
 let strangerUnit: string;
 let strangerMerchant: string;
 let strangerBuyer: string;
+/** Owner of another bureau, acting for it. */
+let strangerBureau: string;
 const ids: Record<Fixture, string> = {
   requirement: '',
   address: '',
@@ -347,6 +381,13 @@ const ids: Record<Fixture, string> = {
   agreement: '',
   milestone: '',
   afterSalesCase: '',
+  voucherCampaign: '',
+  voucherIssuance: '',
+  voucherMerchant: '',
+  voucherPaymentCode: '',
+  voucherCode: '',
+  voucherRedemption: '',
+  merchantRedemption: '',
 };
 /** Who asks for another organisation's resource: the enterprise owner B unless the route serves another kind. */
 function askedBy(fixture: Fixture) {
@@ -354,6 +395,9 @@ function askedBy(fixture: Fixture) {
   if (fixture === 'unitEmployee') return strangerUnit;
   if (fixture === 'merchantOrder') return strangerMerchant;
   if (fixture === 'order' || fixture === 'payment') return strangerBuyer;
+  if (fixture === 'voucherCampaign' || fixture === 'voucherIssuance' || fixture === 'voucherMerchant') return strangerBureau;
+  if (fixture === 'voucherPaymentCode' || fixture === 'voucherRedemption') return strangerBuyer;
+  if (fixture === 'voucherCode' || fixture === 'merchantRedemption') return strangerMerchant;
   return stranger;
 }
 
@@ -466,12 +510,79 @@ beforeAll(async () => {
   const otherShop = await merchant(h.platform);
   await actFor(otherShop.token, otherShop.org.id);
   strangerMerchant = otherShop.token;
+  // Vouchers: a bureau's funded campaign with a running issuance; an approved merchant of it and a pending one;
+  // a resident's paid redemption, and another resident's live payment code.
+  const vc = await voucherFixtures();
+  ids.voucherCampaign = vc.campaignId;
+  ids.voucherIssuance = vc.issuanceId;
+  ids.voucherMerchant = vc.pendingMerchantId;
+  ids.voucherRedemption = ids.merchantRedemption = vc.redemptionId;
+  ids.voucherPaymentCode = vc.codeId;
+  voucherCodeDigits = vc.codeDigits;
+  const otherBureau = await government(h.platform, `万盛经开区商务局${randomUUID().slice(0, 4)}`, '500110');
+  await actFor(otherBureau.token, otherBureau.org.id);
+  strangerBureau = otherBureau.token;
   // The fixtures are real: their owner reaches them, so the stranger's 404 is a refusal, not a miss.
   expect((await h.call('GET', `/api/v1/wallet/recharges/${ids.recharge}`, { token: owner.token })).status).toBe(200);
   expect((await h.call('GET', '/api/v1/wallet/cards', { token: owner.token })).json.map((c: { id: string }) => c.id)).toContain(ids.card);
 }, 120_000);
 
 afterAll(() => h?.close());
+
+/** Another bureau's voucher campaign and what hangs off it, made through the API where a call makes it. */
+async function voucherFixtures() {
+  const p = h.platform;
+  const c = await fundedCampaign(p, { validDays: 3 });
+  await actFor(c.bureau.token, c.bureau.org.id);
+  const enrol = async (name: string) => {
+    const shop = await merchant(p, name, '500110');
+    await actFor(shop.token, shop.org.id);
+    const res = await h.json('POST', `/api/v1/vouchers/campaigns/${c.campaign.id}/merchants`, await enrolment(p, shop.actor), { token: shop.token });
+    expect(res.status, res.text).toBe(201);
+    return { token: shop.token, id: res.json.id as string };
+  };
+  const approved = await enrol('綦江区古南街道老灶火锅店');
+  const ok = await h.json('POST', `/api/v1/vouchers/merchants/${approved.id}/approve`, undefined, { token: c.bureau.token });
+  expect(ok.status, ok.text).toBe(200);
+  const pendingShop = await enrol('綦江区文龙街道小面馆');
+
+  const payer = await individual(p, null);
+  await grant(p, c, payer.actor.userId, 2);
+  const code = await h.json('POST', '/api/v1/vouchers/payment-codes', undefined, { token: payer.token });
+  expect(code.status, code.text).toBe(201);
+  const created = await h.json('POST', '/api/v1/vouchers/redemptions', { code: code.json.digits, billFen: 12_000 }, { token: approved.token });
+  expect(created.status, created.text).toBe(201);
+  const pay = await h.json('POST', `/api/v1/vouchers/redemptions/${created.json.id}/pay`, undefined, { token: payer.token });
+  expect(pay.status, pay.text).toBe(200);
+  const n = signedNotice(GATEWAY_SECRET, { orderNo: created.json.redemptionNo, amountFen: 9_000 });
+  const notified = await h.call('POST', '/api/v1/payments/notify', { headers: n.headers, body: JSON.parse(n.raw) });
+  expect(notified.status, notified.text).toBe(200);
+
+  const holder = await individual(p, null);
+  await grant(p, c, holder.actor.userId, 2);
+  const live = await h.json('POST', '/api/v1/vouchers/payment-codes', undefined, { token: holder.token });
+  expect(live.status, live.text).toBe(201);
+  return {
+    campaignId: c.campaign.id,
+    issuanceId: c.issuance.id,
+    pendingMerchantId: pendingShop.id,
+    redemptionId: created.json.id as string,
+    codeId: live.json.id as string,
+    codeDigits: live.json.digits as string,
+  };
+}
+
+/** The other bureau's campaign, issuance, merchant and redemption, as they are. */
+async function voucherState() {
+  const db = h.platform.db;
+  return {
+    campaign: (await db.select().from(voucherCampaigns).where(eq(voucherCampaigns.id, ids.voucherCampaign)))[0],
+    issuance: (await db.select().from(voucherIssuances).where(eq(voucherIssuances.id, ids.voucherIssuance)))[0],
+    merchant: (await db.select().from(voucherMerchants).where(eq(voucherMerchants.id, ids.voucherMerchant)))[0],
+    redemption: (await db.select().from(voucherRedemptions).where(eq(voucherRedemptions.id, ids.voucherRedemption)))[0],
+    code: (await db.select().from(voucherPaymentCodes).where(eq(voucherPaymentCodes.id, ids.voucherPaymentCode)))[0],
+  };
+}
 
 /** The path with its ids: the fixture's id for `{id}` (or a recharge's `{orderNo}`, a person's `{userId}`), a fresh uuid for any other parameter. */
 function concrete(op: Operation, fixture?: Fixture) {
@@ -524,6 +635,14 @@ async function counts() {
     memberships,
     organisations,
     auditLog,
+    voucherCampaigns,
+    voucherIssuances,
+    voucherTiers,
+    vouchers,
+    voucherMerchants,
+    voucherPaymentCodes,
+    voucherRedemptions,
+    voucherSettlements,
   };
   const out: Record<string, number> = {};
   for (const [name, table] of Object.entries(tables)) out[name] = (await db.select({ n: count() }).from(table))[0]!.n;
@@ -541,6 +660,7 @@ describe('refusals, generated from the API document', () => {
   it('anonymous callers and made-up tokens get 401, the wrong role 403, another organisation 403/404; nothing changes', async () => {
     const before = await counts();
     const escrowBefore = await escrowState();
+    const vouchersBefore = await voucherState();
     const wrong: string[] = [];
     const expectStatus = (op: Operation, who: string, status: number, allowed: number[], text: string) => {
       if (!allowed.includes(status)) wrong.push(`${op.operationId} (${op.method} ${op.path}) ${who}: ${status} ${text.slice(0, 160)}`);
@@ -563,8 +683,9 @@ describe('refusals, generated from the API document', () => {
         const res = await call(op, member);
         expectStatus(op, 'plain member', res.status, entry.bodyFirst ? [400, 403] : [403], res.text);
       }
-      if (typeof entry.scope === 'string' && entry.scope !== 'own') {
-        const res = await call(op, askedBy(entry.scope), entry.scope, entry.body);
+      if (typeof entry.scope === 'string' && entry.scope !== 'own' && !entry.multipart) {
+        const body = typeof entry.body === 'function' ? entry.body() : entry.body;
+        const res = await call(op, askedBy(entry.scope), entry.scope, body);
         expectStatus(op, `another organisation's ${entry.scope}`, res.status, entry.body ? [403, 404] : refused, res.text);
         // Refused in words the person reads.
         if (res.status === 403 || res.status === 404) {
@@ -578,6 +699,13 @@ describe('refusals, generated from the API document', () => {
     // Updates leave the row count alone: the other organisation's rows are as they were.
     const db = h.platform.db;
     expect(await escrowState()).toEqual(escrowBefore);
+    expect(await voucherState()).toEqual(vouchersBefore);
+    expect(vouchersBefore).toMatchObject({
+      campaign: { status: 'funded' },
+      issuance: { status: 'running' },
+      merchant: { status: 'pending' },
+      redemption: { status: 'paid' },
+    });
     expect((await db.select().from(invitations).where(eq(invitations.id, ids.invitation)))[0]).toMatchObject({ status: 'pending' });
     expect((await db.select().from(mallOrders).where(eq(mallOrders.id, ids.order)))[0]).toMatchObject({ status: 'pending_payment' });
     expect((await db.select().from(mallPayments).where(eq(mallPayments.paymentNo, ids.payment)))[0]).toMatchObject({ status: 'pending' });
@@ -592,4 +720,25 @@ describe('refusals, generated from the API document', () => {
       ).map((r) => r.role),
     ).toEqual(['member']);
   }, 300_000);
+
+  it('another bureau importing a valid merchant sheet into the campaign is refused; nothing is enrolled', async () => {
+    const db = h.platform.db;
+    const before = (await db.select({ n: count() }).from(voucherMerchants))[0]!.n;
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet('商户名单');
+    ws.addRow(['商户名称', '经营地址', '所在街镇', '经营类别', '商户编号', '联系人', '联系电话', '统一社会信用代码']);
+    ws.addRow(['綦江区东溪镇百货商店', '重庆市綦江区东溪镇朝阳街 5 号', '东溪镇', '百货', '102500110000009', '李四', '13900139000', buildUscc()]);
+    const fd = new FormData();
+    const type = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+    fd.append('file', new File([(await wb.xlsx.writeBuffer()) as ArrayBuffer], 'merchants.xlsx', { type }));
+    const res = await h.app.request(`/api/v1/vouchers/campaigns/${ids.voucherCampaign}/merchants/import`, {
+      method: 'POST',
+      body: fd,
+      headers: { authorization: `Bearer ${strangerBureau}` },
+    });
+    const text = await res.text();
+    expect([403, 404], text).toContain(res.status);
+    expect(text).toMatch(/\p{Script=Han}/u);
+    expect((await db.select({ n: count() }).from(voucherMerchants))[0]!.n).toBe(before);
+  });
 });
