@@ -201,6 +201,8 @@ export const mallOrders = pgTable(
       .references(() => organisations.id),
     status: orderStatus('status').notNull().default('pending_payment'),
     totalFen: bigint('total_fen', { mode: 'number' }).notNull(),
+    /** A government voucher applied at checkout (voucher_redemptions.mall_order_id): the buyer pays total − this. */
+    couponDiscountFen: bigint('coupon_discount_fen', { mode: 'number' }).notNull().default(0),
     /** The unit asked for a negotiated price: the merchant may reprice before payment. */
     bulk: boolean('bulk').notNull().default(false),
     payMethod: payMethod('pay_method'),

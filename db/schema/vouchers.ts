@@ -240,9 +240,10 @@ export const voucherRedemptions = pgTable(
     userId: uuid('user_id')
       .notNull()
       .references(() => users.id),
-    paymentCodeId: uuid('payment_code_id')
-      .notNull()
-      .references(() => voucherPaymentCodes.id),
+    /** The resident's payment code (in-store); null for a mall order's coupon. */
+    paymentCodeId: uuid('payment_code_id').references(() => voucherPaymentCodes.id),
+    /** The mall order (mall_orders.id) whose checkout applied the coupon; null in-store. Its order's lifecycle, not the pay window, ends it. */
+    mallOrderId: uuid('mall_order_id'),
     billFen: bigint('bill_fen', { mode: 'number' }).notNull(),
     discountFen: bigint('discount_fen', { mode: 'number' }).notNull(),
     /** What the resident pays: bill − discount. */
