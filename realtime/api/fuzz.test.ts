@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { individual, merchant } from '../../core/testing/mall-factories';
+import { enrolment, fundedCampaign, grant } from '../../core/testing/vouchers-factories';
 import { createApiHarness, read, type ApiHarness } from './test-helpers';
 
 /**
@@ -236,6 +238,66 @@ describe('fuzz: every operation of the OpenAPI document answers malformed input 
           .join('\n'),
       );
     expect(calls).toBeGreaterThan(1000);
+    expect(failures, failures.join('\n')).toEqual([]);
+  }, 300_000);
+});
+
+describe('fuzz: voucher routes with real ids answer malformed input with a 4xx in Chinese', () => {
+  it('the bureau, an approved merchant and a resident with a coupon: no 5xx, every 4xx message in Chinese', async () => {
+    const p = h.platform;
+    const c = await fundedCampaign(p, { validDays: 3 });
+    const activate = async (token: string, organisationId: string) =>
+      expect((await h.json('POST', '/api/v1/auth/active-organisation', { organisationId }, { token })).status).toBe(200);
+    await activate(c.bureau.token, c.bureau.org.id);
+    const shop = await merchant(p, '綦江区古南街道老灶火锅店', '500110');
+    await activate(shop.token, shop.org.id);
+    const enrolled = await h.json('POST', `/api/v1/vouchers/campaigns/${c.campaign.id}/merchants`, await enrolment(p, shop.actor), { token: shop.token });
+    expect(enrolled.status, enrolled.text).toBe(201);
+    expect((await h.json('POST', `/api/v1/vouchers/merchants/${enrolled.json.id}/approve`, undefined, { token: c.bureau.token })).status).toBe(200);
+    const resident = await individual(p, null);
+    await grant(p, c, resident.actor.userId, 2);
+    await grant(p, c, resident.actor.userId, 0);
+    const code = await h.json('POST', '/api/v1/vouchers/payment-codes', undefined, { token: resident.token });
+    expect(code.status, code.text).toBe(201);
+    const redemption = await h.json('POST', '/api/v1/vouchers/redemptions', { code: code.json.digits, billFen: 12_000 }, { token: shop.token });
+    expect(redemption.status, redemption.text).toBe(201);
+    const idFor = (path: string) =>
+      path.includes('/campaigns/') || path.includes('/public-campaigns/')
+        ? c.campaign.id
+        : path.includes('/issuances/')
+          ? c.issuance.id
+          : path.includes('/merchants/')
+            ? enrolled.json.id
+            : path.includes('/payment-codes/')
+              ? code.json.id
+              : redemption.json.id;
+    const who = [
+      { name: 'bureau', token: c.bureau.token },
+      { name: 'merchant', token: shop.token },
+      { name: 'resident', token: resident.token },
+    ];
+    const failures: string[] = [];
+    let calls = 0;
+    for (const op of operations.filter((o) => o.path.startsWith('/api/v1/vouchers'))) {
+      const id = idFor(op.path);
+      const list = attempts(op)
+        .filter((a) => !a.label.startsWith('path '))
+        .map((a) => ({ ...a, url: a.url.replaceAll(RANDOM_ID, id) }));
+      for (const actor of who) {
+        for (const a of list) {
+          const headers: Record<string, string> = { 'x-forwarded-for': `10.8.${calls % 250}.${(calls++ >> 8) % 250}`, authorization: `Bearer ${actor.token}` };
+          if (a.type) headers['content-type'] = a.type;
+          const res = await read(await h.app.request(`http://localhost${a.url}`, { method: op.method, headers, body: a.body }));
+          const where = `${actor.name}: ${op.method} ${op.path} [${a.label}] → ${res.status} ${res.text.slice(0, 160)}`;
+          if (res.status >= 500) failures.push(where);
+          else if (res.status >= 400 && !/\p{Script=Han}/u.test(String(res.json?.error?.message))) failures.push(`not in Chinese: ${where}`);
+          else if (res.status === 400 && res.json?.error?.code === 'VALIDATION' && res.json.error.fields)
+            for (const [field, message] of Object.entries(res.json.error.fields as Record<string, string>))
+              if (!/\p{Script=Han}/u.test(message)) failures.push(`field ${field} not in Chinese: ${where}`);
+        }
+      }
+    }
+    expect(calls).toBeGreaterThan(300);
     expect(failures, failures.join('\n')).toEqual([]);
   }, 300_000);
 });
