@@ -1,7 +1,7 @@
 import { and, eq } from 'drizzle-orm';
 import { z } from 'zod';
 import type { Db } from '../../db/client';
-import { priceRounds, requirements } from '../../db/schema';
+import { priceRounds, requirements, voucherCampaigns, vouchers } from '../../db/schema';
 import { ROUND_TIMER } from '../rooms/rooms.service';
 import { requireActor, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
@@ -18,6 +18,10 @@ import type { RequirementService } from '../tenders/requirements.service';
  * room, the bidding room and a second round takes seconds instead of days. Time is moved through
  * data only: the room still decides its phase from the stored opening time, and the round is still
  * closed by the deadline timer (rescheduled here) and refused by the server clock after it.
+ *
+ * The same hook ends a voucher campaign early (`{ campaignId, endsInSeconds }`): the campaign's
+ * and its coupons' validity end move to that time, and when it is past the coupons' expiry runs at
+ * once (what the expiry job does at the real end), so the bureau's settlement can be walked through.
  */
 export const TimeTravelInput = z
   .object({
@@ -36,6 +40,16 @@ export const TimeTravelInput = z
     message: '请给出新的开标时间或本轮截止时间',
     path: ['openingInSeconds'],
   });
+
+export const CampaignTimeTravelInput = z.object({
+  campaignId: z.uuid('活动编号无效'),
+  /** The voucher campaign's new validity end, in seconds from now (negative: already ended). */
+  endsInSeconds: z
+    .number('请给出活动新的有效期截止时间')
+    .int()
+    .min(-86_400)
+    .max(30 * 86_400),
+});
 export type TimeTravelInput = z.input<typeof TimeTravelInput>;
 
 /** Served only with dev tools on, and never in production, whatever DEV_TOOLS says. */
@@ -46,13 +60,16 @@ export function createTimeTravel({
   clock,
   timer,
   requirements: requirementService,
+  voucherGrabs,
 }: {
   db: Db;
   clock: Clock;
   timer: DeadlineTimer;
   requirements: Pick<RequirementService, 'row'>;
+  voucherGrabs?: { expireCampaign(campaignId: string): Promise<unknown> };
 }) {
   return {
+    moveCampaign,
     /**
      * Errors: NOT_FOUND (no such requirement, or the caller is neither its enterprise nor an operator),
      * INVALID_TRANSITION (not an open competitive requirement; opening moved during a round),
@@ -91,4 +108,24 @@ export function createTimeTravel({
       return { ...result, serverTime: now.toISOString() };
     },
   };
+
+  /** Errors: NOT_FOUND (no such campaign, or the caller is neither its bureau nor an operator), INVALID_TRANSITION (settled or cancelled). */
+  async function moveCampaign(actor: Actor | null, raw: unknown) {
+    const a = requireActor(actor);
+    const { campaignId, endsInSeconds } = parseInput(CampaignTimeTravelInput, raw);
+    const now = clock.now();
+    const validUntil = new Date(now.getTime() + endsInSeconds * 1000);
+    await db.transaction(async (tx) => {
+      const [c] = await tx.select().from(voucherCampaigns).where(eq(voucherCampaigns.id, campaignId)).for('update');
+      if (!c || (c.bureauId !== a.organisation?.organisationId && !a.isOperator)) throw new AppError('NOT_FOUND', '活动不存在');
+      if (c.status === 'settled' || c.status === 'cancelled') throw new AppError('INVALID_TRANSITION', '活动已结束，不能调整有效期');
+      await tx.update(voucherCampaigns).set({ validUntil }).where(eq(voucherCampaigns.id, c.id));
+      await tx
+        .update(vouchers)
+        .set({ validUntil })
+        .where(and(eq(vouchers.campaignId, c.id), eq(vouchers.status, 'unused')));
+    });
+    const expired = validUntil.getTime() <= now.getTime() && voucherGrabs ? await voucherGrabs.expireCampaign(campaignId) : null;
+    return { campaignId, validUntil: validUntil.toISOString(), expired, serverTime: now.toISOString() };
+  }
 }

@@ -13,7 +13,9 @@ export const POST: RequestHandler = async ({ locals, request }) => {
   if (!timeTravelEnabled(config)) error(404, '页面不存在');
   try {
     const body = await request.json().catch(() => null);
-    return json(await createTimeTravel({ db, clock, timer, requirements: services.requirements }).move(locals.actor, body));
+    return json(
+      await createTimeTravel({ db, clock, timer, requirements: services.requirements, voucherGrabs: services.voucherGrabs }).move(locals.actor, body),
+    );
   } catch (e) {
     const { status, body } = toErrorBody(e);
     return json({ error: body }, { status });
