@@ -11,7 +11,7 @@ import { addressesRepo } from './addresses.repo';
 import { ordersRepo } from './orders.repo';
 import { CheckoutInput } from './orders.schema';
 
-import { type OrderCore, type OrderDeps } from './orders.core';
+import { type MallCoupon, type OrderCore, type OrderDeps } from './orders.core';
 
 /** Checkout: one order per merchant from the cart, stock reserved in the same transaction. */
 export function createCheckoutService(deps: OrderDeps, core: OrderCore) {
@@ -28,6 +28,23 @@ export function createCheckoutService(deps: OrderDeps, core: OrderCore) {
       const b = await buyerOf(db, a);
       const names = b.unitId ? await orgNames(db, [b.unitId]) : new Map<string, string>();
       return { kind: b.kind, unitId: b.unitId, unitName: b.unitId ? (names.get(b.unitId) ?? null) : null, isIndividual: b.hasProfile };
+    },
+
+    /**
+     * The checkout page's preview: per merchant group (its bill), the best government voucher the
+     * signed-in individual holds for that merchant; coupons already previewed for an earlier group are
+     * not offered again (one coupon per order). Units get none.
+     */
+    async couponsFor(actor: Actor | null, groups: { merchantId: string; totalFen: number }[]) {
+      const a = requireActor(actor);
+      const port = core.coupons();
+      const out = new Map<string, MallCoupon>();
+      if (!port || (await buyerOf(db, a)).kind !== 'individual') return out;
+      for (const g of groups) {
+        const c = await port.best(db, a.userId, g.merchantId, g.totalFen);
+        if (c && ![...out.values()].some((x) => x.id === c.id)) out.set(g.merchantId, c);
+      }
+      return out;
     },
 
     /**
@@ -113,6 +130,16 @@ export function createCheckoutService(deps: OrderDeps, core: OrderCore) {
             a.userId,
             items.map((i) => i.productId),
           );
+        }
+        // Government vouchers: an individual buyer's best coupon per order (one per order), held until it is paid or closes.
+        const port = core.coupons();
+        if (port && input.useCoupon && buyer.kind === 'individual') {
+          for (const [i, o] of orders.entries()) {
+            const c = await port.reserve(tx, o);
+            if (!c) continue;
+            orders[i] = (await ordersRepo.updateOrderIf(tx, o.id, 'pending_payment', { couponDiscountFen: c.discountFen }))!;
+            await event(tx, o.id, 'coupon_applied', a.userId, { campaignName: c.campaignName, thresholdFen: c.thresholdFen, discountFen: c.discountFen });
+          }
         }
         for (const o of orders) await scheduleOrder(o, tx);
         return orders;

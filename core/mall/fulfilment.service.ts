@@ -9,7 +9,7 @@ import { AUTO_RECEIVE_MS, checkReprice, orderTotal, orderTransition } from './or
 import { ordersRepo, type OrderScope } from './orders.repo';
 import { OrderListQuery, ReasonInput, RefundDecisionInput, RepriceInput, ShipInput } from './orders.schema';
 
-import { isUuid, EXPIRE_JOB, RECEIVE_JOB, COMPLETE_JOB, paymentView, type OrderCore, type OrderDeps, type Push, type Tx } from './orders.core';
+import { isUuid, EXPIRE_JOB, RECEIVE_JOB, COMPLETE_JOB, payableOf, paymentView, type OrderCore, type OrderDeps, type Push, type Tx } from './orders.core';
 
 /** Orders after checkout: reading them, cancelling, repricing, shipping, receiving, refunds and deadlines. */
 export function createFulfilmentService(deps: OrderDeps, core: OrderCore) {
@@ -164,8 +164,8 @@ export function createFulfilmentService(deps: OrderDeps, core: OrderCore) {
           await core.refundMoney(tx, o, '退款', a.userId);
           if (o.status === 'paid') await core.returnStock(tx, o.id);
           await core.setStatus(tx, o, orderTransition(o.status, 'refund'), { refundStatus: 'approved', refundedAt: clock.now() });
-          await core.event(tx, o.id, 'refunded', a.userId, { amountFen: o.totalFen });
-          return [await core.notifyBuyer(tx, o, '退款已同意', `订单 ${o.orderNo} 的 ${formatFen(o.totalFen)} 已原路退回。`)];
+          await core.event(tx, o.id, 'refunded', a.userId, { amountFen: payableOf(o) });
+          return [await core.notifyBuyer(tx, o, '退款已同意', `订单 ${o.orderNo} 的 ${formatFen(payableOf(o))} 已原路退回。`)];
         }
         await ordersRepo.updateOrder(tx, o.id, { refundStatus: 'declined', updatedAt: clock.now() });
         await core.event(tx, o.id, 'refund_declined', a.userId, { reason: input.reason });
@@ -212,20 +212,21 @@ export function createFulfilmentService(deps: OrderDeps, core: OrderCore) {
         await ledger.transfer(tx, {
           debitAccountId: await core.heldIn(tx, o.id),
           creditAccountId: wallet.availableId,
-          amountFen: o.totalFen,
+          // A government voucher's part is paid by the campaign's settlement (voucher_redemptions).
+          amountFen: payableOf(o),
           kind: 'mall_settlement',
           reference: `订单 ${o.orderNo}`,
           idempotencyKey: `mall:settle:${o.id}`,
           metadata: { orderId: o.id },
         });
-        await core.event(tx, o.id, 'completed', null, { settledFen: o.totalFen });
+        await core.event(tx, o.id, 'completed', null, { settledFen: payableOf(o) });
         await recordAudit(tx, {
           actorUserId: null,
           action: 'mall.settlement_paid',
           targetType: 'mall_order',
           targetId: o.orderNo,
           organisationId: o.merchantId,
-          after: { status: 'completed', settledFen: o.totalFen },
+          after: { status: 'completed', settledFen: payableOf(o) },
         });
         return true;
       });

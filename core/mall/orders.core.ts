@@ -50,6 +50,39 @@ export interface OrderDeps {
 }
 
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
+
+/** A government voucher (消费券) a buyer could apply to a mall order, as the checkout page shows it. */
+export interface MallCoupon {
+  id: string;
+  campaignName: string;
+  categoryName: string;
+  thresholdFen: number;
+  discountFen: number;
+  validUntil: Date;
+}
+
+/**
+ * The port through which the mall applies government vouchers: the mall declares it, the vouchers
+ * context (listed after the mall) registers it with `orders.useCoupons(…)` in its own create. Every
+ * call runs in the mall's transaction; without a registration the mall applies no coupons.
+ */
+export interface MallCouponPort {
+  /** The buyer's best applicable coupon for a bill at this merchant organisation (null: none, or not enrolled). */
+  best(q: DbOrTx, userId: string, merchantOrgId: string, billFen: number): Promise<MallCoupon | null>;
+  /** Holds the best coupon for a new order; null when none applies or another order took it meanwhile. */
+  reserve(tx: Tx, o: Pick<MallOrderRow, 'id' | 'orderNo' | 'buyerUserId' | 'merchantId' | 'totalFen'>): Promise<MallCoupon | null>;
+  /** The order is paid: the coupon is used (conditional) and its value becomes owed to the merchant. */
+  paid(tx: Tx, orderId: string): Promise<void>;
+  /** The unpaid order closed: its coupon is free again. */
+  release(tx: Tx, orderId: string): Promise<void>;
+  /** The paid order was refunded: the coupon stays used, its value goes back to the campaign's pool. */
+  refunded(tx: Tx, orderId: string): Promise<void>;
+  /** The coupon applied to each order (for views). */
+  ofOrders(q: DbOrTx, orderIds: string[]): Promise<Map<string, MallCoupon>>;
+}
+
+/** What the buyer pays for an order: its total less a government voucher applied at checkout. */
+export const payableOf = (o: Pick<MallOrderRow, 'totalFen' | 'couponDiscountFen'>) => o.totalFen - o.couponDiscountFen;
 export type Push = () => Promise<void>;
 export const PAYMENT_PREFIX = 'MP';
 /** An order's deadlines are jobs (key: the order id), written with the state that sets them. */
@@ -76,6 +109,12 @@ export const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);
  */
 export function createOrderCore(deps: OrderDeps) {
   const { clock, ledger, messages, jobs, organisations } = deps;
+  let couponPort: MallCouponPort | null = null;
+  /** Registered by the vouchers context (see MallCouponPort). */
+  const useCoupons = (p: MallCouponPort) => {
+    couponPort = p;
+  };
+  const coupons = () => couponPort;
 
   /** Who is buying (see unitBoughtFor): the unit, or an individual counted for the unit of their profile. */
   async function buyerOf(q: DbOrTx, a: Actor) {
@@ -108,6 +147,8 @@ export function createOrderCore(deps: OrderDeps) {
   async function returnStock(tx: Tx, orderId: string) {
     const lines = await ordersRepo.linesOf(tx, orderId);
     for (const l of lines) await ordersRepo.returnStock(tx, l.productId, l.quantity);
+    // An unpaid order closing (cancelled, expired) frees its coupon; a paid one's stays used.
+    await couponPort?.release(tx, orderId);
   }
 
   /**
@@ -127,18 +168,19 @@ export function createOrderCore(deps: OrderDeps) {
       targetId: o.orderNo,
       organisationId: o.merchantId,
       before: { status: o.status, refundStatus: o.refundStatus },
-      after: { refundedFen: o.totalFen },
+      after: { refundedFen: payableOf(o) },
       reason: why,
     });
     await ledger.transfer(tx, {
       debitAccountId: await heldIn(tx, o.id),
       creditAccountId: await ledger.platformAccount('gateway_clearing'),
-      amountFen: o.totalFen,
+      amountFen: payableOf(o),
       kind: 'mall_refund',
       reference: `订单 ${o.orderNo} ${why}`,
       idempotencyKey: `mall:refund:${o.id}`,
       metadata: { orderId: o.id },
     });
+    if (o.couponDiscountFen > 0) await couponPort?.refunded(tx, o.id);
   }
 
   async function notifyBuyer(tx: Tx, o: MallOrderRow, title: string, body: string): Promise<Push> {
@@ -160,17 +202,18 @@ export function createOrderCore(deps: OrderDeps) {
       await ledger.transfer(tx, {
         debitAccountId: await ledger.platformAccount('gateway_clearing'),
         creditAccountId: await ledger.platformAccount('mall_clearing'),
-        amountFen: o.totalFen,
+        amountFen: payableOf(o),
         kind: 'mall_payment',
         reference: `订单 ${o.orderNo}`,
         idempotencyKey: `mall:pay:${o.id}`,
         metadata: { orderId: o.id, paymentNo: payment.paymentNo },
       });
       await setStatus(tx, o, orderTransition(o.status, 'pay'), { paidAt: clock.now(), payMethod: payment.method, expiresAt: null });
+      if (o.couponDiscountFen > 0) await couponPort?.paid(tx, o.id);
       const lines = await ordersRepo.linesOf(tx, o.id);
       for (const l of lines) await ordersRepo.addSold(tx, l.productId, l.quantity);
-      await event(tx, o.id, 'paid', actorUserId, { paymentNo: payment.paymentNo, method: payment.method, amountFen: o.totalFen });
-      pushes.push(await notifyMerchant(tx, o, '新订单待发货', `订单 ${o.orderNo} 已付款 ${formatFen(o.totalFen)}，请尽快发货。`));
+      await event(tx, o.id, 'paid', actorUserId, { paymentNo: payment.paymentNo, method: payment.method, amountFen: payableOf(o) });
+      pushes.push(await notifyMerchant(tx, o, '新订单待发货', `订单 ${o.orderNo} 已付款 ${formatFen(payableOf(o))}，请尽快发货。`));
     }
     return pushes;
   }
@@ -181,7 +224,7 @@ export function createOrderCore(deps: OrderDeps) {
 
   const orgNames = (q: DbOrTx, ids: string[]) => organisations.namesOf(ids, q);
 
-  function toView(o: MallOrderRow, lines: MallOrderLineRow[], names: Map<string, string>) {
+  function toView(o: MallOrderRow, lines: MallOrderLineRow[], names: Map<string, string>, coupon: MallCoupon | null = null) {
     return {
       id: o.id,
       orderNo: o.orderNo,
@@ -194,6 +237,14 @@ export function createOrderCore(deps: OrderDeps) {
       merchantId: o.merchantId,
       merchantName: names.get(o.merchantId) ?? '',
       totalFen: o.totalFen,
+      couponDiscountFen: o.couponDiscountFen,
+      payableFen: payableOf(o),
+      coupon: coupon && {
+        campaignName: coupon.campaignName,
+        categoryName: coupon.categoryName,
+        thresholdFen: coupon.thresholdFen,
+        discountFen: coupon.discountFen,
+      },
       bulk: o.bulk,
       reimbursable: o.reimbursable,
       payMethod: o.payMethod,
@@ -241,7 +292,14 @@ export function createOrderCore(deps: OrderDeps) {
       rows.map((r) => r.id),
     );
     const names = await orgNames(q, [...new Set(rows.flatMap((r) => [r.merchantId, ...(r.unitId ? [r.unitId] : [])]))]);
-    return rows.map((o) => toView(o, lines, names));
+    const applied =
+      couponPort && rows.some((r) => r.couponDiscountFen > 0)
+        ? await couponPort.ofOrders(
+            q,
+            rows.map((r) => r.id),
+          )
+        : new Map<string, MallCoupon>();
+    return rows.map((o) => toView(o, lines, names, applied.get(o.id) ?? null));
   }
 
   /**
@@ -273,6 +331,8 @@ export function createOrderCore(deps: OrderDeps) {
   }
 
   return {
+    useCoupons,
+    coupons,
     buyerOf,
     event,
     setStatus,

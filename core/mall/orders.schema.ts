@@ -21,6 +21,8 @@ export const CheckoutInput = z.object({
   /** An individual buying for their unit, to be reimbursed (自行采购报销, under ¥10,000). */
   reimbursable: z.boolean().default(false),
   note: z.string().trim().max(500, '备注不超过 500 字').optional(),
+  /** An individual's best government voucher is applied to each order (one per order) unless this is false. */
+  useCoupon: z.boolean().default(true),
 });
 export type CheckoutInput = z.input<typeof CheckoutInput>;
 

@@ -21,6 +21,8 @@ export function createOrderService(deps: OrderDeps) {
   return {
     corporateBanks: () => CORPORATE_BANKS.map((b) => ({ ...b })),
     receivingAccount: () => ({ ...MALL_RECEIVING_ACCOUNT }),
+    /** The vouchers context registers how government vouchers apply to mall orders (MallCouponPort). */
+    useCoupons: core.useCoupons,
     ...createCartService(deps),
     ...createCheckoutService(deps, core),
     ...createPaymentService(deps, core),

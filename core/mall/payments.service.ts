@@ -10,7 +10,7 @@ import { checkPayMethod, ORDER_STATUS_LABELS, PAYMENT_WINDOW_MS, remittanceNote 
 import { ordersRepo } from './orders.repo';
 import { PayInput, ReviewTransferInput, TransferReceiptInput } from './orders.schema';
 
-import { MALL_RECEIVING_ACCOUNT, PAYMENT_PREFIX, paymentView, type OrderCore, type OrderDeps, type Push, type Tx } from './orders.core';
+import { MALL_RECEIVING_ACCOUNT, PAYMENT_PREFIX, payableOf, paymentView, type OrderCore, type OrderDeps, type Push, type Tx } from './orders.core';
 
 /** Paying orders: online through the gateway, or a large offline transfer confirmed by an operator. */
 export function createPaymentService(deps: OrderDeps, core: OrderCore) {
@@ -39,7 +39,7 @@ export function createPaymentService(deps: OrderDeps, core: OrderCore) {
       if (input.method === 'corporate_online' && !CORPORATE_BANKS.some((b) => b.code === bankCode)) {
         throw new AppError('VALIDATION', '请选择开户银行', { bankCode: '请选择开户银行（支持 17 家银行的对公网银）' });
       }
-      const amountFen = orders.reduce((s, o) => s + o.totalFen, 0);
+      const amountFen = orders.reduce((s, o) => s + payableOf(o), 0);
       const payment = await ordersRepo.insertPayment(db, {
         paymentNo: makeOrderNo(PAYMENT_PREFIX, clock.now()),
         orderIds: orders.map((o) => o.id),
@@ -90,7 +90,7 @@ export function createPaymentService(deps: OrderDeps, core: OrderCore) {
       for (const o of orders) {
         if (!(await ordersRepo.paidBy(tx, o.id, payment.paymentNo))) {
           // Nothing was credited for it in the ledger: the gateway returns the money to the payer.
-          await event(tx, o.id, 'late_payment_returned', null, { paymentNo: payment.paymentNo, amountFen: o.totalFen });
+          await event(tx, o.id, 'late_payment_returned', null, { paymentNo: payment.paymentNo, amountFen: payableOf(o) });
         }
       }
       await recordAudit(tx, {

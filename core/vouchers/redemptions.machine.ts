@@ -82,5 +82,5 @@ export function chooseCoupon<C extends CandidateCoupon>(
 export const payableFen = (billFen: number, discountFen: number) => billFen - discountFen;
 
 /** A redemption awaiting payment past the window is stale: it no longer holds its coupon. */
-export const isStale = (r: { status: RedemptionStatus; createdAt: Date }, now: Date) =>
-  r.status === 'awaiting_payment' && now.getTime() - r.createdAt.getTime() >= REDEMPTION_PAY_WINDOW_MS;
+export const isStale = (r: { status: RedemptionStatus; createdAt: Date; mallOrderId?: string | null }, now: Date) =>
+  r.status === 'awaiting_payment' && !r.mallOrderId && now.getTime() - r.createdAt.getTime() >= REDEMPTION_PAY_WINDOW_MS;

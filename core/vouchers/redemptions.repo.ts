@@ -57,7 +57,7 @@ export const redemptionsRepo = {
               gt(vouchers.validUntil, now),
               inArray(vouchers.campaignId, campaignIds),
               sql`not exists (select 1 from ${voucherRedemptions} r where r.voucher_id = ${vouchers.id}
-                and (r.status in ('paid', 'refunded') or (r.status = 'awaiting_payment' and r.created_at > ${staleBefore.toISOString()}::timestamptz)))`,
+                and (r.status in ('paid', 'refunded') or (r.status = 'awaiting_payment' and (r.mall_order_id is not null or r.created_at > ${staleBefore.toISOString()}::timestamptz))))`,
             ),
           )
       : Promise.resolve([]),
@@ -68,7 +68,13 @@ export const redemptionsRepo = {
       .update(voucherRedemptions)
       .set({ status: 'cancelled' })
       .where(
-        and(eq(voucherRedemptions.voucherId, voucherId), eq(voucherRedemptions.status, 'awaiting_payment'), lte(voucherRedemptions.createdAt, staleBefore)),
+        and(
+          eq(voucherRedemptions.voucherId, voucherId),
+          eq(voucherRedemptions.status, 'awaiting_payment'),
+          lte(voucherRedemptions.createdAt, staleBefore),
+          // A mall order's coupon is held until its order is paid, cancelled or expires (mall-coupons.ts).
+          isNull(voucherRedemptions.mallOrderId),
+        ),
       ),
 
   /** The redemption, unless the coupon has a live one already (the partial unique index decides); undefined then. */

@@ -380,6 +380,7 @@ export function createRedemptionService(deps: RedemptionDeps) {
       const a = requireActor(actor);
       const r = isUuid(id) ? await redemptionsRepo.findRedemption(db, id) : undefined;
       if (!r || r.userId !== a.userId) throw new AppError('NOT_FOUND', '核销记录不存在');
+      if (r.mallOrderId) throw new AppError('VOUCHER_REDEMPTION_STATE', '商城订单的消费券随订单支付，请在商城订单中付款');
       if (r.status !== 'awaiting_payment' || isStale(r, clock.now()))
         throw new AppError('VOUCHER_REDEMPTION_STATE', r.status === 'paid' ? '该订单已付款' : '该订单已取消，请重新出示付款码');
       const { redirectUrl } = await gateway.createPayment({
@@ -397,6 +398,7 @@ export function createRedemptionService(deps: RedemptionDeps) {
       const seen = await visibleRedemption(actor, id);
       const row = await db.transaction(async (tx) => {
         const r = (await redemptionsRepo.lockRedemption(tx, seen.id))!;
+        if (r.mallOrderId) throw new AppError('VOUCHER_REDEMPTION_STATE', '商城订单的消费券随订单取消而释放，请在商城订单中取消');
         const next = redemptionTransition(r.status, 'cancel');
         if (!next) throw new AppError('VOUCHER_REDEMPTION_STATE', `订单${REDEMPTION_STATUS_LABELS[r.status]}，不能取消`);
         return redemptionsRepo.updateRedemption(tx, r.id, { status: next });
@@ -417,6 +419,7 @@ export function createRedemptionService(deps: RedemptionDeps) {
       let push: Push = async () => undefined;
       const row = await db.transaction(async (tx) => {
         const r = (await redemptionsRepo.lockRedemption(tx, seen.id))!;
+        if (r.mallOrderId) throw new AppError('VOUCHER_REDEMPTION_STATE', '商城订单请在商城订单中办理退款');
         const next = redemptionTransition(r.status, 'refund');
         if (!next) throw new AppError('VOUCHER_REDEMPTION_STATE', `订单${REDEMPTION_STATUS_LABELS[r.status]}，不能退款`);
         const campaign = (await redemptionsRepo.lockCampaign(tx, r.campaignId))!;

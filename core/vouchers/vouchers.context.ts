@@ -13,7 +13,9 @@ import type { OrganisationService } from '../organisations/organisations.service
 import { defineContext } from '../platform/context';
 import { createCampaignService } from './campaigns.service';
 import { createGrabService, type GrabDeps } from './grabs.service';
+import { createMallCoupons } from './mall-coupons';
 import { createMerchantService } from './merchants.service';
+import type { OrderService } from '../mall/orders.service';
 import { createRedemptionService } from './redemptions.service';
 import { seedDemoVouchers } from './vouchers.seed';
 import type { FileService } from '../files/files.service';
@@ -34,6 +36,8 @@ interface VoucherNeeds {
   recharges: Pick<RechargeService, 'onNotices'>;
   /** The resident's individual profile (region) for campaigns limited to regions. */
   units: NonNullable<GrabDeps['individuals']>;
+  /** The mall's coupon port: enrolled mall merchants accept coupons at checkout (mall-coupons.ts). */
+  orders: Pick<OrderService, 'useCoupons'>;
 }
 
 const pick = <T extends object, K extends keyof T>(o: T, ...keys: K[]) => Object.fromEntries(keys.map((k) => [k, o[k]])) as Pick<T, K>;
@@ -58,6 +62,7 @@ export const vouchersContext = defineContext({
   },
   create: ({ db, clock, ...d }, n: VoucherNeeds) => {
     const voucherCampaigns = createCampaignService({ db, clock, jobs: d.jobs, ledger: n.ledger, publisher: d.publisher, log: d.log });
+    n.orders.useCoupons(createMallCoupons({ clock, ledger: n.ledger }));
     return {
       voucherCampaigns,
       voucherGrabs: createGrabService({
