@@ -4,7 +4,8 @@ import { api, payOnline, readMicroDeposit, shoot, signedIn } from './fixtures';
 /**
  * Government consumption vouchers, end to end: the bureau creates a campaign with the manual's tiers
  * and funds it; two residents grab at the issuance time (the second sees 已抢光); a merchant enrols and
- * is approved; a resident pays with a coupon by payment code; settlement waits for the validity end.
+ * is approved; a resident pays with a coupon by payment code; settlement waits for the validity end,
+ * then (the campaign's end moved with the development time hook) pays the merchant.
  */
 test.describe.configure({ mode: 'serial' });
 
@@ -139,6 +140,9 @@ test('a merchant enrols, the bureau approves, a resident pays with the coupon', 
   expect(digits).toMatch(/^\d{18}$/);
 
   await shop.page.goto('/vouchers/merchant');
+  // 扫码 without a usable camera (headless browser: none, or no permission) says so and leaves typing.
+  await shop.page.getByRole('button', { name: '扫码' }).click();
+  await expect(shop.page.getByTestId('camera-message')).toContainText(/摄像头/);
   await shop.page.getByLabel('付款码').fill(digits);
   await shop.page.getByLabel('消费金额（元）').fill('128');
   await shop.page.getByRole('button', { name: '查询可用消费券' }).click();
@@ -172,6 +176,26 @@ test('a merchant enrols, the bureau approves, a resident pays with the coupon', 
   await page.goto(`/gov/vouchers/${campaignId}`);
   await expect(page.getByText('账实一致')).toBeVisible();
   await shoot(page, 'vouchers-bureau-campaign', [1280]);
+
+  // The validity end moved a minute into the past (development time hook): unused coupons expire, settlement is due.
+  const moved = await bureau.request.post('/dev/time-travel', { data: { campaignId, endsInSeconds: -60 } });
+  expect(moved.status(), await moved.text()).toBe(200);
+  await page.goto(`/gov/vouchers/${campaignId}/merchants`);
+  await expect(page.getByText('有效期已结束，可以结算。')).toBeVisible();
+  page.once('dialog', (d) => d.accept());
+  await page.getByRole('button', { name: '执行结算' }).click();
+  await expect(page.getByText(/结算完成：\d+ 家商户/)).toBeVisible();
+  await expect(page.getByText(/已于 .* 结算，结余/)).toBeVisible();
+  await expect(page.getByRole('cell', { name: '已结算' }).first()).toBeVisible();
+  await shoot(page, 'vouchers-bureau-settled', [390, 1280]);
+
+  // The merchant's statement and wallet show the ¥30.00 discount paid in.
+  await shop.page.goto('/vouchers/merchant');
+  await expect(shop.page.getByText(/已结算 ¥30\.00（.*），已转入资金账户/).first()).toBeVisible();
+  await shoot(shop.page, 'vouchers-merchant-settled', [390, 1280]);
+  await shop.page.goto('/wallet');
+  await expect(shop.page.getByText(`消费券结算 ${name}`).filter({ visible: true }).first()).toBeVisible();
+  await shoot(shop.page, 'vouchers-merchant-wallet', [390, 1280]);
   await resident.context.close();
   await shop.context.close();
   await bureau.close();
