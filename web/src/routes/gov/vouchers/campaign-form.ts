@@ -1,4 +1,6 @@
 import { yuanToFen } from '$core/shared/money';
+import { fieldErrors } from '$core/shared/validate';
+import { CampaignInput } from '$core/vouchers/campaigns.schema';
 
 /** A coupon category as the form edits it (the code is kept for existing ones, made up for new ones). */
 export interface CategoryDraft {
@@ -13,7 +15,6 @@ export interface CategoryDraft {
  */
 export function campaignBody(values: Record<string, string>): { ok: true; body: Record<string, unknown> } | { ok: false; fields: Record<string, string> } {
   const budgetFen = yuanToFen(values.budget ?? '');
-  if (budgetFen === undefined) return { ok: false, fields: { budget: '资金总额格式不正确，请填写数字，最多两位小数' } };
   let categories: unknown;
   try {
     categories = values.categories ? JSON.parse(values.categories) : undefined;
@@ -25,18 +26,22 @@ export function campaignBody(values: Record<string, string>): { ok: true; body: 
     .map((s) => s.trim())
     .filter(Boolean);
   const cap = values.perIssuanceCap?.trim();
-  return {
-    ok: true,
-    body: {
-      name: values.name ?? '',
-      documentNo: values.documentNo ?? '',
-      budgetFen,
-      validUntil: values.validUntil ?? '',
-      regionCodes,
-      perIssuanceCap: cap ? Number(cap) : null,
-      ...(categories === undefined ? {} : { categories }),
-    },
+  const body = {
+    name: values.name ?? '',
+    documentNo: values.documentNo ?? '',
+    budgetFen,
+    validUntil: values.validUntil ?? '',
+    regionCodes,
+    perIssuanceCap: cap ? Number(cap) : null,
+    ...(categories === undefined ? {} : { categories }),
   };
+  if (budgetFen === undefined) {
+    // Every other field's message at once, as the service would give them.
+    const r = CampaignInput.safeParse({ ...body, budgetFen: 1 });
+    const others = r.success ? {} : fieldErrors(r.error);
+    return { ok: false, fields: { ...others, budget: '资金总额格式不正确，请填写数字，最多两位小数' } };
+  }
+  return { ok: true, body: { ...body, budgetFen } };
 }
 
 /** Service field keys → the form's input names. */

@@ -7,7 +7,7 @@ export const actions: Actions = {
   default: async ({ request, locals }) => {
     const values = formValues(await request.formData());
     const parsed = campaignBody(values);
-    if (!parsed.ok) return fieldFailure(values, parsed.fields);
+    if (!parsed.ok) return fieldFailure(values, parsed.fields, { rename: CAMPAIGN_RENAME });
     const r = await runAction(values, () => locals.services.voucherCampaigns.create(locals.actor, parsed.body), { rename: CAMPAIGN_RENAME });
     if (!r.ok) return r.failure;
     redirect(303, `/gov/vouchers/${r.data.id}`);
