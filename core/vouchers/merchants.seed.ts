@@ -2,13 +2,13 @@ import { PassThrough } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import type { Db } from '../../db/client';
-import { users } from '../../db/schema';
+import { organisations, users, voucherMerchants } from '../../db/schema';
 import { DEMO_LOGINS, DEMO_PASSWORD, insertDemoUser } from '../accounts/accounts.seed';
 import { hashPassword } from '../accounts/passwords';
 import type { OrganisationService } from '../organisations/organisations.service';
 import type { SeedSteps } from '../platform/seed-steps';
-import type { Actor } from '../shared/actor';
 import { usccCheckCharacter } from '../shared/validators';
+import { demoBureauActor } from './campaigns.seed';
 import { QIJIANG_TOWNSHIPS } from './merchants.schema';
 import type { MerchantService } from './merchants.service';
 import { merchantCategoryName } from './vouchers.constants';
@@ -93,22 +93,7 @@ export async function seedDemoMerchants(
     const [bureauUser] = await p.db.select({ id: users.id }).from(users).where(eq(users.username, bureauUsername));
     const bureauOrg = await p.db.query.voucherCampaigns.findFirst({ where: (c, { eq: is }) => is(c.id, campaignId) });
     if (!bureauUser || !bureauOrg) throw new Error('the voucher bureau or campaign is missing');
-    const membership = {
-      organisationId: bureauOrg.bureauId,
-      kind: 'government' as const,
-      fullName: '',
-      uscc: null,
-      status: 'active' as const,
-      role: 'owner' as const,
-    };
-    const actor: Actor = {
-      userId: bureauUser.id,
-      username: bureauUsername,
-      sessionId: 'demo-seed',
-      memberships: [membership],
-      organisation: membership,
-      isOperator: false,
-    };
+    const actor = demoBureauActor(bureauUser.id, bureauOrg.bureauId);
     const wb = new ExcelJS.Workbook();
     const ws = wb.addWorksheet('商户名单');
     ws.addRow(['商户名称', '经营地址', '所在街镇', '经营类别', '商户编号', '联系人', '联系电话', '统一社会信用代码']);
@@ -131,5 +116,30 @@ export async function seedDemoMerchants(
     if (r.errors.length) throw new Error(`demo merchants refused: ${r.errors.map((e) => `${e.row}: ${e.message}`).join('; ')}`);
     log(`  enrolled ${r.enrolled} voucher merchants`);
     return r.enrolled;
+  });
+
+  // One mall merchant (消费帮扶馆) enrolled too, as 超市 (通用券 applies): its mall checkout accepts the coupons.
+  await steps.step('vouchers.mall-merchant', async () => {
+    const [org] = await p.db.select().from(organisations).where(eq(organisations.fullName, '酉阳县花田乡贡米专业合作社'));
+    if (!org) return 0;
+    await p.db
+      .insert(voucherMerchants)
+      .values({
+        campaignId,
+        organisationId: org.id,
+        name: org.fullName,
+        address: '重庆市酉阳县花田乡（消费帮扶馆网店）',
+        regionCode: org.regionCode ?? '500242209',
+        category: 'supermarket',
+        merchantNo: '102500242010001',
+        contactName: '冉经理',
+        contactMobile: '13900000032',
+        mallStorefront: true,
+        status: 'approved',
+        reviewedAt: new Date(),
+      })
+      .onConflictDoNothing();
+    log('  enrolled the mall merchant 酉阳县花田乡贡米专业合作社 (超市)');
+    return 1;
   });
 }

@@ -19,6 +19,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const [buyer, addresses] = await Promise.all([buyerOf(locals, actor), locals.services.addresses.list(actor)]);
   // Groups and totals come from the orders service: the page shows what checkout will charge.
   const preview = await orError(() => locals.services.orders.checkoutPreview(actor, buyNow ?? undefined));
+  // 政府消费券: an individual's best coupon per merchant group (applied automatically at checkout unless unticked).
+  const coupons = Object.fromEntries(await locals.services.orders.couponsFor(actor, preview.groups));
   const chosen = url.searchParams.get('address');
   return {
     buyer,
@@ -26,6 +28,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     groups: preview.groups,
     totalFen: preview.totalFen,
     quantity: preview.quantity,
+    coupons,
     addresses,
     addressId: addresses.find((a) => a.id === chosen)?.id ?? addresses.find((a) => a.isDefault)?.id ?? addresses[0]?.id ?? null,
     largeFen: LARGE_PAYMENT_FEN,
@@ -61,6 +64,7 @@ export const actions: Actions = {
         bulk: values.bulk === 'on',
         reimbursable: values.reimbursable === 'on',
         note: values.note?.trim() || undefined,
+        useCoupon: values.useCoupon === 'on',
       }),
     );
     if (!r.ok) return r.failure;

@@ -37,7 +37,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   return {
     orders: orders.map(({ history, payments, ...o }) => ({ ...o, repriced: history.some((h) => h.type === 'repriced') })),
     pendingIds: pending.map((o) => o.id),
-    totalFen: pending.reduce((s, o) => s + o.totalFen, 0),
+    totalFen: pending.reduce((s, o) => s + o.payableFen, 0),
     buyerKind: orders[0]!.buyerKind,
     banks: locals.services.orders.corporateBanks(),
     receiving: locals.services.orders.receivingAccount(),
