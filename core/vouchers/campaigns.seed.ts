@@ -20,6 +20,19 @@ export interface CampaignSeedHost {
   };
 }
 
+/** The seeds' stand-in for the bureau's signed-in owner (no session: the seeds call services directly). */
+export function demoBureauActor(userId: string, organisationId: string): Actor {
+  const membership = {
+    organisationId,
+    kind: 'government' as const,
+    fullName: DEMO_BUREAU.fullName,
+    uscc: null,
+    status: 'active' as const,
+    role: 'owner' as const,
+  };
+  return { userId, username: DEMO_BUREAU.username, sessionId: 'demo-seed', memberships: [membership], organisation: membership, isOperator: false };
+}
+
 /** The manual's bureau, with its demo login. */
 export const DEMO_BUREAU = {
   username: 'qijiang',
@@ -81,22 +94,7 @@ export async function seedDemoCampaign(p: CampaignSeedHost, log: (line: string) 
 
   const campaignId = await steps.step('vouchers.campaign', async () => {
     log('  seeding the voucher campaign (火锅消费周, ¥1,000,000, two issuances)');
-    const membership = {
-      organisationId: bureau.organisationId,
-      kind: 'government' as const,
-      fullName: DEMO_BUREAU.fullName,
-      uscc: null,
-      status: 'active' as const,
-      role: 'owner' as const,
-    };
-    const actor: Actor = {
-      userId: bureau.userId,
-      username: DEMO_BUREAU.username,
-      sessionId: 'demo-seed',
-      memberships: [membership],
-      organisation: membership,
-      isOperator: false,
-    };
+    const actor = demoBureauActor(bureau.userId, bureau.organisationId);
     const now = Date.now();
     const first = new Date(Math.ceil((now + 10 * MINUTE) / MINUTE) * MINUTE);
     const c = await p.services.voucherCampaigns.create(actor, {
