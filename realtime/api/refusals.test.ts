@@ -562,6 +562,10 @@ async function voucherFixtures() {
   await grant(p, c, holder.actor.userId, 2);
   const live = await h.json('POST', '/api/v1/vouchers/payment-codes', undefined, { token: holder.token });
   expect(live.status, live.text).toBe(201);
+  // The fixtures are real: their owners reach them, so a stranger's 404 is a refusal, not a miss.
+  expect((await h.call('GET', `/api/v1/vouchers/campaigns/${c.campaign.id}`, { token: c.bureau.token })).status).toBe(200);
+  expect((await h.call('GET', `/api/v1/vouchers/redemptions/${created.json.id}`, { token: payer.token })).status).toBe(200);
+  expect((await h.call('GET', `/api/v1/vouchers/payment-codes/${live.json.id}`, { token: holder.token })).status).toBe(200);
   return {
     campaignId: c.campaign.id,
     issuanceId: c.issuance.id,
