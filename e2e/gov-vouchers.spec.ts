@@ -27,8 +27,8 @@ for (const width of [390, 1280] as const) {
     await expect(page.getByText('请至少选择一个适用的商户类别')).toBeVisible();
     await shot('new-errors');
     await page.getByTestId('category-row').nth(2).getByLabel('券类别名称').fill('家电券');
-    await page.getByTestId('category-row').nth(2).getByLabel('家电').check();
-    await page.getByTestId('category-row').nth(2).getByLabel('家居').check();
+    await page.getByTestId('category-row').nth(2).getByRole('checkbox', { name: '家电', exact: true }).check();
+    await page.getByTestId('category-row').nth(2).getByRole('checkbox', { name: '家居', exact: true }).check();
     await page.getByLabel('活动名称').fill('测试消费券活动');
     await page.getByLabel('文号').fill('綦商务发〔2026〕1号');
     await page.getByLabel('资金总额（元）').fill('600000');
@@ -37,7 +37,7 @@ for (const width of [390, 1280] as const) {
     await expect(page.getByRole('heading', { name: '测试消费券活动' })).toBeVisible();
     await page.getByRole('link', { name: '修改活动' }).click();
     await expect(page.getByTestId('category-row')).toHaveCount(3);
-    await expect(page.getByTestId('category-row').nth(2).getByLabel('家居')).toBeChecked();
+    await expect(page.getByTestId('category-row').nth(2).getByRole('checkbox', { name: '家居', exact: true })).toBeChecked();
     await shot('edit');
     await page.getByRole('link', { name: '取消' }).click();
     await page.getByRole('link', { name: '新增发券批次' }).click();

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { fieldFailure, runAction, formValues } from '$lib/server/form-action';
-import { campaignBody, CAMPAIGN_RENAME } from '../campaign-form';
+import { campaignBody, CAMPAIGN_RENAME } from '../campaign-form.server';
 import type { Actions } from './$types';
 
 export const actions: Actions = {

@@ -1,7 +1,7 @@
 import { redirect } from '@sveltejs/kit';
 import { fieldFailure, runAction, formValues } from '$lib/server/form-action';
 import { orError } from '$lib/server/session';
-import { campaignBody, CAMPAIGN_RENAME } from '../../campaign-form';
+import { campaignBody, CAMPAIGN_RENAME } from '../../campaign-form.server';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
