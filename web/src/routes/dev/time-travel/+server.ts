@@ -13,9 +13,10 @@ export const POST: RequestHandler = async ({ locals, request }) => {
   if (!timeTravelEnabled(config)) error(404, '页面不存在');
   try {
     const body = await request.json().catch(() => null);
-    return json(
-      await createTimeTravel({ db, clock, timer, requirements: services.requirements, voucherGrabs: services.voucherGrabs }).move(locals.actor, body),
-    );
+    const travel = createTimeTravel({ db, clock, timer, requirements: services.requirements, voucherGrabs: services.voucherGrabs });
+    // A voucher campaign's validity end ({ campaignId, endsInSeconds }), else a requirement's times.
+    if (body && typeof body === 'object' && 'campaignId' in body) return json(await travel.moveCampaign(locals.actor, body));
+    return json(await travel.move(locals.actor, body));
   } catch (e) {
     const { status, body } = toErrorBody(e);
     return json({ error: body }, { status });
