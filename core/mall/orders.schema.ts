@@ -133,6 +133,12 @@ export const OrderView = z.object({
   merchantId: z.uuid(),
   merchantName: z.string(),
   totalFen: Fen,
+  couponDiscountFen: Fen.describe('The government voucher taken off this order (0: none)'),
+  payableFen: Fen.describe('What the buyer pays: totalFen − couponDiscountFen'),
+  coupon: z
+    .object({ campaignName: z.string(), categoryName: z.string(), thresholdFen: Fen, discountFen: Fen })
+    .nullable()
+    .describe('The government voucher applied to this order (one per order; individuals only)'),
   bulk: z.boolean(),
   reimbursable: z.boolean(),
   payMethod: PayMethodView.nullable(),
