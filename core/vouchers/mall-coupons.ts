@@ -6,8 +6,8 @@ import type { MallCoupon, MallCouponPort } from '../mall/orders.core';
 import type { Clock } from '../shared/clock';
 import type { Ledger } from '../wallet/ledger.service';
 import { makeOrderNo } from '../wallet/recharge.machine';
-import { merchantsRepo, type VoucherMerchantRow } from './merchants.repo';
-import { chooseCoupon, payableFen, REDEMPTION_PAY_WINDOW_MS } from './redemptions.machine';
+import { merchantsRepo } from './merchants.repo';
+import { chooseAcrossEnrolments, payableFen, REDEMPTION_PAY_WINDOW_MS } from './redemptions.machine';
 import { redemptionsRepo } from './redemptions.repo';
 import { CAMPAIGN_ACCOUNT_KINDS } from './vouchers.constants';
 
@@ -34,15 +34,7 @@ export function createMallCoupons(deps: { clock: Clock; ledger: Ledger }): MallC
       now,
       new Date(now.getTime() - REDEMPTION_PAY_WINDOW_MS),
     );
-    let best: (typeof coupons)[number] | null = null;
-    let merchant: VoucherMerchantRow | null = null;
-    for (const m of enrolments) {
-      const c = chooseCoupon(coupons, { category: m.category, campaignIds: [m.campaignId] }, billFen, now);
-      if (c && (!best || chooseCoupon([best, c], { category: m.category, campaignIds: [best.campaignId, c.campaignId] }, billFen, now) === c)) {
-        best = c;
-        merchant = m;
-      }
-    }
+    const { coupon: best, merchant } = chooseAcrossEnrolments(coupons, enrolments, billFen, now);
     if (!best || !merchant) return null;
     const [campaign] = await redemptionsRepo.campaignsByIds(q, [best.campaignId]);
     const coupon: MallCoupon = {

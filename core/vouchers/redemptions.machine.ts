@@ -78,6 +78,28 @@ export function chooseCoupon<C extends CandidateCoupon>(
   return best;
 }
 
+/**
+ * The best coupon over all of a merchant's enrolments (one per campaign, each with its category), and
+ * the enrolment it is redeemed under. Both nulls when none applies.
+ */
+export function chooseAcrossEnrolments<C extends CandidateCoupon & { campaignId: string }, M extends { category: string; campaignId: string }>(
+  coupons: readonly C[],
+  enrolments: readonly M[],
+  billFen: number,
+  now: Date,
+): { coupon: C | null; merchant: M | null } {
+  let coupon: C | null = null;
+  let merchant: M | null = null;
+  for (const m of enrolments) {
+    const c = chooseCoupon(coupons, { category: m.category, campaignIds: [m.campaignId] }, billFen, now);
+    if (c && (!coupon || chooseCoupon([coupon, c], { category: m.category, campaignIds: [coupon.campaignId, c.campaignId] }, billFen, now) === c)) {
+      coupon = c;
+      merchant = m;
+    }
+  }
+  return { coupon, merchant };
+}
+
 /** What the resident pays: the bill less the discount (threshold > discount, so always > 0). */
 export const payableFen = (billFen: number, discountFen: number) => billFen - discountFen;
 

@@ -18,15 +18,7 @@ import { makeOrderNo } from '../wallet/recharge.machine';
 import { merchantsRepo, type VoucherMerchantRow } from './merchants.repo';
 import { codeExpiry, codeVerdict, isWellFormedCode, makePaymentCodeDigits, secondsLeft } from './payment-codes';
 import { redemptionsRepo, type RedemptionRow } from './redemptions.repo';
-import {
-  chooseCoupon,
-  isStale,
-  payableFen,
-  REDEMPTION_PAY_WINDOW_MS,
-  REDEMPTION_STATUS_LABELS,
-  redemptionTransition,
-  type CandidateCoupon,
-} from './redemptions.machine';
+import { chooseAcrossEnrolments, isStale, payableFen, REDEMPTION_PAY_WINDOW_MS, REDEMPTION_STATUS_LABELS, redemptionTransition } from './redemptions.machine';
 import { RedemptionInput, RedemptionListQuery, StatementQuery } from './redemptions.schema';
 import { CAMPAIGN_ACCOUNT_KINDS, merchantCategoryName } from './vouchers.constants';
 import { townshipName } from './merchants.schema';
@@ -95,15 +87,7 @@ export function createRedemptionService(deps: RedemptionDeps) {
       now,
       staleBefore,
     );
-    let best: ((typeof coupons)[number] & CandidateCoupon) | null = null;
-    let merchant: VoucherMerchantRow | null = null;
-    for (const m of enrolments) {
-      const c = chooseCoupon(coupons, { category: m.category, campaignIds: [m.campaignId] }, billFen, now);
-      if (c && (!best || chooseCoupon([best, c], { category: m.category, campaignIds: [best.campaignId, c.campaignId] }, billFen, now) === c)) {
-        best = c;
-        merchant = m;
-      }
-    }
+    const { coupon: best, merchant } = chooseAcrossEnrolments(coupons, enrolments, billFen, now);
     let reason: string | null = null;
     if (!best) {
       const covered = coupons.filter((c) => enrolments.some((m) => m.campaignId === c.campaignId && c.merchantCategories.includes(m.category)));
