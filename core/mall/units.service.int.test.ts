@@ -5,6 +5,7 @@ import { createTestPlatform, latestCode } from '../testing/test-platform';
 import { buildMobile, buildUscc, nextIp, registerUser } from '../testing/factories';
 import type { Platform } from '../platform/platform';
 import { searchVector } from '../shared/search-text';
+import { MANUAL_UNIT_EXAMPLES } from '../testing/mall-factories';
 
 let p: Platform;
 beforeAll(async () => {
@@ -54,41 +55,7 @@ async function registerIndividual(unitId: string, over: Record<string, unknown> 
 }
 
 describe('unit registration: the manual’s five examples', () => {
-  it.each([
-    { unitName: '水利部', attributeKind: 'central', attributeGroupCode: 'central.mwr', regionCode: '110102', group: '水利部', region: '北京市 西城区' },
-    {
-      unitName: '德州市农业农村局',
-      attributeKind: 'shandong',
-      attributeGroupCode: 'shandong.3714',
-      regionCode: '371402',
-      group: '德州市',
-      region: '山东省 德州市 德城区',
-    },
-    {
-      unitName: '重庆财经职业学院',
-      attributeKind: 'city_group',
-      attributeGroupCode: 'group.gov_office',
-      regionCode: '500118',
-      group: '市政府办公厅帮扶集团',
-      region: '重庆市 永川区',
-    },
-    {
-      unitName: '酉阳县发改委',
-      attributeKind: 'other',
-      attributeGroupCode: undefined,
-      regionCode: '500242',
-      group: null,
-      region: '重庆市 酉阳土家族苗族自治县',
-    },
-    {
-      unitName: '永川区双石镇太平村村委会',
-      attributeKind: 'other',
-      attributeGroupCode: '',
-      regionCode: '500118113',
-      group: null,
-      region: '重庆市 永川区 双石镇',
-    },
-  ])('$unitName: $attributeKind / $group, $region', async ({ group, region, ...form }) => {
+  it.each(MANUAL_UNIT_EXAMPLES)('$unitName: $attributeKind / $group, $region', async ({ group, region, ...form }) => {
     const { actor, unitId, session } = await registerUnit(form);
     expect(session.user.username).toBeTruthy();
     expect(actor.organisation).toMatchObject({ organisationId: unitId, kind: 'unit', fullName: form.unitName, role: 'owner' });

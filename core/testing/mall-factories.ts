@@ -80,3 +80,40 @@ export function signedNotice(secret: string, notice: { orderNo: string; amountFe
 
 /** The test platform's gateway secret (APP_SECRET of core/testing/test-platform.ts). */
 export const GATEWAY_SECRET = 'test-secret-0123456789:sandbox-gateway';
+
+/** The manual's five unit registrations (水利部 … 太平村村委会): the form and the group and region they are shown under. */
+export const MANUAL_UNIT_EXAMPLES = [
+  { unitName: '水利部', attributeKind: 'central', attributeGroupCode: 'central.mwr', regionCode: '110102', group: '水利部', region: '北京市 西城区' },
+  {
+    unitName: '德州市农业农村局',
+    attributeKind: 'shandong',
+    attributeGroupCode: 'shandong.3714',
+    regionCode: '371402',
+    group: '德州市',
+    region: '山东省 德州市 德城区',
+  },
+  {
+    unitName: '重庆财经职业学院',
+    attributeKind: 'city_group',
+    attributeGroupCode: 'group.gov_office',
+    regionCode: '500118',
+    group: '市政府办公厅帮扶集团',
+    region: '重庆市 永川区',
+  },
+  {
+    unitName: '酉阳县发改委',
+    attributeKind: 'other',
+    attributeGroupCode: undefined,
+    regionCode: '500242',
+    group: null,
+    region: '重庆市 酉阳土家族苗族自治县',
+  },
+  {
+    unitName: '永川区双石镇太平村村委会',
+    attributeKind: 'other',
+    attributeGroupCode: '',
+    regionCode: '500118113',
+    group: null,
+    region: '重庆市 永川区 双石镇',
+  },
+];

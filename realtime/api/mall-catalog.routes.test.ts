@@ -3,7 +3,7 @@ import sharp from 'sharp';
 import { eq } from 'drizzle-orm';
 import { organisations } from '../../db/schema';
 import { buildMobile, buildUscc } from '../../core/testing/factories';
-import { individual, merchant, unitBuyer } from '../../core/testing/mall-factories';
+import { individual, MANUAL_UNIT_EXAMPLES, merchant, unitBuyer } from '../../core/testing/mall-factories';
 import { latestCode } from '../../core/testing/test-platform';
 import { createApiHarness, type ApiHarness } from './test-helpers';
 
@@ -130,62 +130,31 @@ describe('GET /mall/unit-attributes', () => {
 });
 
 describe('POST /mall/units/register', () => {
-  it.each([
-    { unitName: '水利部', attributeKind: 'central', attributeGroupCode: 'central.mwr', regionCode: '110102', group: '水利部', region: '北京市 西城区' },
-    {
-      unitName: '德州市农业农村局',
-      attributeKind: 'shandong',
-      attributeGroupCode: 'shandong.3714',
-      regionCode: '371402',
-      group: '德州市',
-      region: '山东省 德州市 德城区',
+  it.each(MANUAL_UNIT_EXAMPLES)(
+    'happy: the manual’s example $unitName registers as $attributeKind / $group in $region, signed in',
+    async ({ group, region, ...over }) => {
+      const { res, token, unitId, form } = await registerUnit(over);
+      expect(res.status, res.text).toBe(201);
+      expect(res.json).toMatchObject({ token: expect.any(String), unitId: expect.any(String), user: { username: form.username } });
+      const cookie = res.headers.get('set-cookie') ?? '';
+      expect(cookie).toMatch(new RegExp(`^bangfu_session=${token};`));
+      expect(cookie).toMatch(/;\s*HttpOnly/i);
+      const unit = await get('/mall/me/unit', token);
+      expect(unit.status).toBe(200);
+      expect(unit.json).toMatchObject({
+        id: unitId,
+        fullName: form.unitName,
+        groupName: group,
+        regionName: region,
+        memberCount: 0,
+        role: 'owner',
+        status: 'active',
+      });
+      // The cookie works as well as the bearer token.
+      const viaCookie = await h.json('GET', '/api/v1/auth/me', undefined, { cookie: cookie.split(';')[0] });
+      expect(viaCookie.json.activeOrganisation).toMatchObject({ organisationId: unitId, kind: 'unit', fullName: form.unitName, role: 'owner' });
     },
-    {
-      unitName: '重庆财经职业学院',
-      attributeKind: 'city_group',
-      attributeGroupCode: 'group.gov_office',
-      regionCode: '500118',
-      group: '市政府办公厅帮扶集团',
-      region: '重庆市 永川区',
-    },
-    {
-      unitName: '酉阳县发改委',
-      attributeKind: 'other',
-      attributeGroupCode: undefined,
-      regionCode: '500242',
-      group: null,
-      region: '重庆市 酉阳土家族苗族自治县',
-    },
-    {
-      unitName: '永川区双石镇太平村村委会',
-      attributeKind: 'other',
-      attributeGroupCode: '',
-      regionCode: '500118113',
-      group: null,
-      region: '重庆市 永川区 双石镇',
-    },
-  ])('happy: the manual’s example $unitName registers as $attributeKind / $group in $region, signed in', async ({ group, region, ...over }) => {
-    const { res, token, unitId, form } = await registerUnit(over);
-    expect(res.status, res.text).toBe(201);
-    expect(res.json).toMatchObject({ token: expect.any(String), unitId: expect.any(String), user: { username: form.username } });
-    const cookie = res.headers.get('set-cookie') ?? '';
-    expect(cookie).toMatch(new RegExp(`^bangfu_session=${token};`));
-    expect(cookie).toMatch(/;\s*HttpOnly/i);
-    const unit = await get('/mall/me/unit', token);
-    expect(unit.status).toBe(200);
-    expect(unit.json).toMatchObject({
-      id: unitId,
-      fullName: form.unitName,
-      groupName: group,
-      regionName: region,
-      memberCount: 0,
-      role: 'owner',
-      status: 'active',
-    });
-    // The cookie works as well as the bearer token.
-    const viaCookie = await h.json('GET', '/api/v1/auth/me', undefined, { cookie: cookie.split(';')[0] });
-    expect(viaCookie.json.activeOrganisation).toMatchObject({ organisationId: unitId, kind: 'unit', fullName: form.unitName, role: 'owner' });
-  });
+  );
 
   it('errors: field messages in Chinese for the attribute, its group, the USCC, the region and the passwords', async () => {
     const cases: [Record<string, unknown>, string, string][] = [
