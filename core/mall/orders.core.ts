@@ -71,12 +71,18 @@ export interface MallCouponPort {
   best(q: DbOrTx, userId: string, merchantOrgId: string, billFen: number): Promise<MallCoupon | null>;
   /** Holds the best coupon for a new order; null when none applies or another order took it meanwhile. */
   reserve(tx: Tx, o: Pick<MallOrderRow, 'id' | 'orderNo' | 'buyerUserId' | 'merchantId' | 'totalFen'>): Promise<MallCoupon | null>;
-  /** The order is paid: the coupon is used (conditional) and its value becomes owed to the merchant. */
-  paid(tx: Tx, orderId: string): Promise<void>;
+  /**
+   * The order's payment arrived: the coupon is used (conditional) and its value becomes owed to the
+   * merchant; returns what to push after commit (the bureau's live figures). null: the coupon can no
+   * longer be used (expired, its campaign ended): the order must not be paid at its discounted price.
+   */
+  paid(tx: Tx, orderId: string): Promise<Push | null>;
+  /** The orders (of those given) whose coupon can no longer be used: expired, its campaign ended or settled. */
+  unusable(q: DbOrTx, orderIds: string[]): Promise<Set<string>>;
   /** The unpaid order closed: its coupon is free again. */
   release(tx: Tx, orderId: string): Promise<void>;
-  /** The paid order was refunded: the coupon stays used, its value goes back to the campaign's pool. */
-  refunded(tx: Tx, orderId: string): Promise<void>;
+  /** The paid order was refunded: the coupon stays used, its value goes back to the campaign's pool; returns what to push after commit. */
+  refunded(tx: Tx, orderId: string): Promise<Push | null>;
   /** The coupon applied to each order (for views). */
   ofOrders(q: DbOrTx, orderIds: string[]): Promise<Map<string, MallCoupon>>;
 }
@@ -180,25 +186,56 @@ export function createOrderCore(deps: OrderDeps) {
       idempotencyKey: `mall:refund:${o.id}`,
       metadata: { orderId: o.id },
     });
-    if (o.couponDiscountFen > 0) await couponPort?.refunded(tx, o.id);
+    const figures = o.couponDiscountFen > 0 ? await couponPort?.refunded(tx, o.id) : null;
+    if (figures) afterCommit.set(tx, [...(afterCommit.get(tx) ?? []), figures]);
   }
 
+  /**
+   * Pushes a transaction owes after commit that its caller does not collect (the bureau's voucher
+   * figures after a refund: every refund path tells the buyer or the merchant in the same transaction).
+   * They travel with the first notification push made in that transaction.
+   */
+  const afterCommit = new WeakMap<Tx, Push[]>();
+  const withDeferred = (tx: Tx, push: Push): Push => {
+    const owed = afterCommit.get(tx) ?? [];
+    afterCommit.delete(tx);
+    return owed.length ? async () => void (await Promise.all([push(), ...owed.map((p) => p().catch(() => undefined))])) : push;
+  };
+
   async function notifyBuyer(tx: Tx, o: MallOrderRow, title: string, body: string): Promise<Push> {
-    return (await messages.send({ userId: o.buyerUserId, title, body, link: `/mall/orders/${o.id}`, category: 'mall' }, tx)).push;
+    return withDeferred(tx, (await messages.send({ userId: o.buyerUserId, title, body, link: `/mall/orders/${o.id}`, category: 'mall' }, tx)).push);
   }
   async function notifyMerchant(tx: Tx, o: MallOrderRow, title: string, body: string): Promise<Push> {
-    return (await messages.sendToOrganisation(o.merchantId, { title, body, link: `/mall/merchant/orders/${o.id}`, category: 'mall' }, tx)).push;
+    return withDeferred(
+      tx,
+      (await messages.sendToOrganisation(o.merchantId, { title, body, link: `/mall/merchant/orders/${o.id}`, category: 'mall' }, tx)).push,
+    );
   }
   const runAll = async (pushes: Push[]) => {
     for (const p of pushes) await p().catch(() => undefined);
   };
 
-  /** Marks orders paid inside `tx`: money into the mall's clearing account, sold counts, deadlines; returns pushes. */
+  /**
+   * Marks orders paid inside `tx`: money into the mall's clearing account, sold counts, deadlines;
+   * returns pushes, and the orders left unpaid because their government voucher was no longer valid
+   * when the payment arrived (the merchant is owed no discount for it: the payer gets that order's
+   * share back, the order waits to be paid without the coupon or cancelled; see docs/decisions/009).
+   */
   async function markPaid(tx: Tx, payment: MallPaymentRow, actorUserId: string | null) {
     const pushes: Push[] = [];
+    const couponExpired: MallOrderRow[] = [];
     const orders = await ordersRepo.lockOrders(tx, payment.orderIds);
     for (const o of orders) {
       if (o.status !== 'pending_payment') continue; // paid by another payment, or expired: handled below
+      // The coupon first: used under the same transaction, or the order is not paid by this payment.
+      if (o.couponDiscountFen > 0 && couponPort) {
+        const figures = await couponPort.paid(tx, o.id);
+        if (!figures) {
+          couponExpired.push(o);
+          continue;
+        }
+        pushes.push(figures);
+      }
       await ledger.transfer(tx, {
         debitAccountId: await ledger.platformAccount('gateway_clearing'),
         creditAccountId: await ledger.platformAccount('mall_clearing'),
@@ -209,13 +246,12 @@ export function createOrderCore(deps: OrderDeps) {
         metadata: { orderId: o.id, paymentNo: payment.paymentNo },
       });
       await setStatus(tx, o, orderTransition(o.status, 'pay'), { paidAt: clock.now(), payMethod: payment.method, expiresAt: null });
-      if (o.couponDiscountFen > 0) await couponPort?.paid(tx, o.id);
       const lines = await ordersRepo.linesOf(tx, o.id);
       for (const l of lines) await ordersRepo.addSold(tx, l.productId, l.quantity);
       await event(tx, o.id, 'paid', actorUserId, { paymentNo: payment.paymentNo, method: payment.method, amountFen: payableOf(o) });
       pushes.push(await notifyMerchant(tx, o, '新订单待发货', `订单 ${o.orderNo} 已付款 ${formatFen(payableOf(o))}，请尽快发货。`));
     }
-    return pushes;
+    return { pushes, couponExpired };
   }
 
   async function lineView(q: DbOrTx, orderIds: string[]) {

@@ -1,4 +1,7 @@
+import type { DbOrTx } from '../../db/client';
+import type { MallOrderRow } from '../../db/schema';
 import { recordAudit } from '../audit/audit';
+import { formatFen } from '../shared/money';
 import { authorize } from '../shared/access';
 import { requireActor, requireOperator, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
@@ -10,12 +13,29 @@ import { checkPayMethod, ORDER_STATUS_LABELS, PAYMENT_WINDOW_MS, remittanceNote 
 import { ordersRepo } from './orders.repo';
 import { PayInput, ReviewTransferInput, TransferReceiptInput } from './orders.schema';
 
-import { MALL_RECEIVING_ACCOUNT, PAYMENT_PREFIX, payableOf, paymentView, type OrderCore, type OrderDeps, type Push, type Tx } from './orders.core';
+import { isUuid, MALL_RECEIVING_ACCOUNT, PAYMENT_PREFIX, payableOf, paymentView, type OrderCore, type OrderDeps, type Push, type Tx } from './orders.core';
 
 /** Paying orders: online through the gateway, or a large offline transfer confirmed by an operator. */
 export function createPaymentService(deps: OrderDeps, core: OrderCore) {
   const { db, clock, gateway, files, accounts, publicOrigin } = deps;
   const { buyerOf, event, notifyBuyer, runAll, markPaid, orgNames, views, scheduleOrder } = core;
+
+  /** The unpaid orders (of those given) whose government voucher can no longer be used. */
+  async function unusableCoupons(orders: MallOrderRow[], q: DbOrTx = db) {
+    const port = core.coupons();
+    const withCoupon = orders.filter((o) => o.status === 'pending_payment' && o.couponDiscountFen > 0);
+    if (!port || !withCoupon.length) return [];
+    const bad = await port.unusable(
+      q,
+      withCoupon.map((o) => o.id),
+    );
+    return withCoupon.filter((o) => bad.has(o.id));
+  }
+  const couponExpiredError = (o: MallOrderRow) =>
+    new AppError(
+      'VOUCHER_EXPIRED',
+      `订单 ${o.orderNo} 使用的消费券已过期（或活动已结束），不能再按优惠价付款。请不使用消费券、按原价 ${formatFen(o.totalFen)} 付款，或取消订单后重新下单。`,
+    );
 
   const service = {
     /**
@@ -35,6 +55,9 @@ export function createPaymentService(deps: OrderDeps, core: OrderCore) {
       // A unit's order is paid by someone who may pay for the unit now (a role taken away since checkout ends it).
       for (const o of orders) if (o.buyerKind === 'unit' && o.unitId) authorize(a, 'payments.make', { organisationId: o.unitId });
       checkPayMethod({ buyerKind: buyer.kind, method: input.method, orderTotalsFen: orders.map((o) => o.totalFen) });
+      // A government voucher must be valid when the order is paid (docs/decisions/009): refused before the gateway.
+      const expired = await unusableCoupons(orders);
+      if (expired.length) throw couponExpiredError(expired[0]!);
       const bankCode = input.method === 'personal_online' ? PERSONAL_PAY.code : input.method === 'corporate_online' ? input.bankCode : undefined;
       if (input.method === 'corporate_online' && !CORPORATE_BANKS.some((b) => b.code === bankCode)) {
         throw new AppError('VALIDATION', '请选择开户银行', { bankCode: '请选择开户银行（支持 17 家银行的对公网银）' });
@@ -84,10 +107,24 @@ export function createPaymentService(deps: OrderDeps, core: OrderCore) {
         return { outcome: 'void_payment' };
       }
       const paid = await ordersRepo.updatePayment(tx, payment.id, { status: 'paid', paidAt: clock.now(), tradeNo: notice.tradeNo });
-      const pushes = await markPaid(tx, paid!, null);
+      const { pushes, couponExpired } = await markPaid(tx, paid!, null);
+      // The coupon expired between 去支付 and the payment: that order's share goes back to the payer (the
+      // gateway returns it; nothing was credited), the order waits to be paid without it or cancelled.
+      for (const o of couponExpired) {
+        await event(tx, o.id, 'coupon_expired_payment_returned', null, { paymentNo: payment.paymentNo, amountFen: payableOf(o) });
+        pushes.push(
+          await notifyBuyer(
+            tx,
+            o,
+            '消费券已过期，订单未支付',
+            `订单 ${o.orderNo} 使用的消费券在付款完成前已过期，本次支付的 ${formatFen(payableOf(o))} 将由支付渠道原路退回。请不使用消费券、按原价 ${formatFen(o.totalFen)} 付款，或取消订单后重新下单。`,
+          ),
+        );
+      }
       // An order that closed meanwhile (expired, cancelled, or paid by another payment) is not revived.
       const orders = await ordersRepo.ordersByIds(tx, payment.orderIds);
       for (const o of orders) {
+        if (couponExpired.some((x) => x.id === o.id)) continue;
         if (!(await ordersRepo.paidBy(tx, o.id, payment.paymentNo))) {
           // Nothing was credited for it in the ledger: the gateway returns the money to the payer.
           await event(tx, o.id, 'late_payment_returned', null, { paymentNo: payment.paymentNo, amountFen: payableOf(o) });
@@ -103,6 +140,40 @@ export function createPaymentService(deps: OrderDeps, core: OrderCore) {
         after: { status: 'paid', amountFen: payment.amountFen, method: payment.method, tradeNo: notice.tradeNo, orderNos: orders.map((o) => o.orderNo) },
       });
       return { outcome: 'credited', push: () => runAll(pushes) };
+    },
+
+    /**
+     * For the pay page: the caller's unpaid orders (of those given) whose government voucher can no
+     * longer be used, so it can offer paying without it before the buyer tries.
+     */
+    async expiredCoupons(actor: Actor | null, orderIds: string[]) {
+      const a = requireActor(actor);
+      const ids = orderIds.filter(isUuid);
+      if (!ids.length) return [];
+      return (await unusableCoupons(await ordersRepo.ordersOfBuyer(db, ids, a.userId))).map((o) => o.id);
+    },
+
+    /**
+     * 不使用消费券: the buyer drops the government voucher of an unpaid order (after it expired, or by
+     * choice) and pays the full price. The coupon is released; pending payments of the old amount are void.
+     * Errors: NOT_FOUND, ORDER_STATUS_FORBIDS (not unpaid, or without a coupon), TRANSFER_UNDER_REVIEW.
+     */
+    async removeCoupon(actor: Actor | null, orderId: string) {
+      const a = requireActor(actor);
+      const o = await db.transaction(async (tx) => {
+        const o = await core.lockOrder(tx, orderId);
+        if (!core.isBuyer(a, o)) throw new AppError('NOT_FOUND', '订单不存在');
+        if (o.status !== 'pending_payment') throw new AppError('ORDER_STATUS_FORBIDS', `订单${ORDER_STATUS_LABELS[o.status]}，不能修改`);
+        if (o.couponDiscountFen <= 0) throw new AppError('ORDER_STATUS_FORBIDS', '该订单没有使用消费券');
+        if (await core.awaitingTransfer(tx, o.id)) throw new AppError('TRANSFER_UNDER_REVIEW', '转账凭证正在确认中，暂不能修改订单');
+        await core.coupons()?.release(tx, o.id);
+        await ordersRepo.expirePendingPayments(tx, o.id);
+        const next = await ordersRepo.updateOrderIf(tx, o.id, 'pending_payment', { couponDiscountFen: 0, updatedAt: clock.now() });
+        if (!next) throw new AppError('ORDER_STATUS_CHANGED', '订单状态已变化，请刷新后重试');
+        await event(tx, o.id, 'coupon_removed', a.userId, { discountFen: o.couponDiscountFen, totalFen: o.totalFen });
+        return next;
+      });
+      return (await views(db, [o]))[0]!;
     },
 
     async payment(actor: Actor | null, paymentNo: string) {
@@ -191,7 +262,10 @@ export function createPaymentService(deps: OrderDeps, core: OrderCore) {
         const o = await ordersRepo.findOrder(tx, p.orderIds[0]!);
         if (input.decision === 'confirm') {
           const next = await ordersRepo.updatePayment(tx, p.id, { status: 'paid', paidAt: clock.now(), reviewedBy: a.userId });
-          pushes = await markPaid(tx, next!, a.userId);
+          const marked = await markPaid(tx, next!, a.userId);
+          pushes = marked.pushes;
+          // Units pay large transfers and hold no personal coupons; a coupon gone meanwhile leaves the order unpaid.
+          if (marked.couponExpired.length) throw couponExpiredError(marked.couponExpired[0]!);
           await recordAudit(tx, {
             actorUserId: a.userId,
             action: 'mall.transfer_confirmed',

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
-import { voucherRedemptions, vouchers } from '../../db/schema';
+import { voucherCampaigns, voucherRedemptions, vouchers } from '../../db/schema';
 import { createTestPlatform, ManualClock } from '../testing/test-platform';
 import { address, GATEWAY_SECRET, individual, merchant, product, signedNotice, unitBuyer } from '../testing/mall-factories';
 import { enrolment, fundedCampaign, grant } from '../testing/vouchers-factories';
@@ -134,5 +134,124 @@ describe('government vouchers at the mall checkout', () => {
     await grant(p, c, unit.actor.userId, 0);
     const [o] = (await orders().checkout(unit.actor, { addressId: addr.id, items: [{ productId: shop.item.id, quantity: 2 }] })).orders;
     expect(o!.couponDiscountFen).toBe(0);
+  });
+});
+
+describe('a coupon that stops being valid between checkout and payment (docs/decisions/009)', () => {
+  /** The campaign (and its coupons) end `seconds` from now, as the bureau's validity end or the dev time hook moves them. */
+  async function endIn(c: Campaign, seconds: number) {
+    const validUntil = new Date(clock.now().getTime() + seconds * 1000);
+    await p.db.update(voucherCampaigns).set({ validUntil }).where(eq(voucherCampaigns.id, c.campaign.id));
+    await p.db.update(vouchers).set({ validUntil }).where(eq(vouchers.campaignId, c.campaign.id));
+  }
+  const payable = (c: Campaign) => bal(c.accounts.voucher_payable);
+  const figuresOf = (campaignId: string) => {
+    const seen: unknown[] = [];
+    const stop = p.publisher.subscribe((room, event, payload) => {
+      if (event === 'vouchers:figures' && (payload as { campaignId?: string }).campaignId === campaignId) seen.push({ room, payload });
+    });
+    return { seen, stop };
+  };
+
+  it('paying after the coupon expired is refused with a clear message; paying without it charges the full price and owes the merchant nothing', async () => {
+    const c = await fundedCampaign(p, { budgetFen: 500_000 });
+    const shop = await enrolledMallMerchant(c);
+    const b = await resident();
+    const cp = await grant(p, c, b.actor.userId, 1); // 满150减50
+    const [o] = (await orders().checkout(b.actor, { addressId: b.addr.id, items: [{ productId: shop.item.id, quantity: 2 }] })).orders;
+    expect(o).toMatchObject({ totalFen: 17_600, couponDiscountFen: 5_000, payableFen: 12_600 });
+
+    await endIn(c, 60);
+    clock.advance(2 * 60_000);
+    // Before the expiry job ran, and after it (the coupon's value back in the pool): the same refusal.
+    for (const jobRan of [false, true]) {
+      if (jobRan) await p.services.voucherGrabs.expireCampaign(c.campaign.id);
+      const refused = await orders()
+        .pay(b.actor, { orderIds: [o!.id], method: 'personal_online' })
+        .catch((e: unknown) => e);
+      expect(refused).toMatchObject({ code: 'VOUCHER_EXPIRED' });
+      expect((refused as Error).message).toContain(`订单 ${o!.orderNo} 使用的消费券已过期`);
+      expect((refused as Error).message).toContain('按原价 ¥176.00 付款');
+    }
+    expect(await orders().expiredCoupons(b.actor, [o!.id])).toEqual([o!.id]);
+    // Another buyer asking about the order learns nothing.
+    expect(await orders().expiredCoupons((await resident()).actor, [o!.id])).toEqual([]);
+
+    const plain = await orders().removeCoupon(b.actor, o!.id);
+    expect(plain).toMatchObject({ couponDiscountFen: 0, payableFen: 17_600, coupon: null });
+    expect(await orders().expiredCoupons(b.actor, [o!.id])).toEqual([]);
+    await expect(orders().removeCoupon(b.actor, o!.id)).rejects.toMatchObject({ code: 'ORDER_STATUS_FORBIDS' });
+
+    const owedBefore = await payable(c);
+    const pay = await orders().pay(b.actor, { orderIds: [o!.id], method: 'personal_online' });
+    expect(pay.payment.amountFen).toBe(17_600);
+    await notify(pay.payment.paymentNo, 17_600);
+    expect((await orders().get(b.actor, o!.id)).status).toBe('paid');
+    expect(await couponStatus(cp.id)).toBe('expired');
+    expect(await payable(c)).toBe(owedBefore);
+    const [r] = await p.db.select().from(voucherRedemptions).where(eq(voucherRedemptions.mallOrderId, o!.id));
+    expect(r!.status).toBe('cancelled');
+    expect((await p.services.voucherRedemptions.settlement(c.bureau.actor, c.campaign.id)).totals).toMatchObject({ redemptions: 0, discountFen: 0 });
+    expect(await p.services.ledger.check()).toMatchObject({ ok: true });
+  });
+
+  it('a coupon expiring after 去支付 but before the payment arrives: the order is not paid, its money goes back, nothing is owed', async () => {
+    const c = await fundedCampaign(p, { budgetFen: 500_000 });
+    const shop = await enrolledMallMerchant(c);
+    const b = await resident();
+    const cp = await grant(p, c, b.actor.userId, 0); // 满100减30
+    const [o] = (await orders().checkout(b.actor, { addressId: b.addr.id, items: [{ productId: shop.item.id, quantity: 2 }] })).orders;
+    const pay = await orders().pay(b.actor, { orderIds: [o!.id], method: 'personal_online' });
+    expect(pay.payment.amountFen).toBe(14_600);
+
+    await endIn(c, 30);
+    clock.advance(60_000);
+    const clearing = await bal(await p.services.ledger.platformAccount('mall_clearing'));
+    const owedBefore = await payable(c);
+    const f = figuresOf(c.campaign.id);
+    expect(await notify(pay.payment.paymentNo, 14_600)).toMatchObject({ outcome: 'credited' });
+    f.stop();
+
+    const after = await orders().get(b.actor, o!.id);
+    expect(after).toMatchObject({ status: 'pending_payment', couponDiscountFen: 3_000 });
+    expect(after.history.map((h) => h.type)).toContain('coupon_expired_payment_returned');
+    expect(await couponStatus(cp.id)).toBe('unused'); // past validity: the expiry job turns it expired
+    expect(await payable(c)).toBe(owedBefore);
+    expect(await bal(await p.services.ledger.platformAccount('mall_clearing'))).toBe(clearing);
+    expect(f.seen).toEqual([]);
+    // The buyer is told, and may now pay the full price.
+    await expect(orders().pay(b.actor, { orderIds: [o!.id], method: 'personal_online' })).rejects.toMatchObject({ code: 'VOUCHER_EXPIRED' });
+    const plain = await orders().removeCoupon(b.actor, o!.id);
+    expect(plain.payableFen).toBe(17_600);
+    expect(await p.services.ledger.check()).toMatchObject({ ok: true });
+  });
+
+  it('paying and refunding a mall order with a coupon pushes the bureau live figures after commit', async () => {
+    const c = await fundedCampaign(p, { budgetFen: 500_000 });
+    const shop = await enrolledMallMerchant(c);
+    const b = await resident();
+    await grant(p, c, b.actor.userId, 0);
+    const [o] = (await orders().checkout(b.actor, { addressId: b.addr.id, items: [{ productId: shop.item.id, quantity: 2 }] })).orders;
+    const pay = await orders().pay(b.actor, { orderIds: [o!.id], method: 'personal_online' });
+
+    const paid = figuresOf(c.campaign.id);
+    await notify(pay.payment.paymentNo, 14_600);
+    paid.stop();
+    expect(paid.seen).toEqual([
+      {
+        room: expect.stringContaining(c.campaign.id),
+        payload: expect.objectContaining({ campaignId: c.campaign.id, totals: expect.objectContaining({ redemptions: 1 }) }),
+      },
+    ]);
+
+    const refunded = figuresOf(c.campaign.id);
+    await orders().cancel(b.actor, o!.id, { reason: '买错了' });
+    refunded.stop();
+    expect(refunded.seen).toEqual([
+      {
+        room: expect.stringContaining(c.campaign.id),
+        payload: expect.objectContaining({ campaignId: c.campaign.id, totals: expect.objectContaining({ redemptions: 0 }) }),
+      },
+    ]);
   });
 });

@@ -20,8 +20,31 @@ const MALL_REDEMPTION_PREFIX = 'VM';
  * `mall_order_id` set: one live redemption per coupon (the partial unique index) makes one order of
  * concurrent ones win; settlement, the console and the budget identity count it as any other.
  */
-export function createMallCoupons(deps: { clock: Clock; ledger: Ledger }): MallCouponPort {
+export function createMallCoupons(deps: {
+  clock: Clock;
+  ledger: Ledger;
+  /** After a mall order's coupon is paid or refunded (committed): the bureau's live console figures. */
+  figuresChanged?: (campaignId: string) => Promise<void>;
+}): MallCouponPort {
   const { clock, ledger } = deps;
+  const figuresOf = (campaignId: string) => async () => void (await deps.figuresChanged?.(campaignId));
+
+  /**
+   * Whether the coupon a redemption holds may still be used at `now`: the redemption still waits for
+   * the order's payment, the coupon is unused and within its validity, and its campaign is funded and
+   * not past its end. The one rule for the payment refusal and the payment notice.
+   */
+  const stillValid = (
+    r: { status: string },
+    coupon: { status: string; validUntil: Date } | undefined,
+    campaign: { status: string; validUntil: Date } | undefined,
+    now: Date,
+  ) =>
+    r.status === 'awaiting_payment' &&
+    coupon?.status === 'unused' &&
+    coupon.validUntil.getTime() > now.getTime() &&
+    campaign?.status === 'funded' &&
+    campaign.validUntil.getTime() > now.getTime();
 
   async function bestFor(q: DbOrTx, userId: string, merchantOrgId: string, billFen: number) {
     const enrolments = (await merchantsRepo.listOfOrganisation(q, merchantOrgId)).filter((m) => m.status === 'approved');
@@ -82,15 +105,15 @@ export function createMallCoupons(deps: { clock: Clock; ledger: Ledger }): MallC
 
     async paid(tx, orderId) {
       const r = await liveOfOrder(tx, orderId);
-      if (!r || r.status !== 'awaiting_payment') return;
+      if (!r) return null;
       const now = clock.now();
-      if (!(await redemptionsRepo.useCoupon(tx, r.voucherId, now))) {
-        // The coupon expired while the order waited: the order is paid at its discounted price, the
-        // redemption is void (an expired coupon's value is already back in the pool).
-        await redemptionsRepo.updateRedemption(tx, r.id, { status: 'cancelled' });
-        return;
-      }
-      const acc = await campaignAccounts(tx, r.campaignId);
+      // Locked first (as every campaign write does), so settlement cannot pass between the check and the use.
+      const campaign = await redemptionsRepo.lockCampaign(tx, r.campaignId);
+      const coupon = await redemptionsRepo.findCoupon(tx, r.voucherId);
+      // No longer valid (expired, campaign ended or settled): nothing is used, nothing is owed; the
+      // redemption keeps holding the order's coupon until the buyer drops it or the order closes.
+      if (!stillValid(r, coupon, campaign, now) || !(await redemptionsRepo.useCoupon(tx, r.voucherId, now))) return null;
+      const acc = await ledger.ensureSubjectAccounts(tx, campaign!.bureauId, campaign!.id, CAMPAIGN_ACCOUNT_KINDS);
       const { transfer } = await ledger.transfer(tx, {
         debitAccountId: acc.voucher_issued,
         creditAccountId: acc.voucher_payable,
@@ -109,6 +132,26 @@ export function createMallCoupons(deps: { clock: Clock; ledger: Ledger }): MallC
         organisationId: null,
         after: { status: 'paid', billFen: r.billFen, discountFen: r.discountFen, payFen: r.payFen, mallOrderId: orderId },
       });
+      return figuresOf(r.campaignId);
+    },
+
+    async unusable(q, orderIds) {
+      const out = new Set<string>();
+      if (!orderIds.length) return out;
+      const rows = await q.select().from(voucherRedemptions).where(inArray(voucherRedemptions.mallOrderId, orderIds));
+      const campaigns = new Map((await redemptionsRepo.campaignsByIds(q, [...new Set(rows.map((r) => r.campaignId))])).map((c) => [c.id, c]));
+      const now = clock.now();
+      for (const id of orderIds) {
+        // The order's one live redemption (the partial unique index), else its latest (cancelled by settlement).
+        const mine = rows.filter((r) => r.mallOrderId === id);
+        const r = mine.find((x) => x.status === 'awaiting_payment') ?? mine[0];
+        if (!r) {
+          out.add(id);
+          continue;
+        }
+        if (!stillValid(r, await redemptionsRepo.findCoupon(q, r.voucherId), campaigns.get(r.campaignId), now)) out.add(id);
+      }
+      return out;
     },
 
     async release(tx, orderId) {
@@ -118,7 +161,7 @@ export function createMallCoupons(deps: { clock: Clock; ledger: Ledger }): MallC
 
     async refunded(tx, orderId) {
       const r = await liveOfOrder(tx, orderId);
-      if (!r || r.status !== 'paid') return;
+      if (!r || r.status !== 'paid') return null;
       const acc = await campaignAccounts(tx, r.campaignId);
       const m = r.settlementId ? await merchantsRepo.find(tx, r.merchantId) : undefined;
       // 退货不返回消费券，退回资金池: the coupon stays used; its value goes back to the pool (from the
@@ -133,6 +176,7 @@ export function createMallCoupons(deps: { clock: Clock; ledger: Ledger }): MallC
         metadata: { redemptionId: r.id, voucherId: r.voucherId, mallOrderId: orderId },
       });
       await redemptionsRepo.updateRedemption(tx, r.id, { status: 'refunded', refundedAt: clock.now() });
+      return figuresOf(r.campaignId);
     },
 
     async ofOrders(q, orderIds) {

@@ -62,7 +62,7 @@ export const vouchersContext = defineContext({
   },
   create: ({ db, clock, ...d }, n: VoucherNeeds) => {
     const voucherCampaigns = createCampaignService({ db, clock, jobs: d.jobs, ledger: n.ledger, publisher: d.publisher, log: d.log });
-    n.orders.useCoupons(createMallCoupons({ clock, ledger: n.ledger }));
+    n.orders.useCoupons(createMallCoupons({ clock, ledger: n.ledger, figuresChanged: (campaignId) => voucherCampaigns.publishFigures(campaignId) }));
     return {
       voucherCampaigns,
       voucherGrabs: createGrabService({
