@@ -43,6 +43,18 @@ describe.each(stores)('rate limiter (%s)', (_, make) => {
     await expect(rl.consume(rule, 'k')).resolves.toBeUndefined();
   });
 
+  it('consumeAll takes a point from every bucket and answers the first refusal in order', async () => {
+    const rl = make();
+    const user: RateRule = { name: 'u', points: 2, durationSeconds: 60 };
+    const ip: RateRule = { name: 'ip', points: 3, durationSeconds: 60 };
+    const both = () => rl.consumeAll([{ rule: user, key: 'alice', message: '点击太频繁' }, { rule: ip, key: '10.0.0.1', message: '网络太频繁' }]);
+    await both();
+    await both();
+    expect((await both().catch((e) => e)).message).toBe('点击太频繁');
+    // The refused attempt still counted for the address: its third point is gone.
+    expect((await rl.consume(ip, '10.0.0.1').catch((e) => e)).code).toBe('RATE_LIMITED');
+  });
+
   it('counts concurrent attempts exactly', async () => {
     const rl = make();
     const results = await Promise.allSettled(Array.from({ length: 10 }, () => rl.consume(rule, 'burst')));

@@ -22,6 +22,11 @@ export const RATE_RULES = {
 export interface RateLimiter {
   /** Takes one point; throws RATE_LIMITED (with retryAfterSeconds) when none is left. */
   consume(rule: RateRule, key: string, message?: string): Promise<void>;
+  /**
+   * One point from each bucket at once (one round trip's wait instead of one per rule; every attempt counts
+   * in every bucket). Throws the first refusal in the order given.
+   */
+  consumeAll(items: { rule: RateRule; key: string; message?: string }[]): Promise<void>;
   /** Throws RATE_LIMITED when the bucket is already empty, without taking a point. */
   check(rule: RateRule, key: string, message?: string): Promise<void>;
   reset(rule: RateRule, key: string): Promise<void>;
@@ -51,14 +56,19 @@ export function createRateLimiter(opts: { redis?: Redis; prefix?: string } = {})
   };
   const refuse = (res: RateLimiterRes, message?: string) =>
     new AppError('RATE_LIMITED', message ?? DEFAULT_MESSAGE, undefined, Math.max(1, Math.ceil(res.msBeforeNext / 1000)));
+  const consume = async (rule: RateRule, key: string, message?: string) => {
+    try {
+      await get(rule).consume(key);
+    } catch (e) {
+      if (e instanceof RateLimiterRes) throw refuse(e, message);
+      throw e;
+    }
+  };
   return {
-    async consume(rule, key, message) {
-      try {
-        await get(rule).consume(key);
-      } catch (e) {
-        if (e instanceof RateLimiterRes) throw refuse(e, message);
-        throw e;
-      }
+    consume,
+    async consumeAll(items) {
+      const settled = await Promise.allSettled(items.map((i) => consume(i.rule, i.key, i.message)));
+      for (const s of settled) if (s.status === 'rejected') throw s.reason;
     },
     async check(rule, key, message) {
       const res = await get(rule).get(key);

@@ -3,12 +3,15 @@ import type { DbOrTx, Tx } from '../../db/client';
 import { voucherCampaigns, voucherCategories, voucherIssuances, vouchers, voucherTiers } from '../../db/schema';
 
 type VoucherRow = typeof vouchers.$inferSelect;
-type GrantValues = Pick<
+export type GrantedVoucher = VoucherRow;
+export type GrantValues = Pick<
   VoucherRow,
   'campaignId' | 'issuanceId' | 'tierId' | 'userId' | 'categoryCode' | 'thresholdFen' | 'discountFen' | 'grantedAt' | 'validUntil'
 >;
 /** postgres.js returns rows as the result itself, PGlite as `.rows`. */
 const rowsOf = (r: unknown): unknown[] => (Array.isArray(r) ? r : ((r as { rows?: unknown[] }).rows ?? []));
+
+export type GrantManyAnswer = { voucher: VoucherRow } | 'duplicate' | 'no_room';
 
 /** What a grab needs to know about its tier: the tier, its issuance and its campaign. */
 export interface TierContext {
@@ -136,28 +139,66 @@ export const grabsRepo = {
   },
 
   /**
-   * takeFromTier + insertVoucher in one statement (one round trip, atomic on its own): the tier's
-   * counter moves only if the coupon row is written, and a second coupon of one (user, tier) fails the
-   * whole statement on the unique index. No row back: the tier is sold out or closed.
+   * Many grants of one tier in one statement (group commit; see createGroupWriter): lock the tier, let the
+   * first `count − granted` requests in, insert their coupons (a (user, tier) that already has one is
+   * skipped, not an error), move the tier's counter by the rows actually inserted. Answers, in request
+   * order: the coupon, `duplicate` (the user holds this tier), `no_room` (not let in: sold out, closed, or
+   * behind the stock left), plus the tier's counter after the statement and how many were let in (`room`
+   * is null when the tier was closed or sold out before the statement).
    */
-  async grantOne(q: DbOrTx, v: GrantValues) {
+  async grantMany(q: DbOrTx, tier: Omit<GrantValues, 'userId' | 'grantedAt' | 'validUntil'>, requests: { userId: string; grantedAt: Date; validUntil: Date }[]) {
+    const json = JSON.stringify(requests.map((r) => [r.userId, r.grantedAt.toISOString(), r.validUntil.toISOString()]));
     const result = await q.execute(sql`
-      with taken as (
-        update voucher_tiers set granted = granted + 1
-        where id = ${v.tierId} and granted < count and closed = false
-        returning granted, count
+      with req as (
+        select (e.v->>0)::uuid as user_id, (e.v->>1)::timestamptz as granted_at, (e.v->>2)::timestamptz as valid_until, e.ord
+        from jsonb_array_elements(${json}::jsonb) with ordinality as e(v, ord)
+      ), old as (
+        select granted, count from voucher_tiers
+        where id = ${tier.tierId} and granted < count and closed = false
+        for update
+      ), allowed as (
+        select req.* from req, old where req.ord <= old.count - old.granted
       ), ins as (
         insert into vouchers (campaign_id, issuance_id, tier_id, user_id, category_code, threshold_fen, discount_fen, granted_at, valid_until)
-        select ${v.campaignId}, ${v.issuanceId}, ${v.tierId}, ${v.userId}, ${v.categoryCode}, ${v.thresholdFen}, ${v.discountFen},
-          ${v.grantedAt.toISOString()}::timestamptz, ${v.validUntil.toISOString()}::timestamptz
-        from taken
-        returning id, status, grant_seq
+        select ${tier.campaignId}, ${tier.issuanceId}, ${tier.tierId}, user_id, ${tier.categoryCode}, ${tier.thresholdFen}, ${tier.discountFen}, granted_at, valid_until
+        from allowed order by ord
+        on conflict do nothing
+        returning id, user_id, status, grant_seq
+      ), upd as (
+        update voucher_tiers set granted = granted + (select count(*) from ins)
+        where id = ${tier.tierId} and (select count(*) from ins) > 0
+        returning granted, count
       )
-      select ins.id, ins.status, ins.grant_seq, taken.granted, taken.count from ins, taken`);
-    const row = rowsOf(result)[0] as { id: string; status: VoucherRow['status']; grant_seq: string | number; granted: number; count: number } | undefined;
-    if (!row) return undefined;
-    const voucher: VoucherRow = { ...v, id: row.id, status: row.status, grantSeq: Number(row.grant_seq), usedAt: null, expiredAt: null };
-    return { voucher, granted: Number(row.granted), count: Number(row.count) };
+      select
+        coalesce((select json_agg(json_build_object('id', id, 'user_id', user_id, 'status', status, 'grant_seq', grant_seq)) from ins), '[]'::json) as rows,
+        (select count(*) from allowed)::int as room_used,
+        (select count - granted from old)::int as room,
+        coalesce((select granted from upd), (select granted from voucher_tiers where id = ${tier.tierId}))::int as granted,
+        (select count from voucher_tiers where id = ${tier.tierId})::int as count`);
+    const row = rowsOf(result)[0] as { rows: string | { id: string; user_id: string; status: VoucherRow['status']; grant_seq: string | number }[]; room_used: number; room: number | null; granted: number; count: number };
+    const inserted = typeof row.rows === 'string' ? (JSON.parse(row.rows) as Exclude<typeof row.rows, string>) : row.rows;
+    const byUser = new Map<string, (typeof inserted)[number]>();
+    for (const r of inserted) byUser.set(r.user_id, r);
+    const allowedCount = Number(row.room_used);
+    const answers = requests.map((r, i): GrantManyAnswer => {
+      if (i >= allowedCount) return 'no_room';
+      const hit = byUser.get(r.userId);
+      if (!hit) return 'duplicate';
+      byUser.delete(r.userId);
+      const voucher: VoucherRow = {
+        ...tier,
+        userId: r.userId,
+        grantedAt: r.grantedAt,
+        validUntil: r.validUntil,
+        id: hit.id,
+        status: hit.status,
+        grantSeq: Number(hit.grant_seq),
+        usedAt: null,
+        expiredAt: null,
+      };
+      return { voucher };
+    });
+    return { answers, granted: Number(row.granted), count: Number(row.count), room: row.room === null ? null : Number(row.room) };
   },
 
   /** running → finished once no tier of the issuance has a coupon left (idempotent; paused stays paused). */

@@ -18,6 +18,7 @@ import type { Platform } from '../platform/platform';
 import type { Actor } from '../shared/actor';
 import { government } from '../testing/mall-factories';
 import { createTestPlatform, ManualClock } from '../testing/test-platform';
+import { grabsRepo } from './grabs.repo';
 import { EXPIRE_JOB } from './grabs.service';
 import { CAMPAIGN_ACCOUNT_KINDS, DEFAULT_VOUCHER_CATEGORIES } from './vouchers.constants';
 
@@ -245,6 +246,32 @@ describe(`grab (${process.env.REDIS_URL ? 'Redis' : 'in-process'} gate)`, () => 
     expect(await grab(people[0]!, tiers[0]!.id)).toBe('VOUCHER_SOLD_OUT');
     expect(await svc().gateStock(issuance.id, tiers[0]!.id)).toBe(0);
   }, 120_000);
+
+  it('a batch of grants in one statement: first come first served, a duplicate fails only itself, the counter moves by the rows written', async () => {
+    const { tiers, issuance } = await campaign({ tiers: [{ categoryCode: 'general', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 3 }] });
+    const t = tiers[0]!;
+    const [a, b, c, d] = await residents(4);
+    const tier = { campaignId: t.campaignId, issuanceId: issuance.id, tierId: t.id, categoryCode: t.categoryCode, thresholdFen: t.thresholdFen, discountFen: t.discountFen };
+    const req = (x: Actor) => ({ userId: x.userId, grantedAt: clock.now(), validUntil: new Date(clock.now().getTime() + HOUR) });
+    const first = await grabsRepo.grantMany(p.db, tier, [req(a!)]);
+    expect(first.granted).toBe(1);
+    // 2 coupons left → the first two requests are let in: b gets one, a already holds one. The rest were
+    // behind the stock let in; the duplicate freed a coupon, so the service sends them again.
+    const out = await grabsRepo.grantMany(p.db, tier, [req(b!), req(a!), req(b!), req(c!), req(d!)]);
+    expect(out.answers.map((x) => (typeof x === 'string' ? x : x.voucher.userId))).toEqual([b!.userId, 'duplicate', 'no_room', 'no_room', 'no_room']);
+    expect(out).toMatchObject({ granted: 2, count: 3, room: 2 });
+    // Again: b twice in one batch (the second is skipped by the unique index, not an error of the batch).
+    const again = await grabsRepo.grantMany(p.db, tier, [req(b!), req(c!), req(d!)]);
+    expect(again.answers.map((x) => (typeof x === 'string' ? x : x.voucher.userId))).toEqual(['duplicate', 'no_room', 'no_room']);
+    const last = await grabsRepo.grantMany(p.db, tier, [req(c!), req(c!), req(d!)]);
+    expect(last.answers.map((x) => (typeof x === 'string' ? x : x.voucher.userId))).toEqual([c!.userId, 'no_room', 'no_room']);
+    expect(last).toMatchObject({ granted: 3, count: 3 });
+    const none = await grabsRepo.grantMany(p.db, tier, [req(d!)]);
+    expect(none).toMatchObject({ answers: ['no_room'], room: null, granted: 3 });
+    const rows = await rowsOf(issuance.id);
+    expect(rows.map((r) => r.userId).sort()).toEqual([a!.userId, b!.userId, c!.userId].sort());
+    expect(new Set(rows.map((r) => r.grantSeq)).size).toBe(3);
+  });
 
   it('a crash between the gate and PostgreSQL loses no coupon: the reconcile at start restores exactness', async () => {
     const { tiers, issuance } = await campaign({ tiers: [{ categoryCode: 'general', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 5 }] });

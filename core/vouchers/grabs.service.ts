@@ -5,6 +5,7 @@ import type { JobQueue } from '../jobs/jobs.service';
 import { requireActor, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
+import { createGroupWriter, type GroupOutcome } from '../shared/group-writer';
 import { CSV_TYPE, toCsv, toXlsx, XLSX_TYPE, type ExportFile, type Sheet } from '../shared/export';
 import type { Publisher } from '../shared/publisher';
 import type { RateLimiter, RateRule } from '../shared/rate-limit';
@@ -16,7 +17,7 @@ import { SoldOutFlags, type GateSnapshot, type GrabGate } from './grab-gate';
 import { createMemoryGrabGate } from './grab-gate.memory';
 import { createRedisGrabGate } from './grab-gate.redis';
 import { ALREADY_CLAIMED, capReached, couponState, eligibility, issuanceOpen, SOLD_OUT, tierRefusal, tierRule, type GrabRefusal } from './grabs.machine';
-import { grabsRepo, type TierContext } from './grabs.repo';
+import { grabsRepo, type GrantedVoucher, type GrantValues, type TierContext } from './grabs.repo';
 import { GrabInput, type CampaignGrabView, type FairnessLog, type VoucherCountsPayload, type VoucherView } from './grabs.schema';
 import { CAMPAIGN_ACCOUNT_KINDS, merchantCategoryName } from './vouchers.constants';
 
@@ -71,7 +72,7 @@ const sha256 = (s: string) => createHash('sha256').update(s).digest('hex');
 
 /** Thrown inside the grant transaction to roll it back with a known reason. */
 class GrantRefused extends Error {
-  constructor(readonly reason: 'tier' | 'cap') {
+  constructor(readonly reason: 'tier' | 'cap' | 'duplicate') {
     super(reason);
   }
 }
@@ -104,6 +105,34 @@ export function createGrabService(deps: GrabDeps) {
   const timers = new Set<ReturnType<typeof setTimeout>>();
   let closed = false;
   let ensureStarted = deps.ensureStarted;
+
+  type Granted = { voucher: GrantedVoucher; granted: number; count: number };
+  /**
+   * The usual grant: one statement per tier per batch (group commit). The grants a tier admits while its
+   * previous statement commits go together in the next one, in arrival order; each request is answered
+   * after its own row commits. A grant the statement did not let in because a duplicate freed a coupon
+   * goes again in the next batch. Should the statement fail as a whole, each grant is tried alone, so one
+   * bad row fails only its own request.
+   */
+  async function writeGrants(tierId: string, items: GrantValues[]): Promise<GroupOutcome<Granted>[]> {
+    const [first] = items;
+    if (!first) return [];
+    let out: Awaited<ReturnType<typeof grabsRepo.grantMany>>;
+    try {
+      out = await grabsRepo.grantMany(db, first, items);
+    } catch (e) {
+      if (items.length === 1) return [{ error: e }];
+      const each: GroupOutcome<Granted>[] = [];
+      for (const item of items) each.push(...(await writeGrants(tierId, [item])));
+      return each;
+    }
+    return out.answers.map((a): GroupOutcome<Granted> => {
+      if (a === 'duplicate') return { error: new GrantRefused('duplicate') };
+      if (a === 'no_room') return out.room !== null && out.granted < out.count ? 'retry' : { error: new GrantRefused('tier') };
+      return { ok: { voucher: a.voucher, granted: out.granted, count: out.count } };
+    });
+  }
+  const grants = createGroupWriter(writeGrants);
 
   const later = (ms: number, fn: () => void) => {
     if (closed) return;
@@ -324,8 +353,10 @@ export function createGrabService(deps: GrabDeps) {
       const refusal = tierRefusal(facts);
       if (refusal) throw refuse(refusal);
       if (soldOut.isSoldOut(tierId)) throw SOLD_OUT_ERROR;
-      if (limits.perUser > 0) await rateLimiter.consume(userRule, a.userId, '点击太频繁，请稍后再试');
-      if (limits.perIp > 0) await rateLimiter.consume(ipRule, ctx.ip, '当前网络请求太频繁，请稍后再试');
+      await rateLimiter.consumeAll([
+        ...(limits.perUser > 0 ? [{ rule: userRule, key: a.userId, message: '点击太频繁，请稍后再试' }] : []),
+        ...(limits.perIp > 0 ? [{ rule: ipRule, key: ctx.ip, message: '当前网络请求太频繁，请稍后再试' }] : []),
+      ]);
 
       if (t.regionCodes?.length) {
         const profile = deps.individuals
@@ -379,11 +410,7 @@ export function createGrabService(deps: GrabDeps) {
       // The usual grant is one statement; a per-user cap, or the campaign's first grant on this node (its
       // expiry job is scheduled with it), takes a transaction.
       const simple = t.perIssuanceCap === null && !(deps.jobs && !expiryScheduled.has(t.campaignId));
-      const grantAlone = async () => {
-        const granted = await grabsRepo.grantOne(db, values);
-        if (!granted) throw new GrantRefused('tier');
-        return granted;
-      };
+      const grantAlone = () => grants.submit(tierId, values);
       const grantInTransaction = () =>
         db.transaction(async (tx) => {
           if (t.perIssuanceCap !== null) {
@@ -401,7 +428,7 @@ export function createGrabService(deps: GrabDeps) {
       try {
         result = simple ? await grantAlone() : await grantInTransaction();
       } catch (e) {
-        if (isUniqueViolation(e)) {
+        if (isUniqueViolation(e) || (e instanceof GrantRefused && e.reason === 'duplicate')) {
           await gate.release(t.issuanceId, tierId, a.userId, { stock: true, user: false }).catch(() => {});
           throw refuse(ALREADY_CLAIMED);
         }
