@@ -57,28 +57,43 @@ for (const width of [390, 1280] as const) {
   });
 }
 
-test('the bureau console counts a grab live, without reloading', async ({ browser }) => {
+test('the bureau console follows an issuance that starts and counts a grab live, without reloading', async ({ browser }) => {
   test.setTimeout(90_000);
   const { context, page } = await signedIn(browser, 'qijiang', 390);
-  // A ¥30 campaign with one coupon, funded, its issuance starting in a few seconds.
+  // A ¥60 campaign with two ¥30 coupons, funded, its issuance starting in a few seconds.
   await page.goto('/wallet/recharge');
   await payOnline(page, '100');
   const c = await api<{ id: string }>(context, 'POST', '/vouchers/campaigns', {
     name: `实时看板测试${Date.now().toString(36)}`,
     documentNo: '綦商务发〔2026〕9号',
-    budgetFen: 3_000,
+    budgetFen: 6_000,
     validUntil: '2030-12-31T23:59',
   });
+  const startsAt = Date.now() + 10_000;
   const i = await api<{ tiers: { id: string }[] }>(context, 'POST', `/vouchers/campaigns/${c.id}/issuances`, {
-    startsAt: new Date(Date.now() + 8_000).toISOString(),
-    rows: [{ categoryCode: 'general', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 1 }],
+    startsAt: new Date(startsAt).toISOString(),
+    rows: [{ categoryCode: 'general', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 2 }],
   });
   await api(context, 'POST', `/vouchers/campaigns/${c.id}/fund`);
   await page.goto(`/gov/vouchers/${c.id}`);
   await expect(page.getByTestId('live-state')).toHaveText('● 实时');
   await expect(page.getByText(/已领 0 张/)).toBeVisible();
+  const issuance = page.getByTestId('issuance');
+  await expect(issuance.getByText('待发放')).toBeVisible();
+  await expect(issuance.getByRole('link', { name: '修改' })).toBeVisible();
+  await expect(issuance.getByRole('button', { name: '删除' })).toBeVisible();
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: 'e2e/artifacts/gov-vouchers-live-scheduled-390.png', fullPage: true });
   let reloads = 0;
   page.on('framenavigated', () => reloads++);
+
+  // The start time passes: 发放中 with 暂停 / 停止, no 修改 / 删除, before any coupon is granted.
+  await expect(issuance.getByText('发放中')).toBeVisible({ timeout: startsAt - Date.now() + 5_000 });
+  await expect(issuance.getByRole('button', { name: '暂停' })).toBeVisible();
+  await expect(issuance.getByRole('button', { name: '停止' })).toBeVisible();
+  await expect(issuance.getByRole('link', { name: '修改' })).toHaveCount(0);
+  await expect(issuance.getByRole('button', { name: '删除' })).toHaveCount(0);
+
   const resident = await signedIn(browser, 'liuyang', 390);
   await expect
     .poll(
@@ -90,10 +105,27 @@ test('the bureau console counts a grab live, without reloading', async ({ browse
     )
     .toBe('ok');
   await expect(page.getByText(/已领 1 张/)).toBeVisible({ timeout: 5_000 });
-  await expect(page.getByText('已领 1 / 1 张')).toBeVisible();
+  await expect(page.getByText('已领 1 / 2 张')).toBeVisible();
+  await expect(page.getByText('未使用 1 · 已过期 0')).toBeVisible();
+  await expect(issuance.getByText('发放中')).toBeVisible();
+  await expect(issuance.getByRole('button', { name: '暂停' })).toBeVisible();
+  await expect(issuance.getByRole('link', { name: '修改' })).toHaveCount(0);
   expect(reloads).toBe(0);
-  await page.waitForTimeout(400);
+  await page.waitForTimeout(2_000); // the quiet data refresh after the start
+  await expect(issuance.getByText('发放中')).toBeVisible();
   await page.screenshot({ path: 'e2e/artifacts/gov-vouchers-live-390.png', fullPage: true });
+  await page.setViewportSize({ width: 1280, height: 800 });
+  await page.waitForTimeout(400);
+  await page.screenshot({ path: 'e2e/artifacts/gov-vouchers-live-1280.png', fullPage: true });
+
+  // The last coupon granted: 已抢光, no actions left.
+  const other = await signedIn(browser, 'chenjing', 390);
+  await api(other.context, 'POST', '/vouchers/grabs', { tierId: i.tiers[0]!.id });
+  await expect(issuance.getByText(/已领 2 张/)).toBeVisible({ timeout: 5_000 });
+  await expect(issuance.getByText('已抢光')).toBeVisible();
+  await expect(issuance.getByRole('button', { name: '暂停' })).toHaveCount(0);
+  expect(reloads).toBe(0);
   await resident.context.close();
+  await other.context.close();
   await context.close();
 });
