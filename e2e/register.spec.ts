@@ -62,3 +62,33 @@ test.describe('first-time visitors', () => {
     await expect(page.getByRole('heading', { name: RICE, level: 1 })).toBeVisible();
   });
 });
+
+test.describe('the four registration forms', () => {
+  // One account block (用户名, 手机号码, 短信验证码, 密码) on every form: same names, same messages in place.
+  const forms = [
+    { path: '/register/organisation', name: 'organisation', submit: '注册', password: '密码' },
+    { path: '/mall/register/unit', name: 'unit', submit: '注册单位账号', password: '密码' },
+    { path: '/mall/register/individual', name: 'individual', submit: '立即注册', password: '登录密码' },
+    { path: '/mall/register/merchant', name: 'merchant', submit: '提交入驻', password: '密码' },
+  ];
+  for (const f of forms) {
+    test(`${f.path}: the account fields' messages show in place`, async ({ page }) => {
+      await page.goto(f.path);
+      await page.getByLabel('手机号码').fill('12345');
+      await page.getByRole('button', { name: '获取验证码' }).click();
+      await expect(page.getByLabel('手机号码')).toHaveAttribute('aria-invalid', 'true');
+      await expect(page.getByLabel('手机号码')).toHaveValue('12345');
+
+      await page.getByLabel('用户名').fill('ab');
+      await page.getByLabel(f.password, { exact: true }).fill('abc1');
+      // The server's messages (the browser's own check of the other required fields is skipped).
+      await page.locator('form[action="?/register"]').evaluate((form: HTMLFormElement) => (form.noValidate = true));
+      await page.getByRole('button', { name: f.submit, exact: true }).click();
+      await expect(page.getByText('用户名由字母和数字组成，长度 4–20 位')).toBeVisible();
+      await expect(page.getByLabel('用户名')).toHaveAttribute('aria-invalid', 'true');
+      await expect(page.getByLabel('用户名')).toHaveValue('ab');
+      await expect(page.getByText('密码长度 8–32 位')).toBeVisible();
+      await shots(page, `${f.name}-errors`);
+    });
+  }
+});
