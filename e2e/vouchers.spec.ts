@@ -143,7 +143,11 @@ test('a merchant enrols, the bureau approves, a resident pays with the coupon', 
   // 扫码 without a usable camera (headless browser: none, or no permission) says so and leaves typing.
   await shop.page.getByRole('button', { name: '扫码' }).click();
   await expect(shop.page.getByTestId('camera-message')).toContainText(/摄像头/);
-  await shop.page.getByLabel('付款码').fill(digits);
+  const codeField = shop.page.getByLabel('付款码');
+  await codeField.fill(digits);
+  // Shown in groups of 4 and whole at 390 px (the digits alone are sent: the quote below finds the coupon).
+  await expect(codeField).toHaveValue(digits.replace(/(\d{4})(?=\d)/g, '$1 '));
+  expect(await codeField.evaluate((el: HTMLInputElement) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(0);
   await shop.page.getByLabel('消费金额（元）').fill('128');
   await shop.page.getByRole('button', { name: '查询可用消费券' }).click();
   const quote = shop.page.getByTestId('quote');
