@@ -133,6 +133,26 @@ describe('login and sessions', () => {
     expect(await p.services.accounts.validateSessionToken(other.token)).toBeNull();
   });
 
+  it('hot routes read many sessions at once, each answered as its own user, with the same rules', async () => {
+    const people = await Promise.all(Array.from({ length: 6 }, () => registerUser(p)));
+    const gone = people[5]!;
+    await p.services.accounts.logout(gone.token);
+    const idle = await registerUser(p);
+    clock.advance(2 * MINUTE); // due a touch
+    const ask = (token: string) => p.services.accounts.validateSessionToken(token, { recentMs: 10_000 });
+    const answers = await Promise.all([...people.map((u) => ask(u.token)), ask('not-a-token'), ask(people[0]!.token)]);
+    expect(answers.slice(0, 5).map((a) => a?.user.id)).toEqual(people.slice(0, 5).map((u) => u.actor.userId));
+    expect(answers.slice(0, 5).every((a) => a?.actor.memberships.length === 0)).toBe(true);
+    expect(answers[5]).toBeNull();
+    expect(answers[6]).toBeNull();
+    expect(answers[7]?.user.id).toBe(people[0]!.actor.userId);
+    const [row] = await p.db.select().from(sessions).where(eq(sessions.id, answers[1]!.session.id));
+    expect(row!.lastSeenAt.getTime()).toBe(clock.now().getTime());
+    // Idle past the limit: refused, like the full read.
+    clock.advance(24 * 60 * MINUTE + 1);
+    expect(await ask(idle.token)).toBeNull();
+  });
+
   it('only the SHA-256 of a token is stored', async () => {
     const { token, actor } = await registerUser(p);
     const rows = await p.db.select().from(sessions).where(eq(sessions.userId, actor.userId));

@@ -6,6 +6,7 @@ import { requireActor } from '../shared/actor';
 import { AppError, type ErrorCode } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
 import { RATE_RULES, type RateLimiter } from '../shared/rate-limit';
+import { createGroupWriter } from '../shared/group-writer';
 import { parseInput } from '../shared/validate';
 import type { Notifier } from '../notifications/notifier';
 import type { MessageService } from '../notifications/messages.service';
@@ -235,11 +236,25 @@ export function createAccountService(deps: AccountsDeps) {
     return { session: result.session, value: result.value };
   }
 
-  /**
-   * The session row with its user (one query) and the user's memberships (one more, unless `personal`:
-   * a hot route acting only as the individual, whose actor then carries no memberships).
-   */
-  async function resolveSession(id: string, personal = false): Promise<ResolvedSession | null> {
+  /** The caller a session stands for, with the user's memberships (none for a hot route's personal actor). */
+  function resolvedOf(session: SessionRow, user: UserRow, list: MembershipView[]): ResolvedSession {
+    const active = list.find((m) => m.organisationId === session.activeOrganisationId && m.status === 'active') ?? list.find((m) => m.status === 'active');
+    return {
+      session,
+      user: toPublicUser(user),
+      actor: {
+        userId: user.id,
+        username: user.username,
+        sessionId: session.id,
+        memberships: list,
+        organisation: active,
+        isOperator: list.some((m) => m.kind === 'platform' && m.status === 'active'),
+      },
+    };
+  }
+
+  /** The session row with its user (one query) and the user's memberships (one more). */
+  async function resolveSession(id: string): Promise<ResolvedSession | null> {
     const row = await repo.findSessionWithUser(db, id);
     if (!row) return null;
     const { session, user } = row;
@@ -251,21 +266,33 @@ export function createAccountService(deps: AccountsDeps) {
     }
     if (user.status !== 'active') return null;
     if (decision === 'touch') await repo.touchSession(db, id, now);
-    const list = personal ? [] : ((await organisations.membershipsOf(user.id)) as MembershipView[]);
-    const active = list.find((m) => m.organisationId === session.activeOrganisationId && m.status === 'active') ?? list.find((m) => m.status === 'active');
-    return {
-      session,
-      user: toPublicUser(user),
-      actor: {
-        userId: user.id,
-        username: user.username,
-        sessionId: id,
-        memberships: list,
-        organisation: active,
-        isOperator: list.some((m) => m.kind === 'platform' && m.status === 'active'),
-      },
-    };
+    return resolvedOf(session, user, (await organisations.membershipsOf(user.id)) as MembershipView[]);
   }
+
+  /**
+   * Hot routes' session reads (a personal actor, no memberships), grouped: the sessions asked for while
+   * the previous read runs are read in one query, and the ones due a touch are touched in one update.
+   * Same rules as resolveSession.
+   */
+  const personalReads = createGroupWriter<string, ResolvedSession | null>(async (_key, ids) => {
+    const rows = await repo.findSessionsWithUsers(db, [...new Set(ids)]);
+    const now = clock.now();
+    const found = new Map<string, ResolvedSession>();
+    const expired: string[] = [];
+    const touch: string[] = [];
+    for (const { session, user } of rows) {
+      const decision = decideSession(session, deps.session, now);
+      if (decision === 'expired') expired.push(session.id);
+      else if (user.status === 'active') {
+        if (decision === 'touch') touch.push(session.id);
+        found.set(session.id, resolvedOf(session, user, []));
+      }
+    }
+    if (expired.length) await repo.deleteSessions(db, expired);
+    if (touch.length) await repo.touchSessions(db, touch, now);
+    return ids.map((id) => ({ ok: found.get(id) ?? null }));
+  });
+
   /** Sessions a hot route resolved lately, by session id (see validateSessionToken). */
   const recentSessions = new Map<string, { at: number; resolved: ResolvedSession }>();
   const forgetUserSessions = (userId: string) => {
@@ -363,7 +390,7 @@ export function createAccountService(deps: AccountsDeps) {
       if (opts.recentMs) {
         const hit = recentSessions.get(id);
         if (hit && performance.now() - hit.at < opts.recentMs) return hit.resolved;
-        const resolved = await resolveSession(id, true);
+        const resolved = await personalReads.submit('sessions', id);
         if (recentSessions.size >= RECENT_SESSIONS_MAX) recentSessions.clear();
         if (resolved) recentSessions.set(id, { at: performance.now(), resolved });
         else recentSessions.delete(id);
