@@ -105,6 +105,20 @@ export function describeEvent(e: HistoryEntry): { title: string; text?: string; 
       return { title: '退款成功', text: fen('amountFen') ? `${fen('amountFen')} 已原路退回` : undefined, tone: 'success' };
     case 'refund_declined':
       return { title: '商家拒绝退款', text: reason ? `原因：${reason}` : undefined, tone: 'danger' };
+    case 'coupon_applied':
+      return {
+        title: '使用政府消费券',
+        text: `${d.campaignName ? `${String(d.campaignName)}：` : ''}满${Number(d.thresholdFen ?? 0) / 100}减${Number(d.discountFen ?? 0) / 100}`,
+        tone: 'info',
+      };
+    case 'coupon_removed':
+      return { title: '不使用消费券', text: fen('totalFen') ? `改按原价 ${fen('totalFen')} 付款` : undefined, tone: 'neutral' };
+    case 'coupon_expired_payment_returned':
+      return {
+        title: '消费券已过期，本次付款未入账',
+        text: fen('amountFen') ? `${fen('amountFen')} 将由支付渠道原路退回；请不使用消费券付款或取消订单` : undefined,
+        tone: 'warning',
+      };
     case 'late_payment_returned':
       return { title: '迟到的付款已退回', text: fen('amountFen') ? `${fen('amountFen')} 将由支付渠道原路退回` : undefined, tone: 'neutral' };
     default:

@@ -25,6 +25,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   ]);
   if (orders.some((o) => o.role !== 'buyer')) error(404, '订单不存在');
   const pending = orders.filter((o) => o.status === 'pending_payment');
+  // 政府消费券 that can no longer be used (expired, campaign ended): offered 不使用消费券 before paying.
+  const couponExpired = await locals.services.orders.expiredCoupons(
+    actor,
+    pending.map((o) => o.id),
+  );
   const single = pending.length === 1 ? pending[0]! : null;
   // A large transfer already under way for this order: its payment (pending, maybe with a receipt), or the last refusal.
   const transfer = single?.payments.find((p) => p.method === 'offline_transfer' && p.status === 'pending') ?? null;
@@ -37,6 +42,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   return {
     orders: orders.map(({ history, payments, ...o }) => ({ ...o, repriced: history.some((h) => h.type === 'repriced') })),
     pendingIds: pending.map((o) => o.id),
+    couponExpired,
     totalFen: pending.reduce((s, o) => s + o.payableFen, 0),
     buyerKind: orders[0]!.buyerKind,
     banks: locals.services.orders.corporateBanks(),
@@ -59,6 +65,15 @@ export const load: PageServerLoad = async ({ locals, url }) => {
 };
 
 export const actions: Actions = {
+  /** 不使用消费券: the order's (expired) government voucher is dropped; the page then asks for the full price. */
+  dropCoupon: async ({ request, locals, url }) => {
+    const actor = requireLogin(locals, url);
+    const values = formValues(await request.formData());
+    const r = await formAction({ ...values, form: 'dropCoupon' }, () => locals.services.orders.removeCoupon(actor, values.orderId ?? ''));
+    if (!r.ok) return r.failure;
+    return { form: 'dropCoupon', dropped: r.data.orderNo };
+  },
+
   /** 对公支付 (a unit, with its bank) or 微信支付 (an individual): off to the gateway's page. */
   online: async ({ request, locals, url }) => {
     const actor = requireLogin(locals, url);
