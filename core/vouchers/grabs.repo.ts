@@ -11,7 +11,13 @@ export type GrantValues = Pick<
 /** postgres.js returns rows as the result itself, PGlite as `.rows`. */
 const rowsOf = (r: unknown): unknown[] => (Array.isArray(r) ? r : ((r as { rows?: unknown[] }).rows ?? []));
 
-export type GrantManyAnswer = { voucher: VoucherRow } | 'duplicate' | 'no_room';
+export type GrantManyAnswer = { voucher: Pick<VoucherRow, 'id' | 'status' | 'grantSeq'> } | 'duplicate' | 'no_room';
+export interface GrantRequest {
+  tierId: string;
+  userId: string;
+  grantedAt: Date;
+  validUntil: Date;
+}
 
 /** What a grab needs to know about its tier: the tier, its issuance and its campaign. */
 export interface TierContext {
@@ -139,66 +145,70 @@ export const grabsRepo = {
   },
 
   /**
-   * Many grants of one tier in one statement (group commit; see createGroupWriter): lock the tier, let the
-   * first `count − granted` requests in, insert their coupons (a (user, tier) that already has one is
-   * skipped, not an error), move the tier's counter by the rows actually inserted. Answers, in request
-   * order: the coupon, `duplicate` (the user holds this tier), `no_room` (not let in: sold out, closed, or
-   * behind the stock left), plus the tier's counter after the statement and how many were let in (`room`
-   * is null when the tier was closed or sold out before the statement).
+   * Many grants of one issuance's tiers in one statement (group commit; see createGroupWriter): lock the
+   * tiers asked for (in id order), let in per tier the first `count − granted` requests in arrival order,
+   * insert their coupons with the tier's rule (a (user, tier) that already has one is skipped, not an
+   * error), and move each tier's counter by the rows actually inserted. Answers, in request order: the
+   * coupon, `duplicate` (the user holds this tier) or `no_room` (not let in: sold out, closed, or behind
+   * the stock left); and per tier its counter after the statement and the room it had before (null when
+   * it was closed or sold out).
    */
-  async grantMany(q: DbOrTx, tier: Omit<GrantValues, 'userId' | 'grantedAt' | 'validUntil'>, requests: { userId: string; grantedAt: Date; validUntil: Date }[]) {
-    const json = JSON.stringify(requests.map((r) => [r.userId, r.grantedAt.toISOString(), r.validUntil.toISOString()]));
+  async grantMany(q: DbOrTx, requests: GrantRequest[]) {
+    const json = JSON.stringify(requests.map((r) => [r.tierId, r.userId, r.grantedAt.toISOString(), r.validUntil.toISOString()]));
     const result = await q.execute(sql`
       with req as (
-        select (e.v->>0)::uuid as user_id, (e.v->>1)::timestamptz as granted_at, (e.v->>2)::timestamptz as valid_until, e.ord
+        select (e.v->>0)::uuid as tier_id, (e.v->>1)::uuid as user_id, (e.v->>2)::timestamptz as granted_at,
+          (e.v->>3)::timestamptz as valid_until, e.ord
         from jsonb_array_elements(${json}::jsonb) with ordinality as e(v, ord)
       ), old as (
-        select granted, count from voucher_tiers
-        where id = ${tier.tierId} and granted < count and closed = false
-        for update
+        select id, campaign_id, issuance_id, category_code, threshold_fen, discount_fen, granted, count from voucher_tiers
+        where id in (select tier_id from req) and granted < count and closed = false
+        order by id
+        for no key update
       ), allowed as (
-        select req.* from req, old where req.ord <= old.count - old.granted
+        select r.*, old.campaign_id, old.issuance_id, old.category_code, old.threshold_fen, old.discount_fen
+        from (select req.*, row_number() over (partition by tier_id order by ord) as n from req) r
+        join old on old.id = r.tier_id
+        where r.n <= old.count - old.granted
       ), ins as (
         insert into vouchers (campaign_id, issuance_id, tier_id, user_id, category_code, threshold_fen, discount_fen, granted_at, valid_until)
-        select ${tier.campaignId}, ${tier.issuanceId}, ${tier.tierId}, user_id, ${tier.categoryCode}, ${tier.thresholdFen}, ${tier.discountFen}, granted_at, valid_until
+        select campaign_id, issuance_id, tier_id, user_id, category_code, threshold_fen, discount_fen, granted_at, valid_until
         from allowed order by ord
         on conflict do nothing
-        returning id, user_id, status, grant_seq
+        returning id, tier_id, user_id, status, grant_seq
+      ), moved as (
+        select tier_id, count(*)::int as n from ins group by tier_id
       ), upd as (
-        update voucher_tiers set granted = granted + (select count(*) from ins)
-        where id = ${tier.tierId} and (select count(*) from ins) > 0
-        returning granted, count
+        update voucher_tiers t set granted = t.granted + moved.n from moved where t.id = moved.tier_id
+        returning t.id, t.granted
       )
       select
-        coalesce((select json_agg(json_build_object('id', id, 'user_id', user_id, 'status', status, 'grant_seq', grant_seq)) from ins), '[]'::json) as rows,
-        (select count(*) from allowed)::int as room_used,
-        (select count - granted from old)::int as room,
-        coalesce((select granted from upd), (select granted from voucher_tiers where id = ${tier.tierId}))::int as granted,
-        (select count from voucher_tiers where id = ${tier.tierId})::int as count`);
-    const row = rowsOf(result)[0] as { rows: string | { id: string; user_id: string; status: VoucherRow['status']; grant_seq: string | number }[]; room_used: number; room: number | null; granted: number; count: number };
-    const inserted = typeof row.rows === 'string' ? (JSON.parse(row.rows) as Exclude<typeof row.rows, string>) : row.rows;
-    const byUser = new Map<string, (typeof inserted)[number]>();
-    for (const r of inserted) byUser.set(r.user_id, r);
-    const allowedCount = Number(row.room_used);
-    const answers = requests.map((r, i): GrantManyAnswer => {
-      if (i >= allowedCount) return 'no_room';
-      const hit = byUser.get(r.userId);
+        coalesce((select json_agg(json_build_object('id', id, 'tier_id', tier_id, 'user_id', user_id, 'status', status, 'grant_seq', grant_seq)) from ins), '[]'::json) as rows,
+        coalesce((select json_agg(json_build_object(
+          'id', v.id, 'count', v.count, 'granted', coalesce(u.granted, v.granted),
+          'room', o.count - o.granted, 'let_in', (select count(*) from allowed a where a.tier_id = v.id)))
+          from voucher_tiers v left join upd u on u.id = v.id left join old o on o.id = v.id
+          where v.id in (select tier_id from req)), '[]'::json) as tiers`);
+    type Inserted = { id: string; tier_id: string; user_id: string; status: VoucherRow['status']; grant_seq: string | number };
+    type TierOut = { id: string; count: number; granted: number; room: number | null; let_in: number };
+    const row = rowsOf(result)[0] as { rows: string | Inserted[]; tiers: string | TierOut[] };
+    const parse = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
+    const byKey = new Map(parse(row.rows).map((r) => [`${r.tier_id}:${r.user_id}`, r]));
+    const tiers = new Map(
+      parse(row.tiers).map((t) => [t.id, { count: Number(t.count), granted: Number(t.granted), room: t.room === null ? null : Number(t.room), letIn: Number(t.let_in) }]),
+    );
+    const seen = new Map<string, number>();
+    const answers = requests.map((r): GrantManyAnswer => {
+      const rank = (seen.get(r.tierId) ?? 0) + 1;
+      seen.set(r.tierId, rank);
+      if (rank > (tiers.get(r.tierId)?.letIn ?? 0)) return 'no_room';
+      const key = `${r.tierId}:${r.userId}`;
+      const hit = byKey.get(key);
       if (!hit) return 'duplicate';
-      byUser.delete(r.userId);
-      const voucher: VoucherRow = {
-        ...tier,
-        userId: r.userId,
-        grantedAt: r.grantedAt,
-        validUntil: r.validUntil,
-        id: hit.id,
-        status: hit.status,
-        grantSeq: Number(hit.grant_seq),
-        usedAt: null,
-        expiredAt: null,
-      };
-      return { voucher };
+      byKey.delete(key);
+      return { voucher: { id: hit.id, status: hit.status, grantSeq: Number(hit.grant_seq) } };
     });
-    return { answers, granted: Number(row.granted), count: Number(row.count), room: row.room === null ? null : Number(row.room) };
+    return { answers, tiers };
   },
 
   /** running → finished once no tier of the issuance has a coupon left (idempotent; paused stays paused). */

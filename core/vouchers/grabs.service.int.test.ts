@@ -247,30 +247,43 @@ describe(`grab (${process.env.REDIS_URL ? 'Redis' : 'in-process'} gate)`, () => 
     expect(await svc().gateStock(issuance.id, tiers[0]!.id)).toBe(0);
   }, 120_000);
 
-  it('a batch of grants in one statement: first come first served, a duplicate fails only itself, the counter moves by the rows written', async () => {
-    const { tiers, issuance } = await campaign({ tiers: [{ categoryCode: 'general', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 3 }] });
-    const t = tiers[0]!;
+  it('a batch of grants in one statement: first come first served per tier, a duplicate fails only itself, each counter moves by its rows', async () => {
+    const { tiers, issuance } = await campaign({
+      tiers: [
+        { categoryCode: 'general', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 3 },
+        { categoryCode: 'dining', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 1 },
+      ],
+    });
+    const [t, u] = [tiers[0]!, tiers[1]!];
     const [a, b, c, d] = await residents(4);
-    const tier = { campaignId: t.campaignId, issuanceId: issuance.id, tierId: t.id, categoryCode: t.categoryCode, thresholdFen: t.thresholdFen, discountFen: t.discountFen };
-    const req = (x: Actor) => ({ userId: x.userId, grantedAt: clock.now(), validUntil: new Date(clock.now().getTime() + HOUR) });
-    const first = await grabsRepo.grantMany(p.db, tier, [req(a!)]);
-    expect(first.granted).toBe(1);
-    // 2 coupons left → the first two requests are let in: b gets one, a already holds one. The rest were
-    // behind the stock let in; the duplicate freed a coupon, so the service sends them again.
-    const out = await grabsRepo.grantMany(p.db, tier, [req(b!), req(a!), req(b!), req(c!), req(d!)]);
-    expect(out.answers.map((x) => (typeof x === 'string' ? x : x.voucher.userId))).toEqual([b!.userId, 'duplicate', 'no_room', 'no_room', 'no_room']);
-    expect(out).toMatchObject({ granted: 2, count: 3, room: 2 });
-    // Again: b twice in one batch (the second is skipped by the unique index, not an error of the batch).
-    const again = await grabsRepo.grantMany(p.db, tier, [req(b!), req(c!), req(d!)]);
-    expect(again.answers.map((x) => (typeof x === 'string' ? x : x.voucher.userId))).toEqual(['duplicate', 'no_room', 'no_room']);
-    const last = await grabsRepo.grantMany(p.db, tier, [req(c!), req(c!), req(d!)]);
-    expect(last.answers.map((x) => (typeof x === 'string' ? x : x.voucher.userId))).toEqual([c!.userId, 'no_room', 'no_room']);
-    expect(last).toMatchObject({ granted: 3, count: 3 });
-    const none = await grabsRepo.grantMany(p.db, tier, [req(d!)]);
-    expect(none).toMatchObject({ answers: ['no_room'], room: null, granted: 3 });
+    const req = (x: Actor, tier = t) => ({ tierId: tier.id, userId: x.userId, grantedAt: clock.now(), validUntil: new Date(clock.now().getTime() + HOUR) });
+    const names = (out: Awaited<ReturnType<typeof grabsRepo.grantMany>>) => out.answers.map((x) => (typeof x === 'string' ? x : x.voucher.id));
+    const first = await grabsRepo.grantMany(p.db, [req(a!)]);
+    expect(first.tiers.get(t.id)).toMatchObject({ granted: 1, room: 3 });
+    // 2 coupons left in t → the first two requests for t are let in: b gets one, a already holds one. The
+    // rest for t were behind the stock let in (the duplicate freed a coupon: the service sends them again).
+    // In the same statement the other tier's only coupon goes to d, the first to ask for it.
+    const out = await grabsRepo.grantMany(p.db, [req(b!), req(d!, u), req(a!), req(b!), req(c!, u), req(c!)]);
+    const ids = names(out);
+    expect(ids.slice(2)).toEqual(['duplicate', 'no_room', 'no_room', 'no_room']);
+    expect(typeof out.answers[0]).toBe('object');
+    expect(typeof out.answers[1]).toBe('object');
+    expect(out.tiers.get(t.id)).toMatchObject({ granted: 2, count: 3, room: 2 });
+    expect(out.tiers.get(u.id)).toMatchObject({ granted: 1, count: 1, room: 1 });
+    // 1 coupon left in t: b (already holds one) is let in and skipped; the others wait; u is sold out.
+    const last = await grabsRepo.grantMany(p.db, [req(b!), req(c!), req(c!), req(d!), req(a!, u)]);
+    expect(last.answers).toEqual(['duplicate', 'no_room', 'no_room', 'no_room', 'no_room']);
+    expect(last.tiers.get(t.id)).toMatchObject({ granted: 2, room: 1 });
+    expect(last.tiers.get(u.id)).toMatchObject({ room: null, granted: 1 });
+    // c twice in one batch: the second is behind the stock; the last coupon goes to the first c.
+    const fin = await grabsRepo.grantMany(p.db, [req(c!), req(c!), req(d!)]);
+    expect(fin.answers.map((x) => typeof x)).toEqual(['object', 'string', 'string']);
+    expect(fin.tiers.get(t.id)).toMatchObject({ granted: 3, count: 3 });
     const rows = await rowsOf(issuance.id);
-    expect(rows.map((r) => r.userId).sort()).toEqual([a!.userId, b!.userId, c!.userId].sort());
-    expect(new Set(rows.map((r) => r.grantSeq)).size).toBe(3);
+    expect(rows.filter((r) => r.tierId === t.id).map((r) => r.userId).sort()).toEqual([a!.userId, b!.userId, c!.userId].sort());
+    expect(rows.filter((r) => r.tierId === u.id).map((r) => r.userId)).toEqual([d!.userId]);
+    expect(rows.find((r) => r.tierId === u.id)).toMatchObject({ categoryCode: 'dining', discountFen: 3_000, campaignId: u.campaignId });
+    expect(new Set(rows.map((r) => r.grantSeq)).size).toBe(4);
   });
 
   it('a crash between the gate and PostgreSQL loses no coupon: the reconcile at start restores exactness', async () => {

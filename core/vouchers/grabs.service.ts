@@ -108,28 +108,29 @@ export function createGrabService(deps: GrabDeps) {
 
   type Granted = { voucher: GrantedVoucher; granted: number; count: number };
   /**
-   * The usual grant: one statement per tier per batch (group commit). The grants a tier admits while its
-   * previous statement commits go together in the next one, in arrival order; each request is answered
-   * after its own row commits. A grant the statement did not let in because a duplicate freed a coupon
-   * goes again in the next batch. Should the statement fail as a whole, each grant is tried alone, so one
-   * bad row fails only its own request.
+   * The usual grant: one statement per issuance per batch (group commit). The grants admitted while the
+   * issuance's previous statement commits go together in the next one, in arrival order; each request is
+   * answered after its own row commits. A grant the statement did not let in because a duplicate freed a
+   * coupon goes again in the next batch. Should the statement fail as a whole, each grant is tried alone,
+   * so one bad row fails only its own request.
    */
-  async function writeGrants(tierId: string, items: GrantValues[]): Promise<GroupOutcome<Granted>[]> {
-    const [first] = items;
-    if (!first) return [];
+  async function writeGrants(issuanceId: string, items: GrantValues[]): Promise<GroupOutcome<Granted>[]> {
     let out: Awaited<ReturnType<typeof grabsRepo.grantMany>>;
     try {
-      out = await grabsRepo.grantMany(db, first, items);
+      out = await grabsRepo.grantMany(db, items);
     } catch (e) {
       if (items.length === 1) return [{ error: e }];
       const each: GroupOutcome<Granted>[] = [];
-      for (const item of items) each.push(...(await writeGrants(tierId, [item])));
+      for (const item of items) each.push(...(await writeGrants(issuanceId, [item])));
       return each;
     }
-    return out.answers.map((a): GroupOutcome<Granted> => {
+    return out.answers.map((a, i): GroupOutcome<Granted> => {
+      const item = items[i]!;
+      const tier = out.tiers.get(item.tierId) ?? { room: null, granted: 0, count: 0 };
       if (a === 'duplicate') return { error: new GrantRefused('duplicate') };
-      if (a === 'no_room') return out.room !== null && out.granted < out.count ? 'retry' : { error: new GrantRefused('tier') };
-      return { ok: { voucher: a.voucher, granted: out.granted, count: out.count } };
+      if (a === 'no_room') return tier.room !== null && tier.granted < tier.count ? 'retry' : { error: new GrantRefused('tier') };
+      const voucher: GrantedVoucher = { ...item, ...a.voucher, usedAt: null, expiredAt: null };
+      return { ok: { voucher, granted: tier.granted, count: tier.count } };
     });
   }
   const grants = createGroupWriter(writeGrants);
@@ -410,7 +411,7 @@ export function createGrabService(deps: GrabDeps) {
       // The usual grant is one statement; a per-user cap, or the campaign's first grant on this node (its
       // expiry job is scheduled with it), takes a transaction.
       const simple = t.perIssuanceCap === null && !(deps.jobs && !expiryScheduled.has(t.campaignId));
-      const grantAlone = () => grants.submit(tierId, values);
+      const grantAlone = () => grants.submit(t.issuanceId, values);
       const grantInTransaction = () =>
         db.transaction(async (tx) => {
           if (t.perIssuanceCap !== null) {
