@@ -16,7 +16,12 @@ type Json = Record<string, any>;
 type OpenApiDocument = ReturnType<OpenAPIHono['getOpenAPI31Document']>;
 
 /** Paths whose POST bodies are not JSON and that are exempt from the JSON-only rule (see app.ts). */
-export const NON_JSON_BODY_PATHS = [/^\/api\/v1\/payments\/notify/, /^\/api\/v1\/sandbox\/bank\/decide/, /^\/api\/v1\/files$/];
+export const NON_JSON_BODY_PATHS = [
+  /^\/api\/v1\/payments\/notify/,
+  /^\/api\/v1\/sandbox\/bank\/decide/,
+  /^\/api\/v1\/files$/,
+  /^\/api\/v1\/vouchers\/campaigns\/[^/]+\/merchants\/import$/,
+];
 
 const METHODS = ['get', 'put', 'post', 'patch', 'delete'] as const;
 const UNSAFE = new Set(['post', 'put', 'patch']);

@@ -120,10 +120,18 @@ describe('voucher merchants, payment codes, redemptions and settlement API', () 
     const bytes = await wb.xlsx.writeBuffer();
     const fd = new FormData();
     fd.append('file', new File([bytes as ArrayBuffer], 'merchants.xlsx', { type: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' }));
+    // Sent as a browser or curl would: the multipart body with its type and length (the JSON-only check
+    // must let this upload through).
+    const multipart = new Request('http://x', { method: 'POST', body: fd });
+    const payload = new Uint8Array(await multipart.arrayBuffer());
     const res = await h.app.request(`/api/v1/vouchers/campaigns/${c.campaign.id}/merchants/import`, {
       method: 'POST',
-      body: fd,
-      headers: { authorization: `Bearer ${c.bureau.token}` },
+      body: payload,
+      headers: {
+        authorization: `Bearer ${c.bureau.token}`,
+        'content-type': multipart.headers.get('content-type')!,
+        'content-length': String(payload.byteLength),
+      },
     });
     const body = (await res.json()) as { rows: number; enrolled: number; errors: { row: number; message: string }[] };
     expect(res.status, JSON.stringify(body)).toBe(200);
