@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireOperator } from '../../core/shared/actor';
 import { formatFen } from '../../core/shared/money';
-import { BANKS, bankName } from '../../core/wallet/payment-gateway';
+import { BANKS, bankName, PERSONAL_PAY } from '../../core/wallet/payment-gateway';
 import {
   CreateOnlineRechargeInput,
   PLATFORM_RECEIVING_ACCOUNT,
@@ -289,8 +289,8 @@ export function registerWalletRoutes(api: ApiRouter) {
       .join('');
     const bank = bankName(req.bankCode);
     return c.html(
-      bankPage(`<h1>${escapeHtml(bank)} · 网上银行（沙箱）</h1>
-<p class="muted">这是帮扶平台内置的支付网关沙箱，模拟银行付款页面，不会产生真实扣款。</p>
+      bankPage(`<h1>${escapeHtml(req.bankCode === PERSONAL_PAY.code ? `${bank}（沙箱）` : `${bank} · 网上银行（沙箱）`)}</h1>
+<p class="muted">这是帮扶平台内置的支付网关沙箱，模拟付款页面，不会产生真实扣款。</p>
 <dl><dt>商户</dt><dd>帮扶平台</dd><dt>订单号</dt><dd>${escapeHtml(req.orderNo)}</dd><dt>付款金额</dt><dd class="amount">${formatFen(req.amountFen)}</dd></dl>
 <form method="post" action="/api/v1/sandbox/bank/decide">${hidden}
 <button name="approve" value="1" class="primary">确认付款</button> <button name="approve" value="0">拒绝付款</button></form>`),
@@ -309,8 +309,8 @@ export function registerWalletRoutes(api: ApiRouter) {
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 const bankPage = (
   body: string,
-) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>网上银行（沙箱）</title>
+) => `<!doctype html><html lang="zh-CN"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><title>付款（沙箱）</title>
 <style>body{font-family:system-ui,'PingFang SC','Noto Sans CJK SC',sans-serif;max-width:32rem;margin:2rem auto;padding:0 1rem;color:#1f2937}
-h1{font-size:1.25rem;color:#1d4ed8}.muted{color:#6b7280;font-size:.875rem}dl{display:grid;grid-template-columns:6rem 1fr;gap:.5rem;background:#f8fafc;padding:1rem;border-radius:.5rem}
-dt{color:#6b7280}.amount{font-size:1.5rem;font-weight:700;color:#b91c1c}button{padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid #cbd5e1;background:#fff;font-size:1rem}
+h1{font-size:1.25rem;color:#1d4ed8}.muted{color:#6b7280;font-size:.875rem}dl{display:grid;grid-template-columns:5rem minmax(0,1fr);gap:.5rem;margin:1rem 0;background:#f8fafc;padding:1rem;border-radius:.5rem}
+dt{color:#6b7280}dd{margin:0;overflow-wrap:anywhere}.amount{font-size:1.5rem;font-weight:700;color:#b91c1c}button{padding:.6rem 1.2rem;border-radius:.4rem;border:1px solid #cbd5e1;background:#fff;font-size:1rem}
 .primary{background:#1d4ed8;color:#fff;border-color:#1d4ed8}.err{color:#b91c1c}</style></head><body>${body}</body></html>`;
