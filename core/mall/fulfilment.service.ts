@@ -79,11 +79,11 @@ export function createFulfilmentService(deps: OrderDeps, core: OrderCore) {
       return act(actor, id, 'buyer', async (tx, o, a) => {
         if (await core.awaitingTransfer(tx, o.id)) throw new AppError('TRANSFER_UNDER_REVIEW', '转账凭证正在确认中，暂不能取消');
         const to = orderTransition(o.status, 'cancel');
-        if (o.status === 'paid') await core.refundMoney(tx, o, `买家取消：${reason}`, a.userId);
+        const figures = o.status === 'paid' ? await core.refundMoney(tx, o, `买家取消：${reason}`, a.userId) : [];
         await core.returnStock(tx, o.id);
         await core.setStatus(tx, o, to, { cancelledAt: clock.now(), cancelReason: reason, ...(to === 'refunded' ? { refundedAt: clock.now() } : {}) });
         await core.event(tx, o.id, to === 'refunded' ? 'cancelled_refunded' : 'cancelled', a.userId, { reason });
-        return o.status === 'paid' ? [await core.notifyMerchant(tx, o, '订单已取消', `订单 ${o.orderNo} 已被买家取消并退款：${reason}`)] : [];
+        return o.status === 'paid' ? [await core.notifyMerchant(tx, o, '订单已取消', `订单 ${o.orderNo} 已被买家取消并退款：${reason}`), ...figures] : [];
       });
     },
 
@@ -161,11 +161,11 @@ export function createFulfilmentService(deps: OrderDeps, core: OrderCore) {
       return act(actor, id, 'merchant', async (tx, o, a) => {
         if (o.refundStatus !== 'requested') throw new AppError('NO_REFUND_REQUEST', '该订单没有待处理的退款申请');
         if (input.decision === 'approve') {
-          await core.refundMoney(tx, o, '退款', a.userId);
+          const figures = await core.refundMoney(tx, o, '退款', a.userId);
           if (o.status === 'paid') await core.returnStock(tx, o.id);
           await core.setStatus(tx, o, orderTransition(o.status, 'refund'), { refundStatus: 'approved', refundedAt: clock.now() });
           await core.event(tx, o.id, 'refunded', a.userId, { amountFen: payableOf(o) });
-          return [await core.notifyBuyer(tx, o, '退款已同意', `订单 ${o.orderNo} 的 ${formatFen(payableOf(o))} 已原路退回。`)];
+          return [await core.notifyBuyer(tx, o, '退款已同意', `订单 ${o.orderNo} 的 ${formatFen(payableOf(o))} 已原路退回。`), ...figures];
         }
         await ordersRepo.updateOrder(tx, o.id, { refundStatus: 'declined', updatedAt: clock.now() });
         await core.event(tx, o.id, 'refund_declined', a.userId, { reason: input.reason });

@@ -165,8 +165,12 @@ export function createOrderCore(deps: OrderDeps) {
     return (await ledger.creditAccountOf(tx, `mall:pay:${orderId}`)) ?? (await ledger.platformAccount('mall_clearing'));
   }
 
-  /** Money back to the payer (mall clearing → the gateway's clearing account, which pays the card or account back). */
-  async function refundMoney(tx: Tx, o: MallOrderRow, why: string, actorUserId: string | null) {
+  /**
+   * Money back to the payer (mall clearing → the gateway's clearing account, which pays the card or
+   * account back). Returns what to push after commit (the bureau's voucher figures when the order used a
+   * coupon): the caller adds it to its pushes.
+   */
+  async function refundMoney(tx: Tx, o: MallOrderRow, why: string, actorUserId: string | null): Promise<Push[]> {
     await recordAudit(tx, {
       actorUserId,
       action: 'mall.refund_paid',
@@ -187,29 +191,14 @@ export function createOrderCore(deps: OrderDeps) {
       metadata: { orderId: o.id },
     });
     const figures = o.couponDiscountFen > 0 ? await couponPort?.refunded(tx, o.id) : null;
-    if (figures) afterCommit.set(tx, [...(afterCommit.get(tx) ?? []), figures]);
+    return figures ? [figures] : [];
   }
-
-  /**
-   * Pushes a transaction owes after commit that its caller does not collect (the bureau's voucher
-   * figures after a refund: every refund path tells the buyer or the merchant in the same transaction).
-   * They travel with the first notification push made in that transaction.
-   */
-  const afterCommit = new WeakMap<Tx, Push[]>();
-  const withDeferred = (tx: Tx, push: Push): Push => {
-    const owed = afterCommit.get(tx) ?? [];
-    afterCommit.delete(tx);
-    return owed.length ? async () => void (await Promise.all([push(), ...owed.map((p) => p().catch(() => undefined))])) : push;
-  };
 
   async function notifyBuyer(tx: Tx, o: MallOrderRow, title: string, body: string): Promise<Push> {
-    return withDeferred(tx, (await messages.send({ userId: o.buyerUserId, title, body, link: `/mall/orders/${o.id}`, category: 'mall' }, tx)).push);
+    return (await messages.send({ userId: o.buyerUserId, title, body, link: `/mall/orders/${o.id}`, category: 'mall' }, tx)).push;
   }
   async function notifyMerchant(tx: Tx, o: MallOrderRow, title: string, body: string): Promise<Push> {
-    return withDeferred(
-      tx,
-      (await messages.sendToOrganisation(o.merchantId, { title, body, link: `/mall/merchant/orders/${o.id}`, category: 'mall' }, tx)).push,
-    );
+    return (await messages.sendToOrganisation(o.merchantId, { title, body, link: `/mall/merchant/orders/${o.id}`, category: 'mall' }, tx)).push;
   }
   const runAll = async (pushes: Push[]) => {
     for (const p of pushes) await p().catch(() => undefined);
