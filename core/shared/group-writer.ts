@@ -20,10 +20,7 @@ export interface GroupWriter<I, R> {
   pending(): number;
 }
 
-export function createGroupWriter<I, R>(
-  write: (key: string, items: I[]) => Promise<GroupOutcome<R>[]>,
-  opts: { maxBatch?: number } = {},
-): GroupWriter<I, R> {
+export function createGroupWriter<I, R>(write: (key: string, items: I[]) => Promise<GroupOutcome<R>[]>, opts: { maxBatch?: number } = {}): GroupWriter<I, R> {
   const maxBatch = Math.max(1, opts.maxBatch ?? 256);
   const queues = new Map<string, Waiting<I, R>[]>();
   let inFlight = 0;

@@ -47,7 +47,11 @@ describe.each(stores)('rate limiter (%s)', (_, make) => {
     const rl = make();
     const user: RateRule = { name: 'u', points: 2, durationSeconds: 60 };
     const ip: RateRule = { name: 'ip', points: 3, durationSeconds: 60 };
-    const both = () => rl.consumeAll([{ rule: user, key: 'alice', message: '点击太频繁' }, { rule: ip, key: '10.0.0.1', message: '网络太频繁' }]);
+    const both = () =>
+      rl.consumeAll([
+        { rule: user, key: 'alice', message: '点击太频繁' },
+        { rule: ip, key: '10.0.0.1', message: '网络太频繁' },
+      ]);
     await both();
     await both();
     expect((await both().catch((e) => e)).message).toBe('点击太频繁');

@@ -195,7 +195,10 @@ export const grabsRepo = {
     const parse = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
     const byKey = new Map(parse(row.rows).map((r) => [`${r.tier_id}:${r.user_id}`, r]));
     const tiers = new Map(
-      parse(row.tiers).map((t) => [t.id, { count: Number(t.count), granted: Number(t.granted), room: t.room === null ? null : Number(t.room), letIn: Number(t.let_in) }]),
+      parse(row.tiers).map((t) => [
+        t.id,
+        { count: Number(t.count), granted: Number(t.granted), room: t.room === null ? null : Number(t.room), letIn: Number(t.let_in) },
+      ]),
     );
     const seen = new Map<string, number>();
     const answers = requests.map((r): GrantManyAnswer => {

@@ -280,7 +280,12 @@ describe(`grab (${process.env.REDIS_URL ? 'Redis' : 'in-process'} gate)`, () => 
     expect(fin.answers.map((x) => typeof x)).toEqual(['object', 'string', 'string']);
     expect(fin.tiers.get(t.id)).toMatchObject({ granted: 3, count: 3 });
     const rows = await rowsOf(issuance.id);
-    expect(rows.filter((r) => r.tierId === t.id).map((r) => r.userId).sort()).toEqual([a!.userId, b!.userId, c!.userId].sort());
+    expect(
+      rows
+        .filter((r) => r.tierId === t.id)
+        .map((r) => r.userId)
+        .sort(),
+    ).toEqual([a!.userId, b!.userId, c!.userId].sort());
     expect(rows.filter((r) => r.tierId === u.id).map((r) => r.userId)).toEqual([d!.userId]);
     expect(rows.find((r) => r.tierId === u.id)).toMatchObject({ categoryCode: 'dining', discountFen: 3_000, campaignId: u.campaignId });
     expect(new Set(rows.map((r) => r.grantSeq)).size).toBe(4);
