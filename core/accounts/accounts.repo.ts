@@ -60,7 +60,9 @@ export const accountsRepo = {
   /** Many sessions with their users in one query (hot routes' grouped reads). */
   findSessionsWithUsers: (q: DbOrTx, ids: string[]) =>
     q.select({ session: sessions, user: users }).from(sessions).innerJoin(users, eq(users.id, sessions.userId)).where(inArray(sessions.id, ids)),
-  touchSessions: (q: DbOrTx, ids: string[], at: Date) => q.update(sessions).set({ lastSeenAt: at }).where(inArray(sessions.id, ids)),
+  /** The ids still there (a session signed out meanwhile is not). */
+  touchSessions: async (q: DbOrTx, ids: string[], at: Date) =>
+    (await q.update(sessions).set({ lastSeenAt: at }).where(inArray(sessions.id, ids)).returning({ id: sessions.id })).map((r) => r.id),
   deleteSessions: (q: DbOrTx, ids: string[]) => q.delete(sessions).where(inArray(sessions.id, ids)),
   touchSession: (q: DbOrTx, id: string, at: Date) => q.update(sessions).set({ lastSeenAt: at }).where(eq(sessions.id, id)),
   deleteSession: (q: DbOrTx, id: string) => q.delete(sessions).where(eq(sessions.id, id)),

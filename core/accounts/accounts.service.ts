@@ -289,7 +289,10 @@ export function createAccountService(deps: AccountsDeps) {
       }
     }
     if (expired.length) await repo.deleteSessions(db, expired);
-    if (touch.length) await repo.touchSessions(db, touch, now);
+    if (touch.length) {
+      const still = new Set(await repo.touchSessions(db, touch, now));
+      for (const id of touch) if (!still.has(id)) found.delete(id);
+    }
     return ids.map((id) => ({ ok: found.get(id) ?? null }));
   });
 

@@ -61,4 +61,17 @@ describe('group writer', () => {
     await expect(broken.submit('k', 1)).rejects.toThrow('down');
     expect(broken.pending()).toBe(0);
   });
+
+  it('fails an item sent back too often, and one a write gives no outcome for, without hanging the rest', async () => {
+    const w = createGroupWriter<number, string>(async (_k, items) => items.map((i) => (i === 1 ? 'retry' : i === 2 ? ({} as never) : { ok: `w${i}` })), {
+      maxRetries: 3,
+    });
+    const settled = await Promise.allSettled([1, 2, 3].map((i) => w.submit('k', i)));
+    expect(settled.map((s) => (s.status === 'fulfilled' ? s.value : (s.reason as Error).message))).toEqual([
+      'group writer: an item was sent back too often',
+      'group writer: no outcome for an item',
+      'w3',
+    ]);
+    expect(w.pending()).toBe(0);
+  });
 });

@@ -10,6 +10,7 @@ export type GroupOutcome<R> = { ok: R } | { error: unknown } | 'retry';
 
 interface Waiting<I, R> {
   item: I;
+  retries?: number;
   resolve: (r: R) => void;
   reject: (e: unknown) => void;
 }
@@ -20,8 +21,13 @@ export interface GroupWriter<I, R> {
   pending(): number;
 }
 
-export function createGroupWriter<I, R>(write: (key: string, items: I[]) => Promise<GroupOutcome<R>[]>, opts: { maxBatch?: number } = {}): GroupWriter<I, R> {
+export function createGroupWriter<I, R>(
+  write: (key: string, items: I[]) => Promise<GroupOutcome<R>[]>,
+  opts: { maxBatch?: number; maxRetries?: number } = {},
+): GroupWriter<I, R> {
   const maxBatch = Math.max(1, opts.maxBatch ?? 256);
+  /** A `retry` more often than this fails the item (a write that never makes progress cannot loop). */
+  const maxRetries = opts.maxRetries ?? 10;
   const queues = new Map<string, Waiting<I, R>[]>();
   let inFlight = 0;
 
@@ -44,11 +50,11 @@ export function createGroupWriter<I, R>(write: (key: string, items: I[]) => Prom
         }
         const again: Waiting<I, R>[] = [];
         batch.forEach((w, i) => {
-          const o = outcomes[i];
-          if (o === undefined) w.reject(new Error('group writer: no outcome for an item'));
-          else if (o === 'retry') again.push(w);
-          else if ('error' in o) w.reject(o.error);
-          else w.resolve(o.ok);
+          const o = Array.isArray(outcomes) ? outcomes[i] : undefined;
+          if (o === 'retry' && (w.retries = (w.retries ?? 0) + 1) <= maxRetries) again.push(w);
+          else if (o && typeof o === 'object' && 'ok' in o) w.resolve(o.ok as R);
+          else if (o && typeof o === 'object' && 'error' in o) w.reject(o.error);
+          else w.reject(new Error(o === 'retry' ? 'group writer: an item was sent back too often' : 'group writer: no outcome for an item'));
         });
         queue.unshift(...again);
       }
@@ -67,7 +73,10 @@ export function createGroupWriter<I, R>(write: (key: string, items: I[]) => Prom
         }
         const fresh: Waiting<I, R>[] = [{ item, resolve, reject }];
         queues.set(key, fresh);
-        void drain(key, fresh);
+        // drain settles every item itself; nothing it throws may go unhandled.
+        drain(key, fresh).catch((e: unknown) => {
+          for (const w of fresh.splice(0)) w.reject(e);
+        });
       });
     },
     pending: () => inFlight + [...queues.values()].reduce((n, q) => n + q.length, 0),

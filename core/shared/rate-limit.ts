@@ -23,8 +23,9 @@ export interface RateLimiter {
   /** Takes one point; throws RATE_LIMITED (with retryAfterSeconds) when none is left. */
   consume(rule: RateRule, key: string, message?: string): Promise<void>;
   /**
-   * One point from each bucket at once (one round trip's wait instead of one per rule; every attempt counts
-   * in every bucket). Throws the first refusal in the order given.
+   * One point from each bucket at once (one round trip's wait instead of one per rule). An attempt any
+   * bucket refuses counts in none: the points the others gave are given back (so one account hammering
+   * cannot empty the bucket of the address it shares with others). Throws the first refusal in order.
    */
   consumeAll(items: { rule: RateRule; key: string; message?: string }[]): Promise<void>;
   /** Throws RATE_LIMITED when the bucket is already empty, without taking a point. */
@@ -68,7 +69,18 @@ export function createRateLimiter(opts: { redis?: Redis; prefix?: string } = {})
     consume,
     async consumeAll(items) {
       const settled = await Promise.allSettled(items.map((i) => consume(i.rule, i.key, i.message)));
-      for (const s of settled) if (s.status === 'rejected') throw s.reason;
+      const refused = settled.find((s) => s.status === 'rejected');
+      if (!refused) return;
+      await Promise.all(
+        items.map((i, n) =>
+          settled[n]!.status === 'fulfilled'
+            ? get(i.rule)
+                .reward(i.key, 1)
+                .catch(() => undefined)
+            : undefined,
+        ),
+      );
+      throw refused.reason;
     },
     async check(rule, key, message) {
       const res = await get(rule).get(key);

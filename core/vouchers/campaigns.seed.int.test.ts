@@ -3,7 +3,8 @@ import { createSeedSteps } from '../platform/seed-steps';
 import { createTestPlatform } from '../testing/test-platform';
 import type { Platform } from '../platform/platform';
 import { DEMO_PASSWORD } from '../accounts/accounts.seed';
-import { seedDemoCampaign } from './campaigns.seed';
+import { DEMO_BUREAU, seedDemoCampaign } from './campaigns.seed';
+import { seedDemoMerchants } from './merchants.seed';
 
 let p: Platform;
 beforeAll(async () => {
@@ -31,4 +32,15 @@ describe('demo campaign seed', () => {
     expect((await p.services.voucherCampaigns.identity(actor, campaignId)).ok).toBe(true);
     expect((await p.services.voucherCampaigns.list(actor)).total).toBe(1);
   });
+
+  it("the 21 townships' merchants are enrolled and approved, each with its storefront photo; a second run adds nothing", async () => {
+    const { campaignId } = await seedDemoCampaign(p, () => {}, createSeedSteps(p.db));
+    await seedDemoMerchants(p, campaignId, DEMO_BUREAU.username, () => {}, createSeedSteps(p.db));
+    await seedDemoMerchants(p, campaignId, DEMO_BUREAU.username, () => {}, createSeedSteps(p.db));
+    const list = await p.services.voucherMerchants.listPublic(campaignId, { pageSize: 50 });
+    const townships = list.items.filter((m) => !m.name.includes('花田'));
+    expect(townships).toHaveLength(21);
+    expect(townships.every((m) => m.photoUrl?.startsWith('/api/v1/files/'))).toBe(true);
+    expect(new Set(townships.map((m) => m.photoUrl)).size).toBe(21);
+  }, 60_000);
 });

@@ -150,8 +150,8 @@ export const grabsRepo = {
    * insert their coupons with the tier's rule (a (user, tier) that already has one is skipped, not an
    * error), and move each tier's counter by the rows actually inserted. Answers, in request order: the
    * coupon, `duplicate` (the user holds this tier) or `no_room` (not let in: sold out, closed, or behind
-   * the stock left); and per tier its counter after the statement and the room it had before (null when
-   * it was closed or sold out).
+   * the stock left); and per tier (keyed by PostgreSQL's lower-case id) its counter after the statement
+   * and the room it had before (null when it was closed or sold out).
    */
   async grantMany(q: DbOrTx, requests: GrantRequest[]) {
     const json = JSON.stringify(requests.map((r) => [r.tierId, r.userId, r.grantedAt.toISOString(), r.validUntil.toISOString()]));
@@ -183,33 +183,30 @@ export const grabsRepo = {
         returning t.id, t.granted
       )
       select
-        coalesce((select json_agg(json_build_object('id', id, 'tier_id', tier_id, 'user_id', user_id, 'status', status, 'grant_seq', grant_seq)) from ins), '[]'::json) as rows,
+        coalesce((select json_agg(json_build_object('ord', x.ord, 'id', x.id, 'status', x.status, 'grant_seq', x.grant_seq)) from (
+          select distinct on (i.id) a.ord, i.id, i.status, i.grant_seq
+          from ins i join allowed a on a.tier_id = i.tier_id and a.user_id = i.user_id
+          order by i.id, a.ord
+        ) x), '[]'::json) as rows,
+        coalesce((select json_agg(ord) from allowed), '[]'::json) as allowed,
         coalesce((select json_agg(json_build_object(
-          'id', v.id, 'count', v.count, 'granted', coalesce(u.granted, v.granted),
-          'room', o.count - o.granted, 'let_in', (select count(*) from allowed a where a.tier_id = v.id)))
+          'id', v.id, 'count', v.count, 'granted', coalesce(u.granted, o.granted, v.granted), 'room', o.count - o.granted))
           from voucher_tiers v left join upd u on u.id = v.id left join old o on o.id = v.id
           where v.id in (select tier_id from req)), '[]'::json) as tiers`);
-    type Inserted = { id: string; tier_id: string; user_id: string; status: VoucherRow['status']; grant_seq: string | number };
-    type TierOut = { id: string; count: number; granted: number; room: number | null; let_in: number };
-    const row = rowsOf(result)[0] as { rows: string | Inserted[]; tiers: string | TierOut[] };
+    type Inserted = { ord: number; id: string; status: VoucherRow['status']; grant_seq: string | number };
+    type TierOut = { id: string; count: number; granted: number; room: number | null };
+    const row = rowsOf(result)[0] as { rows: string | Inserted[]; allowed: string | number[]; tiers: string | TierOut[] };
     const parse = <T>(v: string | T): T => (typeof v === 'string' ? (JSON.parse(v) as T) : v);
-    const byKey = new Map(parse(row.rows).map((r) => [`${r.tier_id}:${r.user_id}`, r]));
+    // Answers by request number (`ord`, 1-based): PostgreSQL matched the rows, whatever the ids' spelling.
+    const inserted = new Map(parse(row.rows).map((r) => [Number(r.ord), r]));
+    const letIn = new Set(parse(row.allowed).map(Number));
     const tiers = new Map(
-      parse(row.tiers).map((t) => [
-        t.id,
-        { count: Number(t.count), granted: Number(t.granted), room: t.room === null ? null : Number(t.room), letIn: Number(t.let_in) },
-      ]),
+      parse(row.tiers).map((t) => [t.id, { count: Number(t.count), granted: Number(t.granted), room: t.room === null ? null : Number(t.room) }]),
     );
-    const seen = new Map<string, number>();
-    const answers = requests.map((r): GrantManyAnswer => {
-      const rank = (seen.get(r.tierId) ?? 0) + 1;
-      seen.set(r.tierId, rank);
-      if (rank > (tiers.get(r.tierId)?.letIn ?? 0)) return 'no_room';
-      const key = `${r.tierId}:${r.userId}`;
-      const hit = byKey.get(key);
-      if (!hit) return 'duplicate';
-      byKey.delete(key);
-      return { voucher: { id: hit.id, status: hit.status, grantSeq: Number(hit.grant_seq) } };
+    const answers = requests.map((_r, i): GrantManyAnswer => {
+      const hit = inserted.get(i + 1);
+      if (hit) return { voucher: { id: hit.id, status: hit.status, grantSeq: Number(hit.grant_seq) } };
+      return letIn.has(i + 1) ? 'duplicate' : 'no_room';
     });
     return { answers, tiers };
   },

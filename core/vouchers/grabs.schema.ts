@@ -3,7 +3,8 @@ import { z } from 'zod';
 /** zod contracts of the grab, the resident's coupons and the fairness log (pages, API, tests). */
 
 export const GrabInput = z.object({
-  tierId: z.uuid('请选择要领取的券'),
+  /** Lower-cased: the gate, the caches and the batch answers key on PostgreSQL's spelling of the id. */
+  tierId: z.uuid('请选择要领取的券').toLowerCase(),
 });
 export type GrabInput = z.input<typeof GrabInput>;
 

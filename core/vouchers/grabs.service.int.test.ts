@@ -291,6 +291,14 @@ describe(`grab (${process.env.REDIS_URL ? 'Redis' : 'in-process'} gate)`, () => 
     expect(new Set(rows.map((r) => r.grantSeq)).size).toBe(4);
   });
 
+  it('an upper-case tier id is the same tier (one coupon, then already claimed in any spelling)', async () => {
+    const { tiers } = await campaign({ tiers: [{ categoryCode: 'general', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 5 }] });
+    const [a] = await residents(1);
+    expect(await grab(a!, tiers[0]!.id.toUpperCase())).toBe('ok');
+    expect(await grab(a!, tiers[0]!.id)).toBe('VOUCHER_ALREADY_CLAIMED');
+    expect(await grab(a!, tiers[0]!.id.toUpperCase())).toBe('VOUCHER_ALREADY_CLAIMED');
+  });
+
   it('a crash between the gate and PostgreSQL loses no coupon: the reconcile at start restores exactness', async () => {
     const { tiers, issuance } = await campaign({ tiers: [{ categoryCode: 'general', tierNo: 1, thresholdFen: 10_000, discountFen: 3_000, count: 5 }] });
     const people = await residents(8);

@@ -61,6 +61,10 @@ export const campaignRoom = (campaignId: string) => `vouchers:campaign:${campaig
 export const COUNTS_EVENT = 'vouchers:counts';
 
 const STATUS_LABELS = { unused: '未使用', used: '已使用', expired: '已过期' } as const;
+const isConstraintViolation = (e: unknown) => {
+  const err = e as { code?: string; cause?: { code?: string } };
+  return /^23/.test(err?.code ?? err?.cause?.code ?? '');
+};
 const isUniqueViolation = (e: unknown) => {
   const err = e as { code?: string; cause?: { code?: string } };
   return err?.code === '23505' || err?.cause?.code === '23505';
@@ -119,14 +123,23 @@ export function createGrabService(deps: GrabDeps) {
     try {
       out = await grabsRepo.grantMany(db, items);
     } catch (e) {
-      if (items.length === 1) return [{ error: e }];
+      // A row the constraints refused (class 23: a foreign key, a check) fails only its own request; any
+      // other failure (connection, timeout) fails the batch without trying each row.
+      if (items.length === 1 || !isConstraintViolation(e)) return items.map(() => ({ error: e }));
       const each: GroupOutcome<Granted>[] = [];
       for (const item of items) each.push(...(await writeGrants(issuanceId, [item])));
       return each;
     }
+    const tierOf = (id: string) => out.tiers.get(id.toLowerCase()) ?? { room: null, granted: 0, count: 0 };
+    // A tier this batch sold out: flagged for good, and the issuance finished (已抢光) once, here.
+    const soldOutNow = [...out.tiers].filter(([, t]) => t.granted >= t.count).map(([id]) => id);
+    if (soldOutNow.length) {
+      for (const id of soldOutNow) soldOut.confirmed(id);
+      if (await grabsRepo.finishIfSoldOut(db, issuanceId).catch(() => false)) tierCache.clear();
+    }
     return out.answers.map((a, i): GroupOutcome<Granted> => {
       const item = items[i]!;
-      const tier = out.tiers.get(item.tierId) ?? { room: null, granted: 0, count: 0 };
+      const tier = tierOf(item.tierId);
       if (a === 'duplicate') return { error: new GrantRefused('duplicate') };
       if (a === 'no_room') return tier.room !== null && tier.granted < tier.count ? 'retry' : { error: new GrantRefused('tier') };
       const voucher: GrantedVoucher = { ...item, ...a.voucher, usedAt: null, expiredAt: null };
@@ -455,7 +468,8 @@ export function createGrabService(deps: GrabDeps) {
         throw e;
       }
       expiryScheduled.add(t.campaignId);
-      if (result.granted >= result.count) {
+      if (!simple && result.granted >= result.count) {
+        // (A batched grant's sell-out was handled once for its batch, in writeGrants.)
         soldOut.confirmed(tierId);
         // The last coupon of a tier: when it was the issuance's last one too, the issuance is finished (已抢光).
         if (await grabsRepo.finishIfSoldOut(db, t.issuanceId).catch(() => false)) tierCache.clear();

@@ -61,6 +61,9 @@ export const EnrolInput = z.object({
 });
 export type EnrolInput = z.input<typeof EnrolInput>;
 
+/** 更换门头照片: a merchant's own upload (bulk-enrolled merchants have none until they add one). */
+export const PhotoInput = z.object({ photoFileId: z.uuid('请上传门头照片') });
+
 /** One row of the bureau's bulk enrolment sheet (existing merchants; no photo or card yet). */
 export const BulkRowInput = z.object({
   name: Name,

@@ -1,10 +1,14 @@
 import { PassThrough } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
+import sharp from 'sharp';
 import type { Db } from '../../db/client';
 import { organisations, users, voucherMerchants } from '../../db/schema';
 import { DEMO_LOGINS, DEMO_PASSWORD, insertDemoUser } from '../accounts/accounts.seed';
+import type { AccountService } from '../accounts/accounts.service';
 import { hashPassword } from '../accounts/passwords';
+import type { FileService } from '../files/files.service';
+import { findCjkFont } from '../shared/cjk-font';
 import type { OrganisationService } from '../organisations/organisations.service';
 import type { SeedSteps } from '../platform/seed-steps';
 import { usccCheckCharacter } from '../shared/validators';
@@ -17,8 +21,10 @@ import { merchantCategoryName } from './vouchers.constants';
 export interface MerchantSeedHost {
   db: Db;
   services: {
-    voucherMerchants: Pick<MerchantService, 'bulkEnrol'>;
+    voucherMerchants: Pick<MerchantService, 'bulkEnrol' | 'mine' | 'setPhoto'>;
     organisations: Pick<OrganisationService, 'createWithOwner'>;
+    accounts: Pick<AccountService, 'actorForUser'>;
+    files: Pick<FileService, 'upload'>;
   };
 }
 
@@ -118,6 +124,29 @@ export async function seedDemoMerchants(
     return r.enrolled;
   });
 
+  // Each shop's owner adds its storefront photo (the sheet brings none), as a merchant would afterwards.
+  for (const [i, shop] of SHOPS.entries()) {
+    await steps.step(`vouchers.merchant-photo:${i}`, async () => {
+      const [owner] = await p.db
+        .select({ id: users.id })
+        .from(users)
+        .where(eq(users.username, shopLogin(i)));
+      if (!owner) return 0;
+      const actor = await p.services.accounts.actorForUser(owner.id);
+      const enrolment = (await p.services.voucherMerchants.mine(actor)).find((m) => m.campaignId === campaignId);
+      if (!enrolment || enrolment.photoUrl) return 0;
+      const photo = await p.services.files.upload(actor, {
+        filename: `${shop.name}门头.png`,
+        contentType: 'image/png',
+        bytes: await storefrontPicture(shop.name, shop.category),
+        imageOnly: true,
+      });
+      await p.services.voucherMerchants.setPhoto(actor, enrolment.id, { photoFileId: photo.id });
+      return 1;
+    });
+  }
+  log("  added the demo merchants' storefront photos");
+
   // One mall merchant (消费帮扶馆) enrolled too, as 超市 (通用券 applies): its mall checkout accepts the coupons.
   await steps.step('vouchers.mall-merchant', async () => {
     const [org] = await p.db.select().from(organisations).where(eq(organisations.fullName, '酉阳县花田乡贡米专业合作社'));
@@ -142,4 +171,36 @@ export async function seedDemoMerchants(
     log('  enrolled the mall merchant 酉阳县花田乡贡米专业合作社 (超市)');
     return 1;
   });
+}
+
+const SIGN_COLOURS: Record<string, string> = {
+  dining: '#b91c1c',
+  supermarket: '#15803d',
+  department_store: '#7c3aed',
+  mall: '#1d4ed8',
+  appliances: '#0369a1',
+  building_materials: '#a16207',
+};
+
+/** A drawn storefront for the demo: a shop front with its sign board (the name, when a CJK font is installed). */
+async function storefrontPicture(name: string, category: string): Promise<Uint8Array> {
+  const colour = SIGN_COLOURS[category] ?? '#374151';
+  const escape = (t: string) => t.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const title = name.replace(/[（(].*$/, '').trim();
+  const size = title.length > 9 ? 34 : 44;
+  const sign = findCjkFont()
+    ? `<text x="320" y="${118 + size / 3}" font-size="${size}" text-anchor="middle" fill="#fff7d6" font-family="Noto Sans CJK SC, Source Han Sans CN, WenQuanYi Micro Hei, sans-serif" font-weight="700">${escape(title)}</text>`
+    : '';
+  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="640" height="480" viewBox="0 0 640 480">
+  <rect width="640" height="480" fill="#dbeafe"/>
+  <rect y="380" width="640" height="100" fill="#9ca3af"/>
+  <rect x="40" y="60" width="560" height="330" fill="#f3f4f6" stroke="#6b7280" stroke-width="4"/>
+  <rect x="40" y="60" width="560" height="110" fill="${colour}"/>
+  <path d="M40 170 h560 l-20 36 h-520 z" fill="#fde68a" stroke="#b45309" stroke-width="3"/>
+  <rect x="80" y="220" width="200" height="160" fill="#bfdbfe" stroke="#6b7280" stroke-width="4"/>
+  <rect x="330" y="220" width="230" height="170" fill="#7c2d12" opacity="0.85"/>
+  <line x1="445" y1="220" x2="445" y2="390" stroke="#fef3c7" stroke-width="3"/>
+  ${sign}
+</svg>`;
+  return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
 }

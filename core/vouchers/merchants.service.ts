@@ -18,6 +18,7 @@ import {
   EnrolInput,
   MERCHANT_STATUS_LABELS,
   MerchantListQuery,
+  PhotoInput,
   QIJIANG_TOWNSHIPS,
   RejectInput,
   ReviewListQuery,
@@ -30,7 +31,7 @@ export interface MerchantDeps {
   db: Db;
   clock: Clock;
   messages: Pick<MessageService, 'sendToOrganisation'>;
-  files: Pick<FileService, 'attach'>;
+  files: Pick<FileService, 'attach' | 'detachExcept'>;
   organisations: Pick<OrganisationService, 'findByUscc'>;
   withdrawals: Pick<WithdrawalService, 'listCards'>;
 }
@@ -183,6 +184,29 @@ export function createMerchantService(deps: MerchantDeps) {
         // A concurrent submission of the same organisation or number won the unique index.
         if (!inserted) throw new AppError('VOUCHER_MERCHANT_ALREADY_ENROLLED', '报名已提交，请等待审核');
         return inserted;
+      });
+      return merchantView(row);
+    },
+
+    /**
+     * 更换门头照片: the merchant organisation replaces its storefront photo (its own image upload); the
+     * bulk enrolment brings merchants in without one. Status and review are unchanged.
+     */
+    async setPhoto(actor: Actor | null, id: string, raw: unknown) {
+      const { photoFileId } = parseInput(PhotoInput, raw);
+      const row = await db.transaction(async (tx) => {
+        const m = await merchantOr404(tx, id, true);
+        if (!can(actor, 'organisation.manage', { organisationId: m.organisationId })) throw new AppError('NOT_FOUND', '商户不存在');
+        await files.attach(tx, {
+          fileIds: [photoFileId],
+          organisationId: m.organisationId,
+          purpose: 'voucher_merchant',
+          subjectId: m.id,
+          field: 'photoFileId',
+          imagesOnly: true,
+        });
+        await files.detachExcept(tx, 'voucher_merchant', m.id, [photoFileId]);
+        return merchantsRepo.update(tx, m.id, { photoFileId });
       });
       return merchantView(row);
     },

@@ -120,8 +120,9 @@ export const redemptionsRepo = {
 
   campaignsByIds: (q: DbOrTx, ids: string[]) => (ids.length ? q.select().from(voucherCampaigns).where(inArray(voucherCampaigns.id, ids)) : Promise.resolve([])),
 
+  /** `no key update`: serialises the campaign's money movements without blocking grants (their foreign-key checks take key share). */
   async lockCampaign(q: DbOrTx, id: string) {
-    const [row] = await q.select().from(voucherCampaigns).where(eq(voucherCampaigns.id, id)).for('update');
+    const [row] = await q.select().from(voucherCampaigns).where(eq(voucherCampaigns.id, id)).for('no key update');
     return row;
   },
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
 import { ManualClock } from '../../core/testing/test-platform';
 import { GATEWAY_SECRET, individual, merchant, signedNotice } from '../../core/testing/mall-factories';
-import { enrolment, fundedCampaign, grant } from '../../core/testing/vouchers-factories';
+import { enrolment, fundedCampaign, grant, storefrontPng } from '../../core/testing/vouchers-factories';
 import { buildUscc } from '../../core/testing/factories';
 import { organisations } from '../../db/schema';
 import { createApiHarness, type ApiHarness } from './test-helpers';
@@ -141,5 +141,31 @@ describe('voucher merchants, payment codes, redemptions and settlement API', () 
     expect(body.errors[1]!.message).toContain('街镇');
     const list = await h.json('GET', `/api/v1/vouchers/campaigns/${c.campaign.id}/merchants?category=department_store`);
     expect(list.json.total).toBe(1);
+  });
+
+  it('a merchant replaces its storefront photo (a bulk-enrolled one adds its first); others cannot; bad input is a field message', async () => {
+    const p = h.platform;
+    const c = await fundedCampaign(p, { validDays: 3 });
+    const shop = await merchant(p, '綦江区三江街道照片测试店', '500110');
+    await active(shop.token, shop.org.id);
+    const enrolled = await h.json('POST', `/api/v1/vouchers/campaigns/${c.campaign.id}/merchants`, await enrolment(p, shop.actor), { token: shop.token });
+    expect(enrolled.status, enrolled.text).toBe(201);
+    const first = enrolled.json.photoUrl as string;
+    const upload = await p.services.files.upload(shop.actor, { filename: 'new.png', contentType: 'image/png', bytes: await storefrontPng(), imageOnly: true });
+    const url = `/api/v1/vouchers/merchants/${enrolled.json.id}/photo`;
+    expect((await h.json('PUT', url, { photoFileId: upload.id })).status).toBe(401);
+    const other = await merchant(p, '綦江区三江街道别家店', '500110');
+    await active(other.token, other.org.id);
+    const theirs = await p.services.files.upload(other.actor, { filename: 'x.png', contentType: 'image/png', bytes: await storefrontPng(), imageOnly: true });
+    expect((await h.json('PUT', url, { photoFileId: theirs.id }, { token: other.token })).status).toBe(404);
+    const bad = await h.json('PUT', url, { photoFileId: 'nope' }, { token: shop.token });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.fields.photoFileId).toBe('请上传门头照片');
+    // Someone else's upload is not usable, even by the right merchant.
+    expect((await h.json('PUT', url, { photoFileId: theirs.id }, { token: shop.token })).json.error.fields.photoFileId).toBe('附件不存在或不能使用');
+    const ok = await h.json('PUT', url, { photoFileId: upload.id }, { token: shop.token });
+    expect(ok.status, ok.text).toBe(200);
+    expect(ok.json).toMatchObject({ status: 'pending', photoUrl: `/api/v1/files/${upload.id}` });
+    expect(ok.json.photoUrl).not.toBe(first);
   });
 });

@@ -2,7 +2,7 @@ import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../core/shared/app-error';
-import { EnrolInput, MerchantView, PublicMerchantView, RejectInput } from '../../core/vouchers/merchants.schema';
+import { EnrolInput, MerchantView, PublicMerchantView, PhotoInput, RejectInput } from '../../core/vouchers/merchants.schema';
 import type { MerchantService } from '../../core/vouchers/merchants.service';
 import { CodeStatusView, PaymentCodeView, QuoteView, RedemptionInput, RedemptionView, SettlementView } from '../../core/vouchers/redemptions.schema';
 import type { RedemptionService } from '../../core/vouchers/redemptions.service';
@@ -152,6 +152,15 @@ const routes = {
     security: authed,
     request: { params: idParam, body: jsonBody(RejectInput) },
     responses: { 200: json(Merchant, 'Rejected'), ...errorResponses(400, 401, 403, 404, 'VOUCHER_MERCHANT_ALREADY_ENROLLED') },
+  }),
+  photo: createRoute({
+    method: 'put',
+    path: '/vouchers/merchants/{id}/photo',
+    tags: T,
+    summary: '更换门头照片（商户本身；先上传图片得到文件 id）',
+    security: authed,
+    request: { params: idParam, body: jsonBody(PhotoInput) },
+    responses: { 200: json(Merchant, 'The merchant with its new photo'), ...errorResponses(400, 401, 404) },
   }),
   issueCode: createRoute({
     method: 'post',
@@ -330,6 +339,7 @@ export function registerVoucherMerchantRoutes(api: ApiRouter) {
   });
   api.openapi(routes.get, async (c) => c.json(await ms(c).get(c.var.actor, c.req.valid('param').id), 200));
   api.openapi(routes.approve, async (c) => c.json(await ms(c).approve(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.photo, async (c) => c.json(await ms(c).setPhoto(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
   api.openapi(routes.reject, async (c) => c.json(await ms(c).reject(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
 
   api.openapi(routes.issueCode, async (c) => c.json(await rs(c).issueCode(c.var.actor), 201));

@@ -1,6 +1,7 @@
 import { requireLogin } from '$lib/server/guard';
 import { formValues, orError } from '$lib/server/session';
 import { runAction } from '$lib/server/form-action';
+import { AppError } from '$core/shared/app-error';
 import type { Actions, PageServerLoad } from './$types';
 
 /** 商户报名: a merchant organisation fills in its shop, township, category, number, photo, contact and settlement card. */
@@ -27,5 +28,17 @@ export const actions: Actions = {
     const r = await runAction(values, () => locals.services.voucherMerchants.enrol(actor, params.campaignId, values));
     if (!r.ok) return r.failure;
     return { done: true };
+  },
+  /** 更换门头照片 of the enrolment the organisation already has. */
+  photo: async ({ locals, url, params, request }) => {
+    const actor = requireLogin(locals, url);
+    const values = formValues(await request.formData());
+    const mine = (await locals.services.voucherMerchants.mine(actor)).find((m) => m.campaignId === params.campaignId);
+    const r = await runAction(values, () => {
+      if (!mine) throw new AppError('NOT_FOUND', '您还没有报名本活动');
+      return locals.services.voucherMerchants.setPhoto(actor, mine.id, values);
+    });
+    if (!r.ok) return r.failure;
+    return { photoSaved: true };
   },
 };
