@@ -10,6 +10,8 @@ const SHOTS = 'test-results/vouchers-merchants';
 mkdirSync(SHOTS, { recursive: true });
 const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
 const phone = { width: 390, height: 844 };
+/** A 1×1 PNG: what the journey uploads as a storefront photo. */
+const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');
 const desktop = { width: 1280, height: 800 };
 
 async function campaignId(page: Page) {
@@ -47,6 +49,8 @@ test('payment code, merchant console, merchant list, enrolment and review', asyn
   await shop.goto(`/vouchers/${id}/merchants`);
   // The 21 townships' merchants and the mall's 酉阳县花田乡贡米专业合作社 (enrolled so its checkout takes the coupons).
   await expect(shop.getByText('共 22 家商户')).toBeVisible();
+  // The townships' shops show their storefront photos.
+  await expect(shop.getByRole('img', { name: /门头$/ }).first()).toBeVisible();
   await shot(shop, 'merchants-390');
   await shop.setViewportSize(desktop);
   await shop.getByLabel('所在街镇').selectOption({ label: '东溪镇' });
@@ -54,7 +58,17 @@ test('payment code, merchant console, merchant list, enrolment and review', asyn
   await expect(shop.getByText('共 1 家商户')).toBeVisible();
   await shot(shop, 'merchants-1280');
   await shop.goto(`/vouchers/${id}/enrol`);
+  // An enrolled merchant sees its storefront photo and replaces it.
+  await expect(shop.getByRole('img', { name: /门头照片$/ })).toBeVisible();
+  const before = await shop.getByRole('img', { name: /门头照片$/ }).getAttribute('src');
+  await shop.locator('form[action="?/photo"] input[type=file]').setInputFiles({ name: 'door.png', mimeType: 'image/png', buffer: PNG });
+  await shop.getByRole('button', { name: '保存照片' }).click();
+  await expect(shop.getByText('门头照片已更新')).toBeVisible();
+  await expect(shop.getByRole('img', { name: /门头照片$/ })).not.toHaveAttribute('src', before!);
   await shot(shop, 'enrol-done-1280');
+  await shop.setViewportSize(phone);
+  await shot(shop, 'enrol-done-390');
+  await shop.setViewportSize(desktop);
 
   const other = await browser.newPage({ viewport: phone });
   await loginAs(other, 'fuxi');
