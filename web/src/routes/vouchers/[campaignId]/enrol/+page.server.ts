@@ -22,7 +22,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
 };
 
 export const actions: Actions = {
-  default: async ({ locals, url, params, request }) => {
+  enrol: async ({ locals, url, params, request }) => {
     const actor = requireLogin(locals, url);
     const values = formValues(await request.formData());
     const r = await runAction(values, () => locals.services.voucherMerchants.enrol(actor, params.campaignId, values));
