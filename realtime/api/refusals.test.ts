@@ -163,6 +163,8 @@ const REFUSALS: Record<string, Refusal> = {
   importVouchersCampaignMerchants: { scope: 'voucherCampaign', multipart: true },
   approveVouchersMerchant: { scope: 'voucherMerchant' },
   rejectVouchersMerchant: { scope: 'voucherMerchant', body: { reason: '营业执照不清晰' } },
+  // Someone else's storefront photo: refused before the file is looked at.
+  updateVouchersMerchantPhoto: { scope: 'voucherMerchant', body: { photoFileId: '6f1c2b9e-3d4a-4f5b-8c6d-7e8f9a0b1c2d' } },
   getVouchersMerchantsMine: own,
   // A grab is for a public tier and creates the caller's own coupon; 我的票券 lists the caller's own.
   createVouchersGrab: own,
