@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_TTL_MS, activationHash, activationState, newActivationCode, normaliseActivationCode } from './activation';
+import { ACTIVATION_MESSAGES, ACTIVATION_TTL_MS, activationHash, activationState, newActivationCode, normaliseActivationCode } from './activation';
 
 describe('activation codes', () => {
   it('12 characters of base32 in three groups, all different, stored only as a hash', () => {
@@ -26,5 +26,8 @@ describe('activation codes', () => {
     expect(activationState(a, new Date(issued.getTime() + ACTIVATION_TTL_MS - 1))).toBe('valid');
     expect(activationState(a, new Date(issued.getTime() + ACTIVATION_TTL_MS))).toBe('expired');
     expect(activationState({ ...a, usedAt: issued }, issued)).toBe('used');
+    // What the sign-in page says for each refusal.
+    expect(ACTIVATION_MESSAGES.expired).toContain('已过期');
+    expect(ACTIVATION_MESSAGES.used).toContain('已使用');
   });
 });
