@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { SheetSpec } from '../imports/sheet';
 import { yuanToFen } from '../shared/money';
-import { isMainlandMobile, isValidUscc, normaliseMobile } from '../shared/validators';
+import { Mobile, usccNamed } from '../shared/validators';
 
 /** 预算级次 (manual 003: required, or the row is not imported). */
 export const BUDGET_LEVELS = ['中央', '省', '市', '县', '乡'] as const;
@@ -65,11 +65,7 @@ export const BUDGET_UNIT_SHEET: SheetSpec = {
       text: true,
       note: '18 位统一社会信用代码',
       width: 24,
-      schema: z
-        .string()
-        .transform((s) => s.toUpperCase())
-        .refine((s) => s.length === 18, '统一信用代码应为 18 位')
-        .refine(isValidUscc, '统一信用代码校验位不正确，请核对'),
+      schema: usccNamed('统一信用代码'),
     },
     { key: 'contactName', header: '联系人', required: true, schema: z.string().min(2, '联系人至少 2 个字').max(20, '联系人不超过 20 字') },
     {
@@ -78,7 +74,7 @@ export const BUDGET_UNIT_SHEET: SheetSpec = {
       required: true,
       text: true,
       width: 16,
-      schema: z.string().transform(normaliseMobile).refine(isMainlandMobile, '请填写正确的 11 位大陆手机号'),
+      schema: Mobile,
     },
     {
       key: 'budgetLevel',

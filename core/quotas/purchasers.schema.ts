@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { CellError, SheetSpec } from '../imports/sheet';
-import { isMainlandMobile, isValidUscc, normaliseMobile } from '../shared/validators';
+import { Mobile, usccNamed } from '../shared/validators';
 
 /** 采购人类型: who in the budget unit buys (the unit itself, its union, its canteen, a subordinate body). */
 export const PURCHASER_KINDS = ['预算单位本级', '工会组织', '机关食堂', '下属单位', '其他'] as const;
@@ -33,11 +33,7 @@ export const PURCHASER_SHEET: SheetSpec = {
       required: true,
       text: true,
       width: 24,
-      schema: z
-        .string()
-        .transform((s) => s.toUpperCase())
-        .refine((s) => s.length === 18, '统一信用代码应为 18 位')
-        .refine(isValidUscc, '统一信用代码校验位不正确，请核对'),
+      schema: usccNamed('统一信用代码'),
     },
     {
       key: 'kind',
@@ -54,7 +50,7 @@ export const PURCHASER_SHEET: SheetSpec = {
       required: true,
       text: true,
       width: 16,
-      schema: z.string().transform(normaliseMobile).refine(isMainlandMobile, '请填写正确的 11 位大陆手机号'),
+      schema: Mobile,
     },
   ],
 };

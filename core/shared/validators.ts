@@ -39,12 +39,16 @@ export const normaliseMobile = (v: string) =>
     .replace(/[\s-]/g, '')
     .replace(/^\+?86/, '');
 
-export const Uscc = z
-  .string({ message: '请填写统一社会信用代码' })
-  .trim()
-  .transform((s) => s.toUpperCase())
-  .refine((s) => s.length === 18, '统一社会信用代码应为 18 位')
-  .refine(isValidUscc, '统一社会信用代码校验位不正确，请核对');
+/** An 18-character code with its check character, named as the form or sheet names it (统一信用代码 in manual 003). */
+export const usccNamed = (label: string) =>
+  z
+    .string({ message: `请填写${label}` })
+    .trim()
+    .transform((s) => s.toUpperCase())
+    .refine((s) => s.length === 18, `${label}应为 18 位`)
+    .refine(isValidUscc, `${label}校验位不正确，请核对`);
+
+export const Uscc = usccNamed('统一社会信用代码');
 
 export const Mobile = z.string({ message: '请填写手机号' }).transform(normaliseMobile).refine(isMainlandMobile, '请填写正确的 11 位大陆手机号');
 

@@ -9,6 +9,7 @@ import { authorize, authorizeActing, can } from '../shared/access';
 import { requireActor, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
+import { cellText } from '../imports/sheet';
 import { toXlsx, XLSX_TYPE } from '../shared/export';
 import { pageOffset } from '../shared/paging';
 import { fieldErrors, parseInput } from '../shared/validate';
@@ -300,10 +301,7 @@ export function createMerchantService(deps: MerchantDeps) {
           first = false;
           for await (const r of ws as AsyncIterable<ExcelJS.Row>) {
             if (r.number === 1) continue;
-            const values = BULK_COLUMNS.map((_, i) => {
-              const v = r.getCell(i + 1).value;
-              return v === null || v === undefined ? '' : typeof v === 'object' && 'text' in v ? String(v.text) : String(v);
-            });
+            const values = BULK_COLUMNS.map((_, i) => cellText(r.getCell(i + 1).value));
             if (values.every((v) => v.trim() === '')) continue;
             if (rows.length >= BULK_MAX_ROWS) throw new AppError('VALIDATION', `一次最多导入 ${BULK_MAX_ROWS} 行`);
             rows.push({ row: r.number, values });
