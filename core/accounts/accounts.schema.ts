@@ -100,7 +100,7 @@ export const MembershipView = z.object({
   fullName: z.string(),
   uscc: z.string().nullable(),
   status: z.string(),
-  role: z.enum(['owner', 'admin', 'finance', 'member']),
+  role: z.enum(['owner', 'admin', 'finance', 'member', 'buyer']),
 });
 
 export const SessionView = z.object({

@@ -79,7 +79,7 @@ export const UnitSearchQuery = z.object({ q: z.string({ message: '请输入单�
 /** Times are Dates in the services and ISO strings on the wire: `Stamp` reads either way. */
 const Stamp = z.codec(z.iso.datetime(), z.date(), { decode: (s) => new Date(s), encode: (d) => d.toISOString() });
 const AttributeKind = z.enum(UNIT_ATTRIBUTE_KINDS);
-const MemberRole = z.enum(['owner', 'admin', 'finance', 'member']);
+const MemberRole = z.enum(['owner', 'admin', 'finance', 'member', 'buyer']);
 const EmployeeStatusEnum = z.enum(['pending', 'approved', 'rejected']);
 
 // ── Views: what the unit service returns and the API publishes under these names ──

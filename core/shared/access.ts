@@ -11,18 +11,21 @@ import { AppError } from './app-error';
  * unit's owner or an admin approves them as a member.
  */
 
-export const MEMBER_ROLES = ['owner', 'admin', 'finance', 'member'] as const satisfies readonly MemberRole[];
+export const MEMBER_ROLES = ['owner', 'admin', 'finance', 'member', 'buyer'] as const satisfies readonly MemberRole[];
 
 export const MEMBER_ROLE_LABELS: Record<MemberRole, string> = {
   owner: '负责人',
   admin: '管理员',
   finance: '财务人员',
   member: '成员',
+  buyer: '采购人',
 };
 
 /** Every role that may see or move the organisation's money. */
 const MONEY = ['owner', 'admin', 'finance'] as const;
 const ADMINS = ['owner', 'admin'] as const;
+/** Who may buy and pay for the organisation: its money roles and a budget unit's purchasers. */
+const BUYING = [...MONEY, 'buyer'] as const;
 const EVERYONE = MEMBER_ROLES;
 
 /** What a member of the organisation itself may do, by role. */
@@ -43,9 +46,9 @@ export const ROLE_ACTIONS = {
   'withdrawals.view': MONEY,
   'withdrawals.request': MONEY,
   /** Paying for the organisation: mall unit orders, escrow, fees. */
-  'payments.make': MONEY,
+  'payments.make': BUYING,
   /** Buying in the mall as the unit itself (the order is the unit's, paid by the unit). */
-  'mall.buy_for_unit': MONEY,
+  'mall.buy_for_unit': BUYING,
   /** The unit's employee consumption statistics. */
   'statistics.view': ADMINS,
   /** The unit's reimbursement list (报销清单): the employees' paid orders. */
@@ -62,7 +65,7 @@ export const ACTIONS = Object.keys(ROLE_ACTIONS) as Action[];
  * its budget units, a city department over its reporters): look, never move money or manage people.
  */
 export const PARENT_ACTIONS: Partial<Record<Action, readonly MemberRole[]>> = {
-  'organisation.view': EVERYONE,
+  'organisation.view': ['owner', 'admin', 'finance', 'member'],
   'members.view': ADMINS,
   'statistics.view': ADMINS,
   'wallet.view': MONEY,

@@ -1,7 +1,8 @@
 import { AppError } from './app-error';
 
 export type OrganisationKind = 'enterprise' | 'provider' | 'unit' | 'merchant' | 'government' | 'budget_unit' | 'platform';
-export type MemberRole = 'owner' | 'admin' | 'finance' | 'member';
+/** `buyer`: a budget unit's purchaser (采购人交易账号): buys and pays in the mall for the unit, nothing else. */
+export type MemberRole = 'owner' | 'admin' | 'finance' | 'member' | 'buyer';
 
 export interface MembershipView {
   organisationId: string;

@@ -67,3 +67,31 @@ export const verificationCodes = pgTable(
   },
   (t) => [index('verification_codes_target_idx').on(t.purpose, t.channel, t.target)],
 );
+
+/**
+ * One-time activation codes of accounts the platform generated for someone (a budget unit's management
+ * account, a purchaser's trading account): the login exists without a password until the code (sent by
+ * SMS, valid 7 days, stored only as SHA-256) is used to set one. Resending replaces the open code.
+ */
+export const accountActivations = pgTable(
+  'account_activations',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    codeHash: text('code_hash').notNull(),
+    /** The organisation the account was generated for (shown on the activation page). */
+    organisationId: uuid('organisation_id'),
+    failedAttempts: integer('failed_attempts').notNull().default(0),
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+    usedAt: timestamp('used_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('account_activations_code_uq').on(t.codeHash),
+    uniqueIndex('account_activations_open_uq')
+      .on(t.userId)
+      .where(sql`${t.usedAt} is null`),
+  ],
+);

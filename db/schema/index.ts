@@ -8,3 +8,5 @@ export * from './escrow';
 export * from './mall';
 export * from './jobs';
 export * from './vouchers';
+export * from './imports';
+export * from './quotas';

@@ -5,7 +5,7 @@ import { users } from './accounts';
 /** Every kind of organisation on the platform; later contexts add behaviour, not new tables. */
 export const organisationKind = pgEnum('organisation_kind', ['enterprise', 'provider', 'unit', 'merchant', 'government', 'budget_unit', 'platform']);
 
-export const memberRole = pgEnum('member_role', ['owner', 'admin', 'finance', 'member']);
+export const memberRole = pgEnum('member_role', ['owner', 'admin', 'finance', 'member', 'buyer']);
 export const organisationStatus = pgEnum('organisation_status', ['active', 'disabled']);
 
 export const organisations = pgTable(
