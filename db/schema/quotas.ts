@@ -35,6 +35,8 @@ export const budgetUnits = pgTable(
     ratioBp: integer('ratio_bp').notNull().default(0),
     /** The management account was generated (login and activation code sent). */
     accountAt: timestamp('account_at', { withTimezone: true }),
+    /** The management account (its owner), once generated: an existing account of the mobile or a new one. */
+    accountUserId: uuid('account_user_id').references(() => users.id),
     /** The unit confirmed its profile (levels) at first sign-in. */
     confirmedAt: timestamp('confirmed_at', { withTimezone: true }),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),

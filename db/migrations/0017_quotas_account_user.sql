@@ -1,0 +1,2 @@
+ALTER TABLE "budget_units" ADD COLUMN "account_user_id" uuid;--> statement-breakpoint
+ALTER TABLE "budget_units" ADD CONSTRAINT "budget_units_account_user_id_users_id_fk" FOREIGN KEY ("account_user_id") REFERENCES "public"."users"("id") ON DELETE no action ON UPDATE no action;
