@@ -3,6 +3,7 @@ import { ESCROW_ERRORS } from '../escrow/escrow.errors';
 import { JOBS_ERRORS } from '../jobs/jobs.errors';
 import { MALL_ERRORS } from '../mall/mall.errors';
 import { ORGANISATIONS_ERRORS } from '../organisations/organisations.errors';
+import { QUOTAS_ERRORS } from '../quotas/quotas.errors';
 import { ROOMS_ERRORS } from '../rooms/rooms.errors';
 import { TENDERS_ERRORS } from '../tenders/tenders.errors';
 import { VOUCHERS_ERRORS } from '../vouchers/vouchers.errors';
@@ -42,6 +43,7 @@ export const CONTEXT_ERRORS = {
   escrow: ESCROW_ERRORS,
   jobs: JOBS_ERRORS,
   vouchers: VOUCHERS_ERRORS,
+  quotas: QUOTAS_ERRORS,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
