@@ -11,6 +11,14 @@ export type Granularity = 'day' | 'month';
 const periodOf = (granularity: Granularity) =>
   sql<string>`to_char(${mallOrders.paidAt} at time zone 'Asia/Shanghai', ${granularity === 'day' ? 'YYYY-MM-DD' : 'YYYY-MM'})`;
 
+/** Completed in [start, end), or paid in it and not completed yet. */
+const countedIn = (start: Date, end: Date) =>
+  sql`((${mallOrders.status} = 'completed' and ${mallOrders.completedAt} >= ${start} and ${mallOrders.completedAt} < ${end})
+    or (${mallOrders.status} in ('paid', 'shipped', 'received') and ${mallOrders.paidAt} >= ${start} and ${mallOrders.paidAt} < ${end}))`;
+
+const unitFilter = (unitIds?: readonly string[]) =>
+  unitIds === undefined ? sql`${mallOrders.unitId} is not null` : sql`${mallOrders.unitId} = any(string_to_array(${unitIds.join(',')}, ',')::uuid[])`;
+
 /** SQL of the mall statistics: sums over counted orders paid within [start, end). */
 export const statisticsRepo = {
   /** A unit's counted orders: per employee (largest first), the unit's own purchases, and per period. */
@@ -106,6 +114,55 @@ export const statisticsRepo = {
         .where(base()),
     ]);
     return { districts, townships, categories, periods, totals };
+  },
+
+  /**
+   * A year's unit purchases (buyer_kind 'unit') per unit and Shanghai month, in one grouped query: completed
+   * orders by completion time, paid-not-completed ones (paid, shipped, received) by payment time. Refunded
+   * and cancelled orders never count. `unitIds` (any number) are passed as one text parameter.
+   */
+  async purchasesByUnit(q: DbOrTx, p: { start: Date; end: Date; unitIds?: readonly string[]; byMonth: boolean }) {
+    const completed = sql`${mallOrders.status} = 'completed'`;
+    const pending = sql`${mallOrders.status} in ('paid', 'shipped', 'received')`;
+    const month = p.byMonth
+      ? sql<number>`extract(month from (case when ${completed} then ${mallOrders.completedAt} else ${mallOrders.paidAt} end) at time zone 'Asia/Shanghai')::int`
+      : sql<number>`0`;
+    return q
+      .select({
+        unitId: sql<string>`${mallOrders.unitId}`,
+        month,
+        completedFen: sql<string>`coalesce(sum(${mallOrders.totalFen}) filter (where ${completed}), 0)`,
+        pendingFen: sql<string>`coalesce(sum(${mallOrders.totalFen}) filter (where ${pending}), 0)`,
+      })
+      .from(mallOrders)
+      .where(and(eq(mallOrders.buyerKind, 'unit'), unitFilter(p.unitIds), countedIn(p.start, p.end)))
+      .groupBy(mallOrders.unitId, sql`2`);
+  },
+
+  /** One unit's orders that count in [start, end) (see purchasesByUnit), newest first, with the merchant's name. */
+  async unitOrders(q: DbOrTx, p: { unitId: string; start: Date; end: Date; limit: number; offset: number }) {
+    const where = and(eq(mallOrders.buyerKind, 'unit'), eq(mallOrders.unitId, p.unitId), countedIn(p.start, p.end));
+    const [rows, [total]] = await Promise.all([
+      q
+        .select({
+          id: mallOrders.id,
+          orderNo: mallOrders.orderNo,
+          status: mallOrders.status,
+          totalFen: mallOrders.totalFen,
+          merchantName: organisations.fullName,
+          paidAt: mallOrders.paidAt,
+          completedAt: mallOrders.completedAt,
+          lines: sql<string>`(select string_agg(l.name, '、' order by l.id) from ${mallOrderLines} l where l.order_id = ${mallOrders.id})`,
+        })
+        .from(mallOrders)
+        .innerJoin(organisations, eq(organisations.id, mallOrders.merchantId))
+        .where(where)
+        .orderBy(sql`coalesce(${mallOrders.completedAt}, ${mallOrders.paidAt}) desc`, mallOrders.id)
+        .limit(p.limit)
+        .offset(p.offset),
+      q.select({ n: sql<number>`count(*)::int` }).from(mallOrders).where(where),
+    ]);
+    return { rows, total: total?.n ?? 0 };
   },
 
   categoryNames: (q: DbOrTx) => q.select({ code: productCategories.code, name: productCategories.name }).from(productCategories),

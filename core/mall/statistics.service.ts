@@ -117,9 +117,51 @@ export function createStatisticsService({ db }: { db: Db }) {
     );
   const yuan = fenToYuan;
 
+  const yearRange = (year: number) => shanghaiDayRange(`${year}-01-01`, `${year}-12-31`);
+
   return {
     unit,
     region,
+
+    /**
+     * For the quotas context (which authorises its caller): the year's purchases made as a unit (orders
+     * of buyer kind 'unit', what the unit itself bought), per unit and Shanghai month (month 0 when
+     * `byMonth` is false): order totals (goods value, before any voucher discount) of completed orders by
+     * completion time, and of paid, shipped or received ones by payment time. Refunded orders never count.
+     * Every product of the mall comes from an assisted area (a district or township of origin), so every
+     * order counts. One grouped query; `unitIds` of any length (all units when omitted).
+     */
+    async purchasesByUnit(p: { year: number; unitIds?: readonly string[]; byMonth?: boolean }) {
+      if (p.unitIds?.length === 0) return [];
+      const rows = await statisticsRepo.purchasesByUnit(db, { ...yearRange(p.year), unitIds: p.unitIds, byMonth: p.byMonth ?? true });
+      return rows.map((r) => ({ unitId: r.unitId, month: Number(r.month), completedFen: num(r.completedFen), pendingFen: num(r.pendingFen) }));
+    },
+
+    /** For the quotas context: a unit's orders counted in the year (as purchasesByUnit), newest first, a page at a time. */
+    async unitOrders(p: { unitId: string; year: number; page: number; pageSize: number }) {
+      const { rows, total } = await statisticsRepo.unitOrders(db, {
+        unitId: p.unitId,
+        ...yearRange(p.year),
+        limit: p.pageSize,
+        offset: (p.page - 1) * p.pageSize,
+      });
+      return {
+        items: rows.map((r) => ({
+          id: r.id,
+          orderNo: r.orderNo,
+          status: r.status,
+          counted: r.status === 'completed' ? ('completed' as const) : ('pending' as const),
+          totalFen: r.totalFen,
+          merchantName: r.merchantName,
+          products: r.lines ?? '',
+          paidAt: r.paidAt?.toISOString() ?? null,
+          completedAt: r.completedAt?.toISOString() ?? null,
+        })),
+        total,
+        page: p.page,
+        pageSize: p.pageSize,
+      };
+    },
 
     /**
      * Which region a caller's 所辖区域消费统计 cover: a department's own (it may narrow down within it),
