@@ -13,7 +13,7 @@ export const accountsContext = defineContext({
   tables: { users, sessions, verificationCodes },
   create: (
     { db, clock, notifier, rateLimiter, config },
-    { messages, organisations }: { messages: MessageService; organisations: Pick<OrganisationService, 'findByUscc' | 'createWithOwner' | 'membershipsOf'> },
+    { messages, organisations }: { messages: MessageService; organisations: Pick<OrganisationService, 'findByUscc' | 'createWithOwner' | 'membershipsOf' | 'addMembers'> },
   ) => ({
     accounts: createAccountService({
       db,

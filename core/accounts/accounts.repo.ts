@@ -1,11 +1,53 @@
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client';
-import { sessions, users, verificationCodes } from '../../db/schema';
+import { accountActivations, sessions, users, verificationCodes } from '../../db/schema';
 
 export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 
+export type ActivationRow = typeof accountActivations.$inferSelect;
+
 export const accountsRepo = {
+  usersByMobiles: (q: DbOrTx, mobiles: string[]) =>
+    q.select({ id: users.id, mobile: users.mobile, username: users.username }).from(users).where(inArray(users.mobile, mobiles)),
+
+  /** New users; a row whose username or mobile is taken is left out (the caller sees which by mobile). */
+  insertUsers: (q: DbOrTx, values: (typeof users.$inferInsert)[]) =>
+    q.insert(users).values(values).onConflictDoNothing().returning({ id: users.id, mobile: users.mobile, username: users.username }),
+
+  insertActivations: (q: DbOrTx, values: (typeof accountActivations.$inferInsert)[]) => q.insert(accountActivations).values(values),
+
+  /** Ends the user's open activation codes (a new one replaces them). */
+  closeActivations: (q: DbOrTx, userId: string, at: Date) =>
+    q
+      .update(accountActivations)
+      .set({ usedAt: at, expiresAt: at })
+      .where(and(eq(accountActivations.userId, userId), sql`${accountActivations.usedAt} is null`)),
+
+  /** The user's open activation code, locked for this try. */
+  async lockOpenActivation(q: DbOrTx, userId: string): Promise<ActivationRow | undefined> {
+    const [row] = await q
+      .select()
+      .from(accountActivations)
+      .where(and(eq(accountActivations.userId, userId), sql`${accountActivations.usedAt} is null`))
+      .for('update');
+    return row;
+  },
+
+  updateActivation: (q: DbOrTx, id: string, set: Partial<typeof accountActivations.$inferInsert>) =>
+    q.update(accountActivations).set(set).where(eq(accountActivations.id, id)),
+
+  /** Per user: whether a password is set, and whether an open activation code is still valid at `now`. */
+  activationStates: (q: DbOrTx, userIds: string[], now: Date) =>
+    q
+      .select({
+        userId: users.id,
+        passwordHash: users.passwordHash,
+        open: sql<boolean>`exists (select 1 from account_activations a where a.user_id = "users"."id" and a.used_at is null and a.expires_at > ${now.toISOString()}::timestamptz)`,
+      })
+      .from(users)
+      .where(inArray(users.id, userIds)),
+
   findUserByUsername: (q: DbOrTx, username: string) => q.query.users.findFirst({ where: sql`lower(${users.username}) = lower(${username})` }),
   findUserByMobile: (q: DbOrTx, mobile: string) => q.query.users.findFirst({ where: eq(users.mobile, mobile) }),
   findUserByEmail: (q: DbOrTx, email: string) => q.query.users.findFirst({ where: sql`lower(${users.email}) = lower(${email})` }),

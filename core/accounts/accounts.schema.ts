@@ -42,6 +42,7 @@ export const LoginInput = z.object({
 });
 export type LoginInput = z.infer<typeof LoginInput>;
 
+
 /** The target is a mobile for `sms` and an e-mail for `email`. */
 export const PasswordResetRequestInput = z.discriminatedUnion('channel', [
   z.object({ channel: z.literal('sms'), target: Mobile }),
@@ -54,6 +55,16 @@ const newPasswordPair = {
   confirmPassword: z.string({ message: '请再次输入新密码' }),
 };
 const samePasswords = { path: ['confirmPassword'], message: '两次输入的密码不一致' };
+
+/** 激活: the first sign-in of a generated account, with the code from the SMS; sets the password. */
+export const ActivateInput = z
+  .object({
+    identifier: z.string({ message: '请填写短信中的登录账号或手机号' }).trim().min(1, '请填写短信中的登录账号或手机号').max(254),
+    code: z.string({ message: '请填写激活码' }).trim().min(1, '请填写激活码').max(40),
+    ...newPasswordPair,
+  })
+  .refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], message: '两次输入的密码不一致' });
+export type ActivateInput = z.infer<typeof ActivateInput>;
 
 export const PasswordResetConfirmInput = z
   .discriminatedUnion('channel', [

@@ -1,7 +1,7 @@
 import { createHmac, randomInt, timingSafeEqual } from 'node:crypto';
 import type { Db, DbOrTx, Tx } from '../../db/client';
 import { recordAudit } from '../audit/audit';
-import type { Actor, MembershipView } from '../shared/actor';
+import type { Actor, MemberRole, MembershipView } from '../shared/actor';
 import { requireActor } from '../shared/actor';
 import { AppError, type ErrorCode } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
@@ -12,7 +12,9 @@ import type { Notifier } from '../notifications/notifier';
 import type { MessageService } from '../notifications/messages.service';
 import type { OrganisationService } from '../organisations/organisations.service';
 import { accountsRepo as repo, type SessionRow, type UserRow } from './accounts.repo';
+import { ACTIVATION_MESSAGES, ACTIVATION_TTL_MS, activationHash, activationState, newActivationCode, normaliseActivationCode } from './activation';
 import {
+  ActivateInput,
   ChangePasswordInput,
   LoginInput,
   PasswordResetConfirmInput,
@@ -33,7 +35,7 @@ export interface AccountsDeps {
   notifier: Notifier;
   messages: MessageService;
   /** Registration founds the person's organisation through its own context. */
-  organisations: Pick<OrganisationService, 'findByUscc' | 'createWithOwner' | 'membershipsOf'>;
+  organisations: Pick<OrganisationService, 'findByUscc' | 'createWithOwner' | 'membershipsOf' | 'addMembers'>;
   rateLimiter: RateLimiter;
   secret: string;
   session: { idleMs: number; absoluteMs: number };
@@ -95,6 +97,24 @@ export const toPublicUser = (u: UserRow): PublicUser => ({
 export const maskMobile = (m: string) => `${m.slice(0, 3)}****${m.slice(7)}`;
 
 const CODE_MESSAGE = '验证码错误或已失效，请重新获取';
+
+/** The password of a generated account until its activation code sets one: no argon2 hash matches it. */
+const NOT_ACTIVATED = '!activation';
+const ACTIVATION_WRONG = '账号或激活码不正确（激活码见短信，区分账号）';
+const ACTIVATION_MAX_FAILURES = 5;
+
+/** Someone the platform opens an account for (a budget unit's contact, a purchaser). */
+export interface GeneratedPerson {
+  organisationId: string;
+  role: MemberRole;
+  /** 11 digits. */
+  mobile: string;
+  displayName: string;
+  /** The login to create (letters and digits, 4–20); none: the person signs in with the mobile. */
+  username?: string;
+  /** The SMS text; `code` is null when the mobile already had an account (it joins the organisation). */
+  sms: (a: { login: string; code: string | null }) => string;
+}
 const RESET_ACCEPTED = { message: '如果该账号存在，验证码已发送，请在 10 分钟内使用' } as const;
 
 export function createAccountService(deps: AccountsDeps) {
@@ -369,6 +389,9 @@ export function createAccountService(deps: AccountsDeps) {
       const accountKey = user ? `user:${user.id}` : `id:${normaliseIdentifier(input.identifier)}`;
       await rl.consume(RATE_RULES.loginFailuresPerAccount, accountKey, '密码错误次数过多，请 15 分钟后再试或找回密码');
       const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await spendVerifyTime(input.password), false);
+      if (user && !ok && user.passwordHash === NOT_ACTIVATED) {
+        throw new AppError('ACCOUNT_NOT_ACTIVATED', '该账号尚未激活，请用短信中的激活码激活并设置密码', { identifier: '该账号尚未激活，请先激活' });
+      }
       if (!user || !ok) {
         throw new AppError('INVALID_CREDENTIALS', '账号或密码错误（密码区分大小写）', { password: '账号或密码错误（密码区分大小写）' });
       }
@@ -424,6 +447,146 @@ export function createAccountService(deps: AccountsDeps) {
       if (!token) return;
       recentSessions.delete(sessionIdFromToken(token));
       await repo.deleteSession(db, sessionIdFromToken(token));
+    },
+
+    /**
+     * Opens accounts for people the platform invites, in the caller's transaction, without hashing a
+     * password: a mobile with no account gets a user with no usable password, the membership and an
+     * activation code (7 days, stored as SHA-256) in its SMS; a mobile that has an account gets the
+     * membership and an SMS without a code. SMS go through the notifier in the same transaction.
+     * One answer per person, in order. 10,000 people are a few multi-row statements.
+     */
+    async generateAccounts(tx: Tx, people: readonly GeneratedPerson[]): Promise<{ userId: string; created: boolean; code: string | null }[]> {
+      if (!people.length) return [];
+      const now = clock.now();
+      const mobiles = [...new Set(people.map((p) => p.mobile))];
+      const existing = new Map((await repo.usersByMobiles(tx, mobiles)).map((u) => [u.mobile, u]));
+      const toCreate = new Map<string, GeneratedPerson>();
+      for (const p of people) if (!existing.has(p.mobile) && !toCreate.has(p.mobile)) toCreate.set(p.mobile, p);
+      const created = new Map<string, { id: string; username: string; code: string }>();
+      // A taken username (rare: a USCC someone chose as a login) gets a generated one on the second pass.
+      for (const pass of [0, 1]) {
+        const rows = [...toCreate.values()].filter((p) => !created.has(p.mobile));
+        if (!rows.length) break;
+        const values = rows.map((p) => ({
+          username: pass === 0 && p.username ? p.username : `u${p.mobile.slice(-4)}${randomInt(10_000_000, 99_999_999)}`,
+          mobile: p.mobile,
+          displayName: p.displayName.slice(0, 40),
+          passwordHash: NOT_ACTIVATED,
+          createdAt: now,
+          passwordChangedAt: now,
+        }));
+        for (let i = 0; i < values.length; i += 1000) {
+          for (const u of await repo.insertUsers(tx, values.slice(i, i + 1000))) created.set(u.mobile, { id: u.id, username: u.username, code: '' });
+        }
+      }
+      const activations = [];
+      for (const [mobile, c] of created) {
+        const { code, hash } = newActivationCode();
+        c.code = code;
+        const organisationId = toCreate.get(mobile)!.organisationId;
+        activations.push({ userId: c.id, organisationId, codeHash: hash, expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS), createdAt: now });
+      }
+      for (let i = 0; i < activations.length; i += 1000) await repo.insertActivations(tx, activations.slice(i, i + 1000));
+      const answers = people.map((p) => {
+        const fresh = created.get(p.mobile);
+        const old = existing.get(p.mobile);
+        // A mobile taken between the read and the insert (another request) joins like an existing one.
+        if (!fresh && !old) throw new AppError('MOBILE_TAKEN', `手机号 ${maskMobile(p.mobile)} 刚被注册，请重试`);
+        const userId = fresh?.id ?? old!.id;
+        const first = fresh && toCreate.get(p.mobile) === p;
+        // The login the SMS names: the username asked for (or its replacement); otherwise the mobile.
+        return { person: p, userId, created: Boolean(first), code: first ? fresh.code : null, login: first && p.username ? fresh.username : p.mobile };
+      });
+      await organisations.addMembers(
+        tx,
+        answers.map((a) => ({ userId: a.userId, organisationId: a.person.organisationId, role: a.person.role })),
+      );
+      await notifier.sendSmsMany(
+        answers.map((a) => ({ to: a.person.mobile, text: a.person.sms({ login: a.login, code: a.code }) })),
+        tx,
+      );
+      return answers.map(({ userId, created: c, code }) => ({ userId, created: c, code }));
+    },
+
+    /**
+     * A new activation code for a generated account (resend, or a superior's password reset), in the
+     * caller's transaction: the open code ends, the SMS carries the new one. `resetPassword`: the
+     * password stops working and every session ends until the code sets a new one.
+     */
+    async reissueActivation(tx: Tx, userId: string, organisationId: string, sms: (a: { login: string; code: string }) => string, opts: { resetPassword: boolean }) {
+      const user = await repo.findUserById(tx, userId);
+      if (!user) throw new AppError('NOT_FOUND', '账号不存在');
+      const now = clock.now();
+      await repo.closeActivations(tx, userId, now);
+      const { code, hash } = newActivationCode();
+      await repo.insertActivations(tx, [{ userId, organisationId, codeHash: hash, expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS), createdAt: now }]);
+      if (opts.resetPassword) {
+        await repo.setPassword(tx, userId, NOT_ACTIVATED, now);
+        await repo.deleteUserSessions(tx, userId);
+        forgetUserSessions(userId);
+      }
+      await notifier.sendSms({ to: user.mobile, text: sms({ login: user.username, code }) }, tx);
+    },
+
+    /** Mobiles (11 digits) that already sign in an account. */
+    async existingMobiles(q: DbOrTx, mobiles: readonly string[]): Promise<Set<string>> {
+      const unique = [...new Set(mobiles)];
+      const found = new Set<string>();
+      for (let i = 0; i < unique.length; i += 1000) for (const u of await repo.usersByMobiles(q, unique.slice(i, i + 1000))) found.add(u.mobile);
+      return found;
+    },
+
+    /** Per user: 'active' (a password is set), 'pending' (an open code), 'expired' (codes ran out: resend). */
+    async activationStates(userIds: readonly string[], q: DbOrTx = db): Promise<Map<string, 'active' | 'pending' | 'expired'>> {
+      const out = new Map<string, 'active' | 'pending' | 'expired'>();
+      const unique = [...new Set(userIds)];
+      const now = clock.now();
+      for (let i = 0; i < unique.length; i += 1000) {
+        for (const r of await repo.activationStates(q, unique.slice(i, i + 1000), now)) {
+          out.set(r.userId, r.passwordHash !== NOT_ACTIVATED ? 'active' : r.open ? 'pending' : 'expired');
+        }
+      }
+      return out;
+    },
+
+    /**
+     * 激活: the first sign-in of a generated account. The login (or mobile) and the SMS code set the
+     * password (one argon2 hash, now) and start a session. A wrong code counts; the 5th ends the code.
+     * Errors: VALIDATION, RATE_LIMITED, ACTIVATION_INVALID (unknown account, wrong, expired or used code).
+     */
+    async activate(raw: unknown, ctx: RequestContext, kind: 'cookie' | 'bearer' = 'cookie'): Promise<SessionResult & { organisationId: string | null }> {
+      const input = parseInput(ActivateInput, raw);
+      await rl.consume(RATE_RULES.loginPerIp, ctx.ip, '尝试太频繁，请稍后再试');
+      const user = await findUserByIdentifier(db, input.identifier);
+      await rl.consume(RATE_RULES.loginFailuresPerAccount, user ? `activate:${user.id}` : `activate-id:${normaliseIdentifier(input.identifier)}`, '激活码错误次数过多，请 15 分钟后再试');
+      const canonical = normaliseActivationCode(input.code);
+      const wrong = () => new AppError('ACTIVATION_INVALID', ACTIVATION_WRONG, { code: ACTIVATION_WRONG });
+      if (!user || !canonical) throw wrong();
+      const passwordHash = await hashPassword(input.newPassword);
+      const outcome = await db.transaction(async (tx) => {
+        const row = await repo.lockOpenActivation(tx, user.id);
+        if (!row) return { error: user.passwordHash === NOT_ACTIVATED ? ACTIVATION_MESSAGES.expired : ACTIVATION_MESSAGES.used };
+        const state = activationState(row, clock.now());
+        if (state !== 'valid') return { error: ACTIVATION_MESSAGES[state] };
+        const a = Buffer.from(row.codeHash, 'hex');
+        const b = Buffer.from(activationHash(canonical), 'hex');
+        if (a.length !== b.length || !timingSafeEqual(a, b)) {
+          const failed = row.failedAttempts + 1;
+          await repo.updateActivation(tx, row.id, failed >= ACTIVATION_MAX_FAILURES ? { failedAttempts: failed, usedAt: clock.now() } : { failedAttempts: failed });
+          return { error: ACTIVATION_WRONG };
+        }
+        if (user.status === 'disabled') return { error: '该账号已被停用，请联系平台客服' };
+        const now = clock.now();
+        await repo.updateActivation(tx, row.id, { usedAt: now });
+        await repo.setPassword(tx, user.id, passwordHash, now);
+        await audit(tx, user.id, 'account.activate', 'user', user.id, ctx.ip, undefined, row.organisationId);
+        const session = await startSession(tx, user, ctx, kind);
+        return { session: { ...session, organisationId: row.organisationId } };
+      });
+      if ('error' in outcome) throw new AppError('ACTIVATION_INVALID', outcome.error!, { code: outcome.error! });
+      await rl.reset(RATE_RULES.loginFailuresPerAccount, `activate:${user.id}`);
+      return outcome.session!;
     },
 
     /** Always answers the same, whether or not an account has that mobile or e-mail. */

@@ -56,7 +56,7 @@ export const notificationsRepo = {
       .set({ readAt: sql`now()` })
       .where(and(eq(siteMessages.userId, userId), isNull(siteMessages.readAt))),
 
-  insertOutbox: (q: DbOrTx, values: typeof outbox.$inferInsert) => q.insert(outbox).values(values),
+  insertOutbox: (q: DbOrTx, values: typeof outbox.$inferInsert | (typeof outbox.$inferInsert)[]) => q.insert(outbox).values(values as (typeof outbox.$inferInsert)[]),
 
   listOutbox(q: DbOrTx, opts: { recipient?: string; limit?: number } = {}) {
     const query = q.select().from(outbox);

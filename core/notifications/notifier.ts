@@ -14,6 +14,8 @@ export interface EmailMessage {
 /** How the platform reaches people outside it. Real providers implement this; so does the sandbox. */
 export interface Notifier {
   sendSms(msg: SmsMessage, tx?: DbOrTx): Promise<void>;
+  /** Many SMS in the caller's transaction (generated accounts: thousands at once, one statement where the provider allows). */
+  sendSmsMany(msgs: readonly SmsMessage[], tx: DbOrTx): Promise<void>;
   sendEmail(msg: EmailMessage, tx?: DbOrTx): Promise<void>;
 }
 
@@ -25,6 +27,14 @@ export function createSandboxNotifier(db: DbOrTx): Notifier {
   return {
     async sendSms(msg, tx) {
       await repo.insertOutbox(tx ?? db, { channel: 'sms', recipient: msg.to, body: msg.text });
+    },
+    async sendSmsMany(msgs, tx) {
+      for (let i = 0; i < msgs.length; i += 1000) {
+        await repo.insertOutbox(
+          tx,
+          msgs.slice(i, i + 1000).map((m) => ({ channel: 'sms' as const, recipient: m.to, body: m.text })),
+        );
+      }
     },
     async sendEmail(msg, tx) {
       await repo.insertOutbox(tx ?? db, { channel: 'email', recipient: msg.to, subject: msg.subject, body: msg.text });

@@ -28,6 +28,9 @@ export function createOutboxNotifier(jobs: JobQueue, provider: ExternalNotifier,
       // Without a transaction the row is already committed: send now instead of at the next poll.
       if (!tx) await jobs.runNow(row.id);
     },
+    async sendSmsMany(msgs, tx) {
+      for (const msg of msgs) await jobs.enqueue(tx, SMS_TOPIC, msg);
+    },
     async sendEmail(msg, tx) {
       const row = await jobs.enqueue(tx ?? db, EMAIL_TOPIC, msg);
       if (!tx) await jobs.runNow(row.id);

@@ -24,7 +24,20 @@ export const organisationsRepo = {
     return row!;
   },
 
+  /** Organisations of one kind by USCC: inserted, or renamed when the code exists (unique (kind, uscc)). */
+  upsertByUscc: (q: DbOrTx, kind: OrganisationKind, rows: { fullName: string; uscc: string; regionCode?: string | null }[]) =>
+    q
+      .insert(organisations)
+      .values(rows.map((r) => ({ kind, fullName: r.fullName, uscc: r.uscc, regionCode: r.regionCode ?? null })))
+      .onConflictDoUpdate({
+        target: [organisations.kind, organisations.uscc],
+        targetWhere: sql`${organisations.uscc} is not null`,
+        set: { fullName: sql`excluded.full_name` },
+      })
+      .returning({ id: organisations.id, uscc: organisations.uscc }),
+
   insertMembership: (q: DbOrTx, values: typeof memberships.$inferInsert) => q.insert(memberships).values(values),
+  insertMemberships: (q: DbOrTx, values: (typeof memberships.$inferInsert)[]) => q.insert(memberships).values(values).onConflictDoNothing(),
 
   /** The user's organisations with their role, oldest membership first. */
   listMembershipsOf: (q: DbOrTx, userId: string) =>

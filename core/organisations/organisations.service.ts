@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Db, DbOrTx } from '../../db/client';
 import { recordAudit } from '../audit/audit';
-import { requireOperator, type Actor } from '../shared/actor';
+import { requireOperator, type Actor, type MemberRole } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import { parseInput, SearchKeyword } from '../shared/validate';
 import { PageNumber, PageSize, pageOffset } from '../shared/paging';
@@ -61,6 +61,21 @@ export function createOrganisationService({ db }: { db: Db }) {
       const row = await repo.insertOrganisation(tx, org);
       await repo.insertMembership(tx, { userId: ownerUserId, organisationId: row.id, role: 'owner' });
       return row;
+    },
+
+    /** Adds members in the caller's transaction; a person already a member keeps the role they have. */
+    async addMembers(tx: DbOrTx, rows: { userId: string; organisationId: string; role: MemberRole }[]) {
+      for (let i = 0; i < rows.length; i += 1000) await repo.insertMemberships(tx, rows.slice(i, i + 1000));
+    },
+
+    /**
+     * Organisations of one kind created or renamed by USCC in the caller's transaction (the quotas
+     * import: the same code updates, never duplicates). Returns each code's organisation id.
+     */
+    async upsertByUscc(tx: DbOrTx, kind: NewOrganisation['kind'], rows: { fullName: string; uscc: string; regionCode?: string | null }[]) {
+      if (!rows.length) return new Map<string, string>();
+      const out = await repo.upsertByUscc(tx, kind, rows);
+      return new Map(out.map((r) => [r.uscc!, r.id]));
     },
 
     /** Full names of organisations by id, for other contexts' lists (an unknown id is left out). */
