@@ -2,6 +2,7 @@ import { accountsContext } from './accounts/accounts.context';
 import { auditContext } from './audit/audit.context';
 import { escrowContext } from './escrow/escrow.context';
 import { filesContext } from './files/files.context';
+import { importsContext } from './imports/imports.context';
 import { jobsContext } from './jobs/jobs.context';
 import { mallContext } from './mall/mall.context';
 import { notificationsContext } from './notifications/notifications.context';
@@ -26,6 +27,7 @@ export const CONTEXTS = [
   auditContext,
   settingsContext,
   filesContext,
+  importsContext,
   walletContext,
   roomsContext,
   tendersContext,

@@ -7,6 +7,7 @@ import { registerAuditRoutes } from './api/audit.routes';
 import { registerAuthRoutes } from './api/auth.routes';
 import { registerEscrowRoutes } from './api/escrow.routes';
 import { registerFileRoutes } from './api/files.routes';
+import { registerImportRoutes } from './api/imports.routes';
 import { registerInvitationRoutes } from './api/invitations.routes';
 import { registerJobRoutes } from './api/jobs.routes';
 import { registerMallCatalogRoutes } from './api/mall-catalog.routes';
@@ -23,6 +24,7 @@ import { registerVoucherMerchantRoutes } from './api/vouchers-merchants.routes';
 import { registerWalletRoutes } from './api/wallet.routes';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import type { BangfuIo } from './sockets/io';
+import { registerImportHandlers } from './sockets/imports.handlers';
 import { registerRoomHandlers } from './sockets/rooms.handlers';
 import { registerVoucherHandlers } from './sockets/vouchers.handlers';
 
@@ -55,6 +57,7 @@ export const EDGE_CONTEXTS = {
   audit: { routes: [registerAuditRoutes] },
   wallet: { routes: [registerWalletRoutes] },
   files: { routes: [registerFileRoutes] },
+  imports: { routes: [registerImportRoutes], sockets: [registerImportHandlers] },
   tenders: { routes: [registerInvitationRoutes, registerTenderRoutes, registerStorefrontRoutes] },
   rooms: { routes: [registerRoomRoutes], sockets: [registerRoomHandlers] },
   mall: { routes: [registerMallOrderRoutes, registerMallCatalogRoutes, registerUnitMemberRoutes] },

@@ -6,6 +6,7 @@ import type { z } from 'zod';
 import type { OfferResultView, StartedRoundView } from '../core/rooms/rooms.schema';
 import type { VoucherFiguresPayload } from '../core/vouchers/campaigns.schema';
 import type { VoucherCountsPayload } from '../core/vouchers/grabs.schema';
+import type { ImportBatchView } from '../core/imports/imports.schema';
 
 export interface SiteMessagePayload {
   id: string;
@@ -68,6 +69,8 @@ export interface ServerToClientEvents {
   /** Granted / remaining per tier of a watched voucher campaign (throttled to a few a second). */
   'vouchers:counts': (p: VoucherCountsPayload) => void;
   'vouchers:figures': (p: VoucherFiguresPayload) => void;
+  /** A watched import batch's view: progress while parsing or confirming (about once a second), then its result. */
+  'imports:progress': (p: ImportBatchView) => void;
 }
 
 /** A value as a service may hand it over: Dates where the contract shows ISO strings (JSON writes them so). */
@@ -113,6 +116,9 @@ export interface ClientToServerEvents {
   'vouchers:unwatch': (p: { campaignId: string }, ack?: Ack<null>) => void;
   /** The owning bureau's live console: joins the counts room and the bureau room (`vouchers:figures`); answers both now. */
   'vouchers:console': (p: { campaignId: string }, ack: Ack<{ counts: VoucherCountsPayload; figures: VoucherFiguresPayload }>) => void;
+  /** Follows an import batch (rights as its preview): the current view now, then `imports:progress` pushes. */
+  'imports:watch': (p: { batchId: string }, ack: Ack<ImportBatchView>) => void;
+  'imports:unwatch': (p: { batchId: string }, ack?: Ack<null>) => void;
 }
 
 export type InterServerEvents = Record<string, never>;

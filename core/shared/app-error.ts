@@ -1,5 +1,6 @@
 import { ACCOUNTS_ERRORS } from '../accounts/accounts.errors';
 import { ESCROW_ERRORS } from '../escrow/escrow.errors';
+import { IMPORTS_ERRORS } from '../imports/imports.errors';
 import { JOBS_ERRORS } from '../jobs/jobs.errors';
 import { MALL_ERRORS } from '../mall/mall.errors';
 import { ORGANISATIONS_ERRORS } from '../organisations/organisations.errors';
@@ -43,6 +44,7 @@ export const CONTEXT_ERRORS = {
   escrow: ESCROW_ERRORS,
   jobs: JOBS_ERRORS,
   vouchers: VOUCHERS_ERRORS,
+  imports: IMPORTS_ERRORS,
   quotas: QUOTAS_ERRORS,
 } as const;
 

@@ -20,6 +20,7 @@ export const NON_JSON_BODY_PATHS = [
   /^\/api\/v1\/payments\/notify/,
   /^\/api\/v1\/sandbox\/bank\/decide/,
   /^\/api\/v1\/files$/,
+  /^\/api\/v1\/imports$/,
   /^\/api\/v1\/vouchers\/campaigns\/[^/]+\/merchants\/import$/,
 ];
 
@@ -113,6 +114,7 @@ export const API_TAGS: { name: string; description: string }[] = [
   { name: 'mall', description: '消费帮扶馆：注册、商品、购物车、订单、地址、统计' },
   { name: 'escrow', description: '协议、里程碑托管、验收、售后、终止与评价' },
   { name: 'storefronts', description: '服务机构店铺、服务项目与案例' },
+  { name: 'imports', description: '导入：Excel 表格上传、逐行检查与预览、错误报告、确认导入' },
   { name: 'dev', description: '仅开发与测试环境' },
 ];
 
