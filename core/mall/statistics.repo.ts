@@ -1,4 +1,4 @@
-import { and, eq, gte, inArray, lt, sql, type SQL } from 'drizzle-orm';
+import { and, eq, gte, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { individualProfiles, mallOrderLines, mallOrders, organisations, productCategories, users } from '../../db/schema';
 
@@ -13,8 +13,10 @@ const periodOf = (granularity: Granularity) =>
 
 /** Completed in [start, end), or paid in it and not completed yet. */
 const countedIn = (start: Date, end: Date) =>
-  sql`((${mallOrders.status} = 'completed' and ${mallOrders.completedAt} >= ${start} and ${mallOrders.completedAt} < ${end})
-    or (${mallOrders.status} in ('paid', 'shipped', 'received') and ${mallOrders.paidAt} >= ${start} and ${mallOrders.paidAt} < ${end}))`;
+  or(
+    and(eq(mallOrders.status, 'completed'), gte(mallOrders.completedAt, start), lt(mallOrders.completedAt, end)),
+    and(inArray(mallOrders.status, ['paid', 'shipped', 'received']), gte(mallOrders.paidAt, start), lt(mallOrders.paidAt, end)),
+  );
 
 const unitFilter = (unitIds?: readonly string[]) =>
   unitIds === undefined ? sql`${mallOrders.unitId} is not null` : sql`${mallOrders.unitId} = any(string_to_array(${unitIds.join(',')}, ',')::uuid[])`;

@@ -40,6 +40,7 @@ const emptySums = (): Sums => ({ reservedFen: 0, actualFen: 0, pendingFen: 0, un
 const BAND_ORDER = Object.fromEntries(COMPLETION_BANDS.map((b, i) => [b.key, i])) as Record<CompletionBand, number>;
 const LEVEL_ORDER = ['中央', '省', '市', '县', '乡'];
 const ROLE_LABEL = { central_dept: '主管部门', finance_dept: '财政部门', unit: '预算单位' } as const;
+const collator = new Intl.Collator('zh-CN');
 const pct = (bp: number | null) => (bp === null ? '未设预留' : `${(bp / 100).toFixed(2)}%`);
 
 /**
@@ -156,7 +157,7 @@ export function createQuotaStatisticsService({ db, clock, purchases }: QuotaStat
             subtree: sub.units > 1 ? { ...figures(sub), units: sub.units } : null,
           };
         })
-        .sort((x, y) => BAND_ORDER[x.band] - BAND_ORDER[y.band] || (x.completionBp ?? 0) - (y.completionBp ?? 0) || x.depth - y.depth || x.name.localeCompare(y.name, 'zh-CN'));
+        .sort((x, y) => BAND_ORDER[x.band] - BAND_ORDER[y.band] || (x.completionBp ?? 0) - (y.completionBp ?? 0) || x.depth - y.depth || collator.compare(x.name, y.name));
     }
     const groups = new Map<string, { name: string; units: Row[] }>();
     const region = regionOf(rows, rootId);
@@ -172,7 +173,7 @@ export function createQuotaStatisticsService({ db, clock, purchases }: QuotaStat
     });
     return groupBy === 'level'
       ? out.sort((x, y) => LEVEL_ORDER.indexOf(x.key) - LEVEL_ORDER.indexOf(y.key))
-      : out.sort((x, y) => (x.key === rootId ? -1 : y.key === rootId ? 1 : x.name.localeCompare(y.name, 'zh-CN')));
+      : out.sort((x, y) => (x.key === rootId ? -1 : y.key === rootId ? 1 : collator.compare(x.name, y.name)));
   }
 
   async function subtreeAll(actor: Actor | null, raw: unknown) {
