@@ -50,7 +50,7 @@ export function createFulfilmentService(deps: OrderDeps, core: OrderCore) {
     async reimbursements(actor: Actor | null, raw: unknown) {
       const a = requireActor(actor);
       const org = a.organisation;
-      if (org?.kind !== 'unit') throw new AppError('FORBIDDEN', '只有单位管理员可以查看报销清单');
+      if (org?.kind !== 'unit' && org?.kind !== 'budget_unit') throw new AppError('FORBIDDEN', '只有单位管理员可以查看报销清单');
       authorize(a, 'mall.reimbursements', { organisationId: org.organisationId });
       const list = await listWhere({ reimbursableOfUnit: org.organisationId }, raw, true);
       const ids = list.items.map((o) => o.id);

@@ -97,13 +97,14 @@ export const RECEIVE_JOB = 'mall.order-receive';
 export const COMPLETE_JOB = 'mall.order-complete';
 
 /**
- * The one buyer rule of the mall, used by checkout, payment and the pages: acting for a unit in a role
- * that may buy for it (owner, admin, finance), one buys for the unit (its id is returned); anyone else
- * (a plain member too) buys as an individual (null).
+ * The one buyer rule of the mall, used by checkout, payment and the pages: acting for a unit (a mall
+ * unit, or a budget unit of the quotas) in a role that may buy for it (owner, admin, finance, and a
+ * budget unit's purchasers), one buys for the unit (its id is returned); anyone else (a plain member
+ * too) buys as an individual (null).
  */
 export function unitBoughtFor(a: Actor): string | null {
   const org = a.organisation;
-  return org?.kind === 'unit' && can(a, 'mall.buy_for_unit', { organisationId: org.organisationId }) ? org.organisationId : null;
+  return (org?.kind === 'unit' || org?.kind === 'budget_unit') && can(a, 'mall.buy_for_unit', { organisationId: org.organisationId }) ? org.organisationId : null;
 }
 
 export const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);

@@ -2,6 +2,7 @@ import { createRoute, z } from '@hono/zod-openapi';
 import type { Context } from 'hono';
 import { deleteCookie, setCookie } from 'hono/cookie';
 import {
+  ActivateInput,
   ChangePasswordInput,
   LoginInput,
   PasswordResetConfirmInput,
@@ -43,6 +44,17 @@ const login = createRoute({
   summary: '登录（用户名、手机号或邮箱 + 密码）',
   request: { body: jsonBody(LoginInput) },
   responses: { 200: json(SessionResponse, 'Signed in'), ...errorResponses(400, 401, 403, 429) },
+});
+
+const activate = createRoute({
+  method: 'post',
+  path: '/auth/activate',
+  tags: ['auth'],
+  summary: '激活平台开通的账号（短信激活码 + 设置密码）',
+  description:
+    'The first sign-in of an account the platform generated (a budget unit management account, a purchaser trading account): the login or mobile and the activation code from the SMS set the password and start a session. `organisationId`: the organisation the account was opened for.',
+  request: { body: jsonBody(ActivateInput) },
+  responses: { 200: json(SessionResponse.extend({ organisationId: z.uuid().nullable() }), 'Activated and signed in'), ...errorResponses(400, 429) },
 });
 
 const logout = createRoute({
@@ -137,6 +149,12 @@ export function registerAuthRoutes(api: ApiRouter) {
 
   api.openapi(login, async (c) => {
     const s = await c.var.services.accounts.login(c.req.valid('json'), requestContext(c));
+    setSessionCookie(c, s);
+    return c.json(s, 200);
+  });
+
+  api.openapi(activate, async (c) => {
+    const s = await c.var.services.accounts.activate(c.req.valid('json'), requestContext(c));
     setSessionCookie(c, s);
     return c.json(s, 200);
   });

@@ -11,7 +11,8 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const count = async (q: Record<string, string>) => (await orders.listMine(actor, { ...q, pageSize: 1 })).total;
   const [profile, unit, pending, paid, shipped, refund] = await Promise.all([
     buyer.isIndividual ? locals.services.units.getIndividual(actor) : null,
-    buyer.kind === 'unit' ? locals.services.units.getUnit(actor) : null,
+    // A mall unit's registration details; a budget unit's purchasers see their unit's name only.
+    buyer.kind === 'unit' && actor.organisation?.kind === 'unit' ? locals.services.units.getUnit(actor) : null,
     count({ status: 'pending_payment' }),
     count({ status: 'paid' }),
     count({ status: 'shipped' }),
