@@ -8,6 +8,7 @@ import { mallContext } from './mall/mall.context';
 import { notificationsContext } from './notifications/notifications.context';
 import { organisationsContext } from './organisations/organisations.context';
 import type { CheckOrder, NamesOfList, ServicesOfList } from './platform/context';
+import { quotasContext } from './quotas/quotas.context';
 import { roomsContext } from './rooms/rooms.context';
 import { settingsContext } from './settings/settings.context';
 import { tendersContext } from './tenders/tenders.context';
@@ -34,6 +35,7 @@ export const CONTEXTS = [
   escrowContext,
   mallContext,
   vouchersContext,
+  quotasContext,
 ] as const;
 
 export type ContextList = typeof CONTEXTS;
