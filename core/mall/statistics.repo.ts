@@ -19,7 +19,10 @@ const countedIn = (start: Date, end: Date) =>
   );
 
 const unitFilter = (unitIds?: readonly string[]) =>
-  unitIds === undefined ? sql`${mallOrders.unitId} is not null` : sql`${mallOrders.unitId} = any(string_to_array(${unitIds.join(',')}, ',')::uuid[])`;
+  unitIds === undefined
+    ? sql`${mallOrders.unitId} is not null`
+    : // A semi-join (hashed) rather than = any(array), which is a linear scan of the array per row.
+      sql`${mallOrders.unitId} in (select unnest(string_to_array(${unitIds.join(',')}, ','))::uuid)`;
 
 /** SQL of the mall statistics: sums over counted orders paid within [start, end). */
 export const statisticsRepo = {
@@ -162,7 +165,10 @@ export const statisticsRepo = {
         .orderBy(sql`coalesce(${mallOrders.completedAt}, ${mallOrders.paidAt}) desc`, mallOrders.id)
         .limit(p.limit)
         .offset(p.offset),
-      q.select({ n: sql<number>`count(*)::int` }).from(mallOrders).where(where),
+      q
+        .select({ n: sql<number>`count(*)::int` })
+        .from(mallOrders)
+        .where(where),
     ]);
     return { rows, total: total?.n ?? 0 };
   },

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../../db/client';
-import { budgetUnits, budgetUnitTree, mallOrders, memberships, organisations, users } from '../../db/schema';
+import { budgetUnits, budgetUnitTree, mallOrders, organisations, users } from '../../db/schema';
 import type { Actor, MemberRole } from '../shared/actor';
 
 /**
@@ -56,7 +56,10 @@ export async function orderParties(db: Db) {
     .insert(users)
     .values({ username: `qs${tag}`, mobile: `139${String(parseInt(tag, 16) % 100_000_000).padStart(8, '0')}`, passwordHash: 'x' })
     .returning({ id: users.id });
-  const [shop] = await db.insert(organisations).values({ kind: 'merchant', fullName: `酉阳县测试合作社${tag}`, regionCode: '500242' }).returning({ id: organisations.id });
+  const [shop] = await db
+    .insert(organisations)
+    .values({ kind: 'merchant', fullName: `酉阳县测试合作社${tag}`, regionCode: '500242' })
+    .returning({ id: organisations.id });
   return { buyerUserId: user!.id, merchantId: shop!.id };
 }
 
@@ -94,6 +97,3 @@ export function actorFor(organisationId: string, role: MemberRole = 'admin', nam
   const m = { organisationId, kind: 'budget_unit' as const, fullName: name, uscc: null, status: 'active' as const, role };
   return { userId: randomUUID(), username: 'tester', sessionId: randomUUID(), memberships: [m], organisation: m, isOperator: false };
 }
-
-/** Makes a real membership (for pages and API tests that sign in). */
-export const addMembership = (db: Db, userId: string, organisationId: string, role: MemberRole) => db.insert(memberships).values({ userId, organisationId, role });

@@ -25,17 +25,22 @@ afterAll(() => p?.close());
 
 const YEAR = 2026;
 // Instants around the Shanghai year's edges, and anything in between.
-const EDGES = ['2025-12-31T15:59:59.999Z', '2025-12-31T16:00:00Z', '2026-06-30T16:00:00Z', '2026-12-31T15:59:59.999Z', '2026-12-31T16:00:00Z'].map((s) => Date.parse(s));
+const EDGES = ['2025-12-31T15:59:59.999Z', '2025-12-31T16:00:00Z', '2026-06-30T16:00:00Z', '2026-12-31T15:59:59.999Z', '2026-12-31T16:00:00Z'].map((s) =>
+  Date.parse(s),
+);
 const instant = fc.oneof(fc.constantFrom(...EDGES), fc.integer({ min: Date.parse('2025-12-20T00:00:00Z'), max: Date.parse('2027-01-10T00:00:00Z') }));
 const STATUSES = ['pending_payment', 'paid', 'shipped', 'received', 'completed', 'cancelled', 'refunded'] as const;
 
 const scenario = fc.record({
   // Node i > 0 hangs under one of the earlier nodes less than 4 levels deep (at most 5 levels).
   parents: fc.array(fc.nat(), { maxLength: 25 }),
-  amounts: fc.array(fc.record({ annualFen: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 10_000_000_000 })), ratioBp: fc.integer({ min: 0, max: 10_000 }) }), {
-    minLength: 26,
-    maxLength: 26,
-  }),
+  amounts: fc.array(
+    fc.record({ annualFen: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 10_000_000_000 })), ratioBp: fc.integer({ min: 0, max: 10_000 }) }),
+    {
+      minLength: 26,
+      maxLength: 26,
+    },
+  ),
   orders: fc.array(
     fc.record({
       unit: fc.nat(),
@@ -111,7 +116,9 @@ describe('quota statistics against a brute-force recomputation', () => {
         const n = s.parents.length + 1;
         const ids = Array.from({ length: n }, () => randomUUID());
         const depth = [0];
-        const nodes: TreeNode[] = [{ id: ids[0]!, superiorId: null, name: `根单位${ids[0]!.slice(0, 6)}`, role: 'finance_dept', ...s.amounts[0]!, budgetLevel: s.levels[0] }];
+        const nodes: TreeNode[] = [
+          { id: ids[0]!, superiorId: null, name: `根单位${ids[0]!.slice(0, 6)}`, role: 'finance_dept', ...s.amounts[0]!, budgetLevel: s.levels[0] },
+        ];
         s.parents.forEach((choice, k) => {
           const i = k + 1;
           const open = depth.flatMap((d, j) => (d < 4 ? [j] : []));

@@ -92,7 +92,9 @@ export const SubtreeStatisticsView = z.object({
   groupBy: z.enum(GROUP_BY),
   band: Band.nullable(),
   totals: z.object({ ...Figures, units: z.number().int() }),
-  bands: z.array(z.object({ key: Band, label: z.string(), units: z.number().int() })).describe('Units of the subtree by their own completion band, laggards first'),
+  bands: z
+    .array(z.object({ key: Band, label: z.string(), units: z.number().int() }))
+    .describe('Units of the subtree by their own completion band, laggards first'),
   rows: PageOf(StatisticsRowView),
 });
 export type SubtreeStatisticsView = z.infer<typeof SubtreeStatisticsView>;

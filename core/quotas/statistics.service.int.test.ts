@@ -39,7 +39,14 @@ beforeAll(async () => {
     { unitId: ids.school, status: 'refunded', totalFen: 50_000, paidAt: at('2026-04-01T02:00:00Z'), completedAt: null },
     { unitId: ids.school, status: 'cancelled', totalFen: 50_000, paidAt: null, completedAt: null },
     { unitId: ids.school, status: 'pending_payment', totalFen: 50_000, paidAt: null, completedAt: null },
-    { unitId: ids.school, status: 'completed', totalFen: 50_000, paidAt: at('2026-04-01T02:00:00Z'), completedAt: at('2026-04-08T02:00:00Z'), buyerKind: 'individual' },
+    {
+      unitId: ids.school,
+      status: 'completed',
+      totalFen: 50_000,
+      paidAt: at('2026-04-01T02:00:00Z'),
+      completedAt: at('2026-04-08T02:00:00Z'),
+      buyerKind: 'individual',
+    },
     // The office: 600.00 completed (above its 500.00), the other province's unit 1.00.
     { unitId: ids.office, status: 'completed', totalFen: 60_000, paidAt: at('2026-06-01T02:00:00Z'), completedAt: at('2026-06-09T02:00:00Z') },
     { unitId: ids.other, status: 'completed', totalFen: 100, paidAt: at('2026-06-01T02:00:00Z'), completedAt: at('2026-06-09T02:00:00Z') },
@@ -119,7 +126,10 @@ describe('quota statistics', () => {
   it('refuses bad queries with Chinese field messages', async () => {
     for (const q of [{ year: '1999' }, { year: 'abc' }, { unitId: 'nope' }, { groupBy: 'city' }, { band: 'worst' }, { page: '0' }, { pageSize: '1000' }])
       await expect(stats().subtree(actorFor(ids.city), q)).rejects.toMatchObject({ code: 'VALIDATION' });
-    await expect(stats().orders(actorFor(ids.city), {})).rejects.toMatchObject({ code: 'VALIDATION', fields: { unitId: expect.stringMatching(/[\u4e00-\u9fa5]/) } });
+    await expect(stats().orders(actorFor(ids.city), {})).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { unitId: expect.stringMatching(/[\u4e00-\u9fa5]/) },
+    });
   });
 
   it('exports the subtree table as XLSX (every row, the totals on a first sheet)', async () => {

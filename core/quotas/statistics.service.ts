@@ -68,8 +68,7 @@ export function createQuotaStatisticsService({ db, clock, purchases }: QuotaStat
   }
 
   /** The unit asked for, within the caller's subtree. Errors: NOT_FOUND (unknown or outside it). */
-  async function targetOf(actor: Actor | null, unitId: string | undefined) {
-    const root = await rootOf(actor);
+  async function targetOf(root: Awaited<ReturnType<typeof rootOf>>, unitId: string | undefined) {
     if (!unitId || unitId === root.id) return root;
     const depth = await repo.depthBelow(db, root.id, unitId);
     const unit = depth === undefined ? undefined : await repo.unit(db, unitId);
@@ -101,7 +100,16 @@ export function createQuotaStatisticsService({ db, clock, purchases }: QuotaStat
       const actualFen = p?.completedFen ?? 0;
       return { ...u, reservedFen: reserved, actualFen, pendingFen: p?.pendingFen ?? 0, band: completionBand(actualFen, reserved) };
     });
-    const rolled = rollUp(rows.map((r) => ({ id: r.id, parentId: r.id === rootId ? null : r.superiorId, annualFen: r.annualFen, ratioBp: r.ratioBp, actualFen: r.actualFen, pendingFen: r.pendingFen })));
+    const rolled = rollUp(
+      rows.map((r) => ({
+        id: r.id,
+        parentId: r.id === rootId ? null : r.superiorId,
+        annualFen: r.annualFen,
+        ratioBp: r.ratioBp,
+        actualFen: r.actualFen,
+        pendingFen: r.pendingFen,
+      })),
+    );
     return { rows, rolled };
   }
 
@@ -157,7 +165,10 @@ export function createQuotaStatisticsService({ db, clock, purchases }: QuotaStat
             subtree: sub.units > 1 ? { ...figures(sub), units: sub.units } : null,
           };
         })
-        .sort((x, y) => BAND_ORDER[x.band] - BAND_ORDER[y.band] || (x.completionBp ?? 0) - (y.completionBp ?? 0) || x.depth - y.depth || collator.compare(x.name, y.name));
+        .sort(
+          (x, y) =>
+            BAND_ORDER[x.band] - BAND_ORDER[y.band] || (x.completionBp ?? 0) - (y.completionBp ?? 0) || x.depth - y.depth || collator.compare(x.name, y.name),
+        );
     }
     const groups = new Map<string, { name: string; units: Row[] }>();
     const region = regionOf(rows, rootId);
@@ -169,7 +180,18 @@ export function createQuotaStatisticsService({ db, clock, purchases }: QuotaStat
     }
     const out = [...groups].map(([key, g]) => {
       const s = sumOf(g.units);
-      return { key, name: g.name, budgetLevel: null, depth: null, superiorName: null, ...figures(s), band: null, units: s.units, bands: s.bands, subtree: null };
+      return {
+        key,
+        name: g.name,
+        budgetLevel: null,
+        depth: null,
+        superiorName: null,
+        ...figures(s),
+        band: null,
+        units: s.units,
+        bands: s.bands,
+        subtree: null,
+      };
     });
     return groupBy === 'level'
       ? out.sort((x, y) => LEVEL_ORDER.indexOf(x.key) - LEVEL_ORDER.indexOf(y.key))
@@ -177,8 +199,9 @@ export function createQuotaStatisticsService({ db, clock, purchases }: QuotaStat
   }
 
   async function subtreeAll(actor: Actor | null, raw: unknown) {
+    const own = await rootOf(actor);
     const q = parseInput(SubtreeStatisticsQuery, raw ?? {});
-    const root = await targetOf(actor, q.unitId);
+    const root = await targetOf(own, q.unitId);
     const year = q.year ?? thisYear();
     const { rows, rolled } = await subtreeFigures(root.id, year);
     const kept = q.band ? rows.filter((r) => r.band === q.band) : rows;
@@ -204,8 +227,9 @@ export function createQuotaStatisticsService({ db, clock, purchases }: QuotaStat
      * totals when it has units below it. Errors: UNAUTHENTICATED, FORBIDDEN, NOT_FOUND, VALIDATION.
      */
     async unit(actor: Actor | null, raw: unknown): Promise<UnitStatisticsView> {
+      const own = await rootOf(actor);
       const q = parseInput(UnitStatisticsQuery, raw ?? {});
-      const unit = await targetOf(actor, q.unitId);
+      const unit = await targetOf(own, q.unitId);
       const year = q.year ?? thisYear();
       const byMonth = await purchases.purchasesByUnit({ year, unitIds: [unit.id], byMonth: true });
       const months = Array.from({ length: 12 }, (_, i) => {
@@ -241,8 +265,9 @@ export function createQuotaStatisticsService({ db, clock, purchases }: QuotaStat
 
     /** 订单明细: a unit's orders counted in the year (completed and paid-not-completed), newest first. Errors as `unit`. */
     async orders(actor: Actor | null, raw: unknown): Promise<UnitOrdersView> {
+      const own = await rootOf(actor);
       const q = parseInput(UnitOrdersQuery, raw ?? {});
-      const unit = await targetOf(actor, q.unitId);
+      const unit = await targetOf(own, q.unitId);
       const year = q.year ?? thisYear();
       const orders = await purchases.unitOrders({ unitId: unit.id, year, page: q.page, pageSize: q.pageSize });
       return { year, unit: ref(unit), orders };
@@ -255,7 +280,19 @@ export function createQuotaStatisticsService({ db, clock, purchases }: QuotaStat
       const isUnit = view.groupBy === 'unit';
       const first = { unit: '预算单位', level: '预算级次', region: '地区（财政部门）' }[view.groupBy];
       const columns = isUnit
-        ? [first, '预算级次', '上级单位', '预留金额（元）', '实际采购（元）', '已付款未完成（元）', '完成率', '完成情况', '含下级预留（元）', '含下级实际（元）', '含下级完成率']
+        ? [
+            first,
+            '预算级次',
+            '上级单位',
+            '预留金额（元）',
+            '实际采购（元）',
+            '已付款未完成（元）',
+            '完成率',
+            '完成情况',
+            '含下级预留（元）',
+            '含下级实际（元）',
+            '含下级完成率',
+          ]
         : [first, '单位数', '预留金额（元）', '实际采购（元）', '已付款未完成（元）', '完成率', ...COMPLETION_BANDS.map((b) => b.label)];
       const label = Object.fromEntries(COMPLETION_BANDS.map((b) => [b.key, b.label])) as Record<CompletionBand, string>;
       const rows = view.all.map((r) =>

@@ -200,6 +200,12 @@ const REFUSALS: Record<string, Refusal> = {
   pauseVouchersIssuance: voucherIssuance,
   resumeVouchersIssuance: voucherIssuance,
   stopVouchersIssuance: voucherIssuance,
+  // 统计报表: the caller's own budget unit or department and its subtree (owner/admin; a unit outside it is
+  // NOT_FOUND, covered by quotas-statistics.routes.test.ts); an enterprise or a plain member is refused first.
+  getQuotasStatisticsUnit: ownAdmin,
+  getQuotasStatisticsSubtree: ownAdmin,
+  listQuotasStatisticsOrders: ownAdmin,
+  getQuotasStatisticsExport: ownAdmin,
   // Imports: templates for anyone signed in; batches belong to an import kind a context registers (quotas), and
   // the engine's route test (imports.routes.test.ts) refuses another organisation with its own test kind.
   getImportTemplate: own,

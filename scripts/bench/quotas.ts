@@ -24,6 +24,7 @@ import { checkRow, readSheet } from '../../core/imports/sheet';
 import { checkBudgetUnitFile, type ParsedRow } from '../../core/quotas/budget-units.machine';
 import { BUDGET_UNIT_SHEET, type BudgetUnitRow } from '../../core/quotas/budget-units.schema';
 import { usccCheckCharacter } from '../../core/shared/validators';
+import { benchStatistics } from './quotas-statistics';
 import { numberOption } from './support';
 
 const ROWS = numberOption('rows', 10_000);
@@ -195,6 +196,7 @@ async function main() {
       `${report.events} progress events, longest gap ${report.longestGapMs!.toFixed(0)} ms; flagged ${report.flagged}, new ${report.fresh}`,
   );
   rmSync(dir, { recursive: true, force: true });
+  await benchStatistics();
 }
 
 const childAt = process.argv.indexOf('--child');
