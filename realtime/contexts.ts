@@ -14,6 +14,8 @@ import { registerMallCatalogRoutes } from './api/mall-catalog.routes';
 import { registerMallOrderRoutes } from './api/mall-orders.routes';
 import { registerMessageRoutes } from './api/messages.routes';
 import { registerOrganisationRoutes } from './api/organisations.routes';
+import { registerQuotaRoutes } from './api/quotas.routes';
+import { registerQuotaStatisticsRoutes } from './api/quotas-statistics.routes';
 import { registerRoomRoutes } from './api/rooms.routes';
 import { registerStorefrontRoutes } from './api/storefronts.routes';
 import { registerTenderRoutes } from './api/tenders.routes';
@@ -58,6 +60,7 @@ export const EDGE_CONTEXTS = {
   wallet: { routes: [registerWalletRoutes] },
   files: { routes: [registerFileRoutes] },
   imports: { routes: [registerImportRoutes], sockets: [registerImportHandlers] },
+  quotas: { routes: [registerQuotaRoutes, registerQuotaStatisticsRoutes] },
   tenders: { routes: [registerInvitationRoutes, registerTenderRoutes, registerStorefrontRoutes] },
   rooms: { routes: [registerRoomRoutes], sockets: [registerRoomHandlers] },
   mall: { routes: [registerMallOrderRoutes, registerMallCatalogRoutes, registerUnitMemberRoutes] },
