@@ -1,0 +1,37 @@
+import { redirect } from '@sveltejs/kit';
+import { formAction, formValues, orError } from '$lib/server/session';
+import { requireUnitManager, unitListQuery } from '../quotas.server';
+import type { Actions, PageServerLoad } from './$types';
+
+const PAGE_SIZE = 20;
+
+/** 预算单位管理: the subtree's units, filtered and paged; a generation run's progress when `run` is in the address. */
+export const load: PageServerLoad = async ({ locals, url }) => {
+  const { actor, org } = requireUnitManager(locals, url);
+  const s = locals.services.budgetUnits;
+  const query = unitListQuery(url);
+  const list = await orError(() => s.list(actor, { ...query, pageSize: PAGE_SIZE }));
+  const runId = url.searchParams.get('run');
+  // A run that is unknown or not ours is simply not shown (an old link).
+  const run = runId ? await s.run(actor, runId).catch(() => null) : null;
+  const superiorName =
+    query.superiorId === org.organisationId
+      ? org.fullName
+      : query.superiorId
+        ? ((await s.get(actor, query.superiorId).catch(() => null))?.fullName ?? null)
+        : null;
+  return { list, query, run, ownId: org.organisationId, unitName: org.fullName, superiorName };
+};
+
+export const actions: Actions = {
+  /** Starts generating management accounts for every unit without one; the page then follows the run. */
+  generate: async ({ request, locals, url }) => {
+    const values = formValues(await request.formData());
+    const r = await formAction(values, () => locals.services.budgetUnits.generateAccounts(locals.actor, {}));
+    if (!r.ok) return r.failure;
+    const next = new URLSearchParams(url.searchParams);
+    next.delete('page');
+    next.set('run', r.data.id);
+    redirect(303, `/quotas/units?${next}`);
+  },
+};
