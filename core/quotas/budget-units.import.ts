@@ -46,7 +46,7 @@ export function superiorsFirst<T extends { value: BudgetUnitRow }>(rows: readonl
   for (let start = 0; start < rows.length; start++) {
     // Iterative walk up the superiors, then place them top-down.
     const path: number[] = [];
-    for (let i: number | undefined = start; i !== undefined && state[i] === 0; ) {
+    for (let i: number | undefined = start; i !== undefined && state[i] === 0;) {
       state[i] = 1;
       path.push(i);
       const s: string | undefined = rows[i]!.value.superiorName?.trim();
@@ -115,7 +115,14 @@ export function createBudgetUnitImport(deps: BudgetUnitImportDeps): ImportKind<B
       rows.forEach((r, i) => {
         if (answers[i]) return;
         const name = r.value.superiorName?.trim();
-        const ref = !name || name === uploader.fullName ? { id: uploader.id } : resolvedByName.has(name) ? { uscc: resolvedByName.get(name)! } : inSubtreeByName.has(name) ? { id: inSubtreeByName.get(name)! } : undefined;
+        const ref =
+          !name || name === uploader.fullName
+            ? { id: uploader.id }
+            : resolvedByName.has(name)
+              ? { uscc: resolvedByName.get(name)! }
+              : inSubtreeByName.has(name)
+                ? { id: inSubtreeByName.get(name)! }
+                : undefined;
         if (!ref || name === r.value.fullName) {
           refuse(i, 'superiorName', `找不到上级预算单位“${name ?? ''}”，或它不在您的管辖范围内（须填写全称）`);
           return;
@@ -187,7 +194,15 @@ export function createBudgetUnitImport(deps: BudgetUnitImportDeps): ImportKind<B
   };
 }
 
-const pickFields = (u: { superiorId: string | null; contactName: string; contactMobile: string; budgetLevel: string; adminLevel: string | null; annualFen: number; ratioBp: number }) => ({
+const pickFields = (u: {
+  superiorId: string | null;
+  contactName: string;
+  contactMobile: string;
+  budgetLevel: string;
+  adminLevel: string | null;
+  annualFen: number;
+  ratioBp: number;
+}) => ({
   superiorId: u.superiorId,
   contactName: u.contactName,
   contactMobile: u.contactMobile,

@@ -35,7 +35,15 @@ async function actorFor(userId: string, organisationId: string, role: MemberRole
 }
 
 async function preset(fullName: string, role: 'central_dept' | 'finance_dept', superiorId?: string): Promise<Actor> {
-  const u = await svc().createPreset(operator, { fullName, uscc: buildUscc(), role, budgetLevel: '省', contactName: '经办人', mobile: buildMobile(), superiorId });
+  const u = await svc().createPreset(operator, {
+    fullName,
+    uscc: buildUscc(),
+    role,
+    budgetLevel: '省',
+    contactName: '经办人',
+    mobile: buildMobile(),
+    superiorId,
+  });
   const [row] = await p.db.select().from(budgetUnits).where(eq(budgetUnits.organisationId, u.id));
   return actorFor(row!.accountUserId!, u.id);
 }
@@ -100,11 +108,24 @@ describe('budget-unit import', () => {
     expect(writes.every((w) => 'targetId' in w)).toBe(true);
     const qjId = qj.organisation!.organisationId;
     const gId = await idOf(grandchild.uscc);
-    expect(await p.db.select({ depth: budgetUnitTree.depth }).from(budgetUnitTree).where(and(eq(budgetUnitTree.ancestorId, qjId), eq(budgetUnitTree.descendantId, gId)))).toEqual([{ depth: 3 }]);
+    expect(
+      await p.db
+        .select({ depth: budgetUnitTree.depth })
+        .from(budgetUnitTree)
+        .where(and(eq(budgetUnitTree.ancestorId, qjId), eq(budgetUnitTree.descendantId, gId))),
+    ).toEqual([{ depth: 3 }]);
     // The province above 綦江 sees it too, four levels down.
     const cqId = cq.organisation!.organisationId;
-    expect(await p.db.select({ depth: budgetUnitTree.depth }).from(budgetUnitTree).where(and(eq(budgetUnitTree.ancestorId, cqId), eq(budgetUnitTree.descendantId, gId)))).toEqual([{ depth: 4 }]);
-    const audits = await p.db.select({ n: count() }).from(auditLog).where(and(eq(auditLog.action, 'quotas.unit_import'), eq(auditLog.targetId, gId)));
+    expect(
+      await p.db
+        .select({ depth: budgetUnitTree.depth })
+        .from(budgetUnitTree)
+        .where(and(eq(budgetUnitTree.ancestorId, cqId), eq(budgetUnitTree.descendantId, gId))),
+    ).toEqual([{ depth: 4 }]);
+    const audits = await p.db
+      .select({ n: count() })
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'quotas.unit_import'), eq(auditLog.targetId, gId)));
     expect(audits[0]!.n).toBe(1);
     await expectClosureConsistent();
   });
@@ -138,7 +159,10 @@ describe('budget-unit import', () => {
     const b = row({ superiorName: a.fullName });
     await importRows(qj, [a, b]);
     const { checks } = await importRows(qj, [{ ...a, superiorName: b.fullName }]);
-    expect(checks[0]).toMatchObject({ status: 'error', errors: [expect.objectContaining({ column: 'superiorName', message: expect.stringContaining('循环') })] });
+    expect(checks[0]).toMatchObject({
+      status: 'error',
+      errors: [expect.objectContaining({ column: 'superiorName', message: expect.stringContaining('循环') })],
+    });
     // 酉阳 may not take over 綦江's unit.
     const outside = await importRows(yy, [{ ...b, superiorName: undefined }]);
     expect(outside.checks[0]).toMatchObject({ status: 'error', errors: [expect.objectContaining({ column: 'uscc' })] });
@@ -165,7 +189,15 @@ describe('budget-unit import', () => {
 
 describe('budget units service', () => {
   it('manual add uses the sheet rules; list searches the subtree only; a unit cannot change its own ratio', async () => {
-    const added = await svc().add(qj, { fullName: '綦江区测试手工单位', uscc: buildUscc(), contactName: '赵会计', mobile: buildMobile(), budgetLevel: '县', annualYuan: '12000.50', ratioPercent: '35.5' });
+    const added = await svc().add(qj, {
+      fullName: '綦江区测试手工单位',
+      uscc: buildUscc(),
+      contactName: '赵会计',
+      mobile: buildMobile(),
+      budgetLevel: '县',
+      annualYuan: '12000.50',
+      ratioPercent: '35.5',
+    });
     expect(added).toMatchObject({ annualFen: 1_200_050, ratioBp: 3_550, reservedFen: 426_018, accountState: 'none', superiorName: '綦江区财政局（测试）' });
     const bad = await err(svc().add(qj, { fullName: '短', uscc: '123', contactName: '赵', mobile: '1', budgetLevel: '国' }));
     expect(bad.code).toBe('VALIDATION');
@@ -180,7 +212,10 @@ describe('budget units service', () => {
     expect(changed.reservedFen).toBe(1_000_000);
     const history = await svc().get(qj, added.id);
     expect(history.history.map((h) => h.action)).toEqual(expect.arrayContaining(['quotas.figures', 'quotas.unit_add']));
-    expect(history.history.find((h) => h.action === 'quotas.figures')).toMatchObject({ before: { annualFen: 1_200_050, ratioBp: 3_550 }, after: { annualFen: 5_000_000, ratioBp: 2_000 } });
+    expect(history.history.find((h) => h.action === 'quotas.figures')).toMatchObject({
+      before: { annualFen: 1_200_050, ratioBp: 3_550 },
+      after: { annualFen: 5_000_000, ratioBp: 2_000 },
+    });
 
     const self = await err(svc().setFigures(qj, qj.organisation!.organisationId, { annualFen: 1, ratioBp: 1 }));
     expect(self).toMatchObject({ code: 'QUOTA_SUPERIOR_ONLY', message: expect.stringContaining('请联系上级预算单位修改') });
@@ -253,9 +288,42 @@ describe('budget units service', () => {
   });
 
   it('the operator’s preset departments: operators only, one per code', async () => {
-    expect((await err(svc().createPreset(qj, { fullName: '某某财政局', uscc: buildUscc(), role: 'finance_dept', budgetLevel: '县', contactName: '经办人', mobile: buildMobile() }))).code).toBe('FORBIDDEN');
+    expect(
+      (
+        await err(
+          svc().createPreset(qj, {
+            fullName: '某某财政局',
+            uscc: buildUscc(),
+            role: 'finance_dept',
+            budgetLevel: '县',
+            contactName: '经办人',
+            mobile: buildMobile(),
+          }),
+        )
+      ).code,
+    ).toBe('FORBIDDEN');
     const uscc = buildUscc();
-    await svc().createPreset(operator, { fullName: '重复测试财政局', uscc, role: 'finance_dept', budgetLevel: '县', contactName: '经办人', mobile: buildMobile() });
-    expect((await err(svc().createPreset(operator, { fullName: '重复测试财政局', uscc, role: 'finance_dept', budgetLevel: '县', contactName: '经办人', mobile: buildMobile() }))).code).toBe('QUOTA_UNIT_CONFLICT');
+    await svc().createPreset(operator, {
+      fullName: '重复测试财政局',
+      uscc,
+      role: 'finance_dept',
+      budgetLevel: '县',
+      contactName: '经办人',
+      mobile: buildMobile(),
+    });
+    expect(
+      (
+        await err(
+          svc().createPreset(operator, {
+            fullName: '重复测试财政局',
+            uscc,
+            role: 'finance_dept',
+            budgetLevel: '县',
+            contactName: '经办人',
+            mobile: buildMobile(),
+          }),
+        )
+      ).code,
+    ).toBe('QUOTA_UNIT_CONFLICT');
   });
 });

@@ -15,16 +15,7 @@ import type { BudgetUnitRow } from './budget-units.schema';
 import { actingUnit, targetUnit, type ActingUnit } from './quotas.acting';
 import { quotasRepo as repo, type UnitRecord } from './quotas.repo';
 import { resetStaysInSubtree } from './quotas.rules';
-import {
-  ConfirmProfileInput,
-  FiguresInput,
-  GenerateInput,
-  PresetInput,
-  UnitInput,
-  UnitListQuery,
-  type RunView,
-  type UnitView,
-} from './quotas.schema';
+import { ConfirmProfileInput, FiguresInput, GenerateInput, PresetInput, UnitInput, UnitListQuery, type RunView, type UnitView } from './quotas.schema';
 import { reservedFen } from './statistics.machine';
 
 /** The outbox topic of a management-account generation run (one run: one job, keyed by the run id). */
@@ -116,7 +107,9 @@ export function createBudgetUnitService(deps: BudgetUnitDeps) {
     const scope = { organisationId: acting.unit.id, actorUserId: acting.actor.userId, batchId: randomUUID() };
     const [verdict] = await importKind.check(db, scope, [{ row: 1, value: row }]);
     if (verdict!.status === 'error') {
-      const fields = Object.fromEntries(verdict!.errors.map((e) => [e.column === 'annualFen' ? 'annualYuan' : e.column === 'ratioBp' ? 'ratioPercent' : e.column, e.message]));
+      const fields = Object.fromEntries(
+        verdict!.errors.map((e) => [e.column === 'annualFen' ? 'annualYuan' : e.column === 'ratioBp' ? 'ratioPercent' : e.column, e.message]),
+      );
       throw new AppError('VALIDATION', verdict!.errors[0]!.message, fields);
     }
     return { row, status: verdict!.status, scope };
@@ -125,8 +118,16 @@ export function createBudgetUnitService(deps: BudgetUnitDeps) {
   async function writeOne(scope: { organisationId: string; actorUserId: string; batchId: string }, row: BudgetUnitRow, action: string) {
     return db.transaction(async (tx) => {
       const written = (await importKind.write(tx, scope, [{ row: 1, value: row }]))[0]!;
-      if ('errors' in written) throw new AppError('QUOTA_UNIT_CONFLICT', written.errors[0]!.message, Object.fromEntries(written.errors.map((e) => [e.column, e.message])));
-      await recordAudit(tx, { actorUserId: scope.actorUserId, action, targetType: 'budget_unit', targetId: written.targetId, organisationId: scope.organisationId, after: row });
+      if ('errors' in written)
+        throw new AppError('QUOTA_UNIT_CONFLICT', written.errors[0]!.message, Object.fromEntries(written.errors.map((e) => [e.column, e.message])));
+      await recordAudit(tx, {
+        actorUserId: scope.actorUserId,
+        action,
+        targetType: 'budget_unit',
+        targetId: written.targetId,
+        organisationId: scope.organisationId,
+        after: row,
+      });
       return written.targetId;
     });
   }
@@ -205,7 +206,19 @@ export function createBudgetUnitService(deps: BudgetUnitDeps) {
       return xlsxFile(`预算单位_${acting.unit.fullName}.xlsx`, [
         {
           name: '预算单位',
-          columns: ['预算单位名称', '上级预算单位名称', '统一信用代码', '联系人', '联系人手机号', '预算级次', '行政级次', '年度农副产品采购额（元）', '拟预留比例（%）', '预留金额（元）', '账号状态'],
+          columns: [
+            '预算单位名称',
+            '上级预算单位名称',
+            '统一信用代码',
+            '联系人',
+            '联系人手机号',
+            '预算级次',
+            '行政级次',
+            '年度农副产品采购额（元）',
+            '拟预留比例（%）',
+            '预留金额（元）',
+            '账号状态',
+          ],
           rows: rows.map((u) => [
             u.fullName,
             u.superiorName ?? '',
@@ -232,7 +245,13 @@ export function createBudgetUnitService(deps: BudgetUnitDeps) {
       return {
         ...(await view(unit)),
         depth,
-        history: history.map((h) => ({ action: h.action, label: HISTORY_LABELS[h.action] ?? h.action, before: h.before, after: h.after, createdAt: h.createdAt.toISOString() })),
+        history: history.map((h) => ({
+          action: h.action,
+          label: HISTORY_LABELS[h.action] ?? h.action,
+          before: h.before,
+          after: h.after,
+          createdAt: h.createdAt.toISOString(),
+        })),
       };
     },
 
@@ -313,8 +332,16 @@ export function createBudgetUnitService(deps: BudgetUnitDeps) {
       const { unit } = await targetUnit(db, acting, unitId, 'account');
       if (!unit.accountUserId) throw new AppError('QUOTA_NO_ACCOUNT', '该单位还没有生成管理账号');
       await db.transaction(async (tx) => {
-        await accounts.reissueActivation(tx, unit.accountUserId!, unit.id, (a) => managementSms(deps.publicOrigin(), unit.fullName)(a), { resetPassword: false });
-        await recordAudit(tx, { actorUserId: acting.actor.userId, action: 'quotas.account_resend', targetType: 'budget_unit', targetId: unit.id, organisationId: acting.unit.id });
+        await accounts.reissueActivation(tx, unit.accountUserId!, unit.id, (a) => managementSms(deps.publicOrigin(), unit.fullName)(a), {
+          resetPassword: false,
+        });
+        await recordAudit(tx, {
+          actorUserId: acting.actor.userId,
+          action: 'quotas.account_resend',
+          targetType: 'budget_unit',
+          targetId: unit.id,
+          organisationId: acting.unit.id,
+        });
       });
       return { message: '激活短信已重新发送' };
     },
@@ -332,8 +359,16 @@ export function createBudgetUnitService(deps: BudgetUnitDeps) {
       if (!resetStaysInSubtree(orgIds, await repo.inSubtree(db, acting.unit.id, orgIds)))
         throw new AppError('QUOTA_ACCOUNT_SHARED', '该账号还属于您管辖范围以外的单位，不能由您重置密码，请联系平台运营');
       await db.transaction(async (tx) => {
-        await accounts.reissueActivation(tx, unit.accountUserId!, unit.id, (a) => managementSms(deps.publicOrigin(), unit.fullName)(a), { resetPassword: true });
-        await recordAudit(tx, { actorUserId: acting.actor.userId, action: 'quotas.password_reset', targetType: 'budget_unit', targetId: unit.id, organisationId: acting.unit.id });
+        await accounts.reissueActivation(tx, unit.accountUserId!, unit.id, (a) => managementSms(deps.publicOrigin(), unit.fullName)(a), {
+          resetPassword: true,
+        });
+        await recordAudit(tx, {
+          actorUserId: acting.actor.userId,
+          action: 'quotas.password_reset',
+          targetType: 'budget_unit',
+          targetId: unit.id,
+          organisationId: acting.unit.id,
+        });
       });
       return { message: '密码已重置，新的激活码已通过短信发送' };
     },
@@ -374,14 +409,35 @@ export function createBudgetUnitService(deps: BudgetUnitDeps) {
         const orgId = ids.get(input.uscc)!;
         if (await repo.lockUnit(tx, orgId)) throw new AppError('QUOTA_UNIT_CONFLICT', '该统一信用代码的预算单位已存在', { uscc: '已存在' });
         await repo.insertUnits(tx, [
-          { organisationId: orgId, role: input.role, superiorId: input.superiorId ?? null, contactName: input.contactName, contactMobile: input.mobile, budgetLevel: input.budgetLevel },
+          {
+            organisationId: orgId,
+            role: input.role,
+            superiorId: input.superiorId ?? null,
+            contactName: input.contactName,
+            contactMobile: input.mobile,
+            budgetLevel: input.budgetLevel,
+          },
         ]);
         await repo.attach(tx, orgId, input.superiorId ?? null);
         const [answer] = await accounts.generateAccounts(tx, [
-          { organisationId: orgId, role: 'owner', mobile: input.mobile, displayName: input.contactName, username: input.uscc, sms: managementSms(deps.publicOrigin(), input.fullName) },
+          {
+            organisationId: orgId,
+            role: 'owner',
+            mobile: input.mobile,
+            displayName: input.contactName,
+            username: input.uscc,
+            sms: managementSms(deps.publicOrigin(), input.fullName),
+          },
         ]);
         await repo.setAccounts(tx, [{ id: orgId, userId: answer!.userId }], clock.now());
-        await recordAudit(tx, { actorUserId: operator.userId, action: 'quotas.preset_created', targetType: 'budget_unit', targetId: orgId, organisationId: orgId, after: input });
+        await recordAudit(tx, {
+          actorUserId: operator.userId,
+          action: 'quotas.preset_created',
+          targetType: 'budget_unit',
+          targetId: orgId,
+          organisationId: orgId,
+          after: input,
+        });
         return orgId;
       });
       return view((await repo.findUnit(db, id))!);

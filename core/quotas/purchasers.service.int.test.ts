@@ -14,7 +14,14 @@ let unitB: Actor;
 const kind = () => p.services.quotaPurchasers.purchaserImportKind;
 const svc = () => p.services.quotaPurchasers;
 const scopeOf = (a: Actor) => ({ organisationId: a.organisation!.organisationId, actorUserId: a.userId, batchId: randomUUID() });
-const purchaser = (over: Partial<PurchaserRow> = {}): PurchaserRow => ({ name: '机关食堂', uscc: buildUscc(), kind: '机关食堂', contactName: '周采购', mobile: buildMobile(), ...over });
+const purchaser = (over: Partial<PurchaserRow> = {}): PurchaserRow => ({
+  name: '机关食堂',
+  uscc: buildUscc(),
+  kind: '机关食堂',
+  contactName: '周采购',
+  mobile: buildMobile(),
+  ...over,
+});
 
 async function importRows(a: Actor, rows: PurchaserRow[]) {
   const staged = rows.map((value, i) => ({ row: i + 2, value }));
@@ -27,7 +34,10 @@ async function importRows(a: Actor, rows: PurchaserRow[]) {
 /** A preset department acting through a registered user (its owner). */
 async function presetActor(name: string): Promise<Actor> {
   const op = await registerUser(p);
-  const unit = await p.services.budgetUnits.createPreset({ ...op.actor, isOperator: true }, { fullName: name, uscc: buildUscc(), role: 'finance_dept', budgetLevel: '县', contactName: '经办人', mobile: buildMobile() });
+  const unit = await p.services.budgetUnits.createPreset(
+    { ...op.actor, isOperator: true },
+    { fullName: name, uscc: buildUscc(), role: 'finance_dept', budgetLevel: '县', contactName: '经办人', mobile: buildMobile() },
+  );
   const [row] = await p.db.select().from(budgetUnits).where(eq(budgetUnits.organisationId, unit.id));
   const a = await p.services.accounts.actorForUser(row!.accountUserId!);
   return { ...a, organisation: a.memberships.find((m) => m.organisationId === unit.id) };

@@ -50,7 +50,15 @@ function createPurchaserImport(deps: PurchaserDeps): ImportKind<PurchaserRow> {
     },
 
     async write(tx: Tx, scope, rows: readonly StagedRow<PurchaserRow>[]): Promise<RowWrite[]> {
-      const written = new Map((await repo.upsertPurchasers(tx, scope.organisationId, rows.map((r) => r.value))).map((w) => [w.uscc, w.id]));
+      const written = new Map(
+        (
+          await repo.upsertPurchasers(
+            tx,
+            scope.organisationId,
+            rows.map((r) => r.value),
+          )
+        ).map((w) => [w.uscc, w.id]),
+      );
       await recordAudit(tx, {
         actorUserId: scope.actorUserId,
         action: 'quotas.purchaser_import',
@@ -115,7 +123,13 @@ export function createPurchaserService(deps: PurchaserDeps) {
         if (!rows.length) throw new AppError('QUOTA_NO_ACCOUNT', '没有需要开通账号的采购人');
         const answers = await accounts.generateAccounts(
           tx,
-          rows.map((r) => ({ organisationId: acting.unit.id, role: 'buyer' as const, mobile: r.mobile, displayName: r.contactName, sms: tradingSms(origin, acting.unit.fullName, r.name) })),
+          rows.map((r) => ({
+            organisationId: acting.unit.id,
+            role: 'buyer' as const,
+            mobile: r.mobile,
+            displayName: r.contactName,
+            sms: tradingSms(origin, acting.unit.fullName, r.name),
+          })),
         );
         const now = clock.now();
         for (const [i, r] of rows.entries()) await repo.setPurchaserAccount(tx, r.id, answers[i]!.userId, now);
@@ -138,8 +152,16 @@ export function createPurchaserService(deps: PurchaserDeps) {
       if (!row || row.budgetUnitId !== acting.unit.id) throw new AppError('NOT_FOUND', '采购人不存在');
       if (!row.userId) throw new AppError('QUOTA_NO_ACCOUNT', '该采购人还没有开通账号');
       await db.transaction(async (tx) => {
-        await accounts.reissueActivation(tx, row.userId!, acting.unit.id, (a) => tradingSms(deps.publicOrigin(), acting.unit.fullName, row.name)(a), { resetPassword: false });
-        await recordAudit(tx, { actorUserId: acting.actor.userId, action: 'quotas.purchaser_resend', targetType: 'quota_purchaser', targetId: row.id, organisationId: acting.unit.id });
+        await accounts.reissueActivation(tx, row.userId!, acting.unit.id, (a) => tradingSms(deps.publicOrigin(), acting.unit.fullName, row.name)(a), {
+          resetPassword: false,
+        });
+        await recordAudit(tx, {
+          actorUserId: acting.actor.userId,
+          action: 'quotas.purchaser_resend',
+          targetType: 'quota_purchaser',
+          targetId: row.id,
+          organisationId: acting.unit.id,
+        });
       });
       return { message: '激活短信已重新发送' };
     },

@@ -37,7 +37,9 @@ const unitColumns = {
   updatedAt: budgetUnits.updatedAt,
 };
 export type UnitRecord = {
-  [K in keyof typeof unitColumns]: (typeof unitColumns)[K]['_']['notNull'] extends true ? (typeof unitColumns)[K]['_']['data'] : (typeof unitColumns)[K]['_']['data'] | null;
+  [K in keyof typeof unitColumns]: (typeof unitColumns)[K]['_']['notNull'] extends true
+    ? (typeof unitColumns)[K]['_']['data']
+    : (typeof unitColumns)[K]['_']['data'] | null;
 };
 
 const selectUnits = (q: DbOrTx) =>
@@ -56,7 +58,10 @@ const openActivation = (userColumn: typeof budgetUnits.accountUserId | typeof qu
 const accountStateWhere = (state: AccountState, userColumn: typeof budgetUnits.accountUserId | typeof quotaPurchasers.userId): SQL => {
   if (state === 'none') return isNull(userColumn);
   if (state === 'pending') return and(isNotNull(userColumn), openActivation(userColumn))!;
-  return and(isNotNull(userColumn), notExists(sql`(select 1 from ${accountActivations} where ${accountActivations.userId} = ${userColumn} and ${accountActivations.usedAt} is null)`))!;
+  return and(
+    isNotNull(userColumn),
+    notExists(sql`(select 1 from ${accountActivations} where ${accountActivations.userId} = ${userColumn} and ${accountActivations.usedAt} is null)`),
+  )!;
 };
 
 export interface UnitFilter {
@@ -94,11 +99,7 @@ export const quotasRepo = {
   async listUnits(q: DbOrTx, ancestorId: string, f: UnitFilter, page: { limit: number; offset: number }) {
     const where = filterWhere(ancestorId, f);
     const items = await selectUnits(q).where(where).orderBy(asc(organisations.fullName), asc(budgetUnits.organisationId)).limit(page.limit).offset(page.offset);
-    const [total] = await q
-      .select({ n: count() })
-      .from(budgetUnits)
-      .innerJoin(organisations, eq(organisations.id, budgetUnits.organisationId))
-      .where(where);
+    const [total] = await q.select({ n: count() }).from(budgetUnits).innerJoin(organisations, eq(organisations.id, budgetUnits.organisationId)).where(where);
     return { items, total: total!.n };
   },
 
@@ -106,7 +107,8 @@ export const quotasRepo = {
   listAllUnits: (q: DbOrTx, ancestorId: string, f: UnitFilter, limit: number) =>
     selectUnits(q).where(filterWhere(ancestorId, f)).orderBy(asc(organisations.fullName)).limit(limit),
 
-  insertUnits: (tx: Tx, rows: (typeof budgetUnits.$inferInsert)[]) => (rows.length ? tx.insert(budgetUnits).values(rows).onConflictDoNothing() : Promise.resolve()),
+  insertUnits: (tx: Tx, rows: (typeof budgetUnits.$inferInsert)[]) =>
+    rows.length ? tx.insert(budgetUnits).values(rows).onConflictDoNothing() : Promise.resolve(),
 
   async updateUnit(tx: Tx, id: string, patch: Partial<typeof budgetUnits.$inferInsert>) {
     await tx
@@ -141,7 +143,13 @@ export const quotasRepo = {
     if (!ids.length) return [];
     const up = aliasedTable(budgetUnitTree, 'up');
     return q
-      .selectDistinct({ id: organisations.id, fullName: organisations.fullName, uscc: organisations.uscc, parentId: budgetUnits.superiorId, inSubtree: sql<boolean>`true` })
+      .selectDistinct({
+        id: organisations.id,
+        fullName: organisations.fullName,
+        uscc: organisations.uscc,
+        parentId: budgetUnits.superiorId,
+        inSubtree: sql<boolean>`true`,
+      })
       .from(budgetUnitTree)
       .innerJoin(up, and(eq(up.ancestorId, uploaderId), eq(up.descendantId, budgetUnitTree.ancestorId), gte(up.depth, 1)))
       .innerJoin(organisations, eq(organisations.id, budgetUnitTree.ancestorId))
@@ -152,7 +160,13 @@ export const quotasRepo = {
   /** Units without a management account in the subtree (strictly below), or the given ones of them. */
   unitsWithoutAccount: (q: DbOrTx, ancestorId: string, ids?: string[]) =>
     q
-      .select({ id: budgetUnits.organisationId, fullName: organisations.fullName, uscc: organisations.uscc, contactName: budgetUnits.contactName, mobile: budgetUnits.contactMobile })
+      .select({
+        id: budgetUnits.organisationId,
+        fullName: organisations.fullName,
+        uscc: organisations.uscc,
+        contactName: budgetUnits.contactName,
+        mobile: budgetUnits.contactMobile,
+      })
       .from(budgetUnits)
       .innerJoin(organisations, eq(organisations.id, budgetUnits.organisationId))
       .where(and(isNull(budgetUnits.accountUserId), filterWhere(ancestorId, {}), ids ? inArray(budgetUnits.organisationId, ids) : undefined))
@@ -161,7 +175,13 @@ export const quotasRepo = {
   /** The given units still without an account in the subtree, locked (a run's chunk; two runs never generate one unit twice). */
   lockUnitsWithoutAccount: (tx: Tx, ancestorId: string, ids: string[]) =>
     tx
-      .select({ id: budgetUnits.organisationId, fullName: organisations.fullName, uscc: organisations.uscc, contactName: budgetUnits.contactName, mobile: budgetUnits.contactMobile })
+      .select({
+        id: budgetUnits.organisationId,
+        fullName: organisations.fullName,
+        uscc: organisations.uscc,
+        contactName: budgetUnits.contactName,
+        mobile: budgetUnits.contactMobile,
+      })
       .from(budgetUnits)
       .innerJoin(organisations, eq(organisations.id, budgetUnits.organisationId))
       .where(and(inArray(budgetUnits.organisationId, ids), isNull(budgetUnits.accountUserId), filterWhere(ancestorId, {})))
@@ -185,7 +205,7 @@ export const quotasRepo = {
       sql`, `,
     );
     await tx.execute(
-      sql`update ${budgetUnits} set account_user_id = v.user_id, account_at = ${at}, updated_at = now() from (values ${values}) as v(id, user_id) where ${budgetUnits.organisationId} = v.id and ${budgetUnits.accountUserId} is null`,
+      sql`update ${budgetUnits} set account_user_id = v.user_id, account_at = ${at.toISOString()}::timestamptz, updated_at = now() from (values ${values}) as v(id, user_id) where ${budgetUnits.organisationId} = v.id and ${budgetUnits.accountUserId} is null`,
     );
   },
 
@@ -254,7 +274,10 @@ export const quotasRepo = {
   // ── purchasers ───────────────────────────────────────────────────────────────────────────────
   async purchaserUnitsByUscc(q: DbOrTx, usccs: string[]): Promise<Map<string, string>> {
     if (!usccs.length) return new Map();
-    const rows = await q.select({ uscc: quotaPurchasers.uscc, unitId: quotaPurchasers.budgetUnitId }).from(quotaPurchasers).where(inArray(quotaPurchasers.uscc, usccs));
+    const rows = await q
+      .select({ uscc: quotaPurchasers.uscc, unitId: quotaPurchasers.budgetUnitId })
+      .from(quotaPurchasers)
+      .where(inArray(quotaPurchasers.uscc, usccs));
     return new Map(rows.map((r) => [r.uscc, r.unitId]));
   },
 
@@ -265,7 +288,13 @@ export const quotasRepo = {
       .values(rows.map((r) => ({ ...r, budgetUnitId: unitId })))
       .onConflictDoUpdate({
         target: quotaPurchasers.uscc,
-        set: { name: sql`excluded.name`, kind: sql`excluded.kind`, contactName: sql`excluded.contact_name`, mobile: sql`excluded.mobile`, updatedAt: sql`now()` },
+        set: {
+          name: sql`excluded.name`,
+          kind: sql`excluded.kind`,
+          contactName: sql`excluded.contact_name`,
+          mobile: sql`excluded.mobile`,
+          updatedAt: sql`now()`,
+        },
         setWhere: eq(quotaPurchasers.budgetUnitId, unitId),
       })
       .returning({ id: quotaPurchasers.id, uscc: quotaPurchasers.uscc }),
@@ -273,10 +302,22 @@ export const quotasRepo = {
   async listPurchasers(q: DbOrTx, unitId: string, f: { keyword?: string; accountState?: AccountState }, page: { limit: number; offset: number }) {
     const where = and(
       eq(quotaPurchasers.budgetUnitId, unitId),
-      f.keyword ? or(ilike(quotaPurchasers.name, containsPattern(f.keyword)), ilike(quotaPurchasers.uscc, containsPattern(f.keyword)), eq(quotaPurchasers.mobile, f.keyword)) : undefined,
+      f.keyword
+        ? or(
+            ilike(quotaPurchasers.name, containsPattern(f.keyword)),
+            ilike(quotaPurchasers.uscc, containsPattern(f.keyword)),
+            eq(quotaPurchasers.mobile, f.keyword),
+          )
+        : undefined,
       f.accountState ? accountStateWhere(f.accountState, quotaPurchasers.userId) : undefined,
     );
-    const items = await q.select().from(quotaPurchasers).where(where).orderBy(asc(quotaPurchasers.createdAt), asc(quotaPurchasers.id)).limit(page.limit).offset(page.offset);
+    const items = await q
+      .select()
+      .from(quotaPurchasers)
+      .where(where)
+      .orderBy(asc(quotaPurchasers.createdAt), asc(quotaPurchasers.id))
+      .limit(page.limit)
+      .offset(page.offset);
     const [total] = await q.select({ n: count() }).from(quotaPurchasers).where(where);
     return { items, total: total!.n };
   },
@@ -296,6 +337,9 @@ export const quotasRepo = {
       .for('update'),
 
   async setPurchaserAccount(tx: Tx, id: string, userId: string, at: Date) {
-    await tx.update(quotaPurchasers).set({ userId, accountAt: at, updatedAt: at }).where(and(eq(quotaPurchasers.id, id), isNull(quotaPurchasers.userId)));
+    await tx
+      .update(quotaPurchasers)
+      .set({ userId, accountAt: at, updatedAt: at })
+      .where(and(eq(quotaPurchasers.id, id), isNull(quotaPurchasers.userId)));
   },
 };

@@ -58,7 +58,5 @@ export function resetStaysInSubtree(accountOrganisationIds: readonly string[], i
   return accountOrganisationIds.every((id) => inSubtree.has(id));
 }
 
-export type ActivationLabel = '未生成账号' | '待激活' | '已激活';
 export const ACCOUNT_STATES = ['none', 'pending', 'active'] as const;
 export type AccountState = (typeof ACCOUNT_STATES)[number];
-export const ACCOUNT_STATE_LABELS: Record<AccountState, ActivationLabel> = { none: '未生成账号', pending: '待激活', active: '已激活' };

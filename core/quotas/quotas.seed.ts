@@ -32,10 +32,48 @@ interface Preset {
  * 'Bangfu2026'): caizhengbu (中华人民共和国财政部), cqczj (重庆市财政局), qjczj (綦江区财政局), yyczj (酉阳县财政局).
  */
 export const PRESET_DEPARTMENTS: Preset[] = [
-  { key: 'mof', username: 'caizhengbu', mobile: '13900000160', fullName: '中华人民共和国财政部', uscc17: '11100000000013127', role: 'central_dept', budgetLevel: '中央', regionCode: '110000' },
-  { key: 'cq', username: 'cqczj', mobile: '13900000161', fullName: '重庆市财政局', uscc17: '11500000MB1527351', role: 'finance_dept', budgetLevel: '省', regionCode: '500000' },
-  { key: 'qj', username: 'qjczj', mobile: '13900000162', fullName: '綦江区财政局', uscc17: '11500110MB1602114', role: 'finance_dept', budgetLevel: '县', regionCode: '500110', superior: 'cq' },
-  { key: 'yy', username: 'yyczj', mobile: '13900000163', fullName: '酉阳县财政局', uscc17: '11500242MB1555613', role: 'finance_dept', budgetLevel: '县', regionCode: '500242', superior: 'cq' },
+  {
+    key: 'mof',
+    username: 'caizhengbu',
+    mobile: '13900000160',
+    fullName: '中华人民共和国财政部',
+    uscc17: '11100000000013127',
+    role: 'central_dept',
+    budgetLevel: '中央',
+    regionCode: '110000',
+  },
+  {
+    key: 'cq',
+    username: 'cqczj',
+    mobile: '13900000161',
+    fullName: '重庆市财政局',
+    uscc17: '11500000MB1527351',
+    role: 'finance_dept',
+    budgetLevel: '省',
+    regionCode: '500000',
+  },
+  {
+    key: 'qj',
+    username: 'qjczj',
+    mobile: '13900000162',
+    fullName: '綦江区财政局',
+    uscc17: '11500110MB1602114',
+    role: 'finance_dept',
+    budgetLevel: '县',
+    regionCode: '500110',
+    superior: 'cq',
+  },
+  {
+    key: 'yy',
+    username: 'yyczj',
+    mobile: '13900000163',
+    fullName: '酉阳县财政局',
+    uscc17: '11500242MB1555613',
+    role: 'finance_dept',
+    budgetLevel: '县',
+    regionCode: '500242',
+    superior: 'cq',
+  },
 ];
 for (const p of PRESET_DEPARTMENTS)
   if (!DEMO_LOGINS.some((d) => d.username === p.username)) DEMO_LOGINS.push({ username: p.username, organisation: p.fullName, kind: 'budget_unit' });
@@ -44,25 +82,55 @@ for (const p of PRESET_DEPARTMENTS)
 const DEMO_UNIT_LOGIN = { username: 'qjjwh', mobile: '13900000170' };
 /** A purchaser of it with a trading account (login 13900000171, role buyer). */
 const DEMO_BUYER = { mobile: '13900000171' };
-if (!DEMO_LOGINS.some((d) => d.username === DEMO_UNIT_LOGIN.username)) DEMO_LOGINS.push({ username: DEMO_UNIT_LOGIN.username, organisation: '綦江区教育委员会', kind: 'budget_unit' });
+if (!DEMO_LOGINS.some((d) => d.username === DEMO_UNIT_LOGIN.username))
+  DEMO_LOGINS.push({ username: DEMO_UNIT_LOGIN.username, organisation: '綦江区教育委员会', kind: 'budget_unit' });
 
 const ADMIN_BY_BUDGET: Record<BudgetLevel, string> = { 中央: '厅局级', 省: '厅局级', 市: '县处级', 县: '乡科级', 乡: '其他' };
 
 /** ~30 demo units: the superior's key, the name, the budget level; amounts and ratios are derived from the index. */
 const DEMO_UNITS: { superior: string; name: string; level: BudgetLevel }[] = [
-  ...['国家机关事务管理局', '国家统计局', '国家税务总局', '海关总署', '国家林业和草原局', '国家乡村振兴局'].map((name) => ({ superior: 'mof', name, level: '中央' as const })),
-  ...['重庆市教育委员会', '重庆市卫生健康委员会', '重庆市农业农村委员会', '重庆市商务委员会', '重庆市公安局', '重庆市机关事务管理局'].map((name) => ({ superior: 'cq', name, level: '省' as const })),
-  ...['綦江区教育委员会', '綦江区卫生健康委员会', '綦江区农业农村委员会', '綦江区人民医院', '綦江中学', '綦江区古南街道办事处', '綦江区文龙街道办事处', '綦江区机关事务服务中心'].map((name) => ({
+  ...['国家机关事务管理局', '国家统计局', '国家税务总局', '海关总署', '国家林业和草原局', '国家乡村振兴局'].map((name) => ({
+    superior: 'mof',
+    name,
+    level: '中央' as const,
+  })),
+  ...['重庆市教育委员会', '重庆市卫生健康委员会', '重庆市农业农村委员会', '重庆市商务委员会', '重庆市公安局', '重庆市机关事务管理局'].map((name) => ({
+    superior: 'cq',
+    name,
+    level: '省' as const,
+  })),
+  ...[
+    '綦江区教育委员会',
+    '綦江区卫生健康委员会',
+    '綦江区农业农村委员会',
+    '綦江区人民医院',
+    '綦江中学',
+    '綦江区古南街道办事处',
+    '綦江区文龙街道办事处',
+    '綦江区机关事务服务中心',
+  ].map((name) => ({
     superior: 'qj',
     name,
     level: '县' as const,
   })),
-  ...['酉阳县教育委员会', '酉阳县卫生健康委员会', '酉阳县农业农村委员会', '酉阳县人民医院', '酉阳县桃花源街道办事处', '酉阳县龙潭镇人民政府', '酉阳县机关事务服务中心', '酉阳第一中学'].map(
-    (name) => ({ superior: 'yy', name, level: '县' as const }),
-  ),
+  ...[
+    '酉阳县教育委员会',
+    '酉阳县卫生健康委员会',
+    '酉阳县农业农村委员会',
+    '酉阳县人民医院',
+    '酉阳县桃花源街道办事处',
+    '酉阳县龙潭镇人民政府',
+    '酉阳县机关事务服务中心',
+    '酉阳第一中学',
+  ].map((name) => ({ superior: 'yy', name, level: '县' as const })),
 ];
 
-async function addUnit(tx: Tx, orgId: string, superiorId: string | null, v: { role: 'unit' | 'central_dept' | 'finance_dept'; contactName: string; mobile: string; budgetLevel: BudgetLevel; annualFen?: number; ratioBp?: number }) {
+async function addUnit(
+  tx: Tx,
+  orgId: string,
+  superiorId: string | null,
+  v: { role: 'unit' | 'central_dept' | 'finance_dept'; contactName: string; mobile: string; budgetLevel: BudgetLevel; annualFen?: number; ratioBp?: number },
+) {
   await repo.insertUnits(tx, [
     {
       organisationId: orgId,
@@ -97,9 +165,18 @@ export async function seedDemoQuotas(p: QuotaSeedHost, log: (line: string) => vo
           body: `这是 ${d.fullName} 的演示账号，可导入和管理下属预算单位、生成管理账号、查看预留份额统计。所有演示账号的密码都是 ${DEMO_PASSWORD}。`,
           link: '/quotas/units',
         });
-        const org = await p.services.organisations.createWithOwner(tx, { kind: 'budget_unit', fullName: d.fullName, uscc: uscc(d.uscc17), regionCode: d.regionCode }, user.id);
+        const org = await p.services.organisations.createWithOwner(
+          tx,
+          { kind: 'budget_unit', fullName: d.fullName, uscc: uscc(d.uscc17), regionCode: d.regionCode },
+          user.id,
+        );
         ids.set(d.key, org.id);
-        await addUnit(tx, org.id, d.superior ? ids.get(d.superior)! : null, { role: d.role, contactName: `${d.fullName.slice(0, 4)}经办人`, mobile: d.mobile, budgetLevel: d.budgetLevel });
+        await addUnit(tx, org.id, d.superior ? ids.get(d.superior)! : null, {
+          role: d.role,
+          contactName: `${d.fullName.slice(0, 4)}经办人`,
+          mobile: d.mobile,
+          budgetLevel: d.budgetLevel,
+        });
         await repo.setAccounts(tx, [{ id: org.id, userId: user.id }], new Date());
       }
       const orgIds = await p.services.organisations.upsertByUscc(
@@ -125,16 +202,26 @@ export async function seedDemoQuotas(p: QuotaSeedHost, log: (line: string) => vo
       }
       // One unit signs in (its management account) and has purchasers, one of them with a trading account.
       const unitId = ids.get('綦江区教育委员会')!;
-      const manager = await insertDemoUser(tx, { username: DEMO_UNIT_LOGIN.username, mobile: DEMO_UNIT_LOGIN.mobile, displayName: '綦江区教育委员会 经办人' }, passwordHash, {
-        title: '欢迎使用预算单位管理账号（演示数据）',
-        body: `这是綦江区教育委员会的演示管理账号，可查看本单位预留份额、导入采购人并开通交易账号。所有演示账号的密码都是 ${DEMO_PASSWORD}。`,
-        link: '/quotas/my-unit',
-      });
-      const buyer = await insertDemoUser(tx, { username: `b${DEMO_BUYER.mobile}`, mobile: DEMO_BUYER.mobile, displayName: '綦江区教育委员会机关食堂 采购员' }, passwordHash, {
-        title: '欢迎使用采购人交易账号（演示数据）',
-        body: `这是綦江区教育委员会机关食堂的采购人账号（用手机号 ${DEMO_BUYER.mobile} 登录），在商城采购计入本预算单位。密码是 ${DEMO_PASSWORD}。`,
-        link: '/mall',
-      });
+      const manager = await insertDemoUser(
+        tx,
+        { username: DEMO_UNIT_LOGIN.username, mobile: DEMO_UNIT_LOGIN.mobile, displayName: '綦江区教育委员会 经办人' },
+        passwordHash,
+        {
+          title: '欢迎使用预算单位管理账号（演示数据）',
+          body: `这是綦江区教育委员会的演示管理账号，可查看本单位预留份额、导入采购人并开通交易账号。所有演示账号的密码都是 ${DEMO_PASSWORD}。`,
+          link: '/quotas/my-unit',
+        },
+      );
+      const buyer = await insertDemoUser(
+        tx,
+        { username: `b${DEMO_BUYER.mobile}`, mobile: DEMO_BUYER.mobile, displayName: '綦江区教育委员会机关食堂 采购员' },
+        passwordHash,
+        {
+          title: '欢迎使用采购人交易账号（演示数据）',
+          body: `这是綦江区教育委员会机关食堂的采购人账号（用手机号 ${DEMO_BUYER.mobile} 登录），在商城采购计入本预算单位。密码是 ${DEMO_PASSWORD}。`,
+          link: '/mall',
+        },
+      );
       await p.services.organisations.addMembers(tx, [
         { userId: manager.id, organisationId: unitId, role: 'owner' },
         { userId: buyer.id, organisationId: unitId, role: 'buyer' },

@@ -76,7 +76,9 @@ describe('预算单位 API', () => {
     expect((await h.json('POST', `/api/v1/quotas/units/${id}/reset-password`, undefined, { token: t.qj })).status).toBe(200);
     const texts = await h.platform.db.select().from(outbox).where(eq(outbox.recipient, mobile));
     expect(texts).toHaveLength(3);
-    expect(texts[0]!.body).toMatch(/^【帮扶】綦江区测试教育委员会已开通预算单位管理账号。账号：\w{18}，激活码：[0-9A-Z-]{14}（7天内有效），请登录 .+\/activate 激活。$/);
+    expect(texts[0]!.body).toMatch(
+      /^【帮扶】綦江区测试教育委员会已开通预算单位管理账号。账号：\w{18}，激活码：[0-9A-Z-]{14}（7天内有效），请登录 .+\/activate 激活。$/,
+    );
 
     const file = await h.call('GET', '/api/v1/quotas/units/export', { token: t.qj });
     expect(file.status).toBe(200);
@@ -87,7 +89,12 @@ describe('预算单位 API', () => {
   });
 
   it('errors: field messages, a unit’s own ratio, another tree, unknown ids, nothing to generate', async () => {
-    const bad = await h.json('POST', '/api/v1/quotas/units', { fullName: '短', uscc: '123', contactName: '王', mobile: '1', budgetLevel: '国' }, { token: t.qj });
+    const bad = await h.json(
+      'POST',
+      '/api/v1/quotas/units',
+      { fullName: '短', uscc: '123', contactName: '王', mobile: '1', budgetLevel: '国' },
+      { token: t.qj },
+    );
     expect(bad.status).toBe(400);
     expect(Object.keys(bad.json.error.fields)).toEqual(expect.arrayContaining(['fullName', 'uscc', 'mobile', 'budgetLevel']));
 
@@ -107,7 +114,12 @@ describe('预算单位 API', () => {
     expect((await h.call('GET', '/api/v1/quotas/units')).status).toBe(401);
     expect((await h.json('GET', '/api/v1/quotas/units', undefined, { token: t.member })).status).toBe(403);
     expect((await h.json('GET', '/api/v1/quotas/my-unit', undefined, { token: t.member })).status).toBe(200);
-    const preset = await h.json('POST', '/api/v1/admin/quotas/presets', { fullName: '某某县财政局', uscc: buildUscc(), role: 'finance_dept', budgetLevel: '县', contactName: '经办人', mobile: buildMobile() }, { token: t.qj });
+    const preset = await h.json(
+      'POST',
+      '/api/v1/admin/quotas/presets',
+      { fullName: '某某县财政局', uscc: buildUscc(), role: 'finance_dept', budgetLevel: '县', contactName: '经办人', mobile: buildMobile() },
+      { token: t.qj },
+    );
     expect(preset.status).toBe(403);
   });
 });

@@ -35,7 +35,9 @@ const FiguresBody = z
     ratioBp: z.number().int().openapi({ description: '拟预留比例（万分之一：35.5% 为 3550）' }),
   })
   .openapi('QuotaFiguresInput');
-const GenerateBody = z.object({ ids: z.array(z.string()).optional().openapi({ description: '只为这些单位（采购人）生成；不填为全部未生成的' }) }).openapi('QuotaGenerateInput');
+const GenerateBody = z
+  .object({ ids: z.array(z.string()).optional().openapi({ description: '只为这些单位（采购人）生成；不填为全部未生成的' }) })
+  .openapi('QuotaGenerateInput');
 const ConfirmBody = z.object({ budgetLevel: z.string(), adminLevel: z.string() }).openapi('QuotaConfirmProfileInput');
 const PresetBody = z
   .object({
@@ -188,7 +190,10 @@ const routes = {
     summary: '重置管理账号密码（仅上级；原密码失效、登录会话结束，新激活码短信发送）',
     security: authed,
     request: { params: idParam },
-    responses: { 200: json(Message, 'Reset'), ...errorResponses(401, 403, 404, ...UNIT_REFUSALS, 'QUOTA_SUPERIOR_ONLY', 'QUOTA_NO_ACCOUNT', 'QUOTA_ACCOUNT_SHARED') },
+    responses: {
+      200: json(Message, 'Reset'),
+      ...errorResponses(401, 403, 404, ...UNIT_REFUSALS, 'QUOTA_SUPERIOR_ONLY', 'QUOTA_NO_ACCOUNT', 'QUOTA_ACCOUNT_SHARED'),
+    },
   }),
   preset: createRoute({
     operationId: 'createQuotaPreset',
