@@ -111,6 +111,8 @@ async function bruteForce(ids: string[]): Promise<Map<string, Brute>> {
 describe('quota statistics against a brute-force recomputation', () => {
   it('every unit of random trees: own and subtree reserved, actual and pending to the fen; months add up', { timeout: 600_000 }, async () => {
     const service = createQuotaStatisticsService({ db: p.db, clock, purchases: p.services.statistics });
+    // The same service reading every unit's purchases and keeping the subtree's (the large-subtree path).
+    const readingAll = createQuotaStatisticsService({ db: p.db, clock, purchases: p.services.statistics, largeSubtree: 0 });
     await fc.assert(
       fc.asyncProperty(scenario, async (s) => {
         const n = s.parents.length + 1;
@@ -158,6 +160,7 @@ describe('quota statistics against a brute-force recomputation', () => {
           const sub = r.subtree ?? { reservedFen: r.reservedFen, actualFen: r.actualFen, pendingFen: r.pendingFen, units: 1 };
           expect([sub.reservedFen, sub.actualFen, sub.pendingFen, sub.units]).toEqual([b.reserved, b.actual, b.pending, b.units]);
         }
+        expect(await readingAll.subtree(actor, { year: YEAR, pageSize: 100 })).toEqual(await service.subtree(actor, { year: YEAR, pageSize: 100 }));
         for (const groupBy of ['level', 'region'] as const) {
           const v = await service.subtree(actor, { year: YEAR, groupBy, pageSize: 100 });
           const root = brute.get(ids[0]!)!;
