@@ -29,8 +29,8 @@ export const actions: Actions = {
     const values = formValues(await request.formData());
     const r = await formAction(values, () => locals.services.budgetUnits.generateAccounts(locals.actor, {}));
     if (!r.ok) return r.failure;
-    const next = new URLSearchParams(url.searchParams);
-    next.delete('page');
+    // Keep the list's filters; drop the action's own key (?/generate) and the page.
+    const next = new URLSearchParams([...url.searchParams].filter(([k]) => !k.startsWith('/') && k !== 'page' && k !== 'run'));
     next.set('run', r.data.id);
     redirect(303, `/quotas/units?${next}`);
   },
