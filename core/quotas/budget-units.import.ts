@@ -137,15 +137,17 @@ export function createBudgetUnitImport(deps: BudgetUnitImportDeps): ImportKind<B
         valid.map((r) => ({ fullName: r.value.fullName, uscc: r.value.uscc })),
       );
 
-      // 3. Row by row in write order: new units attached under their superior, updated ones moved if needed.
-      for (const [i, r] of rows.entries()) {
-        if (answers[i]) continue;
-        const v = r.value;
-        const id = ids.get(v.uscc)!;
+      // 3. New units in a few statements: their rows, then their closure rows computed in write order from
+      // their superiors' ancestors (a superior of this chunk comes before its units); one audit row per chunk.
+      const existing = await repo.lockUnits(
+        tx,
+        valid.map((r) => ids.get(r.value.uscc)!),
+      );
+      const fieldsOf = (i: number) => {
+        const v = rows[i]!.value;
         const ref = superiorRef[i]!;
-        const superiorId = 'id' in ref ? ref.id : ids.get(ref.uscc)!;
-        const fields = {
-          superiorId,
+        return {
+          superiorId: 'id' in ref ? ref.id : ids.get(ref.uscc)!,
           contactName: v.contactName,
           contactMobile: v.mobile,
           budgetLevel: v.budgetLevel,
@@ -153,40 +155,61 @@ export function createBudgetUnitImport(deps: BudgetUnitImportDeps): ImportKind<B
           ...(v.annualFen !== undefined ? { annualFen: v.annualFen } : {}),
           ...(v.ratioBp !== undefined ? { ratioBp: v.ratioBp } : {}),
         };
-        const existing = await repo.lockUnit(tx, id);
-        if (!existing) {
-          await repo.insertUnits(tx, [{ organisationId: id, role: 'unit', ...fields }]);
-          await repo.attach(tx, id, superiorId);
-          await recordAudit(tx, {
-            actorUserId: scope.actorUserId,
-            action: 'quotas.unit_import',
-            targetType: 'budget_unit',
-            targetId: id,
-            organisationId: uploader.id,
-            after: { fullName: v.fullName, uscc: v.uscc, ...fields },
-            data: { batchId: scope.batchId, row: r.row },
-          });
-        } else {
-          if (existing.superiorId !== superiorId) {
-            // The new superior inside the unit's own subtree would close a loop.
-            if ((await repo.depthBelow(tx, id, superiorId)) !== undefined) {
-              refuse(i, 'superiorName', '上级关系形成循环：上级预算单位是本单位的下级');
-              continue;
-            }
-            await repo.move(tx, id, superiorId);
-          }
-          await repo.updateUnit(tx, id, fields);
-          await recordAudit(tx, {
-            actorUserId: scope.actorUserId,
-            action: 'quotas.unit_import',
-            targetType: 'budget_unit',
-            targetId: id,
-            organisationId: uploader.id,
-            before: pickFields(existing),
-            after: { fullName: v.fullName, ...fields },
-            data: { batchId: scope.batchId, row: r.row },
-          });
+      };
+      const fresh = [...rows.keys()].filter((i) => !answers[i] && !existing.has(ids.get(rows[i]!.value.uscc)!));
+      if (fresh.length) {
+        await repo.insertUnits(
+          tx,
+          fresh.map((i) => ({ organisationId: ids.get(rows[i]!.value.uscc)!, role: 'unit' as const, ...fieldsOf(i) })),
+        );
+        const ancestors = await repo.ancestorsOf(tx, [...new Set(fresh.map((i) => fieldsOf(i).superiorId))]);
+        const pairs: { ancestorId: string; descendantId: string; depth: number }[] = [];
+        for (const i of fresh) {
+          const id = ids.get(rows[i]!.value.uscc)!;
+          const up = (ancestors.get(fieldsOf(i).superiorId) ?? []).map((a) => ({ ancestorId: a.ancestorId, depth: a.depth + 1 }));
+          const mine = [{ ancestorId: id, depth: 0 }, ...up];
+          ancestors.set(id, mine);
+          for (const m of mine) pairs.push({ ancestorId: m.ancestorId, descendantId: id, depth: m.depth });
+          answers[i] = { targetId: id };
         }
+        await repo.insertPairs(tx, pairs);
+        await recordAudit(tx, {
+          actorUserId: scope.actorUserId,
+          action: 'quotas.unit_import',
+          targetType: 'budget_unit',
+          targetId: uploader.id,
+          organisationId: uploader.id,
+          data: { batchId: scope.batchId, created: fresh.length, rows: fresh.map((i) => rows[i]!.row) },
+        });
+      }
+
+      // 4. Updated units row by row (after the new ones, so a unit may move under a new one; a move takes the
+      // unit's whole subtree along, new units attached below it included). One audit row each, before and after.
+      for (const [i, r] of rows.entries()) {
+        if (answers[i]) continue;
+        const v = r.value;
+        const id = ids.get(v.uscc)!;
+        const fields = fieldsOf(i);
+        const before = existing.get(id)!;
+        if (before.superiorId !== fields.superiorId) {
+          // The new superior inside the unit's own subtree would close a loop.
+          if ((await repo.depthBelow(tx, id, fields.superiorId)) !== undefined) {
+            refuse(i, 'superiorName', '上级关系形成循环：上级预算单位是本单位的下级');
+            continue;
+          }
+          await repo.move(tx, id, fields.superiorId);
+        }
+        await repo.updateUnit(tx, id, fields);
+        await recordAudit(tx, {
+          actorUserId: scope.actorUserId,
+          action: 'quotas.unit_import',
+          targetType: 'budget_unit',
+          targetId: id,
+          organisationId: uploader.id,
+          before: pickFields(before),
+          after: { fullName: v.fullName, ...fields },
+          data: { batchId: scope.batchId, row: r.row },
+        });
         answers[i] = { targetId: id };
       }
       return answers.map((a) => a!);

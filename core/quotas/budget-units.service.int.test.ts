@@ -122,11 +122,12 @@ describe('budget-unit import', () => {
         .from(budgetUnitTree)
         .where(and(eq(budgetUnitTree.ancestorId, cqId), eq(budgetUnitTree.descendantId, gId))),
     ).toEqual([{ depth: 4 }]);
-    const audits = await p.db
-      .select({ n: count() })
+    // New units: one audit row for the chunk, naming its rows.
+    const [audit] = await p.db
+      .select()
       .from(auditLog)
-      .where(and(eq(auditLog.action, 'quotas.unit_import'), eq(auditLog.targetId, gId)));
-    expect(audits[0]!.n).toBe(1);
+      .where(and(eq(auditLog.action, 'quotas.unit_import'), eq(auditLog.targetId, qjId)));
+    expect(audit!.data).toMatchObject({ created: 3 });
     await expectClosureConsistent();
   });
 

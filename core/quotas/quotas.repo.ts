@@ -229,6 +229,31 @@ export const quotasRepo = {
     return new Set(rows.map((r) => r.id));
   },
 
+  /** The units' rows by id under FOR UPDATE (an import chunk's existing units). */
+  async lockUnits(tx: Tx, ids: string[]): Promise<Map<string, BudgetUnitRow>> {
+    if (!ids.length) return new Map();
+    const rows = await tx.select().from(budgetUnits).where(inArray(budgetUnits.organisationId, ids)).for('update');
+    return new Map(rows.map((r) => [r.organisationId, r]));
+  },
+
+  /** Each unit's ancestors (itself at depth 0), by unit. */
+  async ancestorsOf(q: DbOrTx, ids: string[]): Promise<Map<string, { ancestorId: string; depth: number }[]>> {
+    const out = new Map<string, { ancestorId: string; depth: number }[]>();
+    if (!ids.length) return out;
+    const rows = await q.select().from(budgetUnitTree).where(inArray(budgetUnitTree.descendantId, ids));
+    for (const r of rows) out.set(r.descendantId, [...(out.get(r.descendantId) ?? []), { ancestorId: r.ancestorId, depth: r.depth }]);
+    return out;
+  },
+
+  /** Closure rows in multi-row statements (a chunk of new units). */
+  async insertPairs(tx: Tx, pairs: (typeof budgetUnitTree.$inferInsert)[]) {
+    for (let i = 0; i < pairs.length; i += 5_000)
+      await tx
+        .insert(budgetUnitTree)
+        .values(pairs.slice(i, i + 5_000))
+        .onConflictDoNothing();
+  },
+
   /** Closure rows of a new unit: itself at depth 0 and every ancestor of its superior one deeper. */
   async attach(tx: Tx, unitId: string, superiorId: string | null) {
     await tx.insert(budgetUnitTree).values({ ancestorId: unitId, descendantId: unitId, depth: 0 }).onConflictDoNothing();
