@@ -20,7 +20,7 @@ const subtreeQuery = unitQuery.extend({
   pageSize: z.string().optional(),
 });
 const ordersQuery = z.object({
-  unitId: z.string().openapi({ description: '预算单位编号' }),
+  unitId: z.string().optional().openapi({ description: '预算单位编号（必填；本单位或下级单位；由服务检查）' }),
   year,
   page: z.string().optional(),
   pageSize: z.string().optional(),
