@@ -15,6 +15,8 @@ interface QuotaNeeds {
   organisations: Pick<OrganisationService, 'upsertByUscc' | 'membershipsOf'>;
   /** The mall's purchases of units, for the statistics (统计报表). */
   statistics: Pick<MallStatistics, 'purchasesByUnit' | 'unitOrders'>;
+  /** The spreadsheet-import engine: the budget-unit and purchaser sheets are its kinds. */
+  imports: Pick<ImportService, 'register'>;
 }
 
 /**
@@ -23,11 +25,13 @@ interface QuotaNeeds {
  */
 export const quotasContext = defineContext({
   name: 'quotas',
-  needs: ['organisations', 'accounts', 'audit', 'notifications', 'mall'],
+  needs: ['organisations', 'accounts', 'audit', 'notifications', 'mall', 'imports'],
   tables: { budgetUnits, budgetUnitTree, quotaPurchasers },
   create: ({ db, clock, jobs, publicOrigin }, n: QuotaNeeds) => {
     const budgetUnits = createBudgetUnitService({ db, clock, jobs, publicOrigin, accounts: n.accounts, organisations: n.organisations });
     const quotaPurchasers = createPurchaserService({ db, clock, publicOrigin, accounts: n.accounts });
+    n.imports.register(budgetUnits.budgetUnitImportKind);
+    n.imports.register(quotaPurchasers.purchaserImportKind);
     return { budgetUnits, quotaPurchasers, quotaStatistics: createQuotaStatisticsService({ db, clock, purchases: n.statistics }) };
   },
   seed: seedDemoQuotas,
