@@ -4,6 +4,7 @@ import { eq } from 'drizzle-orm';
 import { priceRounds } from '../../db/schema';
 import { createTestPlatform, ManualClock } from '../testing/test-platform';
 import { enterprise, openRequirement, operator, proposalInput, provider } from '../testing/tenders-factories';
+import { address, GATEWAY_SECRET, merchant, product, signedNotice, unitBuyer } from '../testing/mall-factories';
 import type { Platform } from '../platform/platform';
 import type { Actor } from '../shared/actor';
 import { loadConfig } from '../shared/config';
@@ -80,5 +81,28 @@ describe('dev time travel', () => {
     const e = await enterprise(p, 20_000);
     const inv = await openRequirement(p, e.actor, ops, { mode: 'invitation', openingAt: null, minBidders: null });
     await expect(travel().move(e.actor, { requirementId: inv.id, openingInSeconds: 0 })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+  });
+
+  it('completes a received mall order now, as the completion job would; only its buyer or an operator, only once received', async () => {
+    const m = await merchant(p);
+    const item = await product(p, m.org.id);
+    const unit = await unitBuyer(p);
+    const {
+      orders: [o],
+    } = await p.services.orders.checkout(unit.actor, { addressId: (await address(p, unit.actor.userId)).id, items: [{ productId: item.id, quantity: 1 }] });
+    const orders = createTimeTravel({ db: p.db, clock: p.clock, timer: p.timer, requirements: p.services.requirements, mallOrders: p.services.orders });
+    const pay = await p.services.orders.pay(unit.actor, { orderIds: [o!.id], method: 'corporate_online', bankCode: 'SPDB' });
+    const n = signedNotice(GATEWAY_SECRET, { orderNo: pay.payment.paymentNo, amountFen: 8_800 });
+    await p.services.recharges.handleNotice(n.headers, n.raw);
+    await p.services.orders.ship(m.actor, o!.id, { carrier: '顺丰速运', trackingNo: 'SF1234567890' });
+    await expect(orders.completeOrder(unit.actor, { orderId: o!.id, completeNow: true })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
+    await p.services.orders.receive(unit.actor, o!.id);
+    await expect(orders.completeOrder(m.actor, { orderId: o!.id, completeNow: true })).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(orders.completeOrder(unit.actor, { orderId: o!.id })).rejects.toMatchObject({ code: 'VALIDATION' });
+    expect(await orders.completeOrder(unit.actor, { orderId: o!.id, completeNow: true })).toMatchObject({ completed: true });
+    const after = await p.services.orders.get(unit.actor, o!.id);
+    expect(after.status).toBe('completed');
+    expect(after.history.map((e) => e.type)).toEqual(['created', 'paid', 'shipped', 'received', 'completed']);
+    await expect(orders.completeOrder(ops, { orderId: o!.id, completeNow: true })).rejects.toMatchObject({ code: 'INVALID_TRANSITION' });
   });
 });

@@ -13,9 +13,18 @@ export const POST: RequestHandler = async ({ locals, request }) => {
   if (!timeTravelEnabled(config)) error(404, '页面不存在');
   try {
     const body = await request.json().catch(() => null);
-    const travel = createTimeTravel({ db, clock, timer, requirements: services.requirements, voucherGrabs: services.voucherGrabs });
+    const travel = createTimeTravel({
+      db,
+      clock,
+      timer,
+      requirements: services.requirements,
+      voucherGrabs: services.voucherGrabs,
+      mallOrders: services.orders,
+    });
     // A voucher campaign's validity end ({ campaignId, endsInSeconds }), else a requirement's times.
     if (body && typeof body === 'object' && 'campaignId' in body) return json(await travel.moveCampaign(locals.actor, body));
+    // A received mall order's completion, now ({ orderId, completeNow: true }).
+    if (body && typeof body === 'object' && 'orderId' in body) return json(await travel.completeOrder(locals.actor, body));
     return json(await travel.move(locals.actor, body));
   } catch (e) {
     const { status, body } = toErrorBody(e);
