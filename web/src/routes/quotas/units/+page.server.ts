@@ -10,10 +10,11 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   const { actor, org } = requireUnitManager(locals, url);
   const s = locals.services.budgetUnits;
   const query = unitListQuery(url);
-  const list = await orError(() => s.list(actor, { ...query, pageSize: PAGE_SIZE }));
   const runId = url.searchParams.get('run');
-  // A run that is unknown or not ours is simply not shown (an old link).
+  // A run that is unknown or not ours is simply not shown (an old link). Read before the list, so a run
+  // seen as done has its accounts in the list too.
   const run = runId ? await s.run(actor, runId).catch(() => null) : null;
+  const list = await orError(() => s.list(actor, { ...query, pageSize: PAGE_SIZE }));
   const superiorName =
     query.superiorId === org.organisationId
       ? org.fullName
