@@ -222,6 +222,29 @@ describe('budget units service', () => {
     expect(self).toMatchObject({ code: 'QUOTA_SUPERIOR_ONLY', message: expect.stringContaining('请联系上级预算单位修改') });
     expect((await err(svc().setFigures(yy, added.id, { annualFen: 1, ratioBp: 1 }))).code).toBe('QUOTA_OUTSIDE_SUBTREE');
     expect((await err(svc().get(yy, 'not-a-uuid'))).code).toBe('NOT_FOUND');
+    // An edit without a superior keeps the unit where it is.
+    const under = await svc().add(qj, {
+      fullName: '綦江区测试手工下级',
+      superiorName: '綦江区测试手工单位',
+      uscc: buildUscc(),
+      contactName: '钱会计',
+      mobile: buildMobile(),
+      budgetLevel: '乡',
+    });
+    const edited = await svc().edit(qj, under.id, { fullName: '綦江区测试手工下级', contactName: '孙会计', mobile: buildMobile(), budgetLevel: '乡' });
+    expect(edited).toMatchObject({ contactName: '孙会计', superiorId: added.id });
+    expect(
+      (
+        await err(
+          svc().edit(qj, qj.organisation!.organisationId, {
+            fullName: '綦江区财政局（测试）',
+            contactName: '孙会计',
+            mobile: buildMobile(),
+            budgetLevel: '县',
+          }),
+        )
+      ).code,
+    ).toBe('QUOTA_SUPERIOR_ONLY');
     const file = await svc().exportXlsx(qj, { keyword: '手工' });
     expect(file.bytes.byteLength).toBeGreaterThan(1000);
   });

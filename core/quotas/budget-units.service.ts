@@ -270,11 +270,17 @@ export function createBudgetUnitService(deps: BudgetUnitDeps) {
       return view((await repo.findUnit(db, id))!);
     },
 
-    /** Edits a unit of the subtree (a superior's action) with the sheet's rules; its code is its key and stays. */
+    /**
+     * Edits a unit of the subtree (a superior's action) with the sheet's rules; its code is its key and stays.
+     * A superior named moves the unit (with its subtree); none keeps its current superior.
+     */
     async edit(actor: Actor | null, unitId: string, raw: unknown) {
       const acting = await actingUnit(db, actor, { manage: true });
       const { unit } = await targetUnit(db, acting, unitId, 'edit');
-      const { row, scope } = await checkOne(acting, { ...(raw as object), uscc: unit.uscc });
+      // Without a superior named, the unit stays where it is (an edit never moves it by omission).
+      const given = (raw ?? {}) as { superiorName?: unknown };
+      const superiorName = typeof given.superiorName === 'string' && given.superiorName.trim() ? given.superiorName : (unit.superiorName ?? undefined);
+      const { row, scope } = await checkOne(acting, { ...given, superiorName, uscc: unit.uscc });
       await writeOne(scope, row, 'quotas.unit_edit');
       return view((await repo.findUnit(db, unit.id))!);
     },
