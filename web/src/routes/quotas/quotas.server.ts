@@ -1,4 +1,5 @@
 import { error } from '@sveltejs/kit';
+import { isAppError } from '$core/shared/app-error';
 import { requireLogin } from '$lib/server/guard';
 
 /**
@@ -30,4 +31,19 @@ export function unitListQuery(url: URL) {
     accountState: p.get('accountState') ?? '',
     page: p.get('page') ?? '1',
   };
+}
+
+/**
+ * Loads a filtered list; a filter the service refuses (a hand-edited address) is dropped and named, so the
+ * page still shows the list with the refusal beside the filters instead of an error page.
+ */
+export async function listWithFilters<Q extends Record<string, string>, T>(query: Q, load: (q: Q) => Promise<T>) {
+  try {
+    return { list: await load(query), query, filterError: null as string | null };
+  } catch (e) {
+    if (!isAppError(e) || e.code !== 'VALIDATION' || !e.fields) throw e;
+    const clean = { ...query };
+    for (const key of Object.keys(e.fields)) if (key in clean) (clean as Record<string, string>)[key] = key === 'page' ? '1' : '';
+    return { list: await load(clean), query: clean, filterError: Object.values(e.fields).join('；') };
+  }
 }

@@ -1,16 +1,16 @@
 import { formAction, formValues, orError } from '$lib/server/session';
 import { runAction } from '$lib/server/form-action';
-import { requireUnitManager } from '../quotas.server';
+import { listWithFilters, requireUnitManager } from '../quotas.server';
 import type { Actions, PageServerLoad } from './$types';
 
 /** 采购人: the acting unit's purchasers, searched and paged, with their trading accounts. */
 export const load: PageServerLoad = async ({ locals, url }) => {
   const { actor, org } = requireUnitManager(locals, url);
   const p = url.searchParams;
-  const query = { keyword: p.get('keyword') ?? '', accountState: p.get('accountState') ?? '', page: p.get('page') ?? '1' };
-  const list = await orError(() => locals.services.quotaPurchasers.list(actor, { ...query, pageSize: 20 }));
+  const raw = { keyword: p.get('keyword') ?? '', accountState: p.get('accountState') ?? '', page: p.get('page') ?? '1' };
+  const { list, query, filterError } = await orError(() => listWithFilters(raw, (q) => locals.services.quotaPurchasers.list(actor, { ...q, pageSize: 20 })));
   const withoutAccount = await orError(async () => (await locals.services.quotaPurchasers.list(actor, { accountState: 'none', pageSize: 1 })).total);
-  return { list, query, withoutAccount, unitName: org.fullName };
+  return { list, query, filterError, withoutAccount, unitName: org.fullName };
 };
 
 export const actions: Actions = {

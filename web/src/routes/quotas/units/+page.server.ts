@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import { formAction, formValues, orError } from '$lib/server/session';
-import { requireUnitManager, unitListQuery } from '../quotas.server';
+import { listWithFilters, requireUnitManager, unitListQuery } from '../quotas.server';
 import type { Actions, PageServerLoad } from './$types';
 
 const PAGE_SIZE = 20;
@@ -9,19 +9,18 @@ const PAGE_SIZE = 20;
 export const load: PageServerLoad = async ({ locals, url }) => {
   const { actor, org } = requireUnitManager(locals, url);
   const s = locals.services.budgetUnits;
-  const query = unitListQuery(url);
   const runId = url.searchParams.get('run');
   // A run that is unknown or not ours is simply not shown (an old link). Read before the list, so a run
   // seen as done has its accounts in the list too.
   const run = runId ? await s.run(actor, runId).catch(() => null) : null;
-  const list = await orError(() => s.list(actor, { ...query, pageSize: PAGE_SIZE }));
+  const { list, query, filterError } = await orError(() => listWithFilters(unitListQuery(url), (q) => s.list(actor, { ...q, pageSize: PAGE_SIZE })));
   const superiorName =
     query.superiorId === org.organisationId
       ? org.fullName
       : query.superiorId
         ? ((await s.get(actor, query.superiorId).catch(() => null))?.fullName ?? null)
         : null;
-  return { list, query, run, ownId: org.organisationId, unitName: org.fullName, superiorName };
+  return { list, query, filterError, run, ownId: org.organisationId, unitName: org.fullName, superiorName };
 };
 
 export const actions: Actions = {
