@@ -12,6 +12,9 @@ export type Db = PgDatabase<PgQueryResultHKT, Schema>;
 export type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
 export type DbOrTx = Db | Tx;
 
+/** The rows of `db.execute(...)`: postgres.js answers an array, PGlite `{ rows }`. */
+export const rowsOf = <T = unknown>(r: unknown): T[] => (Array.isArray(r) ? r : ((r as { rows?: T[] }).rows ?? [])) as T[];
+
 export interface DbHandle {
   db: Db;
   kind: 'postgres' | 'pglite';

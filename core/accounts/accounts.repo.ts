@@ -1,5 +1,5 @@
 import { and, desc, eq, inArray, ne, sql } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../../db/client';
+import { rowsOf, type DbOrTx, type Tx } from '../../db/client';
 import { accountActivations, sessions, users, verificationCodes } from '../../db/schema';
 
 export type UserRow = typeof users.$inferSelect;
@@ -11,11 +11,30 @@ export const accountsRepo = {
   usersByMobiles: (q: DbOrTx, mobiles: string[]) =>
     q.select({ id: users.id, mobile: users.mobile, username: users.username }).from(users).where(inArray(users.mobile, mobiles)),
 
-  /** New users; a row whose username or mobile is taken is left out (the caller sees which by mobile). */
-  insertUsers: (q: DbOrTx, values: (typeof users.$inferInsert)[]) =>
-    q.insert(users).values(values).onConflictDoNothing().returning({ id: users.id, mobile: users.mobile, username: users.username }),
+  /**
+   * New users without a password (generated accounts), one statement for any number (the rows as one
+   * JSON parameter: no query of thousands of parameters to build); a row whose username or mobile is
+   * taken is left out.
+   */
+  async insertUsers(q: DbOrTx, v: { username: string; mobile: string; displayName: string; passwordHash: string }[], at: Date) {
+    const result = await q.execute(sql`
+      insert into ${users} (username, mobile, display_name, password_hash, created_at, password_changed_at)
+      select t.username, t.mobile, t.display_name, t.password_hash, ${at.toISOString()}::timestamptz, ${at.toISOString()}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(v.map((x) => ({ username: x.username, mobile: x.mobile, display_name: x.displayName, password_hash: x.passwordHash })))}::jsonb)
+        as t(username text, mobile text, display_name text, password_hash text)
+      on conflict do nothing
+      returning id, mobile, username`);
+    return rowsOf<{ id: string; mobile: string; username: string }>(result);
+  },
 
-  insertActivations: (q: DbOrTx, values: (typeof accountActivations.$inferInsert)[]) => q.insert(accountActivations).values(values),
+  /** Activation codes, one statement for any number. */
+  async insertActivations(q: DbOrTx, v: { userId: string; organisationId: string | null; codeHash: string; expiresAt: Date }[], at: Date) {
+    await q.execute(sql`
+      insert into ${accountActivations} (user_id, organisation_id, code_hash, expires_at, created_at)
+      select t.user_id, t.organisation_id, t.code_hash, t.expires_at, ${at.toISOString()}::timestamptz
+      from jsonb_to_recordset(${JSON.stringify(v.map((x) => ({ user_id: x.userId, organisation_id: x.organisationId, code_hash: x.codeHash, expires_at: x.expiresAt.toISOString() })))}::jsonb)
+        as t(user_id uuid, organisation_id uuid, code_hash text, expires_at timestamptz)`);
+  },
 
   /** Ends the user's open activation codes (a new one replaces them). */
   closeActivations: (q: DbOrTx, userId: string, at: Date) =>

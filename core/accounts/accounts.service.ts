@@ -473,21 +473,17 @@ export function createAccountService(deps: AccountsDeps) {
           mobile: p.mobile,
           displayName: p.displayName.slice(0, 40),
           passwordHash: NOT_ACTIVATED,
-          createdAt: now,
-          passwordChangedAt: now,
         }));
-        for (let i = 0; i < values.length; i += 1000) {
-          for (const u of await repo.insertUsers(tx, values.slice(i, i + 1000))) created.set(u.mobile, { id: u.id, username: u.username, code: '' });
-        }
+        for (const u of await repo.insertUsers(tx, values, now)) created.set(u.mobile, { id: u.id, username: u.username, code: '' });
       }
       const activations = [];
       for (const [mobile, c] of created) {
         const { code, hash } = newActivationCode();
         c.code = code;
         const organisationId = toCreate.get(mobile)!.organisationId;
-        activations.push({ userId: c.id, organisationId, codeHash: hash, expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS), createdAt: now });
+        activations.push({ userId: c.id, organisationId, codeHash: hash, expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS) });
       }
-      for (let i = 0; i < activations.length; i += 1000) await repo.insertActivations(tx, activations.slice(i, i + 1000));
+      if (activations.length) await repo.insertActivations(tx, activations, now);
       const answers = people.map((p) => {
         const fresh = created.get(p.mobile);
         const old = existing.get(p.mobile);
@@ -520,7 +516,7 @@ export function createAccountService(deps: AccountsDeps) {
       const now = clock.now();
       await repo.closeActivations(tx, userId, now);
       const { code, hash } = newActivationCode();
-      await repo.insertActivations(tx, [{ userId, organisationId, codeHash: hash, expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS), createdAt: now }]);
+      await repo.insertActivations(tx, [{ userId, organisationId, codeHash: hash, expiresAt: new Date(now.getTime() + ACTIVATION_TTL_MS) }], now);
       if (opts.resetPassword) {
         await repo.setPassword(tx, userId, NOT_ACTIVATED, now);
         await repo.deleteUserSessions(tx, userId);

@@ -56,7 +56,12 @@ export const notificationsRepo = {
       .set({ readAt: sql`now()` })
       .where(and(eq(siteMessages.userId, userId), isNull(siteMessages.readAt))),
 
-  insertOutbox: (q: DbOrTx, values: typeof outbox.$inferInsert | (typeof outbox.$inferInsert)[]) => q.insert(outbox).values(values as (typeof outbox.$inferInsert)[]),
+  insertOutbox: (q: DbOrTx, values: typeof outbox.$inferInsert) => q.insert(outbox).values(values),
+  /** Many SMS in one statement (the messages as one JSON parameter). */
+  insertSmsMany: (q: DbOrTx, v: readonly { to: string; text: string }[]) =>
+    q.execute(
+      sql`insert into ${outbox} (channel, recipient, body) select 'sms', t.recipient, t.body from jsonb_to_recordset(${JSON.stringify(v.map((x) => ({ recipient: x.to, body: x.text })))}::jsonb) as t(recipient text, body text)`,
+    ),
 
   listOutbox(q: DbOrTx, opts: { recipient?: string; limit?: number } = {}) {
     const query = q.select().from(outbox);

@@ -29,12 +29,7 @@ export function createSandboxNotifier(db: DbOrTx): Notifier {
       await repo.insertOutbox(tx ?? db, { channel: 'sms', recipient: msg.to, body: msg.text });
     },
     async sendSmsMany(msgs, tx) {
-      for (let i = 0; i < msgs.length; i += 1000) {
-        await repo.insertOutbox(
-          tx,
-          msgs.slice(i, i + 1000).map((m) => ({ channel: 'sms' as const, recipient: m.to, body: m.text })),
-        );
-      }
+      if (msgs.length) await repo.insertSmsMany(tx, msgs);
     },
     async sendEmail(msg, tx) {
       await repo.insertOutbox(tx ?? db, { channel: 'email', recipient: msg.to, subject: msg.subject, body: msg.text });

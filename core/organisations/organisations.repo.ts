@@ -37,7 +37,14 @@ export const organisationsRepo = {
       .returning({ id: organisations.id, uscc: organisations.uscc }),
 
   insertMembership: (q: DbOrTx, values: typeof memberships.$inferInsert) => q.insert(memberships).values(values),
-  insertMemberships: (q: DbOrTx, values: (typeof memberships.$inferInsert)[]) => q.insert(memberships).values(values).onConflictDoNothing(),
+  /** Many memberships in one statement (the rows as one JSON parameter); an existing one is kept as it is. */
+  insertMemberships: (q: DbOrTx, v: { userId: string; organisationId: string; role: string }[]) =>
+    q.execute(sql`
+      insert into ${memberships} (user_id, organisation_id, role)
+      select t.user_id, t.organisation_id, t.role::member_role
+      from jsonb_to_recordset(${JSON.stringify(v.map((x) => ({ user_id: x.userId, organisation_id: x.organisationId, role: x.role })))}::jsonb)
+        as t(user_id uuid, organisation_id uuid, role text)
+      on conflict do nothing`),
 
   /** The user's organisations with their role, oldest membership first. */
   listMembershipsOf: (q: DbOrTx, userId: string) =>

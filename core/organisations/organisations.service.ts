@@ -65,7 +65,7 @@ export function createOrganisationService({ db }: { db: Db }) {
 
     /** Adds members in the caller's transaction; a person already a member keeps the role they have. */
     async addMembers(tx: DbOrTx, rows: { userId: string; organisationId: string; role: MemberRole }[]) {
-      for (let i = 0; i < rows.length; i += 1000) await repo.insertMemberships(tx, rows.slice(i, i + 1000));
+      if (rows.length) await repo.insertMemberships(tx, rows);
     },
 
     /**

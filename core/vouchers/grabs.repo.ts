@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, gt, inArray, lte, sql } from 'drizzle-orm';
-import type { DbOrTx, Tx } from '../../db/client';
+import { rowsOf, type DbOrTx, type Tx } from '../../db/client';
 import { voucherCampaigns, voucherCategories, voucherIssuances, vouchers, voucherTiers } from '../../db/schema';
 
 type VoucherRow = typeof vouchers.$inferSelect;
@@ -9,7 +9,6 @@ export type GrantValues = Pick<
   'campaignId' | 'issuanceId' | 'tierId' | 'userId' | 'categoryCode' | 'thresholdFen' | 'discountFen' | 'grantedAt' | 'validUntil'
 >;
 /** postgres.js returns rows as the result itself, PGlite as `.rows`. */
-const rowsOf = (r: unknown): unknown[] => (Array.isArray(r) ? r : ((r as { rows?: unknown[] }).rows ?? []));
 
 export type GrantManyAnswer = { voucher: Pick<VoucherRow, 'id' | 'status' | 'grantSeq'> } | 'duplicate' | 'no_room';
 export interface GrantRequest {

@@ -1,5 +1,5 @@
 import { and, count, desc, eq, gte, inArray, isNull, lt, or, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
+import { rowsOf, type DbOrTx } from '../../db/client';
 import { ledgerAccounts, ledgerBalances, ledgerTransfers } from '../../db/schema';
 import type { SubjectAccountKind } from './ledger.rules';
 
@@ -22,7 +22,6 @@ export interface RawTransfer {
 }
 
 /** postgres.js returns rows as the result itself, PGlite as `.rows`. */
-const rowsOf = (r: unknown): unknown[] => (Array.isArray(r) ? r : ((r as { rows?: unknown[] }).rows ?? []));
 
 export interface LedgerCheckRow {
   account_id: string;
