@@ -8,8 +8,9 @@
  * 2. A 100,000-row sheet read and checked the same way in a child process: its peak memory (aim ≤ 400 MB)
  *    and the progress events it gave (at least one a second).
  *
- * Confirming, generating 10,000 accounts and the statistics over 50,000 units come with the quotas
- * context's services.
+ * 3. The statistics over 50,000 units and 1,000,000 orders (scripts/bench/quotas-statistics.ts).
+ * 4. Confirming 10,000 units through the import engine and generating their management accounts
+ *    (scripts/bench/quotas-accounts.ts; aim ≤ 10 s), beside what argon2 for as many passwords would take.
  *
  *   npm run bench:quotas [-- --rows 10000 --big 100000 --rounds 3]
  */
@@ -24,6 +25,7 @@ import { checkRow, readSheet } from '../../core/imports/sheet';
 import { checkBudgetUnitFile, type ParsedRow } from '../../core/quotas/budget-units.machine';
 import { BUDGET_UNIT_SHEET, type BudgetUnitRow } from '../../core/quotas/budget-units.schema';
 import { usccCheckCharacter } from '../../core/shared/validators';
+import { benchAccounts } from './quotas-accounts';
 import { benchStatistics } from './quotas-statistics';
 import { numberOption } from './support';
 
@@ -197,6 +199,7 @@ async function main() {
   );
   rmSync(dir, { recursive: true, force: true });
   await benchStatistics();
+  await benchAccounts();
 }
 
 const childAt = process.argv.indexOf('--child');
