@@ -13,7 +13,10 @@ export const accountsContext = defineContext({
   tables: { users, sessions, verificationCodes },
   create: (
     { db, clock, notifier, rateLimiter, config },
-    { messages, organisations }: { messages: MessageService; organisations: Pick<OrganisationService, 'findByUscc' | 'createWithOwner' | 'membershipsOf' | 'addMembers'> },
+    {
+      messages,
+      organisations,
+    }: { messages: MessageService; organisations: Pick<OrganisationService, 'findByUscc' | 'createWithOwner' | 'membershipsOf' | 'addMembers'> },
   ) => ({
     accounts: createAccountService({
       db,

@@ -42,7 +42,6 @@ export const LoginInput = z.object({
 });
 export type LoginInput = z.infer<typeof LoginInput>;
 
-
 /** The target is a mobile for `sms` and an e-mail for `email`. */
 export const PasswordResetRequestInput = z.discriminatedUnion('channel', [
   z.object({ channel: z.literal('sms'), target: Mobile }),

@@ -510,7 +510,13 @@ export function createAccountService(deps: AccountsDeps) {
      * caller's transaction: the open code ends, the SMS carries the new one. `resetPassword`: the
      * password stops working and every session ends until the code sets a new one.
      */
-    async reissueActivation(tx: Tx, userId: string, organisationId: string, sms: (a: { login: string; code: string }) => string, opts: { resetPassword: boolean }) {
+    async reissueActivation(
+      tx: Tx,
+      userId: string,
+      organisationId: string,
+      sms: (a: { login: string; code: string }) => string,
+      opts: { resetPassword: boolean },
+    ) {
       const user = await repo.findUserById(tx, userId);
       if (!user) throw new AppError('NOT_FOUND', '账号不存在');
       const now = clock.now();
@@ -555,7 +561,11 @@ export function createAccountService(deps: AccountsDeps) {
       const input = parseInput(ActivateInput, raw);
       await rl.consume(RATE_RULES.loginPerIp, ctx.ip, '尝试太频繁，请稍后再试');
       const user = await findUserByIdentifier(db, input.identifier);
-      await rl.consume(RATE_RULES.loginFailuresPerAccount, user ? `activate:${user.id}` : `activate-id:${normaliseIdentifier(input.identifier)}`, '激活码错误次数过多，请 15 分钟后再试');
+      await rl.consume(
+        RATE_RULES.loginFailuresPerAccount,
+        user ? `activate:${user.id}` : `activate-id:${normaliseIdentifier(input.identifier)}`,
+        '激活码错误次数过多，请 15 分钟后再试',
+      );
       const canonical = normaliseActivationCode(input.code);
       const wrong = () => new AppError('ACTIVATION_INVALID', ACTIVATION_WRONG, { code: ACTIVATION_WRONG });
       if (!user || !canonical) throw wrong();
@@ -569,7 +579,11 @@ export function createAccountService(deps: AccountsDeps) {
         const b = Buffer.from(activationHash(canonical), 'hex');
         if (a.length !== b.length || !timingSafeEqual(a, b)) {
           const failed = row.failedAttempts + 1;
-          await repo.updateActivation(tx, row.id, failed >= ACTIVATION_MAX_FAILURES ? { failedAttempts: failed, usedAt: clock.now() } : { failedAttempts: failed });
+          await repo.updateActivation(
+            tx,
+            row.id,
+            failed >= ACTIVATION_MAX_FAILURES ? { failedAttempts: failed, usedAt: clock.now() } : { failedAttempts: failed },
+          );
           return { error: ACTIVATION_WRONG };
         }
         if (user.status === 'disabled') return { error: '该账号已被停用，请联系平台客服' };

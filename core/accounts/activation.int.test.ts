@@ -12,7 +12,10 @@ let orgId: string;
 
 beforeAll(async () => {
   p = await createTestPlatform({ clock });
-  const [org] = await p.db.insert(organisations).values({ kind: 'budget_unit', fullName: `激活测试单位${Date.now()}` }).returning();
+  const [org] = await p.db
+    .insert(organisations)
+    .values({ kind: 'budget_unit', fullName: `激活测试单位${Date.now()}` })
+    .returning();
   orgId = org!.id;
 });
 afterAll(() => p?.close());
@@ -35,11 +38,16 @@ describe('generated accounts', () => {
     const [row] = await p.db.select().from(accountActivations).where(eq(accountActivations.userId, answer!.userId));
     expect(row!.codeHash).not.toContain(answer!.code!.replace(/-/g, ''));
 
-    await expect(p.services.accounts.login({ identifier: username, password: 'anything1' }, { ip: nextIp() })).rejects.toMatchObject({ code: 'ACCOUNT_NOT_ACTIVATED' });
+    await expect(p.services.accounts.login({ identifier: username, password: 'anything1' }, { ip: nextIp() })).rejects.toMatchObject({
+      code: 'ACCOUNT_NOT_ACTIVATED',
+    });
     expect((await p.services.accounts.activationStates([answer!.userId])).get(answer!.userId)).toBe('pending');
 
     const wrong = { identifier: username, code: 'AAAA-AAAA-AAAA', newPassword: 'Passw0rdx', confirmPassword: 'Passw0rdx' };
-    await expect(p.services.accounts.activate(wrong, { ip: nextIp() })).rejects.toMatchObject({ code: 'ACTIVATION_INVALID', fields: { code: expect.any(String) } });
+    await expect(p.services.accounts.activate(wrong, { ip: nextIp() })).rejects.toMatchObject({
+      code: 'ACTIVATION_INVALID',
+      fields: { code: expect.any(String) },
+    });
 
     // Typed leniently: lower case, no dashes, O for 0.
     const typed = answer!.code!.toLowerCase().replace(/-/g, ' ').replace(/0/g, 'o');
@@ -47,9 +55,13 @@ describe('generated accounts', () => {
     expect(session).toMatchObject({ token: expect.any(String), organisationId: orgId });
     const actor = (await p.services.accounts.validateSessionToken(session.token))!.actor;
     expect(actor.memberships).toEqual([expect.objectContaining({ organisationId: orgId, role: 'owner' })]);
-    await expect(p.services.accounts.login({ identifier: mobile, password: 'Passw0rdx' }, { ip: nextIp() })).resolves.toMatchObject({ token: expect.any(String) });
+    await expect(p.services.accounts.login({ identifier: mobile, password: 'Passw0rdx' }, { ip: nextIp() })).resolves.toMatchObject({
+      token: expect.any(String),
+    });
     // Once only.
-    await expect(p.services.accounts.activate({ ...wrong, code: answer!.code! }, { ip: nextIp() })).rejects.toMatchObject({ message: expect.stringContaining('已使用') });
+    await expect(p.services.accounts.activate({ ...wrong, code: answer!.code! }, { ip: nextIp() })).rejects.toMatchObject({
+      message: expect.stringContaining('已使用'),
+    });
     expect((await p.services.accounts.activationStates([answer!.userId])).get(answer!.userId)).toBe('active');
   });
 
@@ -65,29 +77,46 @@ describe('generated accounts', () => {
 
   it('expires after 7 days; a reissue with reset replaces the code, ends the password and the sessions', async () => {
     const mobile = buildMobile();
-    const [answer] = await p.db.transaction((tx) => p.services.accounts.generateAccounts(tx, [{ organisationId: orgId, role: 'owner', mobile, displayName: '王五', sms }]));
+    const [answer] = await p.db.transaction((tx) =>
+      p.services.accounts.generateAccounts(tx, [{ organisationId: orgId, role: 'owner', mobile, displayName: '王五', sms }]),
+    );
     clock.advance(7 * DAY + 1000);
     const input = { identifier: mobile, code: answer!.code!, newPassword: 'Passw0rdy', confirmPassword: 'Passw0rdy' };
     await expect(p.services.accounts.activate(input, { ip: nextIp() })).rejects.toMatchObject({ message: expect.stringContaining('已过期') });
     expect((await p.services.accounts.activationStates([answer!.userId])).get(answer!.userId)).toBe('expired');
 
-    await p.db.transaction((tx) => p.services.accounts.reissueActivation(tx, answer!.userId, orgId, ({ login, code }) => `账号：${login}，激活码：${code}`, { resetPassword: false }));
+    await p.db.transaction((tx) =>
+      p.services.accounts.reissueActivation(tx, answer!.userId, orgId, ({ login, code }) => `账号：${login}，激活码：${code}`, { resetPassword: false }),
+    );
     const fresh = codeIn(await lastSms(mobile));
     const s = await p.services.accounts.activate({ ...input, code: fresh }, { ip: nextIp() });
     expect(await p.services.accounts.validateSessionToken(s.token)).not.toBeNull();
 
-    await p.db.transaction((tx) => p.services.accounts.reissueActivation(tx, answer!.userId, orgId, ({ login, code }) => `账号：${login}，激活码：${code}`, { resetPassword: true }));
+    await p.db.transaction((tx) =>
+      p.services.accounts.reissueActivation(tx, answer!.userId, orgId, ({ login, code }) => `账号：${login}，激活码：${code}`, { resetPassword: true }),
+    );
     expect(await p.services.accounts.validateSessionToken(s.token)).toBeNull();
-    await expect(p.services.accounts.login({ identifier: mobile, password: 'Passw0rdy' }, { ip: nextIp() })).rejects.toMatchObject({ code: 'ACCOUNT_NOT_ACTIVATED' });
-    await expect(p.services.accounts.activate({ ...input, code: codeIn(await lastSms(mobile)) }, { ip: nextIp() })).resolves.toMatchObject({ token: expect.any(String) });
+    await expect(p.services.accounts.login({ identifier: mobile, password: 'Passw0rdy' }, { ip: nextIp() })).rejects.toMatchObject({
+      code: 'ACCOUNT_NOT_ACTIVATED',
+    });
+    await expect(p.services.accounts.activate({ ...input, code: codeIn(await lastSms(mobile)) }, { ip: nextIp() })).resolves.toMatchObject({
+      token: expect.any(String),
+    });
   });
 
   it('ends a code at the fifth wrong try', async () => {
     const mobile = buildMobile();
-    const [answer] = await p.db.transaction((tx) => p.services.accounts.generateAccounts(tx, [{ organisationId: orgId, role: 'owner', mobile, displayName: '赵六', sms }]));
+    const [answer] = await p.db.transaction((tx) =>
+      p.services.accounts.generateAccounts(tx, [{ organisationId: orgId, role: 'owner', mobile, displayName: '赵六', sms }]),
+    );
     const input = { identifier: mobile, code: 'ZZZZ-ZZZZ-ZZZZ', newPassword: 'Passw0rdz', confirmPassword: 'Passw0rdz' };
-    for (let i = 0; i < 5; i++) await expect(p.services.accounts.activate(input, { ip: nextIp() })).rejects.toMatchObject({ code: expect.stringMatching(/ACTIVATION_INVALID|RATE_LIMITED/) });
-    await expect(p.services.accounts.activate({ ...input, code: answer!.code! }, { ip: nextIp() })).rejects.toMatchObject({ code: expect.stringMatching(/ACTIVATION_INVALID|RATE_LIMITED/) });
+    for (let i = 0; i < 5; i++)
+      await expect(p.services.accounts.activate(input, { ip: nextIp() })).rejects.toMatchObject({
+        code: expect.stringMatching(/ACTIVATION_INVALID|RATE_LIMITED/),
+      });
+    await expect(p.services.accounts.activate({ ...input, code: answer!.code! }, { ip: nextIp() })).rejects.toMatchObject({
+      code: expect.stringMatching(/ACTIVATION_INVALID|RATE_LIMITED/),
+    });
   });
 
   it('opens 2,000 accounts in one transaction without hashing a password', async () => {
@@ -104,7 +133,15 @@ describe('generated accounts', () => {
     const ms = Date.now() - started;
     expect(new Set(answers.map((a) => a.userId)).size).toBe(2000);
     expect(answers.every((a) => a.created && a.code)).toBe(true);
-    const made = await p.db.select({ id: users.id, hash: users.passwordHash }).from(users).where(inArray(users.id, answers.map((a) => a.userId)));
+    const made = await p.db
+      .select({ id: users.id, hash: users.passwordHash })
+      .from(users)
+      .where(
+        inArray(
+          users.id,
+          answers.map((a) => a.userId),
+        ),
+      );
     expect(made.every((u) => !u.hash.startsWith('$argon2'))).toBe(true);
     expect(ms).toBeLessThan(30_000);
   });

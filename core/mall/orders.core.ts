@@ -104,7 +104,9 @@ export const COMPLETE_JOB = 'mall.order-complete';
  */
 export function unitBoughtFor(a: Actor): string | null {
   const org = a.organisation;
-  return (org?.kind === 'unit' || org?.kind === 'budget_unit') && can(a, 'mall.buy_for_unit', { organisationId: org.organisationId }) ? org.organisationId : null;
+  return (org?.kind === 'unit' || org?.kind === 'budget_unit') && can(a, 'mall.buy_for_unit', { organisationId: org.organisationId })
+    ? org.organisationId
+    : null;
 }
 
 export const isUuid = (s: string) => /^[0-9a-f-]{36}$/i.test(s);

@@ -74,7 +74,9 @@ export async function benchAccounts() {
   const url = process.env.DATABASE_URL;
   const fresh = url ? await freshDatabase(url, 'bangfu_bench_accounts') : undefined;
   const dir = mkdtempSync(join(tmpdir(), 'bangfu-bench-accounts-'));
-  console.log(`\nConfirm and generate: ${ACCOUNTS.toLocaleString()} budget units through the import engine, then their management accounts (${fresh ? 'PostgreSQL' : 'PGlite'}):`);
+  console.log(
+    `\nConfirm and generate: ${ACCOUNTS.toLocaleString()} budget units through the import engine, then their management accounts (${fresh ? 'PostgreSQL' : 'PGlite'}):`,
+  );
   const config = loadConfig({
     ...(fresh ? { DATABASE_URL: fresh.url } : { DATA_DIR: dir }),
     NODE_ENV: 'test',
@@ -99,21 +101,38 @@ export async function benchAccounts() {
     const bytes = await sheet(ACCOUNTS);
     let t = performance.now();
     const batch = await p.services.imports.upload(actor, { kind: 'quotas.budget_units', organisationId: dept.id, filename: 'units.xlsx', bytes });
-    const ready = await until(p, () => p.services.imports.get(actor, batch.id), (b) => b.status !== 'parsing');
+    const ready = await until(
+      p,
+      () => p.services.imports.get(actor, batch.id),
+      (b) => b.status !== 'parsing',
+    );
     const parseMs = performance.now() - t;
     if (ready.status !== 'ready' || ready.counts.valid !== ACCOUNTS) throw new Error(`preview: ${JSON.stringify(ready)}`);
     t = performance.now();
     await p.services.imports.confirm(actor, batch.id);
-    const done = await until(p, () => p.services.imports.get(actor, batch.id), (b) => b.status === 'done' || b.status === 'failed');
+    const done = await until(
+      p,
+      () => p.services.imports.get(actor, batch.id),
+      (b) => b.status === 'done' || b.status === 'failed',
+    );
     const confirmMs = performance.now() - t;
     if (done.status !== 'done') throw new Error(`confirm: ${JSON.stringify(done)}`);
     const before = (await p.db.select({ n: count() }).from(outbox))[0]!.n;
     t = performance.now();
     const run = await p.services.budgetUnits.generateAccounts(actor, {});
-    const finished = await until(p, () => p.services.budgetUnits.run(actor, run.id), (r) => r.state === 'done' || r.state === 'failed');
+    const finished = await until(
+      p,
+      () => p.services.budgetUnits.run(actor, run.id),
+      (r) => r.state === 'done' || r.state === 'failed',
+    );
     const generateMs = performance.now() - t;
     const sms = (await p.db.select({ n: count() }).from(outbox))[0]!.n - before;
-    const units = (await p.db.select({ n: count() }).from(budgetUnits).where(sql`${budgetUnits.accountUserId} is not null`))[0]!.n;
+    const units = (
+      await p.db
+        .select({ n: count() })
+        .from(budgetUnits)
+        .where(sql`${budgetUnits.accountUserId} is not null`)
+    )[0]!.n;
 
     t = performance.now();
     for (let i = 0; i < 20; i++) await hashPassword(`Bench${i}pass`);
@@ -121,7 +140,9 @@ export async function benchAccounts() {
 
     console.log(`  upload + parse + checks (preview ready)  ${(parseMs / 1000).toFixed(1).padStart(6)} s`);
     console.log(`  confirm (units, tree, audit written)     ${(confirmMs / 1000).toFixed(1).padStart(6)} s`);
-    console.log(`  generate accounts (${finished.state}, ${finished.done}/${finished.total})    ${(generateMs / 1000).toFixed(1).padStart(6)} s   SMS rows ${sms}, units with an account ${units - 1}`);
+    console.log(
+      `  generate accounts (${finished.state}, ${finished.done}/${finished.total})    ${(generateMs / 1000).toFixed(1).padStart(6)} s   SMS rows ${sms}, units with an account ${units - 1}`,
+    );
     console.log(`  confirm + generate                       ${((confirmMs + generateMs) / 1000).toFixed(1).padStart(6)} s   (aim ≤ 10 s)`);
     console.log(`  baseline: argon2 for ${ACCOUNTS.toLocaleString()} passwords would take ${(argonMs / 1000).toFixed(0)} s here (20 hashed, scaled)`);
   } finally {
