@@ -43,6 +43,17 @@ export const accountsRepo = {
       .set({ usedAt: at, expiresAt: at })
       .where(and(eq(accountActivations.userId, userId), sql`${accountActivations.usedAt} is null`)),
 
+  /** The user's newest activation code, open or not (what a refused try is compared with). */
+  async latestActivation(q: DbOrTx, userId: string): Promise<ActivationRow | undefined> {
+    const [row] = await q
+      .select()
+      .from(accountActivations)
+      .where(eq(accountActivations.userId, userId))
+      .orderBy(desc(accountActivations.createdAt), desc(accountActivations.id))
+      .limit(1);
+    return row;
+  },
+
   /** The user's open activation code, locked for this try. */
   async lockOpenActivation(q: DbOrTx, userId: string): Promise<ActivationRow | undefined> {
     const [row] = await q

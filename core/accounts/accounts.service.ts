@@ -102,6 +102,7 @@ const CODE_MESSAGE = '验证码错误或已失效，请重新获取';
 const NOT_ACTIVATED = '!activation';
 const ACTIVATION_WRONG = '账号或激活码不正确（激活码见短信，区分账号）';
 const ACTIVATION_MAX_FAILURES = 5;
+const ACTIVATION_LOCKED = '激活码输错次数过多已失效，请联系上级单位重新发送';
 
 /** Someone the platform opens an account for (a budget unit's contact, a purchaser). */
 export interface GeneratedPerson {
@@ -568,26 +569,33 @@ export function createAccountService(deps: AccountsDeps) {
       );
       const canonical = normaliseActivationCode(input.code);
       const wrong = () => new AppError('ACTIVATION_INVALID', ACTIVATION_WRONG, { code: ACTIVATION_WRONG });
-      if (!user || !canonical) throw wrong();
+      // Hashed before the account is looked at: an unknown login takes as long as a known one.
       const passwordHash = await hashPassword(input.newPassword);
+      if (!user || !canonical) throw wrong();
+      const typed = Buffer.from(activationHash(canonical), 'hex');
+      const matches = (codeHash: string) => {
+        const stored = Buffer.from(codeHash, 'hex');
+        return stored.length === typed.length && timingSafeEqual(stored, typed);
+      };
       const outcome = await db.transaction(async (tx) => {
-        const row = await repo.lockOpenActivation(tx, user.id);
-        if (!row) return { error: user.passwordHash === NOT_ACTIVATED ? ACTIVATION_MESSAGES.expired : ACTIVATION_MESSAGES.used };
-        const state = activationState(row, clock.now());
-        if (state !== 'valid') return { error: ACTIVATION_MESSAGES[state] };
-        const a = Buffer.from(row.codeHash, 'hex');
-        const b = Buffer.from(activationHash(canonical), 'hex');
-        if (a.length !== b.length || !timingSafeEqual(a, b)) {
+        const open = await repo.lockOpenActivation(tx, user.id);
+        const now = clock.now();
+        if (!open || activationState(open, now) !== 'valid') {
+          // Why a code no longer works is told only to whoever holds it: without it the answer is the wrong
+          // code's, so activation tells no account (activated, expired or never generated) from an unknown one.
+          const last = open ?? (await repo.latestActivation(tx, user.id));
+          if (!last || !matches(last.codeHash)) return { error: ACTIVATION_WRONG };
+          if (last.failedAttempts >= ACTIVATION_MAX_FAILURES) return { error: ACTIVATION_LOCKED };
+          const state = activationState(last, now);
+          return { error: state === 'valid' ? ACTIVATION_WRONG : ACTIVATION_MESSAGES[state] };
+        }
+        const row = open;
+        if (!matches(row.codeHash)) {
           const failed = row.failedAttempts + 1;
-          await repo.updateActivation(
-            tx,
-            row.id,
-            failed >= ACTIVATION_MAX_FAILURES ? { failedAttempts: failed, usedAt: clock.now() } : { failedAttempts: failed },
-          );
+          await repo.updateActivation(tx, row.id, failed >= ACTIVATION_MAX_FAILURES ? { failedAttempts: failed, usedAt: now } : { failedAttempts: failed });
           return { error: ACTIVATION_WRONG };
         }
         if (user.status === 'disabled') return { error: '该账号已被停用，请联系平台客服' };
-        const now = clock.now();
         await repo.updateActivation(tx, row.id, { usedAt: now });
         await repo.setPassword(tx, user.id, passwordHash, now);
         await audit(tx, user.id, 'account.activate', 'user', user.id, ctx.ip, undefined, row.organisationId);

@@ -119,6 +119,39 @@ describe('generated accounts', () => {
     });
   });
 
+  it('tells no account apart without its code: an activated, a registered and an unknown login hear the same', async () => {
+    const mobile = buildMobile();
+    const [answer] = await p.db.transaction((tx) =>
+      p.services.accounts.generateAccounts(tx, [{ organisationId: orgId, role: 'owner', mobile, displayName: '孙七', sms }]),
+    );
+    const input = { identifier: mobile, code: answer!.code!, newPassword: 'Passw0rdw', confirmPassword: 'Passw0rdw' };
+    await p.services.accounts.activate(input, { ip: nextIp() });
+    const { input: registered } = await registerUser(p);
+    const guess = { code: 'AAAA-AAAA-AAAA', newPassword: 'Passw0rdw', confirmPassword: 'Passw0rdw' };
+    const answers = [];
+    for (const identifier of [mobile, registered.mobile, buildMobile()]) {
+      const err = await p.services.accounts.activate({ ...guess, identifier }, { ip: nextIp() }).catch((e: unknown) => e);
+      answers.push(JSON.stringify({ code: (err as { code: string }).code, message: (err as Error).message, fields: (err as { fields?: unknown }).fields }));
+    }
+    expect(new Set(answers).size, answers.join('\n')).toBe(1);
+    // Whoever holds the used code hears why.
+    await expect(p.services.accounts.activate(input, { ip: nextIp() })).rejects.toMatchObject({ message: expect.stringContaining('已使用') });
+  });
+
+  it('one of two activations with the same code wins', async () => {
+    const mobile = buildMobile();
+    const [answer] = await p.db.transaction((tx) =>
+      p.services.accounts.generateAccounts(tx, [{ organisationId: orgId, role: 'owner', mobile, displayName: '周八', sms }]),
+    );
+    const input = { identifier: mobile, code: answer!.code!, newPassword: 'Passw0rdv', confirmPassword: 'Passw0rdv' };
+    const results = await Promise.allSettled([
+      p.services.accounts.activate(input, { ip: nextIp() }),
+      p.services.accounts.activate({ ...input, newPassword: 'Passw0rdu', confirmPassword: 'Passw0rdu' }, { ip: nextIp() }),
+    ]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    expect(results.find((r) => r.status === 'rejected')).toMatchObject({ reason: { code: 'ACTIVATION_INVALID' } });
+  });
+
   it('opens 2,000 accounts in one transaction without hashing a password', async () => {
     const people = Array.from({ length: 2000 }, (_, i) => ({
       organisationId: orgId,
