@@ -520,6 +520,12 @@ export function createAccountService(deps: AccountsDeps) {
     ) {
       const user = await repo.findUserById(tx, userId);
       if (!user) throw new AppError('NOT_FOUND', '账号不存在');
+      // One SMS a minute and ten a day per account and kind: a button pressed again and again sends no more.
+      const key = `activation:${opts.resetPassword ? 'reset' : 'resend'}:${userId}`;
+      await rl.consumeAll([
+        { rule: RATE_RULES.codePerTarget, key, message: '激活短信刚刚发送过，请 60 秒后再试' },
+        { rule: RATE_RULES.codePerTargetDaily, key, message: '该账号今日的激活短信已达上限，请明天再试' },
+      ]);
       const now = clock.now();
       await repo.closeActivations(tx, userId, now);
       const { code, hash } = newActivationCode();

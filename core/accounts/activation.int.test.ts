@@ -89,6 +89,13 @@ describe('generated accounts', () => {
       p.services.accounts.reissueActivation(tx, answer!.userId, orgId, ({ login, code }) => `账号：${login}，激活码：${code}`, { resetPassword: false }),
     );
     const fresh = codeIn(await lastSms(mobile));
+    // Pressed again at once: refused, no second SMS, the code just sent still works.
+    await expect(
+      p.db.transaction((tx) =>
+        p.services.accounts.reissueActivation(tx, answer!.userId, orgId, ({ login, code }) => `账号：${login}，激活码：${code}`, { resetPassword: false }),
+      ),
+    ).rejects.toMatchObject({ code: 'RATE_LIMITED', message: expect.stringContaining('60 秒') });
+    expect(codeIn(await lastSms(mobile))).toBe(fresh);
     const s = await p.services.accounts.activate({ ...input, code: fresh }, { ip: nextIp() });
     expect(await p.services.accounts.validateSessionToken(s.token)).not.toBeNull();
 
