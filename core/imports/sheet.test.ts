@@ -201,3 +201,10 @@ describe('checking rows', () => {
     expect(checkRow(SPEC, again[0]!).ok).toBe(true);
   });
 });
+
+describe('cell text', () => {
+  it('an unknown cell value (a shared string the file lacks) reads as empty, never "[object Object]"', () => {
+    expect(cellText({ sharedString: 5 } as never)).toBe('');
+    expect(cellText({ richText: [{ text: '綦江' }, { text: '区' }] })).toBe('綦江区');
+  });
+});

@@ -125,6 +125,8 @@ export function cellText(v: ExcelJS.CellValue): string {
     if ('formula' in v || 'sharedFormula' in v) return cellText((v as { result?: ExcelJS.CellValue }).result ?? null);
     if ('text' in v) return cellText((v as { text: ExcelJS.CellValue }).text);
     if ('error' in v) return '';
+    // Anything else (a shared string the file does not hold, an unknown cell type) has no text: never "[object Object]".
+    return '';
   }
   return String(v);
 }
