@@ -12,8 +12,8 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
   if (unit.depth === 0) error(403, '本单位信息请联系上级预算单位修改');
   const initial = {
     fullName: unit.fullName,
-    // The superior is named by full name; the acting unit itself is left empty (the form says so).
-    superiorName: unit.superiorId === org.organisationId ? '' : (unit.superiorName ?? ''),
+    // The superior by full name (the acting unit's own name too): left empty, the unit stays where it is.
+    superiorName: unit.superiorName ?? '',
     uscc: unit.uscc ?? '',
     contactName: unit.contactName,
     mobile: unit.contactMobile,
