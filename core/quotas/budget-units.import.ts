@@ -131,10 +131,11 @@ export function createBudgetUnitImport(deps: BudgetUnitImportDeps): ImportKind<B
         resolvedByName.set(r.value.fullName, r.value.uscc);
       });
       const valid = rows.filter((_, i) => !answers[i]);
+      // In code order: two batches naming the same codes lock their organisations in one order (no deadlock).
       const ids = await deps.organisations.upsertByUscc(
         tx,
         'budget_unit',
-        valid.map((r) => ({ fullName: r.value.fullName, uscc: r.value.uscc })),
+        valid.map((r) => ({ fullName: r.value.fullName, uscc: r.value.uscc })).sort((a, b) => (a.uscc < b.uscc ? -1 : a.uscc > b.uscc ? 1 : 0)),
       );
 
       // 3. New units in a few statements: their rows, then their closure rows computed in write order from

@@ -276,6 +276,19 @@ describe('budget units service', () => {
     console.log(`generated ${run.total} accounts in ${ms} ms`);
   }, 60_000);
 
+  it('two batches writing the same codes at once (in opposite orders): each unit once, no deadlock', async () => {
+    const rows = Array.from({ length: 40 }, () => row());
+    const write = (list: BudgetUnitRow[]) => p.db.transaction((tx) => kind().write(tx, scopeOf(qj), staged(list)));
+    const [a, b] = await Promise.all([write(rows), write([...rows].reverse())]);
+    expect([...a, ...b].every((w) => 'targetId' in w)).toBe(true);
+    const ids = await Promise.all(rows.map((r) => idOf(r.uscc)));
+    const units = await p.db.select({ id: budgetUnits.organisationId }).from(budgetUnits).where(inArray(budgetUnits.organisationId, ids));
+    expect(units).toHaveLength(40);
+    const pairs = await p.db.select({ n: count() }).from(budgetUnitTree).where(inArray(budgetUnitTree.descendantId, ids));
+    const qjDepth = (await p.db.select({ n: count() }).from(budgetUnitTree).where(eq(budgetUnitTree.descendantId, qj.organisation!.organisationId)))[0]!.n;
+    expect(pairs[0]!.n).toBe(40 * (qjDepth + 1));
+  });
+
   it('resend and reset: a superior only; an account shared with another tree is not reset', async () => {
     const r = row();
     await importRows(qj, [r]);

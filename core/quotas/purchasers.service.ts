@@ -55,7 +55,8 @@ function createPurchaserImport(deps: PurchaserDeps): ImportKind<PurchaserRow> {
           await repo.upsertPurchasers(
             tx,
             scope.organisationId,
-            rows.map((r) => r.value),
+            // In code order: two units' batches lock the same codes in one order (no deadlock).
+            rows.map((r) => r.value).sort((a, b) => (a.uscc < b.uscc ? -1 : a.uscc > b.uscc ? 1 : 0)),
           )
         ).map((w) => [w.uscc, w.id]),
       );

@@ -232,7 +232,7 @@ export const quotasRepo = {
   /** The units' rows by id under FOR UPDATE (an import chunk's existing units). */
   async lockUnits(tx: Tx, ids: string[]): Promise<Map<string, BudgetUnitRow>> {
     if (!ids.length) return new Map();
-    const rows = await tx.select().from(budgetUnits).where(inArray(budgetUnits.organisationId, ids)).for('update');
+    const rows = await tx.select().from(budgetUnits).where(inArray(budgetUnits.organisationId, ids)).orderBy(asc(budgetUnits.organisationId)).for('update');
     return new Map(rows.map((r) => [r.organisationId, r]));
   },
 
