@@ -10,6 +10,7 @@ import { importsRepo } from './imports.repo';
 import { IMPORT_PROGRESS_EVENT, importRoom } from './imports.service';
 import { sheetBytes, testUnitsKind } from './imports.test-kind';
 import { checkRow } from './sheet';
+import { AppError } from '../shared/app-error';
 
 let p: Platform & { clock: ManualClock };
 let owner: Awaited<ReturnType<typeof unitBuyer>>;
@@ -231,6 +232,22 @@ describe('imports: refusals', () => {
     await svc().discard(owner.actor, bad.id);
     expect((await err(svc().get(owner.actor, bad.id))).code).toBe('NOT_FOUND');
     expect((await svc().template(owner.actor, kind.key)).bytes.byteLength).toBeGreaterThan(1000);
+  });
+
+  it("a refusal of the whole file by the kind's checks fails the batch with its reason (never 检查中 for ever)", async () => {
+    const refusing = testUnitsKind('test.refusing').kind;
+    refusing.check = async () => {
+      throw new AppError('FORBIDDEN', '本单位已不是预算单位，无法导入');
+    };
+    svc().register(refusing);
+    const b = await svc().upload(owner.actor, {
+      kind: refusing.key,
+      organisationId: owner.org.id,
+      filename: '单位.xlsx',
+      bytes: await sheetBytes([['某单位', buildUscc()]]),
+    });
+    await run();
+    expect(await svc().get(owner.actor, b.id)).toMatchObject({ status: 'failed', failure: '本单位已不是预算单位，无法导入' });
   });
 
   it('a kind key is registered once', () => {

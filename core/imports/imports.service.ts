@@ -160,11 +160,19 @@ export function createImportService(deps: ImportDeps) {
     // Checks across rows: every row that passed its column checks, in file order.
     const staged = await repo.valueRows(db, batchId);
     const scope: ImportScope = { organisationId: batch.organisationId, actorUserId: batch.uploadedBy, batchId };
-    const answers = await kind.check(
-      db,
-      scope,
-      staged.map((r) => ({ row: r.row, value: r.value as unknown })),
-    );
+    let answers;
+    try {
+      answers = await kind.check(
+        db,
+        scope,
+        staged.map((r) => ({ row: r.row, value: r.value as unknown })),
+      );
+    } catch (e) {
+      // A refusal of the whole file (the uploader is no longer a budget unit…) ends the batch with its reason
+      // instead of leaving it 检查中 for ever while the job retries.
+      if (e instanceof AppError) return failBatch(batchId, e.message);
+      throw e;
+    }
     if (answers.length !== staged.length) throw new Error(`import kind ${kind.key}: check answered ${answers.length} rows for ${staged.length}`);
     const verdicts = staged.map((r, i) => {
       const a = answers[i]!;
