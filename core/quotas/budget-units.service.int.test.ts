@@ -276,6 +276,13 @@ describe('budget units service', () => {
     console.log(`generated ${run.total} accounts in ${ms} ms`);
   }, 60_000);
 
+  it('checks a sheet of 40,000 rows (more names and codes than one statement may have parameters)', async () => {
+    const rows = Array.from({ length: 40_000 }, (_, i) => row({ fullName: `大表测试单位${i}`, uscc: buildUscc() }));
+    const checks = await kind().check(p.db, scopeOf(qj), staged(rows));
+    expect(checks).toHaveLength(40_000);
+    expect(checks.every((c) => c.status === 'new')).toBe(true);
+  }, 120_000);
+
   it('two batches writing the same codes at once (in opposite orders): each unit once, no deadlock', async () => {
     const rows = Array.from({ length: 40 }, () => row());
     const write = (list: BudgetUnitRow[]) => p.db.transaction((tx) => kind().write(tx, scopeOf(qj), staged(list)));

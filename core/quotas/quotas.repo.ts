@@ -1,8 +1,16 @@
-import { aliasedTable, and, asc, count, eq, exists, gte, ilike, inArray, isNotNull, isNull, notExists, or, sql, type SQL } from 'drizzle-orm';
+import { aliasedTable, and, type AnyColumn, asc, count, eq, exists, gte, ilike, inArray, isNotNull, isNull, notExists, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx, Tx } from '../../db/client';
 import { accountActivations, auditLog, budgetUnits, budgetUnitTree, organisations, quotaPurchasers } from '../../db/schema';
 import { containsPattern } from '../shared/like';
 import type { AccountState } from './quotas.rules';
+
+/**
+ * `column in (values)` with the values as one JSON parameter: a whole sheet's names and codes (100,000 rows)
+ * would be more parameters than one statement may have (65,535 on PostgreSQL), and arrays as parameters
+ * fail on PGlite.
+ */
+const textIn = (column: AnyColumn, values: readonly string[]) => sql`${column} in (select jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))`;
+const uuidIn = (column: AnyColumn, values: readonly string[]) => sql`${column} in (select (jsonb_array_elements_text(${JSON.stringify(values)}::jsonb))::uuid)`;
 
 /**
  * Every SQL statement of the quotas context. A budget unit is an `organisations` row of kind
@@ -133,7 +141,7 @@ export const quotasRepo = {
       .where(
         and(
           eq(organisations.kind, 'budget_unit'),
-          or(names.length ? inArray(organisations.fullName, names) : undefined, usccs.length ? inArray(organisations.uscc, usccs) : undefined),
+          or(names.length ? textIn(organisations.fullName, names) : undefined, usccs.length ? textIn(organisations.uscc, usccs) : undefined),
         ),
       );
   },
@@ -154,7 +162,7 @@ export const quotasRepo = {
       .innerJoin(up, and(eq(up.ancestorId, uploaderId), eq(up.descendantId, budgetUnitTree.ancestorId), gte(up.depth, 1)))
       .innerJoin(organisations, eq(organisations.id, budgetUnitTree.ancestorId))
       .innerJoin(budgetUnits, eq(budgetUnits.organisationId, budgetUnitTree.ancestorId))
-      .where(inArray(budgetUnitTree.descendantId, ids));
+      .where(uuidIn(budgetUnitTree.descendantId, ids));
   },
 
   /** Units without a management account in the subtree (strictly below), or the given ones of them. */
@@ -190,12 +198,16 @@ export const quotasRepo = {
 
   /** Counts of the given units that have an account (a generation run's progress). */
   async countWithAccount(q: DbOrTx, ids: string[]) {
-    if (!ids.length) return 0;
-    const [row] = await q
-      .select({ n: count() })
-      .from(budgetUnits)
-      .where(and(inArray(budgetUnits.organisationId, ids), isNotNull(budgetUnits.accountUserId)));
-    return row!.n;
+    // In slices: a run over a whole ministry's tree names more units than one statement may have parameters (65,535).
+    let n = 0;
+    for (let i = 0; i < ids.length; i += 10_000) {
+      const [row] = await q
+        .select({ n: count() })
+        .from(budgetUnits)
+        .where(and(inArray(budgetUnits.organisationId, ids.slice(i, i + 10_000)), isNotNull(budgetUnits.accountUserId)));
+      n += row!.n;
+    }
+    return n;
   },
 
   async setAccounts(tx: Tx, rows: { id: string; userId: string }[], at: Date) {
