@@ -193,7 +193,8 @@ export function createBudgetUnitImport(deps: BudgetUnitImportDeps): ImportKind<B
         const fields = fieldsOf(i);
         const before = existing.get(id)!;
         if (before.superiorId !== fields.superiorId) {
-          // The new superior inside the unit's own subtree would close a loop.
+          // The new superior inside the unit's own subtree would close a loop (checked under the moves' lock).
+          await repo.lockMoves(tx);
           if ((await repo.depthBelow(tx, id, fields.superiorId)) !== undefined) {
             refuse(i, 'superiorName', '上级关系形成循环：上级预算单位是本单位的下级');
             continue;

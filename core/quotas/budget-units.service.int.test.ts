@@ -283,6 +283,22 @@ describe('budget units service', () => {
     expect(checks.every((c) => c.status === 'new')).toBe(true);
   }, 120_000);
 
+  it('two moves at once (X under Y, Y under X): one wins, the other is refused as a loop', async () => {
+    const x = row();
+    const y = row();
+    await importRows(qj, [x, y]);
+    const move = (r: BudgetUnitRow, superiorName: string) => p.db.transaction((tx) => kind().write(tx, scopeOf(qj), staged([{ ...r, superiorName }])));
+    const [a, b] = await Promise.all([move(x, y.fullName), move(y, x.fullName)]);
+    expect([a[0], b[0]].filter((w) => 'targetId' in w!)).toHaveLength(1);
+    expect([a[0], b[0]].find((w) => 'errors' in w!)).toMatchObject({ errors: [{ column: 'superiorName', message: expect.stringContaining('循环') }] });
+    const [xId, yId] = [await idOf(x.uscc), await idOf(y.uscc)];
+    const loops = await p.db
+      .select({ n: count() })
+      .from(budgetUnitTree)
+      .where(and(inArray(budgetUnitTree.ancestorId, [xId, yId]), inArray(budgetUnitTree.descendantId, [xId, yId])));
+    expect(loops[0]!.n).toBe(3); // each itself, and one below the other
+  });
+
   it('two batches writing the same codes at once (in opposite orders): each unit once, no deadlock', async () => {
     const rows = Array.from({ length: 40 }, () => row());
     const write = (list: BudgetUnitRow[]) => p.db.transaction((tx) => kind().write(tx, scopeOf(qj), staged(list)));

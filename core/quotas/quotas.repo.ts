@@ -280,6 +280,12 @@ export const quotasRepo = {
    * ancestors go, pairs to the new superior's ancestors come. The caller has checked the new superior is
    * not inside the subtree.
    */
+  /**
+   * Moves one at a time (a transaction-level lock): two moves at once (X under Y, Y under X) would each
+   * find no loop and together make one. Taken before the loop check.
+   */
+  lockMoves: (tx: Tx) => tx.execute(sql`select pg_advisory_xact_lock(7264338016)`),
+
   async move(tx: Tx, unitId: string, superiorId: string) {
     await tx.execute(sql`delete from ${budgetUnitTree}
       where descendant_id in (select descendant_id from ${budgetUnitTree} where ancestor_id = ${unitId}::uuid)
