@@ -214,6 +214,7 @@ describe('budget units service', () => {
     const history = await svc().get(qj, added.id);
     expect(history.history.map((h) => h.action)).toEqual(expect.arrayContaining(['quotas.figures', 'quotas.unit_add']));
     expect(history.history.find((h) => h.action === 'quotas.figures')).toMatchObject({
+      actorName: qj.username,
       before: { annualFen: 1_200_050, ratioBp: 3_550 },
       after: { annualFen: 5_000_000, ratioBp: 2_000 },
     });

@@ -29,7 +29,7 @@ export interface BudgetUnitDeps {
   clock: Clock;
   jobs: Pick<JobQueue, 'enqueue' | 'on' | 'find' | 'wake'>;
   publicOrigin: (requestOrigin?: string) => string;
-  accounts: Pick<AccountService, 'generateAccounts' | 'reissueActivation' | 'activationStates'>;
+  accounts: Pick<AccountService, 'generateAccounts' | 'reissueActivation' | 'activationStates' | 'usernamesOf'>;
   organisations: Pick<OrganisationService, 'upsertByUscc' | 'membershipsOf'>;
 }
 
@@ -242,12 +242,14 @@ export function createBudgetUnitService(deps: BudgetUnitDeps) {
       const acting = await actingUnit(db, actor, { manage: true });
       const { unit, depth } = await targetUnit(db, acting, unitId, 'view');
       const history = await repo.history(db, unit.id);
+      const names = await accounts.usernamesOf(history.map((h) => h.actorUserId).filter((id): id is string => Boolean(id)));
       return {
         ...(await view(unit)),
         depth,
         history: history.map((h) => ({
           action: h.action,
           label: HISTORY_LABELS[h.action] ?? h.action,
+          actorName: h.actorUserId ? (names.get(h.actorUserId) ?? null) : null,
           before: h.before,
           after: h.after,
           createdAt: h.createdAt.toISOString(),

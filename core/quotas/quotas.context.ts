@@ -11,7 +11,7 @@ import type { StatisticsService as MallStatistics } from '../mall/statistics.ser
 
 /** The services of other contexts the quotas context uses. */
 interface QuotaNeeds {
-  accounts: Pick<AccountService, 'generateAccounts' | 'reissueActivation' | 'activationStates' | 'existingMobiles'>;
+  accounts: Pick<AccountService, 'generateAccounts' | 'reissueActivation' | 'activationStates' | 'existingMobiles' | 'usernamesOf'>;
   organisations: Pick<OrganisationService, 'upsertByUscc' | 'membershipsOf'>;
   /** The mall's purchases of units, for the statistics (统计报表). */
   statistics: Pick<MallStatistics, 'purchasesByUnit' | 'unitOrders'>;

@@ -95,7 +95,15 @@ export const UnitView = z.object({
 });
 export type UnitView = z.infer<typeof UnitView>;
 
-export const HistoryEntry = z.object({ action: z.string(), label: z.string(), before: z.unknown(), after: z.unknown(), createdAt: z.string() });
+/** One change of a unit: what, who (the login that made it; null for the platform), before → after, when. */
+export const HistoryEntry = z.object({
+  action: z.string(),
+  label: z.string(),
+  actorName: z.string().nullable(),
+  before: z.unknown(),
+  after: z.unknown(),
+  createdAt: z.string(),
+});
 export const UnitDetailView = UnitView.extend({ history: z.array(HistoryEntry), depth: z.number().int() });
 
 export const RunView = z.object({
