@@ -1,11 +1,9 @@
 import { z } from 'zod';
 import { importRoom } from '../../core/imports/imports.service';
 import type { Platform } from '../../core/platform/platform';
-import { isAppError, toErrorBody } from '../../core/shared/app-error';
-import { logger } from '../../core/shared/logger';
 import { parseInput } from '../../core/shared/validate';
 import type { BangfuSocket } from '../contexts';
-import type { Ack, AckResult } from '../events';
+import { ackRunner } from './ack';
 import type { BangfuIo } from './io';
 
 const WatchInput = z.object({ batchId: z.string({ message: '请指定导入批次' }).min(1, '请指定导入批次').max(64, '导入批次编号无效') });
@@ -15,18 +13,7 @@ const WatchInput = z.object({ batchId: z.string({ message: '请指定导入批�
  * `import:<id>`, where the jobs push `imports:progress`; `imports:unwatch` leaves it.
  */
 export function registerImportHandlers(_io: BangfuIo, socket: BangfuSocket, platform: Platform) {
-  const now = () => platform.clock.now().toISOString();
-  const log = logger.child({ socketId: socket.id });
-  async function handle<T>(ack: Ack<T> | undefined, run: () => Promise<T>) {
-    let result: AckResult<T>;
-    try {
-      result = { ok: true, data: await run(), serverTime: now() };
-    } catch (e) {
-      if (!isAppError(e)) log.error({ err: e }, 'socket event failed');
-      result = { ok: false, error: toErrorBody(e).body, serverTime: now() };
-    }
-    if (typeof ack === 'function') ack(result);
-  }
+  const handle = ackRunner(socket, platform);
   socket.on('imports:watch', (p, ack) =>
     handle(ack, async () => {
       const { batchId } = parseInput(WatchInput, p);

@@ -1,12 +1,10 @@
 import { z } from 'zod';
 import type { Platform } from '../../core/platform/platform';
-import { isAppError, toErrorBody } from '../../core/shared/app-error';
-import { logger } from '../../core/shared/logger';
 import { parseInput } from '../../core/shared/validate';
 import { bureauRoom } from '../../core/vouchers/campaigns.service';
 import { campaignRoom } from '../../core/vouchers/grabs.service';
 import type { BangfuSocket } from '../contexts';
-import type { Ack, AckResult } from '../events';
+import { ackRunner } from './ack';
 import type { BangfuIo } from './io';
 
 const WatchInput = z.object({ campaignId: z.string({ message: '请指定活动' }).min(1, '请指定活动').max(64, '活动编号无效') });
@@ -17,18 +15,7 @@ const WatchInput = z.object({ campaignId: z.string({ message: '请指定活动' 
  * counts; `vouchers:unwatch` leaves it. The counts are public, as on the grab page.
  */
 export function registerVoucherHandlers(_io: BangfuIo, socket: BangfuSocket, platform: Platform) {
-  const now = () => platform.clock.now().toISOString();
-  const log = logger.child({ socketId: socket.id });
-  async function handle<T>(ack: Ack<T> | undefined, run: () => Promise<T>) {
-    let result: AckResult<T>;
-    try {
-      result = { ok: true, data: await run(), serverTime: now() };
-    } catch (e) {
-      if (!isAppError(e)) log.error({ err: e }, 'socket event failed');
-      result = { ok: false, error: toErrorBody(e).body, serverTime: now() };
-    }
-    if (typeof ack === 'function') ack(result);
-  }
+  const handle = ackRunner(socket, platform);
   socket.on('vouchers:watch', (p, ack) =>
     handle(ack, async () => {
       const { campaignId } = parseInput(WatchInput, p);
