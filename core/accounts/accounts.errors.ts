@@ -6,7 +6,5 @@ export const ACCOUNTS_ERRORS = {
   MOBILE_TAKEN: 409,
   EMAIL_TAKEN: 409,
   CODE_INVALID: 400,
-  /** A generated account signs in only after its activation code set a password. */
-  ACCOUNT_NOT_ACTIVATED: 403,
   ACTIVATION_INVALID: 400,
 } as const;

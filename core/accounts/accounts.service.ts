@@ -389,10 +389,10 @@ export function createAccountService(deps: AccountsDeps) {
       const user = await findUserByIdentifier(db, input.identifier);
       const accountKey = user ? `user:${user.id}` : `id:${normaliseIdentifier(input.identifier)}`;
       await rl.consume(RATE_RULES.loginFailuresPerAccount, accountKey, '密码错误次数过多，请 15 分钟后再试或找回密码');
-      const ok = user ? await verifyPassword(user.passwordHash, input.password) : (await spendVerifyTime(input.password), false);
-      if (user && !ok && user.passwordHash === NOT_ACTIVATED) {
-        throw new AppError('ACCOUNT_NOT_ACTIVATED', '该账号尚未激活，请用短信中的激活码激活并设置密码', { identifier: '该账号尚未激活，请先激活' });
-      }
+      // A generated account not yet activated hears the same as a wrong password, in the same time (no telling
+      // accounts apart); the login page links to 激活账号 for everyone.
+      const ok =
+        user && user.passwordHash !== NOT_ACTIVATED ? await verifyPassword(user.passwordHash, input.password) : (await spendVerifyTime(input.password), false);
       if (!user || !ok) {
         throw new AppError('INVALID_CREDENTIALS', '账号或密码错误（密码区分大小写）', { password: '账号或密码错误（密码区分大小写）' });
       }

@@ -39,7 +39,7 @@ describe('generated accounts', () => {
     expect(row!.codeHash).not.toContain(answer!.code!.replace(/-/g, ''));
 
     await expect(p.services.accounts.login({ identifier: username, password: 'anything1' }, { ip: nextIp() })).rejects.toMatchObject({
-      code: 'ACCOUNT_NOT_ACTIVATED',
+      code: 'INVALID_CREDENTIALS',
     });
     expect((await p.services.accounts.activationStates([answer!.userId])).get(answer!.userId)).toBe('pending');
 
@@ -104,7 +104,7 @@ describe('generated accounts', () => {
     );
     expect(await p.services.accounts.validateSessionToken(s.token)).toBeNull();
     await expect(p.services.accounts.login({ identifier: mobile, password: 'Passw0rdy' }, { ip: nextIp() })).rejects.toMatchObject({
-      code: 'ACCOUNT_NOT_ACTIVATED',
+      code: 'INVALID_CREDENTIALS',
     });
     await expect(p.services.accounts.activate({ ...input, code: codeIn(await lastSms(mobile)) }, { ip: nextIp() })).resolves.toMatchObject({
       token: expect.any(String),
