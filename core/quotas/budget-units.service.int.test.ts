@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { and, count, eq, inArray, like } from 'drizzle-orm';
-import { accountActivations, auditLog, budgetUnits, budgetUnitTree, memberships, outbox, users } from '../../db/schema';
+import { accountActivations, auditLog, budgetUnits, budgetUnitTree, memberships, organisations, outbox, users } from '../../db/schema';
 import { createTestPlatform } from '../testing/test-platform';
 import { buildMobile, buildUscc, registerUser } from '../testing/factories';
 import type { Platform } from '../platform/platform';
@@ -170,6 +170,16 @@ describe('budget-unit import', () => {
     const own = await importRows(qj, [row({ uscc: qj.organisation!.uscc! })]);
     expect(own.checks[0]!.status).toBe('error');
     await expectClosureConsistent();
+  });
+
+  it('refuses the code of an organisation outside every tree (no takeover by import)', async () => {
+    const orphan = row();
+    await p.db.insert(organisations).values({ kind: 'budget_unit', fullName: orphan.fullName, uscc: orphan.uscc });
+    const { checks, writes } = await importRows(qj, [{ ...orphan, fullName: `${orphan.fullName}改名` }]);
+    expect(checks[0]).toMatchObject({ status: 'error', errors: [expect.objectContaining({ column: 'uscc' })] });
+    expect(writes).toEqual([]);
+    const [still] = await p.db.select().from(organisations).where(eq(organisations.uscc, orphan.uscc));
+    expect(still!.fullName).toBe(orphan.fullName);
   });
 
   it('refuses at write time what became invalid after the preview (the code was taken by another tree)', async () => {
