@@ -1,3 +1,4 @@
+import { deflateRawSync } from 'node:zlib';
 import { and, count, eq, inArray } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -200,6 +201,43 @@ describe('imports: refusals', () => {
     const big = new Uint8Array(20 * 1024 * 1024 + 1);
     big.set([0x50, 0x4b, 0x03, 0x04]);
     expect(await err(upload(big))).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('20 MB') });
+  });
+
+  it('a small file that declares a huge unzipped size (a zip bomb) or a damaged zip is refused at upload', async () => {
+    /** A zip of one deflated entry whose directory declares `size` bytes unzipped. */
+    const zipDeclaring = (size: number) => {
+      const name = Buffer.from('xl/sharedStrings.xml');
+      const data = deflateRawSync(Buffer.alloc(0));
+      const local = Buffer.alloc(30);
+      local.writeUInt32LE(0x04034b50, 0);
+      local.writeUInt16LE(20, 4);
+      local.writeUInt16LE(8, 8);
+      local.writeUInt32LE(data.length, 18);
+      local.writeUInt32LE(size, 22);
+      local.writeUInt16LE(name.length, 26);
+      const central = Buffer.alloc(46);
+      central.writeUInt32LE(0x02014b50, 0);
+      central.writeUInt16LE(20, 4);
+      central.writeUInt16LE(20, 6);
+      central.writeUInt16LE(8, 10);
+      central.writeUInt32LE(data.length, 20);
+      central.writeUInt32LE(size, 24);
+      central.writeUInt16LE(name.length, 28);
+      const dirAt = local.length + name.length + data.length;
+      const end = Buffer.alloc(22);
+      end.writeUInt32LE(0x06054b50, 0);
+      end.writeUInt16LE(1, 8);
+      end.writeUInt16LE(1, 10);
+      end.writeUInt32LE(central.length + name.length, 12);
+      end.writeUInt32LE(dirAt, 16);
+      return new Uint8Array(Buffer.concat([local, name, data, central, name, end]));
+    };
+    expect(await err(upload(zipDeclaring(3_000_000_000)))).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', message: expect.stringContaining('解压后') });
+    const damaged = await sheetBytes([['某单位', buildUscc()]]);
+    expect(await err(upload(damaged.subarray(0, damaged.length - 30)))).toMatchObject({
+      code: 'VALIDATION',
+      fields: { file: expect.stringContaining('不是有效的 Excel') },
+    });
   });
 
   it('missing or renamed headers and sheets without rows fail the batch with the reason', async () => {

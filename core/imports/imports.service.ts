@@ -12,10 +12,12 @@ import { parseInput } from '../shared/validate';
 import type { ImportKind, ImportScope, RowWrite, StagedRow } from './imports.kinds';
 import { importsRepo as repo, type BatchMeta, type StageRow } from './imports.repo';
 import { BatchIdInput, ListQuery, RowsQuery, UploadInput, type ImportBatchView, type ImportRowsPage } from './imports.schema';
-import { checkRow, errorWorkbook, readSheet, sheetTemplate, type CellError } from './sheet';
+import { checkRow, errorWorkbook, readSheet, sheetTemplate, unzippedBytes, type CellError } from './sheet';
 
 /** The largest workbook one upload may be (the route refuses bigger bodies before reading them). */
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+/** What a workbook may declare once unzipped: a 100,000-row sheet is about 45 MB; more is a crafted file. */
+const IMPORT_MAX_UNZIPPED = 200 * 1024 * 1024;
 /** Socket room of one batch and the event its progress is pushed as. */
 export const importRoom = (batchId: string) => `import:${batchId}`;
 export const IMPORT_PROGRESS_EVENT = 'imports:progress';
@@ -261,6 +263,9 @@ export function createImportService(deps: ImportDeps) {
       if (!bytes || bytes.byteLength === 0) throw fileRefusal('VALIDATION', '文件是空的，请选择填写好的 Excel 文件');
       if (bytes.byteLength > maxBytes) throw fileRefusal('PAYLOAD_TOO_LARGE', `文件不能超过 ${mb(maxBytes)}，请分批上传`);
       checkWorkbookBytes(bytes);
+      if ((await unzippedBytes(bytes)) > IMPORT_MAX_UNZIPPED) {
+        throw fileRefusal('PAYLOAD_TOO_LARGE', `文件解压后超过 ${mb(IMPORT_MAX_UNZIPPED)}，不是正常的表格，请使用下载的模板分批上传`);
+      }
       await deps.rateLimiter.consume(UPLOAD_RULE, a.userId, '上传太频繁，请稍后再试');
       const batch = await db.transaction(async (tx) => {
         const b = await repo.insertBatch(tx, {

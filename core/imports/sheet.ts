@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
+import yauzl from 'yauzl';
 import type { z } from 'zod';
 import { AppError } from '../shared/app-error';
 import { guardCell, XLSX_TYPE } from '../shared/export';
@@ -193,6 +194,27 @@ export async function* readSheet(spec: SheetSpec, stream: NodeJS.ReadableStream,
   if (!positions) throw fileError('表格是空的：第一个工作表没有表头，请使用下载的模板');
   if (count === 0) throw fileError('表格中没有数据行，请在表头下方填写后再上传');
   opts.onProgress?.(count);
+}
+
+/**
+ * What the workbook's parts take once unzipped, as its zip directory declares them; a damaged zip is
+ * refused. An upload is a few megabytes, but a crafted one can unzip to gigabytes (the reader keeps the
+ * shared strings in memory): the engine refuses a workbook that declares more than it can read.
+ */
+export function unzippedBytes(bytes: Uint8Array): Promise<number> {
+  return new Promise((resolve, reject) => {
+    yauzl.fromBuffer(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength), { lazyEntries: true }, (err, zip) => {
+      if (err || !zip) return reject(notXlsx());
+      let total = 0;
+      zip.on('entry', (entry: yauzl.Entry) => {
+        total += entry.uncompressedSize;
+        zip.readEntry();
+      });
+      zip.once('end', () => resolve(total));
+      zip.once('error', () => reject(notXlsx()));
+      zip.readEntry();
+    });
+  });
 }
 
 /**
