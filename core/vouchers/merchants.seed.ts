@@ -1,4 +1,3 @@
-import { PassThrough } from 'node:stream';
 import { eq } from 'drizzle-orm';
 import ExcelJS from 'exceljs';
 import sharp from 'sharp';
@@ -116,9 +115,7 @@ export async function seedDemoMerchants(
         orgs[i]!.uscc,
       ]);
     }
-    const stream = new PassThrough();
-    stream.end(Buffer.from(await wb.xlsx.writeBuffer()));
-    const r = await p.services.voucherMerchants.bulkEnrol(actor, campaignId, stream);
+    const r = await p.services.voucherMerchants.bulkEnrol(actor, campaignId, new Uint8Array(await wb.xlsx.writeBuffer()));
     if (r.errors.length) throw new Error(`demo merchants refused: ${r.errors.map((e) => `${e.row}: ${e.message}`).join('; ')}`);
     log(`  enrolled ${r.enrolled} voucher merchants`);
     return r.enrolled;

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import type { Db, DbOrTx } from '../../db/client';
 import { recordAudit } from '../audit/audit';
@@ -9,7 +10,7 @@ import { authorize, authorizeActing, can } from '../shared/access';
 import { requireActor, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import type { Clock } from '../shared/clock';
-import { cellText } from '../imports/sheet';
+import { cellText, unzippedBytes } from '../imports/sheet';
 import { toXlsx, XLSX_TYPE } from '../shared/export';
 import { pageOffset } from '../shared/paging';
 import { fieldErrors, parseInput } from '../shared/validate';
@@ -282,14 +283,18 @@ export function createMerchantService(deps: MerchantDeps) {
      * 批量报名 by the bureau: existing merchant organisations (by USCC) from an XLSX sheet, read with
      * ExcelJS's streaming reader; each row is enrolled approved, or reported with its error.
      */
-    async bulkEnrol(actor: Actor | null, campaignId: string, stream: NodeJS.ReadableStream) {
+    async bulkEnrol(actor: Actor | null, campaignId: string, bytes: Uint8Array) {
       const c = await campaignOr404(db, campaignId);
       if (!can(actor, 'organisation.view', { organisationId: c.bureauId })) throw new AppError('NOT_FOUND', '活动不存在');
       const a = bureau(actor, c, true);
       open(c);
+      // A crafted workbook can unzip to gigabytes that the reader would hold: refused by what its zip declares.
+      if ((await unzippedBytes(bytes)) > 50 * 1024 * 1024) {
+        throw new AppError('PAYLOAD_TOO_LARGE', '文件解压后过大，不是正常的商户名单，请使用下载的模板', { file: '文件解压后过大，请使用下载的模板' });
+      }
       const rows: { row: number; values: string[] }[] = [];
       try {
-        const reader = new ExcelJS.stream.xlsx.WorkbookReader(stream as never, {
+        const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes)]) as never, {
           worksheets: 'emit',
           sharedStrings: 'cache',
           styles: 'ignore',

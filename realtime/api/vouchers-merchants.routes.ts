@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../core/shared/app-error';
@@ -334,8 +333,7 @@ export function registerVoucherMerchantRoutes(api: ApiRouter) {
     const form = await c.req.parseBody();
     const file = form.file;
     if (!(file instanceof File)) throw new AppError('VALIDATION', '请选择要上传的 XLSX 文件', { file: '请选择要上传的 XLSX 文件' });
-    const stream = Readable.fromWeb(file.stream() as never);
-    return c.json(await ms(c).bulkEnrol(c.var.actor, c.req.valid('param').id, stream), 200);
+    return c.json(await ms(c).bulkEnrol(c.var.actor, c.req.valid('param').id, new Uint8Array(await file.arrayBuffer())), 200);
   });
   api.openapi(routes.get, async (c) => c.json(await ms(c).get(c.var.actor, c.req.valid('param').id), 200));
   api.openapi(routes.approve, async (c) => c.json(await ms(c).approve(c.var.actor, c.req.valid('param').id), 200));
