@@ -27,6 +27,7 @@ export const accountsContext = defineContext({
       rateLimiter,
       secret: config.APP_SECRET,
       session: { idleMs: config.SESSION_IDLE_MINUTES * MINUTE, absoluteMs: config.SESSION_ABSOLUTE_DAYS * DAY },
+      loginPerIp: config.LOGIN_LIMIT_IP,
     }),
   }),
   // The demo organisations and their owners' logins.

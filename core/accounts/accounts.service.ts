@@ -39,6 +39,8 @@ export interface AccountsDeps {
   rateLimiter: RateLimiter;
   secret: string;
   session: { idleMs: number; absoluteMs: number };
+  /** Sign-in tries per client address per 15 minutes (LOGIN_LIMIT_IP; default 30). */
+  loginPerIp?: number;
 }
 
 /** What every registration asks for: the login, the mobile confirmed by SMS code, the password. */
@@ -120,6 +122,7 @@ const RESET_ACCEPTED = { message: '如果该账号存在，验证码已发送，
 
 export function createAccountService(deps: AccountsDeps) {
   const { db, clock, notifier, organisations, rateLimiter: rl, secret } = deps;
+  const loginPerIp = { ...RATE_RULES.loginPerIp, points: deps.loginPerIp ?? RATE_RULES.loginPerIp.points };
 
   const hashCode = (id: string, code: string) => createHmac('sha256', secret).update(`${id}:${code}`).digest();
 
@@ -385,7 +388,7 @@ export function createAccountService(deps: AccountsDeps) {
      */
     async login(raw: unknown, ctx: RequestContext, kind: 'cookie' | 'bearer' = 'cookie'): Promise<SessionResult> {
       const input = parseInput(LoginInput, raw);
-      await rl.consume(RATE_RULES.loginPerIp, ctx.ip, '登录尝试太频繁，请稍后再试');
+      await rl.consume(loginPerIp, ctx.ip, '登录尝试太频繁，请稍后再试');
       const user = await findUserByIdentifier(db, input.identifier);
       const accountKey = user ? `user:${user.id}` : `id:${normaliseIdentifier(input.identifier)}`;
       await rl.consume(RATE_RULES.loginFailuresPerAccount, accountKey, '密码错误次数过多，请 15 分钟后再试或找回密码');
@@ -566,7 +569,7 @@ export function createAccountService(deps: AccountsDeps) {
      */
     async activate(raw: unknown, ctx: RequestContext, kind: 'cookie' | 'bearer' = 'cookie'): Promise<SessionResult & { organisationId: string | null }> {
       const input = parseInput(ActivateInput, raw);
-      await rl.consume(RATE_RULES.loginPerIp, ctx.ip, '尝试太频繁，请稍后再试');
+      await rl.consume(RATE_RULES.activatePerIp, ctx.ip, '尝试太频繁，请稍后再试');
       const user = await findUserByIdentifier(db, input.identifier);
       await rl.consume(
         RATE_RULES.loginFailuresPerAccount,

@@ -68,6 +68,8 @@ export const ConfigSchema = z.object({
   VOUCHER_GRAB_LIMIT_USER: z.coerce.number().int().min(0).max(100_000).default(20),
   VOUCHER_GRAB_LIMIT_IP: z.coerce.number().int().min(0).max(10_000_000).default(600),
   VOUCHER_GRAB_LIMIT_WINDOW: z.coerce.number().int().min(1).max(3600).default(10),
+  /** Sign-in tries per client address per 15 minutes (an office behind one address may need more). */
+  LOGIN_LIMIT_IP: z.coerce.number().int().min(1).max(100_000).default(30),
   /** Bearer token that /metrics (Prometheus format) asks for; unset: the endpoint does not exist. */
   METRICS_TOKEN: z.string().min(16, '至少 16 个字符').optional(),
   /**

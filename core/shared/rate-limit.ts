@@ -17,6 +17,8 @@ export const RATE_RULES = {
   codePerTargetDaily: { name: 'code_target_day', points: 10, durationSeconds: 24 * 3600 },
   codePerIp: { name: 'code_ip', points: 20, durationSeconds: 3600 },
   registerPerIp: { name: 'register_ip', points: 10, durationSeconds: 3600 },
+  /** Activation tries of generated accounts (codes sent by SMS), apart from sign-ins. */
+  activatePerIp: { name: 'activate_ip', points: 30, durationSeconds: 15 * 60 },
 } as const satisfies Record<string, RateRule>;
 
 export interface RateLimiter {
