@@ -48,7 +48,7 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.userId)],
 );
 
-export const codePurpose = pgEnum('code_purpose', ['register', 'reset_password']);
+export const codePurpose = pgEnum('code_purpose', ['register', 'reset_password', 'login']);
 export const codeChannel = pgEnum('code_channel', ['sms', 'email']);
 
 /** One-time verification codes. Only a hash is stored; a code dies on use, expiry or the 5th wrong try. */
