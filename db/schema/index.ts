@@ -10,3 +10,4 @@ export * from './jobs';
 export * from './vouchers';
 export * from './imports';
 export * from './quotas';
+export * from './monitoring';
