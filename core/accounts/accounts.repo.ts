@@ -6,6 +6,8 @@ export type UserRow = typeof users.$inferSelect;
 export type SessionRow = typeof sessions.$inferSelect;
 
 export type ActivationRow = typeof accountActivations.$inferSelect;
+/** What a verification code is for: 'register', 'reset_password' or 'login' (短信登录). */
+export type CodePurpose = (typeof verificationCodes.$inferSelect)['purpose'];
 
 export const accountsRepo = {
   usersByMobiles: (q: DbOrTx, mobiles: string[]) =>
@@ -106,7 +108,7 @@ export const accountsRepo = {
   },
 
   /** The newest code for a target, locked so two concurrent tries are counted one after the other. */
-  async lockLatestCode(q: DbOrTx, purpose: 'register' | 'reset_password', channel: 'sms' | 'email', target: string) {
+  async lockLatestCode(q: DbOrTx, purpose: CodePurpose, channel: 'sms' | 'email', target: string) {
     const [row] = await q
       .select()
       .from(verificationCodes)

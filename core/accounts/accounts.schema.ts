@@ -42,6 +42,14 @@ export const LoginInput = z.object({
 });
 export type LoginInput = z.infer<typeof LoginInput>;
 
+/** 短信登录, step 1: the mobile the sign-in code goes to (answered the same whether or not it has an account). */
+export const RequestLoginCodeInput = z.object({ mobile: Mobile });
+export type RequestLoginCodeInput = z.infer<typeof RequestLoginCodeInput>;
+
+/** 短信登录, step 2: the mobile and the 6-digit code from the SMS. */
+export const SmsLoginInput = z.object({ mobile: Mobile, code: SmsCode });
+export type SmsLoginInput = z.infer<typeof SmsLoginInput>;
+
 /** The target is a mobile for `sms` and an e-mail for `email`. */
 export const PasswordResetRequestInput = z.discriminatedUnion('channel', [
   z.object({ channel: z.literal('sms'), target: Mobile }),

@@ -11,7 +11,7 @@ import { parseInput } from '../shared/validate';
 import type { Notifier } from '../notifications/notifier';
 import type { MessageService } from '../notifications/messages.service';
 import type { OrganisationService } from '../organisations/organisations.service';
-import { accountsRepo as repo, type SessionRow, type UserRow } from './accounts.repo';
+import { accountsRepo as repo, type CodePurpose, type SessionRow, type UserRow } from './accounts.repo';
 import { ACTIVATION_MESSAGES, ACTIVATION_TTL_MS, activationHash, activationState, newActivationCode, normaliseActivationCode } from './activation';
 import {
   ActivateInput,
@@ -20,7 +20,9 @@ import {
   PasswordResetConfirmInput,
   PasswordResetRequestInput,
   RegisterInput,
+  RequestLoginCodeInput,
   SendRegisterCodeInput,
+  SmsLoginInput,
   SwitchOrganisationInput,
   UpdateProfileInput,
 } from './accounts.schema';
@@ -101,7 +103,14 @@ export const maskMobile = (m: string) => `${m.slice(0, 3)}****${m.slice(7)}`;
 const CODE_MESSAGE = '验证码错误或已失效，请重新获取';
 
 /** The password of a generated account until its activation code sets one: no argon2 hash matches it. */
-const NOT_ACTIVATED = '!activation';
+export const NOT_ACTIVATED = '!activation';
+/**
+ * The password of an account that signs in only with SMS codes (短信登录): no argon2 hash matches it, the
+ * password form refuses it like a wrong password. Other contexts that open such accounts store this.
+ */
+export const SMS_ONLY = '!sms';
+/** Whether a stored password hash is one of the markers above (no password can sign in). */
+const hasNoPassword = (passwordHash: string) => passwordHash === NOT_ACTIVATED || passwordHash === SMS_ONLY;
 const ACTIVATION_WRONG = '账号或激活码不正确（激活码见短信，区分账号）';
 const ACTIVATION_MAX_FAILURES = 5;
 const ACTIVATION_LOCKED = '激活码输错次数过多已失效，请联系上级单位重新发送';
@@ -119,6 +128,8 @@ export interface GeneratedPerson {
   sms: (a: { login: string; code: string | null }) => string;
 }
 const RESET_ACCEPTED = { message: '如果该账号存在，验证码已发送，请在 10 分钟内使用' } as const;
+/** The answer to a sign-in code request, the same whether or not the mobile has an account. */
+const loginCodeAccepted = (mobile: string) => ({ message: `如该手机号已开通账号，验证码已发送至 ${maskMobile(mobile)}，10 分钟内有效` });
 
 export function createAccountService(deps: AccountsDeps) {
   const { db, clock, notifier, organisations, rateLimiter: rl, secret } = deps;
@@ -126,7 +137,7 @@ export function createAccountService(deps: AccountsDeps) {
 
   const hashCode = (id: string, code: string) => createHmac('sha256', secret).update(`${id}:${code}`).digest();
 
-  async function issueCode(tx: DbOrTx, purpose: 'register' | 'reset_password', channel: 'sms' | 'email', target: string) {
+  async function issueCode(tx: DbOrTx, purpose: CodePurpose, channel: 'sms' | 'email', target: string) {
     const code = String(randomInt(0, 1_000_000)).padStart(6, '0');
     const id = crypto.randomUUID();
     await repo.insertCode(tx, {
@@ -137,7 +148,7 @@ export function createAccountService(deps: AccountsDeps) {
       codeHash: hashCode(id, code).toString('hex'),
       expiresAt: new Date(clock.now().getTime() + CODE_TTL_MS),
     });
-    const what = purpose === 'register' ? '注册' : '找回密码';
+    const what = purpose === 'register' ? '注册' : purpose === 'login' ? '登录' : '找回密码';
     const text = `【帮扶】您的${what}验证码为 ${code}，10 分钟内有效。如非本人操作，请忽略本短信。`;
     if (channel === 'sms') await notifier.sendSms({ to: target, text }, tx);
     else await notifier.sendEmail({ to: target, subject: `帮扶平台${what}验证码`, text }, tx);
@@ -147,7 +158,7 @@ export function createAccountService(deps: AccountsDeps) {
    * Checks a code inside the caller's transaction. A wrong try is recorded even though the caller
    * will fail: it returns `false` instead of throwing so the transaction commits the count.
    */
-  async function tryCode(tx: DbOrTx, purpose: 'register' | 'reset_password', channel: 'sms' | 'email', target: string, code: string) {
+  async function tryCode(tx: DbOrTx, purpose: CodePurpose, channel: 'sms' | 'email', target: string, code: string) {
     const row = await repo.lockLatestCode(tx, purpose, channel, target);
     if (!row) return false;
     const expected = Buffer.from(row.codeHash, 'hex');
@@ -395,7 +406,7 @@ export function createAccountService(deps: AccountsDeps) {
       // A generated account not yet activated hears the same as a wrong password, in the same time (no telling
       // accounts apart); the login page links to 激活账号 for everyone.
       const ok =
-        user && user.passwordHash !== NOT_ACTIVATED ? await verifyPassword(user.passwordHash, input.password) : (await spendVerifyTime(input.password), false);
+        user && !hasNoPassword(user.passwordHash) ? await verifyPassword(user.passwordHash, input.password) : (await spendVerifyTime(input.password), false);
       if (!user || !ok) {
         throw new AppError('INVALID_CREDENTIALS', '账号或密码错误（密码区分大小写）', { password: '账号或密码错误（密码区分大小写）' });
       }
@@ -405,6 +416,53 @@ export function createAccountService(deps: AccountsDeps) {
         await audit(tx, user.id, 'account.login', 'user', user.id, ctx.ip);
         return startSession(tx, user, ctx, kind);
       });
+    },
+
+    /**
+     * 短信登录, step 1: sends a sign-in code to the mobile, by SMS, when an active account has that mobile.
+     * Answers the same, in about the same time, whether or not it has one (no telling accounts apart). The
+     * registration code's limits: 20 per IP an hour, one per mobile a minute, 10 per mobile a day.
+     * Errors: VALIDATION, RATE_LIMITED.
+     */
+    async requestLoginCode(raw: unknown, ctx: RequestContext) {
+      const input = parseInput(RequestLoginCodeInput, raw);
+      await rl.consume(RATE_RULES.codePerIp, ctx.ip);
+      await rl.consume(RATE_RULES.codePerTarget, `login:sms:${input.mobile}`, '验证码已发送，请 60 秒后再试');
+      await rl.consume(RATE_RULES.codePerTargetDaily, `login:sms:${input.mobile}`, '今日获取验证码次数已达上限');
+      await db.transaction(async (tx) => {
+        const user = await repo.findUserByMobile(tx, input.mobile);
+        if (user?.status === 'active') await issueCode(tx, 'login', 'sms', input.mobile);
+        // No account: the same transaction reads what issuing would lock, so the answer takes about as long.
+        else await repo.lockLatestCode(tx, 'login', 'sms', input.mobile);
+      });
+      return loginCodeAccepted(input.mobile);
+    },
+
+    /**
+     * 短信登录, step 2: signs in with the mobile and its SMS code; the SMS proves the mobile, so accounts
+     * with no usable password (activation pending, SMS_ONLY) sign in too. The password login's limits and
+     * bucket: 30 tries per IP and 5 failures per account per 15 minutes (a wrong code or password counts
+     * in the same bucket; a locked account is locked for both). A wrong code also counts on the code (the
+     * 5th ends it); a code signs in once. Errors: VALIDATION, RATE_LIMITED, CODE_INVALID, ACCOUNT_DISABLED.
+     */
+    async loginWithCode(raw: unknown, ctx: RequestContext, kind: 'cookie' | 'bearer' = 'cookie'): Promise<SessionResult> {
+      const input = parseInput(SmsLoginInput, raw);
+      await rl.consume(loginPerIp, ctx.ip, '登录尝试太频繁，请稍后再试');
+      const found = await repo.findUserByMobile(db, input.mobile);
+      const accountKey = found ? `user:${found.id}` : `id:${input.mobile}`;
+      await rl.consume(RATE_RULES.loginFailuresPerAccount, accountKey, '验证码错误次数过多，请 15 分钟后再试');
+      const outcome = await db.transaction(async (tx) => {
+        if (!(await tryCode(tx, 'login', 'sms', input.mobile, input.code))) return 'wrong' as const;
+        const user = await repo.findUserByMobile(tx, input.mobile);
+        if (!user) return 'wrong' as const;
+        if (user.status === 'disabled') return 'disabled' as const;
+        await audit(tx, user.id, 'account.login', 'user', user.id, ctx.ip, { method: 'sms' });
+        return startSession(tx, user, ctx, kind);
+      });
+      if (outcome === 'wrong') throw new AppError('CODE_INVALID', CODE_MESSAGE, { code: CODE_MESSAGE });
+      if (outcome === 'disabled') throw new AppError('ACCOUNT_DISABLED', '该账号已被停用，请联系平台客服');
+      await rl.reset(RATE_RULES.loginFailuresPerAccount, accountKey);
+      return outcome;
     },
 
     /**
