@@ -5,6 +5,7 @@ import { filesContext } from './files/files.context';
 import { importsContext } from './imports/imports.context';
 import { jobsContext } from './jobs/jobs.context';
 import { mallContext } from './mall/mall.context';
+import { monitoringContext } from './monitoring/monitoring.context';
 import { notificationsContext } from './notifications/notifications.context';
 import { organisationsContext } from './organisations/organisations.context';
 import type { CheckOrder, NamesOfList, ServicesOfList } from './platform/context';
@@ -36,6 +37,7 @@ export const CONTEXTS = [
   mallContext,
   vouchersContext,
   quotasContext,
+  monitoringContext,
 ] as const;
 
 export type ContextList = typeof CONTEXTS;

@@ -13,6 +13,7 @@ import { registerJobRoutes } from './api/jobs.routes';
 import { registerMallCatalogRoutes } from './api/mall-catalog.routes';
 import { registerMallOrderRoutes } from './api/mall-orders.routes';
 import { registerMessageRoutes } from './api/messages.routes';
+import { registerMonitoringRoutes } from './api/monitoring.routes';
 import { registerOrganisationRoutes } from './api/organisations.routes';
 import { registerQuotaRoutes } from './api/quotas.routes';
 import { registerQuotaStatisticsRoutes } from './api/quotas-statistics.routes';
@@ -61,6 +62,7 @@ export const EDGE_CONTEXTS = {
   files: { routes: [registerFileRoutes] },
   imports: { routes: [registerImportRoutes], sockets: [registerImportHandlers] },
   quotas: { routes: [registerQuotaRoutes, registerQuotaStatisticsRoutes] },
+  monitoring: { routes: [registerMonitoringRoutes] },
   tenders: { routes: [registerInvitationRoutes, registerTenderRoutes, registerStorefrontRoutes] },
   rooms: { routes: [registerRoomRoutes], sockets: [registerRoomHandlers] },
   mall: { routes: [registerMallOrderRoutes, registerMallCatalogRoutes, registerUnitMemberRoutes] },

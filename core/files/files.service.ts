@@ -18,6 +18,7 @@ export const FILE_PURPOSES = [
   'mall_receipt',
   'product',
   'voucher_merchant',
+  'monitoring_evidence',
 ] as const;
 export type FilePurpose = (typeof FILE_PURPOSES)[number];
 

@@ -4,6 +4,7 @@ import { IMPORTS_ERRORS } from '../imports/imports.errors';
 import { JOBS_ERRORS } from '../jobs/jobs.errors';
 import { MALL_ERRORS } from '../mall/mall.errors';
 import { ORGANISATIONS_ERRORS } from '../organisations/organisations.errors';
+import { MONITORING_ERRORS } from '../monitoring/monitoring.errors';
 import { QUOTAS_ERRORS } from '../quotas/quotas.errors';
 import { ROOMS_ERRORS } from '../rooms/rooms.errors';
 import { TENDERS_ERRORS } from '../tenders/tenders.errors';
@@ -46,6 +47,7 @@ export const CONTEXT_ERRORS = {
   vouchers: VOUCHERS_ERRORS,
   imports: IMPORTS_ERRORS,
   quotas: QUOTAS_ERRORS,
+  monitoring: MONITORING_ERRORS,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

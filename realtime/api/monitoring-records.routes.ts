@@ -1,0 +1,6 @@
+import type { ApiRouter } from './context';
+
+/** Monitoring: records routes (/api/v1/monitoring/...). */
+export function registerMonitoringRecordRoutes(api: ApiRouter) {
+  void api;
+}

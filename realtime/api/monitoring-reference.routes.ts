@@ -1,0 +1,6 @@
+import type { ApiRouter } from './context';
+
+/** Monitoring: reference routes (/api/v1/monitoring/...). */
+export function registerMonitoringReferenceRoutes(api: ApiRouter) {
+  void api;
+}
