@@ -8,7 +8,9 @@ import {
   PasswordResetConfirmInput,
   PasswordResetRequestInput,
   RegisterInput,
+  RequestLoginCodeInput,
   SendRegisterCodeInput,
+  SmsLoginInput,
   SwitchOrganisationInput,
   UpdateProfileInput,
 } from '../../core/accounts/accounts.schema';
@@ -44,6 +46,28 @@ const login = createRoute({
   summary: '登录（用户名、手机号或邮箱 + 密码）',
   request: { body: jsonBody(LoginInput) },
   responses: { 200: json(SessionResponse, 'Signed in'), ...errorResponses(400, 401, 403, 429) },
+});
+
+const requestLoginCode = createRoute({
+  method: 'post',
+  path: '/auth/login-code',
+  tags: ['auth'],
+  summary: '短信登录：发送登录验证码',
+  description:
+    'Sends a 6-digit sign-in code by SMS (to the sandbox outbox in development) when an active account has the mobile. Answers the same whether or not one has it. Limits: one code per mobile a minute, 10 a day, 20 per client address an hour.',
+  request: { body: jsonBody(RequestLoginCodeInput) },
+  responses: { 200: json(Message, 'Accepted (the same answer for every mobile)'), ...errorResponses(400, 429) },
+});
+
+const loginWithCode = createRoute({
+  method: 'post',
+  path: '/auth/login-sms',
+  tags: ['auth'],
+  summary: '短信登录（手机号 + 短信验证码）',
+  description:
+    'Signs in with the mobile and the code from POST /auth/login-code, like POST /auth/login: sets the session cookie and returns a bearer token. Accounts without a password (not yet activated, or SMS-only) sign in too. A code works once; a wrong one counts against the code (the 5th ends it) and against the account (5 failures per 15 minutes, shared with the password login).',
+  request: { body: jsonBody(SmsLoginInput) },
+  responses: { 200: json(SessionResponse, 'Signed in'), ...errorResponses(400, 403, 429) },
 });
 
 const activate = createRoute({
@@ -149,6 +173,14 @@ export function registerAuthRoutes(api: ApiRouter) {
 
   api.openapi(login, async (c) => {
     const s = await c.var.services.accounts.login(c.req.valid('json'), requestContext(c));
+    setSessionCookie(c, s);
+    return c.json(s, 200);
+  });
+
+  api.openapi(requestLoginCode, async (c) => c.json(await c.var.services.accounts.requestLoginCode(c.req.valid('json'), requestContext(c)), 200));
+
+  api.openapi(loginWithCode, async (c) => {
+    const s = await c.var.services.accounts.loginWithCode(c.req.valid('json'), requestContext(c));
     setSessionCookie(c, s);
     return c.json(s, 200);
   });
