@@ -1,0 +1,28 @@
+import { guangdongCities } from '$core/monitoring/accounts.schema';
+import { formAction, orError } from '$lib/server/session';
+import { listWithFilters, loadReference, requireMonitor } from '../monitoring.server';
+import { recordListQuery } from '../monitoring-ui';
+import type { Actions, PageServerLoad } from './$types';
+
+/** 购销记录: reviewers' 待审核 / 已审核 queue, reporters' records by state; filters in the address. */
+export const load: PageServerLoad = async ({ locals, url, parent }) => {
+  const { actor, me } = await requireMonitor(locals, url, parent);
+  const asked = recordListQuery(url);
+  const tab = asked.tab ?? (me.can.review ? 'pending' : 'all');
+  const [{ list, query, filterError }, reference] = await Promise.all([
+    listWithFilters({ ...asked, tab }, (q) => orError(() => locals.services.monitoringRecords.list(actor, q))),
+    loadReference(locals),
+  ]);
+  return { list, query, filterError, ...reference, cities: me.kind === 'province' ? guangdongCities() : [] };
+};
+
+export const actions: Actions = {
+  /** 批量审核通过: the checked records; each one's outcome is reported (changed meanwhile, not yours, wrong state). */
+  bulkApprove: async ({ request, locals }) => {
+    const data = await request.formData();
+    const ids = data.getAll('ids').filter((v): v is string => typeof v === 'string');
+    const r = await formAction({}, () => locals.services.monitoringRecords.bulkApprove(locals.actor, { ids }), { form: 'bulk' });
+    if (!r.ok) return r.failure;
+    return { bulk: r.data };
+  },
+};
