@@ -1,6 +1,8 @@
 import { redirect } from '@sveltejs/kit';
 import { isAppError } from '$core/shared/app-error';
 import type { MonitoringMe } from '$core/monitoring/accounts.schema';
+import type { CountyTreeView, PeriodView } from '$core/monitoring/reference.schema';
+import type { Actor } from '$core/shared/actor';
 import { requireLogin } from '$lib/server/guard';
 import { recordContentSchema } from '$core/monitoring/records.schema';
 import { fieldFailure } from '$lib/server/form-action';
@@ -18,23 +20,14 @@ export async function requireMonitor(locals: App.Locals, url: URL, parent: () =>
 }
 
 /** A county, city and province tree for the cascading selects (origin 省 / 市 / 县). */
-export interface OriginTree {
-  code: string;
-  name: string;
-  cities: { code: string; name: string; counties: { code: string; name: string }[] }[];
-}
-export interface PeriodOption {
-  id: string;
-  filingType: 'backfill' | 'regular';
-  name: string;
-  open: boolean;
-}
+export type OriginTree = CountyTreeView['provinces'][number];
+export type PeriodOption = PeriodView;
 
-/** The reference lists the form and the filters need (the province maintains them). */
-export async function loadReference(locals: App.Locals): Promise<{ origins: OriginTree[]; periods: PeriodOption[] }> {
+/** The reference lists the form and the filters need (the province maintains them): active counties, every period. */
+export async function loadReference(locals: App.Locals, actor: Actor): Promise<{ origins: OriginTree[]; periods: PeriodOption[] }> {
   const ref = locals.services.monitoringReference;
-  const [origins, periods] = await Promise.all([orError(() => ref.counties()), orError(() => ref.periods())]);
-  return { origins: origins as OriginTree[], periods: periods as PeriodOption[] };
+  const [tree, periods] = await Promise.all([orError(() => ref.counties()), orError(() => ref.periods(actor))]);
+  return { origins: tree.provinces, periods: periods.items };
 }
 
 /**

@@ -11,7 +11,7 @@ export const load: PageServerLoad = async ({ locals, url, parent }) => {
   const tab = asked.tab ?? (me.can.review ? 'pending' : 'all');
   const [{ list, query, filterError }, reference] = await Promise.all([
     listWithFilters({ ...asked, tab }, (q) => orError(() => locals.services.monitoringRecords.list(actor, q))),
-    loadReference(locals),
+    loadReference(locals, actor),
   ]);
   return { list, query, filterError, ...reference, cities: me.kind === 'province' ? guangdongCities() : [] };
 };

@@ -7,7 +7,7 @@ import type { Actions, PageServerLoad } from './$types';
 /** 查看详细信息: the record, its evidence, return reason, changes, versions, timeline and what the viewer may do. */
 export const load: PageServerLoad = async ({ locals, url, params, parent }) => {
   const { actor } = await requireMonitor(locals, url, parent);
-  const [record, reference] = await Promise.all([orError(() => locals.services.monitoringRecords.detail(actor, params.id)), loadReference(locals)]);
+  const [record, reference] = await Promise.all([orError(() => locals.services.monitoringRecords.detail(actor, params.id)), loadReference(locals, actor)]);
   return { record, ...reference };
 };
 

@@ -5,9 +5,9 @@ import { evidenceMissing, loadReference, recordFormInput, requireMonitor } from 
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, parent }) => {
-  const { me } = await requireMonitor(locals, url, parent);
+  const { actor, me } = await requireMonitor(locals, url, parent);
   if (!me.can.report) error(403, '您的账号不填报购销记录：扶贫部门的账号负责审核');
-  return loadReference(locals);
+  return loadReference(locals, actor);
 };
 
 export const actions: Actions = {

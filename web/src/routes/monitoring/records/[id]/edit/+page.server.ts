@@ -8,7 +8,7 @@ import type { Actions, PageServerLoad } from './$types';
 /** 修改: a draft or returned record, by its reporter; anything else goes to the record's page. */
 export const load: PageServerLoad = async ({ locals, url, params, parent }) => {
   const { actor } = await requireMonitor(locals, url, parent);
-  const [record, reference] = await Promise.all([orError(() => locals.services.monitoringRecords.detail(actor, params.id)), loadReference(locals)]);
+  const [record, reference] = await Promise.all([orError(() => locals.services.monitoringRecords.detail(actor, params.id)), loadReference(locals, actor)]);
   if (!record.actions.includes('edit')) redirect(303, `/monitoring/records/${record.id}`);
   const initial: Record<string, string> = {
     filingType: record.filingType,
