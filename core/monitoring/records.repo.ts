@@ -1,0 +1,308 @@
+import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { rowsOf, type DbOrTx } from '../../db/client';
+import {
+  mallOrders,
+  monitoringCounties,
+  monitoringEvidence,
+  monitoringPeriods,
+  monitoringRecordEvents,
+  monitoringRecords,
+  monitoringRecordVersions,
+  organisations,
+  users,
+} from '../../db/schema';
+import { containsPattern } from '../shared/like';
+import type { RecordStatus } from './monitoring.schema';
+import type { CountyRef, PeriodRef, RecordContent } from './records.schema';
+
+/** Every SQL statement of purchase records. No rules here: the service asks the review machine first. */
+
+export type RecordRow = typeof monitoringRecords.$inferSelect;
+export type RecordInsert = typeof monitoringRecords.$inferInsert;
+export type EventInsert = typeof monitoringRecordEvents.$inferInsert;
+
+const parentOrg = alias(organisations, 'parent_org');
+const departmentOrg = alias(organisations, 'department_org');
+const reporterOrg = alias(organisations, 'reporter_org');
+
+/** The columns of a record's view: the record, its organisations' names, the period, the county and the evidence count. */
+const viewColumns = {
+  record: monitoringRecords,
+  reporterName: reporterOrg.fullName,
+  parentName: parentOrg.fullName,
+  departmentName: departmentOrg.fullName,
+  periodName: monitoringPeriods.name,
+  originProvinceName: monitoringCounties.provinceName,
+  originCityName: monitoringCounties.cityName,
+  originCountyName: monitoringCounties.name,
+  evidenceCount: sql<number>`(select count(*)::int from ${monitoringEvidence} where ${monitoringEvidence.recordId} = ${monitoringRecords.id})`,
+};
+export type RecordViewRow = {
+  record: RecordRow;
+  reporterName: string;
+  parentName: string | null;
+  departmentName: string;
+  periodName: string;
+  originProvinceName: string;
+  originCityName: string;
+  originCountyName: string;
+  evidenceCount: number;
+};
+
+const viewFrom = (q: DbOrTx) =>
+  q
+    .select(viewColumns)
+    .from(monitoringRecords)
+    .innerJoin(reporterOrg, eq(reporterOrg.id, monitoringRecords.reporterId))
+    .leftJoin(parentOrg, eq(parentOrg.id, monitoringRecords.parentId))
+    .innerJoin(departmentOrg, eq(departmentOrg.id, monitoringRecords.departmentId))
+    .innerJoin(monitoringPeriods, eq(monitoringPeriods.id, monitoringRecords.periodId))
+    .innerJoin(monitoringCounties, eq(monitoringCounties.code, monitoringRecords.originCountyCode));
+
+/** The filters of a list (already validated), as SQL on monitoring_records (and the reporter's name for q). */
+export interface ListFilter {
+  status?: RecordStatus;
+  category?: string;
+  originProvinceCode?: string;
+  originCountyCode?: string;
+  reporterKind?: RecordRow['reporterKind'];
+  filingType?: RecordRow['filingType'];
+  periodId?: string;
+  cityCode?: string;
+  q?: string;
+}
+export function filterSql(f: ListFilter): SQL[] {
+  const r = monitoringRecords;
+  const out: SQL[] = [];
+  if (f.status) out.push(eq(r.status, f.status));
+  if (f.category) out.push(eq(r.category, f.category));
+  if (f.originProvinceCode) out.push(eq(r.originProvinceCode, f.originProvinceCode));
+  if (f.originCountyCode) out.push(eq(r.originCountyCode, f.originCountyCode));
+  if (f.reporterKind) out.push(eq(r.reporterKind, f.reporterKind));
+  if (f.filingType) out.push(eq(r.filingType, f.filingType));
+  if (f.periodId) out.push(eq(r.periodId, f.periodId));
+  if (f.cityCode) out.push(eq(r.cityCode, f.cityCode));
+  if (f.q) {
+    const p = containsPattern(f.q);
+    out.push(or(sql`${r.productName} ilike ${p}`, sql`exists (select 1 from ${organisations} o where o.id = ${r.reporterId} and o.full_name ilike ${p})`)!);
+  }
+  return out;
+}
+
+export const recordsRepo = {
+  /** The periods and counties named by some content (for checkRecordContent): any state, the check says why not. */
+  async refsFor(q: DbOrTx, periodIds: string[], countyCodes: string[]): Promise<{ periods: PeriodRef[]; counties: CountyRef[] }> {
+    const ids = [...new Set(periodIds)].filter((s) => /^[0-9a-f-]{36}$/i.test(s));
+    const codes = [...new Set(countyCodes)].filter((s) => /^\d{6}$/.test(s));
+    const periods = ids.length
+      ? await q
+          .select({ id: monitoringPeriods.id, filingType: monitoringPeriods.filingType, name: monitoringPeriods.name, open: monitoringPeriods.open })
+          .from(monitoringPeriods)
+          .where(inArray(monitoringPeriods.id, ids))
+      : [];
+    const counties = codes.length ? await q.select().from(monitoringCounties).where(inArray(monitoringCounties.code, codes)) : [];
+    return { periods, counties };
+  },
+
+  async find(q: DbOrTx, id: string): Promise<RecordRow | undefined> {
+    const [row] = await q.select().from(monitoringRecords).where(eq(monitoringRecords.id, id));
+    return row;
+  },
+
+  async findView(q: DbOrTx, where: SQL): Promise<RecordViewRow | undefined> {
+    const [row] = await viewFrom(q).where(where);
+    return row as RecordViewRow | undefined;
+  },
+
+  /** One page in the order of the indexes (newest change first) and the total. */
+  async page(q: DbOrTx, where: SQL | undefined, limit: number, offset: number) {
+    const items = (await viewFrom(q)
+      .where(where)
+      .orderBy(desc(monitoringRecords.updatedAt), desc(monitoringRecords.id))
+      .limit(limit)
+      .offset(offset)) as RecordViewRow[];
+    const [{ n }] = (await q.select({ n: count() }).from(monitoringRecords).where(where)) as [{ n: number }];
+    return { items, total: Number(n) };
+  },
+
+  /** Ids matching a condition (bulk decisions by filter), newest first, at most `limit`. */
+  async ids(q: DbOrTx, where: SQL | undefined, limit: number) {
+    const rows = await q
+      .select({ id: monitoringRecords.id })
+      .from(monitoringRecords)
+      .where(where)
+      .orderBy(desc(monitoringRecords.updatedAt), desc(monitoringRecords.id))
+      .limit(limit);
+    return rows.map((r) => r.id);
+  },
+
+  /** Counts under conditions, one statement. */
+  async counts<K extends string>(q: DbOrTx, parts: Record<K, SQL>): Promise<Record<K, number>> {
+    const keys = Object.keys(parts) as K[];
+    const cols = Object.fromEntries(keys.map((k) => [k, sql<number>`count(*) filter (where ${parts[k]})::int`]));
+    const any = or(...keys.map((k) => parts[k]));
+    const [row] = await q
+      .select(cols as Record<K, SQL<number>>)
+      .from(monitoringRecords)
+      .where(any);
+    return Object.fromEntries(keys.map((k) => [k, Number((row as Record<K, number> | undefined)?.[k] ?? 0)])) as Record<K, number>;
+  },
+
+  async insertRecords(q: DbOrTx, values: RecordInsert[]) {
+    const out: { id: string }[] = [];
+    for (let i = 0; i < values.length; i += 1000)
+      out.push(
+        ...(await q
+          .insert(monitoringRecords)
+          .values(values.slice(i, i + 1000))
+          .returning({ id: monitoringRecords.id })),
+      );
+    return out.map((r) => r.id);
+  },
+
+  /** The write of every change: only when the record is still at the seq (and state) the caller decided on. */
+  async updateAt(q: DbOrTx, id: string, expectedSeq: number, fromStatus: RecordStatus, set: Partial<RecordInsert>) {
+    const [row] = await q
+      .update(monitoringRecords)
+      .set({ ...set, seq: sql`${monitoringRecords.seq} + 1` })
+      .where(and(eq(monitoringRecords.id, id), eq(monitoringRecords.seq, expectedSeq), eq(monitoringRecords.status, fromStatus)))
+      .returning();
+    return row;
+  },
+
+  async insertEvents(q: DbOrTx, rows: EventInsert[]) {
+    for (let i = 0; i < rows.length; i += 2000) await q.insert(monitoringRecordEvents).values(rows.slice(i, i + 2000));
+  },
+
+  async lastEvent(q: DbOrTx, recordId: string, seq: number) {
+    const [row] = await q
+      .select({ action: monitoringRecordEvents.action })
+      .from(monitoringRecordEvents)
+      .where(and(eq(monitoringRecordEvents.recordId, recordId), eq(monitoringRecordEvents.seq, seq)));
+    return row;
+  },
+
+  async insertVersion(q: DbOrTx, recordId: string, version: number, content: RecordContent, at: Date) {
+    await q
+      .insert(monitoringRecordVersions)
+      .values({ recordId, version, content: content as unknown as Record<string, unknown>, createdAt: at })
+      .onConflictDoNothing();
+  },
+
+  listVersions: (q: DbOrTx, recordId: string) =>
+    q.select().from(monitoringRecordVersions).where(eq(monitoringRecordVersions.recordId, recordId)).orderBy(asc(monitoringRecordVersions.version)),
+
+  timeline: (q: DbOrTx, recordId: string) =>
+    q
+      .select({
+        seq: monitoringRecordEvents.seq,
+        action: monitoringRecordEvents.action,
+        fromStatus: monitoringRecordEvents.fromStatus,
+        toStatus: monitoringRecordEvents.toStatus,
+        level: monitoringRecordEvents.level,
+        actorName: sql<string>`coalesce(${users.displayName}, ${users.username})`,
+        organisationName: organisations.fullName,
+        comment: monitoringRecordEvents.comment,
+        at: monitoringRecordEvents.at,
+      })
+      .from(monitoringRecordEvents)
+      .innerJoin(users, eq(users.id, monitoringRecordEvents.actorUserId))
+      .innerJoin(organisations, eq(organisations.id, monitoringRecordEvents.actorOrganisationId))
+      .where(eq(monitoringRecordEvents.recordId, recordId))
+      .orderBy(asc(monitoringRecordEvents.seq)),
+
+  listEvidence: (q: DbOrTx, recordId: string) =>
+    q.select().from(monitoringEvidence).where(eq(monitoringEvidence.recordId, recordId)).orderBy(asc(monitoringEvidence.createdAt), asc(monitoringEvidence.id)),
+
+  /** Replaces the uploaded-file evidence of a record (a mall order's evidence stays). */
+  async replaceFileEvidence(q: DbOrTx, recordId: string, rows: { fileId: string; kind: 'invoice' | 'contract' | 'waybill' | 'other' }[]) {
+    await q.delete(monitoringEvidence).where(and(eq(monitoringEvidence.recordId, recordId), sql`${monitoringEvidence.fileId} is not null`));
+    if (rows.length) await q.insert(monitoringEvidence).values(rows.map((r) => ({ recordId, fileId: r.fileId, kind: r.kind })));
+  },
+
+  async insertOrderEvidence(q: DbOrTx, rows: { recordId: string; mallOrderId: string }[]) {
+    for (let i = 0; i < rows.length; i += 2000)
+      await q
+        .insert(monitoringEvidence)
+        .values(rows.slice(i, i + 2000).map((r) => ({ recordId: r.recordId, mallOrderId: r.mallOrderId, kind: 'mall_order' as const })));
+  },
+
+  /** Deletes a draft with its rows, when it is still the draft at `seq` the caller saw; false otherwise. */
+  async deleteDraft(q: DbOrTx, id: string, seq: number) {
+    const [locked] = await q
+      .select({ id: monitoringRecords.id })
+      .from(monitoringRecords)
+      .where(and(eq(monitoringRecords.id, id), eq(monitoringRecords.seq, seq), eq(monitoringRecords.status, 'draft')))
+      .for('update');
+    if (!locked) return false;
+    const again = await q.select({ seq: monitoringRecords.seq, status: monitoringRecords.status }).from(monitoringRecords).where(eq(monitoringRecords.id, id));
+    if (again[0]?.seq !== seq || again[0]?.status !== 'draft') return false;
+    await q.delete(monitoringEvidence).where(eq(monitoringEvidence.recordId, id));
+    await q.delete(monitoringRecordEvents).where(eq(monitoringRecordEvents.recordId, id));
+    await q.delete(monitoringRecordVersions).where(eq(monitoringRecordVersions.recordId, id));
+    await q.delete(monitoringRecords).where(eq(monitoringRecords.id, id));
+    return true;
+  },
+
+  /**
+   * Approves many records in one statement: those among `ids` in state `from` whose reviewer column names the
+   * organisation move to `to`, seq + 1, with one event each (insert … select from the update). Rows a
+   * concurrent decision moved are left out by the re-checked where clause. Returns the approved ids and reporters.
+   */
+  async bulkApprove(
+    q: DbOrTx,
+    p: {
+      ids: string[];
+      from: RecordStatus;
+      to: RecordStatus;
+      level: 'parent' | 'department';
+      organisationId: string;
+      actorUserId: string;
+      at: Date;
+    },
+  ): Promise<{ id: string; reporterId: string }[]> {
+    const scope = p.level === 'parent' ? sql`r.parent_id = ${p.organisationId}` : sql`r.department_id = ${p.organisationId}`;
+    const stamp = p.to === 'approved' ? sql`approved_at = ${p.at}` : sql`submitted_at = ${p.at}`;
+    const result = await q.execute(sql`
+      with wanted as (select distinct value::uuid as id from jsonb_array_elements_text(${JSON.stringify(p.ids)}::jsonb)),
+      upd as (
+        update monitoring_records r
+           set status = ${p.to}::monitoring_status, seq = r.seq + 1, updated_at = ${p.at}, ${stamp}
+          from wanted w
+         where r.id = w.id and r.status = ${p.from}::monitoring_status and ${scope}
+        returning r.id, r.seq, r.reporter_id
+      ),
+      ev as (
+        insert into monitoring_record_events (record_id, seq, action, from_status, to_status, level, actor_user_id, actor_organisation_id, at)
+        select id, seq, 'approve', ${p.from}::monitoring_status, ${p.to}::monitoring_status, ${p.level}, ${p.actorUserId}, ${p.organisationId}, ${p.at} from upd
+      )
+      select id, reporter_id from upd`);
+    const rows = rowsOf<{ id: string; reporter_id: string }>(result);
+    return rows.map((r) => ({ id: r.id, reporterId: r.reporter_id }));
+  },
+
+  findMany: (q: DbOrTx, ids: string[]) =>
+    ids.length
+      ? q
+          .select({
+            id: monitoringRecords.id,
+            status: monitoringRecords.status,
+            reporterId: monitoringRecords.reporterId,
+            parentId: monitoringRecords.parentId,
+            departmentId: monitoringRecords.departmentId,
+          })
+          .from(monitoringRecords)
+          .where(sql`${monitoringRecords.id} in (select value::uuid from jsonb_array_elements_text(${JSON.stringify(ids)}::jsonb))`)
+      : Promise.resolve([]),
+
+  /**
+   * The numbers of mall orders a record's evidence names. A read of the mall's table for display only (the
+   * orders service has no lookup by ids; the order is the record's evidence and never changes).
+   */
+  async orderNumbers(q: DbOrTx, ids: string[]) {
+    if (!ids.length) return new Map<string, string>();
+    const rows = await q.select({ id: mallOrders.id, orderNo: mallOrders.orderNo }).from(mallOrders).where(inArray(mallOrders.id, ids));
+    return new Map(rows.map((r) => [r.id, r.orderNo]));
+  },
+};
