@@ -11,12 +11,25 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
   const actor = locals.actor;
   if (!actor || !me || me.switchTo) return { view: 'outside' as const };
   const records = locals.services.monitoringRecords;
-  const [counts, returned, latest, reviewed, approvedTotal] = await Promise.all([
+  const total = (status: 'filed' | 'submitted' | 'approved') => orError(async () => (await records.list(actor, { tab: 'all', status, pageSize: 1 })).total);
+  /** A reporter's records with its reviewers: 已填报 (with the market or chain) and 已提交 (with the department). */
+  const hasParent = me.kind === 'wholesaler' || me.kind === 'store';
+  const [counts, returned, latest, reviewed, approvedTotal, inReview] = await Promise.all([
     orError(() => records.pendingCounts(actor)),
     me.can.report ? orError(() => records.list(actor, { tab: 'all', status: 'returned', pageSize: 5 })) : null,
     me.can.report ? orError(() => records.list(actor, { tab: 'all', pageSize: 5 })) : null,
     me.can.review ? orError(() => records.list(actor, { tab: 'reviewed', pageSize: 5 })) : null,
-    me.kind === 'province' ? orError(async () => (await records.list(actor, { tab: 'all', status: 'approved', pageSize: 1 })).total) : null,
+    me.kind === 'province' ? total('approved') : null,
+    me.can.report && !me.can.review ? Promise.all([hasParent ? total('filed') : 0, total('submitted')]).then(([a, b]) => a + b) : null,
   ]);
-  return { view: 'member' as const, counts, returned: returned?.items ?? [], latest: latest?.items ?? [], reviewed: reviewed?.items ?? [], approvedTotal };
+  return {
+    view: 'member' as const,
+    counts,
+    returned: returned?.items ?? [],
+    latest: latest?.items ?? [],
+    reviewed: reviewed?.items ?? [],
+    approvedTotal,
+    inReview,
+    inReviewStatus: hasParent ? 'filed' : 'submitted',
+  };
 };
