@@ -52,6 +52,20 @@ export const accountsRepo = {
       .where(and(eq(monitoringUnits.kind, kind), cityCode ? eq(monitoringUnits.cityCode, cityCode) : undefined));
   },
 
+  async findUnit(q: DbOrTx, organisationId: string) {
+    const [row] = await q
+      .select({ organisationId: monitoringUnits.organisationId })
+      .from(monitoringUnits)
+      .where(eq(monitoringUnits.organisationId, organisationId));
+    return row;
+  },
+
+  /** The person's mobile (the accounts context's users table, read-only): the contact of an organisation registering itself. */
+  async userMobile(q: DbOrTx, userId: string) {
+    const [row] = await q.select({ mobile: users.mobile }).from(users).where(eq(users.id, userId));
+    return row?.mobile ?? null;
+  },
+
   async insertUnit(tx: DbOrTx, values: NewUnit) {
     await tx.insert(monitoringUnits).values(values);
   },

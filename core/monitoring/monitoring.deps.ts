@@ -8,7 +8,7 @@ import type { PlatformDeps } from '../platform/context';
 
 /** The services of other contexts the monitoring context uses (each monitoring service takes what it needs). */
 export interface MonitoringNeeds {
-  accounts: Pick<AccountService, 'generateAccounts' | 'existingMobiles' | 'usernamesOf'>;
+  accounts: Pick<AccountService, 'generateAccounts' | 'existingMobiles' | 'usernamesOf' | 'createAccount'>;
   organisations: OrganisationService;
   files: FileService;
   messages: MessageService;

@@ -63,6 +63,9 @@ export function createOrganisationService({ db }: { db: Db }) {
       return row;
     },
 
+    /** Founds an organisation with no member yet, in the caller's transaction (monitoring opens it, then its account joins). */
+    create: (tx: DbOrTx, org: NewOrganisation) => repo.insertOrganisation(tx, org),
+
     /** Adds members in the caller's transaction; a person already a member keeps the role they have. */
     async addMembers(tx: DbOrTx, rows: { userId: string; organisationId: string; role: MemberRole }[]) {
       if (rows.length) await repo.insertMemberships(tx, rows);
