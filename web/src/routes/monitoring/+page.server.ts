@@ -14,11 +14,13 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
   const total = (status: 'filed' | 'submitted' | 'approved') => orError(async () => (await records.list(actor, { tab: 'all', status, pageSize: 1 })).total);
   /** A reporter's records with its reviewers: 已填报 (with the market or chain) and 已提交 (with the department). */
   const hasParent = me.kind === 'wholesaler' || me.kind === 'store';
+  /** "最近审核": the states a decision at the viewer's level leads to (filed records of others only pass by). */
+  const decided: string[] = me.kind === 'province' || me.kind === 'city' ? ['approved', 'returned'] : ['submitted', 'approved', 'returned'];
   const [counts, returned, latest, reviewed, approvedTotal, inReview] = await Promise.all([
     orError(() => records.pendingCounts(actor)),
     me.can.report ? orError(() => records.list(actor, { tab: 'all', status: 'returned', pageSize: 5 })) : null,
     me.can.report ? orError(() => records.list(actor, { tab: 'all', pageSize: 5 })) : null,
-    me.can.review ? orError(() => records.list(actor, { tab: 'reviewed', pageSize: 5 })) : null,
+    me.can.review ? orError(() => records.list(actor, { tab: 'reviewed', pageSize: 30 })) : null,
     me.kind === 'province' ? total('approved') : null,
     me.can.report && !me.can.review ? Promise.all([hasParent ? total('filed') : 0, total('submitted')]).then(([a, b]) => a + b) : null,
   ]);
@@ -27,7 +29,7 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
     counts,
     returned: returned?.items ?? [],
     latest: latest?.items ?? [],
-    reviewed: reviewed?.items ?? [],
+    reviewed: (reviewed?.items ?? []).filter((r) => decided.includes(r.status)).slice(0, 5),
     approvedTotal,
     inReview,
     inReviewStatus: hasParent ? 'filed' : 'submitted',
