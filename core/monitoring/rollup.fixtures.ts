@@ -31,15 +31,46 @@ export async function insertUnit(
 ): Promise<FixtureUnit> {
   const id = randomUUID();
   const userId = randomUUID();
-  const orgKind = u.kind === 'province' || u.kind === 'city' ? 'government' : 'enterprise';
+  const orgKind: 'government' | 'enterprise' = u.kind === 'province' || u.kind === 'city' ? 'government' : 'enterprise';
   await db.execute(sql`insert into organisations (id, kind, full_name) values (${id}, ${orgKind}, ${u.name})`);
   await db.execute(sql`insert into users (id, username, mobile, password_hash) values (${userId}, ${`ru${userId.slice(0, 12)}`}, ${mobile()}, 'x')`);
   await db.execute(sql`insert into monitoring_units (organisation_id, kind, parent_id, department_id, city_code, contact_name, contact_mobile)
     values (${id}, ${u.kind}, ${u.parentId ?? null}, ${u.departmentId ?? null}, ${u.cityCode ?? null}, '联系人', '13800000000')`);
   await db.execute(sql`insert into monitoring_members (user_id, organisation_id, role, contact_name) values (${userId}, ${id}, ${u.role}, '联系人')`);
-  const m = { organisationId: id, kind: orgKind, fullName: u.name, uscc: null, status: 'active' as const, role: u.role === 'auditor' ? ('member' as const) : u.role === 'admin' ? ('admin' as const) : ('owner' as const) };
+  const m = {
+    organisationId: id,
+    kind: orgKind,
+    fullName: u.name,
+    uscc: null,
+    status: 'active' as const,
+    role: u.role === 'auditor' ? ('member' as const) : u.role === 'admin' ? ('admin' as const) : ('owner' as const),
+  };
   const actor: Actor = { userId, username: `ru${userId.slice(0, 12)}`, sessionId: randomUUID(), memberships: [m], organisation: m, isOperator: false };
-  return { id, kind: u.kind, parentId: u.parentId ?? null, departmentId: u.departmentId ?? null, cityCode: u.cityCode ?? null, name: u.name, role: u.role, userId, actor };
+  return {
+    id,
+    kind: u.kind,
+    parentId: u.parentId ?? null,
+    departmentId: u.departmentId ?? null,
+    cityCode: u.cityCode ?? null,
+    name: u.name,
+    role: u.role,
+    userId,
+    actor,
+  };
+}
+
+/** Another person of an existing unit (an auditor of a department), and the actor acting for it. */
+export async function addMember(db: Db, unit: FixtureUnit, role: MonitoringRole): Promise<FixtureUnit> {
+  const userId = randomUUID();
+  await db.execute(sql`insert into users (id, username, mobile, password_hash) values (${userId}, ${`ru${userId.slice(0, 12)}`}, ${mobile()}, 'x')`);
+  await db.execute(sql`insert into monitoring_members (user_id, organisation_id, role, contact_name) values (${userId}, ${unit.id}, ${role}, '联系人')`);
+  const m = { ...unit.actor.organisation!, role: role === 'auditor' ? ('member' as const) : role === 'admin' ? ('admin' as const) : ('owner' as const) };
+  return {
+    ...unit,
+    role,
+    userId,
+    actor: { ...unit.actor, userId, username: `ru${userId.slice(0, 12)}`, sessionId: randomUUID(), memberships: [m], organisation: m },
+  };
 }
 
 export const FIXTURE_COUNTIES = [

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { PageNumber, PageOf, PageSize } from '../shared/paging';
+import { PageNumber, PageSize } from '../shared/paging';
 import '../shared/zod-messages';
 import { CATEGORIES, UNIT_KINDS } from './monitoring.schema';
 
@@ -33,18 +33,18 @@ const Day = z
 const opt = <T extends z.ZodType>(s: T) => z.preprocess((v) => (v === '' || v === null ? undefined : v), s.optional());
 
 const FilterShape = {
-    periodId: opt(z.uuid('填报期间无效')),
-    category: opt(z.enum(CATEGORIES, { message: '产品类别无效' })),
-    /** GB/T 2260 province code of the origin (e.g. 520000). */
-    originProvinceCode: opt(z.string().regex(/^\d{2}0000$/, '原产地省份无效')),
-    originCountyCode: opt(z.string().regex(/^\d{6}$/, '原产地县无效')),
-    /** A prefecture-level city (440100), or `none` for units listed directly under the province. */
-    cityCode: opt(z.union([z.string().regex(/^\d{4}00$/, '地级市无效'), z.literal(NO_CITY)], { message: '地级市无效' })),
-    reporterKind: opt(z.enum(UNIT_KINDS, { message: '采购单位类型无效' })),
-    /** Approved on or after this day (Asia/Shanghai). */
-    from: opt(Day),
-    /** Approved on or before this day (Asia/Shanghai). */
-    to: opt(Day),
+  periodId: opt(z.uuid('填报期间无效')),
+  category: opt(z.enum(CATEGORIES, { message: '产品类别无效' })),
+  /** GB/T 2260 province code of the origin (e.g. 520000). */
+  originProvinceCode: opt(z.string().regex(/^\d{2}0000$/, '原产地省份无效')),
+  originCountyCode: opt(z.string().regex(/^\d{6}$/, '原产地县无效')),
+  /** A prefecture-level city (440100), or `none` for units listed directly under the province. */
+  cityCode: opt(z.union([z.string().regex(/^\d{4}00$/, '地级市无效'), z.literal(NO_CITY)], { message: '地级市无效' })),
+  reporterKind: opt(z.enum(UNIT_KINDS, { message: '采购单位类型无效' })),
+  /** Approved on or after this day (Asia/Shanghai). */
+  from: opt(Day),
+  /** Approved on or before this day (Asia/Shanghai). */
+  to: opt(Day),
 };
 const dayOrder = (f: { from?: string; to?: string }) => !f.from || !f.to || f.from <= f.to;
 const DAY_ORDER = { message: '开始日期不能晚于结束日期', path: ['to'] };
@@ -62,13 +62,13 @@ export type RollupQuery = z.input<typeof RollupQuery>;
 /** 下钻: the records behind one row — the roll-up's filters plus the row's key as one more filter. */
 export const DrillQuery = z
   .object({
-  ...FilterShape,
-  /** The month (YYYY-MM) of approval, Asia/Shanghai. */
-  month: opt(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式为 YYYY-MM')),
-  reporterId: opt(z.uuid('采购单位无效')),
-  page: PageNumber,
-  pageSize: PageSize(100, 20),
-})
+    ...FilterShape,
+    /** The month (YYYY-MM) of approval, Asia/Shanghai. */
+    month: opt(z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, '月份格式为 YYYY-MM')),
+    reporterId: opt(z.uuid('采购单位无效')),
+    page: PageNumber,
+    pageSize: PageSize(100, 20),
+  })
   .refine(dayOrder, DAY_ORDER);
 export type DrillQuery = z.input<typeof DrillQuery>;
 
@@ -120,5 +120,14 @@ export const DrillRecordView = z.object({
   approvedAt: z.string().nullable(),
 });
 export type DrillRecordView = z.infer<typeof DrillRecordView>;
-export const DrillView = PageOf(DrillRecordView);
+/**
+ * A page of the records behind a roll-up row: no total (the row says how many; counting would read most of a
+ * department's pages), `hasMore` when a next page exists.
+ */
+export const DrillView = z.object({
+  items: z.array(DrillRecordView),
+  page: z.number().int(),
+  pageSize: z.number().int(),
+  hasMore: z.boolean(),
+});
 export type DrillView = z.infer<typeof DrillView>;

@@ -6,7 +6,7 @@ import { rowsOf } from '../../db/client';
 import { createTestPlatform, ManualClock } from '../testing/test-platform';
 import type { Platform } from '../platform/platform';
 import { CATEGORIES } from './monitoring.schema';
-import { FIXTURE_COUNTIES, insertRecords, insertReference, insertUnit, type FixtureRecord, type FixtureUnit } from './rollup.fixtures';
+import { addMember, FIXTURE_COUNTIES, insertRecords, insertReference, insertUnit, type FixtureRecord, type FixtureUnit } from './rollup.fixtures';
 import { createMonitoringRollupService, type MonitoringRollupService } from './rollup.service';
 import { GROUP_BYS, NO_CITY, type RollupGroupBy } from './rollup.schema';
 
@@ -31,9 +31,23 @@ beforeAll(async () => {
   s = createMonitoringRollupService({ db: p.db, clock });
   ({ periods } = await insertReference(p.db));
   const province = await insertUnit(p.db, { kind: 'province', name: '广东省乡村振兴局', role: 'admin' });
-  const gz = await insertUnit(p.db, { kind: 'city', name: '广州市乡村振兴局', role: 'admin', parentId: province.id, departmentId: province.id, cityCode: '440100' });
-  const gzAuditor = await insertUnit(p.db, { kind: 'city', name: '广州市乡村振兴局审核', role: 'auditor', parentId: province.id, departmentId: province.id, cityCode: '440100' });
-  const sz = await insertUnit(p.db, { kind: 'city', name: '深圳市乡村振兴局', role: 'auditor', parentId: province.id, departmentId: province.id, cityCode: '440300' });
+  const gz = await insertUnit(p.db, {
+    kind: 'city',
+    name: '广州市乡村振兴局',
+    role: 'admin',
+    parentId: province.id,
+    departmentId: province.id,
+    cityCode: '440100',
+  });
+  const gzAuditor = await addMember(p.db, gz, 'auditor');
+  const sz = await insertUnit(p.db, {
+    kind: 'city',
+    name: '深圳市乡村振兴局',
+    role: 'auditor',
+    parentId: province.id,
+    departmentId: province.id,
+    cityCode: '440300',
+  });
   const under = (dept: FixtureUnit) => ({ parentId: dept.id, departmentId: dept.id, cityCode: dept.cityCode });
   const market = await insertUnit(p.db, { kind: 'market', name: '广州江南果菜批发市场', role: 'reporter', ...under(gz) });
   const wholesaler = await insertUnit(p.db, { kind: 'wholesaler', name: '广州丰收果蔬商行', role: 'reporter', ...under(gz), parentId: market.id });
@@ -42,8 +56,20 @@ beforeAll(async () => {
   const szEcommerce = await insertUnit(p.db, { kind: 'ecommerce', name: '深圳农品电商', role: 'reporter', ...under(sz) });
   const gzEnterprise = await insertUnit(p.db, { kind: 'enterprise', name: '广州粤丰食品有限公司', role: 'reporter', ...under(gz) });
   // 单列: a market listed directly under the province (no city).
-  const direct = await insertUnit(p.db, { kind: 'market', name: '广东东西部扶贫协作交易市场', role: 'reporter', parentId: province.id, departmentId: province.id });
-  const provinceReporter = await insertUnit(p.db, { kind: 'ecommerce', name: '省直属电商', role: 'reporter', parentId: province.id, departmentId: province.id });
+  const direct = await insertUnit(p.db, {
+    kind: 'market',
+    name: '广东东西部扶贫协作交易市场',
+    role: 'reporter',
+    parentId: province.id,
+    departmentId: province.id,
+  });
+  const provinceReporter = await insertUnit(p.db, {
+    kind: 'ecommerce',
+    name: '省直属电商',
+    role: 'reporter',
+    parentId: province.id,
+    departmentId: province.id,
+  });
   u = { province, gz, gzAuditor, sz, market, wholesaler, chain, store, szEcommerce, gzEnterprise, direct, provinceReporter };
   reporters = [market, wholesaler, chain, store, szEcommerce, gzEnterprise, direct, provinceReporter];
 });
@@ -154,7 +180,8 @@ async function replaceRecords(records: FixtureRecord[]) {
   await insertRecords(p.db, records);
 }
 
-const build = (raw: fc.RecordValue<typeof recordArb>[] | ReturnType<typeof recordArb.generate>['value'][]): FixtureRecord[] =>
+type RawRecord = typeof recordArb extends fc.Arbitrary<infer T> ? T : never;
+const build = (raw: RawRecord[]): FixtureRecord[] =>
   raw.map((r) => ({
     reporter: reporters[r.reporter]!,
     status: r.status,
@@ -239,7 +266,7 @@ describe('monitoring roll-up', () => {
     const peek = await s.rollup(u.sz.actor, { cityCode: '440100' });
     expect(peek.totals).toEqual({ amountFen: 0, records: 0, quantityByUnit: [] });
     const drill = await s.drill(u.sz.actor, { cityCode: '440100' });
-    expect(drill).toMatchObject({ items: [], total: 0 });
+    expect(drill).toMatchObject({ items: [], hasMore: false });
     // The province sees the 单列 units' records as their own group.
     const province = await s.rollup(u.province.actor, { groupBy: 'city' });
     expect(province.rows.find((r) => r.key === NO_CITY)?.label ?? '省直属（单列）').toBe('省直属（单列）');
@@ -253,24 +280,36 @@ describe('monitoring roll-up', () => {
     const view = await s.rollup(u.gz.actor, { groupBy: 'category' });
     for (const row of view.rows) {
       const first = await s.drill(u.gz.actor, { category: row.key, pageSize: 5 });
-      expect(first.total).toBe(row.records);
       expect(first.items.length).toBe(Math.min(5, row.records));
+      expect(first.hasMore).toBe(row.records > 5);
       let sum = 0;
-      for (let page = 1; (page - 1) * 5 < row.records; page++) {
+      let seen = 0;
+      for (let page = 1; ; page++) {
         const pg = await s.drill(u.gz.actor, { category: row.key, pageSize: '5', page: String(page) });
         for (const it of pg.items) {
           expect(it.category).toBe(row.key);
           expect(it.cityCode).toBe('440100');
           sum += it.amountFen;
+          seen++;
         }
+        if (!pg.hasMore) break;
       }
+      expect(seen).toBe(row.records);
       expect(sum).toBe(row.amountFen);
     }
     const byMonth = await s.rollup(u.province.actor, { groupBy: 'month' });
-    for (const row of byMonth.rows.slice(0, 3)) expect((await s.drill(u.province.actor, { month: row.key })).total).toBe(row.records);
+    const count = async (actor: FixtureUnit['actor'], q: Record<string, string>) => {
+      let n = 0;
+      for (let page = 1; ; page++) {
+        const pg = await s.drill(actor, { ...q, page, pageSize: 100 });
+        n += pg.items.length;
+        if (!pg.hasMore) return n;
+      }
+    };
+    for (const row of byMonth.rows.slice(0, 3)) expect(await count(u.province.actor, { month: row.key })).toBe(row.records);
     const byReporter = await s.rollup(u.market.actor, { groupBy: 'reporter' });
     expect(byReporter.rows.every((r) => r.key === u.market.id || r.key === u.wholesaler.id)).toBe(true);
-    for (const row of byReporter.rows) expect((await s.drill(u.market.actor, { reporterId: row.key })).total).toBe(row.records);
+    for (const row of byReporter.rows) expect(await count(u.market.actor, { reporterId: row.key })).toBe(row.records);
   });
 
   it('refuses those without a roll-up scope, and answers bad filters per field', async () => {

@@ -111,20 +111,20 @@ export function createMonitoringRollupService(deps: Pick<MonitoringDeps, 'db' | 
   async function shape(groupBy: RollupGroupBy, grouped: GroupedRow[]) {
     const rows = new Map<string, { amountFen: number; records: number; quantities: Quantity[] }>();
     const totals = { amountFen: 0, records: 0, quantityByUnit: [] as Quantity[] };
+    const totalByUnit = new Map<string, Quantity>();
     for (const g of grouped) {
       const q = { unit: g.unit, quantity: tidyQty(g.quantity), records: g.records };
-      if (g.key === null) {
-        totals.amountFen += g.amountFen;
-        totals.records += g.records;
-        totals.quantityByUnit.push(q);
-        continue;
-      }
+      totals.amountFen += g.amountFen;
+      totals.records += g.records;
+      const t = totalByUnit.get(g.unit);
+      totalByUnit.set(g.unit, t ? { unit: g.unit, quantity: addQty(t.quantity, q.quantity), records: t.records + q.records } : { ...q });
       const row = rows.get(g.key) ?? { amountFen: 0, records: 0, quantities: [] };
       row.amountFen += g.amountFen;
       row.records += g.records;
       row.quantities.push(q);
       rows.set(g.key, row);
     }
+    totals.quantityByUnit = [...totalByUnit.values()];
     totals.quantityByUnit.sort(byUse);
     const labels = await labelsFor(groupBy, [...rows.keys()]);
     const periodStart = groupBy === 'period' ? await repo.periodNames(db, [...rows.keys()]) : undefined;
@@ -185,14 +185,14 @@ export function createMonitoringRollupService(deps: Pick<MonitoringDeps, 'db' | 
     /**
      * 下钻: a page of the approved records behind one row of the roll-up (its filters plus the row's key:
      * cityCode, category, originProvinceCode, originCountyCode, periodId, month, reporterKind or reporterId),
-     * newest change first. The total is counted up to 10,000 (`capped` past it). Errors as `rollup`.
+     * newest change first, `hasMore` when there is a next page (the row's `records` is the total). Errors as `rollup`.
      */
-    async drill(actor: Actor | null, raw: unknown): Promise<DrillView & { capped: boolean }> {
+    async drill(actor: Actor | null, raw: unknown): Promise<DrillView> {
       const s = await scopeOf(actor);
       const q = parseInput(DrillQuery, raw ?? {});
       const page = await repo.drill(db, s.scope, q, q);
       return {
-        items: page.items.map((r) => ({
+        items: page.items.slice(0, q.pageSize).map((r) => ({
           id: r.id,
           reporterName: r.reporter_name,
           reporterKind: r.reporter_kind,
@@ -209,10 +209,9 @@ export function createMonitoringRollupService(deps: Pick<MonitoringDeps, 'db' | 
           amountFen: Number(r.amount_fen),
           approvedAt: r.approved_at === null ? null : new Date(r.approved_at).toISOString(),
         })),
-        total: page.total,
-        capped: page.capped,
         page: q.page,
         pageSize: q.pageSize,
+        hasMore: page.items.length > q.pageSize,
       };
     },
 
@@ -238,7 +237,14 @@ export function createMonitoringRollupService(deps: Pick<MonitoringDeps, 'db' | 
       };
       const first = by.replace(/^按/, '');
       const columns = [first, '记录数', '采购金额（元）', '主要计量单位', '数量（主要计量单位）', '全部数量（按计量单位）'];
-      const rows = view.rows.map((r) => [r.label, r.records, yuan(r.amountFen), r.quantity?.unit ?? '', r.quantity ? Number(r.quantity.quantity) : null, qtyText(r.quantities)]);
+      const rows = view.rows.map((r) => [
+        r.label,
+        r.records,
+        yuan(r.amountFen),
+        r.quantity?.unit ?? '',
+        r.quantity ? Number(r.quantity.quantity) : null,
+        qtyText(r.quantities),
+      ]);
       rows.push(['合计', view.totals.records, yuan(view.totals.amountFen), '', null, qtyText(view.totals.quantityByUnit)]);
       return xlsxFile(`${view.scope.name}-消费扶贫监测汇总-${first}.xlsx`.replace(/[\\/:*?"<>|%]/g, ''), [
         summary,

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { downloadHeaders } from '../../core/shared/export';
 import { CATEGORIES, UNIT_KINDS } from '../../core/monitoring/monitoring.schema';
-import { DrillRecordView, GROUP_BYS, RollupView } from '../../core/monitoring/rollup.schema';
+import { DrillView, GROUP_BYS, RollupView } from '../../core/monitoring/rollup.schema';
 import type { MonitoringRollupService } from '../../core/monitoring/rollup.service';
 import type { ApiRouter } from './context';
 import { authed, errorResponses, json, named } from './schemas';
@@ -10,11 +10,17 @@ const T = ['消费扶贫监测'];
 /** Documents the queries; the service parses them (core/monitoring/rollup.schema.ts) and answers per field. */
 const filters = {
   periodId: z.string().optional().openapi({ description: '填报期间编号' }),
-  category: z.string().optional().openapi({ description: `产品类别：${CATEGORIES.join('、')}` }),
+  category: z
+    .string()
+    .optional()
+    .openapi({ description: `产品类别：${CATEGORIES.join('、')}` }),
   originProvinceCode: z.string().optional().openapi({ description: '原产地省份代码（GB/T 2260）', example: '520000' }),
   originCountyCode: z.string().optional().openapi({ description: '原产地县代码（GB/T 2260）', example: '522601' }),
   cityCode: z.string().optional().openapi({ description: '地级市代码；none 为省直属（单列）单位', example: '440100' }),
-  reporterKind: z.string().optional().openapi({ description: `采购单位类型：${UNIT_KINDS.join('、')}` }),
+  reporterKind: z
+    .string()
+    .optional()
+    .openapi({ description: `采购单位类型：${UNIT_KINDS.join('、')}` }),
   from: z.string().optional().openapi({ description: '审核通过日期自（含，YYYY-MM-DD，北京时间）' }),
   to: z.string().optional().openapi({ description: '审核通过日期至（含）' }),
 };
@@ -32,15 +38,7 @@ const drillQuery = z.object({
   page: z.string().optional(),
   pageSize: z.string().optional(),
 });
-const DrillPage = z
-  .object({
-    items: z.array(named(DrillRecordView, 'MonitoringRollupRecord')),
-    total: z.number().int().describe('符合条件的记录数（最多计到 10000）'),
-    capped: z.boolean().describe('超过 10000 条'),
-    page: z.number().int(),
-    pageSize: z.number().int(),
-  })
-  .openapi('MonitoringRollupRecords');
+const DrillPage = named(DrillView, 'MonitoringRollupRecords');
 const refusals = errorResponses(400, 401, 'MONITORING_NOT_A_MEMBER', 'MONITORING_ROLE_REQUIRED');
 
 const routes = {
