@@ -367,23 +367,6 @@ const REFUSALS: Record<string, Refusal> = {
   getMonitoringRollup: own,
   listMonitoringRollupRecords: own,
   getMonitoringRollupExport: own,
-  // 账号管理 (monitoring accounts): the caller's own unit only — a department lists and opens within itself and its
-  // city, a market or chain its own sub-accounts; no id in the path names another's. Other cities, other markets,
-  // auditors and non-members are refused in core/monitoring/accounts.service.int.test.ts and the route test.
-  getMonitoringMe: own,
-  listMonitoringAccounts: own,
-  createMonitoringAccount: own,
-  createMonitoringCity: own,
-  registerExistingMonitoringEnterprise: own,
-  // 参考数据 (monitoring periods and counties): one list for the whole province, kept by the province administrator;
-  // anyone else (a city administrator, a reporter, a non-member) is refused before anything is read
-  // (core/monitoring/reference.service.int.test.ts, realtime/api/monitoring-reference.routes.test.ts).
-  listMonitoringPeriods: { scope: 'own', member: true },
-  listMonitoringCountiesForSettings: { scope: 'own', member: true, bodyFirst: true },
-  createMonitoringPeriod: { scope: 'own', member: true, bodyFirst: true },
-  updateMonitoringPeriod: { scope: 'own', member: true, bodyFirst: true },
-  addMonitoringCounty: { scope: 'own', member: true, bodyFirst: true },
-  updateMonitoringCounty: { scope: 'own', member: true, bodyFirst: true },
 };
 
 interface Operation {
