@@ -55,7 +55,9 @@ const run = async (cmd, args) => {
 
 const lock = join(root, 'package-lock.json');
 const installed = join(root, 'node_modules/.package-lock.json');
-if (!existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtimeMs + 1000) {
+// `--build-only` (npm test, while lint and the type check run from node_modules) never installs.
+const buildOnly = process.argv.includes('--build-only');
+if (!buildOnly && (!existsSync(installed) || statSync(lock).mtimeMs > statSync(installed).mtimeMs + 1000)) {
   console.log('Installing dependencies (npm ci)…');
   await run('npm', ['ci', '--no-audit', '--no-fund']);
 }
@@ -79,5 +81,7 @@ if (role !== 'realtime') {
     await run('npx', ['vite', 'build', '--logLevel', 'warn']);
   }
 }
+// `--build-only`: build when needed, then stop (npm test builds the pages while the type check runs).
+if (buildOnly) process.exit(0);
 
 process.exit(await runChild(process.execPath, ['--import', 'tsx', join(root, 'realtime/main.ts'), ...process.argv.slice(2)]));
