@@ -50,13 +50,16 @@ import { ACTION_LABELS, decideRecord, PENDING_AT, type RecordAction } from './re
 
 /** A draft the sheet import or the mall-orders step files: checked content, optionally the mall order it comes from. */
 export type DraftContent = CheckedContent & { mallOrderId?: string | null };
+/** What forms and the API send: RecordContentInput's fields (as typed: strings, or numbers and booleans) and the evidence list. */
+export type CreateRecordBody = { [K in keyof RecordContentInput]?: unknown } & { evidence?: EvidenceInput | unknown };
+export type UpdateRecordBody = CreateRecordBody & { seq: unknown };
 
 const NOT_FOUND = () => new AppError('NOT_FOUND', '记录不存在');
 const CHANGED = () => new AppError('MONITORING_RECORD_CHANGED', '记录已被他人处理或修改，请刷新后再操作');
 const isId = (s: string) => z.uuid().safeParse(s).success;
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 /** "广东省 广州市" → "广州市". */
-const cityNameOf = (code: string | null) => (code ? regionName(code).split(' ').pop() || null : null);
+const cityNameOf = (code: string | null) => (code ? (regionName(code) || regionName(code.replace(/00$/, ''))).split(' ').pop() || null : null);
 
 const contentOf = (row: RecordRow): RecordContent => ({
   filingType: row.filingType,
@@ -250,7 +253,7 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
 
   const service = {
     /** A draft record of the actor's unit (reporter accounts only). */
-    async create(actor: Actor | null, input: RecordContentInput & { evidence?: EvidenceInput }): Promise<RecordView> {
+    async create(actor: Actor | null, input: CreateRecordBody): Promise<RecordView> {
       const m = await actingMonitor(db, actor, ['reporter']);
       const parsed = parseInput(CreateRecordInput, input);
       if (isDepartment(m) || !m.unit.departmentId) throw new AppError('MONITORING_ROLE_REQUIRED', '扶贫部门账号不能填报购销记录');
@@ -263,7 +266,7 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
     },
 
     /** Edits a draft or returned record; a returned record's earlier content is kept as a version (version + 1). */
-    async update(actor: Actor | null, id: string, input: RecordContentInput & { seq: number; evidence?: EvidenceInput }): Promise<RecordView> {
+    async update(actor: Actor | null, id: string, input: UpdateRecordBody): Promise<RecordView> {
       const m = await actingMonitor(db, actor);
       const parsed = parseInput(UpdateRecordInput, input);
       return db.transaction(async (tx) => {
@@ -287,7 +290,7 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
     },
 
     /** Deletes a draft. */
-    async remove(actor: Actor | null, id: string, input: { seq: number }): Promise<void> {
+    async remove(actor: Actor | null, id: string, input: { seq: unknown }): Promise<void> {
       const m = await actingMonitor(db, actor);
       const { seq } = parseInput(SeqInput, input);
       await db.transaction(async (tx) => {
@@ -299,7 +302,7 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
     },
 
     /** Submits a draft or returned record: to the market or chain when there is one (已填报), else to the department (已提交). */
-    async submit(actor: Actor | null, id: string, input: { seq: number }): Promise<RecordView> {
+    async submit(actor: Actor | null, id: string, input: { seq: unknown }): Promise<RecordView> {
       const m = await actingMonitor(db, actor);
       const { seq } = parseInput(SeqInput, input);
       return db.transaction(async (tx) => {
@@ -325,7 +328,7 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
     },
 
     /** A reviewer's decision (the market or chain first when there is one, then the department): approve, or return with a reason. */
-    async decide(actor: Actor | null, id: string, input: DecideInput): Promise<RecordView> {
+    async decide(actor: Actor | null, id: string, input: { seq: unknown; decision: unknown; comment?: unknown }): Promise<RecordView> {
       const m = await actingMonitor(db, actor);
       const p = parseInput(DecideInput, input);
       const { view, push } = await db.transaction(async (tx) => {
@@ -373,7 +376,7 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
      * statement updates the records still in the state and scope and inserts their events; every other id
      * gets its reason (not found, already decided, not the actor's to approve).
      */
-    async bulkApprove(actor: Actor | null, input: BulkApproveInput): Promise<BulkApproveResult> {
+    async bulkApprove(actor: Actor | null, input: { ids?: unknown; filter?: unknown }): Promise<BulkApproveResult> {
       const m = await actingMonitor(db, actor);
       const p = parseInput(BulkApproveInput, input);
       const level: 'parent' | 'department' | null = isDepartment(m)
@@ -451,7 +454,7 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
     },
 
     /** One page of the records the actor sees (tab pending: what waits for them; reviewed: the rest). */
-    async list(actor: Actor | null, query: RecordListQuery): Promise<RecordPage> {
+    async list(actor: Actor | null, query: Partial<Record<keyof RecordListQuery, unknown>>): Promise<RecordPage> {
       const m = await actingMonitor(db, actor);
       const f = parseInput(RecordListQuery, query);
       const { items, total } = await repo.page(db, listWhere(m, f), f.pageSize, pageOffset(f));
@@ -509,7 +512,7 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
     },
 
     /** The list (same scope and filters, every page up to 50,000 rows) as an XLSX workbook. */
-    async exportXlsx(actor: Actor | null, query: RecordListQuery): Promise<ExportFile> {
+    async exportXlsx(actor: Actor | null, query: Partial<Record<keyof RecordListQuery, unknown>>): Promise<ExportFile> {
       const m = await actingMonitor(db, actor);
       const f = parseInput(RecordListQuery, { ...query, page: 1, pageSize: 100 });
       const where = listWhere(m, { ...f, tab: f.tab ?? 'all' });
