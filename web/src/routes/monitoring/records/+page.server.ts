@@ -1,5 +1,6 @@
 import { guangdongCities } from '$core/monitoring/accounts.schema';
-import { formAction, orError } from '$lib/server/session';
+import { runAction } from '$lib/server/form-action';
+import { orError } from '$lib/server/session';
 import { listWithFilters, loadReference, requireMonitor } from '../monitoring.server';
 import { recordListQuery } from '../monitoring-ui';
 import type { Actions, PageServerLoad } from './$types';
@@ -21,7 +22,7 @@ export const actions: Actions = {
   bulkApprove: async ({ request, locals }) => {
     const data = await request.formData();
     const ids = data.getAll('ids').filter((v): v is string => typeof v === 'string');
-    const r = await formAction({}, () => locals.services.monitoringRecords.bulkApprove(locals.actor, { ids }), { form: 'bulk' });
+    const r = await runAction({}, () => locals.services.monitoringRecords.bulkApprove(locals.actor, { ids }), { form: 'bulk' });
     if (!r.ok) return r.failure;
     return { bulk: r.data };
   },

@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
-import { fieldFailure } from '$lib/server/form-action';
-import { formAction, formValues, orError } from '$lib/server/session';
+import { fieldFailure, runAction } from '$lib/server/form-action';
+import { formValues, orError } from '$lib/server/session';
 import { loadReference, requireMonitor } from '../../monitoring.server';
 import type { Actions, PageServerLoad } from './$types';
 
@@ -15,7 +15,7 @@ export const load: PageServerLoad = async ({ locals, url, params, parent }) => {
 export const actions: Actions = {
   submit: async ({ request, locals, params }) => {
     const values = formValues(await request.formData());
-    const r = await formAction(values, () => locals.services.monitoringRecords.submit(locals.actor, params.id, { seq: Number(values.seq) }), {
+    const r = await runAction(values, () => locals.services.monitoringRecords.submit(locals.actor, params.id, { seq: Number(values.seq) }), {
       form: 'submit',
     });
     if (!r.ok) return r.failure;
@@ -23,7 +23,7 @@ export const actions: Actions = {
   },
   remove: async ({ request, locals, params }) => {
     const values = formValues(await request.formData());
-    const r = await formAction(values, () => locals.services.monitoringRecords.remove(locals.actor, params.id, { seq: Number(values.seq) }), {
+    const r = await runAction(values, () => locals.services.monitoringRecords.remove(locals.actor, params.id, { seq: Number(values.seq) }), {
       form: 'remove',
     });
     if (!r.ok) return r.failure;
@@ -35,7 +35,7 @@ export const actions: Actions = {
     const decision = values.decision === 'return' ? 'return' : values.decision === 'approve' ? 'approve' : values.decision;
     if (decision === 'return' && !(values.comment ?? '').trim())
       return fieldFailure(values, { comment: '请填写退回原因' }, { form: 'decide', message: '请填写退回原因' });
-    const r = await formAction(
+    const r = await runAction(
       values,
       () =>
         locals.services.monitoringRecords.decide(locals.actor, params.id, {
