@@ -1,15 +1,15 @@
 import type { Db } from '../../db/client';
 import type { SeedSteps } from '../platform/seed-steps';
+import { seedDemoMonitoringAccounts, type MonitoringAccountsSeedHost } from './accounts.seed';
 
 /** What the monitoring seed uses of the platform. */
 export interface MonitoringSeedHost {
   db: Db;
-  services: object;
+  services: MonitoringAccountsSeedHost['services'];
 }
 
 /** Demo monitoring data: the province, cities with administrators and auditors, channels, sub-accounts, records in every state. */
 export async function seedDemoMonitoring(p: MonitoringSeedHost, log: (line: string) => void, steps: SeedSteps): Promise<void> {
-  void p;
-  void log;
-  void steps;
+  await steps.step('monitoring.accounts', () => seedDemoMonitoringAccounts(p, log));
+  // TODO(records helper): add `await steps.step('monitoring.records', () => seedDemoMonitoringRecords(p, log))` from './records.seed'.
 }
