@@ -5,6 +5,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
 import { rowsOf } from '../../db/client';
+import { actingMonitor } from '../../core/monitoring/monitoring.acting';
 import { createPlatform } from '../../core/platform/platform';
 import { loadConfig } from '../../core/shared/config';
 import type { Actor } from '../../core/shared/actor';
@@ -74,6 +75,8 @@ async function main() {
       const r = await timed(() => list(gz, { tab: 'all', status: 'approved', category: '蔬菜', page: 1, pageSize: 20 }));
       line(`   records service list (the page + its exact total ${r.out.total.toLocaleString()})`, r.ms, base1.ms, 2);
     } else console.log('   records service list: not yet available');
+    const acting = await timed(() => actingMonitor(db, gz));
+    line('   the acting member and unit alone (two statements every monitoring call makes)', acting.ms, base1.ms);
     const drill = await timed(() => rollup.drill(gz, { category: '蔬菜', page: 1, pageSize: 20 }));
     line(`   roll-up drill-down (the page and whether there is more; ${drill.out.items.length} rows)`, drill.ms, base1.ms, 2);
 
