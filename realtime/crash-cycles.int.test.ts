@@ -1,3 +1,5 @@
+// @embedded-only: kill -9 of a server on an embedded data folder, with an explicit configuration whatever DATABASE_URL says
+// (npm test's PostgreSQL run skips it: it would repeat this run exactly).
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';

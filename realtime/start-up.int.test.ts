@@ -1,3 +1,5 @@
+// @embedded-only: the first start of an embedded data folder, with an explicit configuration whatever DATABASE_URL says
+// (npm test's PostgreSQL run skips it: it would repeat this run exactly).
 import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync, utimesSync } from 'node:fs';
 import { tmpdir } from 'node:os';

@@ -116,7 +116,8 @@ if (!databaseOnly) {
  * relative and $core/$db/$realtime imports, followed to the end) reads DATABASE_URL, REDIS_URL or
  * process.env[…], spreads process.env, calls loadConfig() on the environment, imports child_process
  * (a child inherits the environment) or a database or Redis driver, or has an import this cannot
- * follow. Anything that opens a test platform or test database is thereby run in both modes.
+ * follow. Anything that opens a test platform or test database is thereby run in both modes, except files
+ * marked `// @embedded-only`, which open only embedded databases of their own whatever the mode.
  */
 function modeIndependentTests() {
   const marker =
@@ -151,9 +152,13 @@ function modeIndependentTests() {
     }
     return false;
   };
+  // A file that declares `@embedded-only` starts its own embedded databases with an explicit configuration
+  // whatever the mode (the first start of .data/, kill -9 mid-write): the second run would repeat it exactly.
+  const embeddedOnly = (file) => /^\s*\/\/ @embedded-only\b/m.test(readFileSync(file, 'utf8'));
   return ['core', 'db', 'realtime', 'scripts']
     .flatMap((dir) => readdirSync(join(root, dir), { recursive: true }).map((f) => join(dir, f)))
-    .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules') && !dependent(join(root, f)))
+    .filter((f) => f.endsWith('.test.ts') && !f.includes('node_modules'))
+    .filter((f) => embeddedOnly(join(root, f)) || !dependent(join(root, f)))
     .sort();
 }
 
