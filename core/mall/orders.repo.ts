@@ -55,6 +55,48 @@ const coversOrder = (orderId: string) => sql`${orderId} = any(${mallPayments.ord
  * organisations service, usernames from the accounts service.
  */
 export const ordersRepo = {
+  /**
+   * Completed orders an organisation bought (its unit orders), newest first, with their lines (name, unit,
+   * category, origin code, quantity, price); only `orderIds` when given. For purchase-record monitoring.
+   */
+  async completedOrdersOfOrganisation(q: DbOrTx, organisationId: string, orderIds?: readonly string[], limit = 1000) {
+    const where = [eq(mallOrders.unitId, organisationId), eq(mallOrders.status, 'completed')];
+    if (orderIds) where.push(inArray(mallOrders.id, orderIds.length ? [...orderIds] : ['00000000-0000-0000-0000-000000000000']));
+    const orders = await q
+      .select({
+        id: mallOrders.id,
+        orderNo: mallOrders.orderNo,
+        merchantId: mallOrders.merchantId,
+        totalFen: mallOrders.totalFen,
+        completedAt: mallOrders.completedAt,
+      })
+      .from(mallOrders)
+      .where(and(...where))
+      .orderBy(desc(mallOrders.completedAt), desc(mallOrders.id))
+      .limit(limit);
+    const lines = orders.length
+      ? await q
+          .select({
+            orderId: mallOrderLines.orderId,
+            name: mallOrderLines.name,
+            unit: mallOrderLines.unit,
+            categoryCode: mallOrderLines.categoryCode,
+            originCode: mallOrderLines.originCode,
+            quantity: mallOrderLines.quantity,
+            priceFen: mallOrderLines.priceFen,
+          })
+          .from(mallOrderLines)
+          .where(
+            inArray(
+              mallOrderLines.orderId,
+              orders.map((o) => o.id),
+            ),
+          )
+          .orderBy(asc(mallOrderLines.orderId), asc(mallOrderLines.id))
+      : [];
+    return orders.map((o) => ({ ...o, lines: lines.filter((l) => l.orderId === o.id) }));
+  },
+
   // ── cart ──────────────────────────────────────────────────────────────────────────────────
   /** The cart's lines with their products, newest first. */
   cartLines: (q: DbOrTx, userId: string) =>

@@ -4,6 +4,8 @@ import { createCheckoutService } from './checkout.service';
 import { createFulfilmentService } from './fulfilment.service';
 import { createOrderCore, MALL_RECEIVING_ACCOUNT, type OrderDeps } from './orders.core';
 import { createPaymentService } from './payments.service';
+import { ordersRepo } from './orders.repo';
+import type { DbOrTx } from '../../db/client';
 
 export { type OrderDeps } from './orders.core';
 
@@ -23,6 +25,9 @@ export function createOrderService(deps: OrderDeps) {
     receivingAccount: () => ({ ...MALL_RECEIVING_ACCOUNT }),
     /** The vouchers context registers how government vouchers apply to mall orders (MallCouponPort). */
     useCoupons: core.useCoupons,
+    /** Completed orders an organisation bought, with their lines' origin codes (purchase-record monitoring reads them). */
+    completedOrdersOfOrganisation: (q: DbOrTx, organisationId: string, orderIds?: readonly string[]) =>
+      ordersRepo.completedOrdersOfOrganisation(q, organisationId, orderIds),
     ...createCartService(deps),
     ...createCheckoutService(deps, core),
     ...createPaymentService(deps, core),

@@ -12,6 +12,7 @@ import { defineContext } from '../platform/context';
 import { createMonitoringAccountService } from './accounts.service';
 import type { MonitoringNeeds } from './monitoring.deps';
 import { seedDemoMonitoring } from './monitoring.seed';
+import { createMonitoringMallOrderService } from './records.mall';
 import { createMonitoringRecordService } from './records.service';
 import { createMonitoringReferenceService } from './reference.service';
 import { createMonitoringRollupService } from './rollup.service';
@@ -41,6 +42,7 @@ export const monitoringContext = defineContext({
       monitoringRecords: createMonitoringRecordService(deps),
       monitoringRollup: createMonitoringRollupService(deps),
       monitoringReference: createMonitoringReferenceService(deps),
+      monitoringMallOrders: createMonitoringMallOrderService(deps),
     };
   },
   fileAccess: {

@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gte, ilike, lte, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, gte, ilike, inArray, lte, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
-import { monitoringCounties, monitoringPeriods } from '../../db/schema';
+import { monitoringCounties, monitoringPeriods, monitoringRecords } from '../../db/schema';
 import { containsPattern } from '../shared/like';
 import type { FilingType } from './monitoring.schema';
 
@@ -104,5 +104,15 @@ export const referenceRepo = {
   async updatePeriod(q: DbOrTx, id: string, set: Partial<Pick<PeriodRow, 'name' | 'startsOn' | 'endsOn' | 'open'>>): Promise<PeriodRow | undefined> {
     const [out] = await q.update(monitoringPeriods).set(set).where(eq(monitoringPeriods.id, id)).returning();
     return out;
+  },
+
+  /** Which of these mall orders are a record already (mall_order_id is unique on records). */
+  async recordedOrderIds(q: DbOrTx, orderIds: readonly string[]): Promise<Set<string>> {
+    if (!orderIds.length) return new Set();
+    const rows = await q
+      .select({ id: monitoringRecords.mallOrderId })
+      .from(monitoringRecords)
+      .where(inArray(monitoringRecords.mallOrderId, [...orderIds]));
+    return new Set(rows.map((r) => r.id!));
   },
 };
