@@ -89,3 +89,20 @@ describe('监测参考数据 API', () => {
     expect((await h.platform.services.monitoringReference.findActiveCounty(h.platform.db, '451225'))?.active).toBe(true);
   });
 });
+
+describe('商城订单生成购销记录 API', () => {
+  it('a reporter with no eligible orders sees an empty page; bad input is a field message; others are refused', async () => {
+    const page = await h.json('GET', '/api/v1/monitoring/mall-orders', undefined, { token: t.reporter });
+    expect(page.status, page.text).toBe(200);
+    expect(page.json).toMatchObject({ items: [], total: 0, page: 1 });
+    const bad = await h.json('POST', '/api/v1/monitoring/records/from-mall', { orderIds: [] }, { token: t.reporter });
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.fields).toEqual({ orderIds: '请至少选择一个订单' });
+    const other = await h.json('POST', '/api/v1/monitoring/records/from-mall', { orderIds: ['00000000-0000-4000-8000-000000000000'] }, { token: t.reporter });
+    expect(other.json.items[0]).toMatchObject({ ok: false, reason: '不是本单位已完成的商城订单' });
+    for (const token of [t.province, t.outsider]) {
+      const res = await h.json('GET', '/api/v1/monitoring/mall-orders', undefined, { token });
+      expect(res.status, res.text).toBe(403);
+    }
+  });
+});

@@ -1,5 +1,6 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { CountyListView, CountyTreeView, CountyView, PeriodListView, PeriodView, ProvincesView } from '../../core/monitoring/reference.schema';
+import { EligibleOrderPage, FromMallResult } from '../../core/monitoring/records.mall';
 import type { ApiRouter } from './context';
 import { authed, errorResponses, json, jsonBody, named } from './schemas';
 
@@ -32,6 +33,26 @@ const CountyBody = z
 const ADMIN_REFUSALS = ['MONITORING_NOT_A_MEMBER', 'MONITORING_ROLE_REQUIRED'] as const;
 
 const routes = {
+  mallOrders: createRoute({
+    operationId: 'listMonitoringMallOrders',
+    method: 'get',
+    path: '/monitoring/mall-orders',
+    tags: TAG,
+    summary: '可生成购销记录的商城订单：本单位已完成、产地在帮扶县、尚未生成记录的订单（填报账号）',
+    security: authed,
+    request: { query: z.object({ page: z.string().optional(), pageSize: z.string().optional() }) },
+    responses: { 200: json(named(EligibleOrderPage, 'MonitoringMallOrderPage'), 'Orders'), ...errorResponses(400, 401, ...ADMIN_REFUSALS) },
+  }),
+  fromMall: createRoute({
+    operationId: 'createMonitoringRecordsFromMall',
+    method: 'post',
+    path: '/monitoring/records/from-mall',
+    tags: TAG,
+    summary: '商城订单一键生成购销记录（每个订单一条草稿，订单作为佐证；逐单回答）',
+    security: authed,
+    request: { body: jsonBody(z.object({ orderIds: z.array(z.string()) }).openapi('MonitoringFromMallInput')) },
+    responses: { 200: json(named(FromMallResult, 'MonitoringFromMallResult'), 'Per-order answers'), ...errorResponses(400, 401, ...ADMIN_REFUSALS) },
+  }),
   counties: createRoute({
     operationId: 'listMonitoringCounties',
     method: 'get',
@@ -118,6 +139,8 @@ const routes = {
 
 /** Monitoring: reference routes (/api/v1/monitoring/...): the assisted counties and the filing periods. */
 export function registerMonitoringReferenceRoutes(api: ApiRouter) {
+  api.openapi(routes.mallOrders, async (c) => c.json(await c.var.services.monitoringMallOrders.eligibleMallOrders(c.var.actor, c.req.valid('query')), 200));
+  api.openapi(routes.fromMall, async (c) => c.json(await c.var.services.monitoringMallOrders.fromMallOrders(c.var.actor, c.req.valid('json') as never), 200));
   api.openapi(routes.counties, async (c) => c.json(await c.var.services.monitoringReference.counties(c.req.valid('query')), 200));
   api.openapi(routes.provinces, async (c) => c.json(await c.var.services.monitoringReference.provinces(), 200));
   api.openapi(routes.manageCounties, async (c) => c.json(await c.var.services.monitoringReference.adminCounties(c.var.actor, c.req.valid('query')), 200));

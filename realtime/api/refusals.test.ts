@@ -384,6 +384,10 @@ const REFUSALS: Record<string, Refusal> = {
   updateMonitoringPeriod: { scope: 'own', member: true, bodyFirst: true },
   addMonitoringCounty: { scope: 'own', member: true, bodyFirst: true },
   updateMonitoringCounty: { scope: 'own', member: true, bodyFirst: true },
+  // 商城订单生成购销记录: the caller's own organisation's completed orders only; another organisation's order is
+  // answered 不是本单位已完成的商城订单 and nothing is written (core/monitoring/records.mall.int.test.ts).
+  listMonitoringMallOrders: { scope: 'own', member: true },
+  createMonitoringRecordsFromMall: { scope: 'own', member: true, bodyFirst: true },
   // 购销记录: lists, counts, export and new records act in the caller's own scope (no monitoring account:
   // MONITORING_NOT_A_MEMBER before the body is read). A record of another market, city or wholesaler is NOT_FOUND
   // (core/monitoring/records.access.int.test.ts, with every level and every operation on an unseen record).
@@ -406,6 +410,10 @@ const REFUSALS: Record<string, Refusal> = {
   updateMonitoringPeriod: { scope: 'own', member: true, bodyFirst: true },
   addMonitoringCounty: { scope: 'own', member: true, bodyFirst: true },
   updateMonitoringCounty: { scope: 'own', member: true, bodyFirst: true },
+  // 商城订单生成购销记录: the caller's own organisation's completed orders only; another organisation's order is
+  // answered 不是本单位已完成的商城订单 and nothing is written (core/monitoring/records.mall.int.test.ts).
+  listMonitoringMallOrders: { scope: 'own', member: true },
+  createMonitoringRecordsFromMall: { scope: 'own', member: true, bodyFirst: true },
   // 购销记录: lists, counts, export and new records act in the caller's own scope (no monitoring account:
   // MONITORING_NOT_A_MEMBER before the body is read). A record of another market, city or wholesaler is NOT_FOUND
   // (core/monitoring/records.access.int.test.ts, with every level and every operation on an unseen record).
