@@ -401,32 +401,6 @@ const REFUSALS: Record<string, Refusal> = {
   deleteMonitoringRecord: pending('a monitoring record of another unit (records.access.int.test.ts covers it)'),
   submitMonitoringRecord: pending('a monitoring record of another unit (records.access.int.test.ts covers it)'),
   decideMonitoringRecord: pending('a monitoring record of another unit (records.access.int.test.ts covers it)'),
-  // 参考数据 (monitoring periods and counties): one list for the whole province, kept by the province administrator;
-  // anyone else (a city administrator, a reporter, a non-member) is refused before anything is read
-  // (core/monitoring/reference.service.int.test.ts, realtime/api/monitoring-reference.routes.test.ts).
-  listMonitoringPeriods: { scope: 'own', member: true },
-  listMonitoringCountiesForSettings: { scope: 'own', member: true, bodyFirst: true },
-  createMonitoringPeriod: { scope: 'own', member: true, bodyFirst: true },
-  updateMonitoringPeriod: { scope: 'own', member: true, bodyFirst: true },
-  addMonitoringCounty: { scope: 'own', member: true, bodyFirst: true },
-  updateMonitoringCounty: { scope: 'own', member: true, bodyFirst: true },
-  // 商城订单生成购销记录: the caller's own organisation's completed orders only; another organisation's order is
-  // answered 不是本单位已完成的商城订单 and nothing is written (core/monitoring/records.mall.int.test.ts).
-  listMonitoringMallOrders: { scope: 'own', member: true },
-  createMonitoringRecordsFromMall: { scope: 'own', member: true, bodyFirst: true },
-  // 购销记录: lists, counts, export and new records act in the caller's own scope (no monitoring account:
-  // MONITORING_NOT_A_MEMBER before the body is read). A record of another market, city or wholesaler is NOT_FOUND
-  // (core/monitoring/records.access.int.test.ts, with every level and every operation on an unseen record).
-  listMonitoringRecords: own,
-  exportMonitoringRecords: own,
-  getMonitoringRecordCounts: own,
-  createMonitoringRecord: own,
-  bulkApproveMonitoringRecords: own,
-  getMonitoringRecord: pending('a monitoring record of another unit (records.access.int.test.ts covers it)'),
-  updateMonitoringRecord: pending('a monitoring record of another unit (records.access.int.test.ts covers it)'),
-  deleteMonitoringRecord: pending('a monitoring record of another unit (records.access.int.test.ts covers it)'),
-  submitMonitoringRecord: pending('a monitoring record of another unit (records.access.int.test.ts covers it)'),
-  decideMonitoringRecord: pending('a monitoring record of another unit (records.access.int.test.ts covers it)'),
 };
 
 interface Operation {
