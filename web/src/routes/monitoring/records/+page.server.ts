@@ -9,7 +9,10 @@ import type { Actions, PageServerLoad } from './$types';
 export const load: PageServerLoad = async ({ locals, url, parent }) => {
   const { actor, me } = await requireMonitor(locals, url, parent);
   const asked = recordListQuery(url);
-  const tab = asked.tab ?? (me.can.review ? 'pending' : 'all');
+  // A reviewer's default is 待审核, but an address that already says what to look for (status, search, …)
+  // without a tab means all records: /records?status=approved must not look empty.
+  const filtered = Object.keys(asked).some((k) => k !== 'tab' && k !== 'page');
+  const tab = asked.tab ?? (me.can.review && !filtered ? 'pending' : 'all');
   const [{ list, query, filterError }, reference] = await Promise.all([
     listWithFilters({ ...asked, tab }, (q) => orError(() => locals.services.monitoringRecords.list(actor, q))),
     loadReference(locals, actor),
