@@ -115,15 +115,32 @@ export const recordsRepo = {
     return row as RecordViewRow | undefined;
   },
 
-  /** One page in the order of the indexes (newest change first) and the total. */
-  async page(q: DbOrTx, where: SQL | undefined, limit: number, offset: number) {
-    const items = (await viewFrom(q)
+  /** One page in the order of the indexes (newest change first), without a count (the export's batches). */
+  async pageItems(q: DbOrTx, where: SQL | undefined, limit: number, offset: number) {
+    return (await viewFrom(q)
       .where(where)
       .orderBy(desc(monitoringRecords.updatedAt), desc(monitoringRecords.id))
       .limit(limit)
       .offset(offset)) as RecordViewRow[];
-    const [{ n }] = (await q.select({ n: count() }).from(monitoringRecords).where(where)) as [{ n: number }];
-    return { items, total: Number(n) };
+  },
+
+  /**
+   * One page and the total, the count stopping at `cap` + 1 rows (an exact count(*) of a large scope costs
+   * many times the page): `capped` when there are more than `cap`, total then `cap`.
+   */
+  async page(q: DbOrTx, where: SQL | undefined, limit: number, offset: number, cap: number) {
+    const items = await recordsRepo.pageItems(q, where, limit, offset);
+    // A short page that is not empty tells the total without counting.
+    if (items.length > 0 && items.length < limit) return { items, total: offset + items.length, capped: false };
+    const inner = q
+      .select({ one: sql`1` })
+      .from(monitoringRecords)
+      .where(where)
+      .limit(cap + 1)
+      .as('t');
+    const [{ n }] = (await q.select({ n: count() }).from(inner)) as [{ n: number }];
+    const total = Number(n);
+    return { items, total: Math.min(total, cap), capped: total > cap };
   },
 
   /** Ids matching a condition (bulk decisions by filter), newest first, at most `limit`. */
@@ -263,19 +280,21 @@ export const recordsRepo = {
     },
   ): Promise<{ id: string; reporterId: string }[]> {
     const scope = p.level === 'parent' ? sql`r.parent_id = ${p.organisationId}` : sql`r.department_id = ${p.organisationId}`;
-    const stamp = p.to === 'approved' ? sql`approved_at = ${p.at}` : sql`submitted_at = ${p.at}`;
+    // postgres.js binds no Date into raw sql (PGlite would): the instant travels as ISO text, cast.
+    const at = sql`${p.at.toISOString()}::timestamptz`;
+    const stamp = p.to === 'approved' ? sql`approved_at = ${at}` : sql`submitted_at = ${at}`;
     const result = await q.execute(sql`
       with wanted as (select distinct value::uuid as id from jsonb_array_elements_text(${JSON.stringify(p.ids)}::jsonb)),
       upd as (
         update monitoring_records r
-           set status = ${p.to}::monitoring_status, seq = r.seq + 1, updated_at = ${p.at}, ${stamp}
+           set status = ${p.to}::monitoring_status, seq = r.seq + 1, updated_at = ${at}, ${stamp}
           from wanted w
          where r.id = w.id and r.status = ${p.from}::monitoring_status and ${scope}
         returning r.id, r.seq, r.reporter_id
       ),
       ev as (
         insert into monitoring_record_events (record_id, seq, action, from_status, to_status, level, actor_user_id, actor_organisation_id, at)
-        select id, seq, 'approve', ${p.from}::monitoring_status, ${p.to}::monitoring_status, ${p.level}, ${p.actorUserId}, ${p.organisationId}, ${p.at} from upd
+        select id, seq, 'approve', ${p.from}::monitoring_status, ${p.to}::monitoring_status, ${p.level}, ${p.actorUserId}, ${p.organisationId}, ${at} from upd
       )
       select id, reporter_id from upd`);
     const rows = rowsOf<{ id: string; reporter_id: string }>(result);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { checkRecordContent, makeRecordRefs } from './records.schema';
+import { checkRecordContent, DecideInput, makeRecordRefs, SeqInput } from './records.schema';
 
 const P = '11111111-1111-4111-8111-111111111111';
 const refs = makeRecordRefs(
@@ -81,5 +81,18 @@ describe('checkRecordContent (pure, shared with the sheet import)', () => {
     });
     const closed = makeRecordRefs([{ id: P, filingType: 'regular', name: 'x', open: false }], [...refs.counties.values()]);
     expect(checkRecordContent(ok, closed)).toMatchObject({ ok: false, errors: { periodId: '填报期不存在或已关闭' } });
+  });
+});
+
+describe('seq (the record state the caller saw)', () => {
+  it('takes a JSON integer or digits from a query string or form, nothing else', () => {
+    expect(SeqInput.parse({ seq: 0 })).toEqual({ seq: 0 });
+    expect(SeqInput.parse({ seq: 7 })).toEqual({ seq: 7 });
+    expect(SeqInput.parse({ seq: '12' })).toEqual({ seq: 12 });
+    const message = '记录序号（seq）须为不小于 0 的整数，请刷新页面后重试';
+    for (const seq of ['', ' ', null, true, false, '1e3', '0x10', '1.0', 1.5, -1, '-1', 1e309, Number.NaN, [], [3], {}, '３', '1 2', 2e9])
+      expect(SeqInput.safeParse({ seq }).error?.issues[0]?.message, JSON.stringify(seq)).toBe(message);
+    expect(SeqInput.safeParse({}).error?.issues[0]?.message).toBe('请提供记录序号（seq）');
+    expect(DecideInput.safeParse({ seq: '', decision: 'approve' }).success).toBe(false);
   });
 });

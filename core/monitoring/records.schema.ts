@@ -211,7 +211,19 @@ export const EvidenceInput = z
   .refine((list) => new Set(list.map((e) => e.fileId)).size === list.length, '同一文件只能上传一次');
 export type EvidenceInput = z.input<typeof EvidenceInput>;
 
-const Seq = z.coerce.number({ message: '版本号无效' }).int('版本号无效').min(0, '版本号无效').max(1_000_000_000, '版本号无效');
+const SEQ_MESSAGE = '记录序号（seq）须为不小于 0 的整数，请刷新页面后重试';
+/**
+ * The seq the caller saw: a JSON integer, or digits in a query string or form ('3'); nothing else is turned
+ * into a number ('' / null / true / '1e3' / 1.5 are refused, never read as 0 or 1).
+ */
+const Seq = z.preprocess(
+  (v) => (typeof v === 'string' && /^\s*\d{1,10}\s*$/.test(v) ? Number(v) : v),
+  z
+    .number({ error: (i) => (i.input === undefined ? '请提供记录序号（seq）' : SEQ_MESSAGE) })
+    .int(SEQ_MESSAGE)
+    .min(0, SEQ_MESSAGE)
+    .max(1_000_000_000, SEQ_MESSAGE),
+);
 
 export const CreateRecordInput = recordContentSchema.extend({ evidence: z.preprocess((v) => v ?? [], EvidenceInput) });
 export const UpdateRecordInput = CreateRecordInput.extend({ seq: Seq });
@@ -368,7 +380,10 @@ export const RecordDetailView = RecordView.extend({
 });
 export type RecordDetailView = z.output<typeof RecordDetailView>;
 
-export const RecordPage = PageOf(RecordView);
+/** The list's count stops at this many rows (an exact count of a million rows costs far more than the page). */
+export const RECORD_COUNT_CAP = 10_000;
+/** A page of records; `totalCapped`: there are more than `total` (= RECORD_COUNT_CAP) rows, shown as "10000+". */
+export const RecordPage = PageOf(RecordView).extend({ totalCapped: z.boolean() });
 export type RecordPage = z.output<typeof RecordPage>;
 
 export const BulkApproveResult = z.object({

@@ -7,6 +7,7 @@ import type { Actor } from '../shared/actor';
 import { addWorld, pdfBytes, refs } from './records.fixtures';
 import { actingMonitor } from './monitoring.acting';
 import { checkRecordContent, makeRecordRefs } from './records.schema';
+import { recordsRepo } from './records.repo';
 
 let p: Platform;
 let w: Awaited<ReturnType<typeof addWorld>>;
@@ -66,6 +67,11 @@ describe('purchase records: the paths', () => {
     const edited = await svc().update(w.wholesaler.actor, created.id, { ...content({ quantity: '1300' }), seq: 1, evidence: [{ fileId, kind: 'invoice' }] });
     expect(edited).toMatchObject({ seq: 2, version: 1, quantity: '1300' });
     expect(await code(() => svc().submit(w.wholesaler.actor, created.id, { seq: 1 }))).toBe('MONITORING_RECORD_CHANGED');
+    // A blank seq is no seq (never read as 0).
+    await expect(svc().submit(w.wholesaler.actor, created.id, { seq: '' })).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { seq: '记录序号（seq）须为不小于 0 的整数，请刷新页面后重试' },
+    });
     const filed = await svc().submit(w.wholesaler.actor, created.id, { seq: 2 });
     expect(filed).toMatchObject({ status: 'filed', seq: 3 });
     // Filed: locked for the reporter; the city does not act on it yet.
@@ -121,13 +127,8 @@ describe('purchase records: the paths', () => {
     expect(d.level).toBe('reporter');
     expect(d.actions).toEqual([]);
     const audits = await p.db.select().from(auditLog).where(eq(auditLog.targetId, created.id));
-    expect(audits.map((a) => a.action).sort()).toEqual([
-      'monitoring.approve',
-      'monitoring.approve',
-      'monitoring.approve',
-      'monitoring.approve',
-      'monitoring.return',
-    ]);
+    // Four decisions: the market's two approvals, the city's return and its final approval.
+    expect(audits.map((a) => a.action).sort()).toEqual(['monitoring.approve', 'monitoring.approve', 'monitoring.approve', 'monitoring.return']);
     const msgs = await p.db.select().from(siteMessages).where(eq(siteMessages.userId, w.wholesaler.actor.userId));
     expect(msgs.map((m) => m.title).sort()).toEqual(['购销记录审核通过', '购销记录被退回修改']);
     // The province reads approved records.
@@ -213,6 +214,7 @@ describe('purchase records: the paths', () => {
     expect(all.items.some((i) => i.status === 'draft')).toBe(false);
     const reviewed = await svc().list(w.gz.actor, { tab: 'reviewed' });
     expect(reviewed.total + pending.total).toBe(all.total);
+    expect([all.totalCapped, pending.totalCapped, reviewed.totalCapped]).toEqual([false, false, false]);
     const q = await svc().list(w.gz.actor, { tab: 'all', q: '砂糖', category: '水果', originCountyCode: '451225', pageSize: '5', page: '1' });
     expect(q.items.length).toBeGreaterThan(0);
     expect(q.pageSize).toBe(5);
@@ -290,5 +292,14 @@ describe('purchase records: the paths', () => {
     const msgs = await p.db.select().from(siteMessages).where(eq(siteMessages.userId, w.szMarket.actor.userId));
     expect(msgs).toHaveLength(1);
     if (process.env.DATABASE_URL) expect(ms).toBeLessThan(5000);
+
+    // The list's count stops at the cap: more rows than it say so (totalCapped), fewer are exact.
+    const mine = eq(monitoringRecords.reporterId, w.szMarket.orgId);
+    expect(await recordsRepo.page(p.db, mine, 20, 0, 100)).toMatchObject({ total: 100, capped: true });
+    expect(await recordsRepo.page(p.db, mine, 20, 0, N)).toMatchObject({ total: N, capped: false });
+    expect(await recordsRepo.page(p.db, mine, 20, N - 10, 100)).toMatchObject({ total: N, capped: false });
+    const listed = await svc().list(w.sz.actor, { tab: 'all', pageSize: '100' });
+    expect(listed).toMatchObject({ total: N, totalCapped: false });
+    expect(listed.items).toHaveLength(100);
   }, 120_000);
 });

@@ -32,6 +32,7 @@ import {
   CreateRecordInput,
   DecideInput,
   makeRecordRefs,
+  RECORD_COUNT_CAP,
   RecordListQuery,
   SeqInput,
   UpdateRecordInput,
@@ -457,8 +458,8 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
     async list(actor: Actor | null, query: Partial<Record<keyof RecordListQuery, unknown>>): Promise<RecordPage> {
       const m = await actingMonitor(db, actor);
       const f = parseInput(RecordListQuery, query);
-      const { items, total } = await repo.page(db, listWhere(m, f), f.pageSize, pageOffset(f));
-      return { items: items.map(toView), total, page: f.page, pageSize: f.pageSize };
+      const { items, total, capped } = await repo.page(db, listWhere(m, f), f.pageSize, pageOffset(f), RECORD_COUNT_CAP);
+      return { items: items.map(toView), total, totalCapped: capped, page: f.page, pageSize: f.pageSize };
     },
 
     /** A record with its evidence, timeline, versions, the changes of its last version and what the actor may do. */
@@ -518,7 +519,7 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
       const where = listWhere(m, { ...f, tab: f.tab ?? 'all' });
       const rows: RecordView[] = [];
       for (let offset = 0; offset < 50_000; offset += 1000) {
-        const { items } = await repo.page(db, where, 1000, offset);
+        const items = await repo.pageItems(db, where, 1000, offset);
         rows.push(...items.map(toView));
         if (items.length < 1000) break;
       }

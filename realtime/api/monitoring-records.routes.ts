@@ -1,15 +1,16 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import type { MonitoringRecordService } from '../../core/monitoring/records.service';
-import { BulkApproveResult, PendingCounts, RecordDetailView, RecordView } from '../../core/monitoring/records.schema';
+import { BulkApproveResult, PendingCounts, RecordDetailView, RecordPage, RecordView } from '../../core/monitoring/records.schema';
 import { downloadHeaders } from '../../core/shared/export';
 import type { ApiRouter } from './context';
-import { authed, errorResponses, json, jsonBody, Message, named, page } from './schemas';
+import { authed, errorResponses, json, jsonBody, Message, named } from './schemas';
 
 const TAGS = ['消费扶贫监测'];
 const Record = named(RecordView, 'MonitoringRecord');
 const RecordDetail = named(RecordDetailView, 'MonitoringRecordDetail');
 const Bulk = named(BulkApproveResult, 'MonitoringBulkApproveResult');
 const Counts = named(PendingCounts, 'MonitoringRecordCounts');
+const Page = named(RecordPage, 'MonitoringRecordPage', { description: 'totalCapped：记录超过 10000 条时 total 为 10000（显示为“10000+”）' });
 
 /** Every field is checked by the service (field messages in Chinese), so the document only describes them. */
 const field = (description: string, example?: string) => z.unknown().optional().openapi({ type: 'string', description, example });
@@ -77,7 +78,7 @@ const routes = {
     summary: '购销记录列表（本人可见范围；待处理 / 已处理 / 全部；按状态、类别、原产地、填报单位类型、填报期、地市、名称筛选；分页）',
     security: authed,
     request: { query: listQuery },
-    responses: { 200: json(page(Record, 'MonitoringRecordPage'), 'Records'), ...errorResponses(400, 401, ...WHO) },
+    responses: { 200: json(Page, 'Records'), ...errorResponses(400, 401, ...WHO) },
   }),
   export: createRoute({
     operationId: 'exportMonitoringRecords',
