@@ -1,15 +1,16 @@
 import type { Db } from '../../db/client';
 import type { SeedSteps } from '../platform/seed-steps';
 import { seedDemoMonitoringAccounts, type MonitoringAccountsSeedHost } from './accounts.seed';
+import { seedDemoMonitoringRecords, type MonitoringRecordsSeedHost } from './records.seed';
 
 /** What the monitoring seed uses of the platform. */
 export interface MonitoringSeedHost {
   db: Db;
-  services: MonitoringAccountsSeedHost['services'];
+  services: MonitoringAccountsSeedHost['services'] & MonitoringRecordsSeedHost['services'];
 }
 
 /** Demo monitoring data: the province, cities with administrators and auditors, channels, sub-accounts, records in every state. */
 export async function seedDemoMonitoring(p: MonitoringSeedHost, log: (line: string) => void, steps: SeedSteps): Promise<void> {
   await steps.step('monitoring.accounts', () => seedDemoMonitoringAccounts(p, log));
-  // TODO(records helper): add `await steps.step('monitoring.records', () => seedDemoMonitoringRecords(p, log))` from './records.seed'.
+  await steps.step('monitoring.records', () => seedDemoMonitoringRecords(p, log));
 }

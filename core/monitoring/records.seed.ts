@@ -135,12 +135,12 @@ export async function seedDemoMonitoringRecords(p: MonitoringRecordsSeedHost, lo
     if (goal !== 'draft') {
       r = await svc.submit(a, r.id, { seq: r.seq });
       const parent = parentOf[who];
-      if (parent && goal !== 'filed') r = await svc.decide(await as(parent), r.id, { seq: r.seq, decision: 'approve' });
+      // Returned records: some by the market or chain (still 已填报), the others by the department.
+      const returner = goal === 'returned' ? (parent && made % 2 ? parent : reviewerOf(who)) : null;
+      if (parent && goal !== 'filed' && returner !== parent) r = await svc.decide(await as(parent), r.id, { seq: r.seq, decision: 'approve' });
       if (goal === 'approved') r = await svc.decide(await as(reviewerOf(who)), r.id, { seq: r.seq, decision: 'approve' });
-      if (goal === 'returned') {
-        const returner = parent && made % 2 ? parent : reviewerOf(who);
+      if (returner) {
         const comment = returner === parent ? '请补充运单，数量与发票不一致' : '发票抬头与填报单位不一致，请核对后重新提交';
-        if (returner !== parent && parent && r.status === 'filed') r = await svc.decide(await as(parent), r.id, { seq: r.seq, decision: 'approve' });
         r = await svc.decide(await as(returner), r.id, { seq: r.seq, decision: 'return', comment });
       }
     }
