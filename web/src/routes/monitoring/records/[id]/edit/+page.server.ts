@@ -1,6 +1,6 @@
 import { redirect } from '@sveltejs/kit';
 import type { RecordContentInput } from '$core/monitoring/records.schema';
-import { fenToYuanInput } from '$core/shared/money';
+import { fenToYuan } from '$core/shared/money';
 import { formAction, formValues, orError } from '$lib/server/session';
 import { evidenceMissing, loadReference, recordFormInput, requireMonitor, unsubmittedMessage, type FormEvidence } from '../../../monitoring.server';
 import type { Actions, PageServerLoad } from './$types';
@@ -21,7 +21,7 @@ export const load: PageServerLoad = async ({ locals, url, params, parent }) => {
     productName: record.productName,
     unit: record.unit,
     quantity: record.quantity,
-    amountYuan: fenToYuanInput(record.amountFen),
+    amountYuan: fenToYuan(record.amountFen), // "3600.50", as typed (two decimals)
   };
   const evidence: FormEvidence[] = record.evidence.flatMap((e) =>
     e.file && e.kind !== 'mall_order'
