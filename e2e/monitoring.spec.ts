@@ -130,7 +130,6 @@ test('a record from a wholesaler’s phone through the market and the city depar
     await shoot(page, 'monitoring-accounts-new');
     await page.getByRole('button', { name: '开通账号' }).click();
     await expect(page.getByRole('row', { name: new RegExp(market.name) })).toBeVisible();
-    await shoot(page, 'monitoring-accounts-created');
   });
 
   // 2. The market signs in with its mobile and an SMS code and opens a wholesaler.
@@ -202,14 +201,12 @@ test('a record from a wholesaler’s phone through the market and the city depar
   const audit = await bySms(browser, auditor.mobile, PHONE);
   await test.step('the auditor returns it with a reason', async () => {
     const page = audit.page;
-    await shoot(page, 'monitoring-home-auditor');
     await openPending(page, product, '已提交');
     await page.getByRole('button', { name: '市级退回' }).click();
     // A reason is required.
     await page.getByRole('button', { name: '确认市级退回' }).click();
     await expect(page.getByText('请填写退回原因').first()).toBeVisible();
     await page.getByLabel('退回原因').fill(reason);
-    await shoot(page, 'monitoring-record-returning');
     await page.getByRole('button', { name: '确认市级退回' }).click();
     await expect(page.getByText('已退回修改', { exact: false }).first()).toBeVisible();
     await expect(page.getByText('退回修改', { exact: true }).first()).toBeVisible();
@@ -220,7 +217,6 @@ test('a record from a wholesaler’s phone through the market and the city depar
     const page = shop.page;
     await page.goto('/monitoring');
     await expect(page.getByText(reason).first()).toBeVisible();
-    await shoot(page, 'monitoring-home-returned');
     await page.goto(recordUrl);
     await expect(page.getByRole('heading', { name: '广州市乡村振兴局退回修改' })).toBeVisible();
     await expect(page.getByText(reason).first()).toBeVisible();
@@ -238,7 +234,6 @@ test('a record from a wholesaler’s phone through the market and the city depar
     await expect(changes.getByRole('listitem')).toHaveCount(1);
     await expect(changes.getByRole('listitem')).toContainText('采购数量');
     await expect(changes.locator('ins')).toHaveText(/^150(\.0*)?$/);
-    await shoot(page, 'monitoring-record-resubmitted');
   });
 
   // 7. The market approves again; the auditor approves: 审核通过.
