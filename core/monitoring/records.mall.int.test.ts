@@ -134,6 +134,41 @@ describe('mall orders → records', () => {
     expect(await p.db.select().from(monitoringRecords).where(eq(monitoringRecords.mallOrderId, id))).toHaveLength(1);
   });
 
+  it('editing a record made from an order keeps the order as evidence (the form sends only files), and it can be submitted', async () => {
+    const id = await order(reporterOrg, reporter.userId, [{ origin: '451225', name: '罗城毛葡萄汁', qty: 4, priceFen: 2_500, category: 'fresh.fruit' }]);
+    const made = await svc().fromMallOrders(reporter, { orderIds: [id] });
+    const recordId = made.items[0]!.recordId!;
+    const records = p.services.monitoringRecords;
+    const before = await records.detail(reporter, recordId);
+    const form = {
+      filingType: before.filingType,
+      periodId: before.periodId,
+      directFromOrigin: before.directFromOrigin,
+      originCountyCode: before.originCountyCode,
+      category: before.category,
+      productName: before.productName,
+      unit: before.unit,
+      quantity: '5',
+      amountYuan: '125.00',
+    };
+    // No files at all (the edit form leaves the order out of its list).
+    const edited = await records.update(reporter, recordId, { ...form, seq: before.seq, evidence: [] });
+    expect(edited).toMatchObject({ quantity: '5', amountFen: 12_500, evidenceCount: 1, mallOrderId: id });
+    // A file added, then taken away again: the order stays each time.
+    const file = await p.services.files.upload(reporter, {
+      filename: '运单.pdf',
+      contentType: 'application/pdf',
+      bytes: new TextEncoder().encode('%PDF-1.4\n%%EOF\n'),
+    });
+    const withFile = await records.update(reporter, recordId, { ...form, seq: edited.seq, evidence: [{ fileId: file.id, kind: 'waybill' }] });
+    expect(withFile.evidenceCount).toBe(2);
+    const without = await records.update(reporter, recordId, { ...form, seq: withFile.seq, evidence: [] });
+    const detail = await records.detail(reporter, recordId);
+    expect(detail.evidence).toEqual([expect.objectContaining({ kind: 'mall_order', mallOrder: expect.objectContaining({ id }) })]);
+    const submitted = await records.submit(reporter, recordId, { seq: without.seq });
+    expect(submitted.status).toBe('submitted');
+  });
+
   it('refuses bad input, non-reporters and other organisations’ orders', async () => {
     await expect(svc().fromMallOrders(reporter, { orderIds: [] })).rejects.toMatchObject({ code: 'VALIDATION', fields: { orderIds: '请至少选择一个订单' } });
     await expect(svc().fromMallOrders(reporter, { orderIds: ['x'] })).rejects.toMatchObject({ code: 'VALIDATION' });
