@@ -304,6 +304,50 @@ const MERCHANTS: DemoMerchant[] = [
       },
     ],
   },
+  {
+    // Guangxi: an assisted county on purchase-record monitoring's list (451225), so the demo's 广州 enterprise
+    // has a completed order that 商城订单转记录 can turn into a record. Added after the first four: its own step.
+    username: 'luocheng',
+    mobile: '13900000035',
+    displayName: '罗城山货合作社 韦社长',
+    fullName: '罗城仫佬族自治县东门镇山货专业合作社',
+    uscc17: '93451225MA5P3L8K2',
+    regionCode: '451225100',
+    contactPhone: '0778-8212366',
+    products: [
+      {
+        name: '罗城毛葡萄 5 斤装',
+        categoryCode: 'fresh.fruit',
+        originCode: '451225100',
+        priceFen: 4_980,
+        unit: '箱',
+        stock: 400,
+        colour: '#5b2a6e',
+        featured: true,
+        description: '九万大山野生毛葡萄驯化种植，果粒小、酸甜浓郁，可鲜食或自酿。产地直发。',
+      },
+      {
+        name: '罗城野生香菇 250g',
+        categoryCode: 'mountain.mushroom',
+        originCode: '451225101',
+        priceFen: 3_980,
+        unit: '袋',
+        stock: 500,
+        colour: '#7a5230',
+        description: '椴木种植，自然晾晒，肉厚味香，煲汤炒菜皆宜。',
+      },
+      {
+        name: '罗城糯米 5kg',
+        categoryCode: 'grain.rice',
+        originCode: '451225',
+        priceFen: 6_800,
+        unit: '袋',
+        stock: 600,
+        colour: '#e8dcc0',
+        description: '仫佬山乡梯田糯稻，软糯清香，包粽子、做糍粑、酿甜酒。',
+      },
+    ],
+  },
 ];
 
 /** The mall's demo logins, printed at start with the others (DEMO_LOGINS). */
@@ -359,6 +403,7 @@ export async function seedDemoMall(p: MallSeedHost, log: (line: string) => void 
   const s = p.services;
   const step = steps.step;
   await step('mall:accounts', () => seedMallAccounts(p, log));
+  for (const m of MERCHANTS.filter((x) => LATER_MERCHANTS.has(x.username))) await step(`mall:accounts:${m.username}`, () => seedLaterMerchant(p, m, log));
 
   const as = async (username: string): Promise<Actor> => {
     const u = await unitsRepo.findUserIdByUsername(p.db, username);
@@ -452,7 +497,7 @@ async function seedMallAccounts(p: MallSeedHost, log: (line: string) => void) {
       });
       await unitsRepo.addMember(tx, user.id, unitId);
     }
-    for (const m of MERCHANTS) {
+    for (const m of MERCHANTS.filter((x) => !LATER_MERCHANTS.has(x.username))) {
       // The base demo's merchant may exist already: its mall login becomes a second owner, which the
       // organisations service does not offer, so merchants and their owners are written here.
       let [org] = await tx
@@ -467,6 +512,29 @@ async function seedMallAccounts(p: MallSeedHost, log: (line: string) => void) {
       const user = await newUser(m);
       await tx.insert(memberships).values({ userId: user.id, organisationId: org!.id, role: 'owner' });
     }
+    return true;
+  });
+}
+
+/** Merchants added after the first mall demo: each seeded by a step of its own, so older demo databases get them too. */
+const LATER_MERCHANTS = new Set(['luocheng']);
+
+/** One later merchant with its owner login (nothing when the login exists already). */
+async function seedLaterMerchant(p: MallSeedHost, m: DemoMerchant, log: (line: string) => void) {
+  const passwordHash = await hashPassword(DEMO_PASSWORD);
+  return p.db.transaction(async (tx) => {
+    if (await unitsRepo.findUserIdByUsername(tx, m.username)) return false;
+    log(`  seeding merchant ${m.fullName}`);
+    const [org] = await tx
+      .insert(organisations)
+      .values({ kind: 'merchant', fullName: m.fullName, uscc: m.uscc17 ? uscc(m.uscc17) : null, regionCode: m.regionCode })
+      .returning();
+    const user = await insertDemoUser(tx, m, passwordHash, {
+      title: '欢迎使用消费帮扶馆（演示数据）',
+      body: `这是消费帮扶馆的演示账号。所有演示账号的密码都是 ${DEMO_PASSWORD}。`,
+      link: '/account',
+    });
+    await tx.insert(memberships).values({ userId: user.id, organisationId: org!.id, role: 'owner' });
     return true;
   });
 }

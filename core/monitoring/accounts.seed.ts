@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
+import { eq } from 'drizzle-orm';
 import type { Db } from '../../db/client';
+import { mallOrderLines, mallOrders, products } from '../../db/schema';
 import { DEMO_LOGINS, DEMO_PASSWORD, insertDemoUser } from '../accounts/accounts.seed';
 import type { AccountService } from '../accounts/accounts.service';
 import { hashPassword } from '../accounts/passwords';
@@ -83,4 +86,53 @@ export async function seedDemoMonitoringAccounts(p: MonitoringAccountsSeedHost, 
     p.services.organisations.createWithOwner(tx, { kind: 'enterprise', fullName: d.gzqiye.name, uscc: null, regionCode: '440100' }, ids.gzqiye),
   );
   await svc.registerExistingOrganisation(await as('gzqiye', org.id), { cityCode: '440100' });
+  await seedDemoMallOrder(p.db, ids.gzqiye, org.id, log);
+}
+
+/**
+ * One completed mall order of the enterprise (罗城毛葡萄 from the mall's demo 罗城 merchant, an assisted county),
+ * so 商城订单转记录 has something to turn into a record. Written straight to the mall's tables as a finished
+ * order (checkout, payment, delivery and receipt would take the whole mall flow); nothing without the mall demo.
+ */
+async function seedDemoMallOrder(db: Db, buyerUserId: string, unitId: string, log: (line: string) => void) {
+  const [product] = await db.select().from(products).where(eq(products.name, '罗城毛葡萄 5 斤装')).limit(1);
+  if (!product) return;
+  log('  seeding a completed mall order of 广州粤丰食品有限公司 (罗城毛葡萄)');
+  const quantity = 40;
+  await db.transaction(async (tx) => {
+    const [order] = await tx
+      .insert(mallOrders)
+      .values({
+        orderNo: 'MO202609100000000209',
+        checkoutId: randomUUID(),
+        buyerUserId,
+        buyerKind: 'unit',
+        unitId,
+        merchantId: product.merchantId,
+        status: 'completed',
+        totalFen: product.priceFen * quantity,
+        address: {
+          recipient: '粤丰食品采购',
+          mobile: '13900000209',
+          regionCode: '440106',
+          regionName: '广东省 广州市 天河区',
+          detail: '天河路 208 号 粤丰食品仓库',
+        },
+        completedAt: new Date('2026-09-18T06:00:00Z'),
+        createdAt: new Date('2026-09-10T02:30:00Z'),
+        updatedAt: new Date('2026-09-18T06:00:00Z'),
+      })
+      .returning({ id: mallOrders.id });
+    await tx.insert(mallOrderLines).values({
+      orderId: order!.id,
+      productId: product.id,
+      name: product.name,
+      unit: product.unit,
+      categoryCode: product.categoryCode,
+      originCode: product.originCode,
+      quantity,
+      listPriceFen: product.priceFen,
+      priceFen: product.priceFen,
+    });
+  });
 }
