@@ -12,6 +12,7 @@ import { defineContext } from '../platform/context';
 import { createMonitoringAccountService } from './accounts.service';
 import type { MonitoringNeeds } from './monitoring.deps';
 import { seedDemoMonitoring } from './monitoring.seed';
+import { createRecordImport } from './records.import';
 import { createMonitoringMallOrderService } from './records.mall';
 import { createMonitoringRecordService } from './records.service';
 import { createMonitoringReferenceService } from './reference.service';
@@ -37,6 +38,7 @@ export const monitoringContext = defineContext({
   },
   create: ({ db, clock, jobs, notifier, rateLimiter, publisher, publicOrigin }, n: MonitoringNeeds) => {
     const deps = { db, clock, jobs, notifier, rateLimiter, publisher, publicOrigin, ...n };
+    n.imports.register(createRecordImport(deps));
     return {
       monitoringAccounts: createMonitoringAccountService(deps),
       monitoringRecords: createMonitoringRecordService(deps),
