@@ -129,7 +129,7 @@ export const recordsRepo = {
    * many times the page): `capped` when there are more than `cap`, total then `cap`.
    */
   async page(q: DbOrTx, where: SQL | undefined, limit: number, offset: number, cap: number) {
-    const items = await recordsRepo.pageItems(q, where, limit, offset);
+    const items = limit > 0 ? await recordsRepo.pageItems(q, where, limit, offset) : [];
     // A short page that is not empty tells the total without counting.
     if (items.length > 0 && items.length < limit) return { items, total: offset + items.length, capped: false };
     const inner = q

@@ -462,6 +462,26 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
       return { items: items.map(toView), total, totalCapped: capped, page: f.page, pageSize: f.pageSize };
     },
 
+    /**
+     * One page without its total: the items and whether another page follows (one indexed query, the cost of
+     * the page itself). The list page renders with it at once and gets the total from `count` afterwards: an
+     * exact count of a selective filter over a city's records costs many times the page (issue 17's bench).
+     */
+    async listPage(actor: Actor | null, query: Partial<Record<keyof RecordListQuery, unknown>>) {
+      const m = await actingMonitor(db, actor);
+      const f = parseInput(RecordListQuery, query);
+      const rows = await repo.pageItems(db, listWhere(m, f), f.pageSize + 1, pageOffset(f));
+      return { items: rows.slice(0, f.pageSize).map(toView), hasMore: rows.length > f.pageSize, page: f.page, pageSize: f.pageSize };
+    },
+
+    /** How many records a list query matches, stopping at RECORD_COUNT_CAP (`capped`: more than that). */
+    async count(actor: Actor | null, query: Partial<Record<keyof RecordListQuery, unknown>>): Promise<{ total: number; capped: boolean }> {
+      const m = await actingMonitor(db, actor);
+      const f = parseInput(RecordListQuery, query);
+      const { total, capped } = await repo.page(db, listWhere(m, f), 0, 0, RECORD_COUNT_CAP);
+      return { total, capped };
+    },
+
     /** A record with its evidence, timeline, versions, the changes of its last version and what the actor may do. */
     async detail(actor: Actor | null, id: string): Promise<RecordDetailView> {
       const m = await actingMonitor(db, actor);
