@@ -21,7 +21,6 @@ export const UNIT_KIND_LABELS: Record<MonitoringUnitKind, string> = {
 export const CHANNEL_KINDS = ['market', 'chain', 'ecommerce'] as const;
 /** The sub-account kind a market or chain opens. */
 export const SUB_ACCOUNT_KIND = { market: 'wholesaler', chain: 'store' } as const;
-export const DEPARTMENT_KINDS: readonly MonitoringUnitKind[] = ['province', 'city'];
 
 export const MONITORING_ROLES = ['admin', 'auditor', 'reporter'] as const;
 export type MonitoringRole = (typeof MONITORING_ROLES)[number];

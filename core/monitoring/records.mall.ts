@@ -207,4 +207,3 @@ export function createMonitoringMallOrderService(deps: MonitoringDeps) {
     },
   };
 }
-export type MonitoringMallOrderService = ReturnType<typeof createMonitoringMallOrderService>;

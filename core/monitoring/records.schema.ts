@@ -101,9 +101,9 @@ export const recordContentSchema = z.object({
   periodId: z.uuid('请选择填报期'),
   directFromOrigin: DirectFromOrigin,
   originCountyCode: z.preprocess(numberToText, z.string({ error: '请选择原产地（县）' }).regex(/^\d{6}$/, '请选择原产地（县）')),
-  category: z.enum(CATEGORIES, `产品类别只能是${CATEGORIES.join('、')}`),
+  category: z.enum(CATEGORIES, { error: (i) => (i.input === undefined || i.input === '' ? '请选择品类' : `产品类别只能是${CATEGORIES.join('、')}`) }),
   productName: ProductName,
-  unit: z.enum(UNITS, `计量单位只能是${UNITS.join('、')}`),
+  unit: z.enum(UNITS, { error: (i) => (i.input === undefined || i.input === '' ? '请选择单位' : `计量单位只能是${UNITS.join('、')}`) }),
   quantity: Quantity,
   amountYuan: AmountYuan,
 });
@@ -244,7 +244,6 @@ export const DecideInput = z.object({
 export type DecideInput = z.input<typeof DecideInput>;
 
 export const RECORD_TABS = ['pending', 'reviewed', 'all'] as const;
-export type RecordTab = (typeof RECORD_TABS)[number];
 
 /** A records list from query strings (blank values mean no filter). */
 export const RecordListQuery = z.object({

@@ -217,4 +217,3 @@ export function createMonitoringReferenceService(deps: MonitoringDeps) {
     },
   };
 }
-export type MonitoringReferenceService = ReturnType<typeof createMonitoringReferenceService>;

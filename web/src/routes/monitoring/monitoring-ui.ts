@@ -12,19 +12,11 @@ export const STATUS_TONES: Record<RecordStatus, Tone> = {
   returned: 'danger',
 };
 
-/** Reviewers' tabs (manual: 待审核 / 已审核) and reporters' tabs (by state). */
+/** Reviewers' tabs (manual: 待审核 / 已审核). */
 export const REVIEWER_TABS = [
   { key: 'pending', label: '待审核' },
   { key: 'reviewed', label: '已审核' },
   { key: 'all', label: '全部' },
-] as const;
-
-export const REPORTER_TABS = [
-  { key: 'all', label: '全部', status: '' },
-  { key: 'draft', label: '草稿', status: 'draft' },
-  { key: 'returned', label: '退回修改', status: 'returned' },
-  { key: 'reviewing', label: '审核中', status: 'reviewing' },
-  { key: 'approved', label: '审核通过', status: 'approved' },
 ] as const;
 
 /** The list filters as they travel in the address (the service's zod schema checks them). */

@@ -13,11 +13,15 @@ export const load: PageServerLoad = async ({ locals, url, parent }) => {
   // without a tab means all records: /records?status=approved must not look empty.
   const filtered = Object.keys(asked).some((k) => k !== 'tab' && k !== 'page');
   const tab = asked.tab ?? (me.can.review && !filtered ? 'pending' : 'all');
+  const records = locals.services.monitoringRecords;
+  // The page renders with its rows at once (one indexed query); the total is counted beside it and streamed in:
+  // an exact count of a selective filter over a city's records costs many times the page.
   const [{ list, query, filterError }, reference] = await Promise.all([
-    listWithFilters({ ...asked, tab }, (q) => orError(() => locals.services.monitoringRecords.list(actor, q))),
+    listWithFilters({ ...asked, tab }, (q) => orError(() => records.listPage(actor, q))),
     loadReference(locals, actor),
   ]);
-  return { list, query, filterError, ...reference, cities: me.kind === 'province' ? guangdongCities() : [] };
+  const total = records.count(actor, query).catch(() => null);
+  return { list, total, query, filterError, ...reference, cities: me.kind === 'province' ? guangdongCities() : [] };
 };
 
 export const actions: Actions = {

@@ -36,10 +36,13 @@ export const actions: Actions = {
   default: async ({ request, locals, params }) => {
     const values = formValues(await request.formData());
     const parsed = recordFormInput(values);
-    const missing = evidenceMissing(values, parsed);
-    if (missing) return missing;
     const records = locals.services.monitoringRecords;
-    const seq = Number(values.seq);
+    const missing = evidenceMissing(values, parsed);
+    // A record made from a mall order has the order as evidence (the form lists only files).
+    const hasOrder = async () => (await records.detail(locals.actor, params.id).catch(() => null))?.evidence.some((e) => e.kind === 'mall_order') ?? false;
+    if (missing && !(await hasOrder())) return missing;
+    // The service reads the seq strictly (a blank is refused, not read as 0).
+    const seq = values.seq as unknown as number;
     const saved = await formAction(values, () =>
       records.update(locals.actor, params.id, { ...(parsed.input as unknown as RecordContentInput & { evidence: typeof parsed.input.evidence }), seq }),
     );
