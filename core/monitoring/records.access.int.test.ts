@@ -124,3 +124,24 @@ describe('who sees which records', () => {
     expect(await code(() => svc().list(null, {}))).toBe('UNAUTHENTICATED');
   });
 });
+
+describe('mine: only the acting unit’s own records', () => {
+  it('a market sees the wholesaler’s record it returned in the list, but not under mine; the home count agrees with mine', async () => {
+    const wholesalers = await recordOf(w.wholesaler.actor, 'sent');
+    await svc().decide(w.market.actor, wholesalers.id, { seq: wholesalers.seq, decision: 'return', comment: '请补充运单' });
+    const own = await recordOf(w.market.actor, 'sent');
+    await svc().decide(w.gz.actor, own.id, { seq: own.seq, decision: 'return', comment: '发票抬头不一致' });
+
+    const returned = async (a: Actor, mine?: boolean | string) =>
+      (await svc().list(a, { tab: 'all', status: 'returned', pageSize: 100, ...(mine === undefined ? {} : { mine }) })).items.map((i) => i.id);
+    expect((await returned(w.market.actor)).sort()).toEqual([wholesalers.id, own.id].sort());
+    expect(await returned(w.market.actor, true)).toEqual([own.id]);
+    expect(await returned(w.market.actor, 'true')).toEqual([own.id]);
+    expect((await returned(w.market.actor, false)).sort()).toEqual([wholesalers.id, own.id].sort());
+    expect((await svc().pendingCounts(w.market.actor)).returned).toBe(1);
+    // The wholesaler's own returned record is its own.
+    expect(await returned(w.wholesaler.actor, true)).toEqual([wholesalers.id]);
+    expect((await svc().pendingCounts(w.wholesaler.actor)).returned).toBe(1);
+    expect(await code(() => svc().list(w.market.actor, { mine: 'maybe' }))).toBe('VALIDATION');
+  });
+});

@@ -274,6 +274,11 @@ export const RecordListQuery = z.object({
       .regex(/^\d{4}00$/, '地级市无效')
       .optional(),
   ),
+  /** Only the acting unit's own records (a market or chain also sees its wholesalers' or stores'). */
+  mine: z.preprocess(
+    (v) => (v === 'true' || v === '1' ? true : v === 'false' || v === '0' ? false : blankToUndefined(v)),
+    z.boolean('“仅本单位”无效').optional(),
+  ),
   q: SearchKeyword(60),
   page: PageNumber,
   pageSize: PageSize(100, 20),

@@ -248,6 +248,7 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
     const pending = pendingSql(m) ?? NOTHING;
     if (tab === 'pending') parts.push(pending);
     if (tab === 'reviewed') parts.push(sql`not (${pending})`);
+    if (f.mine) parts.push(eq(r.reporterId, m.unit.organisationId));
     parts.push(...filterSql(f));
     return and(...parts)!;
   }

@@ -58,6 +58,7 @@ const listQuery = z.object({
   filingType: q('填报类型'),
   periodId: q('填报期编号'),
   cityCode: q('填报单位所属地级市代码（如 440100）'),
+  mine: q('true：仅本单位填报的记录（市场、连锁总部不含其批发商、门店的记录）'),
   q: q('产品名称或填报单位名称'),
   page: q('页码'),
   pageSize: q('每页条数（最多 100）'),

@@ -16,9 +16,10 @@ export const load: PageServerLoad = async ({ locals, parent }) => {
   const hasParent = me.kind === 'wholesaler' || me.kind === 'store';
   /** "最近审核": the states a decision at the viewer's level leads to (filed records of others only pass by). */
   const decided: string[] = me.kind === 'province' || me.kind === 'city' ? ['approved', 'returned'] : ['submitted', 'approved', 'returned'];
+  // Returned records: only the unit's own (a market or chain also sees those it returned to its wholesalers or stores, which it cannot edit).
   const [counts, returned, latest, reviewed, approvedTotal, inReview] = await Promise.all([
     orError(() => records.pendingCounts(actor)),
-    me.can.report ? orError(() => records.list(actor, { tab: 'all', status: 'returned', pageSize: 5 })) : null,
+    me.can.report ? orError(() => records.list(actor, { tab: 'all', status: 'returned', mine: true, pageSize: 5 })) : null,
     me.can.report ? orError(() => records.list(actor, { tab: 'all', pageSize: 5 })) : null,
     me.can.review ? orError(() => records.list(actor, { tab: 'reviewed', pageSize: 30 })) : null,
     me.kind === 'province' ? total('approved') : null,
