@@ -1,11 +1,12 @@
-import { randomUUID } from 'node:crypto';
-import { eq } from 'drizzle-orm';
+import { inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { mallOrderLines, mallOrders, products } from '../../db/schema';
+import { users } from '../../db/schema';
 import { DEMO_LOGINS, DEMO_PASSWORD, insertDemoUser } from '../accounts/accounts.seed';
 import type { AccountService } from '../accounts/accounts.service';
 import { hashPassword } from '../accounts/passwords';
+import { seedCompletedOrder, type MallOrderSeedHost } from '../mall/orders.seed';
 import type { OrganisationService } from '../organisations/organisations.service';
+import { createSeedSteps, type SeedSteps } from '../platform/seed-steps';
 import type { Actor } from '../shared/actor';
 import type { MonitoringAccountService } from './accounts.service';
 
@@ -16,7 +17,7 @@ export interface MonitoringAccountsSeedHost {
     monitoringAccounts: MonitoringAccountService;
     accounts: Pick<AccountService, 'actorForUser'>;
     organisations: Pick<OrganisationService, 'createWithOwner'>;
-  };
+  } & MallOrderSeedHost['services'];
 }
 
 /** The demo logins of monitoring (password DEMO_PASSWORD; also 短信登录 with the mobile). */
@@ -43,14 +44,104 @@ for (const d of DEMO_MONITORING)
  * Demo monitoring accounts, opened through the service as the people would: the demo users exist first (with
  * the demo password), so each opening finds the mobile on the platform and the person joins. The province
  * (gdfpb) opens 广州 and 深圳; 广州 an auditor, a market, a chain and an e-commerce platform; the market a
- * wholesaler, the chain a store; the province a market listed under it (单列); an enterprise registers itself.
+ * wholesaler, the chain a store; the province a market listed under it (单列); an enterprise registers itself
+ * and has a completed mall order. Each opening is a recorded step (its result the organisation opened): an
+ * interrupted seed resumes with what is missing.
  */
-export async function seedDemoMonitoringAccounts(p: MonitoringAccountsSeedHost, log: (line: string) => void) {
+export async function seedDemoMonitoringAccounts(
+  p: MonitoringAccountsSeedHost,
+  log: (line: string) => void,
+  steps: SeedSteps = createSeedSteps(p.db),
+): Promise<void> {
   const svc = p.services.monitoringAccounts;
+  const step = steps.step;
+  const ids = await step('monitoring:accounts:users', () => seedDemoUsers(p.db));
+  const as = async (key: DemoKey, organisationId: string): Promise<Actor> => {
+    const a = await p.services.accounts.actorForUser(ids[key]);
+    return { ...a, organisation: a.memberships.find((m) => m.organisationId === organisationId) };
+  };
+  const d = Object.fromEntries(DEMO_MONITORING.map((x) => [x.username, x])) as Record<DemoKey, (typeof DEMO_MONITORING)[number]>;
+  const person = (k: DemoKey) => ({ contactName: d[k].contact, mobile: d[k].mobile });
+  const org = (o: { organisationId: string }) => ({ organisationId: o.organisationId });
+
+  if (!(await steps.isDone('monitoring:accounts:opened'))) log('  seeding monitoring accounts (province, 广州, 深圳, channels, sub-accounts, an enterprise)');
+  // The province is opened by an operator; the seed acts as one with the province administrator's own user.
+  const province = await step('monitoring:accounts:province', async () => {
+    const opener = { ...(await p.services.accounts.actorForUser(ids.gdfpb)), isOperator: true };
+    return org(await svc.createDepartment(opener, { kind: 'province', name: d.gdfpb.name, ...person('gdfpb') }));
+  });
+  const gdfpb = () => as('gdfpb', province.organisationId);
+  const gz = await step('monitoring:accounts:city:440100', async () =>
+    org(await svc.createCity(await gdfpb(), { cityCode: '440100', name: d.gzfpb.name, ...person('gzfpb') })),
+  );
+  await step('monitoring:accounts:city:440300', async () =>
+    org(await svc.createCity(await gdfpb(), { cityCode: '440300', name: d.szfpb.name, ...person('szfpb') })),
+  );
+  await step('monitoring:accounts:channel:gdxiezuo', async () =>
+    org(await svc.createChannel(await gdfpb(), { kind: 'market', name: d.gdxiezuo.name, ...person('gdxiezuo') })),
+  );
+  const gzfpb = () => as('gzfpb', gz.organisationId);
+  await step('monitoring:accounts:auditor:gzshenhe', async () => {
+    await svc.createAuditor(await gzfpb(), person('gzshenhe'));
+    return null;
+  });
+  const market = await step('monitoring:accounts:channel:jiangnan', async () =>
+    org(await svc.createChannel(await gzfpb(), { kind: 'market', name: d.jiangnan.name, ...person('jiangnan') })),
+  );
+  const chain = await step('monitoring:accounts:channel:crvgz', async () =>
+    org(await svc.createChannel(await gzfpb(), { kind: 'chain', name: d.crvgz.name, ...person('crvgz') })),
+  );
+  await step('monitoring:accounts:channel:gzdianshang', async () =>
+    org(await svc.createChannel(await gzfpb(), { kind: 'ecommerce', name: d.gzdianshang.name, ...person('gzdianshang') })),
+  );
+  await step('monitoring:accounts:sub:jnpifa', async () =>
+    org(await svc.createSubAccount(await as('jiangnan', market.organisationId), { name: d.jnpifa.name, ...person('jnpifa') })),
+  );
+  await step('monitoring:accounts:sub:crvstore', async () =>
+    org(await svc.createSubAccount(await as('crvgz', chain.organisationId), { name: d.crvstore.name, ...person('crvstore') })),
+  );
+  // An enterprise already on the platform (it buys in the mall) registers itself in its city.
+  const enterprise = await step('monitoring:accounts:enterprise:gzqiye', async () => {
+    const o = await p.db.transaction((tx) =>
+      p.services.organisations.createWithOwner(tx, { kind: 'enterprise', fullName: d.gzqiye.name, uscc: null, regionCode: '440100' }, ids.gzqiye),
+    );
+    return { organisationId: o.id };
+  });
+  await step('monitoring:accounts:register:gzqiye', async () => {
+    await svc.registerExistingOrganisation(await as('gzqiye', enterprise.organisationId), { cityCode: '440100' });
+    return null;
+  });
+  await steps.markDone('monitoring:accounts:opened');
+  // One completed mall order of the enterprise (罗城毛葡萄 from the mall's demo 罗城 merchant, an assisted
+  // county), so 商城订单转记录 has something to turn into a record; the mall writes it (nothing without its demo).
+  await step('monitoring:accounts:mall-order:gzqiye', async () => {
+    const order = await seedCompletedOrder(p, {
+      orderNo: 'MO202609100000000209',
+      buyerUserId: ids.gzqiye,
+      unitId: enterprise.organisationId,
+      productName: '罗城毛葡萄 5 斤装',
+      quantity: 40,
+      address: { recipient: '粤丰食品采购', mobile: '13900000209', regionCode: '440106', detail: '天河路 208 号 粤丰食品仓库' },
+      placedAt: new Date('2026-09-10T02:30:00Z'),
+      completedAt: new Date('2026-09-18T06:00:00Z'),
+    });
+    if (order) log('  seeded a completed mall order of 广州粤丰食品有限公司 (罗城毛葡萄)');
+    return order ?? null;
+  });
+}
+
+/**
+ * The demo people, with the demo password and a welcome message, in one transaction; the ids by username.
+ * Those already there (a start interrupted after this commit) are kept as they are.
+ */
+async function seedDemoUsers(db: Db): Promise<Record<DemoKey, string>> {
   const passwordHash = await hashPassword(DEMO_PASSWORD);
-  const ids = {} as Record<DemoKey, string>;
-  await p.db.transaction(async (tx) => {
+  return db.transaction(async (tx) => {
+    const names = DEMO_MONITORING.map((x) => x.username);
+    const there = await tx.select({ id: users.id, username: users.username }).from(users).where(inArray(users.username, names));
+    const ids = Object.fromEntries(there.map((u) => [u.username, u.id])) as Record<DemoKey, string>;
     for (const d of DEMO_MONITORING) {
+      if (ids[d.username]) continue;
       const u = await insertDemoUser(tx, { username: d.username, mobile: d.mobile, displayName: d.contact }, passwordHash, {
         title: '消费扶贫监测演示账号',
         body: `这是消费扶贫监测的演示账号（${d.name}）。密码 ${DEMO_PASSWORD}，也可以用手机号和短信验证码登录。`,
@@ -58,81 +149,6 @@ export async function seedDemoMonitoringAccounts(p: MonitoringAccountsSeedHost, 
       });
       ids[d.username] = u.id;
     }
-  });
-  const as = async (key: DemoKey, organisationId: string): Promise<Actor> => {
-    const a = await p.services.accounts.actorForUser(ids[key]);
-    return { ...a, organisation: a.memberships.find((m) => m.organisationId === organisationId) };
-  };
-  const d = Object.fromEntries(DEMO_MONITORING.map((x) => [x.username, x])) as Record<DemoKey, (typeof DEMO_MONITORING)[number]>;
-  const person = (k: DemoKey) => ({ contactName: d[k].contact, mobile: d[k].mobile });
-
-  log('  seeding monitoring accounts (province, 广州, 深圳, channels, sub-accounts, an enterprise)');
-  // The province is opened by an operator; the seed acts as one with the province administrator's own user.
-  const opener = { ...(await p.services.accounts.actorForUser(ids.gdfpb)), isOperator: true };
-  const province = await svc.createDepartment(opener, { kind: 'province', name: d.gdfpb.name, ...person('gdfpb') });
-  const gdfpb = await as('gdfpb', province.organisationId);
-  const gz = await svc.createCity(gdfpb, { cityCode: '440100', name: d.gzfpb.name, ...person('gzfpb') });
-  await svc.createCity(gdfpb, { cityCode: '440300', name: d.szfpb.name, ...person('szfpb') });
-  await svc.createChannel(gdfpb, { kind: 'market', name: d.gdxiezuo.name, ...person('gdxiezuo') });
-  const gzfpb = await as('gzfpb', gz.organisationId);
-  await svc.createAuditor(gzfpb, person('gzshenhe'));
-  const market = await svc.createChannel(gzfpb, { kind: 'market', name: d.jiangnan.name, ...person('jiangnan') });
-  const chain = await svc.createChannel(gzfpb, { kind: 'chain', name: d.crvgz.name, ...person('crvgz') });
-  await svc.createChannel(gzfpb, { kind: 'ecommerce', name: d.gzdianshang.name, ...person('gzdianshang') });
-  await svc.createSubAccount(await as('jiangnan', market.organisationId), { name: d.jnpifa.name, ...person('jnpifa') });
-  await svc.createSubAccount(await as('crvgz', chain.organisationId), { name: d.crvstore.name, ...person('crvstore') });
-  // An enterprise already on the platform (it buys in the mall) registers itself in its city.
-  const org = await p.db.transaction((tx) =>
-    p.services.organisations.createWithOwner(tx, { kind: 'enterprise', fullName: d.gzqiye.name, uscc: null, regionCode: '440100' }, ids.gzqiye),
-  );
-  await svc.registerExistingOrganisation(await as('gzqiye', org.id), { cityCode: '440100' });
-  await seedDemoMallOrder(p.db, ids.gzqiye, org.id, log);
-}
-
-/**
- * One completed mall order of the enterprise (罗城毛葡萄 from the mall's demo 罗城 merchant, an assisted county),
- * so 商城订单转记录 has something to turn into a record. Written straight to the mall's tables as a finished
- * order (checkout, payment, delivery and receipt would take the whole mall flow); nothing without the mall demo.
- */
-async function seedDemoMallOrder(db: Db, buyerUserId: string, unitId: string, log: (line: string) => void) {
-  const [product] = await db.select().from(products).where(eq(products.name, '罗城毛葡萄 5 斤装')).limit(1);
-  if (!product) return;
-  log('  seeding a completed mall order of 广州粤丰食品有限公司 (罗城毛葡萄)');
-  const quantity = 40;
-  await db.transaction(async (tx) => {
-    const [order] = await tx
-      .insert(mallOrders)
-      .values({
-        orderNo: 'MO202609100000000209',
-        checkoutId: randomUUID(),
-        buyerUserId,
-        buyerKind: 'unit',
-        unitId,
-        merchantId: product.merchantId,
-        status: 'completed',
-        totalFen: product.priceFen * quantity,
-        address: {
-          recipient: '粤丰食品采购',
-          mobile: '13900000209',
-          regionCode: '440106',
-          regionName: '广东省 广州市 天河区',
-          detail: '天河路 208 号 粤丰食品仓库',
-        },
-        completedAt: new Date('2026-09-18T06:00:00Z'),
-        createdAt: new Date('2026-09-10T02:30:00Z'),
-        updatedAt: new Date('2026-09-18T06:00:00Z'),
-      })
-      .returning({ id: mallOrders.id });
-    await tx.insert(mallOrderLines).values({
-      orderId: order!.id,
-      productId: product.id,
-      name: product.name,
-      unit: product.unit,
-      categoryCode: product.categoryCode,
-      originCode: product.originCode,
-      quantity,
-      listPriceFen: product.priceFen,
-      priceFen: product.priceFen,
-    });
+    return ids;
   });
 }

@@ -3,7 +3,7 @@ import type { Db } from '../../db/client';
 import { monitoringMembers, monitoringPeriods, monitoringRecords, users } from '../../db/schema';
 import type { AccountService } from '../accounts/accounts.service';
 import type { FileService } from '../files/files.service';
-import type { SeedSteps } from '../platform/seed-steps';
+import { createSeedSteps, type SeedSteps } from '../platform/seed-steps';
 import type { Actor } from '../shared/actor';
 import type { MonitoringRecordService } from './records.service';
 
@@ -68,10 +68,14 @@ const DEMO: [string, string, string, string, string, string, string, Goal, 'regu
  * the chain and its store, the e-commerce platform, the enterprise) and of the market listed under the
  * province, in every state, across both periods and many assisted counties (罗城 451225 among them), the
  * approved ones spread over the last months. Filed through the service as people would; only the dates are
- * moved back afterwards. Runs once (skipped when the market already has records).
+ * moved back afterwards. Every service call is a recorded step (its result the record's id and seq): an
+ * interrupted seed resumes with what is missing, each record filed and decided once.
  */
-export async function seedDemoMonitoringRecords(p: MonitoringRecordsSeedHost, log: (line: string) => void, steps?: SeedSteps): Promise<void> {
-  void steps;
+export async function seedDemoMonitoringRecords(
+  p: MonitoringRecordsSeedHost,
+  log: (line: string) => void,
+  steps: SeedSteps = createSeedSteps(p.db),
+): Promise<void> {
   const names = [...new Set([...DEMO.map((d) => d[0]), 'gzfpb', 'gzshenhe', 'gdfpb', 'jiangnan', 'crvgz'])];
   const people = await p.db
     .select({ username: users.username, userId: users.id, organisationId: monitoringMembers.organisationId })
@@ -84,11 +88,6 @@ export async function seedDemoMonitoringRecords(p: MonitoringRecordsSeedHost, lo
     log(`monitoring records: skipped (the demo accounts ${missing.join(', ')} are not seeded)`);
     return;
   }
-  const [already] = await p.db
-    .select({ n: sql<number>`count(*)::int` })
-    .from(monitoringRecords)
-    .where(eq(monitoringRecords.reporterId, found.get('jiangnan')!.organisationId));
-  if (Number(already?.n ?? 0) > 0) return;
 
   const actors = new Map<string, Actor>();
   const as = async (username: string) => {
@@ -115,44 +114,60 @@ export async function seedDemoMonitoringRecords(p: MonitoringRecordsSeedHost, lo
   const svc = p.services.monitoringRecords;
   const parentOf: Record<string, string> = { jnpifa: 'jiangnan', crvstore: 'crvgz' };
   const reviewerOf = (who: string) => (who === 'gdxiezuo' ? 'gdfpb' : who.length % 2 ? 'gzshenhe' : 'gzfpb');
+  const ref = (v: { id: string; seq: number }) => ({ id: v.id, seq: v.seq });
   let made = 0;
-  for (const [who, productName, category, unit, quantity, amountYuan, county, goal, filingType, monthsAgo] of DEMO) {
+  for (const [i, [who, productName, category, unit, quantity, amountYuan, county, goal, filingType, monthsAgo]] of DEMO.entries()) {
+    const key = `monitoring:record:${who}:${productName}`;
+    if (await steps.isDone(key)) continue;
     const a = await as(who);
-    const file = await p.services.files.upload(a, { filename: `${productName}-发票.pdf`, contentType: 'application/pdf', bytes: PDF() });
-    let r = await svc.create(a, {
-      filingType,
-      periodId: periods[filingType],
-      directFromOrigin: made % 3 !== 0,
-      originCountyCode: county,
-      category,
-      productName,
-      unit,
-      quantity,
-      amountYuan,
-      evidence: [{ fileId: file.id, kind: made % 2 ? 'invoice' : 'contract' }],
-    });
-    made++;
+    const file = await steps.step(`${key}:file`, () =>
+      p.services.files.upload(a, { filename: `${productName}-发票.pdf`, contentType: 'application/pdf', bytes: PDF() }).then((f) => ({ id: f.id })),
+    );
+    let r = await steps.step(`${key}:create`, () =>
+      svc
+        .create(a, {
+          filingType,
+          periodId: periods[filingType],
+          directFromOrigin: i % 3 !== 0,
+          originCountyCode: county,
+          category,
+          productName,
+          unit,
+          quantity,
+          amountYuan,
+          evidence: [{ fileId: file.id, kind: i % 2 ? 'invoice' : 'contract' }],
+        })
+        .then(ref),
+    );
     if (goal !== 'draft') {
-      r = await svc.submit(a, r.id, { seq: r.seq });
+      const at = r;
+      r = await steps.step(`${key}:submit`, () => svc.submit(a, at.id, { seq: at.seq }).then(ref));
       const parent = parentOf[who];
       // Returned records: some by the market or chain (still 已填报), the others by the department.
-      const returner = goal === 'returned' ? (parent && made % 2 ? parent : reviewerOf(who)) : null;
-      if (parent && goal !== 'filed' && returner !== parent) r = await svc.decide(await as(parent), r.id, { seq: r.seq, decision: 'approve' });
-      if (goal === 'approved') r = await svc.decide(await as(reviewerOf(who)), r.id, { seq: r.seq, decision: 'approve' });
-      if (returner) {
-        const comment = returner === parent ? '请补充运单，数量与发票不一致' : '发票抬头与填报单位不一致，请核对后重新提交';
-        r = await svc.decide(await as(returner), r.id, { seq: r.seq, decision: 'return', comment });
-      }
+      const returner = goal === 'returned' ? (parent && (i + 1) % 2 ? parent : reviewerOf(who)) : null;
+      const decide = async (name: string, by: string, decision: 'approve' | 'return', comment?: string) => {
+        const at = r;
+        r = await steps.step(`${key}:${name}`, async () => svc.decide(await as(by), at.id, { seq: at.seq, decision, comment }).then(ref));
+      };
+      if (parent && goal !== 'filed' && returner !== parent) await decide('approve:parent', parent, 'approve');
+      if (goal === 'approved') await decide('approve', reviewerOf(who), 'approve');
+      if (returner)
+        await decide('return', returner, 'return', returner === parent ? '请补充运单，数量与发票不一致' : '发票抬头与填报单位不一致，请核对后重新提交');
     }
-    if (monthsAgo > 0) await backdate(p.db, r.id, monthsAgo * 30 + (made % 20));
+    const filed = r;
+    if (monthsAgo > 0) await steps.step(`${key}:backdate`, () => backdate(p.db, filed.id, monthsAgo * 30 + ((i + 1) % 20)).then(() => null));
+    await steps.markDone(key);
+    made++;
   }
-  log(`monitoring records: ${made} demo records`);
+  if (made) log(`monitoring records: ${made} demo records`);
 }
 
-/** Moves a demo record's dates (and its timeline's) back by `days`, so approvals spread over months. */
+/** Moves a demo record's dates (and its timeline's) back by `days`, so approvals spread over months (one transaction). */
 async function backdate(db: Db, id: string, days: number) {
   const by = sql`${`${days} days`}::interval`;
-  await db.execute(sql`update monitoring_records set created_at = created_at - ${by}, updated_at = updated_at - ${by},
-    filed_at = filed_at - ${by}, submitted_at = submitted_at - ${by}, approved_at = approved_at - ${by} where id = ${id}`);
-  await db.execute(sql`update monitoring_record_events set at = at - ${by} where record_id = ${id}`);
+  await db.transaction(async (tx) => {
+    await tx.execute(sql`update monitoring_records set created_at = created_at - ${by}, updated_at = updated_at - ${by},
+      filed_at = filed_at - ${by}, submitted_at = submitted_at - ${by}, approved_at = approved_at - ${by} where id = ${id}`);
+    await tx.execute(sql`update monitoring_record_events set at = at - ${by} where record_id = ${id}`);
+  });
 }
