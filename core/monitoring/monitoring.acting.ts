@@ -23,15 +23,15 @@ export const isParentChannel = (m: ActingMonitor) => m.unit.kind === 'market' ||
  */
 export async function actingMonitor(q: DbOrTx, actorOrNull: Actor | null, roles?: readonly MonitoringRole[]): Promise<ActingMonitor> {
   const actor = requireActor(actorOrNull);
-  const member = await repo.findMember(q, actor.userId);
-  if (!member) throw new AppError('MONITORING_NOT_A_MEMBER', '您还没有消费扶贫监测账号：请联系所在地级市扶贫部门开通，企业可自行注册');
+  const found = await repo.findMemberAndUnit(q, actor.userId);
+  if (!found) throw new AppError('MONITORING_NOT_A_MEMBER', '您还没有消费扶贫监测账号：请联系所在地级市扶贫部门开通，企业可自行注册');
+  const { member, unit } = found;
   const active = actor.organisation;
   if (!active || active.organisationId !== member.organisationId) {
     const there = actor.memberships.find((m) => m.organisationId === member.organisationId);
     throw new AppError('MONITORING_NOT_A_MEMBER', there ? `请在页面顶部切换到“${there.fullName}”后再操作` : '您的监测账号所在单位不可用');
   }
   if (active.status !== 'active') throw new AppError('MONITORING_NOT_A_MEMBER', '您所在的单位已停用');
-  const unit = await repo.findUnit(q, member.organisationId);
   if (!unit) throw new AppError('MONITORING_NOT_A_MEMBER', '您所在的单位未登记为监测单位');
   if (roles && !roles.includes(member.role))
     throw new AppError('MONITORING_ROLE_REQUIRED', roles.includes('admin') && roles.length === 1 ? '只有管理员可以进行此操作' : '您的账号不能进行此操作');

@@ -10,29 +10,32 @@ import { monitoringMembers, monitoringUnits, organisations } from '../../db/sche
 export type MonitoringUnitRow = typeof monitoringUnits.$inferSelect & { fullName: string };
 export type MonitoringMemberRow = typeof monitoringMembers.$inferSelect;
 
-export const monitoringRepo = {
-  async findUnit(q: DbOrTx, organisationId: string): Promise<MonitoringUnitRow | undefined> {
-    const [row] = await q
-      .select({
-        organisationId: monitoringUnits.organisationId,
-        kind: monitoringUnits.kind,
-        parentId: monitoringUnits.parentId,
-        departmentId: monitoringUnits.departmentId,
-        cityCode: monitoringUnits.cityCode,
-        contactName: monitoringUnits.contactName,
-        contactMobile: monitoringUnits.contactMobile,
-        createdBy: monitoringUnits.createdBy,
-        createdAt: monitoringUnits.createdAt,
-        fullName: organisations.fullName,
-      })
-      .from(monitoringUnits)
-      .innerJoin(organisations, eq(organisations.id, monitoringUnits.organisationId))
-      .where(eq(monitoringUnits.organisationId, organisationId));
-    return row;
-  },
+const unitColumns = {
+  organisationId: monitoringUnits.organisationId,
+  kind: monitoringUnits.kind,
+  parentId: monitoringUnits.parentId,
+  departmentId: monitoringUnits.departmentId,
+  cityCode: monitoringUnits.cityCode,
+  contactName: monitoringUnits.contactName,
+  contactMobile: monitoringUnits.contactMobile,
+  createdBy: monitoringUnits.createdBy,
+  createdAt: monitoringUnits.createdAt,
+  fullName: organisations.fullName,
+};
 
-  async findMember(q: DbOrTx, userId: string): Promise<MonitoringMemberRow | undefined> {
-    const [row] = await q.select().from(monitoringMembers).where(eq(monitoringMembers.userId, userId));
-    return row;
+export const monitoringRepo = {
+  /**
+   * A person's monitoring account and its unit in one statement (every monitoring call starts here): the
+   * member row, or undefined; its unit, or null when the organisation is not (or no longer) a monitoring unit.
+   */
+  async findMemberAndUnit(q: DbOrTx, userId: string): Promise<{ member: MonitoringMemberRow; unit: MonitoringUnitRow | null } | undefined> {
+    const [row] = await q
+      .select({ member: monitoringMembers, unit: unitColumns })
+      .from(monitoringMembers)
+      .leftJoin(monitoringUnits, eq(monitoringUnits.organisationId, monitoringMembers.organisationId))
+      .leftJoin(organisations, eq(organisations.id, monitoringUnits.organisationId))
+      .where(eq(monitoringMembers.userId, userId));
+    if (!row) return undefined;
+    return { member: row.member, unit: row.unit?.organisationId && row.unit.fullName !== null ? (row.unit as MonitoringUnitRow) : null };
   },
 };

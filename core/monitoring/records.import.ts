@@ -255,9 +255,10 @@ export function checkSheetRow(v: RecordSheetRow, refs: SheetRefs): { ok: true; c
 
 /** The reporter a batch is imported by, as at this moment (the confirmer may have lost the part since the upload). */
 async function reporterOf(q: DbOrTx, scope: ImportScope): Promise<ActingMonitor | string> {
-  const member = await monitoringRepo.findMember(q, scope.actorUserId);
+  const found = await monitoringRepo.findMemberAndUnit(q, scope.actorUserId);
+  const member = found?.member;
   if (!member || member.organisationId !== scope.organisationId || member.role !== 'reporter') return '您已不是本单位的填报账号，无法导入';
-  const unit = await monitoringRepo.findUnit(q, scope.organisationId);
+  const unit = found.unit;
   if (!unit || !unit.departmentId || unit.kind === 'province' || unit.kind === 'city') return '本单位不能填报购销记录';
   // Drafts name their creator by user id only (events, created_by); the session's other fields are not used.
   const actor: Actor = { userId: scope.actorUserId, username: '', sessionId: scope.batchId, memberships: [], isOperator: false };

@@ -207,6 +207,28 @@ describe('purchase records: the paths', () => {
     expect(ev.map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 
+  it('a list row names its organisations, period and origin and counts its evidence as the detail does', async () => {
+    const withParent = (await svc().list(w.market.actor, { tab: 'all', pageSize: '50' })).items.filter((i) => i.parentName !== null);
+    const page = await svc().listPage(w.gz.actor, { tab: 'all', pageSize: '50' });
+    const rows = [...withParent, ...page.items];
+    expect(withParent.length).toBeGreaterThan(0);
+    for (const row of rows) {
+      const d = await svc().detail(w.gz.actor, row.id);
+      const pick = (v: typeof row) => [
+        v.reporterName,
+        v.parentName,
+        v.departmentName,
+        v.periodName,
+        v.originProvinceName,
+        v.originCityName,
+        v.originCountyName,
+      ];
+      expect(pick(row)).toEqual(pick(d));
+      expect(row.evidenceCount).toBe(d.evidence.length);
+    }
+    expect(rows.some((r) => r.evidenceCount > 0)).toBe(true);
+  });
+
   it('lists: tabs, filters, pending counts and the export', async () => {
     const pending = await svc().list(w.gz.actor, {});
     expect(pending.items.every((i) => i.status === 'submitted')).toBe(true);

@@ -16,7 +16,7 @@
  *    (aim ≤ 1.5×), the sums checked equal; other group-bys for information;
  * 3. bulk approval of 5,000 submitted records through the records service's bulkApprove (aim ≤ 5 s).
  *
- *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:monitoring [-- --records 1000000 --reporters 5000 --rounds 5]
+ *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:monitoring [-- --records 1000000 --reporters 5000 --rounds 5 --keep]
  */
 import { fork } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -28,6 +28,8 @@ import { freshDatabase, numberOption } from './support';
 
 const RECORDS = numberOption('records', 1_000_000);
 const REPORTERS = numberOption('reporters', 5_000);
+/** --keep: leave the filled scratch database in place (to EXPLAIN a query against it). */
+const KEEP = process.argv.includes('--keep');
 export const BULK = 5_000;
 
 /** Guangdong's 21 prefecture-level cities (GB/T 2260). */
@@ -200,7 +202,10 @@ async function main() {
     await fill(fresh.url);
     await load(fresh.url);
   } finally {
-    await fresh.drop();
+    if (KEEP) {
+      await fresh.keep();
+      console.log(`  --keep: the scratch database ${fresh.name} stays (drop it with: dropdb ${fresh.name})`);
+    } else await fresh.drop();
   }
   console.log(`\nbench:monitoring done in ${seconds(t)} s`);
 }

@@ -20,6 +20,11 @@ export async function freshDatabase(baseUrl: string, prefix: string) {
       await admin.unsafe(`drop database if exists ${name} with (force)`).catch(() => {});
       await admin.end();
     },
+    /** Leaves the database in place (bench --keep) and closes the admin connection. */
+    async keep() {
+      dropped = true;
+      await admin.end();
+    },
   };
 }
 

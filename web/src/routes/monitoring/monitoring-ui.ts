@@ -30,6 +30,7 @@ export const LIST_FILTER_KEYS = [
   'filingType',
   'periodId',
   'cityCode',
+  'mine',
   'q',
   'page',
 ] as const;
