@@ -111,17 +111,17 @@ export const rollupRepo = {
 
   /**
    * A page of approved records, newest change first (the scope's index gives the order), with the names people
-   * read, and whether there is more (one row past the page). No count: counting a department's filtered rows
+   * read (primary-key subselects for the page's rows: nothing to plan but the page), and whether there is more
+   * (one row past the page). No count: counting a department's filtered rows
    * visits most of the table's pages; the roll-up row the page drills into already says how many there are.
    */
   async drill(q: DbOrTx, scope: RollupScope, f: DrillFilters, page: { page: number; pageSize: number }) {
     const where = approvedWhere(scope, f);
     const items = await q.execute(sql`
-        select r.id::text, o.full_name as reporter_name, r.reporter_kind::text, r.city_code, p.name as period_name, r.category, r.product_name,
+        select r.id::text, (select o.full_name from organisations o where o.id = r.reporter_id) as reporter_name, r.reporter_kind::text, r.city_code,
+          (select p.name from monitoring_periods p where p.id = r.period_id) as period_name, r.category, r.product_name,
           r.origin_province_code, r.origin_county_code, c.province_name, c.city_name, c.name as county_name, r.unit, r.quantity::text, r.amount_fen, r.approved_at
         from (select * from monitoring_records r where ${where} order by r.updated_at desc, r.id desc limit ${page.pageSize + 1} offset ${(page.page - 1) * page.pageSize}) r
-        join organisations o on o.id = r.reporter_id
-        join monitoring_periods p on p.id = r.period_id
         left join monitoring_counties c on c.code = r.origin_county_code
         order by r.updated_at desc, r.id desc`);
     return {
