@@ -1,6 +1,7 @@
-import { eq } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
-import { monitoringMembers, monitoringUnits, organisations } from '../../db/schema';
+import { sql } from 'drizzle-orm';
+import { rowsOf, type DbOrTx } from '../../db/client';
+import { prefixedColumns, tableRow } from '../../db/table-rows';
+import { monitoringMembers, monitoringUnits } from '../../db/schema';
 
 /**
  * The statements every monitoring service shares: who a person is in monitoring. Each service keeps its
@@ -10,32 +11,27 @@ import { monitoringMembers, monitoringUnits, organisations } from '../../db/sche
 export type MonitoringUnitRow = typeof monitoringUnits.$inferSelect & { fullName: string };
 export type MonitoringMemberRow = typeof monitoringMembers.$inferSelect;
 
-const unitColumns = {
-  organisationId: monitoringUnits.organisationId,
-  kind: monitoringUnits.kind,
-  parentId: monitoringUnits.parentId,
-  departmentId: monitoringUnits.departmentId,
-  cityCode: monitoringUnits.cityCode,
-  contactName: monitoringUnits.contactName,
-  contactMobile: monitoringUnits.contactMobile,
-  createdBy: monitoringUnits.createdBy,
-  createdAt: monitoringUnits.createdAt,
-  fullName: organisations.fullName,
-};
+const UNIT_COLUMNS = prefixedColumns(monitoringUnits, 'u', 'unit_');
 
 export const monitoringRepo = {
   /**
    * A person's monitoring account and its unit in one statement (every monitoring call starts here): the
    * member row, or undefined; its unit, or null when the organisation is not (or no longer) a monitoring unit.
+   * Written out rather than built (see db/table-rows.ts): it runs before every list page.
    */
   async findMemberAndUnit(q: DbOrTx, userId: string): Promise<{ member: MonitoringMemberRow; unit: MonitoringUnitRow | null } | undefined> {
-    const [row] = await q
-      .select({ member: monitoringMembers, unit: unitColumns })
-      .from(monitoringMembers)
-      .leftJoin(monitoringUnits, eq(monitoringUnits.organisationId, monitoringMembers.organisationId))
-      .leftJoin(organisations, eq(organisations.id, monitoringUnits.organisationId))
-      .where(eq(monitoringMembers.userId, userId));
-    if (!row) return undefined;
-    return { member: row.member, unit: row.unit?.organisationId && row.unit.fullName !== null ? (row.unit as MonitoringUnitRow) : null };
+    const [raw] = rowsOf<Record<string, unknown>>(
+      await q.execute(sql`select m.*, ${UNIT_COLUMNS}, o.full_name as unit_full_name
+        from monitoring_members m
+        left join monitoring_units u on u.organisation_id = m.organisation_id
+        left join organisations o on o.id = u.organisation_id
+        where m.user_id = ${userId}`),
+    );
+    if (!raw) return undefined;
+    const unit =
+      raw.unit_organisation_id === null || raw.unit_full_name === null
+        ? null
+        : { ...tableRow(monitoringUnits, raw, 'unit_'), fullName: String(raw.unit_full_name) };
+    return { member: tableRow(monitoringMembers, raw), unit };
   },
 };

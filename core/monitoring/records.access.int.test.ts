@@ -2,7 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestPlatform } from '../testing/test-platform';
 import type { Platform } from '../platform/platform';
 import type { Actor } from '../shared/actor';
-import { addWorld, pdfBytes, refs } from './records.fixtures';
+import { eq } from 'drizzle-orm';
+import { monitoringMembers } from '../../db/schema';
+import { addPerson, addWorld, pdfBytes, refs } from './records.fixtures';
 
 let p: Platform;
 let w: Awaited<ReturnType<typeof addWorld>>;
@@ -143,5 +145,22 @@ describe('mine: only the acting unit’s own records', () => {
     expect(await returned(w.wholesaler.actor, true)).toEqual([wholesalers.id]);
     expect((await svc().pendingCounts(w.wholesaler.actor)).returned).toBe(1);
     expect(await code(() => svc().list(w.market.actor, { mine: 'maybe' }))).toBe('VALIDATION');
+  });
+});
+
+describe('listPage reads ahead with the last part it saw, and the fresh lookup decides', () => {
+  it('a person whose part changed between two pages sees what the new part sees; one without a session, nothing', async () => {
+    const person = await addPerson(p.db, w.market2.orgId, '市场二同事', 'enterprise', 'reporter');
+    const page = async () => (await svc().listPage(person, { tab: 'all', pageSize: 100 })).items.map((i) => i.id);
+    expect(await page()).toContain(rec.market2Draft!.id);
+    // Now an auditor of that market (a part without records): the page read ahead with the old part is dropped.
+    await p.db.update(monitoringMembers).set({ role: 'auditor' }).where(eq(monitoringMembers.userId, person.userId));
+    expect(await page()).toEqual([]);
+    await p.db.update(monitoringMembers).set({ role: 'reporter' }).where(eq(monitoringMembers.userId, person.userId));
+    expect(await page()).toContain(rec.market2Draft!.id);
+    // Removed from monitoring: refused, whatever was read ahead.
+    await p.db.delete(monitoringMembers).where(eq(monitoringMembers.userId, person.userId));
+    expect(await code(() => svc().listPage(person, {}))).toBe('MONITORING_NOT_A_MEMBER');
+    expect(await code(() => svc().listPage(null, { pageSize: 'x' }))).toBe('UNAUTHENTICATED');
   });
 });

@@ -1,5 +1,6 @@
 import { and, asc, count, desc, eq, inArray, or, sql, type SQL } from 'drizzle-orm';
 import { rowsOf, type DbOrTx } from '../../db/client';
+import { tableRow } from '../../db/table-rows';
 import {
   mallOrders,
   monitoringCounties,
@@ -22,30 +23,7 @@ export type RecordInsert = typeof monitoringRecords.$inferInsert;
 export type EventInsert = typeof monitoringRecordEvents.$inferInsert;
 
 const r = monitoringRecords;
-/**
- * A scalar subselect correlated with the outer monitoring_records row. Written out with qualified names:
- * drizzle leaves columns unqualified in a statement of one table, where `id` inside a subselect would be
- * the subselect's own. The text is constant.
- */
-const lookup = <T>(text: string) => sql<T>`(${sql.raw(text)})`;
 
-/**
- * The columns of a record's view: the record, its organisations' names, the period, the county and the evidence
- * count. The names are scalar subselects on primary keys rather than joins: a list reads a page of the
- * records' own index and then looks up its 20 rows' names, and the planner has no join order to search
- * (six joins cost more to plan than the page costs to read; bench:monitoring).
- */
-const viewColumns = {
-  record: monitoringRecords,
-  reporterName: lookup<string>('select o.full_name from organisations o where o.id = monitoring_records.reporter_id'),
-  parentName: lookup<string | null>('select o.full_name from organisations o where o.id = monitoring_records.parent_id'),
-  departmentName: lookup<string>('select o.full_name from organisations o where o.id = monitoring_records.department_id'),
-  periodName: lookup<string>('select p.name from monitoring_periods p where p.id = monitoring_records.period_id'),
-  originProvinceName: monitoringCounties.provinceName,
-  originCityName: monitoringCounties.cityName,
-  originCountyName: monitoringCounties.name,
-  evidenceCount: lookup<number>('select count(*)::int from monitoring_evidence e where e.record_id = monitoring_records.id'),
-};
 export type RecordViewRow = {
   record: RecordRow;
   reporterName: string;
@@ -58,9 +36,36 @@ export type RecordViewRow = {
   evidenceCount: number;
 };
 
-const viewFrom = (q: DbOrTx) =>
-  q.select(viewColumns).from(monitoringRecords).innerJoin(monitoringCounties, eq(monitoringCounties.code, monitoringRecords.originCountyCode));
-const newestFirst = [desc(r.updatedAt), desc(r.id)];
+/**
+ * Records with what a view of them shows (their organisations' names, the period, the county, the evidence
+ * count), `from` naming the records as `monitoring_records` (the table, or a page of it). The names are
+ * subselects on primary keys rather than joins, so a list reads its page from the records' index and then
+ * names those 20 rows only, with no join order to plan; and the statement is written out rather than built:
+ * building it with the query builder cost as much as running it (bench:monitoring).
+ */
+const viewSql = (from: SQL, where?: SQL) => sql`
+  select monitoring_records.*,
+    (select o.full_name from organisations o where o.id = monitoring_records.reporter_id) as view_reporter_name,
+    (select o.full_name from organisations o where o.id = monitoring_records.parent_id) as view_parent_name,
+    (select o.full_name from organisations o where o.id = monitoring_records.department_id) as view_department_name,
+    (select p.name from monitoring_periods p where p.id = monitoring_records.period_id) as view_period_name,
+    c.province_name as view_province_name, c.city_name as view_city_name, c.name as view_county_name,
+    (select count(*)::int from monitoring_evidence e where e.record_id = monitoring_records.id) as view_evidence_count
+  from ${from} join monitoring_counties c on c.code = monitoring_records.origin_county_code
+  ${where ? sql`where ${where}` : sql``}
+  order by monitoring_records.updated_at desc, monitoring_records.id desc`;
+
+const toViewRow = (raw: Record<string, unknown>): RecordViewRow => ({
+  record: tableRow(r, raw),
+  reporterName: raw.view_reporter_name as string,
+  parentName: (raw.view_parent_name as string | null) ?? null,
+  departmentName: raw.view_department_name as string,
+  periodName: raw.view_period_name as string,
+  originProvinceName: raw.view_province_name as string,
+  originCityName: raw.view_city_name as string,
+  originCountyName: raw.view_county_name as string,
+  evidenceCount: Number(raw.view_evidence_count),
+});
 
 /** The filters of a list (already validated), as SQL on monitoring_records (and the reporter's name for q). */
 export interface ListFilter {
@@ -113,23 +118,15 @@ export const recordsRepo = {
   },
 
   async findView(q: DbOrTx, where: SQL): Promise<RecordViewRow | undefined> {
-    const [row] = await viewFrom(q).where(where);
-    return row as RecordViewRow | undefined;
+    const [row] = rowsOf<Record<string, unknown>>(await q.execute(viewSql(sql`monitoring_records`, where)));
+    return row && toViewRow(row);
   },
 
   /** One page in the order of the indexes (newest change first), without a count (the export's batches). */
-  async pageItems(q: DbOrTx, where: SQL | undefined, limit: number, offset: number) {
-    // The page's ids from the index first; the names are looked up for those rows only.
-    const page = q
-      .select({ id: r.id })
-      .from(r)
-      .where(where)
-      .orderBy(...newestFirst)
-      .limit(limit)
-      .offset(offset);
-    return (await viewFrom(q)
-      .where(inArray(r.id, page))
-      .orderBy(...newestFirst)) as RecordViewRow[];
+  async pageItems(q: DbOrTx, where: SQL | undefined, limit: number, offset: number): Promise<RecordViewRow[]> {
+    const page = sql`(select * from monitoring_records ${where ? sql`where ${where}` : sql``}
+      order by updated_at desc, id desc limit ${limit} offset ${offset}) monitoring_records`;
+    return rowsOf<Record<string, unknown>>(await q.execute(viewSql(page))).map(toViewRow);
   },
 
   /**

@@ -43,6 +43,23 @@ async function timed<T>(fn: () => Promise<T>, rounds = ROUNDS) {
   return { ms: median(ms), out };
 }
 
+/**
+ * Medians of fns run in turn, `rounds` times after `warm` turns: a list page and its bare query measured side by
+ * side (the machine's noise falls on both), each statement warm on every connection of the pool first (a
+ * connection prepares and plans a statement the first times it runs it; a server runs its list pages many times).
+ */
+async function paired<K extends string>(fns: Record<K, () => Promise<unknown>>, rounds = Math.max(ROUNDS, 5) * 10, warm = 40) {
+  const ms = Object.fromEntries(Object.keys(fns).map((k) => [k, [] as number[]])) as Record<K, number[]>;
+  const out = {} as Record<K, unknown>;
+  for (let i = 0; i < warm + rounds; i++)
+    for (const k of Object.keys(fns) as K[]) {
+      const t = performance.now();
+      out[k] = await fns[k]();
+      if (i >= warm) ms[k].push(performance.now() - t);
+    }
+  return Object.fromEntries(Object.keys(fns).map((k) => [k, { ms: median(ms[k as K]), out: out[k as K] }])) as Record<K, { ms: number; out: unknown }>;
+}
+
 const line = (label: string, ms: number, base?: number, aim?: number) =>
   console.log(
     `${label.padEnd(78)} ${ms.toFixed(1).padStart(8)} ms${base === undefined ? '' : `   ratio ${(ms / base).toFixed(2)}×${aim ? ` (aim ≤ ${aim}×)` : ''}`}`,
@@ -64,15 +81,18 @@ async function main() {
     // 1. A filtered list page: Guangzhou's approved 蔬菜 records, newest first, page 1 of 20.
     const bare = sql`select * from monitoring_records where department_id = ${gzId} and status = 'approved' and category = '蔬菜'
       order by updated_at desc, id desc limit 20`;
-    const base1 = await timed(() => db.execute(bare));
+    const query = { tab: 'all', status: 'approved', category: '蔬菜', page: 1, pageSize: 20 };
+    const listPage = p.services.monitoringRecords.listPage;
+    const drillPage = () => rollup.drill(gz, { category: '蔬菜', page: 1, pageSize: 20 });
+    const pair = await paired({ bare: () => db.execute(bare), page: () => listPage(gz, query), drill: drillPage });
+    const base1 = pair.bare;
+    const page = pair.page as { ms: number; out: Awaited<ReturnType<typeof listPage>> };
     const [{ n: matching } = { n: 0 }] = rowsOf<{ n: number }>(
       await db.execute(sql`select count(*)::int as n from monitoring_records where department_id = ${gzId} and status = 'approved' and category = '蔬菜'`),
     );
     console.log(`1. a filtered list page: 广州市's approved 蔬菜 records (${matching.toLocaleString()}), newest first, page 1 of 20`);
+    console.log(`   (the bare query, the list page and the drill-down in turn, medians of ${Math.max(ROUNDS, 5) * 10} after 40 warm-up turns)`);
     line('   bare indexed SELECT of the page (department_id, status, updated_at index)', base1.ms);
-    const query = { tab: 'all', status: 'approved', category: '蔬菜', page: 1, pageSize: 20 };
-    const listPage = p.services.monitoringRecords.listPage;
-    const page = await timed(() => listPage(gz, query));
     line(
       `   records list page as /monitoring/records renders it (${page.out.items.length} rows, more: ${page.out.hasMore ? 'yes' : 'no'})`,
       page.ms,
@@ -87,8 +107,8 @@ async function main() {
       line(`   records service list (the page + its total ${r.out.total.toLocaleString()} in one call, the API's answer)`, r.ms, base1.ms);
     }
     const acting = await timed(() => actingMonitor(db, gz));
-    line('   the acting member and unit alone (two statements every monitoring call makes)', acting.ms, base1.ms);
-    const drill = await timed(() => rollup.drill(gz, { category: '蔬菜', page: 1, pageSize: 20 }));
+    line('   the acting member and unit alone (one statement every monitoring call makes)', acting.ms, base1.ms);
+    const drill = pair.drill as { ms: number; out: Awaited<ReturnType<typeof drillPage>> };
     line(`   roll-up drill-down (the page and whether there is more; ${drill.out.items.length} rows)`, drill.ms, base1.ms, 2);
 
     // 2. The provincial roll-up by city beside a plain GROUP BY of the same approved rows.
