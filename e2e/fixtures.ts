@@ -57,6 +57,37 @@ export async function readMicroDeposit(page: Page, last4: string): Promise<strin
   }
 }
 
+/**
+ * Makes page.goto and page.reload wait until the app has hydrated (the root layout marks <html
+ * data-hydrated>): typed input before hydration can be reset by it, as a person typing on a slow phone
+ * would find; a journey types as soon as the page is loaded. Done once per page.
+ */
+function awaitHydration(page: Page): Page {
+  const marked = page as Page & { hydrationAwaited?: true };
+  if (marked.hydrationAwaited) return page;
+  marked.hydrationAwaited = true;
+  const settle = () =>
+    page
+      // Only the app's own pages (not a download, the API reference or JSON) carry SvelteKit's body attribute.
+      .waitForFunction(() => !document.body?.hasAttribute('data-sveltekit-preload-data') || document.documentElement.hasAttribute('data-hydrated'), undefined, {
+        timeout: 15_000,
+      })
+      .catch(() => {});
+  const goto = page.goto.bind(page);
+  const reload = page.reload.bind(page);
+  page.goto = async (...args) => {
+    const response = await goto(...args);
+    await settle();
+    return response;
+  };
+  page.reload = async (...args) => {
+    const response = await reload(...args);
+    await settle();
+    return response;
+  };
+  return page;
+}
+
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
 /** Sessions signed in during this run, per account: logins are rate-limited per IP, and every journey needs several people. */
 const sessions = new Map<string, StorageState>();
@@ -67,6 +98,7 @@ const sessions = new Map<string, StorageState>();
  * and every journey runs from the same one.
  */
 export async function loginAs(page: Page, identifier: string, password = DEMO_PASSWORD) {
+  awaitHydration(page);
   const saved = password === DEMO_PASSWORD ? sessions.get(identifier) : undefined;
   if (saved) {
     await page.context().addCookies(saved.cookies);
@@ -110,7 +142,8 @@ export async function logout(page: Page) {
 export async function signedIn(browser: Browser, username: string, width: 390 | 1280 = 1280): Promise<{ context: BrowserContext; page: Page }> {
   const viewport = { width, height: width === 390 ? 844 : 800 };
   const context = await browser.newContext({ locale: 'zh-CN', timezoneId: 'Asia/Shanghai', viewport, storageState: sessions.get(username) });
-  const page = await context.newPage();
+  context.on('page', awaitHydration);
+  const page = awaitHydration(await context.newPage());
   if (!sessions.has(username)) {
     await loginAs(page, username);
     sessions.set(username, await context.storageState());
@@ -247,7 +280,13 @@ export async function payOnline(page: Page, yuan: string) {
 mkdirSync('e2e/artifacts', { recursive: true });
 
 /**
- * Screenshots the page at a phone and a desktop width (`e2e/artifacts/<name>-<width>.png`) after
+ * A full-page picture of the page at `path` + `.jpg`. JPEG: a full-page PNG of a long page took the browser
+ * about 0.7 s to encode, some two minutes of each journeys' run.
+ */
+export const snap = (page: Page, path: string) => page.screenshot({ path: `${path}.jpg`, fullPage: true, type: 'jpeg', quality: 80 });
+
+/**
+ * Screenshots the page at a phone and a desktop width (`e2e/artifacts/<name>-<width>.jpg`) after
  * checking it does not scroll sideways there; the viewport is put back afterwards.
  */
 export async function shoot(page: Page, name: string, widths: readonly number[] = [390, 1280]) {
@@ -261,7 +300,7 @@ export async function shoot(page: Page, name: string, widths: readonly number[] 
     expect(overflow, `${name} scrolls sideways at ${width}px`).toBeLessThanOrEqual(1);
     // Charts (echarts, on canvas) slide to their new size for 300 ms: shoot them settled.
     if (await page.locator('canvas').count()) await page.waitForTimeout(400);
-    await page.screenshot({ path: `e2e/artifacts/${name}-${width}.png`, fullPage: true });
+    await snap(page, `e2e/artifacts/${name}-${width}`);
   }
   if (before) await page.setViewportSize(before);
 }

@@ -1,5 +1,5 @@
 import { expect, test } from '@playwright/test';
-import { api, payOnline, signedIn } from './fixtures';
+import { api, payOnline, signedIn, snap } from './fixtures';
 
 /** The commerce bureau's voucher pages (demo login qijiang), at phone and desktop widths, with screenshots. */
 for (const width of [390, 1280] as const) {
@@ -7,7 +7,7 @@ for (const width of [390, 1280] as const) {
     const { context, page } = await signedIn(browser, 'qijiang', width);
     const shot = async (name: string) => {
       await page.waitForTimeout(600);
-      await page.screenshot({ path: `e2e/artifacts/gov-vouchers-${name}-${width}.png`, fullPage: true });
+      await snap(page, `e2e/artifacts/gov-vouchers-${name}-${width}`);
     };
     await page.goto('/gov/vouchers');
     await expect(page.getByRole('heading', { name: '消费券活动' })).toBeVisible();
@@ -83,7 +83,7 @@ test('the bureau console follows an issuance that starts and counts a grab live,
   await expect(issuance.getByRole('link', { name: '修改' })).toBeVisible();
   await expect(issuance.getByRole('button', { name: '删除' })).toBeVisible();
   await page.waitForTimeout(400);
-  await page.screenshot({ path: 'e2e/artifacts/gov-vouchers-live-scheduled-390.png', fullPage: true });
+  await snap(page, 'e2e/artifacts/gov-vouchers-live-scheduled-390');
   let reloads = 0;
   page.on('framenavigated', () => reloads++);
 
@@ -113,10 +113,10 @@ test('the bureau console follows an issuance that starts and counts a grab live,
   expect(reloads).toBe(0);
   await page.waitForTimeout(2_000); // the quiet data refresh after the start
   await expect(issuance.getByText('发放中')).toBeVisible();
-  await page.screenshot({ path: 'e2e/artifacts/gov-vouchers-live-390.png', fullPage: true });
+  await snap(page, 'e2e/artifacts/gov-vouchers-live-390');
   await page.setViewportSize({ width: 1280, height: 800 });
   await page.waitForTimeout(400);
-  await page.screenshot({ path: 'e2e/artifacts/gov-vouchers-live-1280.png', fullPage: true });
+  await snap(page, 'e2e/artifacts/gov-vouchers-live-1280');
 
   // The last coupon granted: 已抢光, no actions left.
   const other = await signedIn(browser, 'chenjing', 390);

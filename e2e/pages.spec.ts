@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { loginAs } from './fixtures';
+import { loginAs, snap } from './fixtures';
 
 mkdirSync('e2e/artifacts', { recursive: true });
 
@@ -35,7 +35,7 @@ async function check(page: Page, name: string, width: number) {
   await expect(page.locator('h1').first()).toBeVisible();
   const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
   expect(overflow, `${name} scrolls sideways at ${width}px`).toBeLessThanOrEqual(1);
-  await page.screenshot({ path: `e2e/artifacts/${name}-${width}.png`, fullPage: true });
+  await snap(page, `e2e/artifacts/${name}-${width}`);
 }
 
 for (const width of [390, 1280]) {

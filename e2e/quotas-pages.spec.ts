@@ -1,7 +1,7 @@
 import { expect, test, type Page } from '@playwright/test';
 import ExcelJS from 'exceljs';
 import { usccCheckCharacter } from '../core/shared/validators';
-import { signedIn } from './fixtures';
+import { signedIn, snap } from './fixtures';
 
 /**
  * The quotas pages one by one (issue 16; the whole journey is e2e/quotas.spec.ts): a finance bureau (demo login qjczj) manages the units
@@ -11,7 +11,7 @@ import { signedIn } from './fixtures';
 const uscc = (first17: string) => first17 + usccCheckCharacter(first17);
 const shot = async (page: Page, name: string) => {
   await page.waitForTimeout(400);
-  await page.screenshot({ path: `e2e/artifacts/quotas-pages-${name}-${page.viewportSize()!.width}.png`, fullPage: true });
+  await snap(page, `e2e/artifacts/quotas-pages-${name}-${page.viewportSize()!.width}`);
 };
 
 test.describe.configure({ mode: 'serial' });

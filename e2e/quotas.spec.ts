@@ -2,7 +2,7 @@ import { expect, test, type Browser, type BrowserContext, type Locator, type Pag
 import ExcelJS from 'exceljs';
 import { randomInt } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { DEMO_PASSWORD, expectNoScriptErrors, newMobile, newUscc, signedIn } from './fixtures';
+import { DEMO_PASSWORD, expectNoScriptErrors, newMobile, newUscc, signedIn, snap as picture } from './fixtures';
 
 /**
  * Issue 16's journey: 酉阳县财政局 imports budget units from the template (a file with errors first,
@@ -27,7 +27,7 @@ async function snap(page: Page, name: string) {
     if (await page.locator('canvas').count()) await page.waitForTimeout(400);
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow, `${name} scrolls sideways at ${width}px`).toBeLessThanOrEqual(1);
-    await page.screenshot({ path: `${SHOTS}/${name}-${width}.png`, fullPage: true });
+    await picture(page, `${SHOTS}/${name}-${width}`);
   }
   if (before) await page.setViewportSize(before);
 }

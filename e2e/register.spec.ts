@@ -1,13 +1,13 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { DEMO_PASSWORD } from './fixtures';
+import { DEMO_PASSWORD, snap } from './fixtures';
 
 mkdirSync('e2e/artifacts', { recursive: true });
 /** The same page at desktop and phone width. */
 async function shots(page: Page, name: string) {
-  await page.screenshot({ path: `e2e/artifacts/register-${name}-1280.png`, fullPage: true });
+  await snap(page, `e2e/artifacts/register-${name}-1280`);
   await page.setViewportSize({ width: 390, height: 844 });
-  await page.screenshot({ path: `e2e/artifacts/register-${name}-390.png`, fullPage: true });
+  await snap(page, `e2e/artifacts/register-${name}-390`);
   await page.setViewportSize({ width: 1280, height: 800 });
 }
 

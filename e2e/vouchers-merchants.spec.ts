@@ -1,6 +1,6 @@
 import { expect, test, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { loginAs } from './fixtures';
+import { loginAs, snap } from './fixtures';
 
 /**
  * Voucher merchants and redemption pages: the resident's payment code, the merchant's console, the
@@ -8,7 +8,7 @@ import { loginAs } from './fixtures';
  */
 const SHOTS = 'test-results/vouchers-merchants';
 mkdirSync(SHOTS, { recursive: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}/${name}.png`, fullPage: true });
+const shot = (page: Page, name: string) => snap(page, `${SHOTS}/${name}`);
 const phone = { width: 390, height: 844 };
 /** A 1×1 PNG: what the journey uploads as a storefront photo. */
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8DwHwAFBQIAX8jx0gAAAABJRU5ErkJggg==', 'base64');

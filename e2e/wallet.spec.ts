@@ -2,10 +2,10 @@ import { expect, test, type Browser, type Page } from '@playwright/test';
 // A provider's wallet (zhixing): the demo funds the enterprises' wallets, and these journeys assert exact balances from zero.
 import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
-import { loginAs, readMicroDeposit } from './fixtures';
+import { loginAs, readMicroDeposit, snap } from './fixtures';
 
 mkdirSync('e2e/artifacts', { recursive: true });
-const shot = (page: Page, name: string) => page.screenshot({ path: `e2e/artifacts/wallet-${name}.png`, fullPage: true });
+const shot = (page: Page, name: string) => snap(page, `e2e/artifacts/wallet-${name}`);
 
 /** A second person in their own browser context (the operator beside the enterprise). */
 async function asOperator<T>(browser: Browser, run: (page: Page) => Promise<T>): Promise<T> {
