@@ -1,7 +1,9 @@
-import { and, eq, gt, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../../db/client';
+import { and, eq, gt, lte, sql, type SQL } from 'drizzle-orm';
+import { alias } from 'drizzle-orm/pg-core';
+import { rowsOf, type DbOrTx } from '../../db/client';
 import { priceRounds, roomEvents, tenderRooms, type RoomEventRow } from '../../db/schema';
 import type { Publisher } from '../shared/publisher';
+import { chainHashes, GENESIS_HASH, verifyChain, type ChainVerdict } from './room-chain';
 import type { RoomEventPayloadInput, RoomEventType, TypedRoomEvent } from './rooms.schema';
 
 /**
@@ -39,40 +41,145 @@ export const roomChannels = {
   operators: (requirementId: string) => `room:${requirementId}:ops`,
 };
 
+/** A room log's head: its last sequence number and the hash of that event (null before any hashed event). */
+export interface RoomLogHead {
+  seq: number;
+  lastHash: string | null;
+}
+
 /**
- * Appends events in order inside `tx` and returns them. Takes the room row's lock for the rest of the
- * transaction, so events of one room are numbered in commit order. One statement: the room's counter
- * moves by the number of events and the events take the numbers it hands out. `alongside` adds one
- * more write to the same statement, given the first event's sequence number (a bid stores it).
+ * Appends events in order inside `tx` and returns them, each with the next sequence number of the room
+ * and its hash in the room's chain (room-chain.ts). The hashes are computed here from the room's head,
+ * read with the room row's lock held for the rest of the transaction, so events of one room are
+ * numbered and chained in commit order.
+ *
+ * Statements: one to lock the room row and read its head (an upsert, so a room's first event creates
+ * it), one to move the head and insert the events. A caller that already holds the room row's lock in
+ * this transaction passes the `head` it read under that lock (a bid does: rooms.repo.ts
+ * lockOpenRoundWithRequirement), and the append is one statement as before the chain. `events` may be a
+ * function of the head (a round's close quotes the log's hash). `alongside` adds one more write to the
+ * same statement, given the first event's sequence number (a bid stores it).
  */
 export async function appendRoomEvents(
   tx: DbOrTx,
   requirementId: string,
-  events: RoomEventInput[],
+  events: RoomEventInput[] | ((head: RoomLogHead) => RoomEventInput[]),
   now: Date,
   alongside?: (firstSeq: SQL) => SQL,
+  knownHead?: RoomLogHead,
 ): Promise<RoomEvent[]> {
-  if (!events.length) return [];
-  // What is stored is JSON: return (and later publish) exactly that, not the Dates of the input.
-  const stored = events.map((e) => ({ type: e.type, audience: e.audience, payload: JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown> }));
-  const n = events.length;
+  if (Array.isArray(events) && !events.length) return [];
+  const head = knownHead ?? (await lockRoomHead(tx, requirementId, now));
+  const list = typeof events === 'function' ? events(head) : events;
+  if (!list.length) return [];
+  const at = now.toISOString();
+  // What is stored is JSON: hash, return (and later publish) exactly that, not the Dates of the input.
+  // Hashed as it reads back: PostgreSQL writes a uuid in lower case.
+  const id = requirementId.toLowerCase();
+  const appended = list.map(
+    (e, i) =>
+      ({
+        requirementId: id,
+        seq: head.seq + 1 + i,
+        type: e.type,
+        audience: e.audience,
+        payload: JSON.parse(JSON.stringify(e.payload)) as Record<string, unknown>,
+        at,
+      }) as RoomEvent,
+  );
+  const hashes = chainHashes(head.lastHash ?? GENESIS_HASH, appended);
+  const n = list.length;
+  const first = head.seq + 1;
   const result = await tx.execute(sql`
     with room as (
-      insert into ${tenderRooms} (requirement_id, seq) values (${requirementId}, ${n})
-      on conflict (requirement_id) do update set seq = ${tenderRooms}.seq + ${n}, updated_at = ${now.toISOString()}::timestamptz
+      update ${tenderRooms} set seq = ${head.seq + n}, last_hash = ${hashes.at(-1)!}, updated_at = ${at}::timestamptz
+      where requirement_id = ${requirementId} and seq = ${head.seq}
       returning seq
     ), appended as (
-      insert into ${roomEvents} (requirement_id, seq, type, audience, payload, created_at)
-      select ${requirementId}::uuid, room.seq - ${n} + e.ord, e.type, array(select jsonb_array_elements_text(e.audience)), e.payload, ${now.toISOString()}::timestamptz
-      from room, jsonb_to_recordset(${JSON.stringify(stored.map((e, i) => ({ ord: i + 1, ...e })))}::jsonb) as e(ord int, type text, audience jsonb, payload jsonb)
+      insert into ${roomEvents} (requirement_id, seq, type, audience, payload, created_at, hash)
+      select ${requirementId}::uuid, e.seq, e.type, array(select jsonb_array_elements_text(e.audience)), e.payload, ${at}::timestamptz, e.hash
+      from room, jsonb_to_recordset(${JSON.stringify(appended.map((e, i) => ({ seq: e.seq, type: e.type, audience: e.audience, payload: e.payload, hash: hashes[i] })))}::jsonb)
+        as e(seq bigint, type text, audience jsonb, payload jsonb, hash text)
       returning 1
-    )${alongside ? sql`, alongside as (${alongside(sql`(select seq from room) - ${n} + 1`)})` : sql``}
-    select room.seq::text as seq, (select count(*) from appended)::int as appended from room`);
-  const row = (Array.isArray(result) ? result : (result as { rows: unknown[] }).rows)[0] as { seq: string; appended: number };
-  if (row.appended !== n) throw new Error(`room ${requirementId}: ${row.appended} of ${n} events appended`);
-  const first = Number(row.seq) - n + 1;
-  const at = now.toISOString();
-  return stored.map((e, i) => ({ requirementId, seq: first + i, type: e.type, audience: e.audience, payload: e.payload, at }) as RoomEvent);
+    )${alongside ? sql`, alongside as (${alongside(sql`${first}`)})` : sql``}
+    select (select count(*) from room)::int as rooms, (select count(*) from appended)::int as appended`);
+  const row = rowsOf<{ rooms: number; appended: number }>(result)[0]!;
+  // The head moved under us only if a caller passed a head it did not read under the room's lock.
+  if (row.rooms !== 1 || row.appended !== n) throw new Error(`room ${requirementId}: ${row.appended} of ${n} events appended after seq ${head.seq}`);
+  return appended;
+}
+
+/** Locks the room's row for the rest of the transaction (creating it on the room's first event) and reads its head. */
+export async function lockRoomHead(tx: DbOrTx, requirementId: string, now: Date): Promise<RoomLogHead> {
+  const result = await tx.execute(sql`
+    insert into ${tenderRooms} (requirement_id, seq) values (${requirementId}, 0)
+    on conflict (requirement_id) do update set updated_at = ${now.toISOString()}::timestamptz
+    returning seq::text as seq, last_hash`);
+  const row = rowsOf<{ seq: string; last_hash: string | null }>(result)[0]!;
+  return { seq: Number(row.seq), lastHash: row.last_hash };
+}
+
+/** The room's head as committed (no lock): what a verification compares the log with. */
+export async function readRoomHead(q: DbOrTx, requirementId: string): Promise<RoomLogHead | undefined> {
+  const [row] = await q.select({ seq: tenderRooms.seq, lastHash: tenderRooms.lastHash }).from(tenderRooms).where(eq(tenderRooms.requirementId, requirementId));
+  return row;
+}
+
+/**
+ * Recomputes a room's whole chain from the database (room-chain.ts verifyChain). The head is read
+ * first and only events up to it are read: they committed with it, so a concurrent append cannot make
+ * the log and the head disagree.
+ */
+export async function verifyRoomLog(q: DbOrTx, requirementId: string): Promise<ChainVerdict> {
+  const head = (await readRoomHead(q, requirementId)) ?? { seq: 0, lastHash: null };
+  const rows = await q
+    .select({
+      requirementId: roomEvents.requirementId,
+      seq: roomEvents.seq,
+      type: roomEvents.type,
+      audience: roomEvents.audience,
+      payload: roomEvents.payload,
+      createdAt: roomEvents.createdAt,
+      hash: roomEvents.hash,
+    })
+    .from(roomEvents)
+    .where(and(eq(roomEvents.requirementId, requirementId), lte(roomEvents.seq, head.seq)))
+    .orderBy(roomEvents.seq);
+  return verifyChain(
+    rows.map((r) => ({
+      requirementId: r.requirementId,
+      seq: r.seq,
+      type: r.type,
+      audience: r.audience,
+      payload: r.payload,
+      at: r.createdAt.toISOString(),
+      hash: r.hash,
+    })),
+    head,
+  );
+}
+
+/** One event of a bidder's receipt: its own event with its hash and the hash it follows. */
+export type ReceiptEvent = RoomEvent & {
+  hash: string | null;
+  /** The hash of the room's previous event (GENESIS_HASH before the first), null in the legacy prefix. */
+  prevHash: string | null;
+};
+
+/**
+ * The events addressed to one provider alone (`provider:<orgId>`), each with its hash and the previous
+ * event's hash, so the bidder can recompute its own hashes (eventHash(prevHash, event) === hash). The
+ * previous event may be a rival's: only its hash is given, never its contents.
+ */
+export async function providerReceipt(q: DbOrTx, requirementId: string, orgId: string): Promise<ReceiptEvent[]> {
+  const prev = alias(roomEvents, 'prev');
+  const rows = await q
+    .select({ e: roomEvents, prevHash: prev.hash })
+    .from(roomEvents)
+    .leftJoin(prev, and(eq(prev.requirementId, roomEvents.requirementId), eq(prev.seq, sql`${roomEvents.seq} - 1`)))
+    .where(and(eq(roomEvents.requirementId, requirementId), sql`${`provider:${orgId}`} = any(${roomEvents.audience})`))
+    .orderBy(roomEvents.seq);
+  return rows.map(({ e, prevHash }) => ({ ...toRoomEvent(e), hash: e.hash, prevHash: e.hash === null ? null : (prevHash ?? GENESIS_HASH) }));
 }
 
 /** Sends committed events to the sockets of their audience (and to operators watching). */

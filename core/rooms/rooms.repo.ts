@@ -147,15 +147,20 @@ export async function insertRound(q: DbOrTx, values: typeof priceRounds.$inferIn
   return row!;
 }
 
-/** The open round of a requirement with its requirement, the round row locked: bids of one room queue here. */
+/**
+ * The open round of a requirement with its requirement, the round row locked: bids of one room queue
+ * here. The room's row is locked too and its log head returned, so the bid's events are hashed from it
+ * without reading it again (a round exists only in a room that has events, so the row is there).
+ */
 export async function lockOpenRoundWithRequirement(q: DbOrTx, requirementId: string) {
   if (!z.uuid().safeParse(requirementId).success) return undefined;
   const [row] = await q
-    .select({ r: requirements, round: priceRounds })
+    .select({ r: requirements, round: priceRounds, head: { seq: tenderRooms.seq, lastHash: tenderRooms.lastHash } })
     .from(priceRounds)
     .innerJoin(requirements, eq(requirements.id, priceRounds.requirementId))
+    .innerJoin(tenderRooms, eq(tenderRooms.requirementId, priceRounds.requirementId))
     .where(and(eq(priceRounds.requirementId, requirementId), eq(priceRounds.status, 'open')))
-    .for('update', { of: priceRounds });
+    .for('update', { of: [priceRounds, tenderRooms] });
   return row;
 }
 

@@ -214,6 +214,12 @@ const RoundStartedCommon = RoundRef.extend({
   participantCount: z.number().int(),
 });
 
+/**
+ * The room log's hash as a round closes: the hash of event `logSeq`, the last before the close events
+ * (core/rooms/room-chain.ts). Absent on rounds closed before the chain; null in a room whose events all predate it.
+ */
+const LogQuote = z.object({ logSeq: z.number().int().optional(), logHash: z.string().nullable().optional() });
+
 export const RoomEventPayloads = {
   /** To the bidder: its revised price is committed. */
   'offer:accepted': RoundRef.extend({
@@ -236,10 +242,11 @@ export const RoomEventPayloads = {
     RoundRef.extend({ number: z.number().int(), included: z.literal(false) }),
   ]),
   'round:closed': z.union([
-    RoundRef.extend({ number: z.number().int(), closedAt: Instant, participants: RoundResultView.shape.participants }),
+    RoundRef.extend({ number: z.number().int(), closedAt: Instant, ...LogQuote.shape, participants: RoundResultView.shape.participants }),
     RoundRef.extend({
       number: z.number().int(),
       closedAt: Instant,
+      ...LogQuote.shape,
       rank: z.number().int().optional(),
       participantCount: z.number().int(),
       finalPriceFen: Fen.nullable(),
@@ -265,3 +272,25 @@ export type RoomEventPayloadInput<K extends RoomEventType> = Sendable<RoomEventP
 export type TypedRoomEvent = {
   [K in RoomEventType]: { requirementId: string; seq: number; type: K; audience: string[]; payload: RoomEventPayloadOf<K>; at: string };
 }[RoomEventType];
+
+/** A verification of a room's hash chain (core/rooms/room-chain.ts verifyChain). */
+export const RoomLogVerdictView = z.union([
+  z.object({
+    ok: z.literal(true),
+    count: z.number().int().describe('Events verified in the chain'),
+    legacy: z.number().int().describe('Events from before the chain (no hash), at the start of the log'),
+    lastHash: z.string().nullable().describe('The hash of the last event: the whole log in one value'),
+  }),
+  z.object({ ok: z.literal(false), atSeq: z.number().int().describe('The first event that does not hold'), reason: z.string() }),
+]);
+
+/** A bidder's receipt: its own events with their hashes. */
+export const RoomReceiptView = z.object({
+  seq: z.number().int().describe('The room’s latest sequence number'),
+  events: z.array(
+    RoomEventView.extend({
+      hash: z.string().nullable(),
+      prevHash: z.string().nullable().describe('The previous event’s hash: SHA-256(prevHash ‖ RFC 8785 JSON of the event without hashes) = hash'),
+    }),
+  ),
+});

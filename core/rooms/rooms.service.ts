@@ -19,8 +19,11 @@ import {
   findOpenRound,
   publishRoomEvents,
   roomChannels,
+  providerReceipt,
   roomEventsSince,
+  verifyRoomLog,
   type Audience,
+  type RoomLogHead,
   type RoomEvent,
   type RoomEventInput,
 } from './room-log';
@@ -114,15 +117,20 @@ export function createRoomService(deps: RoomDeps) {
   const timing = () => settings.get('rooms.timing');
 
   type Tx = Parameters<Parameters<Db['transaction']>[0]>[0];
-  type Append = (requirementId: string, events: RoomEventInput[], alongside?: (firstSeq: SQL) => SQL) => Promise<RoomEvent[]>;
+  type Append = (
+    requirementId: string,
+    events: RoomEventInput[] | ((head: RoomLogHead) => RoomEventInput[]),
+    alongside?: (firstSeq: SQL) => SQL,
+    head?: RoomLogHead,
+  ) => Promise<RoomEvent[]>;
 
   /** One transaction whose room events are appended as they happen and published after commit. */
   async function commit<T>(work: (tx: Tx, append: Append) => Promise<T>) {
     let events: RoomEvent[] = [];
     const result = await db.transaction(async (tx) => {
       events = [];
-      return work(tx, async (requirementId, evs, alongside) => {
-        const out = await appendRoomEvents(tx, requirementId, evs, clock.now(), alongside);
+      return work(tx, async (requirementId, evs, alongside, head) => {
+        const out = await appendRoomEvents(tx, requirementId, evs, clock.now(), alongside, head);
         events.push(...out);
         return out;
       });
@@ -271,6 +279,27 @@ export function createRoomService(deps: RoomDeps) {
     },
 
     /**
+     * Recomputes the room's whole hash chain from the database (the owning enterprise and operators;
+     * a bidder is refused, anyone else gets NOT_FOUND as for the room itself).
+     */
+    async verifyLog(actor: Actor | null, requirementId: string) {
+      const m = await member(actor, requirementId);
+      if (m.role === 'provider') throw new AppError('FORBIDDEN', '只有发布企业和运营人员可以核验竞价日志');
+      return verifyRoomLog(db, m.r.id);
+    },
+
+    /**
+     * A bidder's receipt: the events addressed to it alone, each with its hash and the previous event's
+     * hash, so it can recompute its own; never a rival's contents. Only bidders of the room.
+     */
+    async receipt(actor: Actor | null, requirementId: string) {
+      const m = await member(actor, requirementId);
+      if (m.role !== 'provider') throw new AppError('FORBIDDEN', '只有投标的服务机构可以查看竞价回执');
+      const [events, head] = await Promise.all([providerReceipt(db, m.r.id, m.orgId!), currentSeq(db, m.r.id)]);
+      return { events, seq: head };
+    },
+
+    /**
      * 发起二次竞价: the enterprise ticks providers with live proposals and a duration (5–60 minutes).
      * Errors: NOT_COMPETITIVE, ROOM_NOT_BIDDING (not in the bidding room), ROUND_IN_PROGRESS, VALIDATION. Each
      * bidder is told whether it is in the round; participants get a site message too.
@@ -382,7 +411,7 @@ export function createRoomService(deps: RoomDeps) {
           throw new AppError('ROUND_CLOSED', '当前没有进行中的二次竞价');
         };
         if (!row) return refuse('ROUND_CLOSED');
-        const { r, round } = row;
+        const { r, round, head } = row;
         if (!orgId || orgId === r.organisationId || a.isOperator) return refuse('FORBIDDEN');
         // Read after the lock is held, so it includes every bid committed before this one.
         const all = await standings(tx, r, { sealed: false, resend: { orgId, clientId: input.clientId } });
@@ -454,7 +483,8 @@ export function createRoomService(deps: RoomDeps) {
           clientId: input.clientId,
           createdAt: now,
         };
-        const [ack] = await append(r.id, evs, (firstSeq) => repo.insertOfferSql(tx, offer, firstSeq));
+        // The room row was locked with the round: its head is current, so the append is one statement.
+        const [ack] = await append(r.id, evs, (firstSeq) => repo.insertOfferSql(tx, offer, firstSeq), head);
         return { offer: { ...offer, seq: ack!.seq }, round: next, rank: ranks.get(orgId) ?? null, replayed: false };
       });
       if (extendedTo) await timer.schedule(`${ROUND_TIMER}:${result.round.id}`, extendedTo);
@@ -487,7 +517,9 @@ export function createRoomService(deps: RoomDeps) {
         const all = await standings(tx, r, { sealed: false });
         const ranks = participantRanks(row, all);
         const names = await organisations.namesOf(row.participantIds, tx);
-        await append(row.requirementId, [
+        // Everyone is told the log's hash as the round closes (the last event before the close events):
+        // a hash over every event, which reveals none of them, and which a later verification must reproduce.
+        await append(row.requirementId, (head) => [
           {
             type: 'round:closed',
             audience: ['enterprise'],
@@ -495,6 +527,8 @@ export function createRoomService(deps: RoomDeps) {
               roundId: row.id,
               number: row.number,
               closedAt: now,
+              logSeq: head.seq,
+              logHash: head.lastHash,
               participants: row.participantIds.map((pid) => {
                 const own = offers.filter((o) => o.providerId === pid);
                 return {
@@ -514,6 +548,8 @@ export function createRoomService(deps: RoomDeps) {
               roundId: row.id,
               number: row.number,
               closedAt: now,
+              logSeq: head.seq,
+              logHash: head.lastHash,
               rank: ranks.get(pid),
               participantCount: row.participantIds.length,
               finalPriceFen: all.get(pid)?.priceFen ?? null,

@@ -23,6 +23,11 @@ export const tenderRooms = pgTable(
     /** Anti-sniping: a bid this close to the deadline moves it to the bid time plus the same span. */
     snipeWindowSeconds: integer('snipe_window_seconds').notNull().default(120),
     maxExtensions: smallint('max_extensions').notNull().default(10),
+    /**
+     * The hash of the room's last event (core/rooms/room-chain.ts); null before the first hashed event
+     * (a room whose events all predate the hash chain, or one without events).
+     */
+    lastHash: text('last_hash'),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -123,6 +128,11 @@ export const roomEvents = pgTable(
     audience: text('audience').array().notNull(),
     payload: jsonb('payload').notNull(),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /**
+     * SHA-256 (hex) over the previous event's hash and this event's canonical form (room-chain.ts).
+     * Null only on events appended before the hash chain existed: they form the room's legacy prefix.
+     */
+    hash: text('hash'),
   },
   (t) => [uniqueIndex('room_events_seq_uq').on(t.requirementId, t.seq)],
 );

@@ -286,6 +286,8 @@ const REFUSALS: Record<string, Refusal> = {
   withdrawMyProposal: requirement,
   getRoomSnapshot: requirement,
   listRoomEvents: requirement,
+  verifyRoomLog: requirement,
+  getRoomReceipt: requirement,
   startSecondRound: requirement,
   submitRevisedOffer: requirementBodyFirst,
   updateRoomRules: requirementBodyFirst,

@@ -149,9 +149,70 @@ describe('PUT /requirements/{id}/room/rules', () => {
   });
 });
 
+describe('GET /requirements/{id}/room/log/verify and /room/receipt', () => {
+  /** A round with a bid from each bidder, closed. */
+  async function closedRound() {
+    const t = await openedTender();
+    const round = await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds`, { providerIds: t.ids, durationMinutes: 10 }, { token: t.e });
+    await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 1_900_000, clientId: randomUUID() }, { token: t.a });
+    await h.json('POST', `/api/v1/requirements/${t.r.id}/rounds/current/offers`, { priceFen: 2_300_000, clientId: randomUUID() }, { token: t.b });
+    clock.set(new Date(round.json.closesAt));
+    await h.platform.services.rooms.closeDueRounds();
+    return t;
+  }
+
+  it('happy: the enterprise and operators verify the whole chain', async () => {
+    const t = await closedRound();
+    const ops = await h.operator();
+    for (const token of [t.e, ops.token]) {
+      const v = await h.json('GET', `/api/v1/requirements/${t.r.id}/room/log/verify`, undefined, { token });
+      expect(v.status).toBe(200);
+      expect(v.json).toMatchObject({ ok: true, legacy: 0, lastHash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+      expect(v.json.count).toBeGreaterThan(5);
+    }
+  });
+
+  it('happy: a bidder’s receipt holds only its own events with their hashes, never a rival’s price or name', async () => {
+    const t = await closedRound();
+    const a = await h.json('GET', `/api/v1/requirements/${t.r.id}/room/receipt`, undefined, { token: t.a });
+    expect(a.status).toBe(200);
+    expect(a.json.events.map((e: { type: string }) => e.type)).toEqual(expect.arrayContaining(['round:started', 'offer:accepted', 'round:closed']));
+    for (const e of a.json.events) {
+      expect(e.audience).toEqual([`provider:${t.ids[0]}`]);
+      expect(e.hash).toMatch(/^[0-9a-f]{64}$/);
+      expect(e.prevHash).toMatch(/^[0-9a-f]{64}$/);
+    }
+    expect(a.text).toContain('1900000');
+    expect(a.text).not.toContain('2300000');
+    expect(a.text).not.toContain(t.ids[1]);
+    const b = await h.json('GET', `/api/v1/requirements/${t.r.id}/room/receipt`, undefined, { token: t.b });
+    expect(b.text).toContain('2300000');
+    expect(b.text).not.toContain('1900000');
+    expect(b.text).not.toContain(t.ids[0]);
+  });
+
+  it('auth: anonymous 401; a bidder may not verify, the enterprise and operators get no receipt (403); strangers 404', async () => {
+    const t = await openedTender();
+    for (const path of ['/room/log/verify', '/room/receipt'])
+      await h.expectRefusals('signed-in', { method: 'GET', path: `/api/v1/requirements/${t.r.id}${path}` });
+    const ops = await h.operator();
+    const verifyAsBidder = await h.json('GET', `/api/v1/requirements/${t.r.id}/room/log/verify`, undefined, { token: t.a });
+    expect(verifyAsBidder.status).toBe(403);
+    expect(verifyAsBidder.json.error.message).toBe('只有发布企业和运营人员可以核验竞价日志');
+    for (const token of [t.e, ops.token]) expect((await h.json('GET', `/api/v1/requirements/${t.r.id}/room/receipt`, undefined, { token })).status).toBe(403);
+    const stranger = await h.loginAs((await provider(h.platform)).input);
+    const other = await h.loginAs((await enterprise(h.platform)).input);
+    for (const token of [stranger, other])
+      for (const path of ['/room/log/verify', '/room/receipt'])
+        expect((await h.json('GET', `/api/v1/requirements/${t.r.id}${path}`, undefined, { token })).status).toBe(404);
+  });
+});
+
 it('the room routes are in the OpenAPI document', async () => {
   const doc = await h.json('GET', '/api/v1/openapi.json');
-  for (const path of ['/room', '/room/events', '/rounds', '/rounds/current/offers', '/room/rules'].map((x) => `/api/v1/requirements/{id}${x}`)) {
+  for (const path of ['/room', '/room/events', '/room/log/verify', '/room/receipt', '/rounds', '/rounds/current/offers', '/room/rules'].map(
+    (x) => `/api/v1/requirements/{id}${x}`,
+  )) {
     expect(Object.keys(doc.json.paths)).toContain(path);
   }
 });

@@ -2,6 +2,8 @@ import { createRoute, z } from '@hono/zod-openapi';
 import {
   OfferResultView,
   RoomEventView,
+  RoomLogVerdictView,
+  RoomReceiptView,
   RoomRulesInput,
   RoomRulesView,
   RoomSnapshot,
@@ -43,6 +45,30 @@ const routes = {
     request: { params: idParam, query: z.object({ after: z.string().optional().openapi({ description: 'Last sequence number seen', example: '0' }) }) },
     responses: { 200: json(z.object({ events: z.array(RoomEvent) }), 'Oldest first, only what the caller may see'), ...errorResponses(401, 404) },
   }),
+  verifyLog: createRoute({
+    method: 'get',
+    path: '/requirements/{id}/room/log/verify',
+    operationId: 'verifyRoomLog',
+    tags: ['rooms'],
+    summary: '核验竞价日志：从数据库重算整条哈希链',
+    description:
+      'Every room event stores SHA-256 over the previous event’s hash and its RFC 8785 canonical form. The owning enterprise and operators only (a bidder gets 403, anyone else 404). `ok: false` names the first event that does not hold.',
+    security: authed,
+    request: { params: idParam },
+    responses: { 200: json(named(RoomLogVerdictView, 'RoomLogVerdict'), 'The verdict'), ...errorResponses(401, 403, 404) },
+  }),
+  receipt: createRoute({
+    method: 'get',
+    path: '/requirements/{id}/room/receipt',
+    operationId: 'getRoomReceipt',
+    tags: ['rooms'],
+    summary: '竞价回执：本机构的报价与事件及其哈希值',
+    description:
+      'A bidder of the room only: the events addressed to it alone, each with `hash` and `prevHash` so it can recompute its own hashes; never a rival’s contents. The enterprise and operators get 403, anyone else 404.',
+    security: authed,
+    request: { params: idParam },
+    responses: { 200: json(named(RoomReceiptView, 'RoomReceipt'), 'The receipt'), ...errorResponses(401, 403, 404) },
+  }),
   startRound: createRoute({
     method: 'post',
     path: '/requirements/{id}/rounds',
@@ -83,6 +109,8 @@ export function registerRoomRoutes(api: ApiRouter) {
   api.openapi(routes.events, async (c) =>
     c.json({ events: await c.var.services.rooms.eventsSince(c.var.actor, c.req.valid('param').id, Number(c.req.valid('query').after ?? 0) || 0) }, 200),
   );
+  api.openapi(routes.verifyLog, async (c) => c.json(await c.var.services.rooms.verifyLog(c.var.actor, c.req.valid('param').id), 200));
+  api.openapi(routes.receipt, async (c) => c.json(await c.var.services.rooms.receipt(c.var.actor, c.req.valid('param').id), 200));
   api.openapi(routes.startRound, async (c) => c.json(await c.var.services.rooms.startRound(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 201));
   api.openapi(routes.submitOffer, async (c) => c.json(await c.var.services.rooms.submitOffer(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 201));
   api.openapi(routes.rules, async (c) => c.json(await c.var.services.rooms.updateRules(c.var.actor, c.req.valid('param').id, c.req.valid('json')), 200));
