@@ -130,6 +130,22 @@ test.describe('live bidding room', () => {
     await expect(pv.page.getByTestId('bid-accepted')).toContainText('报价 ¥25,000.00 已被接受');
     await expect(pv.page.getByTestId('my-rank')).toHaveText(/第 1 名\s*\/ 共 2 家/);
     await expect(priceField).not.toHaveAttribute('aria-invalid', 'true');
+    // Back from standby with a clock three minutes off: the room reads the server's clock again before it counts down.
+    const secondsLeft = async () => {
+      const m = ((await pv.page.getByRole('timer', { name: /距本轮截止/ }).getAttribute('aria-label')) ?? '').match(/(\d\d):(\d\d)$/);
+      return m ? Number(m[1]) * 60 + Number(m[2]) : -1;
+    };
+    const before = await secondsLeft();
+    expect(before).toBeGreaterThan(200);
+    await pv.page.evaluate(() => {
+      const real = Date.now.bind(Date);
+      Date.now = () => real() + 180_000;
+      document.dispatchEvent(new Event('visibilitychange'));
+    });
+    // Two ticks later: uncorrected it would read about three minutes less.
+    await pv.page.waitForTimeout(2500);
+    await expect.poll(secondsLeft, { timeout: 10_000 }).toBeGreaterThan(before - 20);
+    await expect(pv.page.getByTestId('connection')).toHaveText('已连接');
     // During the round the enterprise sees that chengxin bid, not at what price.
     await expect(participants.filter({ hasText: CHENGXIN })).toContainText('已报价 1 次');
     await expect(ent.page.getByTestId('room-hero')).not.toContainText('¥25,000.00');

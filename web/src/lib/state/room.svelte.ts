@@ -2,6 +2,7 @@ import type { Socket } from 'socket.io-client';
 import type { AckResult, ClientToServerEvents, RoomEventPayload, RoomPresencePayload, ServerToClientEvents } from '$realtime/events';
 import type { RoomSnapshot } from '$core/rooms/rooms.service';
 import { RoomSequencer } from '$core/rooms/room-sequencer';
+import { clockOffset, isStale, sleptBetween, TICK_MS } from '$core/rooms/room-clock';
 
 type RoomSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 export type { RoomSnapshot };
@@ -37,7 +38,10 @@ const STRUCTURAL = new Set([
  * the server says Redis was away (`room:resync`), and on every reconnect joins again with the last
  * sequence it saw, so nothing is lost and nothing counts twice.
  * Countdowns use the server's clock: `now()` is the local time corrected by the offset measured on
- * every acknowledgement.
+ * every acknowledgement. Back from standby (the page becomes visible again, or its tick comes seconds
+ * late) the room reads the server's clock again and catches up before it shows a time (`clockSynced`),
+ * and a connection that has heard nothing for longer than the server's pings allow reads as stale
+ * (core/rooms/room-clock.ts).
  */
 export class LiveRoom {
   snapshot = $state<RoomSnapshot | null>(null);
@@ -49,12 +53,18 @@ export class LiveRoom {
   error = $state<RoomActionError | null>(null);
   /** Ticks every second so countdowns re-render. */
   tick = $state(Date.now());
+  /** False from a return from standby until the server's clock has been read again: countdowns wait. */
+  clockSynced = $state(true);
+  /** Connected, but nothing heard from the server for longer than its pings allow. */
+  stale = $state(false);
 
   #seq = new RoomSequencer<RoomEventPayload>();
   #gap: ReturnType<typeof setTimeout> | undefined;
   #syncing = false;
   #syncAgain = false;
   #offsetMs = 0;
+  #lastHeard = Date.now();
+  #recalibrating: ReturnType<typeof setTimeout> | undefined;
   #socket: RoomSocket | null = null;
   #buffer: RoomEventPayload[] | null = null;
   #off: (() => void)[] = [];
@@ -82,8 +92,13 @@ export class LiveRoom {
       void this.join();
     };
     const onDisconnect = () => (this.connected = false);
+    const onPing = () => this.#heard();
+    const onVisibility = () => {
+      if (document.visibilityState === 'visible') this.#recalibrate();
+    };
     const onEvent = (e: RoomEventPayload) => {
       if (e.requirementId !== this.requirementId) return;
+      this.#heard();
       if (this.#buffer) this.#buffer.push(e);
       else this.#receive(e);
     };
@@ -96,20 +111,30 @@ export class LiveRoom {
     socket.on('room:event', onEvent);
     socket.on('room:presence', onPresence);
     socket.on('room:resync', onResync);
+    socket.io.on('ping', onPing);
+    document.addEventListener('visibilitychange', onVisibility);
     this.#off = [
+      () => socket.io.off('ping', onPing),
+      () => document.removeEventListener('visibilitychange', onVisibility),
       () => socket.off('connect', onConnect),
       () => socket.off('disconnect', onDisconnect),
       () => socket.off('room:event', onEvent),
       () => socket.off('room:presence', onPresence),
       () => socket.off('room:resync', onResync),
     ];
-    this.#timer = setInterval(() => (this.tick = Date.now()), 1000);
+    this.#timer = setInterval(() => {
+      const now = Date.now();
+      if (sleptBetween(this.tick, now)) this.#recalibrate();
+      this.tick = now;
+      this.stale = isStale(this.connected, this.#lastHeard, now);
+    }, TICK_MS);
     if (socket.connected) onConnect();
   }
 
   /** 暂时离开: stop the live feed; the room itself goes on without us. */
   async detach() {
     clearInterval(this.#timer);
+    clearTimeout(this.#recalibrating);
     clearTimeout(this.#refresh);
     clearTimeout(this.#gap);
     for (const off of this.#off) off();
@@ -245,9 +270,15 @@ export class LiveRoom {
         event,
         payload,
       )) as AckResult<T>;
-      // Half the round trip is the best guess of when the server read its clock.
-      this.#offsetMs = new Date(r.serverTime).getTime() - (sent + Date.now()) / 2;
-      this.tick = Date.now();
+      const received = Date.now();
+      // An answer that took seconds (sent before a standby, say) tells little about the server's clock.
+      const offset = clockOffset(sent, received, new Date(r.serverTime).getTime());
+      if (offset !== null) {
+        this.#offsetMs = offset;
+        this.clockSynced = true;
+      }
+      this.tick = received;
+      this.#heard();
       return r;
     } catch {
       return { ok: false, error: { code: 'TIMEOUT', message: '服务器没有及时响应，请重试' }, serverTime: new Date().toISOString() };
@@ -278,6 +309,27 @@ export class LiveRoom {
 
   abandon() {
     return this.#call<unknown>('room:abandon', { requirementId: this.requirementId });
+  }
+
+  #heard() {
+    this.#lastHeard = Date.now();
+    this.stale = false;
+  }
+
+  /**
+   * Back from standby: hold the countdowns until the server's clock is read again, and catch up on what was
+   * missed meanwhile (a reconnect's join does both by itself). Tried again each second until a quick answer
+   * has set the clock.
+   */
+  #recalibrate() {
+    this.clockSynced = false;
+    clearTimeout(this.#recalibrating);
+    const attempt = async () => {
+      if (this.clockSynced || !this.#socket) return;
+      if (this.#socket.connected) await this.sync();
+      if (!this.clockSynced) this.#recalibrating = setTimeout(() => void attempt(), TICK_MS);
+    };
+    void attempt();
   }
 
   #waitConnected(ms: number) {
