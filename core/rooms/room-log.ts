@@ -133,28 +133,12 @@ export async function readRoomHead(q: DbOrTx, requirementId: string): Promise<Ro
 export async function verifyRoomLog(q: DbOrTx, requirementId: string): Promise<ChainVerdict> {
   const head = (await readRoomHead(q, requirementId)) ?? { seq: 0, lastHash: null };
   const rows = await q
-    .select({
-      requirementId: roomEvents.requirementId,
-      seq: roomEvents.seq,
-      type: roomEvents.type,
-      audience: roomEvents.audience,
-      payload: roomEvents.payload,
-      createdAt: roomEvents.createdAt,
-      hash: roomEvents.hash,
-    })
+    .select()
     .from(roomEvents)
     .where(and(eq(roomEvents.requirementId, requirementId), lte(roomEvents.seq, head.seq)))
     .orderBy(roomEvents.seq);
   return verifyChain(
-    rows.map((r) => ({
-      requirementId: r.requirementId,
-      seq: r.seq,
-      type: r.type,
-      audience: r.audience,
-      payload: r.payload,
-      at: r.createdAt.toISOString(),
-      hash: r.hash,
-    })),
+    rows.map((r) => ({ ...toRoomEvent(r), hash: r.hash })),
     head,
   );
 }
