@@ -8,4 +8,6 @@ export const ROOMS_ERRORS = {
   ROOM_NOT_BIDDING: 409,
   /** A revised price not lower than the previous one by at least the minimum decrease (with a field message). */
   PRICE_NOT_LOWER: 400,
+  /** The room's rules are fixed since the first proposal arrived (bidders proposed under them). */
+  ROOM_RULES_FROZEN: 409,
 } as const;

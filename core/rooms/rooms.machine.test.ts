@@ -4,7 +4,9 @@ import {
   checkStartRound,
   DEFAULT_ROOM_TIMING,
   DEFAULT_ROUND_RULES,
+  decideExtension,
   decideRevisedPrice,
+  EXTENSION_RULES,
   maxRevisedPriceFen,
   minDecreaseFen,
   rankProviders,
@@ -63,11 +65,11 @@ describe('minimum decrease: 1 % or ¥100, whichever is larger', () => {
           const ceiling = maxRevisedPriceFen(prev, rules);
           const round = openRound({ ...rules });
           if (ceiling > 0) {
-            decideRevisedPrice(round, { providerId: 'p1', priceFen: ceiling, previousFen: prev }, min(1));
+            decideRevisedPrice(round, { providerId: 'p1', priceFen: ceiling, previousFen: prev, roundLowestFen: prev }, min(1));
             expect(prev - ceiling).toBeGreaterThanOrEqual(Math.max(fen, (prev * bp) / 10_000));
           }
           if (ceiling + 1 <= prev) {
-            expect(() => decideRevisedPrice(round, { providerId: 'p1', priceFen: ceiling + 1, previousFen: prev }, min(1))).toThrow(
+            expect(() => decideRevisedPrice(round, { providerId: 'p1', priceFen: ceiling + 1, previousFen: prev, roundLowestFen: prev }, min(1))).toThrow(
               expect.objectContaining({ code: 'PRICE_NOT_LOWER' }),
             );
           }
@@ -78,12 +80,12 @@ describe('minimum decrease: 1 % or ¥100, whichever is larger', () => {
 });
 
 function openRound(over: Partial<OpenRound> = {}): OpenRound {
-  return { status: 'open', participantIds: ['p1', 'p2'], closesAt: min(10), extensions: 0, ...DEFAULT_ROUND_RULES, ...over };
+  return { status: 'open', participantIds: ['p1', 'p2'], closesAt: min(10), extensions: 0, latestCloseAt: null, ...DEFAULT_ROUND_RULES, ...over };
 }
 
 describe('decideRevisedPrice', () => {
   it('accepts a low enough price from a participant before the deadline without moving it', () => {
-    expect(decideRevisedPrice(openRound(), { providerId: 'p1', priceFen: 1_900_000, previousFen: 2_000_000 }, min(5))).toEqual({
+    expect(decideRevisedPrice(openRound(), { providerId: 'p1', priceFen: 1_900_000, previousFen: 2_000_000, roundLowestFen: 2_000_000 }, min(5))).toEqual({
       closesAt: min(10),
       extended: false,
       extensions: 0,
@@ -96,18 +98,20 @@ describe('decideRevisedPrice', () => {
     ['in a closed round', openRound({ status: 'closed' }), min(5), 'ROUND_CLOSED'],
     ['from a provider not in the round', openRound({ participantIds: ['p2'] }), min(5), 'FORBIDDEN'],
   ] as const)('refuses a bid %s', (_, round, now, code) => {
-    expect(() => decideRevisedPrice(round, { providerId: 'p1', priceFen: 1_000_000, previousFen: 2_000_000 }, now)).toThrow(expect.objectContaining({ code }));
+    expect(() => decideRevisedPrice(round, { providerId: 'p1', priceFen: 1_000_000, previousFen: 2_000_000, roundLowestFen: 2_000_000 }, now)).toThrow(
+      expect.objectContaining({ code }),
+    );
   });
 
   it('refuses a price not low enough, naming the ceiling', () => {
-    expect(() => decideRevisedPrice(openRound(), { providerId: 'p1', priceFen: 1_990_000, previousFen: 2_000_000 }, min(5))).toThrow(
+    expect(() => decideRevisedPrice(openRound(), { providerId: 'p1', priceFen: 1_990_000, previousFen: 2_000_000, roundLowestFen: 2_000_000 }, min(5))).toThrow(
       expect.objectContaining({ code: 'PRICE_NOT_LOWER', fields: { priceFen: expect.stringContaining('¥19,800.00') } }),
     );
   });
 
   it('anti-sniping: a bid in the last 2 minutes moves the close to 2 minutes after the bid', () => {
     const at = new Date(min(10).getTime() - 30_000);
-    expect(decideRevisedPrice(openRound(), { providerId: 'p1', priceFen: 1_000_000, previousFen: 2_000_000 }, at)).toEqual({
+    expect(decideRevisedPrice(openRound(), { providerId: 'p1', priceFen: 1_000_000, previousFen: 2_000_000, roundLowestFen: 2_000_000 }, at)).toEqual({
       closesAt: new Date(at.getTime() + 120_000),
       extended: true,
       extensions: 1,
@@ -116,27 +120,97 @@ describe('decideRevisedPrice', () => {
 
   it('anti-sniping stops after the tenth extension', () => {
     const at = new Date(min(10).getTime() - 30_000);
-    expect(decideRevisedPrice(openRound({ extensions: 10 }), { providerId: 'p1', priceFen: 1_000_000, previousFen: 2_000_000 }, at).extended).toBe(false);
+    expect(
+      decideRevisedPrice(openRound({ extensions: 10 }), { providerId: 'p1', priceFen: 1_000_000, previousFen: 2_000_000, roundLowestFen: 2_000_000 }, at)
+        .extended,
+    ).toBe(false);
   });
 
   it('property: the deadline never moves earlier, moves at most maxExtensions times, and never beyond bid + window', () => {
     fc.assert(
       fc.property(fc.array(fc.integer({ min: 0, max: 700_000 }), { minLength: 1, maxLength: 40 }), (gaps) => {
-        let round = openRound({ closesAt: min(10) });
+        let round = openRound({ closesAt: min(10), latestCloseAt: min(30) });
         let now = min(0).getTime();
         let price = 10_000_000;
         for (const gap of gaps) {
           now += gap;
           if (now >= round.closesAt.getTime()) break;
           price = maxRevisedPriceFen(price, round);
-          const d = decideRevisedPrice(round, { providerId: 'p1', priceFen: price, previousFen: Math.ceil(price * 1.5) + 20_000 }, new Date(now));
+          const d = decideRevisedPrice(
+            round,
+            { providerId: 'p1', priceFen: price, previousFen: Math.ceil(price * 1.5) + 20_000, roundLowestFen: Math.ceil(price * 1.5) + 20_000 },
+            new Date(now),
+          );
           expect(d.closesAt.getTime()).toBeGreaterThanOrEqual(round.closesAt.getTime());
           expect(d.closesAt.getTime()).toBeLessThanOrEqual(Math.max(round.closesAt.getTime(), now + 120_000));
+          expect(d.closesAt.getTime()).toBeLessThanOrEqual(min(30).getTime());
           round = { ...round, closesAt: d.closesAt, extensions: d.extensions };
         }
         expect(round.extensions).toBeLessThanOrEqual(DEFAULT_ROUND_RULES.maxExtensions);
       }),
     );
+  });
+});
+
+describe('decideExtension', () => {
+  // The deadline at minute 10, a 2-minute window; the latest close at minute 20 unless reached.
+  const cases = EXTENSION_RULES.flatMap((rule) =>
+    [true, false].flatMap((newLowest) =>
+      [true, false].flatMap((inWindow) =>
+        [true, false].flatMap((extensionsLeft) =>
+          [false, true].map((latestReached) => {
+            const extends_ = inWindow && extensionsLeft && !latestReached && (rule === 'any_bid' || newLowest);
+            return { rule, newLowest, inWindow, extensionsLeft, latestReached, extends_ };
+          }),
+        ),
+      ),
+    ),
+  );
+  it.each(cases)(
+    '$rule, new lowest $newLowest, in window $inWindow, extensions left $extensionsLeft, latest close reached $latestReached → extends $extends_',
+    ({ rule, newLowest, inWindow, extensionsLeft, latestReached, extends_ }) => {
+      const now = new Date(min(10).getTime() - (inWindow ? 30_000 : 5 * 60_000));
+      const d = decideExtension({
+        rule,
+        newLowest,
+        snipeWindowSeconds: 120,
+        maxExtensions: 3,
+        extensions: extensionsLeft ? 2 : 3,
+        closesAt: min(10),
+        latestCloseAt: latestReached ? min(10) : min(20),
+        now,
+      });
+      expect(d).toEqual(
+        extends_
+          ? { closesAt: new Date(now.getTime() + 120_000), extended: true, extensions: 3 }
+          : { closesAt: min(10), extended: false, extensions: extensionsLeft ? 2 : 3 },
+      );
+    },
+  );
+
+  it('stops at the latest close: the deadline moves up to it, never past it', () => {
+    const now = new Date(min(10).getTime() - 30_000);
+    const f = { rule: 'any_bid' as const, newLowest: false, snipeWindowSeconds: 120, maxExtensions: 10, extensions: 0, closesAt: min(10), now };
+    expect(decideExtension({ ...f, latestCloseAt: new Date(min(10).getTime() + 60_000) })).toEqual({
+      closesAt: new Date(min(10).getTime() + 60_000),
+      extended: true,
+      extensions: 1,
+    });
+    expect(decideExtension({ ...f, latestCloseAt: null }).closesAt).toEqual(new Date(now.getTime() + 120_000));
+  });
+
+  it('decideRevisedPrice: under new_lowest a bid in the window that is not the lowest leaves the deadline', () => {
+    const at = new Date(min(10).getTime() - 30_000);
+    const round = openRound({ latestCloseAt: min(30) });
+    expect(decideRevisedPrice(round, { providerId: 'p1', priceFen: 1_900_000, previousFen: 2_000_000, roundLowestFen: 1_800_000 }, at).extended).toBe(false);
+    expect(decideRevisedPrice(round, { providerId: 'p1', priceFen: 1_700_000, previousFen: 2_000_000, roundLowestFen: 1_800_000 }, at).extended).toBe(true);
+    expect(
+      decideRevisedPrice(
+        { ...round, extensionRule: 'any_bid' },
+        { providerId: 'p1', priceFen: 1_900_000, previousFen: 2_000_000, roundLowestFen: 1_800_000 },
+        at,
+      ).extended,
+    ).toBe(true);
   });
 });
 

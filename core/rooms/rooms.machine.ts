@@ -13,8 +13,37 @@ export const MINUTE_MS = 60_000;
 export const DEFAULT_ROOM_TIMING = { waitingRoomMinutes: 30, enterPromptMinutes: 5 } as const;
 export type RoomTiming = { waitingRoomMinutes: number; enterPromptMinutes: number };
 
-export const DEFAULT_ROUND_RULES = { minDecreaseBp: 100, minDecreaseFen: 10_000, snipeWindowSeconds: 120, maxExtensions: 10 } as const;
-export type RoundRules = { minDecreaseBp: number; minDecreaseFen: number; snipeWindowSeconds: number; maxExtensions: number };
+/**
+ * Which bids in the anti-sniping window move the deadline: only one that becomes the round's new lowest
+ * price (a bidder cannot keep a round open with token bids that change nothing), or any accepted bid.
+ */
+export const EXTENSION_RULES = ['new_lowest', 'any_bid'] as const;
+export type ExtensionRule = (typeof EXTENSION_RULES)[number];
+export const EXTENSION_RULE_LABELS: Record<ExtensionRule, string> = { new_lowest: '仅刷新本轮最低价的报价', any_bid: '任何被接受的报价' };
+
+export const DEFAULT_ROUND_RULES = {
+  minDecreaseBp: 100,
+  minDecreaseFen: 10_000,
+  snipeWindowSeconds: 120,
+  maxExtensions: 10,
+  extensionRule: 'new_lowest',
+  maxExtensionMinutes: 20,
+} as const satisfies RoundRules;
+export type RoundRules = {
+  minDecreaseBp: number;
+  minDecreaseFen: number;
+  snipeWindowSeconds: number;
+  maxExtensions: number;
+  extensionRule: ExtensionRule;
+  /** The absolute latest close: a round never runs past its original deadline plus this many minutes. */
+  maxExtensionMinutes: number;
+};
+/** Bounds of the rules (the API schema and the database check constraint say the same). */
+export const MAX_EXTENSION_MINUTES = 120;
+
+/** The latest a round may close: its original deadline plus `maxExtensionMinutes`. */
+export const latestCloseAt = (closesAt: Date, rules: Pick<RoundRules, 'maxExtensionMinutes'>) =>
+  new Date(closesAt.getTime() + rules.maxExtensionMinutes * MINUTE_MS);
 
 export const ROUND_MINUTES = { min: 5, max: 60, default: 10 } as const;
 
@@ -72,11 +101,13 @@ export function minDecreaseFen(previousFen: number, rules: Pick<RoundRules, 'min
 export const maxRevisedPriceFen = (previousFen: number, rules: Pick<RoundRules, 'minDecreaseBp' | 'minDecreaseFen'>) =>
   Math.max(0, previousFen - minDecreaseFen(previousFen, rules));
 
-export interface OpenRound extends RoundRules {
+export interface OpenRound extends Omit<RoundRules, 'maxExtensionMinutes'> {
   status: 'open' | 'closed';
   participantIds: string[];
   closesAt: Date;
   extensions: number;
+  /** The deadline never moves past this (null: a round started before there was a latest close). */
+  latestCloseAt: Date | null;
 }
 
 export interface OfferDecision {
@@ -86,14 +117,48 @@ export interface OfferDecision {
   extensions: number;
 }
 
+export interface ExtensionFacts {
+  rule: ExtensionRule;
+  snipeWindowSeconds: number;
+  maxExtensions: number;
+  extensions: number;
+  closesAt: Date;
+  latestCloseAt: Date | null;
+  /** Whether the accepted bid is strictly below every price standing in the round before it. */
+  newLowest: boolean;
+  now: Date;
+}
+
+/**
+ * Anti-sniping: whether an accepted bid moves the deadline, and to when. It does when it came less
+ * than the window before the deadline, extensions are left, the rule lets this bid extend (under
+ * 'new_lowest' only a new lowest price of the round) and the latest close is not yet reached; the new
+ * deadline is the bid time plus the window, never past the latest close.
+ */
+export function decideExtension(f: ExtensionFacts): OfferDecision {
+  const unchanged = { closesAt: f.closesAt, extended: false, extensions: f.extensions };
+  const window = f.snipeWindowSeconds * 1000;
+  const left = f.closesAt.getTime() - f.now.getTime();
+  if (!(window > 0 && left < window && f.extensions < f.maxExtensions)) return unchanged;
+  if (f.rule === 'new_lowest' && !f.newLowest) return unchanged;
+  let to = f.now.getTime() + window;
+  if (f.latestCloseAt) to = Math.min(to, f.latestCloseAt.getTime());
+  if (to <= f.closesAt.getTime()) return unchanged;
+  return { closesAt: new Date(to), extended: true, extensions: f.extensions + 1 };
+}
+
 /**
  * Decides a revised price. Errors: ROUND_CLOSED (the server clock is at or past the deadline, or the
  * round is closed), FORBIDDEN (the provider is not in this round), VALIDATION (not a positive whole
  * number of fen), PRICE_NOT_LOWER (not below the previous price by at least the minimum decrease).
- * Anti-sniping: a bid less than `snipeWindowSeconds` before the deadline moves the deadline to the
- * bid time plus that window, at most `maxExtensions` times.
+ * Anti-sniping: see decideExtension; `roundLowestFen` is the lowest price standing in the round before
+ * this bid (the bid is a new lowest when strictly below it).
  */
-export function decideRevisedPrice(round: OpenRound, offer: { providerId: string; priceFen: number; previousFen: number }, now: Date): OfferDecision {
+export function decideRevisedPrice(
+  round: OpenRound,
+  offer: { providerId: string; priceFen: number; previousFen: number; roundLowestFen: number },
+  now: Date,
+): OfferDecision {
   if (round.status !== 'open' || now.getTime() >= round.closesAt.getTime()) throw new AppError('ROUND_CLOSED', '本轮二次竞价已结束，报价未被接受');
   if (!round.participantIds.includes(offer.providerId)) throw new AppError('FORBIDDEN', '贵机构未被邀请参加本轮二次竞价');
   if (!Number.isSafeInteger(offer.priceFen) || offer.priceFen <= 0) throw new AppError('VALIDATION', '请填写有效的报价', { priceFen: '请填写有效的报价' });
@@ -102,12 +167,16 @@ export function decideRevisedPrice(round: OpenRound, offer: { providerId: string
     const msg = `新报价须比上次报价 ${formatFen(offer.previousFen)} 至少低 ${formatFen(minDecreaseFen(offer.previousFen, round))}，即不高于 ${formatFen(ceiling)}`;
     throw new AppError('PRICE_NOT_LOWER', msg, { priceFen: msg });
   }
-  const window = round.snipeWindowSeconds * 1000;
-  const left = round.closesAt.getTime() - now.getTime();
-  if (window > 0 && left < window && round.extensions < round.maxExtensions) {
-    return { closesAt: new Date(now.getTime() + window), extended: true, extensions: round.extensions + 1 };
-  }
-  return { closesAt: round.closesAt, extended: false, extensions: round.extensions };
+  return decideExtension({
+    rule: round.extensionRule,
+    snipeWindowSeconds: round.snipeWindowSeconds,
+    maxExtensions: round.maxExtensions,
+    extensions: round.extensions,
+    closesAt: round.closesAt,
+    latestCloseAt: round.latestCloseAt,
+    newLowest: offer.priceFen < offer.roundLowestFen,
+    now,
+  });
 }
 
 /**

@@ -26,8 +26,21 @@ const LIVE = ['active', 'selected', 'not_selected'] as const;
 export async function getRoundRules(q: DbOrTx, requirementId: string): Promise<RoundRules> {
   const [row] = await q.select().from(tenderRooms).where(eq(tenderRooms.requirementId, requirementId));
   return row
-    ? { minDecreaseBp: row.minDecreaseBp, minDecreaseFen: row.minDecreaseFen, snipeWindowSeconds: row.snipeWindowSeconds, maxExtensions: row.maxExtensions }
+    ? {
+        minDecreaseBp: row.minDecreaseBp,
+        minDecreaseFen: row.minDecreaseFen,
+        snipeWindowSeconds: row.snipeWindowSeconds,
+        maxExtensions: row.maxExtensions,
+        extensionRule: row.extensionRule,
+        maxExtensionMinutes: row.maxExtensionMinutes,
+      }
     : { ...DEFAULT_ROUND_RULES };
+}
+
+/** Whether any proposal (of any tender round, in any state) was ever submitted: the room's rules are then frozen. */
+export async function hasProposals(q: DbOrTx, requirementId: string): Promise<boolean> {
+  const [row] = await q.select({ id: proposals.id }).from(proposals).where(eq(proposals.requirementId, requirementId)).limit(1);
+  return Boolean(row);
 }
 
 export async function upsertRoundRules(q: DbOrTx, requirementId: string, values: RoundRules, now: Date) {

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { REQUIREMENT_STATES } from '../tenders/requirements.machine';
 import { NegotiationMessageView } from '../tenders/tenders.schema';
-import { ROUND_MINUTES } from './rooms.machine';
+import { EXTENSION_RULES, MAX_EXTENSION_MINUTES, ROUND_MINUTES } from './rooms.machine';
 
 /** zod contracts of the bidding rooms: socket events, the API and the pages share them. */
 
@@ -26,6 +26,13 @@ export const RoomRulesInput = z.object({
   minDecreaseFen: z.number({ message: '请填写最低降价金额' }).int().min(0, '最低降价金额不能为负').max(100_000_000, '最低降价金额过大'),
   snipeWindowSeconds: z.number().int().min(0, '延时窗口为 0–900 秒').max(900, '延时窗口为 0–900 秒'),
   maxExtensions: z.number().int().min(0, '最多延时次数为 0–50').max(50, '最多延时次数为 0–50'),
+  extensionRule: z.enum(EXTENSION_RULES, { message: '延时规则为“仅刷新最低价的报价”或“任何报价”' }).default('new_lowest'),
+  maxExtensionMinutes: z
+    .number({ message: '请填写最长延时分钟数' })
+    .int('最长延时为整数分钟')
+    .min(0, `最长延时为 0–${MAX_EXTENSION_MINUTES} 分钟`)
+    .max(MAX_EXTENSION_MINUTES, `最长延时为 0–${MAX_EXTENSION_MINUTES} 分钟`)
+    .default(20),
 });
 export type RoomRulesInput = z.input<typeof RoomRulesInput>;
 
@@ -59,7 +66,10 @@ export const RoomRulesView = z.object({
   minDecreaseFen: Fen,
   snipeWindowSeconds: z.number().int(),
   maxExtensions: z.number().int(),
+  extensionRule: z.enum(EXTENSION_RULES).describe("'new_lowest': only a bid that becomes the round's lowest price extends; 'any_bid': any accepted bid"),
+  maxExtensionMinutes: z.number().int().describe('A round never closes later than its original deadline plus this many minutes'),
   minDecreasePercent: z.number(),
+  frozen: z.boolean().describe('Fixed since the first proposal arrived: they can no longer be changed'),
 });
 export type RoomRulesView = z.output<typeof RoomRulesView>;
 
@@ -105,6 +115,8 @@ export const ProviderRoomView = RoomBase.extend({
       durationSeconds: z.number().int(),
       extensions: z.number().int(),
       maxExtensions: z.number().int(),
+      extensionRule: z.enum(EXTENSION_RULES),
+      latestCloseAt: Instant.nullable().describe('The deadline never moves past this (null on rounds older than the rule)'),
       included: z.boolean(),
       participantCount: z.number().int(),
       myRank: z.number().int().nullable(),
@@ -160,6 +172,8 @@ export const EnterpriseRoomView = RoomBase.extend({
       durationSeconds: z.number().int(),
       extensions: z.number().int(),
       maxExtensions: z.number().int(),
+      extensionRule: z.enum(EXTENSION_RULES),
+      latestCloseAt: Instant.nullable().describe('The deadline never moves past this (null on rounds older than the rule)'),
       participantCount: z.number().int(),
       participants: z.array(z.object({ providerId: z.uuid(), providerName: z.string(), offerCount: z.number().int(), lastOfferAt: Instant.nullable() })),
     })
@@ -212,6 +226,10 @@ const RoundStartedCommon = RoundRef.extend({
   closesAt: Instant,
   durationSeconds: z.number().int(),
   participantCount: z.number().int(),
+  /** The anti-sniping limits of the round (absent on events of rounds older than them). */
+  maxExtensions: z.number().int().optional(),
+  extensionRule: z.enum(EXTENSION_RULES).optional(),
+  latestCloseAt: Instant.nullable().optional(),
 });
 
 /**
@@ -235,7 +253,14 @@ export const RoomEventPayloads = {
   'offer:received': RoundRef.extend({ providerId: z.uuid(), offerCount: z.number().int(), at: Instant }),
   /** To a participant whose rank moved. */
   'round:rank': RoundRef.extend({ rank: z.number().int().optional(), participantCount: z.number().int() }),
-  'round:extended': RoundRef.extend({ closesAt: Instant, extensions: z.number().int(), maxExtensions: z.number().int() }),
+  'round:extended': RoundRef.extend({
+    closesAt: Instant,
+    extensions: z.number().int(),
+    maxExtensions: z.number().int(),
+    /** Absent on events of rounds older than the rule. */
+    latestCloseAt: Instant.nullable().optional(),
+    extensionRule: z.enum(EXTENSION_RULES).optional(),
+  }),
   'round:started': z.union([
     RoundStartedCommon.extend({ participantIds: z.array(z.uuid()) }),
     RoundStartedCommon.extend({ included: z.literal(true), rank: z.number().int().optional(), previousPriceFen: Fen, maxPriceFen: Fen, minDecreaseFen: Fen }),

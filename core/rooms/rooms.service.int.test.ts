@@ -273,28 +273,125 @@ describe('who hears of a bid', () => {
 });
 
 describe('second-round rules per requirement', () => {
-  it('the enterprise sets them, validated; a round in progress keeps the rules it started with', async () => {
-    const { e, r, bidders, openingAt, ids } = await tender();
+  const rulesInput = (over: Record<string, unknown> = {}) => ({
+    minDecreasePercent: 5,
+    minDecreaseFen: 0,
+    snipeWindowSeconds: 60,
+    maxExtensions: 3,
+    extensionRule: 'new_lowest',
+    maxExtensionMinutes: 20,
+    ...over,
+  });
+
+  /** A competitive requirement whose enterprise sets `rules` before three providers propose ¥20,000, ¥25,000, ¥30,000. */
+  async function tenderWithRules(rules: Record<string, unknown>) {
+    clock.set(new Date('2026-11-23T02:00:00Z'));
+    const e = await enterprise(p, 20_000);
+    const r = await openRequirement(p, e.actor, ops, { minBidders: 2 });
+    await rooms().updateRules(e.actor, r.id, rulesInput(rules));
+    const bidders = [await provider(p), await provider(p), await provider(p)];
+    for (const [i, b] of bidders.entries()) await p.services.proposals.submit(b.actor, r.id, proposalInput(2_000_000 + i * 500_000));
+    return { e, r, bidders, openingAt: new Date(r.openingAt!), ids: bidders.map((b) => b.actor.organisation!.organisationId) };
+  }
+
+  it('the enterprise sets them, validated, until the first proposal arrives; from then on they are frozen', async () => {
+    clock.set(new Date('2026-11-23T02:00:00Z'));
+    const e = await enterprise(p, 20_000);
+    const r = await openRequirement(p, e.actor, ops, { minBidders: 2 });
     await expect(
-      rooms().updateRules(e.actor, r.id, { minDecreasePercent: 80, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 }),
+      rooms().updateRules(e.actor, r.id, rulesInput({ minDecreasePercent: 80, extensionRule: 'sometimes', maxExtensionMinutes: 500 })),
     ).rejects.toMatchObject({
-      fields: { minDecreasePercent: '最低降价比例为 0–50%' },
+      fields: { minDecreasePercent: '最低降价比例为 0–50%', extensionRule: expect.stringContaining('延时规则'), maxExtensionMinutes: '最长延时为 0–120 分钟' },
     });
-    await expect(
-      rooms().updateRules(bidders[0]!.actor, r.id, { minDecreasePercent: 5, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 }),
-    ).rejects.toMatchObject({ code: 'FORBIDDEN' });
-    await rooms().updateRules(e.actor, r.id, { minDecreasePercent: 5, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 });
+    const b = await provider(p);
+    await expect(rooms().updateRules(b.actor, r.id, rulesInput())).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    expect(await rooms().updateRules(e.actor, r.id, rulesInput({ extensionRule: 'any_bid', maxExtensionMinutes: 15 }))).toMatchObject({
+      minDecreaseBp: 500,
+      extensionRule: 'any_bid',
+      maxExtensionMinutes: 15,
+      frozen: false,
+    });
+    expect((await rooms().snapshot(e.actor, r.id)).rules).toMatchObject({ extensionRule: 'any_bid', maxExtensionMinutes: 15, frozen: false });
+    await p.services.proposals.submit(b.actor, r.id, proposalInput(2_000_000));
+    await expect(rooms().updateRules(e.actor, r.id, rulesInput())).rejects.toMatchObject({
+      code: 'ROOM_RULES_FROZEN',
+      message: '已有服务机构提交方案，竞价规则已固定，不能再修改',
+    });
+    const seen = await rooms().snapshot(b.actor, r.id);
+    expect(seen.rules).toMatchObject({ minDecreaseBp: 500, extensionRule: 'any_bid', maxExtensionMinutes: 15, frozen: true });
+  });
+
+  it('a round keeps the rules it started with: 5 % decrease, the latest close stored', async () => {
+    const { e, r, bidders, openingAt, ids } = await tenderWithRules({});
     clock.set(openingAt);
-    await rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 10 });
-    await expect(
-      rooms().updateRules(e.actor, r.id, { minDecreasePercent: 1, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 3 }),
-    ).rejects.toMatchObject({ code: 'ROUND_IN_PROGRESS' });
+    const started = await rooms().startRound(e.actor, r.id, { providerIds: [ids[0]!], durationMinutes: 10 });
+    const [row] = await p.db.select().from(priceRounds).where(eq(priceRounds.id, started.id));
+    expect(row).toMatchObject({ extensionRule: 'new_lowest', maxExtensionMinutes: 20, latestCloseAt: new Date(openingAt.getTime() + 30 * MINUTE) });
     // 5 % of ¥20,000 = ¥1,000.
     await expect(rooms().submitOffer(bidders[0]!.actor, r.id, { priceFen: 1_950_000, clientId: clientId() })).rejects.toMatchObject({
       code: 'PRICE_NOT_LOWER',
     });
     await rooms().submitOffer(bidders[0]!.actor, r.id, { priceFen: 1_900_000, clientId: clientId() });
     clock.advance(DAY);
+    await rooms().closeDueRounds();
+  });
+
+  it.each([
+    ['new_lowest', false],
+    ['any_bid', true],
+  ] as const)('under %s, a bid in the window that is not the new lowest extends: %s; a new lowest always does', async (extensionRule, extendsOnAny) => {
+    const { e, r, bidders, openingAt, ids } = await tenderWithRules({ extensionRule, snipeWindowSeconds: 120, maxExtensions: 5 });
+    clock.set(openingAt);
+    const round = await rooms().startRound(e.actor, r.id, { providerIds: ids, durationMinutes: 10 });
+    const closesAt = new Date(round.closesAt);
+    clock.set(new Date(closesAt.getTime() - 30_000));
+    // C: ¥30,000 → ¥28,000, still above A's ¥20,000.
+    const notLowest = await rooms().submitOffer(bidders[2]!.actor, r.id, { priceFen: 2_800_000, clientId: clientId() });
+    expect(new Date(notLowest.closesAt).getTime()).toBe(extendsOnAny ? clock.now().getTime() + 2 * MINUTE : closesAt.getTime());
+    const before = new Date(notLowest.closesAt).getTime();
+    clock.advance(10_000);
+    // B: ¥25,000 → ¥19,000, the round's new lowest.
+    const lowest = await rooms().submitOffer(bidders[1]!.actor, r.id, { priceFen: 1_900_000, clientId: clientId() });
+    expect(new Date(lowest.closesAt).getTime()).toBe(clock.now().getTime() + 2 * MINUTE);
+    expect(new Date(lowest.closesAt).getTime()).toBeGreaterThan(before);
+    const ext = (await rooms().eventsSince(bidders[0]!.actor, r.id, 0)).filter((ev) => ev.type === 'round:extended');
+    expect(ext.at(-1)!.payload).toMatchObject({
+      extensions: extendsOnAny ? 2 : 1,
+      maxExtensions: 5,
+      extensionRule,
+      latestCloseAt: new Date(closesAt.getTime() + 20 * MINUTE).toISOString(),
+    });
+    clock.advance(DAY);
+    await rooms().closeDueRounds();
+  });
+
+  it('the deadline never passes the latest close, however many bids come in the window', async () => {
+    const { e, r, bidders, openingAt, ids } = await tenderWithRules({
+      minDecreasePercent: 0,
+      minDecreaseFen: 10_000,
+      extensionRule: 'any_bid',
+      snipeWindowSeconds: 120,
+      maxExtensions: 50,
+      maxExtensionMinutes: 3,
+    });
+    clock.set(openingAt);
+    const round = await rooms().startRound(e.actor, r.id, { providerIds: ids, durationMinutes: 5 });
+    const latest = new Date(round.closesAt).getTime() + 3 * MINUTE;
+    const price = [2_000_000, 2_500_000, 3_000_000];
+    let closes = new Date(round.closesAt).getTime();
+    for (let i = 0; i < 8; i++) {
+      clock.set(new Date(closes - 20_000));
+      const who = i % 3;
+      price[who] = price[who]! - 10_000;
+      const res = await rooms().submitOffer(bidders[who]!.actor, r.id, { priceFen: price[who]!, clientId: clientId() });
+      closes = new Date(res.closesAt).getTime();
+      expect(closes).toBeLessThanOrEqual(latest);
+    }
+    expect(closes).toBe(latest);
+    const snap = await rooms().snapshot(bidders[0]!.actor, r.id);
+    expect(snap.currentRound).toMatchObject({ latestCloseAt: new Date(latest).toISOString(), closesAt: new Date(latest).toISOString() });
+    clock.set(new Date(latest));
+    await expect(rooms().submitOffer(bidders[0]!.actor, r.id, { priceFen: 1_000_000, clientId: clientId() })).rejects.toMatchObject({ code: 'ROUND_CLOSED' });
     await rooms().closeDueRounds();
   });
 });

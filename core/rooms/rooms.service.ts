@@ -27,11 +27,11 @@ import {
   type RoomEvent,
   type RoomEventInput,
 } from './room-log';
-import { checkStartRound, decideRevisedPrice, maxRevisedPriceFen, minDecreaseFen, roomPhase } from './rooms.machine';
+import { checkStartRound, decideRevisedPrice, latestCloseAt, maxRevisedPriceFen, minDecreaseFen, roomPhase } from './rooms.machine';
 import * as repo from './rooms.repo';
 // Rooms is built before tenders (which needs the room's prices), so it imports the tenders context's reads for rooms instead of receiving them.
 import { tendersForRooms as tenders } from '../tenders/room-reads.service';
-import { ChatReceiptInput, RoomRulesInput, StartRoundInput, SubmitOfferInput, type RoomSnapshot } from './rooms.schema';
+import { ChatReceiptInput, RoomRulesInput, StartRoundInput, SubmitOfferInput, type RoomRulesView, type RoomSnapshot } from './rooms.schema';
 import { participantRanks, roomView, type RoomFacts } from './rooms.views';
 
 export interface RoomDeps {
@@ -147,11 +147,12 @@ export function createRoomService(deps: RoomDeps) {
     const now = clock.now();
     // The sequence number first: whatever is read after it reflects at least every event up to it.
     const seq = await currentSeq(db, r.id);
-    const [open, t, bidderIds, rules, rounds, live, sealed, props, offers] = await Promise.all([
+    const [open, t, bidderIds, rules, rulesFrozen, rounds, live, sealed, props, offers] = await Promise.all([
       findOpenRound(db, r.id),
       timing(),
       tenders.activeBidderIds(db, r.id),
       repo.getRoundRules(db, r.id),
+      repo.hasProposals(db, r.id),
       repo.roundsOf(db, r.id, r.round),
       standings(db, r, { sealed: false }),
       standings(db, r, { sealed: true }),
@@ -183,6 +184,7 @@ export function createRoomService(deps: RoomDeps) {
       phase: roomPhase({ state: r.state, openingAt: r.openingAt, roundOpen: Boolean(open), now, timing: t }),
       timing: t,
       rules,
+      rulesFrozen,
       bidderIds,
       live,
       sealed,
@@ -258,6 +260,16 @@ export function createRoomService(deps: RoomDeps) {
       return (await service.currentPricesFen(requirementId)).get(providerId) ?? null;
     },
 
+    /**
+     * The room rules of a requirement as its public page shows them to bidders before they propose,
+     * with whether they are frozen. Not secret: call it after the caller was allowed to read the
+     * requirement (requirements.get).
+     */
+    async publicRules(requirementId: string): Promise<RoomRulesView> {
+      const [rules, frozen] = await Promise.all([repo.getRoundRules(db, requirementId), repo.hasProposals(db, requirementId)]);
+      return { ...rules, minDecreasePercent: rules.minDecreaseBp / 100, frozen };
+    },
+
     /** Events after `afterSeq` that the caller may see (reconnects, and clients that fell behind). */
     async eventsSince(actor: Actor | null, requirementId: string, afterSeq: number) {
       const m = await member(actor, requirementId);
@@ -321,6 +333,7 @@ export function createRoomService(deps: RoomDeps) {
         const providerIds = [...new Set(input.providerIds)];
         checkStartRound({ phase, providerIds, bidderIds, durationMinutes: input.durationMinutes });
         const rules = await repo.getRoundRules(tx, r.id);
+        const closesAt = new Date(now.getTime() + input.durationMinutes * 60_000);
         const row = await repo.insertRound(tx, {
           requirementId: r.id,
           tenderRound: r.round,
@@ -328,8 +341,9 @@ export function createRoomService(deps: RoomDeps) {
           participantIds: providerIds,
           durationSeconds: input.durationMinutes * 60,
           startedAt: now,
-          closesAt: new Date(now.getTime() + input.durationMinutes * 60_000),
+          closesAt,
           ...rules,
+          latestCloseAt: latestCloseAt(closesAt, rules),
           startedBy: a.userId,
         });
         await jobs.schedule(tx, { kind: ROUND_CLOSE_JOB, key: row!.id, runAt: row!.closesAt });
@@ -342,6 +356,9 @@ export function createRoomService(deps: RoomDeps) {
           closesAt: row!.closesAt,
           durationSeconds: row!.durationSeconds,
           participantCount: providerIds.length,
+          maxExtensions: row!.maxExtensions,
+          extensionRule: row!.extensionRule,
+          latestCloseAt: row!.latestCloseAt,
         };
         await append(r.id, [{ type: 'round:started', audience: ['enterprise'], payload: { ...common, participantIds: providerIds } }]);
         await append(
@@ -424,7 +441,9 @@ export function createRoomService(deps: RoomDeps) {
         }
         const now = clock.now();
         const previousFen = mine.priceFen;
-        const decision = decideRevisedPrice(round, { providerId: orgId, priceFen: input.priceFen, previousFen }, now);
+        // The lowest price standing in the round before this bid: a bid below it is the round's new lowest.
+        const roundLowestFen = Math.min(...round.participantIds.map((pid) => all.get(pid)?.priceFen ?? Infinity));
+        const decision = decideRevisedPrice(round, { providerId: orgId, priceFen: input.priceFen, previousFen, roundLowestFen }, now);
         let next = round;
         if (decision.extended) {
           next = await repo.extendRound(tx, round.id, decision.closesAt, decision.extensions);
@@ -468,7 +487,14 @@ export function createRoomService(deps: RoomDeps) {
           evs.push({
             type: 'round:extended',
             audience: ['enterprise', ...next.participantIds.map((pid) => `provider:${pid}` as Audience)],
-            payload: { roundId: round.id, closesAt: decision.closesAt, extensions: decision.extensions, maxExtensions: next.maxExtensions },
+            payload: {
+              roundId: round.id,
+              closesAt: decision.closesAt,
+              extensions: decision.extensions,
+              maxExtensions: next.maxExtensions,
+              latestCloseAt: next.latestCloseAt,
+              extensionRule: next.extensionRule,
+            },
           });
         }
         // The events and the offer in one statement; the offer stores its first event's sequence number.
@@ -604,7 +630,12 @@ export function createRoomService(deps: RoomDeps) {
       }
     },
 
-    /** The enterprise sets the second-round rules of its requirement (not while a round is open). */
+    /**
+     * The enterprise sets the second-round rules of its requirement, until the first proposal arrives:
+     * bidders propose knowing the rules, so from then on they are fixed (ROOM_RULES_FROZEN). The
+     * requirement row is locked, so a proposal submitted at the same moment is either seen here or
+     * submitted under the new rules.
+     */
     async updateRules(actor: Actor | null, requirementId: string, raw: unknown) {
       const a = requireActor(actor);
       const input = parseInput(RoomRulesInput, raw);
@@ -613,14 +644,18 @@ export function createRoomService(deps: RoomDeps) {
         minDecreaseFen: input.minDecreaseFen,
         snipeWindowSeconds: input.snipeWindowSeconds,
         maxExtensions: input.maxExtensions,
+        extensionRule: input.extensionRule ?? 'new_lowest',
+        maxExtensionMinutes: input.maxExtensionMinutes ?? 20,
       };
       await db.transaction(async (tx) => {
         const m = await member(a, requirementId, tx);
         requireEnterprise(m);
+        await tenders.requirement(tx, m.r.id, 'update');
+        if (await repo.hasProposals(tx, m.r.id)) throw new AppError('ROOM_RULES_FROZEN', '已有服务机构提交方案，竞价规则已固定，不能再修改');
         if (await findOpenRound(tx, m.r.id)) throw new AppError('ROUND_IN_PROGRESS', '二次竞价进行中，结束后才能修改规则');
         await repo.upsertRoundRules(tx, m.r.id, values, clock.now());
       });
-      return { ...values, minDecreasePercent: input.minDecreasePercent };
+      return { ...values, minDecreasePercent: input.minDecreasePercent, frozen: false };
     },
 
     /** Receipts of live chat: the recipient's client marks messages delivered or read; the sender's side is told. */

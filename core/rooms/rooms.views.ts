@@ -42,6 +42,9 @@ export interface FactRound {
   maxExtensions: number;
   minDecreaseBp: number;
   minDecreaseFen: number;
+  extensionRule?: RoundRules['extensionRule'];
+  /** The deadline never moves past it (null or absent on rounds older than the rule). */
+  latestCloseAt?: Date | null;
 }
 
 export interface FactOffer {
@@ -74,6 +77,8 @@ export interface RoomFacts {
   phase: RoomPhase;
   timing: RoomTiming;
   rules: RoundRules;
+  /** Whether the rules are fixed (a proposal has arrived). */
+  rulesFrozen?: boolean;
   /** Providers with an active proposal. */
   bidderIds: string[];
   /** Each live bidder's current price, counting offers of the open round (what ranks are made of). */
@@ -123,7 +128,7 @@ function baseView(f: RoomFacts) {
       enterPromptAt: r.openingAt ? iso(new Date(r.openingAt.getTime() - f.timing.enterPromptMinutes * 60_000)) : null,
     },
     bidderCount: f.bidderIds.length,
-    rules: { ...f.rules, minDecreasePercent: f.rules.minDecreaseBp / 100 },
+    rules: { ...f.rules, minDecreasePercent: f.rules.minDecreaseBp / 100, frozen: f.rulesFrozen ?? false },
   };
 }
 
@@ -164,6 +169,8 @@ export function providerView(f: RoomFacts, me: ProviderFacts): ProviderRoomView 
           durationSeconds: open.durationSeconds,
           extensions: open.extensions,
           maxExtensions: open.maxExtensions,
+          extensionRule: open.extensionRule ?? 'any_bid',
+          latestCloseAt: isoOrNull(open.latestCloseAt),
           included,
           participantCount: open.participantIds.length,
           myRank: ranks?.get(me.orgId) ?? null,
@@ -236,6 +243,8 @@ export function enterpriseView(f: RoomFacts, role: 'enterprise' | 'operator' = '
           durationSeconds: open.durationSeconds,
           extensions: open.extensions,
           maxExtensions: open.maxExtensions,
+          extensionRule: open.extensionRule ?? 'any_bid',
+          latestCloseAt: isoOrNull(open.latestCloseAt),
           participantCount: open.participantIds.length,
           participants: open.participantIds.map((pid) => {
             const own = offersOf(open.id, pid);

@@ -23,6 +23,12 @@ export const tenderRooms = pgTable(
     /** Anti-sniping: a bid this close to the deadline moves it to the bid time plus the same span. */
     snipeWindowSeconds: integer('snipe_window_seconds').notNull().default(120),
     maxExtensions: smallint('max_extensions').notNull().default(10),
+    /** 'new_lowest': only a bid that becomes the round's lowest price extends; 'any_bid': any accepted bid. */
+    extensionRule: text('extension_rule', { enum: ['new_lowest', 'any_bid'] })
+      .notNull()
+      .default('new_lowest'),
+    /** The latest close: a round's deadline never moves past its original close plus this many minutes. */
+    maxExtensionMinutes: smallint('max_extension_minutes').notNull().default(20),
     /**
      * The hash of the room's last event (core/rooms/room-chain.ts); null before the first hashed event
      * (a room whose events all predate the hash chain, or one without events).
@@ -35,6 +41,7 @@ export const tenderRooms = pgTable(
       'tender_rooms_rules',
       sql`${t.minDecreaseBp} between 0 and 5000 and ${t.minDecreaseFen} >= 0 and ${t.snipeWindowSeconds} between 0 and 900 and ${t.maxExtensions} between 0 and 50`,
     ),
+    check('tender_rooms_extension_rule', sql`${t.extensionRule} in ('new_lowest', 'any_bid') and ${t.maxExtensionMinutes} between 0 and 120`),
   ],
 );
 
@@ -64,6 +71,14 @@ export const priceRounds = pgTable(
     minDecreaseFen: bigint('min_decrease_fen', { mode: 'number' }).notNull(),
     snipeWindowSeconds: integer('snipe_window_seconds').notNull(),
     maxExtensions: smallint('max_extensions').notNull(),
+    /** Rounds started before the rule existed extended on any bid, hence the column default. */
+    extensionRule: text('extension_rule', { enum: ['new_lowest', 'any_bid'] })
+      .notNull()
+      .default('any_bid'),
+    /** Null on rounds started before there was a latest close. */
+    maxExtensionMinutes: smallint('max_extension_minutes'),
+    /** The original deadline plus maxExtensionMinutes: anti-sniping never moves `closesAt` past it. Null on older rounds. */
+    latestCloseAt: timestamp('latest_close_at', { withTimezone: true }),
     closedAt: timestamp('closed_at', { withTimezone: true }),
     startedBy: uuid('started_by')
       .notNull()
@@ -75,6 +90,10 @@ export const priceRounds = pgTable(
     uniqueIndex('price_rounds_one_open_uq')
       .on(t.requirementId)
       .where(sql`${t.status} = 'open'`),
+    check(
+      'price_rounds_extension_rule',
+      sql`${t.extensionRule} in ('new_lowest', 'any_bid') and (${t.latestCloseAt} is null or ${t.closesAt} <= ${t.latestCloseAt})`,
+    ),
     index('price_rounds_due_idx')
       .on(t.closesAt)
       .where(sql`${t.status} = 'open'`),

@@ -114,38 +114,42 @@ describe('POST /requirements/{id}/rounds and /rounds/current/offers', () => {
 });
 
 describe('PUT /requirements/{id}/room/rules', () => {
-  it('happy, errors and auth', async () => {
-    const t = await openedTender();
-    const ok = await h.json(
-      'PUT',
-      `/api/v1/requirements/${t.r.id}/room/rules`,
-      { minDecreasePercent: 2, minDecreaseFen: 20_000, snipeWindowSeconds: 60, maxExtensions: 5 },
-      { token: t.e },
-    );
+  const rules = { minDecreasePercent: 2, minDecreaseFen: 20_000, snipeWindowSeconds: 60, maxExtensions: 5, extensionRule: 'any_bid', maxExtensionMinutes: 10 };
+
+  it('happy and errors before the first proposal; refused with ROOM_RULES_FROZEN after it', async () => {
+    clock.set(new Date('2026-11-23T02:00:00Z'));
+    const e = await enterprise(h.platform, 20_000);
+    const r = await openRequirement(h.platform, e.actor, opsActor, { minBidders: 2 });
+    const et = await h.loginAs(e.input);
+    const ok = await h.json('PUT', `/api/v1/requirements/${r.id}/room/rules`, rules, { token: et });
     expect(ok.status).toBe(200);
-    expect(ok.json).toMatchObject({ minDecreaseBp: 200, minDecreaseFen: 20_000 });
+    expect(ok.json).toMatchObject({ minDecreaseBp: 200, minDecreaseFen: 20_000, extensionRule: 'any_bid', maxExtensionMinutes: 10, frozen: false });
     const bad = await h.json(
       'PUT',
-      `/api/v1/requirements/${t.r.id}/room/rules`,
-      { minDecreasePercent: 2, minDecreaseFen: -1, snipeWindowSeconds: 6000, maxExtensions: 5 },
-      { token: t.e },
+      `/api/v1/requirements/${r.id}/room/rules`,
+      { ...rules, minDecreaseFen: -1, snipeWindowSeconds: 6000, extensionRule: 'never', maxExtensionMinutes: 121 },
+      { token: et },
     );
-    expect(bad.json.error.fields).toEqual({ minDecreaseFen: '最低降价金额不能为负', snipeWindowSeconds: '延时窗口为 0–900 秒' });
-    expect(
-      (
-        await h.json(
-          'PUT',
-          `/api/v1/requirements/${t.r.id}/room/rules`,
-          { minDecreasePercent: 2, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 5 },
-          { token: t.a },
-        )
-      ).status,
-    ).toBe(403);
-    await h.expectRefusals('signed-in', {
-      method: 'PUT',
-      path: `/api/v1/requirements/${t.r.id}/room/rules`,
-      body: { minDecreasePercent: 2, minDecreaseFen: 0, snipeWindowSeconds: 60, maxExtensions: 5 },
+    expect(bad.status).toBe(400);
+    expect(bad.json.error.fields).toEqual({
+      minDecreaseFen: '最低降价金额不能为负',
+      snipeWindowSeconds: '延时窗口为 0–900 秒',
+      extensionRule: '延时规则为“仅刷新最低价的报价”或“任何报价”',
+      maxExtensionMinutes: '最长延时为 0–120 分钟',
     });
+    const a = await provider(h.platform);
+    await h.platform.services.proposals.submit(a.actor, r.id, proposalInput(2_000_000));
+    const frozen = await h.json('PUT', `/api/v1/requirements/${r.id}/room/rules`, rules, { token: et });
+    expect(frozen.status).toBe(409);
+    expect(frozen.json.error).toMatchObject({ code: 'ROOM_RULES_FROZEN', message: '已有服务机构提交方案，竞价规则已固定，不能再修改' });
+    const room = await h.json('GET', `/api/v1/requirements/${r.id}/room`, undefined, { token: et });
+    expect(room.json.rules).toMatchObject({ extensionRule: 'any_bid', maxExtensionMinutes: 10, frozen: true });
+  });
+
+  it('auth: a bidder 403, anonymous 401', async () => {
+    const t = await openedTender();
+    expect((await h.json('PUT', `/api/v1/requirements/${t.r.id}/room/rules`, rules, { token: t.a })).status).toBe(403);
+    await h.expectRefusals('signed-in', { method: 'PUT', path: `/api/v1/requirements/${t.r.id}/room/rules`, body: rules });
   });
 });
 

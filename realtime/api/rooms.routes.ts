@@ -96,7 +96,9 @@ const routes = {
     method: 'put',
     path: '/requirements/{id}/room/rules',
     tags: ['rooms'],
-    summary: '设置二次竞价规则（最低降价比例与金额、延时窗口、最多延时次数）',
+    summary: '设置二次竞价规则（最低降价比例与金额、延时窗口、最多延时次数、延时规则、最长延时）',
+    description:
+      'Only before the first proposal arrives: bidders propose under the rules, so from then on they are fixed and this answers `ROOM_RULES_FROZEN` (409).',
     security: authed,
     request: { params: idParam, body: jsonBody(RoomRulesInput) },
     responses: { 200: json(RoomRulesView, 'The rules in force for the next round'), ...errorResponses(400, 401, 403, 404, 409) },

@@ -40,8 +40,12 @@ export function describeRoomEvent(e: RoomEventPayload, names: Record<string, str
       return `您的报价 ${formatFen(e.payload.priceFen)} 已被接受，当前第 ${e.payload.rank} 名`;
     case 'round:rank':
       return `排名变化：您当前第 ${e.payload.rank} 名 / 共 ${e.payload.participantCount} 家`;
-    case 'round:extended':
-      return `临近截止有新报价，截止时间顺延至 ${formatClock(e.payload.closesAt)}（已延时 ${e.payload.extensions} 次）`;
+    case 'round:extended': {
+      const p = e.payload;
+      const left = `剩余延时次数 ${Math.max(0, p.maxExtensions - p.extensions)} / ${p.maxExtensions}`;
+      const latest = p.latestCloseAt ? `，最晚截止 ${formatClock(p.latestCloseAt)}` : '';
+      return `临近截止有${p.extensionRule === 'new_lowest' ? '新的最低价' : '新报价'}，截止时间顺延至 ${formatClock(p.closesAt)}（${left}${latest}）`;
+    }
     case 'round:closed': {
       const p = e.payload;
       return side === 'provider' && 'rank' in p && p.rank

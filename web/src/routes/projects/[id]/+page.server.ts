@@ -16,8 +16,11 @@ export const load: PageServerLoad = async ({ locals, params }) => {
           () => undefined,
         )
       : undefined;
+  // The room's rules, shown before anyone proposes (and fixed from the first proposal on).
+  const roomRules = requirement.mode === 'competitive' ? await locals.services.rooms.publicRules(requirement.id) : null;
   return {
     requirement,
+    roomRules,
     mine,
     agreementId,
     viewer: {
