@@ -19,7 +19,6 @@ export type RoomTiming = { waitingRoomMinutes: number; enterPromptMinutes: numbe
  */
 export const EXTENSION_RULES = ['new_lowest', 'any_bid'] as const;
 export type ExtensionRule = (typeof EXTENSION_RULES)[number];
-export const EXTENSION_RULE_LABELS: Record<ExtensionRule, string> = { new_lowest: '仅刷新本轮最低价的报价', any_bid: '任何被接受的报价' };
 
 export const DEFAULT_ROUND_RULES = {
   minDecreaseBp: 100,
