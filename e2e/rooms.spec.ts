@@ -116,6 +116,9 @@ test.describe('live bidding room', () => {
 
     // The bidder sees its own rank only; a price not low enough is refused at the field.
     await expect(pv.page.getByRole('heading', { name: '第 1 轮二次竞价', exact: true })).toBeVisible();
+    // Both rooms say how many extensions the round has left.
+    await expect(ent.page.getByTestId('extensions-left')).toHaveText(/剩余延时次数 \d+ \/ \d+/);
+    await expect(pv.page.getByTestId('extensions-left')).toHaveText(/剩余延时次数 \d+ \/ \d+/);
     await expect(pv.page.getByTestId('my-rank')).toHaveText(/第 2 名\s*\/ 共 2 家/);
     await expect(pv.page.getByTestId('max-price')).toHaveText('¥27,720.00');
     await expect(pv.page.getByText(ZHIXING)).toHaveCount(0);

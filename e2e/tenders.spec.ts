@@ -76,6 +76,25 @@ test.describe('marketplace: requirements, proposals and invitations', () => {
     await expect(op.page.getByText('已通过审核，需求已在项目大厅公布，企业会收到站内信。')).toBeVisible();
     await op.context.close();
 
+    // Before any proposal the enterprise sets the second-round rules on its project page.
+    await page.reload();
+    const rulesForm = page.getByRole('form', { name: '二次竞价规则' });
+    await expect(rulesForm.getByText('规则在第一份方案提交后固定，之后不能再修改。')).toBeVisible();
+    await expect(rulesForm.getByRole('radio', { name: /仅本轮新低价/ })).toBeChecked();
+    // A refused value is named under its field, in Chinese, and nothing is saved.
+    await rulesForm.getByLabel('最多延时次数').fill('80');
+    await rulesForm.getByRole('button', { name: '保存规则' }).click();
+    await expect(rulesForm.getByText('最多延时次数为 0–50')).toBeVisible();
+    await expect(rulesForm.getByLabel('最多延时次数')).toHaveAttribute('aria-invalid', 'true');
+    await shoot(page, 'tenders-room-rules-refused');
+    await rulesForm.getByLabel('最多延时次数').fill('5');
+    await rulesForm.getByRole('radio', { name: /任何有效报价/ }).check();
+    await rulesForm.getByRole('button', { name: '保存规则' }).click();
+    await expect(page.getByText('二次竞价规则已保存，服务机构投标前即可看到。')).toBeVisible();
+    await expect(rulesForm.getByLabel('最多延时次数')).toHaveValue('5');
+    await expect(rulesForm.getByRole('radio', { name: /任何有效报价/ })).toBeChecked();
+    await shoot(page, 'tenders-room-rules-form');
+
     // A provider finds it in the project hall and submits a proposal.
     const pv = await signedIn(browser, 'chengxin');
     await pv.page.goto('/projects');
@@ -88,6 +107,10 @@ test.describe('marketplace: requirements, proposals and invitations', () => {
     // The description keeps its list.
     await expect(pv.page.getByRole('listitem').filter({ hasText: '年度企业所得税汇算清缴' })).toBeVisible();
     await expect(pv.page.getByTestId('bidder-count')).toContainText('0');
+    // The rules the enterprise set are public before anyone proposes.
+    const publicRules = pv.page.getByTestId('room-rules');
+    await expect(publicRules).toContainText('最多延时 5 次');
+    await expect(publicRules).toContainText('有新报价');
     await pv.page.getByRole('link', { name: '我要投标' }).click();
     const form = pv.page.getByRole('form', { name: '投标' });
     await form.getByLabel('报价（元）').fill('26800');
@@ -100,6 +123,14 @@ test.describe('marketplace: requirements, proposals and invitations', () => {
     await expect(pv.page.getByRole('link', { name: '进入待标室' })).toBeVisible();
     await shoot(pv.page, 'tenders-requirement-bid');
     await pv.context.close();
+
+    // With a proposal in, the rules are fixed: the form gives way to the read-only card.
+    await page.goto(`/account/projects/${id}`);
+    await expect(page.getByRole('form', { name: '二次竞价规则' })).toHaveCount(0);
+    const frozenRules = page.getByRole('region', { name: '二次竞价规则' });
+    await expect(frozenRules.getByTestId('rules-frozen')).toHaveText('已有服务机构提交方案，以上规则已固定，不能再修改。');
+    await expect(frozenRules).toContainText('最多延时 5 次');
+    await shoot(page, 'tenders-room-rules-frozen');
 
     // 我的项目: one bidder, and the countdown to opening.
     await page.goto('/account/projects');

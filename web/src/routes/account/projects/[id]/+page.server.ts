@@ -1,19 +1,24 @@
 import { redirect } from '@sveltejs/kit';
-import { formatFen } from '$core/shared/money';
+import { formatFen, parseYuanInput } from '$core/shared/money';
+import { fieldErrors } from '$core/shared/validate';
+import { RoomRulesInput } from '$core/rooms/rooms.schema';
 import { decideEnd, decideWithdrawal, EARLY_WITHDRAWAL_MS } from '$core/tenders/requirements.machine';
 import { requireEnterprise, setFlash, shanghaiLocalToIso, takeFlash } from '$lib/server/requirements';
 import { formAction, formValues, orError } from '$lib/server/session';
+import { fieldFailure, runAction } from '$lib/server/form-action';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, url, params, cookies }) => {
   const { actor } = requireEnterprise(locals, url);
   const svc = locals.services;
   const r = await orError(() => svc.requirements.getOwn(actor, params.id));
-  const [events, settings, proposals, invitations] = await Promise.all([
+  const [events, settings, proposals, invitations, roomRules] = await Promise.all([
     svc.requirements.events(actor, r.id),
     svc.settings.depositSettings(),
     r.mode === 'competitive' && r.opened ? svc.proposals.listForRequirement(actor, r.id) : Promise.resolve(null),
     r.mode === 'invitation' ? svc.invitations.listForRequirement(actor, r.id) : Promise.resolve(null),
+    // The second-round rules: editable until the first proposal arrives, then fixed.
+    r.mode === 'competitive' ? svc.rooms.publicRules(r.id) : Promise.resolve(null),
   ]);
   // After selection the agreement lives under 交易提醒 (drafted by the provider).
   const agreement = ['awarded', 'in_progress', 'completed'].includes(r.state)
@@ -42,6 +47,7 @@ export const load: PageServerLoad = async ({ locals, url, params, cookies }) => 
     events: events.map((e) => ({ id: e.id, event: e.event, detail: e.detail, createdAt: e.createdAt })),
     proposals,
     invitations,
+    roomRules,
     agreement,
     settings,
     withdrawal: withdrawal && r.openingAt ? { ...withdrawal, early: r.openingAt.getTime() - now.getTime() >= EARLY_WITHDRAWAL_MS } : null,
@@ -60,6 +66,9 @@ async function act(request: Request, name: string, run: (values: Record<string, 
   if (!r.ok) return r.failure;
   return { done: { action: name, message: r.data } };
 }
+
+/** A number typed in the rules form; empty is missing (the schema names what is missing). */
+const typedNumber = (raw: string | undefined) => (raw?.trim() ? Number(raw.trim()) : undefined);
 
 const settledMessage = (what: string, x: { refundFen: number; forfeitFen: number }) =>
   `${what}。${x.refundFen ? `保证金 ${formatFen(x.refundFen)} 已退回钱包` : '没有需要退回的保证金'}${x.forfeitFen ? `，按规则扣除 ${formatFen(x.forfeitFen)}` : ''}。`;
@@ -112,6 +121,27 @@ export const actions: Actions = {
       await locals.services.requirements.select(locals.actor, params.id, v.providerId ?? '');
       return `已选中 ${v.providerName || '服务机构'}，项目进入待实施。请与服务机构签订协议。`;
     }),
+
+  /** 二次竞价规则: checked with the service's schema on the page first, so every field shows its message at once. */
+  rules: async ({ request, locals, params }) => {
+    const values = formValues(await request.formData());
+    const yuan = parseYuanInput(values.minDecreaseYuan);
+    const input = {
+      minDecreasePercent: typedNumber(values.minDecreasePercent),
+      minDecreaseFen: yuan.fen,
+      snipeWindowSeconds: typedNumber(values.snipeWindowSeconds),
+      maxExtensions: typedNumber(values.maxExtensions),
+      extensionRule: values.extensionRule || undefined,
+      maxExtensionMinutes: typedNumber(values.maxExtensionMinutes),
+    };
+    const parsed = RoomRulesInput.safeParse(input);
+    const fields = { ...(parsed.success ? {} : fieldErrors(parsed.error)), ...(yuan.error ? { minDecreaseFen: yuan.error } : {}) };
+    const rename = { minDecreaseFen: 'minDecreaseYuan' };
+    if (Object.keys(fields).length) return fieldFailure(values, fields, { action: 'rules', rename });
+    const r = await runAction(values, () => locals.services.rooms.updateRules(locals.actor, params.id, input), { action: 'rules', rename });
+    if (!r.ok) return r.failure;
+    return { done: { action: 'rules', message: '二次竞价规则已保存，服务机构投标前即可看到。' } };
+  },
 
   drop: ({ request, locals }) =>
     act(request, 'drop', async (v) => {
