@@ -1,6 +1,6 @@
 import { and, asc, count, desc, eq, gte, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import type { PgInsertValue, PgUpdateSetSource } from 'drizzle-orm/pg-core';
-import type { DbOrTx, Tx } from '../../db/client';
+import { rowsOf, type DbOrTx, type Tx } from '../../db/client';
 import { files, organisations, productCategories, productImages, products } from '../../db/schema';
 import { containsPattern } from '../shared/like';
 import type { ProductStatus } from './catalog.machine';
@@ -59,6 +59,12 @@ interface ListedFilter {
  * (the uploads' owner, purpose and bytes) next to the product images made from them.
  */
 export const catalogRepo = {
+  /** The catalog version: the sum of its stripes (catalog.cache.ts), written out (it is read on every catalog view). */
+  async catalogVersion(q: DbOrTx): Promise<string> {
+    const [row] = rowsOf<{ v: string | null }>(await q.execute(sql`select sum(version)::text as v from catalog_versions`));
+    return row?.v ?? '0';
+  },
+
   listCategories: (q: DbOrTx) => q.select().from(productCategories).orderBy(asc(productCategories.sort), asc(productCategories.code)),
 
   /** The uploads behind the image ids: owner, purpose, subject and type. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import sharp from 'sharp';
 import { z } from 'zod';
-import type { Db, DbOrTx, Tx } from '../../db/client';
+import type { Db, Tx } from '../../db/client';
 import { fileUrl, IMAGE_TYPES, type FileService } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
 import { recordAudit } from '../audit/audit';
@@ -12,6 +12,7 @@ import { isRegionCode, regionName } from '../shared/regions';
 import { searchQuery, searchVector } from '../shared/search-text';
 import { parseInput } from '../shared/validate';
 import { ACTION_BY, canSeeProduct, decideProductAction, PRODUCT_STATUS_LABELS, type ProductAction, type ProductStatus } from './catalog.machine';
+import { createCatalogVersion, VersionedCache } from './catalog.cache';
 import { catalogRepo, type CardRow, type ProductImageInsert } from './catalog.repo';
 import {
   AdminProductsQuery,
@@ -40,6 +41,16 @@ export interface CatalogDeps {
 export type CategoryNode = ProductCategoryView;
 /** A product as lists show it. */
 export type ProductCard = ProductCardView;
+/** One page of a catalog search. */
+interface SearchPage {
+  items: ProductCard[];
+  total: number;
+  page: number;
+  pageSize: number;
+  sort: SearchQuery['sort'];
+}
+type SearchQuery = z.output<typeof ProductSearchQuery>;
+type ProductWithMerchant = NonNullable<Awaited<ReturnType<typeof catalogRepo.findWithMerchant>>>;
 
 const NOT_FOUND = '商品不存在或已下架';
 /** The last part of a region's joined name: 酉阳土家族苗族自治县, 花田乡. */
@@ -69,6 +80,10 @@ export async function makeImageVariants(bytes: Uint8Array) {
  * Only listed products of active merchants are visible to others; everything else is NOT_FOUND to them.
  */
 export function createCatalogService({ db, clock, files: fileService, messages }: CatalogDeps) {
+  // Views every visitor sees alike, under the catalog version (catalog.cache.ts): checked on each read.
+  const version = createCatalogVersion(() => catalogRepo.catalogVersion(db));
+  const searches = new VersionedCache<SearchPage>(500);
+  const productRows = new VersionedCache<ProductWithMerchant | undefined>(2000);
   let categoryCache: Promise<{ tree: CategoryNode[]; names: Map<string, { name: string; parentCode?: string; parentName?: string }> }> | undefined;
   const categories = () =>
     (categoryCache ??= catalogRepo
@@ -158,15 +173,43 @@ export function createCatalogService({ db, clock, files: fileService, messages }
     return p;
   }
 
-  /** The product with its merchant, or undefined. */
-  async function loadWithMerchant(q: DbOrTx, id: string) {
+  /** The product with its merchant (any status: who may see it is decided per viewer), or undefined; cached under `at`. */
+  async function loadWithMerchant(id: string, at?: string) {
     if (!z.uuid().safeParse(id).success) return undefined;
-    return catalogRepo.findWithMerchant(q, id);
+    const v = at ?? (await version.current());
+    return productRows.get(v, id, () => catalogRepo.findWithMerchant(db, id));
+  }
+
+  /** The visible product for `actor`, or NOT_FOUND. */
+  async function visibleProduct(actor: Actor | null, id: string, at?: string) {
+    const row = await loadWithMerchant(id, at);
+    if (!row || !canSeeProduct({ status: row.p.status, merchantId: row.p.merchantId, merchantActive: row.merchantStatus === 'active' }, viewerOf(actor))) {
+      throw new AppError('NOT_FOUND', NOT_FOUND);
+    }
+    return detailView(row, actor);
+  }
+
+  /** One page of the search (the query parsed), cached under `at`: the same for every viewer. */
+  async function searchPage(q: SearchQuery, at?: string): Promise<SearchPage> {
+    if (q.category && !(await categories()).names.has(q.category)) throw new AppError('VALIDATION', '商品分类不存在', { category: '商品分类不存在' });
+    const v = at ?? (await version.current());
+    return searches.get(v, JSON.stringify(q), async () => {
+      const text = q.q?.replace(/\s+/g, ' ').trim();
+      const tsq = text ? searchQuery(text) : undefined;
+      const { rows, total } = await catalogRepo.searchListed(
+        db,
+        { text, tsq, category: q.category, origin: q.origin, merchantId: q.merchantId, priceMin: q.priceMin, priceMax: q.priceMax },
+        q.sort,
+        q.page,
+        q.pageSize,
+      );
+      return { items: rows.map(toCard), total, page: q.page, pageSize: q.pageSize, sort: q.sort };
+    });
   }
 
   const viewerOf = (actor: Actor | null) => (actor ? { organisationId: actor.organisation?.organisationId, isOperator: actor.isOperator } : null);
 
-  async function detailView(row: NonNullable<Awaited<ReturnType<typeof loadWithMerchant>>>, actor: Actor | null) {
+  async function detailView(row: ProductWithMerchant, actor: Actor | null) {
     const { p } = row;
     const c = (await categories()).names.get(p.categoryCode);
     const privileged = Boolean(actor && (actor.isOperator || actor.organisation?.organisationId === p.merchantId));
@@ -191,7 +234,7 @@ export function createCatalogService({ db, clock, files: fileService, messages }
         regionName: regionName(row.merchantRegion),
         contactPhone: p.contactPhone,
       },
-      imageIds: p.imageIds,
+      imageIds: [...p.imageIds],
       images: p.imageIds.map((id) => ({
         fileId: id,
         thumbUrl: productImageUrl(id, 'thumb'),
@@ -403,16 +446,23 @@ export function createCatalogService({ db, clock, files: fileService, messages }
 
     /** 商品详情 with the merchant's name, contact phone and region. Not listed (or merchant disabled): NOT_FOUND except to the merchant and operators. */
     async product(actor: Actor | null, id: string) {
-      const row = await loadWithMerchant(db, id);
-      if (!row || !canSeeProduct({ status: row.p.status, merchantId: row.p.merchantId, merchantActive: row.merchantStatus === 'active' }, viewerOf(actor))) {
-        throw new AppError('NOT_FOUND', NOT_FOUND);
-      }
-      return detailView(row, actor);
+      return visibleProduct(actor, id);
+    },
+
+    /**
+     * 商品详情页: the product as `product` gives it and up to 10 other listed products of its merchant,
+     * best-selling first; both read at one catalog version. Errors: NOT_FOUND.
+     */
+    async productPage(actor: Actor | null, id: string) {
+      const at = await version.current();
+      const product = await visibleProduct(actor, id, at);
+      const more = await searchPage(parseInput(ProductSearchQuery, { merchantId: product.merchant.id, sort: 'sales', pageSize: 11 }), at);
+      return { product, more: more.items.filter((p) => p.id !== product.id).slice(0, 10) };
     },
 
     /** Whether `actor` may see the product's images (the files access check for purpose 'product'). */
     async canReadImage(actor: Actor | null, productId: string) {
-      const row = await loadWithMerchant(db, productId);
+      const row = await loadWithMerchant(productId);
       return Boolean(
         row && canSeeProduct({ status: row.p.status, merchantId: row.p.merchantId, merchantActive: row.merchantStatus === 'active' }, viewerOf(actor)),
       );
@@ -454,19 +504,8 @@ export function createCatalogService({ db, clock, files: fileService, messages }
      * second level), origin (any region prefix), merchant and price; sorted by relevance, newest,
      * price or sales. Errors: VALIDATION (query fields).
      */
-    async search(raw: unknown) {
-      const q = parseInput(ProductSearchQuery, raw ?? {});
-      if (q.category && !(await categories()).names.has(q.category)) throw new AppError('VALIDATION', '商品分类不存在', { category: '商品分类不存在' });
-      const text = q.q?.replace(/\s+/g, ' ').trim();
-      const tsq = text ? searchQuery(text) : undefined;
-      const { rows, total } = await catalogRepo.searchListed(
-        db,
-        { text, tsq, category: q.category, origin: q.origin, merchantId: q.merchantId, priceMin: q.priceMin, priceMax: q.priceMax },
-        q.sort,
-        q.page,
-        q.pageSize,
-      );
-      return { items: rows.map(toCard), total, page: q.page, pageSize: q.pageSize, sort: q.sort };
+    async search(raw: unknown): Promise<SearchPage> {
+      return searchPage(parseInput(ProductSearchQuery, raw ?? {}));
     },
 
     /**

@@ -1,6 +1,7 @@
 import {
   addresses as addressTable,
   cartItems,
+  catalogVersions,
   individualProfiles,
   mallOrderEvents,
   mallOrderLines,
@@ -47,6 +48,7 @@ export const mallContext = defineContext({
     productCategories,
     products,
     productImages,
+    catalogVersions,
     addresses: addressTable,
     cartItems,
     mallOrders,

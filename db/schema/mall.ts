@@ -123,6 +123,17 @@ export const products = pgTable(
   ],
 );
 
+/**
+ * The catalog's version, in stripes: every transaction that changes a product, or a merchant's name,
+ * region or status, adds 1 to one stripe (chosen by its transaction id) as it commits (triggers of
+ * migration 0023), so the sum of the stripes changes with every such commit. Anonymous catalog views
+ * are cached under the sum they were read after (core/mall/catalog.cache.ts). Only the triggers write it.
+ */
+export const catalogVersions = pgTable('catalog_versions', {
+  stripe: smallint('stripe').primaryKey(),
+  version: bigint('version', { mode: 'number' }).notNull().default(0),
+});
+
 /** Resized copies of product images (list thumbnail and detail size), made once at upload. */
 export const productImages = pgTable(
   'product_images',

@@ -3,11 +3,10 @@ import { orError, formAction, formValues } from '$lib/server/session';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
-  const product = await orError(() => locals.services.catalog.product(locals.actor, params.id));
-  const more = await locals.services.catalog.search({ merchantId: product.merchant.id, sort: 'sales', pageSize: 11 });
+  const { product, more } = await orError(() => locals.services.catalog.productPage(locals.actor, params.id));
   return {
     product,
-    more: more.items.filter((p) => p.id !== product.id).slice(0, 10),
+    more,
     signedIn: Boolean(locals.actor),
     mobile: locals.user?.mobile ?? null,
   };
