@@ -56,7 +56,8 @@ export function createCatalogVersion(readVersion: () => Promise<string>): Catalo
   return { current: coalescedRead(readVersion) };
 }
 
-const newer = (a: string, b: string) => BigInt(a) > BigInt(b);
+/** `a` > `b` for versions written as decimal strings without leading zeros (no BigInt on every lookup). */
+const newer = (a: string, b: string) => (a.length === b.length ? a > b : a.length > b.length);
 
 /** Makes a shared value read-only, so no caller can change what the next visitor is served. */
 function deepFreeze<T>(value: T): T {
