@@ -15,6 +15,24 @@ export type DbOrTx = Db | Tx;
 /** The rows of `db.execute(...)`: postgres.js answers an array, PGlite `{ rows }`. */
 export const rowsOf = <T = unknown>(r: unknown): T[] => (Array.isArray(r) ? r : ((r as { rows?: T[] }).rows ?? [])) as T[];
 
+type StatementClient =
+  | { unsafe(text: string, params: unknown[], options: { prepare: boolean }): Promise<unknown[]> }
+  | { query(text: string, params: unknown[]): Promise<{ rows: unknown[] }> };
+
+/**
+ * Runs one hand-written statement with `$1…` parameters on `q` (the database or a transaction). On
+ * PostgreSQL it is a named prepared statement: parsed and planned once per connection, not on every
+ * call, and not built by the query builder. For the few statements of a hot path (a bid: rooms.repo.ts),
+ * where building and planning cost more than running; rows come back under their database names as the
+ * driver parses them (map them with table-rows.ts tableRow). Everywhere else, the query builder.
+ */
+export async function runStatement<T>(q: DbOrTx, text: string, params: unknown[]): Promise<T[]> {
+  // drizzle keeps the driver's client (the pool, or the transaction's connection) on its session.
+  const client = (q as unknown as { session: { client: StatementClient } }).session.client;
+  if ('unsafe' in client) return (await client.unsafe(text, params, { prepare: true })) as T[];
+  return (await client.query(text, params)).rows as T[];
+}
+
 export interface DbHandle {
   db: Db;
   kind: 'postgres' | 'pglite';

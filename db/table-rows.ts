@@ -25,9 +25,12 @@ export function tableRow<T extends Table>(table: T, raw: Record<string, unknown>
 
 /** `alias.col as prefixcol, …` for every column of a table: its columns beside another table's in one row. */
 export function prefixedColumns(table: Table, alias: string, prefix: string): SQL {
-  return sql.raw(
-    entries(table)
-      .map(([, c]) => `${alias}.${c.name} as ${prefix}${c.name}`)
-      .join(', '),
-  );
+  return sql.raw(prefixedColumnList(table, alias, prefix));
+}
+
+/** The same list as text, for a statement written out whole (db/client.ts runStatement). */
+export function prefixedColumnList(table: Table, alias: string, prefix: string): string {
+  return entries(table)
+    .map(([, c]) => `${alias}.${c.name} as ${prefix}${c.name}`)
+    .join(', ');
 }

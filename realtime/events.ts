@@ -1,5 +1,6 @@
 /** The typed socket.io contract shared by the server and the browser. */
 import type { Actor } from '../core/shared/actor';
+import type { Publication } from '../core/shared/publisher';
 import type { RoomSnapshot, TypedRoomEvent } from '../core/rooms/rooms.schema';
 import type { NegotiationMessageView } from '../core/tenders/tenders.schema';
 import type { z } from 'zod';
@@ -121,7 +122,10 @@ export interface ClientToServerEvents {
   'imports:unwatch': (p: { batchId: string }, ack?: Ack<null>) => void;
 }
 
-export type InterServerEvents = Record<string, never>;
+/** Between realtime nodes: publications each node delivers to its own sockets (realtime/sockets/io.ts). */
+export interface InterServerEvents {
+  'publish:batch': (items: Publication[]) => void;
+}
 
 export interface RoomMembership {
   role: 'enterprise' | 'provider' | 'operator';

@@ -1,6 +1,6 @@
 import { and, eq, gt, lte, sql, type SQL } from 'drizzle-orm';
 import { alias } from 'drizzle-orm/pg-core';
-import { rowsOf, type DbOrTx } from '../../db/client';
+import { rowsOf, runStatement, type DbOrTx } from '../../db/client';
 import { priceRounds, roomEvents, tenderRooms, type RoomEventRow } from '../../db/schema';
 import type { Publisher } from '../shared/publisher';
 import { chainHashes, GENESIS_HASH, verifyChain, type ChainVerdict } from './room-chain';
@@ -56,7 +56,7 @@ export interface RoomLogHead {
  * Statements: one to lock the room row and read its head (an upsert, so a room's first event creates
  * it), one to move the head and insert the events. A caller that already holds the room row's lock in
  * this transaction passes the `head` it read under that lock (a bid does: rooms.repo.ts
- * lockOpenRoundWithRequirement), and the append is one statement as before the chain. `events` may be a
+ * readBidState with its lock), and the append is one statement as before the chain. `events` may be a
  * function of the head (a round's close quotes the log's hash). `alongside` adds one more write to the
  * same statement, given the first event's sequence number (a bid stores it).
  */
@@ -72,6 +72,30 @@ export async function appendRoomEvents(
   const head = knownHead ?? (await lockRoomHead(tx, requirementId, now));
   const list = typeof events === 'function' ? events(head) : events;
   if (!list.length) return [];
+  const { appended, hashes } = chained(requirementId, head, list, now);
+  const n = list.length;
+  const first = head.seq + 1;
+  const result = await tx.execute(sql`
+    with room as (
+      update ${tenderRooms} set seq = ${head.seq + n}, last_hash = ${hashes.at(-1)!}, updated_at = ${now.toISOString()}::timestamptz
+      where requirement_id = ${requirementId} and seq = ${head.seq}
+      returning seq
+    ), appended as (
+      insert into ${roomEvents} (requirement_id, seq, type, audience, payload, created_at, hash)
+      select ${requirementId}::uuid, e.seq, e.type, array(select jsonb_array_elements_text(e.audience)), e.payload, ${now.toISOString()}::timestamptz, e.hash
+      from room, jsonb_to_recordset(${eventRecords(appended, hashes)}::jsonb)
+        as e(seq bigint, type text, audience jsonb, payload jsonb, hash text)
+      returning 1
+    )${alongside ? sql`, alongside as (${alongside(sql`${first}`)})` : sql``}
+    select (select count(*) from room)::int as rooms, (select count(*) from appended)::int as appended`);
+  const row = rowsOf<{ rooms: number; appended: number }>(result)[0]!;
+  // The head moved under us only if a caller passed a head it did not read under the room's lock.
+  if (row.rooms !== 1 || row.appended !== n) throw new Error(`room ${requirementId}: ${row.appended} of ${n} events appended after seq ${head.seq}`);
+  return appended;
+}
+
+/** The events as stored: numbered after the head, their payloads as the JSON they are stored as, and chained. */
+function chained(requirementId: string, head: RoomLogHead, list: RoomEventInput[], now: Date) {
   const at = now.toISOString();
   // What is stored is JSON: hash, return (and later publish) exactly that, not the Dates of the input.
   // Hashed as it reads back: PostgreSQL writes a uuid in lower case.
@@ -87,25 +111,83 @@ export async function appendRoomEvents(
         at,
       }) as RoomEvent,
   );
-  const hashes = chainHashes(head.lastHash ?? GENESIS_HASH, appended);
-  const n = list.length;
-  const first = head.seq + 1;
-  const result = await tx.execute(sql`
-    with room as (
-      update ${tenderRooms} set seq = ${head.seq + n}, last_hash = ${hashes.at(-1)!}, updated_at = ${at}::timestamptz
-      where requirement_id = ${requirementId} and seq = ${head.seq}
-      returning seq
-    ), appended as (
-      insert into ${roomEvents} (requirement_id, seq, type, audience, payload, created_at, hash)
-      select ${requirementId}::uuid, e.seq, e.type, array(select jsonb_array_elements_text(e.audience)), e.payload, ${at}::timestamptz, e.hash
-      from room, jsonb_to_recordset(${JSON.stringify(appended.map((e, i) => ({ seq: e.seq, type: e.type, audience: e.audience, payload: e.payload, hash: hashes[i] })))}::jsonb)
-        as e(seq bigint, type text, audience jsonb, payload jsonb, hash text)
-      returning 1
-    )${alongside ? sql`, alongside as (${alongside(sql`${first}`)})` : sql``}
-    select (select count(*) from room)::int as rooms, (select count(*) from appended)::int as appended`);
-  const row = rowsOf<{ rooms: number; appended: number }>(result)[0]!;
-  // The head moved under us only if a caller passed a head it did not read under the room's lock.
-  if (row.rooms !== 1 || row.appended !== n) throw new Error(`room ${requirementId}: ${row.appended} of ${n} events appended after seq ${head.seq}`);
+  return { appended, hashes: chainHashes(head.lastHash ?? GENESIS_HASH, appended) };
+}
+
+const eventRecords = (appended: RoomEvent[], hashes: string[]) =>
+  JSON.stringify(appended.map((e, i) => ({ seq: e.seq, type: e.type, audience: e.audience, payload: e.payload, hash: hashes[i] })));
+
+/** A bid's offer row, stored with the sequence number of its first event. */
+export interface BidOffer {
+  id: string;
+  roundId: string;
+  providerId: string;
+  submittedBy: string;
+  priceFen: number;
+  previousPriceFen: number;
+  clientId: string;
+}
+
+/*
+ * A bid's whole write as one statement, outside any transaction, on the state the bid was decided on
+ * (rooms.repo.ts readBidState, read without locks): it locks the round while it is still open with the
+ * same deadline (so a close waits for it, and it waits for a close, as under the locked path), then moves
+ * the room's head only if it is still the one read, and appends the events and the offer only then.
+ * Nothing is written when anything changed in between: the caller reads again.
+ */
+const APPEND_BID = `
+  with round as (
+    select id from price_rounds where id = $6::uuid and status = 'open' and closes_at = $7::timestamptz for update
+  ), room as (
+    update tender_rooms set seq = $1::bigint, last_hash = $2::text, updated_at = $3::timestamptz
+    where requirement_id = $4::uuid and seq = $5::bigint and exists (select 1 from round)
+    returning requirement_id
+  ), appended as (
+    insert into room_events (requirement_id, seq, type, audience, payload, created_at, hash)
+    select room.requirement_id, e.seq, e.type, array(select jsonb_array_elements_text(e.audience)), e.payload, $3::timestamptz, e.hash
+    from room, jsonb_to_recordset($8::jsonb) as e(seq bigint, type text, audience jsonb, payload jsonb, hash text)
+    returning 1
+  ), offer as (
+    insert into round_offers (id, round_id, requirement_id, provider_id, submitted_by, price_fen, previous_price_fen, client_id, seq, created_at)
+    select $9::uuid, $6::uuid, room.requirement_id, $10::uuid, $11::uuid, $12::bigint, $13::bigint, $14::text, $5::bigint + 1, $3::timestamptz
+    from room
+    returning 1
+  )
+  select (select count(*) from room)::int as rooms, (select count(*) from appended)::int as appended, (select count(*) from offer)::int as offers`;
+
+/**
+ * Appends a bid's events and its offer in one statement without a transaction, if the room's head is
+ * still `head` and the round still open with the deadline `closesAt`; returns the events as stored, or
+ * undefined when something changed since the bid was decided (nothing is written then).
+ */
+export async function appendBid(
+  q: DbOrTx,
+  requirementId: string,
+  head: RoomLogHead,
+  round: { id: string; closesAt: Date },
+  events: RoomEventInput[],
+  offer: BidOffer,
+  now: Date,
+): Promise<RoomEvent[] | undefined> {
+  const { appended, hashes } = chained(requirementId, head, events, now);
+  const [row] = await runStatement<{ rooms: number; appended: number; offers: number }>(q, APPEND_BID, [
+    head.seq + events.length,
+    hashes.at(-1)!,
+    now.toISOString(),
+    requirementId,
+    head.seq,
+    round.id,
+    round.closesAt.toISOString(),
+    eventRecords(appended, hashes),
+    offer.id,
+    offer.providerId,
+    offer.submittedBy,
+    offer.priceFen,
+    offer.previousPriceFen,
+    offer.clientId,
+  ]);
+  if (!row || row.rooms === 0) return undefined;
+  if (row.appended !== events.length || row.offers !== 1) throw new Error(`room ${requirementId}: a bid appended ${row.appended} of ${events.length} events`);
   return appended;
 }
 
@@ -166,19 +248,25 @@ export async function providerReceipt(q: DbOrTx, requirementId: string, orgId: s
   return rows.map(({ e, prevHash }) => ({ ...toRoomEvent(e), hash: e.hash, prevHash: e.hash === null ? null : (prevHash ?? GENESIS_HASH) }));
 }
 
-/** Sends committed events to the sockets of their audience (and to operators watching). */
+/**
+ * Sends committed events to the sockets of their audience (and to operators watching): one publication
+ * per event, all of them together (between realtime nodes, one message for a bid's events).
+ */
 export async function publishRoomEvents(publisher: Publisher, events: RoomEvent[]) {
-  for (const e of events) {
-    const rooms = new Set<string>();
-    for (const a of e.audience) {
-      if (a === 'all') rooms.add(roomChannels.all(e.requirementId));
-      else if (a === 'enterprise') rooms.add(roomChannels.enterprise(e.requirementId));
-      else rooms.add(roomChannels.provider(e.requirementId, a.slice('provider:'.length)));
-    }
-    if (!rooms.has(roomChannels.all(e.requirementId))) rooms.add(roomChannels.operators(e.requirementId));
-    // One emit to all its rooms: one message between nodes, and a socket in two of them gets it once.
-    await publisher.publish([...rooms], 'room:event', e);
-  }
+  if (!events.length) return;
+  await publisher.publishAll(
+    events.map((e) => {
+      const rooms = new Set<string>();
+      for (const a of e.audience) {
+        if (a === 'all') rooms.add(roomChannels.all(e.requirementId));
+        else if (a === 'enterprise') rooms.add(roomChannels.enterprise(e.requirementId));
+        else rooms.add(roomChannels.provider(e.requirementId, a.slice('provider:'.length)));
+      }
+      if (!rooms.has(roomChannels.all(e.requirementId))) rooms.add(roomChannels.operators(e.requirementId));
+      // One emit to all its rooms: a socket in two of them gets it once.
+      return { room: [...rooms], event: 'room:event', payload: e };
+    }),
+  );
 }
 
 /** The audiences a member of the room belongs to. */

@@ -1,7 +1,9 @@
 import { and, asc, eq, inArray, lte, sql, type SQL } from 'drizzle-orm';
 import { z } from 'zod';
-import type { DbOrTx } from '../../db/client';
+import { runStatement, type DbOrTx } from '../../db/client';
+import { prefixedColumnList, tableRow } from '../../db/table-rows';
 import { priceRounds, proposals, requirements, roundOffers, tenderRooms, type PriceRoundRow, type RoundOfferRow } from '../../db/schema';
+import type { RoomLogHead } from './room-log';
 import { DEFAULT_ROUND_RULES, type RoundRules } from './rooms.machine';
 
 /**
@@ -62,6 +64,58 @@ export interface StandingRow {
 }
 
 /**
+ * The standings as written-out SQL (run as a prepared statement: rooms read them on every bid), with
+ * the places of its inputs filled in by the caller: the requirement, its tender round, whether offers of
+ * a round still open are left out, and the resent bid's bidder and client id (null: none).
+ */
+const standingsSql = (p: { req: string; round: string; sealed: string; org: string; client: string }) => `
+  select p.provider_id, p.price_fen, p.updated_at, agg.lowest_fen, agg.last_at, agg.in_open_round, agg.replay
+  from proposals p
+  left join (
+    select o.provider_id, min(o.price_fen) as lowest_fen, max(o.created_at) as last_at,
+      (count(*) filter (where pr.status = 'open'))::int as in_open_round,
+      coalesce(bool_or(pr.status = 'open' and o.provider_id = ${p.org} and o.client_id = ${p.client}), false) as replay
+    from round_offers o join price_rounds pr on pr.id = o.round_id
+    where o.requirement_id = ${p.req} and pr.requirement_id = ${p.req} and pr.tender_round = ${p.round} and (not ${p.sealed} or pr.status = 'closed')
+    group by o.provider_id
+  ) agg on agg.provider_id = p.provider_id
+  where p.requirement_id = ${p.req} and p.status in (${LIVE.map((s) => `'${s}'`).join(', ')})`;
+
+const STANDINGS = standingsSql({ req: '$1::uuid', round: '$2::smallint', sealed: '$3::boolean', org: '$4::uuid', client: '$5::text' });
+
+/** A standings row as the driver or JSON gives it: bigints may be strings, timestamps strings. */
+interface RawStanding {
+  provider_id: string;
+  price_fen: number | string;
+  updated_at: Date | string;
+  lowest_fen: number | string | null;
+  last_at: Date | string | null;
+  in_open_round: number | null;
+  replay: boolean | null;
+}
+
+function standingsOf(rows: RawStanding[]): Map<string, StandingRow> {
+  return new Map(
+    rows.map((p) => {
+      const priceFen = Number(p.price_fen);
+      const lowestFen = p.lowest_fen === null ? null : Number(p.lowest_fen);
+      const lower = lowestFen !== null && lowestFen < priceFen;
+      return [
+        p.provider_id,
+        {
+          providerId: p.provider_id,
+          priceFen: lower ? lowestFen : priceFen,
+          at: new Date(lower ? p.last_at! : p.updated_at),
+          proposalPriceFen: priceFen,
+          offersInOpenRound: Number(p.in_open_round ?? 0),
+          replay: Boolean(p.replay),
+        },
+      ];
+    }),
+  );
+}
+
+/**
  * Each live bidder's current price: its lowest offer in this tender round (offers only ever go down,
  * so the lowest is also the latest), else its proposal price; with how many offers it made in the
  * open round. `sealed` leaves out offers of a round still open (what the enterprise may see during a
@@ -73,52 +127,8 @@ export async function loadStandings(
   r: Pick<RoomRequirement, 'id' | 'round'>,
   opts: { sealed: boolean; resend?: { orgId: string; clientId: string } },
 ): Promise<Map<string, StandingRow>> {
-  const open = sql`${priceRounds.status} = 'open'`;
-  const agg = q
-    .select({
-      providerId: roundOffers.providerId,
-      lowestFen: sql<number>`min(${roundOffers.priceFen})`.mapWith(Number).as('lowest_fen'),
-      lastAt: sql<Date>`max(${roundOffers.createdAt})`.mapWith(roundOffers.createdAt).as('last_at'),
-      inOpenRound: sql<number>`count(*) filter (where ${open})`.mapWith(Number).as('in_open_round'),
-      replay: (opts.resend
-        ? sql<boolean>`bool_or(${open} and ${roundOffers.providerId} = ${opts.resend.orgId} and ${roundOffers.clientId} = ${opts.resend.clientId})`
-        : sql<boolean>`false`
-      ).as('replay'),
-    })
-    .from(roundOffers)
-    .innerJoin(priceRounds, eq(priceRounds.id, roundOffers.roundId))
-    .where(and(eq(roundOffers.requirementId, r.id), eq(priceRounds.tenderRound, r.round), opts.sealed ? eq(priceRounds.status, 'closed') : undefined))
-    .groupBy(roundOffers.providerId)
-    .as('agg');
-  const rows = await q
-    .select({
-      providerId: proposals.providerId,
-      priceFen: proposals.priceFen,
-      at: proposals.updatedAt,
-      lowestFen: agg.lowestFen,
-      lastAt: agg.lastAt,
-      inOpenRound: agg.inOpenRound,
-      replay: agg.replay,
-    })
-    .from(proposals)
-    .leftJoin(agg, eq(agg.providerId, proposals.providerId))
-    .where(and(eq(proposals.requirementId, r.id), inArray(proposals.status, [...LIVE])));
-  return new Map(
-    rows.map((p) => {
-      const lower = p.lowestFen !== null && p.lowestFen < p.priceFen;
-      return [
-        p.providerId,
-        {
-          providerId: p.providerId,
-          priceFen: lower ? p.lowestFen! : p.priceFen,
-          at: lower ? new Date(p.lastAt!) : p.at,
-          proposalPriceFen: p.priceFen,
-          offersInOpenRound: Number(p.inOpenRound ?? 0),
-          replay: Boolean(p.replay),
-        },
-      ];
-    }),
-  );
+  const rows = await runStatement<RawStanding>(q, STANDINGS, [r.id, r.round, opts.sealed, opts.resend?.orgId ?? null, opts.resend?.clientId ?? null]);
+  return standingsOf(rows);
 }
 
 /** The price rounds of one tender round, in order. */
@@ -160,21 +170,41 @@ export async function insertRound(q: DbOrTx, values: typeof priceRounds.$inferIn
   return row!;
 }
 
+/** What a bid is decided on: the open round, its requirement's owner and tender round, the room log's head and the standings. */
+export interface BidState {
+  r: Pick<RoomRequirement, 'id' | 'organisationId' | 'round'>;
+  round: PriceRoundRow;
+  head: RoomLogHead;
+  standings: Map<string, StandingRow>;
+}
+
+const BID_STATE = `
+  select ${prefixedColumnList(priceRounds, 'pr', 'pr_')}, r.organisation_id as r_organisation_id, r.round as r_round,
+    tr.seq::int as head_seq, tr.last_hash as head_last_hash,
+    (select coalesce(json_agg(s), '[]'::json) from (${standingsSql({ req: '$1::uuid', round: 'r.round', sealed: 'false', org: '$2::uuid', client: '$3::text' })}) s) as standings
+  from price_rounds pr
+  join requirements r on r.id = pr.requirement_id
+  join tender_rooms tr on tr.requirement_id = pr.requirement_id
+  where pr.requirement_id = $1::uuid and pr.status = 'open'`;
+const BID_STATE_LOCKED = `${BID_STATE} for update of pr, tr`;
+
 /**
- * The open round of a requirement with its requirement, the round row locked: bids of one room queue
- * here. The room's row is locked too and its log head returned, so the bid's events are hashed from it
- * without reading it again (a round exists only in a room that has events, so the row is there).
+ * Everything a bid is decided on, read in one statement (one snapshot): the requirement's open round,
+ * the room's log head, and the standings with whether this bidder already used this client id. With
+ * `lock` (inside a transaction) the round's and the room's rows stay locked until it ends; without, a
+ * bid's write checks that nothing changed since (room-log.ts appendBid). Undefined: no open round.
  */
-export async function lockOpenRoundWithRequirement(q: DbOrTx, requirementId: string) {
-  if (!z.uuid().safeParse(requirementId).success) return undefined;
-  const [row] = await q
-    .select({ r: requirements, round: priceRounds, head: { seq: tenderRooms.seq, lastHash: tenderRooms.lastHash } })
-    .from(priceRounds)
-    .innerJoin(requirements, eq(requirements.id, priceRounds.requirementId))
-    .innerJoin(tenderRooms, eq(tenderRooms.requirementId, priceRounds.requirementId))
-    .where(and(eq(priceRounds.requirementId, requirementId), eq(priceRounds.status, 'open')))
-    .for('update', { of: [priceRounds, tenderRooms] });
-  return row;
+export async function readBidState(q: DbOrTx, requirementId: string, resend: { orgId: string | null; clientId: string }, lock: boolean): Promise<BidState | undefined> {
+  if (!isUuid(requirementId)) return undefined;
+  const [row] = await runStatement<Record<string, unknown>>(q, lock ? BID_STATE_LOCKED : BID_STATE, [requirementId, resend.orgId, resend.clientId]);
+  if (!row) return undefined;
+  const round = tableRow(priceRounds, row, 'pr_');
+  return {
+    r: { id: round.requirementId, organisationId: row.r_organisation_id as string, round: Number(row.r_round) },
+    round,
+    head: { seq: Number(row.head_seq), lastHash: (row.head_last_hash as string | null) ?? null },
+    standings: standingsOf((typeof row.standings === 'string' ? JSON.parse(row.standings) : row.standings) as RawStanding[]),
+  };
 }
 
 /** A bidder's offer in a round by its client id (a resent bid). */

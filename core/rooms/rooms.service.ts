@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Db, DbOrTx } from '../../db/client';
 import type { SQL } from 'drizzle-orm';
+import type { PriceRoundRow } from '../../db/schema';
 import { toFileView, type FileService } from '../files/files.service';
 import type { MessageService } from '../notifications/messages.service';
 import type { OrganisationService } from '../organisations/organisations.service';
@@ -13,6 +14,7 @@ import { OUTBOX_PREFIX, type JobQueue } from '../jobs/jobs.service';
 import type { Publisher } from '../shared/publisher';
 import { parseInput } from '../shared/validate';
 import {
+  appendBid,
   appendRoomEvents,
   audiencesOf,
   currentSeq,
@@ -113,6 +115,19 @@ export function createRoomService(deps: RoomDeps) {
   }
 
   const standings = repo.loadStandings;
+
+  /**
+   * Runs `work` after every earlier call with the same key has finished (this process only): the bids of
+   * one room, decided one after another on this node instead of racing to the room's head.
+   */
+  const queues = new Map<string, Promise<unknown>>();
+  function inRoomOrder<T>(key: string, work: () => Promise<T>): Promise<T> {
+    const run = (queues.get(key) ?? Promise.resolve()).then(work, work);
+    const tail = run.catch(() => undefined);
+    queues.set(key, tail);
+    void tail.then(() => queues.get(key) === tail && queues.delete(key));
+    return run;
+  }
 
   const timing = () => settings.get('rooms.timing');
 
@@ -411,65 +426,65 @@ export function createRoomService(deps: RoomDeps) {
      * bid with the same clientId returns the first one (`replayed`) and counts once. Errors:
      * ROUND_CLOSED (no open round, or the server clock is past its deadline), FORBIDDEN (not in
      * this round), VALIDATION (not low enough: see decideRevisedPrice).
+     *
+     * Two statements and no transaction in the usual case: one read of everything the bid is decided
+     * on (round, log head, standings: one snapshot), then one write that appends the events and the
+     * offer only if the room's head and the round are still as read (room-log.ts appendBid); when they
+     * are not, another bid came first and this one is decided again on the new state. A bid that moves
+     * the deadline, or one that lost that race three times, takes the locked path: a transaction that
+     * locks the round and the room first. Either way bids of one room are decided one after another.
      */
     async submitOffer(actor: Actor | null, requirementId: string, raw: unknown) {
       const a = requireActor(actor);
       const input = parseInput(SubmitOfferInput, raw);
       const orgId = a.organisation?.organisationId;
-      let extendedTo: Date | undefined;
-      const { result } = await commit(async (tx, append) => {
-        // The requirement with its open round, whose row is locked: bids of one room queue here.
-        if (!repo.isUuid(requirementId)) throw new AppError('NOT_FOUND', '项目不存在');
-        const row = await repo.lockOpenRoundWithRequirement(tx, requirementId);
-        // Refusals take the slow path, so they answer exactly as the room's membership rules say.
-        const refuse = async (code: 'FORBIDDEN' | 'ROUND_CLOSED') => {
-          const m = await member(a, requirementId, tx);
-          if (m.role !== 'provider' || code === 'FORBIDDEN') throw new AppError('FORBIDDEN', '只有参加本轮二次竞价的服务机构可以报价');
-          throw new AppError('ROUND_CLOSED', '当前没有进行中的二次竞价');
-        };
-        if (!row) return refuse('ROUND_CLOSED');
-        const { r, round, head } = row;
-        if (!orgId || orgId === r.organisationId || a.isOperator) return refuse('FORBIDDEN');
-        // Read after the lock is held, so it includes every bid committed before this one.
-        const all = await standings(tx, r, { sealed: false, resend: { orgId, clientId: input.clientId } });
+      if (!repo.isUuid(requirementId)) throw new AppError('NOT_FOUND', '项目不存在');
+      const resend = { orgId: orgId ?? null, clientId: input.clientId };
+
+      // Refusals take the slow path, so they answer exactly as the room's membership rules say.
+      const refuse = async (code: 'FORBIDDEN' | 'ROUND_CLOSED', q: DbOrTx): Promise<never> => {
+        const m = await member(a, requirementId, q);
+        if (m.role !== 'provider' || code === 'FORBIDDEN') throw new AppError('FORBIDDEN', '只有参加本轮二次竞价的服务机构可以报价');
+        throw new AppError('ROUND_CLOSED', '当前没有进行中的二次竞价');
+      };
+
+      /** The bid decided on a state read after every earlier bid of the room committed: a replay, or its events and offer. */
+      const decide = async (state: repo.BidState | undefined, q: DbOrTx) => {
+        if (!state) return refuse('ROUND_CLOSED', q);
+        const { r, round, standings: all } = state;
+        if (!orgId || orgId === r.organisationId || a.isOperator) return refuse('FORBIDDEN', q);
         const mine = all.get(orgId);
-        if (!mine) return refuse('FORBIDDEN');
+        if (!mine) return refuse('FORBIDDEN', q);
         const ranksBefore = participantRanks(round, all);
         if (mine.replay) {
-          const dup = await repo.findOfferByClientId(tx, round.id, orgId, input.clientId);
-          return { offer: dup!, round, rank: ranksBefore.get(orgId) ?? null, replayed: true };
+          const dup = (await repo.findOfferByClientId(q, round.id, orgId, input.clientId))!;
+          return { kind: 'replay' as const, offer: dup, seq: dup.seq, round, rank: ranksBefore.get(orgId) ?? null };
         }
         const now = clock.now();
         const previousFen = mine.priceFen;
         // The lowest price standing in the round before this bid: a bid below it is the round's new lowest.
         const roundLowestFen = Math.min(...round.participantIds.map((pid) => all.get(pid)?.priceFen ?? Infinity));
         const decision = decideRevisedPrice(round, { providerId: orgId, priceFen: input.priceFen, previousFen, roundLowestFen }, now);
-        let next = round;
-        if (decision.extended) {
-          next = await repo.extendRound(tx, round.id, decision.closesAt, decision.extensions);
-          await jobs.schedule(tx, { kind: ROUND_CLOSE_JOB, key: round.id, runAt: decision.closesAt });
-          extendedTo = decision.closesAt;
-        }
+        const next = decision.extended ? { ...round, closesAt: decision.closesAt, extensions: decision.extensions } : round;
         all.set(orgId, { ...mine, priceFen: input.priceFen, at: now });
         const ranks = participantRanks(next, all);
         // The bidder's own acknowledgement first: its sequence number is stored with the offer.
         // Other participants hear only when their rank moved (never a rival's price or name).
-        const accepted: RoomEventInput = {
-          type: 'offer:accepted',
-          audience: [`provider:${orgId}`],
-          payload: {
-            roundId: round.id,
-            priceFen: input.priceFen,
-            previousPriceFen: previousFen,
-            rank: ranks.get(orgId),
-            participantCount: next.participantIds.length,
-            at: now,
-            clientId: input.clientId,
-            maxPriceFen: maxRevisedPriceFen(input.priceFen, next),
+        const events: RoomEventInput[] = [
+          {
+            type: 'offer:accepted',
+            audience: [`provider:${orgId}`],
+            payload: {
+              roundId: round.id,
+              priceFen: input.priceFen,
+              previousPriceFen: previousFen,
+              rank: ranks.get(orgId),
+              participantCount: next.participantIds.length,
+              at: now,
+              clientId: input.clientId,
+              maxPriceFen: maxRevisedPriceFen(input.priceFen, next),
+            },
           },
-        };
-        const evs: RoomEventInput[] = [
-          accepted,
           {
             type: 'offer:received',
             audience: ['enterprise'],
@@ -484,7 +499,7 @@ export function createRoomService(deps: RoomDeps) {
             })),
         ];
         if (decision.extended) {
-          evs.push({
+          events.push({
             type: 'round:extended',
             audience: ['enterprise', ...next.participantIds.map((pid) => `provider:${pid}` as Audience)],
             payload: {
@@ -497,11 +512,9 @@ export function createRoomService(deps: RoomDeps) {
             },
           });
         }
-        // The events and the offer in one statement; the offer stores its first event's sequence number.
         const offer = {
           id: randomUUID(),
           roundId: round.id,
-          requirementId: r.id,
           providerId: orgId,
           submittedBy: a.userId,
           priceFen: input.priceFen,
@@ -509,22 +522,70 @@ export function createRoomService(deps: RoomDeps) {
           clientId: input.clientId,
           createdAt: now,
         };
-        // The room row was locked with the round: its head is current, so the append is one statement.
-        const [ack] = await append(r.id, evs, (firstSeq) => repo.insertOfferSql(tx, offer, firstSeq), head);
-        return { offer: { ...offer, seq: ack!.seq }, round: next, rank: ranks.get(orgId) ?? null, replayed: false };
-      });
-      if (extendedTo) await timer.schedule(`${ROUND_TIMER}:${result.round.id}`, extendedTo);
-      return {
-        offer: { id: result.offer.id, priceFen: result.offer.priceFen, previousPriceFen: result.offer.previousPriceFen, at: result.offer.createdAt },
-        roundId: result.round.id,
-        rank: result.rank,
-        participantCount: result.round.participantIds.length,
-        closesAt: result.round.closesAt,
-        maxPriceFen: maxRevisedPriceFen(result.offer.priceFen, result.round),
-        seq: result.offer.seq,
-        replayed: result.replayed,
-        serverTime: clock.now().toISOString(),
+        return { kind: 'bid' as const, offer, round: next, rank: ranks.get(orgId) ?? null, events, extended: decision.extended, now };
       };
+      type Accepted = {
+        kind: 'bid' | 'replay';
+        offer: { id: string; priceFen: number; previousPriceFen: number; createdAt: Date };
+        round: PriceRoundRow;
+        rank: number | null;
+        seq: number;
+      };
+
+      /** The locked path: the round and the room locked first, so no other bid or close comes between. */
+      const locked = async (): Promise<Accepted> => {
+        let extendedTo: Date | undefined;
+        const { result } = await commit(async (tx, append) => {
+          const state = await repo.readBidState(tx, requirementId, resend, true);
+          const d = await decide(state, tx);
+          if (d.kind === 'replay') return d;
+          if (d.extended) {
+            await repo.extendRound(tx, d.round.id, d.round.closesAt, d.round.extensions);
+            await jobs.schedule(tx, { kind: ROUND_CLOSE_JOB, key: d.round.id, runAt: d.round.closesAt });
+            extendedTo = d.round.closesAt;
+          }
+          // The room row was locked with the round: its head is current, so the append is one statement.
+          const [ack] = await append(
+            state!.r.id,
+            d.events,
+            (firstSeq) => repo.insertOfferSql(tx, { ...d.offer, requirementId: state!.r.id }, firstSeq),
+            state!.head,
+          );
+          return { ...d, seq: ack!.seq };
+        });
+        if (extendedTo) await timer.schedule(`${ROUND_TIMER}:${result.round.id}`, extendedTo);
+        return result;
+      };
+
+      // Bids of one room on this node wait for each other: they would only make each other read again.
+      return inRoomOrder(requirementId.toLowerCase(), async () => {
+        let result: Accepted | undefined;
+        for (let attempt = 0; attempt < 3 && !result; attempt++) {
+          const state = await repo.readBidState(db, requirementId, resend, false);
+          const d = await decide(state, db);
+          if (d.kind === 'replay') result = d;
+          else if (d.extended) break;
+          else {
+            const appended = await appendBid(db, state!.r.id, state!.head, state!.round, d.events, d.offer, d.now);
+            if (appended) {
+              await publishRoomEvents(publisher, appended);
+              result = { ...d, seq: appended[0]!.seq };
+            }
+          }
+        }
+        result ??= await locked();
+        return {
+          offer: { id: result.offer.id, priceFen: result.offer.priceFen, previousPriceFen: result.offer.previousPriceFen, at: result.offer.createdAt },
+          roundId: result.round.id,
+          rank: result.rank,
+          participantCount: result.round.participantIds.length,
+          closesAt: result.round.closesAt,
+          maxPriceFen: maxRevisedPriceFen(result.offer.priceFen, result.round),
+          seq: result.seq,
+          replayed: result.kind === 'replay',
+          serverTime: clock.now().toISOString(),
+        };
+      });
     },
 
     /**

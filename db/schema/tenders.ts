@@ -160,6 +160,8 @@ export const proposals = pgTable(
       .on(t.requirementId, t.providerId)
       .where(sql`${t.status} = 'active'`),
     index('proposals_provider_idx').on(t.providerId, t.updatedAt),
+    // A room's standings read a requirement's proposals on every bid (rooms.repo.ts STANDINGS).
+    index('proposals_requirement_idx').on(t.requirementId, t.status),
     check('proposals_price_positive', sql`${t.priceFen} > 0`),
   ],
 );

@@ -9,6 +9,7 @@ import { logger } from '../../core/shared/logger';
 import { failSoftly, publishSafely, watchRedis } from '../../core/shared/redis';
 import { refreshPresence, socketsIn } from './rooms.handlers';
 import { EDGE_LIST } from '../contexts';
+import type { Publication } from '../../core/shared/publisher';
 
 export type BangfuIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -88,9 +89,21 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
   const stopPresence = refreshPresence(io, opts.presenceRefreshMs);
 
   // Services publish in-process; this node forwards to the room (the adapter reaches other nodes).
-  const unsubscribe = platform.publisher.subscribe((room, event, payload) => {
-    io.to(room).emit(event as keyof ServerToClientEvents, payload as never);
-  });
+  // A batch (a bid's room events) is delivered to this node's sockets and sent to the other nodes as one
+  // message, which each delivers to its own: one Redis message instead of one per event.
+  const deliverLocally = (items: Publication[]) => {
+    for (const i of items) io.local.to(i.room).emit(i.event as keyof ServerToClientEvents, i.payload as never);
+  };
+  if (platform.redis) io.on('publish:batch', deliverLocally);
+  const unsubscribe = platform.publisher.subscribe(
+    (room, event, payload) => {
+      io.to(room).emit(event as keyof ServerToClientEvents, payload as never);
+    },
+    (items) => {
+      deliverLocally(items);
+      if (platform.redis) io.serverSideEmit('publish:batch', items);
+    },
+  );
 
   return {
     io,

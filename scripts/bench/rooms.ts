@@ -10,11 +10,12 @@
  * p50/p99, delivery latency p99, lost / duplicated / leaked events, and the ratios to the baseline.
  *
  *   npm run bench:rooms [-- --rooms 200 --rate 500 --seconds 20] [--profile: CPU profiles of the realtime nodes] [--only-a]
+ *     [--keep: leave the seeded database and write its fixture file] [--reuse <fixture file>: run on a kept database]
  *   (DATABASE_URL / REDIS_URL default to the local postgres://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -40,7 +41,13 @@ const redisUrl = (() => {
   return u.toString();
 })();
 const root = fileURLToPath(new URL('../..', import.meta.url));
-const secret = randomBytes(24).toString('hex');
+/** --keep: the seeded database stays and its fixture (with its URL and secret) is written; --reuse <file> runs on it again. */
+const KEEP = process.argv.includes('--keep');
+const REUSE = (() => {
+  const i = process.argv.indexOf('--reuse');
+  return i < 0 ? undefined : (JSON.parse(readFileSync(process.argv[i + 1]!, 'utf8')) as BenchRooms & { dbUrl: string; secret: string });
+})();
+const secret = REUSE?.secret ?? randomBytes(24).toString('hex');
 
 async function waitFor(check: () => Promise<boolean>, what: string, ms = 120_000) {
   const until = Date.now() + ms;
@@ -205,7 +212,7 @@ async function seed(dbUrl: string): Promise<BenchRooms> {
 }
 
 async function main() {
-  const fresh = await freshDatabase(baseUrl, 'bangfu_bench_rooms');
+  const fresh = REUSE ? { name: new URL(REUSE.dbUrl).pathname.slice(1), url: REUSE.dbUrl, drop: async () => {}, keep: async () => {} } : await freshDatabase(baseUrl, 'bangfu_bench_rooms');
   const db = postgres(fresh.url, { max: 1, onnotice: () => {} });
   const dir = mkdtempSync(join(tmpdir(), 'bangfu-bench-rooms-'));
   // Interrupted (Ctrl-C, a timeout): stop the servers and drop the database all the same.
@@ -219,13 +226,19 @@ async function main() {
     });
   }
   try {
-    console.log(`Seeding ${ROOMS} rooms × ${BIDDERS} bidders on PostgreSQL (${fresh.name})…`);
-    const fixture = await seed(fresh.url);
-    const fixtureFile = join(dir, 'rooms.json');
+    if (!REUSE) console.log(`Seeding ${ROOMS} rooms × ${BIDDERS} bidders on PostgreSQL (${fresh.name})…`);
+    const fixture = REUSE ?? { ...(await seed(fresh.url)), dbUrl: fresh.url, secret };
+    const fixtureFile = join(KEEP ? tmpdir() : dir, KEEP ? `${fresh.name}.json` : 'rooms.json');
     writeFileSync(fixtureFile, JSON.stringify(fixture));
-    const sockets = ROOMS * (BIDDERS + 1);
+    if (KEEP) {
+      await fresh.keep();
+      console.log(`--keep: the database ${fresh.name} stays; run again with --reuse ${fixtureFile} (drop it with: dropdb ${fresh.name})`);
+    }
+    // Statistics as a live database has them (autovacuum would gather them soon after the seeding).
+    await db`analyze`;
+    const sockets = fixture.rooms.length * (BIDDERS + 1);
     console.log(
-      `\n${ROOMS} rooms, ${sockets} sockets, target ${RATE} bids/s, ${SECONDS} s measured after 3 s of warm-up; load generator in its own process.\n`,
+      `\n${fixture.rooms.length} rooms, ${sockets} sockets, target ${RATE} bids/s, ${SECONDS} s measured after 3 s of warm-up; load generator in its own process.\n`,
     );
 
     // (a) one node, beside one bare socket.io server.

@@ -1,0 +1,1 @@
+CREATE INDEX "proposals_requirement_idx" ON "proposals" USING btree ("requirement_id","status");
