@@ -117,6 +117,12 @@ function chained(requirementId: string, head: RoomLogHead, list: RoomEventInput[
 const eventRecords = (appended: RoomEvent[], hashes: string[]) =>
   JSON.stringify(appended.map((e, i) => ({ seq: e.seq, type: e.type, audience: e.audience, payload: e.payload, hash: hashes[i] })));
 
+/** The unique violation of a bidder's client id in a round (PostgreSQL names the constraint `constraint_name`, PGlite `constraint`). */
+function clientIdTaken(e: unknown) {
+  const err = e as { code?: string; constraint_name?: string; constraint?: string };
+  return err.code === '23505' && (err.constraint_name ?? err.constraint) === 'round_offers_client_uq';
+}
+
 /** A bid's offer row, stored with the sequence number of its first event. */
 export interface BidOffer {
   id: string;
@@ -157,8 +163,9 @@ const APPEND_BID = `
 
 /**
  * Appends a bid's events and its offer in one statement without a transaction, if the room's head is
- * still `head` and the round still open with the deadline `closesAt`; returns the events as stored, or
- * undefined when something changed since the bid was decided (nothing is written then).
+ * still `head` and the round still open with the deadline `closesAt`; returns the events as stored and
+ * the room's new last hash, or undefined when something changed since the bid was decided or the client
+ * id was already used in the round (nothing is written then).
  */
 export async function appendBid(
   q: DbOrTx,
@@ -168,9 +175,9 @@ export async function appendBid(
   events: RoomEventInput[],
   offer: BidOffer,
   now: Date,
-): Promise<RoomEvent[] | undefined> {
+): Promise<{ events: RoomEvent[]; lastHash: string } | undefined> {
   const { appended, hashes } = chained(requirementId, head, events, now);
-  const [row] = await runStatement<{ rooms: number; appended: number; offers: number }>(q, APPEND_BID, [
+  const run = runStatement<{ rooms: number; appended: number; offers: number }>(q, APPEND_BID, [
     head.seq + events.length,
     hashes.at(-1)!,
     now.toISOString(),
@@ -186,9 +193,14 @@ export async function appendBid(
     offer.previousPriceFen,
     offer.clientId,
   ]);
+  // A client id this bidder already used in the round (a resend decided on a remembered state): nothing written.
+  const [row] = await run.catch((e: unknown) => {
+    if (clientIdTaken(e)) return [];
+    throw e;
+  });
   if (!row || row.rooms === 0) return undefined;
   if (row.appended !== events.length || row.offers !== 1) throw new Error(`room ${requirementId}: a bid appended ${row.appended} of ${events.length} events`);
-  return appended;
+  return { events: appended, lastHash: hashes.at(-1)! };
 }
 
 /** Locks the room's row for the rest of the transaction (creating it on the room's first event) and reads its head. */

@@ -8,7 +8,7 @@ import type { Actor } from '../shared/actor';
 import { DAY, MINUTE } from '../shared/clock';
 import { OUTBOX_PREFIX } from '../jobs/jobs.service';
 import { roomChannels } from './room-log';
-import { CHAT_RECEIPT_TOPIC } from './rooms.service';
+import { CHAT_RECEIPT_TOPIC, createRoomService } from './rooms.service';
 
 let p: Platform;
 const clock = new ManualClock(new Date('2026-11-23T02:00:00Z'));
@@ -195,6 +195,54 @@ describe('second round', () => {
       .map((x) => x.seq)
       .sort((x, y) => x - y);
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+  });
+
+  it('two nodes bidding in one room: each decides on what its last bid left, reads again when the other moved the room on', async () => {
+    const { e, r, bidders, openingAt, ids } = await tender();
+    clock.set(openingAt);
+    await rooms().startRound(e.actor, r.id, { providerIds: ids, durationMinutes: 10 });
+    // A second node: its own service over the same database, remembering its own rooms.
+    const other = createRoomService({
+      db: p.db,
+      clock,
+      publisher: p.publisher,
+      timer: p.timer,
+      jobs: { ...p.jobs, on: () => undefined }, // its job handlers are the first node's
+      messages: p.services.messages,
+      settings: p.services.settings,
+      files: p.services.files,
+      organisations: p.services.organisations,
+    });
+    const node = [rooms(), other];
+    const prices = [2_000_000, 2_500_000, 3_000_000];
+    const acks = [];
+    for (let i = 0; i < 12; i++) {
+      const b = i % 3;
+      prices[b] = Math.floor(prices[b]! * 0.97);
+      acks.push(await node[(i * 7) % 2]!.submitOffer(bidders[b]!.actor, r.id, { priceFen: prices[b], clientId: clientId() }));
+    }
+    // A resend on the node that did not take the bid, and on the one that did: the first offer both times.
+    const id = clientId();
+    prices[0] = Math.floor(prices[0]! * 0.97);
+    const first = await node[0]!.submitOffer(bidders[0]!.actor, r.id, { priceFen: prices[0], clientId: id });
+    for (const n of [node[1]!, node[0]!]) {
+      const again = await n.submitOffer(bidders[0]!.actor, r.id, { priceFen: prices[0], clientId: id });
+      expect(again).toMatchObject({ replayed: true, offer: { id: first.offer.id }, seq: first.seq });
+    }
+    const offers = await p.db.select().from(roundOffers).where(eq(roundOffers.requirementId, r.id));
+    expect(offers).toHaveLength(13);
+    const seqs = (await p.db.select({ seq: roomEvents.seq }).from(roomEvents).where(eq(roomEvents.requirementId, r.id)))
+      .map((x) => x.seq)
+      .sort((x, y) => x - y);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(new Set(acks.map((a) => a.seq)).size).toBe(12);
+    // Ranks as a fresh read gives them, and the log's chain holds.
+    for (const [i, b] of bidders.entries()) {
+      const s = await other.snapshot(b.actor, r.id);
+      if (s.role !== 'provider') throw new Error('provider view expected');
+      expect(s.currentRound?.myRank).toBe([...prices].sort((x, y) => x - y).indexOf(prices[i]!) + 1);
+    }
+    expect(await rooms().verifyLog(e.actor, r.id)).toMatchObject({ ok: true });
   });
 
   it('replays exactly what a member missed, by sequence number, filtered to what it may see', async () => {

@@ -121,6 +121,13 @@ export function createRoomService(deps: RoomDeps) {
    * one room, decided one after another on this node instead of racing to the room's head.
    */
   const queues = new Map<string, Promise<unknown>>();
+
+  /**
+   * Per room, the state its last bid on this node left (round, log head, standings): the next bid is
+   * decided on it without reading, and its write applies only if the room's head is still that one
+   * (anything else in the room, on any node, moves the head: then it reads). At most 2,000 rooms.
+   */
+  const lastBids = new Map<string, repo.BidState>();
   function inRoomOrder<T>(key: string, work: () => Promise<T>): Promise<T> {
     const run = (queues.get(key) ?? Promise.resolve()).then(work, work);
     const tail = run.catch(() => undefined);
@@ -558,18 +565,29 @@ export function createRoomService(deps: RoomDeps) {
       };
 
       // Bids of one room on this node wait for each other: they would only make each other read again.
-      return inRoomOrder(requirementId.toLowerCase(), async () => {
+      const key = requirementId.toLowerCase();
+      return inRoomOrder(key, async () => {
         let result: Accepted | undefined;
         for (let attempt = 0; attempt < 3 && !result; attempt++) {
-          const state = await repo.readBidState(db, requirementId, resend, false);
-          const d = await decide(state, db);
+          // The state this node's last bid in the room left, else read: the write checks it is still current.
+          const remembered = attempt === 0 ? lastBids.get(key) : undefined;
+          const state = remembered ?? (await repo.readBidState(db, requirementId, resend, false));
+          lastBids.delete(key);
+          // A remembered state knows nothing of resends: a bid it refuses is decided again on a fresh read.
+          const d = remembered ? await decide(state, db).catch(() => undefined) : await decide(state, db);
+          if (!d) continue;
           if (d.kind === 'replay') result = d;
           else if (d.extended) break;
           else {
-            const appended = await appendBid(db, state!.r.id, state!.head, state!.round, d.events, d.offer, d.now);
-            if (appended) {
-              await publishRoomEvents(publisher, appended);
-              result = { ...d, seq: appended[0]!.seq };
+            const written = await appendBid(db, state!.r.id, state!.head, state!.round, d.events, d.offer, d.now);
+            if (written) {
+              await publishRoomEvents(publisher, written.events);
+              result = { ...d, seq: written.events[0]!.seq };
+              // What a read would give now: decide() set this bidder's price; it made one offer more.
+              const mine = state!.standings.get(d.offer.providerId)!;
+              state!.standings.set(d.offer.providerId, { ...mine, offersInOpenRound: mine.offersInOpenRound + 1, replay: false });
+              lastBids.set(key, { ...state!, head: { seq: state!.head.seq + written.events.length, lastHash: written.lastHash } });
+              if (lastBids.size > 2000) lastBids.delete(lastBids.keys().next().value!);
             }
           }
         }
