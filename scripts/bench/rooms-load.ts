@@ -205,7 +205,17 @@ async function main() {
     unanswered: bids.filter((b) => b.ackAt === undefined).length,
     behindSchedule: behind,
     ackP50: pct(ackMs, 50),
+    ackP90: pct(ackMs, 90),
     ackP99: pct(ackMs, 99),
+    // Each second of the window: its bids' ack p99 (where a tail comes from: a start, a pause, throughout).
+    ackP99BySecond: Array.from({ length: SECONDS }, (_, i) =>
+      Math.round(
+        pct(
+          bids.filter((b) => b.inWindow && b.ackAt !== undefined && Math.floor((b.sentAt - windowStart) / 1000) === i).map((b) => b.ackAt! - b.sentAt),
+          99,
+        ),
+      ),
+    ),
     deliveryP50: pct(deliveryMs, 50),
     deliveryP99: pct(deliveryMs, 99),
     lost,

@@ -9,8 +9,9 @@
  * emitting the same payloads to the same sockets with no database. Prints accepted bids/s, ack latency
  * p50/p99, delivery latency p99, lost / duplicated / leaked events, and the ratios to the baseline.
  *
- *   npm run bench:rooms [-- --rooms 200 --rate 500 --seconds 20] [--profile: CPU profiles of the realtime nodes] [--only-a]
+ *   npm run bench:rooms [-- --rooms 200 --rate 500 --seconds 20] [--profile: CPU profiles of the realtime nodes] [--only-a | --only-b]
  *     [--keep: leave the seeded database and write its fixture file] [--reuse <fixture file>: run on a kept database]
+ *     [--timeline: each second's ack p99] [--saturation: after (a), raise the rate by 100 until ack p99 passes 50 ms]
  *   (DATABASE_URL / REDIS_URL default to the local postgres://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -30,6 +31,7 @@ import { freePort, freshDatabase, numberOption } from './support';
 const ROOMS = numberOption('rooms', 200);
 const BIDDERS = 10;
 const ONLY_A = process.argv.includes('--only-a');
+const ONLY_B = process.argv.includes('--only-b');
 const RATE = numberOption('rate', 500);
 const SECONDS = numberOption('seconds', 20);
 const PROVIDERS = Math.max(BIDDERS, Math.ceil((ROOMS * BIDDERS) / 20)); // each provider bids in about 20 rooms
@@ -123,7 +125,9 @@ type LoadResult = {
   unanswered: number;
   behindSchedule: number;
   ackP50: number;
+  ackP90: number;
   ackP99: number;
+  ackP99BySecond: number[];
   deliveryP50: number;
   deliveryP99: number;
   lost: number;
@@ -132,8 +136,8 @@ type LoadResult = {
   errors: Record<string, number>;
 };
 
-async function load(fixtureFile: string, urls: string[]): Promise<LoadResult> {
-  const child = start(['scripts/bench/rooms-load.ts', fixtureFile, urls.join(','), String(RATE), String(SECONDS)], {});
+async function load(fixtureFile: string, urls: string[], rate = RATE): Promise<LoadResult> {
+  const child = start(['scripts/bench/rooms-load.ts', fixtureFile, urls.join(','), String(rate), String(SECONDS)], {});
   let out = '';
   child.stdout!.on('data', (d) => (out += d));
   const code = await new Promise<number | null>((r) => child.once('exit', r));
@@ -148,8 +152,13 @@ function print(label: string, r: LoadResult) {
     .map(([k, v]) => `${k}×${v}`)
     .join(' ');
   console.log(
-    `${label.padEnd(40)} ${r.acceptedPerSecond.toFixed(0).padStart(5)} bids/s   ack p50 ${ms(r.ackP50).padStart(9)}  p99 ${ms(r.ackP99).padStart(9)}   delivery p99 ${ms(r.deliveryP99).padStart(9)}   lost ${r.lost}  duplicated ${r.duplicated}  leaked ${r.leaked}${r.unanswered ? `  unanswered ${r.unanswered}` : ''}${r.behindSchedule ? `  slots skipped ${r.behindSchedule}` : ''}${errs ? `  refused ${errs}` : ''}`,
+    `${label.padEnd(40)} ${r.acceptedPerSecond.toFixed(0).padStart(5)} bids/s   ack p50 ${ms(r.ackP50).padStart(9)}  p90 ${ms(r.ackP90).padStart(9)}  p99 ${ms(r.ackP99).padStart(9)}   delivery p99 ${ms(r.deliveryP99).padStart(9)}   lost ${r.lost}  duplicated ${r.duplicated}  leaked ${r.leaked}${r.unanswered ? `  unanswered ${r.unanswered}` : ''}${r.behindSchedule ? `  slots skipped ${r.behindSchedule}` : ''}${errs ? `  refused ${errs}` : ''}`,
   );
+}
+const TIMELINE = process.argv.includes('--timeline');
+const SATURATION = process.argv.includes('--saturation');
+function timeline(r: LoadResult) {
+  if (TIMELINE) console.log(`  ack p99 by second (ms): ${r.ackP99BySecond.join(' ')}`);
 }
 function ratios(label: string, real: LoadResult, base: LoadResult) {
   console.log(
@@ -212,7 +221,9 @@ async function seed(dbUrl: string): Promise<BenchRooms> {
 }
 
 async function main() {
-  const fresh = REUSE ? { name: new URL(REUSE.dbUrl).pathname.slice(1), url: REUSE.dbUrl, drop: async () => {}, keep: async () => {} } : await freshDatabase(baseUrl, 'bangfu_bench_rooms');
+  const fresh = REUSE
+    ? { name: new URL(REUSE.dbUrl).pathname.slice(1), url: REUSE.dbUrl, drop: async () => {}, keep: async () => {} }
+    : await freshDatabase(baseUrl, 'bangfu_bench_rooms');
   const db = postgres(fresh.url, { max: 1, onnotice: () => {} });
   const dir = mkdtempSync(join(tmpdir(), 'bangfu-bench-rooms-'));
   // Interrupted (Ctrl-C, a timeout): stop the servers and drop the database all the same.
@@ -242,6 +253,7 @@ async function main() {
     );
 
     // (a) one node, beside one bare socket.io server.
+    if (ONLY_B) return await runB(fixtureFile, await realtimeNode(fresh.url));
     const bare1 = await bareNode(fixtureFile, 0, false);
     const baseA = await load(fixtureFile, [bare1.url]);
     await stop(bare1.child);
@@ -251,15 +263,38 @@ async function main() {
     const a = await load(fixtureFile, [node1.url]);
     const committedA = Number((await db`select count(*)::int as n from round_offers`)[0]!.n) - before;
     print('(a) Bangfu, 1 realtime node', a);
+    timeline(a);
     ratios('(a)', a, baseA);
     console.log(`  committed offers in the database: ${committedA} for ${a.accepted} acknowledged bids`);
+    if (SATURATION) {
+      // Where one node saturates: raise the offered rate until ack p99 passes 50 ms (or bids fall behind).
+      let held = a.ackP99 < 50 && a.acceptedPerSecond >= 0.98 * RATE ? RATE : 0;
+      for (let rate = RATE + 100; held && rate <= RATE + 1000; rate += 100) {
+        const r = await load(fixtureFile, [node1.url], rate);
+        print(`  offered ${rate} bids/s`, r);
+        if (r.ackP99 >= 50 || r.acceptedPerSecond < 0.98 * rate) break;
+        held = rate;
+      }
+      console.log(
+        held ? `  saturation: one node holds ack p99 < 50 ms up to ${held} bids/s offered` : '  saturation: ack p99 is over 50 ms already at the target rate',
+      );
+    }
 
     if (ONLY_A) {
       await stop(node1.child);
       if (PROFILE_DIR) console.log(`CPU profile of the realtime node: ${PROFILE_DIR}`);
       return;
     }
-    // (b) two nodes joined by the Redis adapter; every room's sockets are spread over both.
+    await runB(fixtureFile, node1);
+  } finally {
+    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
+    await db.end();
+    await new Promise((r) => setTimeout(r, 500));
+    await fresh.drop();
+  }
+
+  /** (b) two nodes joined by the Redis adapter; every room's sockets are spread over both. */
+  async function runB(fixtureFile: string, node1: { url: string; child: ChildProcess }) {
     const bare2 = [await bareNode(fixtureFile, 0, true), await bareNode(fixtureFile, 1, true)];
     const baseB = await load(
       fixtureFile,
@@ -272,6 +307,7 @@ async function main() {
     const b = await load(fixtureFile, [node1.url, node2.url]);
     const committedB = Number((await db`select count(*)::int as n from round_offers`)[0]!.n) - before2;
     print('(b) Bangfu, 2 realtime nodes + Redis', b);
+    timeline(b);
     ratios('(b)', b, baseB);
     console.log(`  committed offers in the database: ${committedB} for ${b.accepted} acknowledged bids`);
     console.log('\nAims on a 2-core machine: ≥ 500 accepted bids/s, ack p99 < 50 ms, delivery p99 < 100 ms (a) and < 150 ms (b), zero lost or duplicated.');
@@ -280,11 +316,6 @@ async function main() {
     await stop(node1.child);
     await stop(node2.child);
     if (PROFILE_DIR) console.log(`CPU profiles of the realtime nodes: ${PROFILE_DIR}`);
-  } finally {
-    for (const c of children) if (c.exitCode === null) c.kill('SIGKILL');
-    await db.end();
-    await new Promise((r) => setTimeout(r, 500));
-    await fresh.drop();
   }
 }
 
