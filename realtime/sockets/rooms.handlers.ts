@@ -14,10 +14,10 @@ type BangfuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServ
 const RoomRef = z.object({ requirementId: z.uuid('项目编号无效') });
 
 /**
- * The sockets in a room across every node. While Redis is unreachable the other nodes cannot answer,
- * so this node answers for its own sockets instead of failing the caller.
+ * The sockets in a room (or in any of several) across every node. While Redis is unreachable the other
+ * nodes cannot answer, so this node answers for its own sockets instead of failing the caller.
  */
-export async function socketsIn(io: BangfuIo, room: string) {
+export async function socketsIn(io: BangfuIo, room: string | string[]) {
   try {
     return await io.in(room).fetchSockets();
   } catch {
@@ -25,20 +25,27 @@ export async function socketsIn(io: BangfuIo, room: string) {
   }
 }
 
-/** Who is present in a bidding room, across nodes: the enterprise, and which bidders are online. */
-async function presenceOf(io: BangfuIo, requirementId: string) {
-  const present = await socketsIn(io, roomChannels.all(requirementId));
+type FetchedSocket = Awaited<ReturnType<typeof socketsIn>>[number];
+
+/** Who of `present` is in a bidding room: the enterprise, and which bidders are online. */
+function presenceAmong(present: FetchedSocket[], requirementId: string): RoomPresencePayload {
   const roles = present.map((s) => s.data.rooms?.[requirementId]).filter(Boolean);
   const enterprisePresent = roles.some((m) => m!.role === 'enterprise');
   const onlineProviderIds = [...new Set(roles.filter((m) => m!.role === 'provider').map((m) => m!.orgId!))].sort();
-  const full: RoomPresencePayload = { requirementId, enterprisePresent, onlineProviderIds };
-  return { full, present };
+  return { requirementId, enterprisePresent, onlineProviderIds };
+}
+
+/** Who is present in a bidding room, across nodes: the enterprise, and which bidders are online. */
+async function presenceOf(io: BangfuIo, requirementId: string) {
+  const present = await socketsIn(io, roomChannels.all(requirementId));
+  return { full: presenceAmong(present, requirementId), present };
 }
 
 /**
  * Keeps presence true when a node dies: its sockets never say goodbye, so every `intervalMs` each node
  * recomputes presence (across the nodes still alive) for the rooms its own sockets are in, and tells
- * its own sockets when it changed. Returns the stop function.
+ * its own sockets when it changed. One question to the other nodes for all those rooms together, not
+ * one per room. Returns the stop function.
  */
 export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
   const last = new Map<string, string>();
@@ -50,8 +57,10 @@ export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
       const local = await io.local.fetchSockets();
       const rooms = new Set(local.flatMap((s) => Object.keys(s.data.rooms ?? {})));
       for (const key of last.keys()) if (!rooms.has(key)) last.delete(key);
+      if (!rooms.size) return;
+      const everyone = await socketsIn(io, [...rooms].map((id) => roomChannels.all(id)));
       for (const requirementId of rooms) {
-        const { full } = await presenceOf(io, requirementId);
+        const full = presenceAmong(everyone, requirementId);
         const fingerprint = JSON.stringify(full);
         if (last.get(requirementId) === fingerprint) continue;
         last.set(requirementId, fingerprint);
