@@ -194,7 +194,12 @@ const BID_STATE_LOCKED = `${BID_STATE} for update of pr, tr`;
  * `lock` (inside a transaction) the round's and the room's rows stay locked until it ends; without, a
  * bid's write checks that nothing changed since (room-log.ts appendBid). Undefined: no open round.
  */
-export async function readBidState(q: DbOrTx, requirementId: string, resend: { orgId: string | null; clientId: string }, lock: boolean): Promise<BidState | undefined> {
+export async function readBidState(
+  q: DbOrTx,
+  requirementId: string,
+  resend: { orgId: string | null; clientId: string },
+  lock: boolean,
+): Promise<BidState | undefined> {
   if (!isUuid(requirementId)) return undefined;
   const [row] = await runStatement<Record<string, unknown>>(q, lock ? BID_STATE_LOCKED : BID_STATE, [requirementId, resend.orgId, resend.clientId]);
   if (!row) return undefined;

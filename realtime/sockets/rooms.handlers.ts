@@ -58,7 +58,10 @@ export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
       const rooms = new Set(local.flatMap((s) => Object.keys(s.data.rooms ?? {})));
       for (const key of last.keys()) if (!rooms.has(key)) last.delete(key);
       if (!rooms.size) return;
-      const everyone = await socketsIn(io, [...rooms].map((id) => roomChannels.all(id)));
+      const everyone = await socketsIn(
+        io,
+        [...rooms].map((id) => roomChannels.all(id)),
+      );
       for (const requirementId of rooms) {
         const full = presenceAmong(everyone, requirementId);
         const fingerprint = JSON.stringify(full);
