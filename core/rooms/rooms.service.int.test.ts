@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { asc, eq } from 'drizzle-orm';
 import { priceRounds, roomEvents, roundOffers } from '../../db/schema';
@@ -243,6 +244,70 @@ describe('second round', () => {
       expect(s.currentRound?.myRank).toBe([...prices].sort((x, y) => x - y).indexOf(prices[i]!) + 1);
     }
     expect(await rooms().verifyLog(e.actor, r.id)).toMatchObject({ ok: true });
+  });
+
+  it('property: any mix of bids and resends, concurrent, on two nodes: each client id counts once, offers = accepted bids, the log is whole', async () => {
+    const { e, r, bidders, openingAt, ids } = await tender();
+    clock.set(openingAt);
+    await rooms().startRound(e.actor, r.id, { providerIds: ids, durationMinutes: 60 });
+    const other = createRoomService({
+      db: p.db,
+      clock,
+      publisher: p.publisher,
+      timer: p.timer,
+      jobs: { ...p.jobs, on: () => undefined },
+      messages: p.services.messages,
+      settings: p.services.settings,
+      files: p.services.files,
+      organisations: p.services.organisations,
+    });
+    const node = [rooms(), other];
+    const accepted = new Map<string, { offerId: string; priceFen: number }>(); // client id → its offer
+    const lastClientId = new Map<number, string>();
+    const lowest = [2_000_000, 2_500_000, 3_000_000];
+    const op = fc.record({
+      node: fc.integer({ min: 0, max: 1 }),
+      bidder: fc.integer({ min: 0, max: 2 }),
+      cut: fc.integer({ min: 1, max: 60 }),
+      resend: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(fc.array(op, { minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 5 }), async (batches) => {
+        for (const batch of batches) {
+          // Each batch runs at once: bids race on one node and across the two.
+          await Promise.all(
+            batch.map(async (o) => {
+              const resent = o.resend ? lastClientId.get(o.bidder) : undefined;
+              const priceFen = resent ? accepted.get(resent)!.priceFen : Math.floor(lowest[o.bidder]! * (1 - o.cut / 1000)) - 20_000;
+              const id = resent ?? clientId();
+              let res;
+              try {
+                res = await node[o.node]!.submitOffer(bidders[o.bidder]!.actor, r.id, { priceFen, clientId: id });
+              } catch (err) {
+                // Two bids of one bidder at once: the second may no longer be low enough.
+                expect((err as { code?: string }).code).toBe('PRICE_NOT_LOWER');
+                return;
+              }
+              const seen = accepted.get(id);
+              if (seen) expect(res.offer.id).toBe(seen.offerId);
+              else {
+                accepted.set(id, { offerId: res.offer.id, priceFen: res.offer.priceFen });
+                lastClientId.set(o.bidder, id);
+                lowest[o.bidder] = Math.min(lowest[o.bidder]!, res.offer.priceFen);
+              }
+            }),
+          );
+        }
+        const offers = await p.db.select().from(roundOffers).where(eq(roundOffers.requirementId, r.id));
+        expect(new Set(offers.map((x) => x.id))).toEqual(new Set([...accepted.values()].map((a) => a.offerId)));
+        const seqs = (await p.db.select({ seq: roomEvents.seq }).from(roomEvents).where(eq(roomEvents.requirementId, r.id)))
+          .map((x) => x.seq)
+          .sort((x, y) => x - y);
+        expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+        expect(await rooms().verifyLog(e.actor, r.id)).toMatchObject({ ok: true });
+      }),
+      { numRuns: 8 },
+    );
   });
 
   it('replays exactly what a member missed, by sequence number, filtered to what it may see', async () => {
