@@ -1,5 +1,22 @@
+import type { ProductCard } from '$core/mall/catalog.service';
 import { isAppError } from '$core/shared/app-error';
 import { yuanToFen } from '$core/shared/money';
+import type { CardItem } from './mall-ui';
+
+/**
+ * What a product card shows, and no more: page data is serialised into every page and again on each
+ * client navigation, so the card's other fields (merchant, category, codes, dates) would be sent for nothing.
+ */
+export const cardItem = (p: ProductCard): CardItem => ({
+  id: p.id,
+  name: p.name,
+  priceFen: p.priceFen,
+  unit: p.unit,
+  stock: p.stock,
+  sold: p.sold,
+  originName: p.originName,
+  imageUrl: p.imageUrl,
+});
 
 /** The URL's product filters: prices in yuan (as people type them), the rest as the catalog takes them. */
 export function filtersOf(url: URL) {
@@ -12,11 +29,11 @@ export type Filters = ReturnType<typeof filtersOf>;
  * Runs a catalog listing with the URL's filters; a bad filter (a price that is not a number, a
  * minimum above the maximum, an unknown category) becomes a message on the page, not an error page.
  */
-export async function listWith<T extends { items: unknown[]; total: number; page: number; pageSize: number; sort: string }>(
+export async function listWith<T extends { items: ProductCard[]; total: number; page: number; pageSize: number; sort: string }>(
   f: Filters,
   run: (query: Record<string, unknown>) => Promise<T>,
   fixed: Record<string, unknown> = {},
-): Promise<{ result: T | null; problem: string | null; fields: Record<string, string> }> {
+): Promise<{ result: (Omit<T, 'items'> & { items: CardItem[] }) | null; problem: string | null; fields: Record<string, string> }> {
   const fields: Record<string, string> = {};
   const priceMin = f.min ? yuanToFen(f.min) : undefined;
   const priceMax = f.max ? yuanToFen(f.max) : undefined;
@@ -35,7 +52,7 @@ export async function listWith<T extends { items: unknown[]; total: number; page
       pageSize: 20,
       ...fixed,
     });
-    return { result, problem: null, fields };
+    return { result: { ...result, items: result.items.map(cardItem) }, problem: null, fields };
   } catch (e) {
     if (!isAppError(e) || e.code !== 'VALIDATION') throw e;
     const fx = e.fields ?? {};

@@ -39,6 +39,19 @@ export const originalOf = (url: string | null | undefined) => {
 };
 export const imageUrl = (fileId: string, size: 'thumb' | 'detail') => `/api/v1/mall/images/${fileId}/${size}`;
 
+/** A product as its card shows it (`cardItem` in catalog.server.ts makes one from the catalog's card). */
+export interface CardItem {
+  id: string;
+  name: string;
+  priceFen: number;
+  unit: string;
+  stock: number;
+  sold: number;
+  /** The joined region name of its origin: 重庆市 酉阳土家族苗族自治县 花田乡. */
+  originName: string;
+  imageUrl: string | null;
+}
+
 /** The last part of a joined region name: 重庆市 酉阳土家族苗族自治县 花田乡 → 花田乡. */
 export const leafRegion = (name: string) => name.split(' ').filter(Boolean).pop() ?? name;
 /** Without the province for short labels: 酉阳土家族苗族自治县 花田乡. */

@@ -1,12 +1,15 @@
 import { fail, redirect } from '@sveltejs/kit';
 import { orError, formAction, formValues } from '$lib/server/session';
+import { cardItem } from '../../catalog.server';
 import type { Actions, PageServerLoad } from './$types';
 
 export const load: PageServerLoad = async ({ locals, params }) => {
   const { product, more } = await orError(() => locals.services.catalog.productPage(locals.actor, params.id));
+  // Only what the page shows goes into the page data (serialised into the page and on each client navigation).
+  const { imageIds: _ids, featured: _featured, contactPhone: _phone, createdAt: _created, updatedAt: _updated, ...shown } = product;
   return {
-    product,
-    more,
+    product: shown,
+    more: more.map(cardItem),
     signedIn: Boolean(locals.actor),
     mobile: locals.user?.mobile ?? null,
   };
