@@ -125,6 +125,8 @@ export interface ClientToServerEvents {
 /** Between realtime nodes: publications each node delivers to its own sockets (realtime/sockets/io.ts). */
 export interface InterServerEvents {
   'publish:batch': (items: Publication[]) => void;
+  /** A room's presence as a node just announced it (each node remembers it: rooms.handlers.ts). */
+  'presence:seen': (full: RoomPresencePayload) => void;
 }
 
 export interface RoomMembership {

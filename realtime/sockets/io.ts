@@ -7,7 +7,7 @@ import { SESSION_COOKIE } from '../api/context';
 import { FOREIGN_ORIGIN_MESSAGE, isAllowedSocketOrigin } from './origin';
 import { logger } from '../../core/shared/logger';
 import { failSoftly, publishSafely, watchRedis } from '../../core/shared/redis';
-import { refreshPresence, socketsIn } from './rooms.handlers';
+import { refreshPresence, rememberPresence, socketsIn } from './rooms.handlers';
 import { EDGE_LIST } from '../contexts';
 import type { Publication } from '../../core/shared/publisher';
 
@@ -94,7 +94,10 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
   const deliverLocally = (items: Publication[]) => {
     for (const i of items) io.local.to(i.room).emit(i.event as keyof ServerToClientEvents, i.payload as never);
   };
-  if (platform.redis) io.on('publish:batch', deliverLocally);
+  if (platform.redis) {
+    io.on('publish:batch', deliverLocally);
+    io.on('presence:seen', (full) => rememberPresence(io, full));
+  }
   const unsubscribe = platform.publisher.subscribe(
     (room, event, payload) => {
       io.to(room).emit(event as keyof ServerToClientEvents, payload as never);

@@ -42,13 +42,29 @@ async function presenceOf(io: BangfuIo, requirementId: string) {
 }
 
 /**
+ * Per server, the presence each room's sockets were last told (as JSON), whichever node told them: a
+ * refresh speaks only when what it finds differs. Announcements on join and leave are remembered by every
+ * node (`presence:seen` between nodes), so a bidder that joined on a node that then dies is noticed even
+ * when no refresh ran in between.
+ */
+const toldPresence = new WeakMap<BangfuIo, Map<string, string>>();
+function told(io: BangfuIo) {
+  let m = toldPresence.get(io);
+  if (!m) toldPresence.set(io, (m = new Map()));
+  return m;
+}
+export function rememberPresence(io: BangfuIo, full: RoomPresencePayload) {
+  told(io).set(full.requirementId, JSON.stringify(full));
+}
+
+/**
  * Keeps presence true when a node dies: its sockets never say goodbye, so every `intervalMs` each node
  * recomputes presence (across the nodes still alive) for the rooms its own sockets are in, and tells
  * its own sockets when it changed. One question to the other nodes for all those rooms together, not
  * one per room. Returns the stop function.
  */
 export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
-  const last = new Map<string, string>();
+  const last = told(io);
   let running = false;
   const tick = async () => {
     if (running) return;
@@ -119,6 +135,8 @@ export function registerRoomHandlers(io: BangfuIo, socket: BangfuSocket, platfor
   async function announcePresence(requirementId: string) {
     const { full, present } = await presenceOf(io, requirementId);
     const { enterprisePresent } = full;
+    rememberPresence(io, full);
+    if (platform.redis) io.serverSideEmit('presence:seen', full);
     io.to([roomChannels.enterprise(requirementId), roomChannels.operators(requirementId)]).emit('room:presence', full);
     for (const s of present) {
       const m = s.data.rooms?.[requirementId];
