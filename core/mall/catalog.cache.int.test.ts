@@ -23,10 +23,12 @@ let ops: Actor;
 beforeAll(async () => {
   p = await createTestPlatform();
   otherDb = p.dbHandle.kind === 'postgres' ? await openDb({ databaseUrl: p.dbHandle.url, max: 4 }) : undefined;
-  other = await createPlatform(
-    loadConfig({ NODE_ENV: 'test', REDIS_URL: process.env.REDIS_URL, APP_SECRET: 'test-secret-0123456789', SEED_DEMO: 'false' }),
-    { dbHandle: otherDb ?? p.dbHandle, migrate: false, rateLimitPrefix: `test-${randomUUID()}`, timerKey: `test-deadlines-${randomUUID()}` },
-  );
+  other = await createPlatform(loadConfig({ NODE_ENV: 'test', REDIS_URL: process.env.REDIS_URL, APP_SECRET: 'test-secret-0123456789', SEED_DEMO: 'false' }), {
+    dbHandle: otherDb ?? p.dbHandle,
+    migrate: false,
+    rateLimitPrefix: `test-${randomUUID()}`,
+    timerKey: `test-deadlines-${randomUUID()}`,
+  });
   ops = await operator(p);
 });
 afterAll(async () => {
@@ -125,7 +127,10 @@ describe('a cached anonymous catalog view changes on the next read after', () =>
     await warm(id, name);
     await other.db.update(organisations).set({ fullName: '酉阳县新名字农产品专业合作社' }).where(eq(organisations.id, shop.org.id));
     for (const v of await anonymousViews(id, name)) {
-      expect(v).toMatchObject({ page: { product: { merchant: { name: '酉阳县新名字农产品专业合作社' } } }, card: { merchantName: '酉阳县新名字农产品专业合作社' } });
+      expect(v).toMatchObject({
+        page: { product: { merchant: { name: '酉阳县新名字农产品专业合作社' } } },
+        card: { merchantName: '酉阳县新名字农产品专业合作社' },
+      });
     }
   });
 });
@@ -141,7 +146,11 @@ describe('a signed-in view is never the anonymous one when it differs', () => {
     await p.services.catalog.takeDown(ops, id, { reason: '图片与实物不符' });
     for (const n of nodes()) {
       await expect(n.services.catalog.productPage(null, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
-      expect((await n.services.catalog.productPage(shop.actor, id)).product).toMatchObject({ status: 'taken_down', own: true, takedownReason: '图片与实物不符' });
+      expect((await n.services.catalog.productPage(shop.actor, id)).product).toMatchObject({
+        status: 'taken_down',
+        own: true,
+        takedownReason: '图片与实物不符',
+      });
       expect((await n.services.catalog.productPage(ops, id)).product).toMatchObject({ status: 'taken_down', own: false, takedownReason: '图片与实物不符' });
       // The anonymous answer after the merchant's read is still NOT_FOUND (nothing of the merchant's view was kept for others).
       await expect(n.services.catalog.product(null, id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
