@@ -24,6 +24,20 @@ const rooms = () => p.services.rooms;
 let n = 0;
 const clientId = () => `bid-${Date.now()}-${++n}`;
 
+/** A second realtime node: its own room service over the same database, remembering its own rooms (its job handlers are the first node's). */
+const secondNode = () =>
+  createRoomService({
+    db: p.db,
+    clock,
+    publisher: p.publisher,
+    timer: p.timer,
+    jobs: { ...p.jobs, on: () => undefined },
+    messages: p.services.messages,
+    settings: p.services.settings,
+    files: p.services.files,
+    organisations: p.services.organisations,
+  });
+
 /** A competitive requirement opening in 3 days with proposals from three providers at ¥20,000, ¥25,000 and ¥30,000. */
 async function tender() {
   clock.set(new Date('2026-11-23T02:00:00Z'));
@@ -202,18 +216,7 @@ describe('second round', () => {
     const { e, r, bidders, openingAt, ids } = await tender();
     clock.set(openingAt);
     await rooms().startRound(e.actor, r.id, { providerIds: ids, durationMinutes: 10 });
-    // A second node: its own service over the same database, remembering its own rooms.
-    const other = createRoomService({
-      db: p.db,
-      clock,
-      publisher: p.publisher,
-      timer: p.timer,
-      jobs: { ...p.jobs, on: () => undefined }, // its job handlers are the first node's
-      messages: p.services.messages,
-      settings: p.services.settings,
-      files: p.services.files,
-      organisations: p.services.organisations,
-    });
+    const other = secondNode();
     const node = [rooms(), other];
     const prices = [2_000_000, 2_500_000, 3_000_000];
     const acks = [];
@@ -250,17 +253,7 @@ describe('second round', () => {
     const { e, r, bidders, openingAt, ids } = await tender();
     clock.set(openingAt);
     await rooms().startRound(e.actor, r.id, { providerIds: ids, durationMinutes: 60 });
-    const other = createRoomService({
-      db: p.db,
-      clock,
-      publisher: p.publisher,
-      timer: p.timer,
-      jobs: { ...p.jobs, on: () => undefined },
-      messages: p.services.messages,
-      settings: p.services.settings,
-      files: p.services.files,
-      organisations: p.services.organisations,
-    });
+    const other = secondNode();
     const node = [rooms(), other];
     const accepted = new Map<string, { offerId: string; priceFen: number }>(); // client id → its offer
     const lastClientId = new Map<number, string>();
