@@ -8,13 +8,14 @@ const chromium = findSystemChromium();
 /** Browser journeys against a freshly started Bangfu (scripts/e2e-server.mjs: fresh database, demo data). */
 export default defineConfig({
   testDir: 'e2e',
-  outputDir: 'test-results',
+  // npm test runs the journeys in shards side by side (scripts/test.mjs), each with its own server and output.
+  outputDir: process.env.E2E_SHARD ? `test-results/shard-${process.env.E2E_SHARD}` : 'test-results',
   timeout: 60_000,
   expect: { timeout: 10_000 },
-  // One worker on purpose: the journeys share one server and its demo accounts (wallet journeys assert
-  // exact balances of zhixing's wallet, and the rooms journeys act as zhixing too; every sign-in comes from the same
-  // address, limited to 30 tries per address), and on two cores a second browser would compete with
-  // the server it is testing. Parallel journeys need their own accounts and addresses first.
+  // One worker per server on purpose: the journeys of one server share its demo accounts (wallet journeys
+  // assert exact balances of zhixing's wallet, and the rooms journeys act as zhixing too). Parallel runs
+  // are shards instead (`--shard=i/n` with E2E_SHARD and E2E_PORT, as npm test does): each shard starts
+  // its own server on a fresh database with its own demo data, so no two journeys share an account.
   fullyParallel: false,
   workers: 1,
   retries: process.env.CI ? 1 : 0,

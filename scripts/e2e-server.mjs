@@ -10,15 +10,30 @@ import postgres from 'postgres';
 
 const root = new URL('..', import.meta.url).pathname;
 // Every journey signs in from this one address: a limit of 30 sign-ins per 15 minutes would end the run early.
-const env = { ...process.env, SEED_DEMO: 'true', DEV_TOOLS: 'true', LOGIN_LIMIT_IP: '1000', RATE_LIMIT_PREFIX: `e2e:${randomBytes(4).toString('hex')}` };
+// Each server keeps to its own Redis keys and channels: the journeys run in shards, each against its own
+// server, database and demo data (whose ids are the same in every seeding), side by side on one Redis.
+const run = randomBytes(4).toString('hex');
+const env = { ...process.env, SEED_DEMO: 'true', DEV_TOOLS: 'true', LOGIN_LIMIT_IP: '1000', REDIS_PREFIX: `e2e${run}:` };
+delete env.RATE_LIMIT_PREFIX;
 delete env.ORIGIN;
 let cleanup = async () => {};
 
 if (process.env.DATABASE_URL) {
-  const name = `bangfu_e2e_${randomBytes(4).toString('hex')}`;
+  // The database is named after this process: another shard's server, still running, keeps its own.
+  const name = `bangfu_e2e_${process.pid}_${run}`;
+  const alive = (pid) => {
+    try {
+      process.kill(pid, 0);
+      return true;
+    } catch (e) {
+      return e.code === 'EPERM';
+    }
+  };
   const admin = postgres(process.env.DATABASE_URL, { max: 1, onnotice: () => {} });
-  // Playwright may stop this script before it cleans up: drop what earlier runs left behind.
+  // Playwright may stop this script before it cleans up: drop what earlier runs left behind (their process is gone).
   for (const { datname } of await admin`select datname from pg_database where datname like 'bangfu_e2e_%'`) {
+    const pid = Number(/^bangfu_e2e_(\d+)_/.exec(datname)?.[1]);
+    if (pid && alive(pid)) continue;
     await admin.unsafe(`drop database if exists ${datname} with (force)`).catch(() => {});
   }
   await admin.unsafe(`create database ${name}`);

@@ -191,14 +191,41 @@ if (unit) {
 } else failed += 1;
 exit |= unitExit;
 
+// The journeys run in shards side by side, each with its own server, database and demo data
+// (scripts/e2e-server.mjs) on its own port: E2E_SHARDS of them (default 2; 1 runs them in one go). The
+// spec files are dealt out longest first to the shard with the least time so far (seconds of each file in
+// scripts/slow-tests.json), as Playwright's own --shard splits by count and left one shard a minute longer.
+// Each shard's output is printed whole when it ends.
 if (runJourneys && pagesBuilt) {
-  const e2eJson = join(reports, 'playwright.json');
-  exit |= run('npx', ['playwright', 'test', '--reporter=list,json'], { PLAYWRIGHT_JSON_OUTPUT_NAME: e2eJson, ...browserEnv });
-  const e2e = readJson(e2eJson);
-  if (e2e) {
-    passed += (e2e.stats?.expected ?? 0) + (e2e.stats?.flaky ?? 0);
-    failed += e2e.stats?.unexpected ?? 0;
-  } else failed += 1;
+  const shardCount = Math.max(1, Number(process.env.E2E_SHARDS ?? 2) || 1);
+  const basePort = Number(process.env.E2E_PORT ?? 3987);
+  const seconds = JSON.parse(readFileSync(join(root, 'scripts/slow-tests.json'), 'utf8')).journeys ?? {};
+  const specs = readdirSync(join(root, 'e2e'))
+    .filter((f) => f.endsWith('.spec.ts'))
+    .map((f) => `e2e/${f}`)
+    .sort((a, b) => (seconds[b] ?? 10) - (seconds[a] ?? 10) || a.localeCompare(b));
+  const shards = Array.from({ length: Math.min(shardCount, specs.length) }, () => ({ files: [], seconds: 0 }));
+  for (const f of specs) {
+    const lightest = shards.reduce((min, s) => (s.seconds < min.seconds ? s : min));
+    lightest.files.push(f);
+    lightest.seconds += seconds[f] ?? 10;
+  }
+  const results = await Promise.all(
+    shards.map(async ({ files }, i) => {
+      const json = join(reports, `playwright-${i + 1}.json`);
+      const env = { PLAYWRIGHT_JSON_OUTPUT_NAME: json, E2E_PORT: String(basePort + i), E2E_SHARD: String(i + 1), PATH: binPath, ...browserEnv };
+      // Each file by its path from the root (Playwright matches arguments as patterns against file paths).
+      const code = await runHeld(`journeys ${i + 1}/${shards.length}`, 'npx', ['playwright', 'test', '--reporter=list,json', ...files], env);
+      return { code, report: readJson(json) };
+    }),
+  );
+  for (const { code, report } of results) {
+    exit |= code;
+    if (report) {
+      passed += (report.stats?.expected ?? 0) + (report.stats?.flaky ?? 0);
+      failed += report.stats?.unexpected ?? 0;
+    } else failed += 1;
+  }
 }
 
 console.log(`\n${passed} passed, ${failed} failed`);
