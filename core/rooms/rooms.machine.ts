@@ -37,8 +37,14 @@ export type RoundRules = {
   /** The absolute latest close: a round never runs past its original deadline plus this many minutes. */
   maxExtensionMinutes: number;
 };
-/** Bounds of the rules (the API schema and the database check constraint say the same). */
-export const MAX_EXTENSION_MINUTES = 120;
+/** Bounds of the rules: the API schema, the rules form and the database check constraint say the same. */
+export const ROOM_RULE_BOUNDS = {
+  minDecreasePercent: { min: 0, max: 50 },
+  snipeWindowSeconds: { min: 0, max: 900 },
+  maxExtensions: { min: 0, max: 50 },
+  maxExtensionMinutes: { min: 0, max: 120 },
+} as const;
+export const MAX_EXTENSION_MINUTES = ROOM_RULE_BOUNDS.maxExtensionMinutes.max;
 
 /** The latest a round may close: its original deadline plus `maxExtensionMinutes`. */
 export const latestCloseAt = (closesAt: Date, rules: Pick<RoundRules, 'maxExtensionMinutes'>) =>

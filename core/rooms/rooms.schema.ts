@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { REQUIREMENT_STATES } from '../tenders/requirements.machine';
 import { NegotiationMessageView } from '../tenders/tenders.schema';
-import { EXTENSION_RULES, MAX_EXTENSION_MINUTES, ROUND_MINUTES } from './rooms.machine';
+import { EXTENSION_RULES, ROOM_RULE_BOUNDS, ROUND_MINUTES } from './rooms.machine';
 
 /** zod contracts of the bidding rooms: socket events, the API and the pages share them. */
 
@@ -21,17 +21,29 @@ export const SubmitOfferInput = z.object({
 });
 export type SubmitOfferInput = z.input<typeof SubmitOfferInput>;
 
+const B = ROOM_RULE_BOUNDS;
 export const RoomRulesInput = z.object({
-  minDecreasePercent: z.number({ message: '请填写最低降价比例' }).min(0, '最低降价比例为 0–50%').max(50, '最低降价比例为 0–50%'),
+  minDecreasePercent: z
+    .number({ message: '请填写最低降价比例' })
+    .min(B.minDecreasePercent.min, `最低降价比例为 ${B.minDecreasePercent.min}–${B.minDecreasePercent.max}%`)
+    .max(B.minDecreasePercent.max, `最低降价比例为 ${B.minDecreasePercent.min}–${B.minDecreasePercent.max}%`),
   minDecreaseFen: z.number({ message: '请填写最低降价金额' }).int().min(0, '最低降价金额不能为负').max(100_000_000, '最低降价金额过大'),
-  snipeWindowSeconds: z.number().int().min(0, '延时窗口为 0–900 秒').max(900, '延时窗口为 0–900 秒'),
-  maxExtensions: z.number().int().min(0, '最多延时次数为 0–50').max(50, '最多延时次数为 0–50'),
+  snipeWindowSeconds: z
+    .number()
+    .int()
+    .min(B.snipeWindowSeconds.min, `延时窗口为 ${B.snipeWindowSeconds.min}–${B.snipeWindowSeconds.max} 秒`)
+    .max(B.snipeWindowSeconds.max, `延时窗口为 ${B.snipeWindowSeconds.min}–${B.snipeWindowSeconds.max} 秒`),
+  maxExtensions: z
+    .number()
+    .int()
+    .min(B.maxExtensions.min, `最多延时次数为 ${B.maxExtensions.min}–${B.maxExtensions.max}`)
+    .max(B.maxExtensions.max, `最多延时次数为 ${B.maxExtensions.min}–${B.maxExtensions.max}`),
   extensionRule: z.enum(EXTENSION_RULES, { message: '延时规则为“仅刷新最低价的报价”或“任何报价”' }).default('new_lowest'),
   maxExtensionMinutes: z
     .number({ message: '请填写最长延时分钟数' })
     .int('最长延时为整数分钟')
-    .min(0, `最长延时为 0–${MAX_EXTENSION_MINUTES} 分钟`)
-    .max(MAX_EXTENSION_MINUTES, `最长延时为 0–${MAX_EXTENSION_MINUTES} 分钟`)
+    .min(B.maxExtensionMinutes.min, `最长延时为 ${B.maxExtensionMinutes.min}–${B.maxExtensionMinutes.max} 分钟`)
+    .max(B.maxExtensionMinutes.max, `最长延时为 ${B.maxExtensionMinutes.min}–${B.maxExtensionMinutes.max} 分钟`)
     .default(20),
 });
 export type RoomRulesInput = z.input<typeof RoomRulesInput>;
