@@ -17,6 +17,10 @@ export const users = pgTable(
     locale: text('locale').notNull().default('zh-CN'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     passwordChangedAt: timestamp('password_changed_at', { withTimezone: true }).notNull().defaultNow(),
+    /** The 用户协议 and 隐私政策 versions accepted at registration, and when (null: created by an operator or import). */
+    termsVersion: integer('terms_version'),
+    privacyVersion: integer('privacy_version'),
+    agreedAt: timestamp('agreed_at', { withTimezone: true }),
   },
   (t) => [
     uniqueIndex('users_username_uq').on(sql`lower(${t.username})`),

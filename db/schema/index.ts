@@ -11,3 +11,4 @@ export * from './vouchers';
 export * from './imports';
 export * from './quotas';
 export * from './monitoring';
+export * from './legal';
