@@ -44,7 +44,6 @@ export const ROOM_RULE_BOUNDS = {
   maxExtensions: { min: 0, max: 50 },
   maxExtensionMinutes: { min: 0, max: 120 },
 } as const;
-export const MAX_EXTENSION_MINUTES = ROOM_RULE_BOUNDS.maxExtensionMinutes.max;
 
 /** The latest a round may close: its original deadline plus `maxExtensionMinutes`. */
 export const latestCloseAt = (closesAt: Date, rules: Pick<RoundRules, 'maxExtensionMinutes'>) =>
