@@ -29,6 +29,8 @@ if (!existsSync(join(root, 'node_modules/.package-lock.json'))) run('npm', ['ci'
 
 const hasJourneys = existsSync(join(root, 'e2e')) && readdirSync(join(root, 'e2e')).some((f) => f.endsWith('.spec.ts'));
 const runJourneys = hasJourneys && !process.argv.includes('--unit');
+// `npm test -- --journeys`: the pages' build and the journeys only (no lint, type check or unit tests).
+const journeysOnly = runJourneys && process.argv.includes('--journeys');
 // The browser first: a machine that cannot get one learns it now, in one line, not after the unit tests.
 let browserEnv = {};
 if (runJourneys) {
@@ -83,7 +85,7 @@ const runHeld = (label, cmd, args, env = {}) =>
   });
 
 let pagesBuilt = true;
-if (!databaseOnly) {
+if (!databaseOnly && !journeysOnly) {
   // The API document: written from the routes, typed client generated, Redocly lint (0 errors).
   if (run('npm', ['run', '--silent', 'openapi'])) {
     exit = 1;
@@ -162,34 +164,39 @@ function modeIndependentTests() {
     .sort();
 }
 
-const unitArgs = ['vitest', 'run', '--reporter=default', '--reporter=json'];
-if (databaseOnly) {
-  const skipped = modeIndependentTests();
-  console.log(`\nNot run again on PostgreSQL + Redis (their code reads no database setting): ${skipped.length} test files\n  ${skipped.join('\n  ')}`);
-  for (const f of skipped) unitArgs.push('--exclude', f);
-}
-const unitJson = join(reports, 'vitest.json');
-let unitExit = run('npx', [...unitArgs, `--outputFile.json=${unitJson}`]);
-const unit = readJson(unitJson);
-if (unit) {
-  passed += unit.numPassedTests;
-  failed += unit.numFailedTests;
-  // A test process that dies (no failed assertion; the file's remaining tests never ran, "Worker exited
-  // unexpectedly") is not a verdict on those tests: run such files once more, alone, and say so.
-  const cut = unit.testResults.filter((f) => f.assertionResults.some((a) => a.status === 'pending'));
-  if (unitExit && unit.numFailedTests === 0 && cut.length > 0 && cut.length <= 3) {
-    console.log(`\nA test process exited while running ${cut.map((f) => f.name.replace(root, '')).join(', ')}: running it once more.`);
-    const againJson = join(reports, 'vitest-again.json');
-    unitExit = run('npx', ['vitest', 'run', ...cut.map((f) => f.name), '--reporter=default', '--reporter=json', `--outputFile.json=${againJson}`]);
-    const again = readJson(againJson);
-    passed -= cut.reduce((n, f) => n + f.assertionResults.filter((a) => a.status === 'passed').length, 0);
-    if (again) {
-      passed += again.numPassedTests;
-      failed += again.numFailedTests;
-    } else failed += 1;
+if (journeysOnly) pagesBuilt = !run(process.execPath, [join(root, 'scripts/start.mjs'), '--build-only']);
+else await unitTests();
+
+async function unitTests() {
+  const unitArgs = ['vitest', 'run', '--reporter=default', '--reporter=json'];
+  if (databaseOnly) {
+    const skipped = modeIndependentTests();
+    console.log(`\nNot run again on PostgreSQL + Redis (their code reads no database setting): ${skipped.length} test files\n  ${skipped.join('\n  ')}`);
+    for (const f of skipped) unitArgs.push('--exclude', f);
   }
-} else failed += 1;
-exit |= unitExit;
+  const unitJson = join(reports, 'vitest.json');
+  let unitExit = run('npx', [...unitArgs, `--outputFile.json=${unitJson}`]);
+  const unit = readJson(unitJson);
+  if (unit) {
+    passed += unit.numPassedTests;
+    failed += unit.numFailedTests;
+    // A test process that dies (no failed assertion; the file's remaining tests never ran, "Worker exited
+    // unexpectedly") is not a verdict on those tests: run such files once more, alone, and say so.
+    const cut = unit.testResults.filter((f) => f.assertionResults.some((a) => a.status === 'pending'));
+    if (unitExit && unit.numFailedTests === 0 && cut.length > 0 && cut.length <= 3) {
+      console.log(`\nA test process exited while running ${cut.map((f) => f.name.replace(root, '')).join(', ')}: running it once more.`);
+      const againJson = join(reports, 'vitest-again.json');
+      unitExit = run('npx', ['vitest', 'run', ...cut.map((f) => f.name), '--reporter=default', '--reporter=json', `--outputFile.json=${againJson}`]);
+      const again = readJson(againJson);
+      passed -= cut.reduce((n, f) => n + f.assertionResults.filter((a) => a.status === 'passed').length, 0);
+      if (again) {
+        passed += again.numPassedTests;
+        failed += again.numFailedTests;
+      } else failed += 1;
+    }
+  } else failed += 1;
+  exit |= unitExit;
+}
 
 // The journeys run in shards side by side, each with its own server, database and demo data
 // (scripts/e2e-server.mjs) on its own port: E2E_SHARDS of them (default 2; 1 runs them in one go). The
