@@ -10,7 +10,7 @@ import { vitePreprocess } from '@sveltejs/vite-plugin-svelte';
 export default {
   preprocess: vitePreprocess(),
   kit: {
-    adapter: adapter({ out: 'web/build', precompress: false }),
+    adapter: adapter({ out: 'web/build', precompress: true }),
     files: {
       src: 'web/src',
       assets: 'web/static',

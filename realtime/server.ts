@@ -1,4 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { constants as zlib } from 'node:zlib';
+import compression from 'compression';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import { routePath } from 'hono/route';
@@ -19,6 +21,29 @@ export interface ServerOptions {
   /** Numbers /metrics reads from the platform at scrape time (job queue, outbox). */
   metricsSources?: Omit<MetricsSources, 'socketConnections'>;
 }
+
+/**
+ * Pages, API answers and static files not precompressed at build go out as br or gzip when the client
+ * accepts it (`Vary: Accept-Encoding` always): only compressible types (text, JSON, JS, CSS, SVG; not images,
+ * PDF or XLSX), not below 1 KB, not what is already encoded (adapter-node's .br/.gz files), not HEAD and not
+ * partial content. Every write is flushed, so a streamed page (SvelteKit streams promises) keeps streaming.
+ * socket.io answers its own requests and is never wrapped.
+ */
+const COMPRESS_FROM_BYTES = 1024;
+const compress = compression({
+  threshold: COMPRESS_FROM_BYTES,
+  flush: zlib.Z_SYNC_FLUSH,
+  brotli: { flush: zlib.BROTLI_OPERATION_FLUSH },
+  filter: (req, res) => !res.getHeader('content-range') && !tinyHonoBody(res) && compression.filter(req, res),
+});
+/**
+ * @hono/node-server gives a short body's length to node:http directly (its internal `_contentLength`)
+ * instead of a Content-Length header, so the threshold above cannot see it: read it the same way.
+ */
+const tinyHonoBody = (res: ServerResponse) => {
+  const length = (res as unknown as { _contentLength?: unknown })._contentLength;
+  return typeof length === 'number' && length < COMPRESS_FROM_BYTES;
+};
 
 /**
  * One HTTP server: `/healthz`, `/readyz`, `/metrics` (with METRICS_TOKEN), the Hono API under
@@ -75,7 +100,7 @@ export function createApplication(platform: Platform, opts: ServerOptions) {
       return;
     }
     if (url.startsWith('/api/') || url === '/healthz' || url.startsWith('/readyz') || url.startsWith('/healthz?')) {
-      void honoListener(req, res);
+      compress(req, res, () => void honoListener(req, res));
       return;
     }
     if (url.startsWith('/socket.io')) return; // socket.io handles its own requests on this server
@@ -84,10 +109,13 @@ export function createApplication(platform: Platform, opts: ServerOptions) {
       req.headers['x-bangfu-proto'] = (req.socket as { encrypted?: boolean }).encrypted ? 'https' : 'http';
       const started = performance.now();
       res.once('finish', () => metrics.observe(req.method ?? 'GET', '(pages)', res.statusCode, (performance.now() - started) / 1000));
-      opts.webHandler(req, res, () => {
-        res.statusCode = 404;
-        res.end('Not found');
-      });
+      const webHandler = opts.webHandler;
+      compress(req, res, () =>
+        webHandler(req, res, () => {
+          res.statusCode = 404;
+          res.end('Not found');
+        }),
+      );
       return;
     }
     res.statusCode = 404;
