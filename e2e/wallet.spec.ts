@@ -1,4 +1,4 @@
-import { expect, test, type Browser, type Page } from '@playwright/test';
+import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
 // A provider's wallet (zhixing): the demo funds the enterprises' wallets, and these journeys assert exact balances from zero.
 import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
@@ -19,6 +19,23 @@ async function asOperator<T>(browser: Browser, run: (page: Page) => Promise<T>):
   }
 }
 
+/** A phone: 390 px wide, touch (the people who pay by 微信支付 come from WeChat). */
+async function onPhone<T>(browser: Browser, run: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  try {
+    return await run(await context.newPage(), context);
+  } finally {
+    await context.close();
+  }
+}
+const yuanOf = (text: string) => Math.round(Number(text.replace(/[¥,\s]/g, '')) * 100);
+
 test.describe.configure({ mode: 'serial' });
 
 test.describe('wallet', () => {
@@ -27,7 +44,11 @@ test.describe('wallet', () => {
     await page.goto('/wallet');
     await expect(page.getByRole('heading', { name: '我的钱包' })).toBeVisible();
     await page.getByRole('link', { name: '充值' }).first().click();
+    // The phone methods come first; 网银 shows the banks.
+    await expect(page.getByRole('radio', { name: /微信支付/ })).toBeChecked();
+    await page.getByText('网银', { exact: true }).click();
     await expect(page.getByText('目前仅支持储蓄卡、企业网银的线上支付')).toBeVisible();
+    await page.getByText('其他金额', { exact: true }).click();
     await page.getByLabel('充值金额（元）').fill('1234.56');
     await page.getByText('中国工商银行', { exact: true }).click();
     await shot(page, 'recharge-online');
@@ -53,6 +74,7 @@ test.describe('wallet', () => {
     await loginAs(page, 'zhixing');
     await page.goto('/wallet/recharge');
     await page.getByLabel('充值金额（元）').fill('50');
+    await page.getByText('网银', { exact: true }).click();
     await page.getByText('招商银行', { exact: true }).click();
     await page.getByRole('button', { name: '确定，去付款' }).click();
     await page.getByRole('button', { name: '拒绝付款' }).click();
@@ -175,5 +197,59 @@ test.describe('wallet', () => {
     await expect(page.getByTestId('balance-frozen')).toHaveText('¥0.00');
     await expect(page.getByTestId('recent-withdrawals').locator('li').filter({ hasText: withdrawalNo })).toContainText('已打款');
     await shot(page, 'wallet');
+  });
+});
+
+// Another provider's wallet (chengxin), so zhixing's exact balances above stay as they are: this asserts the difference.
+test.describe('wallet recharge on a phone', () => {
+  test('微信支付 with a quick amount on a 390 px phone: 充值成功, the balance and the statement show it', async ({ browser }) => {
+    await onPhone(browser, async (page) => {
+      await loginAs(page, 'chengxin');
+      await page.goto('/wallet');
+      const before = yuanOf(await page.getByTestId('balance-available').innerText());
+
+      await page.goto('/wallet/recharge');
+      await expect(page.getByRole('radio', { name: /微信支付/ })).toBeChecked();
+      // Phone methods first, each a large tap target.
+      const tiles = page.locator('label:has(input[name=method])');
+      await expect(tiles.first()).toContainText('微信支付');
+      await expect(tiles.nth(1)).toContainText('支付宝');
+      for (const box of await Promise.all((await tiles.all()).map((t) => t.boundingBox()))) expect(box!.height).toBeGreaterThanOrEqual(44);
+      await page.getByText('¥500', { exact: true }).tap();
+      await expect(page.getByLabel('充值金额（元）')).toHaveCount(0);
+      await shot(page, 'recharge-phone-390');
+      await page.getByRole('button', { name: '确定，去付款' }).tap();
+
+      await expect(page).toHaveURL(/\/api\/v1\/sandbox\/bank/);
+      await expect(page.getByRole('heading', { name: '微信支付（沙箱）' })).toBeVisible();
+      await expect(page.getByText('¥500.00')).toBeVisible();
+      await page.getByRole('button', { name: '确认付款' }).tap();
+
+      await expect(page).toHaveURL(/\/wallet\/recharge\/result\?orderNo=R/);
+      const result = page.getByTestId('recharge-result');
+      await expect(result).toHaveAttribute('data-status', 'paid', { timeout: 30_000 });
+      await expect(result.getByText('充值成功')).toBeVisible();
+      await expect(page.getByText('在线充值 · 微信支付')).toBeVisible();
+      await shot(page, 'recharge-phone-result-390');
+
+      await page.getByRole('link', { name: '返回我的钱包' }).tap();
+      await expect(page.getByTestId('balance-available')).toHaveText(`¥${((before + 50_000) / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
+      await expect(page.getByTestId('statement').getByText('+¥500.00').first()).toBeVisible();
+    });
+  });
+
+  test('a shortfall link presets the amount and says why; a bad amount in the link is ignored', async ({ page }) => {
+    await loginAs(page, 'chengxin');
+    await page.goto('/wallet/recharge?amount=2000&for=deposit&returnTo=%2Faccount%2Fprojects');
+    await expect(page.getByTestId('recharge-reason')).toHaveText('发布需求需缴纳保证金 ¥2,000.00，当前余额不足');
+    await expect(page.getByRole('radio', { name: '其他金额' })).toBeChecked();
+    await expect(page.getByLabel('充值金额（元）')).toHaveValue('2000');
+    await shot(page, 'recharge-shortfall-1280');
+    await page.goto('/wallet/recharge?amount=10000&for=escrow&returnTo=%2Faccount%2Fagreements');
+    await expect(page.getByTestId('recharge-reason')).toHaveText('托管合同款还差 ¥10,000.00，当前余额不足');
+    await expect(page.getByRole('radio', { name: '¥10,000' })).toBeChecked();
+    await page.goto('/wallet/recharge?amount=-5&for=deposit');
+    await expect(page.getByTestId('recharge-reason')).toHaveText('发布需求需缴纳保证金，当前余额不足');
+    await expect(page.getByLabel('充值金额（元）')).toHaveValue('');
   });
 });

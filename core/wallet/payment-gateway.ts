@@ -40,9 +40,17 @@ export const CORPORATE_BANKS = [
 ] as const;
 export const PERSONAL_PAY = { code: 'WECHAT', name: '微信支付' } as const;
 
+/**
+ * The phone payment channels of the gateway (its WeChat-like and Alipay-like pages): the mall and the
+ * voucher redemptions pay by 微信支付; wallet recharges offer both, before online banking.
+ */
+export const PHONE_PAY = [PERSONAL_PAY, { code: 'ALIPAY', name: '支付宝' }] as const;
+export type PhonePayCode = (typeof PHONE_PAY)[number]['code'];
+export const isPhonePay = (code: string): code is PhonePayCode => PHONE_PAY.some((c) => c.code === code);
+
 /** A bank's or channel's name for people (the sandbox pages and statements). */
 export const bankName = (code: string) =>
-  code === PERSONAL_PAY.code ? PERSONAL_PAY.name : (BANKS.find((b) => b.code === code)?.name ?? CORPORATE_BANKS.find((b) => b.code === code)?.name ?? code);
+  PHONE_PAY.find((c) => c.code === code)?.name ?? BANKS.find((b) => b.code === code)?.name ?? CORPORATE_BANKS.find((b) => b.code === code)?.name ?? code;
 
 export interface CreatePaymentInput {
   orderNo: string;

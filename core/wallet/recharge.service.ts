@@ -11,7 +11,7 @@ import { formatFen } from '../shared/money';
 import { parseInput } from '../shared/validate';
 import type { MessageService } from '../notifications/messages.service';
 import type { Ledger } from './ledger.service';
-import { BANK_CODES, type PaymentGateway } from './payment-gateway';
+import { BANK_CODES, PHONE_PAY, type BankCode, type PaymentGateway, type PhonePayCode } from './payment-gateway';
 import {
   decideNotice,
   effectiveStatus,
@@ -39,9 +39,13 @@ const amountFen = z
   .min(RECHARGE_MIN_FEN, `单笔充值金额须在 ${formatFen(RECHARGE_MIN_FEN)} 至 ${formatFen(RECHARGE_MAX_FEN)} 之间`)
   .max(RECHARGE_MAX_FEN, `单笔充值金额须在 ${formatFen(RECHARGE_MIN_FEN)} 至 ${formatFen(RECHARGE_MAX_FEN)} 之间`);
 
+/** How an online recharge is paid: 微信支付 or 支付宝 (the gateway's phone pages), or a bank's online banking. */
+const ONLINE_RECHARGE_METHODS = [...PHONE_PAY.map((c) => c.code), ...BANK_CODES] as [PhonePayCode | BankCode, ...(PhonePayCode | BankCode)[]];
+
 export const CreateOnlineRechargeInput = z.object({
   amountFen,
-  bankCode: z.enum(BANK_CODES, { message: '请选择付款银行' }),
+  /** WECHAT, ALIPAY or a bank's code (online banking). */
+  bankCode: z.enum(ONLINE_RECHARGE_METHODS, { message: '请选择付款方式（微信支付、支付宝或网银）' }),
   /** A same-site path the result page links back to (e.g. the requirement waiting for its deposit). */
   returnTo: z
     .string()

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { requireOperator } from '../../core/shared/actor';
 import { formatFen } from '../../core/shared/money';
-import { BANKS, bankName, PERSONAL_PAY } from '../../core/wallet/payment-gateway';
+import { BANKS, bankName, isPhonePay } from '../../core/wallet/payment-gateway';
 import {
   CreateOnlineRechargeInput,
   PLATFORM_RECEIVING_ACCOUNT,
@@ -289,7 +289,7 @@ export function registerWalletRoutes(api: ApiRouter) {
       .join('');
     const bank = bankName(req.bankCode);
     return c.html(
-      bankPage(`<h1>${escapeHtml(req.bankCode === PERSONAL_PAY.code ? `${bank}（沙箱）` : `${bank} · 网上银行（沙箱）`)}</h1>
+      bankPage(`<h1>${escapeHtml(isPhonePay(req.bankCode) ? `${bank}（沙箱）` : `${bank} · 网上银行（沙箱）`)}</h1>
 <p class="muted">这是帮扶平台内置的支付网关沙箱，模拟付款页面，不会产生真实扣款。</p>
 <dl><dt>商户</dt><dd>帮扶平台</dd><dt>订单号</dt><dd>${escapeHtml(req.orderNo)}</dd><dt>付款金额</dt><dd class="amount">${formatFen(req.amountFen)}</dd></dl>
 <form method="post" action="/api/v1/sandbox/bank/decide">${hidden}

@@ -1,7 +1,7 @@
 import { isAppError } from '$core/shared/app-error';
 import { pageFromQuery } from '$core/shared/paging';
 import { TRANSFER_KIND_LABELS } from '$core/wallet/ledger.rules';
-import { BANKS } from '$core/wallet/payment-gateway';
+import { bankName } from '$core/wallet/payment-gateway';
 import { requireWalletOrg } from '$lib/server/wallet';
 import type { PageServerLoad } from './$types';
 
@@ -40,7 +40,7 @@ export const load: PageServerLoad = async ({ locals, url }) => {
     kinds: Object.entries(TRANSFER_KIND_LABELS).map(([value, label]) => ({ value, label })),
     statement: { ...statement, items: statement.items.map((l) => ({ ...l, createdAt: l.createdAt.toISOString() })) },
     csvHref: `/api/v1/wallet/statement.csv${csv.size ? `?${csv}` : ''}`,
-    recharges: recharges.items.map((r) => ({ ...r, bankName: BANKS.find((b) => b.code === r.bankCode)?.name ?? null })),
+    recharges: recharges.items.map((r) => ({ ...r, bankName: r.bankCode ? bankName(r.bankCode) : null })),
     withdrawals: withdrawals.items.map((w) => ({
       withdrawalNo: w.withdrawalNo,
       amountFen: w.amountFen,

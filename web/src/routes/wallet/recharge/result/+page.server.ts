@@ -1,5 +1,5 @@
 import { error } from '@sveltejs/kit';
-import { BANKS } from '$core/wallet/payment-gateway';
+import { BANKS, PHONE_PAY } from '$core/wallet/payment-gateway';
 import { requireLogin } from '$lib/server/guard';
 import { safeRedirect } from '$lib/format';
 import { orError } from '$lib/server/session';
@@ -11,5 +11,9 @@ export const load: PageServerLoad = async ({ locals, url, depends }) => {
   const orderNo = url.searchParams.get('orderNo')?.trim() ?? '';
   if (!orderNo) error(404, '缺少充值单号');
   const order = await orError(() => locals.services.recharges.get(actor, orderNo));
-  return { order, banks: Object.fromEntries(BANKS.map((b) => [b.code, b.name])), returnTo: safeRedirect(url.searchParams.get('returnTo'), '') || null };
+  return {
+    order,
+    banks: Object.fromEntries([...PHONE_PAY, ...BANKS].map((b) => [b.code, b.name])),
+    returnTo: safeRedirect(url.searchParams.get('returnTo'), '') || null,
+  };
 };
