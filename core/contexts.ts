@@ -4,6 +4,7 @@ import { escrowContext } from './escrow/escrow.context';
 import { filesContext } from './files/files.context';
 import { importsContext } from './imports/imports.context';
 import { jobsContext } from './jobs/jobs.context';
+import { legalContext } from './legal/legal.context';
 import { mallContext } from './mall/mall.context';
 import { monitoringContext } from './monitoring/monitoring.context';
 import { notificationsContext } from './notifications/notifications.context';
@@ -25,6 +26,7 @@ export const CONTEXTS = [
   jobsContext,
   notificationsContext,
   organisationsContext,
+  legalContext,
   accountsContext,
   auditContext,
   settingsContext,

@@ -10,6 +10,7 @@ import { registerFileRoutes } from './api/files.routes';
 import { registerImportRoutes } from './api/imports.routes';
 import { registerInvitationRoutes } from './api/invitations.routes';
 import { registerJobRoutes } from './api/jobs.routes';
+import { registerLegalRoutes } from './api/legal.routes';
 import { registerMallCatalogRoutes } from './api/mall-catalog.routes';
 import { registerMallOrderRoutes } from './api/mall-orders.routes';
 import { registerMessageRoutes } from './api/messages.routes';
@@ -54,6 +55,7 @@ export interface EdgeContext {
  */
 export const EDGE_CONTEXTS = {
   jobs: { routes: [registerJobRoutes] },
+  legal: { routes: [registerLegalRoutes] },
   accounts: { routes: [registerAuthRoutes] },
   notifications: { routes: [registerMessageRoutes] },
   organisations: { routes: [registerOrganisationRoutes, registerAdminRoutes] },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgreeTerms } from '../legal/legal.schema';
 import { isRegionCode } from '../shared/regions';
 import { Email, Mobile, Password, SmsCode, Username, Uscc } from '../shared/validators';
 
@@ -23,6 +24,7 @@ export const RegisterInput = z
     uscc: Uscc,
     /** Where the organisation is; required for merchants (their district or township). */
     regionCode: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().max(12).optional()),
+    agreeTerms: AgreeTerms,
   })
   .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: '两次输入的密码不一致' })
   .superRefine((v, ctx) => {
@@ -109,6 +111,10 @@ export const PublicUserView = z.object({
   locale: z.string(),
   status: z.enum(['active', 'disabled']),
   createdAt: z.iso.datetime(),
+  /** 用户协议 / 隐私政策 versions agreed at registration; null for accounts opened by an operator or an import. */
+  termsVersion: z.number().int().nullable(),
+  privacyVersion: z.number().int().nullable(),
+  agreedAt: z.iso.datetime().nullable(),
 });
 
 /** One organisation the user belongs to, with their role in it. */

@@ -30,6 +30,7 @@ import { CODE_TTL_MS, decideCodeAttempt } from './codes.machine';
 import { hashPassword, spendVerifyTime, verifyPassword } from './passwords';
 import { decideSession, generateSessionToken, sessionIdFromToken } from './sessions';
 import { isMainlandMobile, normaliseMobile } from '../shared/validators';
+import type { LegalService } from '../legal/legal.service';
 
 export interface AccountsDeps {
   db: Db;
@@ -38,6 +39,8 @@ export interface AccountsDeps {
   messages: MessageService;
   /** Registration founds the person's organisation through its own context. */
   organisations: Pick<OrganisationService, 'findByUscc' | 'createWithOwner' | 'membershipsOf' | 'addMembers'>;
+  /** The 用户协议 / 隐私政策 versions a registration agrees to. */
+  legal: Pick<LegalService, 'currentVersions'>;
   rateLimiter: RateLimiter;
   secret: string;
   session: { idleMs: number; absoluteMs: number };
@@ -52,6 +55,8 @@ export interface AccountBasics {
   code: string;
   email?: string;
   password: string;
+  /** The consent box (用户协议 and 隐私政策), checked by each registration schema (`AgreeTerms`). */
+  agreeTerms: true;
 }
 
 /** Where a request came from: the IP for per-IP limits, the agent for the session list. */
@@ -69,6 +74,10 @@ export interface PublicUser {
   locale: string;
   status: 'active' | 'disabled';
   createdAt: Date;
+  /** 用户协议 / 隐私政策 versions agreed at registration (null for accounts opened by operators or imports). */
+  termsVersion: number | null;
+  privacyVersion: number | null;
+  agreedAt: Date | null;
 }
 
 export interface SessionResult {
@@ -95,6 +104,9 @@ export const toPublicUser = (u: UserRow): PublicUser => ({
   locale: u.locale,
   status: u.status,
   createdAt: u.createdAt,
+  termsVersion: u.termsVersion,
+  privacyVersion: u.privacyVersion,
+  agreedAt: u.agreedAt,
 });
 
 /** Masks a mobile for messages shown to people: 138****8000. */
@@ -257,7 +269,17 @@ export function createAccountService(deps: AccountsDeps) {
     const result = await db
       .transaction(async (tx) => {
         if (!(await tryCode(tx, 'register', 'sms', basics.mobile, basics.code))) return null;
-        const user = await repo.insertUser(tx, { username: basics.username, mobile: basics.mobile, email: basics.email, passwordHash });
+        // The versions current when the account is written: the ones the person read and agreed to.
+        const agreed = await deps.legal.currentVersions(tx);
+        const user = await repo.insertUser(tx, {
+          username: basics.username,
+          mobile: basics.mobile,
+          email: basics.email,
+          passwordHash,
+          termsVersion: agreed.terms,
+          privacyVersion: agreed.privacy,
+          agreedAt: clock.now(),
+        });
         const { value, welcome, organisationId } = await opts.create(tx, user);
         await audit(tx, user.id, 'account.register', 'user', user.id, ctx.ip, opts.auditData, organisationId);
         const sent = await deps.messages.send({ userId: user.id, ...welcome }, tx);

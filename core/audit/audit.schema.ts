@@ -64,6 +64,7 @@ export const AUDIT_ACTION_LABELS: Record<string, string> = {
   'organisation.member_rejected': '不通过员工审核',
   'organisation.member_role_changed': '修改成员角色',
   'settings.update': '修改平台设置',
+  'legal.publish': '发布用户协议/隐私政策',
   'wallet.recharge_credited': '在线充值到账',
   'wallet.offline_recharge_confirmed': '确认线下充值',
   'wallet.offline_recharge_rejected': '驳回线下充值',

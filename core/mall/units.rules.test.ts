@@ -65,6 +65,7 @@ describe('forms', () => {
       username: 'slb2026',
       password: 'Passw0rd1',
       confirmPassword: 'Passw0rd1',
+      agreeTerms: true,
       attributeKind: 'other',
       attributeGroupCode: '',
       unitName: '酉阳县发改委',

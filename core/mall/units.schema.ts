@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { Email, Mobile, Password, SmsCode, Username, Uscc } from '../shared/validators';
+import { AgreeTerms } from '../legal/legal.schema';
 import { DistrictOrTownship } from './mall-regions';
 
 /** zod contracts of unit (单位) and individual (个人用户) registration and the individual's profile. */
@@ -40,6 +41,7 @@ export const RegisterUnitInput = z
     mobile: Mobile,
     code: SmsCode,
     email: optionalEmail,
+    agreeTerms: AgreeTerms,
   })
   .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: '两次输入的密码不一致' });
 export type RegisterUnitInput = z.input<typeof RegisterUnitInput>;
@@ -59,6 +61,7 @@ export const RegisterIndividualInput = z
     regionCode: DistrictOrTownship('请选择所在地区'),
     unitId: UnitId,
     note: Note,
+    agreeTerms: AgreeTerms,
   })
   .refine((v) => v.confirmPassword === undefined || v.password === v.confirmPassword, { path: ['confirmPassword'], message: '两次输入的密码不一致' });
 export type RegisterIndividualInput = z.input<typeof RegisterIndividualInput>;

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { AgreeTerms } from '../legal/legal.schema';
 import { PageNumber, PageSize } from '../shared/paging';
 import { regionChildren } from '../shared/regions';
 import { SearchKeyword } from '../shared/validate';
@@ -76,6 +77,7 @@ export const RegisterEnterpriseInput = z.object({
     .string({ error: '请填写短信验证码' })
     .trim()
     .regex(/^\d{6}$/, '请填写 6 位短信验证码'),
+  agreeTerms: AgreeTerms,
 });
 export const RegisterExistingInput = z.object({ cityCode: GuangdongCityCode });
 

@@ -143,11 +143,11 @@ describe('enterprises registering', () => {
     const ip = nextIp();
     await p.services.accounts.sendRegisterCode({ mobile }, { ip });
     const code = await latestCode(p, mobile);
-    await expect(svc().registerEnterprise({ name: '粤丰食品', contactName: '企业联系人', mobile, cityCode: '440200', code }, { ip })).rejects.toMatchObject({
+    await expect(svc().registerEnterprise({ name: '粤丰食品', contactName: '企业联系人', mobile, cityCode: '440200', code, agreeTerms: true }, { ip })).rejects.toMatchObject({
       code: 'VALIDATION',
       fields: { cityCode: expect.stringContaining('尚未开通') },
     });
-    const r = await svc().registerEnterprise({ name: '粤丰食品', contactName: '企业联系人', mobile, cityCode: '440100', code }, { ip });
+    const r = await svc().registerEnterprise({ name: '粤丰食品', contactName: '企业联系人', mobile, cityCode: '440100', code, agreeTerms: true }, { ip });
     const resolved = await p.services.accounts.validateSessionToken(r.session.token);
     expect(await svc().me(resolved!.actor)).toMatchObject({
       kind: 'enterprise',
@@ -156,7 +156,7 @@ describe('enterprises registering', () => {
       switchTo: null,
     });
     await expect(
-      svc().registerEnterprise({ name: '粤丰食品二', contactName: '某', mobile: buildMobile(), cityCode: '440100', code: '12' }, { ip }),
+      svc().registerEnterprise({ name: '粤丰食品二', contactName: '某', mobile: buildMobile(), cityCode: '440100', code: '12', agreeTerms: true }, { ip }),
     ).rejects.toMatchObject({ code: 'VALIDATION', fields: { code: '请填写 6 位短信验证码' } });
   });
 

@@ -10,6 +10,7 @@ import { DEFAULT_ROOM_TIMING, type RoomTiming } from '../rooms/rooms.machine';
 import { RoomTimingInput } from '../rooms/rooms.schema';
 import { CalendarInput, EscrowFeeInput } from '../escrow/escrow.schema';
 import { DEFAULT_CALENDAR, type WorkCalendar } from '../escrow/working-days';
+import { DEFAULT_SITE_FOOTER, SiteFooterInput, type SiteFooter } from '../legal/legal.schema';
 
 /** Every operator-configurable setting: its key, default and schema. */
 const SETTINGS = {
@@ -17,6 +18,7 @@ const SETTINGS = {
   'rooms.timing': { defaults: DEFAULT_ROOM_TIMING as RoomTiming, schema: RoomTimingInput as z.ZodType<RoomTiming> },
   'escrow.fee': { defaults: { feeBp: 0 } as { feeBp: number }, schema: EscrowFeeInput as z.ZodType<{ feeBp: number }> },
   calendar: { defaults: DEFAULT_CALENDAR as WorkCalendar, schema: CalendarInput as unknown as z.ZodType<WorkCalendar> },
+  'site.footer': { defaults: DEFAULT_SITE_FOOTER, schema: SiteFooterInput as unknown as z.ZodType<SiteFooter> },
 } as const;
 export type SettingKey = keyof typeof SETTINGS;
 /** Every setting's key (each is owned by one context: `settings` in its context module). */

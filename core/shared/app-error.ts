@@ -2,6 +2,7 @@ import { ACCOUNTS_ERRORS } from '../accounts/accounts.errors';
 import { ESCROW_ERRORS } from '../escrow/escrow.errors';
 import { IMPORTS_ERRORS } from '../imports/imports.errors';
 import { JOBS_ERRORS } from '../jobs/jobs.errors';
+import { LEGAL_ERRORS } from '../legal/legal.errors';
 import { MALL_ERRORS } from '../mall/mall.errors';
 import { ORGANISATIONS_ERRORS } from '../organisations/organisations.errors';
 import { MONITORING_ERRORS } from '../monitoring/monitoring.errors';
@@ -48,6 +49,7 @@ export const CONTEXT_ERRORS = {
   imports: IMPORTS_ERRORS,
   quotas: QUOTAS_ERRORS,
   monitoring: MONITORING_ERRORS,
+  legal: LEGAL_ERRORS,
 } as const;
 
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;

@@ -31,6 +31,7 @@ const unitForm = (over: Record<string, unknown> = {}) => ({
   username: username('unit'),
   password: 'Bangfu2026',
   confirmPassword: 'Bangfu2026',
+  agreeTerms: true,
   attributeKind: 'other',
   unitName: '测试帮扶单位',
   uscc: buildUscc(),
@@ -57,6 +58,7 @@ async function registerMerchant(over: Record<string, unknown> = {}) {
     mobile: buildMobile(),
     password: 'Passw0rd1',
     confirmPassword: 'Passw0rd1',
+    agreeTerms: true,
     organisationName: `酉阳县${username('')}农产品专业合作社`,
     uscc: buildUscc(),
     regionCode: '500242209',
@@ -335,6 +337,7 @@ describe('POST /mall/merchants/register', () => {
       code: '000000',
       password: 'Passw0rd1',
       confirmPassword: 'Passw0rd1',
+      agreeTerms: true,
       organisationName: '巫溪县测试合作社',
       uscc: buildUscc(),
     });

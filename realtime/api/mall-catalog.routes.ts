@@ -44,7 +44,7 @@ const MerchantRegistration = z
   .preprocess((v) => (v && typeof v === 'object' && !Array.isArray(v) ? { ...v, accountType: 'merchant' } : v), RegisterInput)
   .openapi('MerchantRegistration', {
     description: '`accountType` is always `merchant` (it may be left out); `regionCode` is the district or township (6 or 9 digits).',
-    required: ['username', 'mobile', 'code', 'password', 'confirmPassword', 'organisationName', 'uscc', 'regionCode'],
+    required: ['username', 'mobile', 'code', 'password', 'confirmPassword', 'organisationName', 'uscc', 'regionCode', 'agreeTerms'],
   });
 
 const ManagedProductPage = page(ManagedProductView, 'ManagedProductPage').extend({
