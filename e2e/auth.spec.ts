@@ -20,6 +20,7 @@ test.describe('accounts', () => {
     await page.getByLabel('确认密码').fill(password);
     await page.getByLabel('单位全称').fill('赣州市测试农产品有限公司');
     await page.getByLabel('统一社会信用代码').fill(newUscc());
+    await page.getByRole('checkbox', { name: /我已阅读并同意/ }).check();
     await page.getByRole('button', { name: '注册', exact: true }).click();
     await expect(page).toHaveURL(/\/account\?welcome=1/);
     await expect(page.getByText(username).first()).toBeVisible();
@@ -66,6 +67,7 @@ test.describe('accounts', () => {
     await page.getByLabel('确认密码').fill('Provider2026');
     await page.getByLabel('单位全称').fill('赣州市测试知识产权代理有限公司');
     await page.getByLabel('统一社会信用代码').fill(newUscc());
+    await page.getByRole('checkbox', { name: /我已阅读并同意/ }).check();
     await page.getByRole('button', { name: '注册', exact: true }).click();
     await expect(page).toHaveURL(/\/account\?welcome=1/);
     await page.goto('/account/organisations');

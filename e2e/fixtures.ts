@@ -258,6 +258,7 @@ export async function registerEnterprise(page: Page, fullName: string): Promise<
   await page.getByLabel('确认密码').fill(DEMO_PASSWORD);
   await page.getByLabel('单位全称').fill(fullName);
   await page.getByLabel('统一社会信用代码').fill(newUscc());
+  await page.getByRole('checkbox', { name: /我已阅读并同意/ }).check();
   await page.getByRole('button', { name: '注册', exact: true }).click();
   await expect(page).toHaveURL(/\/account\?welcome=1/);
   return { username, mobile };

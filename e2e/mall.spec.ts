@@ -102,6 +102,7 @@ test.describe('consumption-assistance mall', () => {
     await dp.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
     await dp.getByLabel('确认密码').fill(DEMO_PASSWORD);
     await shoot(dp, 'mall-register-unit');
+    await dp.getByRole('checkbox', { name: /我已阅读并同意/ }).check();
     await dp.getByRole('button', { name: '注册单位账号' }).click();
     await expect(dp).toHaveURL(/\/mall\/me\?welcome=unit/);
     const unitInfo = dp.getByRole('region', { name: '单位信息' });
@@ -130,6 +131,7 @@ test.describe('consumption-assistance mall', () => {
     await page.getByLabel('真实姓名').fill('王晓梅');
     await chooseRegion(page, ['重庆市', '市辖区', '永川区', '中山路街道']);
     await shoot(page, 'mall-register-individual');
+    await page.getByRole('checkbox', { name: /我已阅读并同意/ }).check();
     await page.getByRole('button', { name: '立即注册' }).click();
     await expect(page).toHaveURL(/\/mall\/me\?welcome=1/);
     await expect(page.getByText('注册成功，欢迎加入消费帮扶馆！')).toBeVisible();

@@ -39,6 +39,7 @@ test('an employee who names a unit waits for its approval; the unit admin approv
     .click();
   await page.getByLabel('真实姓名').fill(realName);
   await chooseRegion(page, ['重庆市', '市辖区', '永川区', '中山路街道']);
+  await page.getByRole('checkbox', { name: /我已阅读并同意/ }).check();
   await page.getByRole('button', { name: '立即注册' }).click();
   await expect(page).toHaveURL(/\/mall\/me\?welcome=1/);
   await expect(page.getByRole('region', { name: '个人信息' })).toContainText(/重庆财经职业学院\s*（待单位审核）/);

@@ -90,6 +90,7 @@ describe('forms', () => {
       mobile: '13800138000',
       code: '123456',
       password: 'Passw0rd1',
+      agreeTerms: true,
       realName: '张三',
       regionCode: '500118',
     });

@@ -32,7 +32,7 @@ export function buildRegistration(over: Record<string, unknown> = {}) {
     confirmPassword: password,
     organisationName: `${faker.location.city()}${faker.company.name()}`,
     uscc: buildUscc(),
-    agreeTerms: true,
+    agreeTerms: true as const,
     ...over,
   };
 }

@@ -101,6 +101,7 @@ export function enforceDeclaredSecurity(api: OpenAPIHono<any, any, any>) {
 /** Tags in the order the document lists them, with what each covers. */
 export const API_TAGS: { name: string; description: string }[] = [
   { name: 'auth', description: '注册、登录、会话、密码与个人资料' },
+  { name: 'legal', description: '用户协议、隐私政策（含历史版本）与页脚的客服、备案信息' },
   { name: 'messages', description: '站内信' },
   { name: 'organisations', description: '组织公开信息、本组织成员与操作记录' },
   { name: 'admin', description: '运营后台：账号、组织、审核、设置、核对（仅平台运营人员）' },
@@ -214,6 +215,11 @@ export const OPERATION_IDS: Record<string, string> = {
   'PUT /admin/settings/calendar': 'updateWorkingCalendar',
   'GET /admin/settings/room-timing': 'getRoomTimingSettings',
   'PUT /admin/settings/room-timing': 'updateRoomTimingSettings',
+  'GET /legal/{kind}': 'getLegalDocument',
+  'GET /legal/{kind}/versions': 'listLegalDocumentVersions',
+  'GET /site/footer': 'getSiteFooter',
+  'POST /admin/legal/{kind}/versions': 'publishLegalDocument',
+  'PUT /admin/settings/site-footer': 'updateSiteFooter',
   'GET /storefronts/me': 'getMyStorefront',
   'PUT /storefronts/me': 'updateMyStorefront',
   'GET /storefronts/me/items': 'listMyStorefrontItems',

@@ -11,5 +11,7 @@ export const load: LayoutServerLoad = async ({ locals }) => {
     devTools: locals.platform.config.devTools,
     sandboxBanner: locals.platform.config.sandboxBanner,
     realtimeUrl: locals.platform.config.PUBLIC_REALTIME_URL ?? null,
+    /** 客服 and ICP 备案 for the footer (operator setting `site.footer`). */
+    siteFooter: await locals.services.settings.get('site.footer'),
   };
 };

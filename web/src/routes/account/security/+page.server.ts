@@ -1,5 +1,11 @@
 import { formAction, formValues } from '$lib/server/session';
-import type { Actions } from './$types';
+import type { Actions, PageServerLoad } from './$types';
+
+/** The 用户协议 / 隐私政策 versions this account agreed to at registration (null when opened by an operator or import). */
+export const load: PageServerLoad = ({ locals }) => {
+  const u = locals.user;
+  return { agreement: u ? { termsVersion: u.termsVersion, privacyVersion: u.privacyVersion, agreedAt: u.agreedAt ? new Date(u.agreedAt).toISOString() : null } : null };
+};
 
 export const actions: Actions = {
   default: async ({ request, locals }) => {

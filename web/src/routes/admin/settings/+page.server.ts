@@ -9,10 +9,10 @@ const FIELDS = { deposit: 'depositFen', forfeitEarly: 'forfeitEarlyFen', forfeit
 
 export const load: PageServerLoad = async ({ locals }) => {
   const settings = locals.services.settings;
-  const [deposit, fee, calendar, timing] = await orError(() =>
-    Promise.all([settings.depositSettings(), settings.get('escrow.fee'), settings.get('calendar'), settings.get('rooms.timing')]),
+  const [deposit, fee, calendar, timing, siteFooter] = await orError(() =>
+    Promise.all([settings.depositSettings(), settings.get('escrow.fee'), settings.get('calendar'), settings.get('rooms.timing'), settings.get('site.footer')]),
   );
-  return { deposit, fee, calendar, timing, defaults: { calendar: DEFAULT_CALENDAR, timing: DEFAULT_ROOM_TIMING } };
+  return { deposit, fee, calendar, timing, siteFooter, defaults: { calendar: DEFAULT_CALENDAR, timing: DEFAULT_ROOM_TIMING } };
 };
 
 /** A refusal of one of the sections below (`form` says which), with messages under its fields. */
@@ -80,5 +80,13 @@ export const actions: Actions = {
     const r = await formAction({ ...values, form: 'timing' }, () => locals.services.settings.update(locals.actor, 'rooms.timing', input));
     if (!r.ok) return r.failure;
     return { savedSection: 'timing' };
+  },
+
+  footer: async ({ request, locals }) => {
+    const values = formValues(await request.formData());
+    const input = { servicePhone: values.servicePhone ?? '', serviceEmail: values.serviceEmail ?? '', serviceHours: values.serviceHours ?? '', icp: values.icp ?? '' };
+    const r = await formAction({ ...values, form: 'footer' }, () => locals.services.settings.update(locals.actor, 'site.footer', input));
+    if (!r.ok) return r.failure;
+    return { savedSection: 'footer' };
   },
 };
