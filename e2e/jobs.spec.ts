@@ -1,4 +1,5 @@
 import { expect, test } from '@playwright/test';
+import { ADMIN_SECTIONS } from '../web/src/lib/admin-sections';
 import { shoot, signedIn } from './fixtures';
 
 // The operators' job queue: the counts at the top, the list of timed and outgoing jobs, and the
@@ -7,6 +8,10 @@ test('job queue: an operator sees the counts and the jobs, and narrows the list 
   const { context, page } = await signedIn(browser, 'operator');
   try {
     await page.goto('/admin');
+    // The console home shows every section, each queue with what waits in it.
+    const sections = page.getByTestId('admin-sections');
+    await expect(sections.getByRole('listitem')).toHaveCount(ADMIN_SECTIONS.length);
+    for (const s of ADMIN_SECTIONS) await expect(sections.getByRole('link', { name: new RegExp(`^${s.label}`) })).toBeVisible();
     await page.getByRole('navigation', { name: '运营后台' }).getByRole('link', { name: '后台任务' }).click();
     await expect(page).toHaveURL(/\/admin\/jobs$/);
     await expect(page.getByRole('heading', { name: '后台任务', level: 1 })).toBeVisible();
