@@ -65,5 +65,5 @@ export const DEFAULT_SITE_FOOTER: SiteFooter = { servicePhone: '', serviceEmail:
  * The consent box of every registration form: a checkbox ('on'), `true` or 'true' agree; anything else,
  * or nothing, is refused with the field message.
  */
-export const AGREE_TERMS_MESSAGE = '请阅读并同意用户协议和隐私政策';
+const AGREE_TERMS_MESSAGE = '请阅读并同意用户协议和隐私政策';
 export const AgreeTerms = z.preprocess((v) => v === true || v === 'on' || v === 'true' || v === '1', z.literal(true, { message: AGREE_TERMS_MESSAGE }));
