@@ -32,7 +32,7 @@ const routes = {
   }),
   footer: createRoute({
     method: 'get',
-    path: '/legal/site-footer',
+    path: '/site/footer',
     tags: ['legal'],
     summary: '页脚的客服联系方式与 ICP 备案号',
     responses: { 200: json(SiteFooter, 'The footer setting') },
