@@ -91,7 +91,7 @@ describe('compressed responses', () => {
   });
 
   it.each(['/page', '/api/v1/openapi.json'])('%s without Accept-Encoding (or identity only) is sent as is, Vary set', async (path) => {
-    for (const headers of [{}, { 'accept-encoding': 'identity' }]) {
+    for (const headers of [{}, { 'accept-encoding': 'identity' }] as Record<string, string>[]) {
       const r = await get(url, path, headers);
       expect(r.status).toBe(200);
       expect(r.headers['content-encoding']).toBeUndefined();
