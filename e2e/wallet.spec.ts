@@ -226,6 +226,7 @@ test.describe('wallet recharge on a phone', () => {
       await page.getByRole('button', { name: '确认付款' }).tap();
 
       await expect(page).toHaveURL(/\/wallet\/recharge\/result\?orderNo=R/);
+      const orderNo = new URL(page.url()).searchParams.get('orderNo')!;
       const result = page.getByTestId('recharge-result');
       await expect(result).toHaveAttribute('data-status', 'paid', { timeout: 30_000 });
       await expect(result.getByText('充值成功')).toBeVisible();
@@ -234,7 +235,10 @@ test.describe('wallet recharge on a phone', () => {
 
       await page.getByRole('link', { name: '返回我的钱包' }).tap();
       await expect(page.getByTestId('balance-available')).toHaveText(`¥${((before + 50_000) / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
-      await expect(page.getByTestId('statement').getByText('+¥500.00').first()).toBeVisible();
+      // On a phone the statement is a list (the table is for wider screens).
+      const line = page.getByTestId('statement-list').locator('li').filter({ hasText: orderNo });
+      await expect(line).toContainText('在线充值');
+      await expect(line).toContainText('+¥500.00');
     });
   });
 
@@ -245,6 +249,10 @@ test.describe('wallet recharge on a phone', () => {
     await expect(page.getByRole('radio', { name: '其他金额' })).toBeChecked();
     await expect(page.getByLabel('充值金额（元）')).toHaveValue('2000');
     await shot(page, 'recharge-shortfall-1280');
+    // 线下充值 keeps the amount and the reason.
+    await page.getByRole('link', { name: '线下充值' }).click();
+    await expect(page.getByTestId('recharge-reason')).toBeVisible();
+    await expect(page.getByLabel('充值金额（元）')).toHaveValue('2000');
     await page.goto('/wallet/recharge?amount=10000&for=escrow&returnTo=%2Faccount%2Fagreements');
     await expect(page.getByTestId('recharge-reason')).toHaveText('托管合同款还差 ¥10,000.00，当前余额不足');
     await expect(page.getByRole('radio', { name: '¥10,000' })).toBeChecked();

@@ -33,7 +33,7 @@ function presetFrom(url: URL) {
           ? `托管合同款还差${amount}，当前余额不足`
           : '托管合同款所需金额超过当前余额'
         : null;
-  return { presetFen, reason };
+  return { presetFen, reason, why: why === 'deposit' || why === 'escrow' ? why : null };
 }
 
 export const load: PageServerLoad = async ({ locals, url }) => {
