@@ -265,11 +265,13 @@ export async function registerEnterprise(page: Page, fullName: string): Promise<
 }
 
 /**
- * Pays an online recharge on the sandbox bank's page, from the recharge form the page is on, and waits
+ * Pays an online recharge by 网银 on the sandbox bank's page, from the recharge form the page is on, and waits
  * for the gateway's callback to settle it (the result page turns to 充值成功).
  */
 export async function payOnline(page: Page, yuan: string) {
+  await page.getByText('其他金额', { exact: true }).click();
   await page.getByLabel('充值金额（元）').fill(yuan);
+  await page.getByText('网银', { exact: true }).click();
   await page.getByText('中国工商银行', { exact: true }).click();
   await page.getByRole('button', { name: '确定，去付款' }).click();
   await expect(page).toHaveURL(/\/api\/v1\/sandbox\/bank/);

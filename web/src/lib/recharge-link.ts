@@ -8,9 +8,8 @@ export type RechargeReason = 'deposit' | 'escrow';
  * reason, and the same-site page to go back to once the money has arrived.
  */
 export function rechargeLink(opts: { returnTo: string; amountFen?: number; reason?: RechargeReason }) {
-  const q = new URLSearchParams();
+  const q = new URLSearchParams({ returnTo: opts.returnTo });
   if (opts.amountFen && opts.amountFen > 0) q.set('amount', fenToYuanInput(opts.amountFen));
   if (opts.reason) q.set('for', opts.reason);
-  q.set('returnTo', opts.returnTo);
   return `/wallet/recharge?${q}`;
 }
