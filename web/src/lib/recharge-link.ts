@@ -1,7 +1,7 @@
 import { fenToYuanInput } from '$core/shared/money';
 
 /** Why a page sends someone to recharge: the recharge page says so next to the preset amount. */
-export type RechargeReason = 'deposit' | 'escrow';
+type RechargeReason = 'deposit' | 'escrow';
 
 /**
  * The recharge page's address from a shortfall: the amount to preset (in yuan, as `?amount=`), the
