@@ -11,7 +11,10 @@ test.describe('用户协议 and 隐私政策', () => {
     const op = await ops.newPage();
     await loginAs(op, 'operator');
     await op.goto('/admin/legal');
-    const terms = op.locator('section').filter({ has: op.getByRole('heading', { name: '用户协议', exact: true }) }).last();
+    const terms = op
+      .locator('section')
+      .filter({ has: op.getByRole('heading', { name: '用户协议', exact: true }) })
+      .last();
     const publishButton = terms.getByRole('button', { name: /^发布第 \d+ 版$/ });
     const version = Number((await publishButton.innerText()).match(/\d+/)![0]);
     const stamp = `E2E 条款 ${Date.now()}`;
@@ -21,7 +24,10 @@ test.describe('用户协议 and 隐私政策', () => {
     await shoot(op, 'legal-admin');
 
     await op.goto('/admin/settings');
-    const footer = op.locator('section').filter({ has: op.getByRole('heading', { name: '客服与备案（页脚）' }) }).last();
+    const footer = op
+      .locator('section')
+      .filter({ has: op.getByRole('heading', { name: '客服与备案（页脚）' }) })
+      .last();
     await footer.getByLabel('客服电话').fill('400-800-1234');
     await footer.getByLabel('客服邮箱').fill('kefu@example.cn');
     await footer.getByLabel('服务时间').fill('工作日 9:00–18:00');

@@ -8,7 +8,12 @@ export type LegalKind = z.infer<typeof LegalKind>;
 /** Publishing a new version: the whole text (plain text; blank lines separate paragraphs). */
 export const PublishLegalInput = z.object({
   kind: LegalKind,
-  title: z.string({ message: '请填写标题' }).trim().min(2, '请填写标题').max(50, '标题不超过 50 个字').refine((s) => isCleanText(s), CONTROL_CHARACTER_MESSAGE),
+  title: z
+    .string({ message: '请填写标题' })
+    .trim()
+    .min(2, '请填写标题')
+    .max(50, '标题不超过 50 个字')
+    .refine((s) => isCleanText(s), CONTROL_CHARACTER_MESSAGE),
   body: z
     .string({ message: '请填写正文' })
     .trim()

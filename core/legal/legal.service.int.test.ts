@@ -44,7 +44,10 @@ describe('legal documents', () => {
   });
 
   it('refuses unknown versions and kinds with Chinese messages', async () => {
-    await expect(p.services.legal.read('terms', { version: '9999' })).rejects.toMatchObject({ code: 'LEGAL_VERSION_NOT_FOUND', message: '用户协议没有第 9999 版' });
+    await expect(p.services.legal.read('terms', { version: '9999' })).rejects.toMatchObject({
+      code: 'LEGAL_VERSION_NOT_FOUND',
+      message: '用户协议没有第 9999 版',
+    });
     await expect(p.services.legal.read('terms', { version: 'x' })).rejects.toMatchObject({ code: 'VALIDATION', fields: { version: '版本号应为正整数' } });
     await expect(p.services.legal.read('cookies')).rejects.toMatchObject({ code: 'VALIDATION' });
   });

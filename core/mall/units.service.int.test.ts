@@ -48,7 +48,16 @@ async function registerUnit(over: Record<string, unknown> = {}) {
 }
 
 async function registerIndividual(unitId: string, over: Record<string, unknown> = {}) {
-  const form = { username: username('emp'), mobile: buildMobile(), password: 'Passw0rd1', agreeTerms: true, realName: '张三', regionCode: '500118', unitId, ...over };
+  const form = {
+    username: username('emp'),
+    mobile: buildMobile(),
+    password: 'Passw0rd1',
+    agreeTerms: true,
+    realName: '张三',
+    regionCode: '500118',
+    unitId,
+    ...over,
+  };
   const ip = nextIp();
   const code = await codeFor(form.mobile, ip);
   const session = await p.services.units.registerIndividual({ ...form, code }, { ip });
@@ -223,7 +232,15 @@ describe('individual registration and profile', () => {
 
   it('refuses field by field: no unit chosen, an unknown or disabled unit, a bad real name or region', async () => {
     const ctx = { ip: nextIp() };
-    const base = { username: username('emp'), mobile: buildMobile(), code: '000000', password: 'Passw0rd1', agreeTerms: true, realName: '张三', regionCode: '500118' };
+    const base = {
+      username: username('emp'),
+      mobile: buildMobile(),
+      code: '000000',
+      password: 'Passw0rd1',
+      agreeTerms: true,
+      realName: '张三',
+      regionCode: '500118',
+    };
     await expect(p.services.units.registerIndividual(base, ctx)).rejects.toMatchObject({
       code: 'VALIDATION',
       fields: { unitId: expect.stringContaining('请先进行单位注册') },

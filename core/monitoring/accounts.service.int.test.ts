@@ -143,7 +143,9 @@ describe('enterprises registering', () => {
     const ip = nextIp();
     await p.services.accounts.sendRegisterCode({ mobile }, { ip });
     const code = await latestCode(p, mobile);
-    await expect(svc().registerEnterprise({ name: '粤丰食品', contactName: '企业联系人', mobile, cityCode: '440200', code, agreeTerms: true }, { ip })).rejects.toMatchObject({
+    await expect(
+      svc().registerEnterprise({ name: '粤丰食品', contactName: '企业联系人', mobile, cityCode: '440200', code, agreeTerms: true }, { ip }),
+    ).rejects.toMatchObject({
       code: 'VALIDATION',
       fields: { cityCode: expect.stringContaining('尚未开通') },
     });

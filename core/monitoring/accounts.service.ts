@@ -288,7 +288,13 @@ export function createMonitoringAccountService(deps: MonitoringDeps) {
         });
       try {
         const { session, value } = await accounts.createAccount(
-          { username: `jc${input.mobile}`, mobile: input.mobile, code: input.code, password: randomBytes(24).toString('base64url'), agreeTerms: input.agreeTerms },
+          {
+            username: `jc${input.mobile}`,
+            mobile: input.mobile,
+            code: input.code,
+            password: randomBytes(24).toString('base64url'),
+            agreeTerms: input.agreeTerms,
+          },
           ctx,
           {
             sessionKind: kind,

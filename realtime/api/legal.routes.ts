@@ -67,4 +67,3 @@ export function registerLegalRoutes(api: ApiRouter) {
   );
   api.openapi(routes.updateFooter, async (c) => c.json(await c.var.services.settings.update(c.var.actor, 'site.footer', c.req.valid('json')), 200));
 }
-

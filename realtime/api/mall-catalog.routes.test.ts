@@ -47,7 +47,16 @@ async function registerUnit(over: Record<string, unknown> = {}) {
 }
 
 async function registerIndividual(unitId: string | undefined, over: Record<string, unknown> = {}) {
-  const form = { username: username('emp'), mobile: buildMobile(), password: 'Passw0rd1', agreeTerms: true, realName: '张三', regionCode: '500118', unitId, ...over };
+  const form = {
+    username: username('emp'),
+    mobile: buildMobile(),
+    password: 'Passw0rd1',
+    agreeTerms: true,
+    realName: '张三',
+    regionCode: '500118',
+    unitId,
+    ...over,
+  };
   const res = await h.json('POST', '/api/v1/mall/individuals/register', { ...form, code: await codeFor(form.mobile) });
   return { form, res, token: res.json?.token as string };
 }

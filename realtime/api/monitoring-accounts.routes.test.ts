@@ -101,7 +101,11 @@ describe('monitoring accounts API', () => {
     const code = await latestCode(h.platform, mobile);
     const bad = await h.json('POST', '/api/v1/monitoring/register', { name: '粤', contactName: '', mobile, cityCode: '110100', code });
     expect(bad.status).toBe(400);
-    expect(bad.json.error.fields).toMatchObject({ name: '单位名称至少 2 个字', cityCode: '请选择广东省的地级市', agreeTerms: '请阅读并同意用户协议和隐私政策' });
+    expect(bad.json.error.fields).toMatchObject({
+      name: '单位名称至少 2 个字',
+      cityCode: '请选择广东省的地级市',
+      agreeTerms: '请阅读并同意用户协议和隐私政策',
+    });
     const res = await h.json('POST', '/api/v1/monitoring/register', {
       name: '广州粤丰食品有限公司',
       contactName: '企业联系人',

@@ -68,7 +68,10 @@ const RegisterBody = z
     ...Person,
     cityCode: z.string().openapi({ description: '注册地（广东省地级市，GB/T 2260，如 440100）' }),
     code: z.string().openapi({ description: '短信验证码（POST /auth/register-code）' }),
-    agreeTerms: z.any().optional().openapi({ type: 'boolean', description: '须为 true：已阅读并同意《用户协议》和《隐私政策》（GET /legal/terms、/legal/privacy）' }),
+    agreeTerms: z
+      .any()
+      .optional()
+      .openapi({ type: 'boolean', description: '须为 true：已阅读并同意《用户协议》和《隐私政策》（GET /legal/terms、/legal/privacy）' }),
   })
   .openapi('MonitoringRegisterInput');
 const Registered = z.object({ organisationId: z.string(), userId: z.string(), token: z.string(), expiresAt: z.string() }).openapi('MonitoringRegistered');

@@ -4,7 +4,9 @@ import type { Actions, PageServerLoad } from './$types';
 /** The 用户协议 / 隐私政策 versions this account agreed to at registration (null when opened by an operator or import). */
 export const load: PageServerLoad = ({ locals }) => {
   const u = locals.user;
-  return { agreement: u ? { termsVersion: u.termsVersion, privacyVersion: u.privacyVersion, agreedAt: u.agreedAt ? new Date(u.agreedAt).toISOString() : null } : null };
+  return {
+    agreement: u ? { termsVersion: u.termsVersion, privacyVersion: u.privacyVersion, agreedAt: u.agreedAt ? new Date(u.agreedAt).toISOString() : null } : null,
+  };
 };
 
 export const actions: Actions = {

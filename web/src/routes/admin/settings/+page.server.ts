@@ -84,7 +84,12 @@ export const actions: Actions = {
 
   footer: async ({ request, locals }) => {
     const values = formValues(await request.formData());
-    const input = { servicePhone: values.servicePhone ?? '', serviceEmail: values.serviceEmail ?? '', serviceHours: values.serviceHours ?? '', icp: values.icp ?? '' };
+    const input = {
+      servicePhone: values.servicePhone ?? '',
+      serviceEmail: values.serviceEmail ?? '',
+      serviceHours: values.serviceHours ?? '',
+      icp: values.icp ?? '',
+    };
     const r = await formAction({ ...values, form: 'footer' }, () => locals.services.settings.update(locals.actor, 'site.footer', input));
     if (!r.ok) return r.failure;
     return { savedSection: 'footer' };
