@@ -10,31 +10,14 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npm run bench:mall [-- --connections 16 --seconds 5 --rounds 3 --warmup 5]
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { fileURLToPath } from 'node:url';
 import autocannon from 'autocannon';
-import { freePort, freshDatabase, numberOption } from './support';
+import { demoServer, numberOption } from './support';
 
 const CONNECTIONS = numberOption('connections', 16);
 const SECONDS = numberOption('seconds', 5);
 const ROUNDS = numberOption('rounds', 3);
 const WARMUP = numberOption('warmup', 5);
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const root = fileURLToPath(new URL('../..', import.meta.url));
-
-async function waitReady(url: string, ms = 180_000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('server did not become ready');
-}
 
 const median = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -51,29 +34,11 @@ async function measure(label: string, url: string) {
 }
 
 async function main() {
-  const fresh = await freshDatabase(baseUrl, 'bangfu_bench_mall');
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ['scripts/start.mjs'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: fresh.url,
-      REDIS_URL: '',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SEED_DEMO: 'true',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      APP_SECRET: randomBytes(24).toString('hex'),
-      ORIGIN: origin,
-      SANDBOX_GATEWAYS: 'true',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const server = await demoServer(baseUrl, 'bangfu_bench_mall');
+  const origin = server.origin;
   try {
-    console.log(`Starting Bangfu on PostgreSQL (${fresh.name}) with the demo data…`);
-    await waitReady(origin);
+    console.log(`Starting Bangfu on PostgreSQL (${server.database}) with the demo data…`);
+    await server.ready();
     const products = (await (await fetch(`${origin}/api/v1/mall/products?pageSize=1`)).json()) as { items: { id: string }[] };
     const productId = products.items[0]?.id;
     if (!productId) throw new Error('no listed product in the demo data');
@@ -101,9 +66,7 @@ async function main() {
   } finally {
     // Let the last in-flight requests finish before the server shuts its database pool.
     await new Promise((r) => setTimeout(r, 2000));
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    await fresh.drop();
+    await server.stop();
   }
 }
 

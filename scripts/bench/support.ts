@@ -1,6 +1,8 @@
-/** What the benchmarks share: a fresh PostgreSQL database of their own, and a free local port. */
+/** What the benchmarks share: a fresh PostgreSQL database of their own, a free local port, the platform as a process. */
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:net';
+import { fileURLToPath } from 'node:url';
 import postgres from 'postgres';
 
 /** Creates `<prefix>_<random>` next to the database of `baseUrl`; `drop()` removes it (also while connected). */
@@ -46,4 +48,57 @@ export function numberOption(name: string, dflt: number): number {
     process.exit(64);
   }
   return value;
+}
+
+/**
+ * The whole platform (`scripts/start.mjs`, production settings, sandbox gateways, demo data) as a process of
+ * its own on a fresh database next to `baseUrl`, on a free port. `ready()` waits for /readyz; `stop()` ends
+ * the process and drops the database.
+ */
+export async function demoServer(baseUrl: string, prefix: string) {
+  const fresh = await freshDatabase(baseUrl, prefix);
+  const port = await freePort();
+  const origin = `http://127.0.0.1:${port}`;
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const child = spawn(process.execPath, ['scripts/start.mjs'], {
+    cwd: root,
+    env: {
+      ...process.env,
+      DATABASE_URL: fresh.url,
+      REDIS_URL: '',
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      SEED_DEMO: 'true',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'production',
+      APP_SECRET: randomBytes(24).toString('hex'),
+      ORIGIN: origin,
+      SANDBOX_GATEWAYS: 'true',
+    },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  return {
+    origin,
+    database: fresh.name,
+    async ready(ms = 300_000) {
+      const until = Date.now() + ms;
+      while (Date.now() < until) {
+        if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+        const ok = await fetch(`${origin}/readyz`).then(
+          (r) => r.ok,
+          () => false,
+        );
+        if (ok) return;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      throw new Error('server did not become ready');
+    },
+    async stop() {
+      if (child.exitCode === null) {
+        child.kill('SIGTERM');
+        await new Promise((r) => child.once('exit', r));
+      }
+      await fresh.drop();
+    },
+  };
 }

@@ -9,32 +9,15 @@
  *
  *   DATABASE_URL=postgres://postgres@127.0.0.1:5432/test CHROMIUM_PATH=/usr/bin/chromium npm run bench:weight [-- --loads 7]
  */
-import { spawn } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
 import { request } from 'node:http';
-import { fileURLToPath } from 'node:url';
 import { chromium } from '@playwright/test';
 import { findSystemChromium } from '../browser.mjs';
-import { freePort, freshDatabase, numberOption } from './support';
+import { demoServer, numberOption } from './support';
 
 const LOADS = numberOption('loads', 7);
 const baseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-const root = fileURLToPath(new URL('../..', import.meta.url));
 const ENCODINGS = ['identity', 'br', 'gzip'] as const;
 type Encoding = (typeof ENCODINGS)[number];
-
-async function waitReady(url: string, ms = 300_000) {
-  const until = Date.now() + ms;
-  while (Date.now() < until) {
-    try {
-      if ((await fetch(`${url}/readyz`)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error('server did not become ready');
-}
 
 /** The bytes of a body as they come over the wire (fetch would decode them), its Content-Encoding and Link header. */
 function wire(url: string, encoding: Encoding) {
@@ -139,30 +122,12 @@ async function browserLoad(browser: import('@playwright/test').Browser, url: str
 
 async function main() {
   const executablePath = process.env.CHROMIUM_PATH ?? findSystemChromium();
-  const fresh = await freshDatabase(baseUrl, 'bangfu_bench_weight');
-  const port = await freePort();
-  const origin = `http://127.0.0.1:${port}`;
-  const server = spawn(process.execPath, ['scripts/start.mjs'], {
-    cwd: root,
-    env: {
-      ...process.env,
-      DATABASE_URL: fresh.url,
-      REDIS_URL: '',
-      PORT: String(port),
-      HOST: '127.0.0.1',
-      SEED_DEMO: 'true',
-      LOG_LEVEL: 'warn',
-      NODE_ENV: 'production',
-      APP_SECRET: randomBytes(24).toString('hex'),
-      ORIGIN: origin,
-      SANDBOX_GATEWAYS: 'true',
-    },
-    stdio: ['ignore', 'ignore', 'inherit'],
-  });
+  const server = await demoServer(baseUrl, 'bangfu_bench_weight');
+  const origin = server.origin;
   const browser = await chromium.launch({ executablePath });
   try {
-    console.log(`Starting Bangfu on PostgreSQL (${fresh.name}) with the demo data…`);
-    await waitReady(origin);
+    console.log(`Starting Bangfu on PostgreSQL (${server.database}) with the demo data…`);
+    await server.ready();
     const products = (await (await fetch(`${origin}/api/v1/mall/products?pageSize=1`)).json()) as { items: { id: string }[] };
     const productId = products.items[0]?.id;
     if (!productId) throw new Error('no listed product in the demo data');
@@ -217,9 +182,7 @@ async function main() {
     );
   } finally {
     await browser.close();
-    server.kill('SIGTERM');
-    await new Promise((r) => server.once('exit', r));
-    await fresh.drop();
+    await server.stop();
   }
 }
 
