@@ -241,10 +241,10 @@ export async function submitProposal(provider: BrowserContext, requirementId: st
 }
 
 /**
- * Registers a new enterprise through the registration page (code from the outbox) and leaves the page
- * signed in as it. Its wallet is empty.
+ * Fills the enterprise registration form (code from the outbox) up to the consent box, ticked unless
+ * `agree` is false; the caller submits.
  */
-export async function registerEnterprise(page: Page, fullName: string): Promise<{ username: string; mobile: string }> {
+export async function fillEnterpriseRegistration(page: Page, fullName: string, { agree = true } = {}): Promise<{ username: string; mobile: string }> {
   const username = newUsername('qy');
   const mobile = newMobile();
   await page.goto('/register/organisation');
@@ -258,10 +258,19 @@ export async function registerEnterprise(page: Page, fullName: string): Promise<
   await page.getByLabel('确认密码').fill(DEMO_PASSWORD);
   await page.getByLabel('单位全称').fill(fullName);
   await page.getByLabel('统一社会信用代码').fill(newUscc());
-  await page.getByRole('checkbox', { name: /我已阅读并同意/ }).check();
+  if (agree) await page.getByRole('checkbox', { name: /我已阅读并同意/ }).check();
+  return { username, mobile };
+}
+
+/**
+ * Registers a new enterprise through the registration page (code from the outbox) and leaves the page
+ * signed in as it. Its wallet is empty.
+ */
+export async function registerEnterprise(page: Page, fullName: string): Promise<{ username: string; mobile: string }> {
+  const account = await fillEnterpriseRegistration(page, fullName);
   await page.getByRole('button', { name: '注册', exact: true }).click();
   await expect(page).toHaveURL(/\/account\?welcome=1/);
-  return { username, mobile };
+  return account;
 }
 
 /**

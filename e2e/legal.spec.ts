@@ -1,6 +1,6 @@
 import { expect, test } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
-import { DEMO_PASSWORD, loginAs, newMobile, newUscc, newUsername, readCode, shoot } from './fixtures';
+import { DEMO_PASSWORD, fillEnterpriseRegistration, loginAs, shoot } from './fixtures';
 
 mkdirSync('e2e/artifacts', { recursive: true });
 
@@ -51,19 +51,7 @@ test.describe('用户协议 and 隐私政策', () => {
     await expect(page.getByTestId('legal-version')).toContainText('第 1 版');
     await expect(page.getByText('这是历史版本。')).toBeVisible();
 
-    const username = newUsername('ty');
-    const mobile = newMobile();
-    await page.goto('/register/organisation');
-    await page.getByText('企业会员').click();
-    await page.getByLabel('用户名').fill(username);
-    await page.getByLabel('手机号').fill(mobile);
-    await page.getByRole('button', { name: '获取验证码' }).click();
-    await expect(page.getByText(/验证码已发送/)).toBeVisible();
-    await page.getByLabel('短信验证码').fill(await readCode(page, mobile));
-    await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
-    await page.getByLabel('确认密码').fill(DEMO_PASSWORD);
-    await page.getByLabel('单位全称').fill('赣州市协议测试有限公司');
-    await page.getByLabel('统一社会信用代码').fill(newUscc());
+    await fillEnterpriseRegistration(page, '赣州市协议测试有限公司', { agree: false });
     await expect(page.getByRole('link', { name: '《用户协议》' })).toHaveAttribute('target', '_blank');
     await page.getByRole('button', { name: '注册', exact: true }).click();
     await expect(page.getByText('请阅读并同意用户协议和隐私政策')).toBeVisible();
