@@ -37,11 +37,11 @@ const signed = (notice: object, secret = SECRET) => {
   return { raw, headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signNotice(secret, ts, raw), [TIMESTAMP_HEADER]: ts } };
 };
 
-async function newOrder(amountFen = 100_000) {
+async function newOrder(amountFen = 100_000, bankCode = 'ICBC') {
   const u = await registerUser(p);
-  const res = await call('/api/v1/wallet/recharges/online', { token: u.token, body: { amountFen, bankCode: 'ICBC' } });
+  const res = await call('/api/v1/wallet/recharges/online', { token: u.token, body: { amountFen, bankCode } });
   expect(res.status).toBe(201);
-  const { order, redirectUrl } = (await res.json()) as { order: { orderNo: string; status: string }; redirectUrl: string };
+  const { order, redirectUrl } = (await res.json()) as { order: { orderNo: string; status: string; bankCode: string }; redirectUrl: string };
   return { u, order, redirectUrl };
 }
 const balance = async (token: string) => ((await (await call('/api/v1/wallet', { token })).json()) as { availableFen: number }).availableFen;
@@ -236,5 +236,74 @@ describe('notice decisions', () => {
     [{ status: 'pending', amountFen: 100 }, 'SUCCESS', 99, 'refuse'],
   ] as const)('%o + %s(%d) → %s', (order, result, amountFen, action) => {
     expect(decideNotice({ channel: 'online', ...order }, { orderNo: 'R', tradeNo: 'T', amountFen, result }).action).toBe(action);
+  });
+});
+
+const notify = (n: { raw: string; headers: Record<string, string> }) => call('/api/v1/payments/notify', { raw: n.raw, headers: n.headers });
+const outcomes = async (orderNo: string) =>
+  (await p.db.select().from(paymentNotifications).where(eq(paymentNotifications.orderNo, orderNo))).map((l) => l.outcome).sort();
+
+// By the gateway's phone pages (微信支付, 支付宝): the same sandbox gateway, signed callbacks and once-only
+// crediting as online banking.
+describe('phone recharge', () => {
+  describe.each([
+    ['WECHAT', '微信支付（沙箱）'],
+    ['ALIPAY', '支付宝（沙箱）'],
+  ])('recharge by %s', (bankCode, heading) => {
+    it('pays on the phone page; callbacks and a replay credit the wallet exactly once, to the fen', async () => {
+      const { u, order, redirectUrl } = await newOrder(100_001, bankCode);
+      expect(order.bankCode).toBe(bankCode);
+      const params = new URL(redirectUrl).searchParams;
+      const page = await call(`/api/v1/sandbox/bank?${params}`);
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain(heading);
+
+      const deliveries: { headers: Record<string, string>; body: string }[] = [];
+      const gw = (await import('./sandbox-gateway')).createSandboxGateway({
+        secret: SECRET,
+        bankPageUrl: 'http://x/bank',
+        delayMs: () => 0,
+        duplicates: () => 2,
+        post: async (_url, headers, body) => {
+          deliveries.push({ headers, body });
+          return (await notify({ raw: body, headers })).status;
+        },
+      });
+      await gw.decide(gw.readRequest(params)!, true).delivered;
+      expect(deliveries).toHaveLength(2);
+      expect(await balance(u.token)).toBe(100_001);
+
+      // The gateway's first callback, replayed while its signature is fresh: answered, nothing more credited.
+      expect((await notify({ raw: deliveries[0]!.body, headers: deliveries[0]!.headers })).status).toBe(200);
+      expect(await balance(u.token)).toBe(100_001);
+      expect(await outcomes(order.orderNo)).toEqual(['already_paid', 'already_paid', 'credited']);
+
+      const view = (await (await call(`/api/v1/wallet/recharges/${order.orderNo}`, { token: u.token })).json()) as { status: string };
+      expect(view.status).toBe('paid');
+      const statement = await p.services.statements.list(u.actor, { page: 1, pageSize: 10 });
+      expect(statement.items.filter((l) => l.reference === order.orderNo).map((l) => [l.kind, l.amountFen])).toEqual([['recharge_online', 100_001]]);
+      expect((await p.services.ledger.check()).ok).toBe(true);
+    });
+
+    it('refuses a bad signature and a mismatched amount; nothing is credited', async () => {
+      const { u, order } = await newOrder(50_000, bankCode);
+      const good = { orderNo: order.orderNo, tradeNo: 'T1', amountFen: 50_000, result: 'SUCCESS' };
+      expect((await notify(signed(good, 'not-the-gateway'))).status).toBe(403);
+      // Signed over another body: the signature does not match what arrived.
+      const tampered = signed(good);
+      expect((await notify({ raw: JSON.stringify({ ...good, amountFen: 5_000_000 }), headers: tampered.headers })).status).toBe(403);
+      expect((await notify(signed({ ...good, amountFen: 49_999 }))).status).toBe(400);
+      expect(await balance(u.token)).toBe(0);
+      const view = (await (await call(`/api/v1/wallet/recharges/${order.orderNo}`, { token: u.token })).json()) as { status: string };
+      expect(view.status).toBe('pending');
+      expect(await outcomes(order.orderNo)).toEqual(['amount_mismatch', 'forged', 'forged']);
+    });
+  });
+
+  it('refuses a method the gateway does not offer, by field', async () => {
+    const u = await registerUser(p);
+    const res = await call('/api/v1/wallet/recharges/online', { token: u.token, body: { amountFen: 10_000, bankCode: 'PAYPAL' } });
+    expect(res.status).toBe(400);
+    expect(((await res.json()) as { error: { fields: Record<string, string> } }).error.fields.bankCode).toContain('付款方式');
   });
 });
