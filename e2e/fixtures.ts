@@ -240,6 +240,18 @@ export async function submitProposal(provider: BrowserContext, requirementId: st
   });
 }
 
+/** A phone: 390 px wide, touch, as the manuals' individual users come from WeChat. A fresh, signed-out context. */
+export async function phone(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({
+    locale: 'zh-CN',
+    timezoneId: 'Asia/Shanghai',
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+  });
+  return { context, page: await context.newPage() };
+}
+
 /**
  * Fills the enterprise registration form (code from the outbox) up to the consent box, ticked unless
  * `agree` is false; the caller submits.

@@ -1,7 +1,7 @@
-import { expect, test, type Browser, type BrowserContext, type Page } from '@playwright/test';
+import { expect, test, type Page } from '@playwright/test';
 import { randomInt } from 'node:crypto';
 import sharp from 'sharp';
-import { api, DEMO_PASSWORD, day, named, newMobile, newUscc, newUsername, readCode, rememberSession, shoot, signedIn } from './fixtures';
+import { api, DEMO_PASSWORD, day, named, newMobile, newUscc, newUsername, readCode, phone, rememberSession, shoot, signedIn } from './fixtures';
 
 /** The product both buyers choose: from 酉阳县花田乡 (500242209), so 酉阳县乡村振兴局 counts it. */
 const RICE = { name: '花田贡米 5kg', priceFen: 8_800, merchant: '酉阳县花田乡贡米专业合作社' };
@@ -18,18 +18,6 @@ function keyword() {
   const a = randomInt(chars.length);
   const b = (a + 1 + randomInt(chars.length - 1)) % chars.length;
   return chars[a]! + chars[b]!;
-}
-
-/** A phone: 390 px wide, touch, as the manual's individual users come from WeChat. */
-async function phone(browser: Browser): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-  });
-  return { context, page: await context.newPage() };
 }
 
 /** Picks a region down to the township in the page's (only) region picker. */

@@ -1,5 +1,5 @@
 import { expect, test, type Page } from '@playwright/test';
-import { DEMO_PASSWORD, newMobile, newUsername, readCode, shoot, signedIn } from './fixtures';
+import { DEMO_PASSWORD, newMobile, newUsername, phone, readCode, shoot, signedIn } from './fixtures';
 
 /** Picks a region down to the township in the page's (only) region picker. */
 async function chooseRegion(page: Page, names: [string, string, string, string]) {
@@ -16,14 +16,7 @@ test('an employee who names a unit waits for its approval; the unit admin approv
   const realName = `赵${['晓燕', '建国', '丽华', '志强'][Date.now() % 4]}`;
 
   // An employee on a phone registers under 重庆财经职业学院, found by a keyword.
-  const context = await browser.newContext({
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-  });
-  const page = await context.newPage();
+  const { context, page } = await phone(browser);
   const mobile = newMobile();
   await page.goto('/mall/register/individual');
   await page.getByLabel('用户名').fill(newUsername('yg'));

@@ -2,7 +2,7 @@ import { expect, test, type Browser, type BrowserContext, type Page } from '@pla
 // A provider's wallet (zhixing): the demo funds the enterprises' wallets, and these journeys assert exact balances from zero.
 import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
-import { loginAs, readMicroDeposit, snap } from './fixtures';
+import { loginAs, phone, readMicroDeposit, snap } from './fixtures';
 
 mkdirSync('e2e/artifacts', { recursive: true });
 const shot = (page: Page, name: string) => snap(page, `e2e/artifacts/wallet-${name}`);
@@ -21,15 +21,9 @@ async function asOperator<T>(browser: Browser, run: (page: Page) => Promise<T>):
 
 /** A phone: 390 px wide, touch (the people who pay by 微信支付 come from WeChat). */
 async function onPhone<T>(browser: Browser, run: (page: Page, context: BrowserContext) => Promise<T>): Promise<T> {
-  const context = await browser.newContext({
-    locale: 'zh-CN',
-    timezoneId: 'Asia/Shanghai',
-    viewport: { width: 390, height: 844 },
-    isMobile: true,
-    hasTouch: true,
-  });
+  const { context, page } = await phone(browser);
   try {
-    return await run(await context.newPage(), context);
+    return await run(page, context);
   } finally {
     await context.close();
   }
