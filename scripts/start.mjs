@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:os';
 import { existsSync, statSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { REALTIME_NODE_FLAGS } from './node-flags.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 /** How long the server gets to close its listeners, finish requests and close the database. */
@@ -84,4 +85,4 @@ if (role !== 'realtime') {
 // `--build-only`: build when needed, then stop (npm test builds the pages while the type check runs).
 if (buildOnly) process.exit(0);
 
-process.exit(await runChild(process.execPath, ['--import', 'tsx', join(root, 'realtime/main.ts'), ...process.argv.slice(2)]));
+process.exit(await runChild(process.execPath, [...REALTIME_NODE_FLAGS, '--import', 'tsx', join(root, 'realtime/main.ts'), ...process.argv.slice(2)]));

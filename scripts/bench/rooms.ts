@@ -12,11 +12,13 @@
  *   npm run bench:rooms [-- --rooms 200 --rate 500 --seconds 20] [--profile: CPU profiles of the realtime nodes] [--only-a | --only-b]
  *     [--keep: leave the seeded database and write its fixture file] [--reuse <fixture file>: run on a kept database]
  *     [--timeline: each second's ack p99] [--saturation: after (a), raise the rate by 100 until ack p99 passes 50 ms]
+ *     [--node-flags "<flags>": the realtime nodes' Node/V8 flags instead of the ones `npm start` uses (scripts/node-flags.mjs)]
+ *     [--gc-log: each realtime node's garbage collections (--trace-gc) to a file, to set against the timeline]
  *   (DATABASE_URL / REDIS_URL default to the local postgres://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { createWriteStream, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -26,6 +28,7 @@ import { loadConfig } from '../../core/shared/config';
 import { DAY, ManualClock, MINUTE } from '../../core/shared/clock';
 import { enterprise, openRequirement, operator, proposalInput, provider } from '../../core/testing/tenders-factories';
 import type { BenchRooms } from './rooms-fixture';
+import { REALTIME_NODE_FLAGS } from '../node-flags.mjs';
 import { freePort, freshDatabase, numberOption } from './support';
 
 const ROOMS = numberOption('rooms', 200);
@@ -62,9 +65,16 @@ async function waitFor(check: () => Promise<boolean>, what: string, ms = 120_000
 
 const children: ChildProcess[] = [];
 const PROFILE_DIR = process.argv.includes('--profile') ? mkdtempSync(join(tmpdir(), 'bangfu-bench-profile-')) : undefined;
-function start(args: string[], env: Record<string, string>, profile = false) {
-  const prof = profile && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const child = spawn(process.execPath, [...prof, '--import', 'tsx', ...args], {
+/** The realtime nodes' flags: those `npm start` gives them, or --node-flags "…" to compare. */
+const NODE_FLAGS = (() => {
+  const i = process.argv.indexOf('--node-flags');
+  return i < 0 ? REALTIME_NODE_FLAGS : (process.argv[i + 1] ?? '').split(/\s+/).filter(Boolean);
+})();
+const GC_LOG = process.argv.includes('--gc-log');
+function start(args: string[], env: Record<string, string>, realtime = false) {
+  const prof = realtime && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
+  const flags = realtime ? [...NODE_FLAGS, ...(GC_LOG ? ['--trace-gc'] : [])] : [];
+  const child = spawn(process.execPath, [...flags, ...prof, '--import', 'tsx', ...args], {
     cwd: root,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -97,7 +107,12 @@ async function realtimeNode(dbUrl: string) {
     },
     true,
   );
-  child.stdout!.resume();
+  if (GC_LOG) {
+    const file = join(tmpdir(), `bangfu-bench-gc-${port}.log`);
+    const started = Date.now();
+    child.stdout!.pipe(createWriteStream(file));
+    console.log(`  realtime node on ${port}: garbage collections in ${file} (times from ${new Date(started).toISOString()})`);
+  } else child.stdout!.resume();
   const url = `http://127.0.0.1:${port}`;
   await waitFor(async () => (await fetch(`${url}/readyz`)).ok, 'realtime node');
   return { url, child };

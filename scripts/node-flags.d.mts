@@ -1,0 +1,1 @@
+export declare const REALTIME_NODE_FLAGS: string[];
