@@ -11,4 +11,13 @@ export default defineConfig({
     bangfuDevServer(),
   ],
   server: { fs: { allow: ['core', 'db', 'realtime'] } },
+  build: {
+    rolldownOptions: {
+      output: {
+        // The icons as one file instead of one tiny file each: a page with a dozen icons fetched a dozen
+        // 300-byte files before it could run (`npm run bench:weight`).
+        codeSplitting: { groups: [{ name: 'icons', test: /node_modules[\\/]@lucide[\\/]svelte/ }] },
+      },
+    },
+  },
 });

@@ -1,5 +1,3 @@
-import { z } from 'zod';
-
 /**
  * Money is an integer number of fen everywhere. Yuan appear only when formatting for people.
  * Parsing never goes through floating point.
@@ -22,8 +20,6 @@ export function formatFen(fen: number, opts: { symbol?: boolean } = {}): string 
   const cents = String(abs % 100).padStart(2, '0');
   return `${sign}${opts.symbol === false ? '' : '¥'}${yuan}.${cents}`;
 }
-
-const Fen = z.number().int('金额必须是整数分').positive('金额必须大于 0').max(Number.MAX_SAFE_INTEGER);
 
 /** The one message for a yuan amount people typed that is not a number with at most two decimals. */
 export const YUAN_FORMAT_MESSAGE = '金额格式不正确，请填写数字，最多两位小数';

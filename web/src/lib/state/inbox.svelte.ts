@@ -1,4 +1,4 @@
-import { io, type Socket } from 'socket.io-client';
+import type { Socket } from 'socket.io-client';
 import type { ClientToServerEvents, ServerToClientEvents, SiteMessagePayload } from '$realtime/events';
 
 type Listener = (m: SiteMessagePayload) => void;
@@ -15,9 +15,23 @@ class Inbox {
   #socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   #listeners = new Set<Listener>();
   #seen = new Set<string>();
+  /** Moves on at every connect and disconnect, so a client library that loads late never connects a stale call. */
+  #generation = 0;
 
+  /**
+   * Connects the page's socket. The socket.io client (about 75 KB) is loaded only here, for signed-in
+   * people: visitors' pages never download it.
+   */
   connect(url: string | null) {
     if (this.#socket) return;
+    const generation = ++this.#generation;
+    void import('socket.io-client').then(({ io }) => {
+      if (generation !== this.#generation || this.#socket) return;
+      this.#open(io, url);
+    });
+  }
+
+  #open(io: typeof import('socket.io-client').io, url: string | null) {
     const opts = { withCredentials: true, transports: ['websocket', 'polling'] };
     const socket: Socket<ServerToClientEvents, ClientToServerEvents> = url ? io(url, opts) : io(opts);
     socket.on('message:new', ({ message, unreadCount }) => {
@@ -37,6 +51,7 @@ class Inbox {
   }
 
   disconnect() {
+    this.#generation++;
     this.#socket?.disconnect();
     this.#socket = null;
     this.unread = null;
