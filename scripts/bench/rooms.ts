@@ -13,6 +13,7 @@
  *     [--keep: leave the seeded database and write its fixture file] [--reuse <fixture file>: run on a kept database]
  *     [--timeline: each second's ack p99] [--saturation: after (a), raise the rate by 100 until ack p99 passes 50 ms]
  *     [--node-flags "<flags>": the realtime nodes' Node/V8 flags instead of the ones `npm start` uses (scripts/node-flags.mjs)]
+ *     [--compare-flags "<flags>": after (a), (a) again on a node with these flags, same rooms, same run]
  *     [--gc-log: each realtime node's garbage collections (--trace-gc) to a file, to set against the timeline]
  *   (DATABASE_URL / REDIS_URL default to the local postgres://postgres@127.0.0.1:5432/test and redis://127.0.0.1:6379)
  */
@@ -66,14 +67,17 @@ async function waitFor(check: () => Promise<boolean>, what: string, ms = 120_000
 const children: ChildProcess[] = [];
 const PROFILE_DIR = process.argv.includes('--profile') ? mkdtempSync(join(tmpdir(), 'bangfu-bench-profile-')) : undefined;
 /** The realtime nodes' flags: those `npm start` gives them, or --node-flags "…" to compare. */
-const NODE_FLAGS = (() => {
-  const i = process.argv.indexOf('--node-flags');
-  return i < 0 ? REALTIME_NODE_FLAGS : (process.argv[i + 1] ?? '').split(/\s+/).filter(Boolean);
-})();
+const flagsOption = (name: string) => {
+  const i = process.argv.indexOf(name);
+  return i < 0 ? undefined : (process.argv[i + 1] ?? '').split(/\s+/).filter(Boolean);
+};
+const NODE_FLAGS = flagsOption('--node-flags') ?? REALTIME_NODE_FLAGS;
+/** --compare-flags "…": after (a), (a) again on a node with these flags instead, on the same rooms. */
+const COMPARE_FLAGS = flagsOption('--compare-flags');
 const GC_LOG = process.argv.includes('--gc-log');
-function start(args: string[], env: Record<string, string>, realtime = false) {
+function start(args: string[], env: Record<string, string>, realtime = false, nodeFlags = NODE_FLAGS) {
   const prof = realtime && PROFILE_DIR ? ['--cpu-prof', `--cpu-prof-dir=${PROFILE_DIR}`] : [];
-  const flags = realtime ? [...NODE_FLAGS, ...(GC_LOG ? ['--trace-gc'] : [])] : [];
+  const flags = realtime ? [...nodeFlags, ...(GC_LOG ? ['--trace-gc'] : [])] : [];
   const child = spawn(process.execPath, [...flags, ...prof, '--import', 'tsx', ...args], {
     cwd: root,
     env: { ...process.env, ...env },
@@ -89,7 +93,7 @@ async function stop(child: ChildProcess) {
 }
 
 /** A realtime node of the real platform on the bench database (role realtime: the API and socket.io). */
-async function realtimeNode(dbUrl: string) {
+async function realtimeNode(dbUrl: string, nodeFlags = NODE_FLAGS) {
   const port = await freePort();
   const child = start(
     ['realtime/main.ts', '--role=realtime'],
@@ -106,6 +110,7 @@ async function realtimeNode(dbUrl: string) {
       SESSION_IDLE_MINUTES: String(3 * 24 * 60),
     },
     true,
+    nodeFlags,
   );
   if (GC_LOG) {
     const file = join(tmpdir(), `bangfu-bench-gc-${port}.log`);
@@ -293,6 +298,17 @@ async function main() {
       console.log(
         held ? `  saturation: one node holds ack p99 < 50 ms up to ${held} bids/s offered` : '  saturation: ack p99 is over 50 ms already at the target rate',
       );
+    }
+
+    if (COMPARE_FLAGS) {
+      const other = await realtimeNode(fresh.url, COMPARE_FLAGS);
+      const before = Number((await db`select count(*)::int as n from round_offers`)[0]!.n);
+      const c = await load(fixtureFile, [other.url]);
+      const committed = Number((await db`select count(*)::int as n from round_offers`)[0]!.n) - before;
+      print(`(a) with ${COMPARE_FLAGS.join(' ') || 'no flags'}`.slice(0, 40), c);
+      timeline(c);
+      console.log(`  flags of the first (a): ${NODE_FLAGS.join(' ') || 'none'}; committed offers: ${committed} for ${c.accepted} acknowledged bids`);
+      await stop(other.child);
     }
 
     if (ONLY_A) {
