@@ -1,6 +1,6 @@
 /** Labels, tones and formatting for agreements, milestones, after-sales cases and reviews (browser-safe). */
 import { fenToYuanInput } from '$core/shared/money';
-import { shanghaiDate, shanghaiMinute } from '$core/shared/time';
+import { formatDateTime, shanghaiDate } from '$core/shared/time';
 
 type Tone = 'success' | 'warning' | 'danger' | 'neutral' | 'info';
 
@@ -56,8 +56,8 @@ export const CASE_EVENT_LABELS: Record<string, string> = {
 
 export const SIDE_LABELS: Record<string, string> = { enterprise: '企业', provider: '服务机构', operator: '平台' };
 
-/** 2026-12-10 10:00 in Asia/Shanghai, whatever the browser's zone. */
-export const formatMinute = (d: Date | string | null | undefined) => (d ? shanghaiMinute(d) : '—');
+/** 2026-12-10 10:00 in Asia/Shanghai, whatever the browser's zone (the platform's one format). */
+export const formatMinute = formatDateTime;
 
 /** Today's date in Shanghai, YYYY-MM-DD. */
 export const shanghaiToday = (now: number | Date = Date.now()) => shanghaiDate(now);
