@@ -5,7 +5,7 @@ import { AppError } from '../shared/app-error';
 import { findCjkFont, FONT_MISSING_MESSAGE, type FontFile } from '../shared/cjk-font';
 import { formatFen } from '../shared/money';
 import { startOfShanghaiDay } from '../shared/time';
-import { paymentModeText, releaseModeText } from './escrow.labels';
+import { PAYMENT_MODE_TERM, PAYMENT_MODE_TERM_HINT, paymentModeText, RELEASE_MODE_TERM, RELEASE_MODE_TERM_HINT, releaseModeText } from './escrow.labels';
 
 /**
  * The formal agreement (正式协议书): its canonical content, the SHA-256 of that content, and the PDF
@@ -120,9 +120,9 @@ export async function renderAgreementPdf(c: AgreementContent, font: FontFile | n
   heading('第二条  合同金额与期限');
   doc.text(`合同总价：${formatFen(c.totalFen)}（大写：${fenToChineseCapitals(c.totalFen)}）`);
   doc.text(`服务期限：${c.startDate} 至 ${c.endDate}`);
-  doc.text(`付款方式：${paymentModeText(c.paymentMode)}`);
-  doc.text(`支付方式：${releaseModeText(c.releaseMode)}`);
-  doc.text(`平台服务费：${(c.feeBp / 100).toFixed(2)}%（从支付给乙方的款项中扣除）`);
+  doc.text(`${PAYMENT_MODE_TERM}（${PAYMENT_MODE_TERM_HINT}）：${paymentModeText(c.paymentMode)}`, { width });
+  doc.text(`${RELEASE_MODE_TERM}（${RELEASE_MODE_TERM_HINT}）：${releaseModeText(c.releaseMode)}`, { width });
+  doc.text(`平台服务费：${(c.feeBp / 100).toFixed(2)}%（从付给乙方的款项中扣除）`);
 
   heading('第三条  里程碑');
   for (const m of c.milestones) {
@@ -141,7 +141,7 @@ export async function renderAgreementPdf(c: AgreementContent, font: FontFile | n
   doc.text(`乙方：${c.provider.fullName}（已于帮扶平台发送协议）`);
   doc.moveDown(1).fontSize(9).fillColor(gray);
   doc.text(`协议内容摘要（SHA-256）：${sha}`, { width });
-  doc.text(`条款版本：${c.termsVersion}。本文件由帮扶平台根据双方确认的协议内容生成，可在平台用户中心“交易提醒”中下载并核对摘要值。`, { width });
+  doc.text(`条款版本：${c.termsVersion}。本文件由帮扶平台根据双方确认的协议内容生成，可在平台用户中心“我的协议”中下载并核对摘要值。`, { width });
   doc.end();
   await done;
   return new Uint8Array(Buffer.concat(chunks));

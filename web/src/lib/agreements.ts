@@ -30,7 +30,17 @@ export const CASE_TONES: Record<string, Tone> = {
 };
 
 /** Payment and release modes are worded once, in core (the PDF prints the same words). */
-export { PAYMENT_MODE_LABELS, paymentModeText, RELEASE_MODE_HINTS, RELEASE_MODE_LABELS } from '$core/escrow/escrow.labels';
+export {
+  PAYMENT_MODE_HINTS,
+  PAYMENT_MODE_LABELS,
+  PAYMENT_MODE_TERM,
+  PAYMENT_MODE_TERM_HINT,
+  paymentModeText,
+  RELEASE_MODE_HINTS,
+  RELEASE_MODE_LABELS,
+  RELEASE_MODE_TERM,
+  RELEASE_MODE_TERM_HINT,
+} from '$core/escrow/escrow.labels';
 
 /** What happened on a milestone, by event type (the service's milestone_events.type). */
 export const MILESTONE_EVENT_LABELS: Record<string, string> = {
@@ -40,7 +50,7 @@ export const MILESTONE_EVENT_LABELS: Record<string, string> = {
   accepted: '企业验收通过',
   auto_accepted: '逾期未验收，视为验收通过',
   reminded: '平台提醒企业验收',
-  released: '合同款支付给服务机构',
+  released: '平台放款给服务机构',
   settled: '托管款结算',
 };
 
