@@ -299,7 +299,11 @@ export function createAgreementService(k: EscrowKernel) {
             side,
             counterparty: org2.get(side === 'enterprise' ? ag.providerId : ag.enterpriseId)?.fullName ?? '',
             status: ag.status,
-            statusLabel: agreementStatusText(AGREEMENT_STATUS_LABELS[ag.status], { status: ag.status, completed: Boolean(ag.completedAt), openCase: withCase.has(ag.id) }),
+            statusLabel: agreementStatusText(AGREEMENT_STATUS_LABELS[ag.status], {
+              status: ag.status,
+              completed: Boolean(ag.completedAt),
+              openCase: withCase.has(ag.id),
+            }),
             totalFen: ag.totalFen,
             confirmedAt: ag.confirmedAt,
             pdfUrl: ag.confirmedAt ? `/api/v1/agreements/${ag.id}/pdf` : null,

@@ -20,7 +20,10 @@ export const PAYMENT_MODE_HINTS: Record<string, string> = {
 /** 放款方式: when escrow is paid out to the provider (chosen in the agreement). */
 export const RELEASE_MODE_TERM = '放款方式';
 export const RELEASE_MODE_TERM_HINT = '平台什么时候把托管的合同款付给服务机构';
-export const RELEASE_MODE_LABELS: Record<string, string> = { per_milestone: '按里程碑放款', at_completion: '完成后一次放款' } satisfies Record<ReleaseMode, string>;
+export const RELEASE_MODE_LABELS: Record<string, string> = { per_milestone: '按里程碑放款', at_completion: '完成后一次放款' } satisfies Record<
+  ReleaseMode,
+  string
+>;
 export const RELEASE_MODE_HINTS: Record<string, string> = {
   per_milestone: '每个里程碑验收通过后，平台把这个里程碑的款项付给服务机构',
   at_completion: '全部里程碑验收通过后，平台把合同款一次付给服务机构',

@@ -89,7 +89,11 @@ describe('statement summaries', () => {
 
   it('names what a person recognises (recharge channel, project, milestone, card), keeps the numbers as references, in one page query', async () => {
     const ops = await operator(p);
-    const t = await awardedRequirement(p as Platform & { clock: ManualClock }, ops, { priceFen: 3_000_000, paymentMode: 'full_escrow', enterpriseFundsFen: 3_000_000 });
+    const t = await awardedRequirement(p as Platform & { clock: ManualClock }, ops, {
+      priceFen: 3_000_000,
+      paymentMode: 'full_escrow',
+      enterpriseFundsFen: 3_000_000,
+    });
     const orgId = t.e.actor.organisation!.organisationId;
     const w = await ledger().ensureWallet(p.db, orgId);
 
@@ -155,7 +159,10 @@ describe('statement summaries', () => {
     expect(lines.find((l) => l.kind === 'recharge_online' && l.reference === 'test')?.summary).toBe('test');
 
     // Filtered pages carry the names too; the provider's wallet knows nothing of the enterprise's lines.
-    expect((await statement(t.e.actor, { kind: 'escrow_fund' })).map((l) => l.summary).sort()).toEqual([`托管 · ${title} · 里程碑 1`, `托管 · ${title} · 里程碑 2`]);
+    expect((await statement(t.e.actor, { kind: 'escrow_fund' })).map((l) => l.summary).sort()).toEqual([
+      `托管 · ${title} · 里程碑 1`,
+      `托管 · ${title} · 里程碑 2`,
+    ]);
     expect((await statement(t.pr.actor)).some((l) => l.summary.includes('充值'))).toBe(false);
 
     // The CSV has both: the summary and the number.
@@ -188,8 +195,28 @@ describe('statement summaries', () => {
       })
       .returning();
     await p.db.insert(mallOrderLines).values([
-      { orderId: order!.id, productId: rice.id, name: rice.name, unit: '袋', categoryCode: rice.categoryCode, originCode: rice.originCode, quantity: 1, listPriceFen: 8_800, priceFen: 8_800 },
-      { orderId: order!.id, productId: oil.id, name: oil.name, unit: '瓶', categoryCode: oil.categoryCode, originCode: oil.originCode, quantity: 2, listPriceFen: 12_800, priceFen: 12_800 },
+      {
+        orderId: order!.id,
+        productId: rice.id,
+        name: rice.name,
+        unit: '袋',
+        categoryCode: rice.categoryCode,
+        originCode: rice.originCode,
+        quantity: 1,
+        listPriceFen: 8_800,
+        priceFen: 8_800,
+      },
+      {
+        orderId: order!.id,
+        productId: oil.id,
+        name: oil.name,
+        unit: '瓶',
+        categoryCode: oil.categoryCode,
+        originCode: oil.originCode,
+        quantity: 2,
+        listPriceFen: 12_800,
+        priceFen: 12_800,
+      },
     ]);
     const w = await ledger().ensureWallet(p.db, m.org.id);
     await ledger().transfer(p.db, {

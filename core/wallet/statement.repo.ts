@@ -5,7 +5,9 @@ import { agreements, bankCards, ledgerTransfers, mallOrders, milestones, organis
 const t = ledgerTransfers;
 
 /** The milestone an escrow transfer moved money of: its key is escrow:<step>:<milestone id>[:n]. */
-const escrowMilestoneId = sql<string | null>`case when ${t.idempotencyKey} ~ '^escrow:[a-z-]+:[0-9a-f-]{36}' then split_part(${t.idempotencyKey}, ':', 3)::uuid end`;
+const escrowMilestoneId = sql<
+  string | null
+>`case when ${t.idempotencyKey} ~ '^escrow:[a-z-]+:[0-9a-f-]{36}' then split_part(${t.idempotencyKey}, ':', 3)::uuid end`;
 /** The requirement a deposit transfer was for (its metadata). */
 const depositRequirementId = sql<string | null>`case when ${t.kind} like 'deposit\\_%' then (${t.metadata} ->> 'requirementId')::uuid end`;
 /** The mall order a mall transfer was for (its metadata). */
@@ -73,7 +75,9 @@ export async function pageStatementOf(
         projectTitle: requirements.title,
         milestoneSeq: milestones.seq,
         merchantName: merchant.fullName,
-        firstProduct: sql<string | null>`(select l.name from mall_order_lines l where l.order_id = ${mallOrders.id} order by l.price_fen * l.quantity desc, l.name limit 1)`,
+        firstProduct: sql<
+          string | null
+        >`(select l.name from mall_order_lines l where l.order_id = ${mallOrders.id} order by l.price_fen * l.quantity desc, l.name limit 1)`,
         productLines: sql<number | null>`(select count(*)::int from mall_order_lines l where l.order_id = ${mallOrders.id})`,
         cardBankCode: bankCards.bankCode,
         cardAccountNo: sql<string | null>`right(${bankCards.accountNo}, 4)`,

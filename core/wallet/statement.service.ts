@@ -79,9 +79,7 @@ export function statementSummary(t: StatementRow): string {
     case 'mall_refund':
       return t.merchantName ? `消费帮扶馆订单 · ${cut(t.merchantName)}` : t.reference;
     case 'mall_settlement':
-      return t.firstProduct
-        ? `消费帮扶馆订单 · ${cut(t.firstProduct)}${(t.productLines ?? 0) > 1 ? ` 等 ${t.productLines} 种` : ''}`
-        : t.reference;
+      return t.firstProduct ? `消费帮扶馆订单 · ${cut(t.firstProduct)}${(t.productLines ?? 0) > 1 ? ` 等 ${t.productLines} 种` : ''}` : t.reference;
     case 'withdrawal_freeze':
     case 'withdrawal_release':
     case 'withdrawal_payout':
