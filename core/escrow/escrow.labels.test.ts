@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { agreementStatusText, paymentModeText, releaseModeText } from './escrow.labels';
+import { PLATFORM_TERMS, termsOf, TERMS_VERSION } from './agreement-document';
 
 describe('agreement words', () => {
   it('names 付款方式 and 放款方式 apart, each with what it means', () => {
@@ -14,5 +15,15 @@ describe('agreement words', () => {
     expect(agreementStatusText('已生效', { status: 'confirmed', completed: true, openCase: false })).toBe('已完成');
     expect(agreementStatusText('已生效', { status: 'confirmed', completed: false, openCase: false })).toBe('已生效');
     expect(agreementStatusText('已终止', { status: 'terminated', completed: false, openCase: true })).toBe('已终止');
+  });
+});
+
+describe('platform terms by version', () => {
+  it('an agreement keeps the wording it was confirmed under; the current version says 放款 for paying the provider', () => {
+    expect(TERMS_VERSION).toBe('2026-12');
+    expect(termsOf('2026-11')[2]).toContain('付款方式由平台支付至乙方钱包');
+    expect(termsOf(TERMS_VERSION)[2]).toContain('放款方式');
+    expect(termsOf(TERMS_VERSION).join('')).not.toContain('付款方式');
+    expect(termsOf('1999-01')).toBe(PLATFORM_TERMS);
   });
 });
