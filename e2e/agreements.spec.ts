@@ -69,7 +69,7 @@ test.describe('agreements and escrow', () => {
     await expect(pv.page.getByRole('heading', { name: '起草协议', level: 1 })).toBeVisible();
     await expect(pv.page.getByLabel('合同总价（元）')).toHaveValue('12000');
     await pv.page.getByLabel('服务内容').fill('全年代理记账、月度纳税申报与年度汇算清缴，每季度出具经营分析报告。');
-    await pv.page.getByRole('radio', { name: /按里程碑支付/ }).check();
+    await pv.page.getByRole('radio', { name: /按里程碑放款/ }).check();
     const m1 = pv.page.getByRole('listitem', { name: '里程碑 1' });
     await m1.getByLabel('名称').fill('建账与首月申报');
     await m1.getByLabel('交付成果').fill('建账资料、首月纳税申报表');
@@ -91,7 +91,7 @@ test.describe('agreements and escrow', () => {
     const agreementUrl = new URL(pv.page.url()).pathname;
     const agreementNo = (await pv.page.getByText(/^协议编号 /).innerText()).match(/协议编号 (\S+)/)![1]!;
 
-    // The enterprise reads it from 交易提醒 and returns it with a comment.
+    // The enterprise reads it from 我的协议 and returns it with a comment.
     await ent.page.goto('/account/agreements');
     await ent.page.getByRole('link', { name: title }).click();
     await expect(ent.page).toHaveURL(agreementUrl);
@@ -197,6 +197,22 @@ test.describe('agreements and escrow', () => {
     await rate(pv.page, { 服务质量: 5, 及时性: 5, 沟通: 5 }, '票据提供及时，配合顺畅。');
     await expect(pv.page.getByTestId('review')).toHaveCount(2);
     await shoot(pv.page, 'agreement-reviewed');
+
+    // After-sales within 30 days of completion: the agreement reads 售后处理中, not 已生效 or 已完成.
+    await ent.page.reload();
+    await ent.page.getByRole('button', { name: '申请售后' }).click();
+    const caseDialog = ent.page.getByRole('dialog', { name: '申请售后' });
+    await caseDialog.getByLabel('售后原因').fill('汇算清缴报告缺少附表，请补充。');
+    await caseDialog.getByRole('button', { name: '提交售后' }).click();
+    await expect(ent.page).toHaveURL(/\/account\/after-sales\//);
+    await ent.page.goto(agreementUrl);
+    await expect(ent.page.getByTestId('agreement-status')).toHaveText('售后处理中');
+    await expect(ent.page.getByText('售后处理中。').first()).toBeVisible();
+    await shoot(ent.page, 'agreement-after-sales');
+    await ent.page.goto('/account/agreements');
+    await expect(ent.page.getByRole('heading', { name: '我的协议', level: 1 })).toBeVisible();
+    await expect(ent.page.getByRole('listitem').filter({ hasText: title })).toContainText('售后处理中');
+    await shoot(ent.page, 'agreements-list');
 
     // The storefront shows the rating: (5 + 4 + 5) / 3.
     await ent.page.goto(`/showcase/${chengxinId}`);

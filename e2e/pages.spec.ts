@@ -13,6 +13,7 @@ const pages: { path: string; as?: 'operator' | 'qinghe'; name: string }[] = [
   { path: '/showcase', name: 'showcase' },
   { path: '/projects', name: 'projects' },
   { path: '/mall', name: 'mall' },
+  { path: '/about', name: 'about' },
   { path: '/dev/outbox', name: 'dev-outbox' },
   { path: '/account', as: 'qinghe', name: 'account' },
   { path: '/account/security', as: 'qinghe', name: 'account-security' },

@@ -2,7 +2,7 @@ import { expect, test, type Browser, type BrowserContext, type Page } from '@pla
 // A provider's wallet (zhixing): the demo funds the enterprises' wallets, and these journeys assert exact balances from zero.
 import { mkdirSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
-import { loginAs, phone, readMicroDeposit, snap } from './fixtures';
+import { loginAs, phone, readMicroDeposit, shoot, snap } from './fixtures';
 
 mkdirSync('e2e/artifacts', { recursive: true });
 const shot = (page: Page, name: string) => snap(page, `e2e/artifacts/wallet-${name}`);
@@ -61,6 +61,11 @@ test.describe('wallet', () => {
     await page.getByRole('link', { name: '返回我的钱包' }).click();
     await expect(page.getByTestId('balance-available')).toHaveText('¥1,234.56');
     await expect(page.getByTestId('statement').getByText('+¥1,234.56')).toBeVisible();
+    // The summary names the channel; the order number stays with the line.
+    const row = page.getByTestId('statement').locator('tr').filter({ hasText: '+¥1,234.56' });
+    await expect(row).toContainText('充值 · 网银（中国工商银行）');
+    await expect(row).toContainText(/单号 R/);
+    await shoot(page, 'wallet-statement');
     await expect(page.getByRole('link', { name: '导出 CSV' })).toHaveAttribute('href', '/api/v1/wallet/statement.csv');
   });
 
@@ -230,9 +235,13 @@ test.describe('wallet recharge on a phone', () => {
       await page.getByRole('link', { name: '返回我的钱包' }).tap();
       await expect(page.getByTestId('balance-available')).toHaveText(`¥${((before + 50_000) / 100).toLocaleString('en-US', { minimumFractionDigits: 2 })}`);
       // On a phone the statement is a list (the table is for wider screens).
-      const line = page.getByTestId('statement-list').locator('li').filter({ hasText: orderNo });
+      // The newest line: named by what was used to pay, not by the order number.
+      const line = page.getByTestId('statement-list').locator('li').first();
       await expect(line).toContainText('在线充值');
+      await expect(line).toContainText('充值 · 微信支付');
       await expect(line).toContainText('+¥500.00');
+      await expect(line).not.toContainText(orderNo);
+      await shot(page, 'wallet-statement-phone-390');
     });
   });
 

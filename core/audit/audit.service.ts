@@ -3,7 +3,7 @@ import { requireOperator, type Actor } from '../shared/actor';
 import { authorizeActing } from '../shared/access';
 import { AppError } from '../shared/app-error';
 import { guardCell, xlsxFile } from '../shared/export';
-import { formatDateTimeSeconds } from '../shared/time';
+import { formatDateTimeSeconds, shanghaiDate } from '../shared/time';
 import { parseInput } from '../shared/validate';
 import * as repo from './audit.repo';
 import { AuditSearchQuery, auditActionLabel, type AuditRowView, type AuditSearch } from './audit.schema';
@@ -67,7 +67,7 @@ export function createAuditService({ db }: { db: Db }) {
     ]);
     // ids, usernames and numbers-as-codes stay text
     const sheet = { name: '操作记录', columns, rows: cells, widths: [20, 16, 28, 16, 28, 14, 38, 30, 40, 40, 16, 40], textColumns: 'all' as const };
-    const stamp = new Date().toISOString().slice(0, 10);
+    const stamp = shanghaiDate(new Date());
     return {
       ...(await xlsxFile(`操作记录-${stamp}.xlsx`, [sheet])),
       rows: rows.length,

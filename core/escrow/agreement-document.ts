@@ -5,7 +5,7 @@ import { AppError } from '../shared/app-error';
 import { findCjkFont, FONT_MISSING_MESSAGE, type FontFile } from '../shared/cjk-font';
 import { formatFen } from '../shared/money';
 import { startOfShanghaiDay } from '../shared/time';
-import { paymentModeText, releaseModeText } from './escrow.labels';
+import { PAYMENT_MODE_TERM, PAYMENT_MODE_TERM_HINT, paymentModeText, RELEASE_MODE_TERM, RELEASE_MODE_TERM_HINT, releaseModeText } from './escrow.labels';
 
 /**
  * The formal agreement (正式协议书): its canonical content, the SHA-256 of that content, and the PDF
@@ -30,17 +30,38 @@ export interface AgreementContent {
   termsVersion: string;
 }
 
-export const TERMS_VERSION = '2026-11';
+/**
+ * 帮扶平台 standard terms printed in every agreement, by version. An agreement records the version it
+ * was confirmed under and always prints that version's text; a change of wording is a new version.
+ * 2026-12: clause 三 and 四 say 放款 for paying the provider (付款方式 is how the enterprise pays in; see
+ * docs/words.md).
+ */
+const TERMS_BY_VERSION: Record<string, readonly string[]> = {
+  '2026-11': [
+    '一、合同款托管：甲方按本协议约定将合同款托管至帮扶平台（全额托管或按里程碑分期托管）；托管期间资金由平台代管，任何一方不得单方挪用。',
+    '二、里程碑验收：乙方完成里程碑后在平台提交交付成果；甲方应在 5 个工作日内验收或说明理由退回。逾期未处理的，经平台客服提醒后 2 个工作日内仍未处理的，视为验收通过。',
+    '三、付款：合同款按本协议约定的付款方式由平台支付至乙方钱包；平台服务费按协议约定比例从支付款中扣除。',
+    '四、售后：项目实施期间或完成后 30 日内，甲方可在平台申请售后；售后处理期间未支付的托管款暂停支付，双方协商不成的，由平台依据双方提交的材料作出处理决定。',
+    '五、协议终止：经双方协商一致或平台依售后处理决定，协议可提前终止，托管款按双方确认或平台决定的比例结算。',
+    '六、本协议经甲方在帮扶平台确认后生效，协议内容以平台存档为准，文末摘要值可用于核对。',
+  ],
+  '2026-12': [
+    '一、合同款托管：甲方按本协议约定将合同款托管至帮扶平台（全额托管或按里程碑分期托管）；托管期间资金由平台代管，任何一方不得单方挪用。',
+    '二、里程碑验收：乙方完成里程碑后在平台提交交付成果；甲方应在 5 个工作日内验收或说明理由退回。逾期未处理的，经平台客服提醒后 2 个工作日内仍未处理的，视为验收通过。',
+    '三、放款：平台按本协议约定的放款方式，把托管的合同款付至乙方钱包；平台服务费按协议约定比例从付给乙方的款项中扣除。',
+    '四、售后：项目实施期间或完成后 30 日内，甲方可在平台申请售后；售后处理期间，尚未付给乙方的托管款暂停放款；双方协商不成的，由平台依据双方提交的材料作出处理决定。',
+    '五、协议终止：经双方协商一致或平台依售后处理决定，协议可提前终止，托管款按双方确认或平台决定的比例结算。',
+    '六、本协议经甲方在帮扶平台确认后生效，协议内容以平台存档为准，文末摘要值可用于核对。',
+  ],
+};
 
-/** 帮扶平台 standard terms printed in every agreement (version TERMS_VERSION). */
-export const PLATFORM_TERMS = [
-  '一、合同款托管：甲方按本协议约定将合同款托管至帮扶平台（全额托管或按里程碑分期托管）；托管期间资金由平台代管，任何一方不得单方挪用。',
-  '二、里程碑验收：乙方完成里程碑后在平台提交交付成果；甲方应在 5 个工作日内验收或说明理由退回。逾期未处理的，经平台客服提醒后 2 个工作日内仍未处理的，视为验收通过。',
-  '三、付款：合同款按本协议约定的付款方式由平台支付至乙方钱包；平台服务费按协议约定比例从支付款中扣除。',
-  '四、售后：项目实施期间或完成后 30 日内，甲方可在平台申请售后；售后处理期间未支付的托管款暂停支付，双方协商不成的，由平台依据双方提交的材料作出处理决定。',
-  '五、协议终止：经双方协商一致或平台依售后处理决定，协议可提前终止，托管款按双方确认或平台决定的比例结算。',
-  '六、本协议经甲方在帮扶平台确认后生效，协议内容以平台存档为准，文末摘要值可用于核对。',
-];
+export const TERMS_VERSION = '2026-12';
+
+/** The current version's terms. */
+export const PLATFORM_TERMS = TERMS_BY_VERSION[TERMS_VERSION]!;
+
+/** The terms an agreement was confirmed under (the current ones for a version this build does not know). */
+export const termsOf = (version: string) => TERMS_BY_VERSION[version] ?? PLATFORM_TERMS;
 
 /** 人民币贰万元整: amounts in Chinese capitals, from integer fen (never a float). */
 export function fenToChineseCapitals(fen: number): string {
@@ -120,9 +141,9 @@ export async function renderAgreementPdf(c: AgreementContent, font: FontFile | n
   heading('第二条  合同金额与期限');
   doc.text(`合同总价：${formatFen(c.totalFen)}（大写：${fenToChineseCapitals(c.totalFen)}）`);
   doc.text(`服务期限：${c.startDate} 至 ${c.endDate}`);
-  doc.text(`付款方式：${paymentModeText(c.paymentMode)}`);
-  doc.text(`支付方式：${releaseModeText(c.releaseMode)}`);
-  doc.text(`平台服务费：${(c.feeBp / 100).toFixed(2)}%（从支付给乙方的款项中扣除）`);
+  doc.text(`${PAYMENT_MODE_TERM}（${PAYMENT_MODE_TERM_HINT}）：${paymentModeText(c.paymentMode)}`, { width });
+  doc.text(`${RELEASE_MODE_TERM}（${RELEASE_MODE_TERM_HINT}）：${releaseModeText(c.releaseMode)}`, { width });
+  doc.text(`平台服务费：${(c.feeBp / 100).toFixed(2)}%（从付给乙方的款项中扣除）`);
 
   heading('第三条  里程碑');
   for (const m of c.milestones) {
@@ -134,14 +155,14 @@ export async function renderAgreementPdf(c: AgreementContent, font: FontFile | n
   }
   heading('第四条  平台条款');
   doc.fontSize(10);
-  for (const t of PLATFORM_TERMS) doc.text(t, { width }).moveDown(0.2);
+  for (const t of termsOf(c.termsVersion)) doc.text(t, { width }).moveDown(0.2);
 
   doc.moveDown(1.2).fontSize(11);
   doc.text(`甲方：${c.enterprise.fullName}（已于 ${c.confirmedOn} 在帮扶平台确认）`);
   doc.text(`乙方：${c.provider.fullName}（已于帮扶平台发送协议）`);
   doc.moveDown(1).fontSize(9).fillColor(gray);
   doc.text(`协议内容摘要（SHA-256）：${sha}`, { width });
-  doc.text(`条款版本：${c.termsVersion}。本文件由帮扶平台根据双方确认的协议内容生成，可在平台用户中心“交易提醒”中下载并核对摘要值。`, { width });
+  doc.text(`条款版本：${c.termsVersion}。本文件由帮扶平台根据双方确认的协议内容生成，可在平台用户中心“我的协议”中下载并核对摘要值。`, { width });
   doc.end();
   await done;
   return new Uint8Array(Buffer.concat(chunks));

@@ -4,6 +4,7 @@ import { parseInput } from '../shared/validate';
 import { makeOrderNo } from '../wallet/recharge.machine';
 import { contentSha256, renderAgreementPdf, TERMS_VERSION, type AgreementContent } from './agreement-document';
 import { agreementTransition, AGREEMENT_STATUS_LABELS, amountDueFen, checkAgreementNumbers } from './escrow.machine';
+import { agreementStatusText } from './escrow.labels';
 import type { EscrowKernel, Push, Side } from './escrow.kernel';
 import * as repo from './escrow.repo';
 import type { AgreementRow, MilestoneRow } from './escrow.repo';
@@ -224,7 +225,7 @@ export function createAgreementService(k: EscrowKernel) {
             tx,
             ag.providerId,
             '协议已生效',
-            `企业已确认协议 ${ag.agreementNo}，正式协议书可在“交易提醒”中下载。企业托管合同款后即可开始实施。`,
+            `企业已确认协议 ${ag.agreementNo}，正式协议书可在“我的协议”中下载。企业托管合同款后即可开始实施。`,
             k.projectLink(ag),
           ),
           await k.notify(tx, ag.enterpriseId, '正式协议书已生成', `协议 ${ag.agreementNo} 已生效，请托管合同款后开始实施。`, k.projectLink(ag)),
@@ -254,17 +255,21 @@ export function createAgreementService(k: EscrowKernel) {
 
     get: k.getAgreementView,
 
-    /** 交易提醒: the organisation's agreements, newest activity first, with what waits for it. */
+    /** 我的协议 (the manual's 交易提醒): the organisation's agreements, newest activity first, with what waits for it. */
     async listMine(actor: Actor | null, raw: unknown): Promise<AgreementPageView> {
       const a = requireActor(actor);
       const org = a.organisation?.organisationId;
       if (!org) throw new AppError('FORBIDDEN', '请先选择要代表的组织');
       const q = parseInput(AgreementListQuery, raw);
       const { rows, total } = await repo.agreementsOfOrganisation(db, org, { limit: q.pageSize, offset: (q.page - 1) * q.pageSize });
-      const [org2, titles, ms] = await Promise.all([
+      const [org2, titles, ms, withCase] = await Promise.all([
         k.deps.organisations.partiesOf([...new Set(rows.flatMap((ag) => [ag.enterpriseId, ag.providerId]))], db),
         k.deps.requirements.titles([...new Set(rows.map((ag) => ag.requirementId))]),
         repo.milestonesOfAgreements(
+          db,
+          rows.map((ag) => ag.id),
+        ),
+        repo.agreementsWithOpenCase(
           db,
           rows.map((ag) => ag.id),
         ),
@@ -294,7 +299,11 @@ export function createAgreementService(k: EscrowKernel) {
             side,
             counterparty: org2.get(side === 'enterprise' ? ag.providerId : ag.enterpriseId)?.fullName ?? '',
             status: ag.status,
-            statusLabel: ag.completedAt ? '已完成' : AGREEMENT_STATUS_LABELS[ag.status],
+            statusLabel: agreementStatusText(AGREEMENT_STATUS_LABELS[ag.status], {
+              status: ag.status,
+              completed: Boolean(ag.completedAt),
+              openCase: withCase.has(ag.id),
+            }),
             totalFen: ag.totalFen,
             confirmedAt: ag.confirmedAt,
             pdfUrl: ag.confirmedAt ? `/api/v1/agreements/${ag.id}/pdf` : null,

@@ -19,6 +19,7 @@ import {
   MILESTONE_STATUS_LABELS,
   type MilestoneStatus,
 } from './escrow.machine';
+import { agreementStatusText } from './escrow.labels';
 import * as repo from './escrow.repo';
 import type { AgreementRow, MilestoneRow } from './escrow.repo';
 import type { AgreementView } from './escrow.schema';
@@ -117,7 +118,7 @@ export function createEscrowKernel(deps: EscrowDeps) {
       provider: org.get(ag.providerId) ?? { id: ag.providerId, fullName: '', uscc: null },
       side: side ?? ('operator' as const),
       status: ag.status,
-      statusLabel: AGREEMENT_STATUS_LABELS[ag.status],
+      statusLabel: agreementStatusText(AGREEMENT_STATUS_LABELS[ag.status], { status: ag.status, completed: false, openCase: Boolean(openC) }),
       version: ag.version,
       scope: ag.scope,
       totalFen: ag.totalFen,

@@ -217,6 +217,16 @@ export async function openCaseOf(q: DbOrTx, agreementId: string): Promise<CaseRo
   return c;
 }
 
+/** Which of these agreements have a case still being handled (one query for a page of agreements). */
+export async function agreementsWithOpenCase(q: DbOrTx, agreementIds: string[]): Promise<Set<string>> {
+  if (!agreementIds.length) return new Set();
+  const rows = await q
+    .selectDistinct({ id: afterSalesCases.agreementId })
+    .from(afterSalesCases)
+    .where(and(inArray(afterSalesCases.agreementId, agreementIds), inArray(afterSalesCases.status, OPEN_CASE)));
+  return new Set(rows.map((r) => r.id));
+}
+
 export async function casesOf(q: DbOrTx, agreementId: string): Promise<CaseRow[]> {
   return q.select().from(afterSalesCases).where(eq(afterSalesCases.agreementId, agreementId)).orderBy(desc(afterSalesCases.createdAt));
 }

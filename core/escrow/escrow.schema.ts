@@ -19,7 +19,7 @@ export const AgreementInput = z.object({
   totalFen: PositiveFen('合同总价'),
   startDate: IsoDate,
   endDate: IsoDate,
-  releaseMode: z.enum(['per_milestone', 'at_completion'], { message: '请选择支付方式' }).default('at_completion'),
+  releaseMode: z.enum(['per_milestone', 'at_completion'], { message: '请选择放款方式' }).default('at_completion'),
   milestones: z.array(MilestoneInput, { message: '至少需要一个里程碑' }).min(1, '至少需要一个里程碑').max(20, '里程碑最多 20 个'),
 });
 export type AgreementInput = z.input<typeof AgreementInput>;

@@ -245,6 +245,9 @@ describe('after-sales and termination', () => {
     const c = await escrow().openCase(t.e.actor, t.ag.id, { reason: '首月报表错误较多，要求整改' });
     await expect(escrow().openCase(t.e.actor, t.ag.id, { reason: '再开一个售后' })).rejects.toMatchObject({ code: 'AFTER_SALES_OPEN' });
     expect(c).toMatchObject({ status: 'open', heldFen: 3_000_000 });
+    // Where the status is shown, the open case shows (not 已生效).
+    expect(await escrow().get(t.e.actor, t.ag.id)).toMatchObject({ status: 'confirmed', statusLabel: '售后处理中', openCaseId: c.id });
+    expect((await escrow().listMine(t.pr.actor, {})).items.find((x) => x.id === t.ag.id)).toMatchObject({ statusLabel: '售后处理中' });
 
     const start = await availableFen(p, t.pr.actor);
     await escrow().deliver(t.pr.actor, m1!.id, { note: '已整改' });

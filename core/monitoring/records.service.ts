@@ -10,6 +10,7 @@ import { toXlsx, type ExportFile } from '../shared/export';
 import { fenToYuan } from '../shared/money';
 import { pageOffset } from '../shared/paging';
 import { regionName } from '../shared/regions';
+import { formatDate, shanghaiDate } from '../shared/time';
 import { parseInput } from '../shared/validate';
 import { actingMonitor, isDepartment, isParentChannel, levelOn, type ActingMonitor } from './monitoring.acting';
 import type { MonitoringDeps } from './monitoring.deps';
@@ -605,12 +606,12 @@ export function createMonitoringRecordService(deps: MonitoringDeps) {
             Number(v.quantity),
             Number(fenToYuan(v.amountFen)),
             v.statusLabel,
-            v.submittedAt ? v.submittedAt.slice(0, 10) : '',
-            v.approvedAt ? v.approvedAt.slice(0, 10) : '',
+            v.submittedAt ? formatDate(v.submittedAt) : '',
+            v.approvedAt ? formatDate(v.approvedAt) : '',
           ]),
         },
       ]);
-      const day = clock.now().toISOString().slice(0, 10);
+      const day = shanghaiDate(clock.now());
       return { filename: `购销记录-${day}.xlsx`, contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', bytes };
     },
 

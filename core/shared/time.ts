@@ -18,7 +18,7 @@ const wall = (d: When) => new Date(toDate(d).getTime() + OFFSET_MS).toISOString(
 /** The Beijing calendar date of an instant, YYYY-MM-DD. */
 export const shanghaiDate = (d: When = Date.now()) => wall(d).slice(0, 10);
 
-/** 2026-12-10 10:00 — for notes and texts people read. */
+/** 2026-12-10 10:00 — for notes and texts people read (the same reading as formatDateTime). */
 export const shanghaiMinute = (d: When) => wall(d).slice(0, 16).replace('T', ' ');
 
 /** The value of an `<input type="datetime-local">` showing an instant in Beijing time: 2026-12-10T10:00. */
@@ -51,32 +51,30 @@ export function shanghaiLocalToIso(v: string | null | undefined): string | undef
   return s;
 }
 
-const fmt = (o: Intl.DateTimeFormatOptions) => new Intl.DateTimeFormat('zh-CN', { timeZone: SHANGHAI_TZ, hour12: false, ...o });
-const dateTimeFmt = fmt({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-const dateFmt = fmt({ year: 'numeric', month: '2-digit', day: '2-digit' });
-const secondsFmt = fmt({ year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const clockFmt = fmt({ hour: '2-digit', minute: '2-digit', second: '2-digit' });
-const dayClockFmt = fmt({ month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
-const monthDayFmt = fmt({ month: 'long', day: 'numeric' });
-const shortFmt = fmt({ dateStyle: 'short', timeStyle: 'medium' });
+const monthDayFmt = new Intl.DateTimeFormat('zh-CN', { timeZone: SHANGHAI_TZ, month: 'long', day: 'numeric' });
 
 type Maybe = When | null | undefined;
-const orDash = (f: (d: Date) => string) => (d: Maybe) => (d === null || d === undefined || d === '' ? '—' : f(toDate(d)));
+/** A dash for nothing and for what is not a date; otherwise the formatter's reading of the instant. */
+const orDash = (f: (d: Date) => string) => (d: Maybe) => {
+  if (d === null || d === undefined || d === '') return '—';
+  const x = toDate(d);
+  return Number.isNaN(x.getTime()) ? '—' : f(x);
+};
 
-/** 2026/03/01 14:05 */
-export const formatDateTime = orDash((d) => dateTimeFmt.format(d));
-/** 2026/03/01 */
-export const formatDate = orDash((d) => dateFmt.format(d));
-/** 2026-03-01 14:05:09 — exports and records where seconds matter. */
-export const formatDateTimeSeconds = orDash((d) => secondsFmt.format(d).replace(/\//g, '-'));
-/** 2026/3/1 14:05:09 — statements. */
-export const formatDateTimeShort = orDash((d) => shortFmt.format(d));
-/** 14:05:09; with `withDay`, 03/01 14:05. */
-export const formatClock = (d: Maybe, withDay = false) =>
-  d === null || d === undefined || d === '' ? '—' : (withDay ? dayClockFmt : clockFmt).format(toDate(d));
+/**
+ * The one way dates are shown to people, in pages, PDFs, spreadsheets and texts: 2026-03-01 14:05
+ * (Beijing time, 24-hour clock, no seconds).
+ */
+export const formatDateTime = orDash((d) => wall(d).slice(0, 16).replace('T', ' '));
+/** 2026-03-01 — a day (Beijing calendar). A YYYY-MM-DD string is shown as is. */
+export const formatDate = (d: Maybe) => (typeof d === 'string' && /^\d{4}-\d{2}-\d{2}$/.test(d) ? d : orDash((x) => wall(x).slice(0, 10))(d));
+/** 2026-03-01 14:05:09 — exports, statements and records where seconds matter. */
+export const formatDateTimeSeconds = orDash((d) => wall(d).slice(0, 19).replace('T', ' '));
+/** 14:05:09; with `withDay`, 03-01 14:05. */
+export const formatClock = (d: Maybe, withDay = false) => orDash((x) => (withDay ? wall(x).slice(5, 16).replace('T', ' ') : wall(x).slice(11, 19)))(d);
 /** 3月1日 — day separators in chats. */
 export const formatMonthDay = orDash((d) => monthDayFmt.format(d));
-/** 2026/03/01 – 2026/03/31; an open end shows as 起 / 止. */
+/** 2026-03-01 – 2026-03-31; an open end shows as 起 / 止. */
 export const formatDateRange = (from: Maybe, to: Maybe) => {
   const f = from ? formatDate(from) : '';
   const t = to ? formatDate(to) : '';

@@ -5,6 +5,8 @@
  * sold out, already claimed, cap reached, not eligible, success.
  */
 
+import { formatDateTime } from '../shared/time';
+
 export type IssuanceStatus = 'scheduled' | 'running' | 'paused' | 'stopped' | 'finished';
 export type CampaignStatus = 'draft' | 'funded' | 'settled' | 'cancelled';
 
@@ -35,12 +37,8 @@ export type GrabRefusal =
 
 export type GrabAnswer = { ok: true } | ({ ok: false } & GrabRefusal);
 
-/** "12月3日 10:00" in Asia/Shanghai. */
-export function formatStart(d: Date): string {
-  const s = new Date(d.getTime() + 8 * 3600_000);
-  const pad = (n: number) => String(n).padStart(2, '0');
-  return `${s.getUTCMonth() + 1}月${s.getUTCDate()}日 ${pad(s.getUTCHours())}:${pad(s.getUTCMinutes())}`;
-}
+/** "2026-12-03 10:00" in Beijing time (the platform's one date format). */
+export const formatStart = (d: Date): string => formatDateTime(d);
 
 /**
  * Whether the issuance takes grabs at `now` as far as time and status go: running, or scheduled and its

@@ -9,6 +9,7 @@ import type { Clock } from '../shared/clock';
 import { formatFen } from '../shared/money';
 import { pageOffset } from '../shared/paging';
 import type { RateLimiter, RateRule } from '../shared/rate-limit';
+import { formatDateTime, formatDateTimeSeconds } from '../shared/time';
 import { parseInput } from '../shared/validate';
 import type { Ledger } from '../wallet/ledger.service';
 import { PERSONAL_PAY, type PaymentGateway } from '../wallet/payment-gateway';
@@ -553,7 +554,7 @@ export function createRedemptionService(deps: RedemptionDeps) {
         const c = (await redemptionsRepo.lockCampaign(tx, found.id))!;
         if (c.status === 'settled') return;
         if (c.validUntil.getTime() > clock.now().getTime())
-          throw new AppError('VOUCHER_SETTLEMENT_NOT_DUE', `消费券有效期至 ${c.validUntil.toISOString().slice(0, 10)}，到期后才能结算`);
+          throw new AppError('VOUCHER_SETTLEMENT_NOT_DUE', `消费券有效期至 ${formatDateTime(c.validUntil)}，到期后才能结算`);
         if (c.status !== 'funded') throw new AppError('VOUCHER_CAMPAIGN_NOT_FUNDED', '活动未拨付资金，无法结算');
         if ((await redemptionsRepo.unusedCount(tx, c.id)) > 0)
           throw new AppError('VOUCHER_SETTLEMENT_NOT_DUE', '仍有未使用的消费券尚未完成过期处理，请稍后再结算');
@@ -663,7 +664,7 @@ export function createRedemptionService(deps: RedemptionDeps) {
           rows: paid.map((r) => [
             r.redemptionNo,
             names.get(r.merchantId) ?? '',
-            r.paidAt?.toISOString() ?? '',
+            r.paidAt ? formatDateTimeSeconds(r.paidAt) : '',
             yuan(r.billFen),
             yuan(r.discountFen),
             yuan(r.payFen),

@@ -64,14 +64,14 @@ export const TRANSFER_KIND_LABELS: Record<TransferKind, string> = {
   deposit_refund: '退还保证金',
   deposit_forfeit: '扣除保证金',
   escrow_fund: '托管合同款',
-  escrow_release: '合同款支付',
+  escrow_release: '收到合同款',
   escrow_refund: '托管款退回',
   platform_fee: '平台服务费',
   mall_payment: '商城付款',
   mall_settlement: '商城货款结算',
   mall_refund: '商城退款',
   card_verification: '银行认证打款',
-  adjustment: '调账',
+  adjustment: '平台调整',
 };
 
 export interface TransferRequest {

@@ -304,6 +304,6 @@ describe('phone recharge', () => {
     const u = await registerUser(p);
     const res = await call('/api/v1/wallet/recharges/online', { token: u.token, body: { amountFen: 10_000, bankCode: 'PAYPAL' } });
     expect(res.status).toBe(400);
-    expect(((await res.json()) as { error: { fields: Record<string, string> } }).error.fields.bankCode).toContain('付款方式');
+    expect(((await res.json()) as { error: { fields: Record<string, string> } }).error.fields.bankCode).toContain('支付方式');
   });
 });

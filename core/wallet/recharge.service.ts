@@ -45,7 +45,7 @@ const ONLINE_RECHARGE_METHODS = [...PHONE_PAY.map((c) => c.code), ...BANK_CODES]
 export const CreateOnlineRechargeInput = z.object({
   amountFen,
   /** WECHAT, ALIPAY or a bank's code (online banking). */
-  bankCode: z.enum(ONLINE_RECHARGE_METHODS, { message: '请选择付款方式（微信支付、支付宝或网银）' }),
+  bankCode: z.enum(ONLINE_RECHARGE_METHODS, { message: '请选择支付方式（微信支付、支付宝或网银）' }),
   /** A same-site path the result page links back to (e.g. the requirement waiting for its deposit). */
   returnTo: z
     .string()

@@ -84,7 +84,10 @@ export const StatementLineView = z.object({
   /** + into the wallet, − out of it. */
   amountFen: Fen,
   account: z.enum(['available', 'frozen']),
+  /** The ledger's reference: order and document numbers. */
   reference: z.string(),
+  /** What a person recognises the line by: 充值 · 微信支付, 托管 · <project>, 消费帮扶馆订单 · <merchant>. */
+  summary: z.string(),
   balanceAfterFen: Fen.nullable(),
   createdAt: Instant,
 });

@@ -152,15 +152,15 @@ export function createWithdrawalService(deps: WithdrawalDeps) {
       throw new AppError(
         'SECURITY_PASSWORD_LOCKED',
         `安全密码错误次数过多，请 ${minutes} 分钟后再试`,
-        { securityPassword: `已锁定，请 ${minutes} 分钟后再试` },
+        { securityPassword: `输错次数太多，请 ${minutes} 分钟后再试` },
         minutes * 60,
       );
     }
     if (outcome.left <= 0)
       throw new AppError(
         'SECURITY_PASSWORD_LOCKED',
-        '安全密码错误次数过多，提现已锁定 30 分钟',
-        { securityPassword: '提现已锁定 30 分钟' },
+        '安全密码错误次数过多，30 分钟内不能提现',
+        { securityPassword: '输错次数太多，30 分钟内不能提现' },
         SECURITY_LOCK_MS / 1000,
       );
     throw new AppError('SECURITY_PASSWORD_WRONG', '安全密码错误', { securityPassword: `安全密码错误，还可尝试 ${outcome.left} 次` });

@@ -241,7 +241,7 @@ describe('agreements: GET /requirements/{id}/agreement-basis, PUT /requirements/
       [{ milestones: [] }, 'milestones', '至少需要一个里程碑'],
       [{ scope: '太短了' }, 'scope', '服务内容至少 10 个字'],
       [{ startDate: '2026-02-30' }, 'startDate', '日期无效'],
-      [{ releaseMode: 'whenever' }, 'releaseMode', '请选择支付方式'],
+      [{ releaseMode: 'whenever' }, 'releaseMode', '请选择放款方式'],
       [{ totalFen: 12.5 }, 'totalFen', '合同总价最多两位小数'],
     ];
     for (const [over, field, message] of cases) {

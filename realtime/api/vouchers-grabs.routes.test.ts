@@ -58,7 +58,7 @@ describe('voucher grabs API', () => {
 
     const early = await h.json('POST', '/api/v1/vouchers/grabs', { tierId: general!.tierId }, { token: early0.token });
     expect(early.status).toBe(409);
-    expect(early.json.error).toMatchObject({ code: 'VOUCHER_NOT_STARTED', message: '未开始：12月3日 10:00 开抢' });
+    expect(early.json.error).toMatchObject({ code: 'VOUCHER_NOT_STARTED', message: '未开始：2023-12-03 10:00 开抢' });
 
     // At the issuance time; the start job has not run: the grab starts the issuance itself.
     clock.set(new Date('2023-12-03T02:00:00Z'));

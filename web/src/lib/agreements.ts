@@ -1,6 +1,6 @@
 /** Labels, tones and formatting for agreements, milestones, after-sales cases and reviews (browser-safe). */
 import { fenToYuanInput } from '$core/shared/money';
-import { shanghaiDate, shanghaiMinute } from '$core/shared/time';
+import { formatDateTime, shanghaiDate } from '$core/shared/time';
 
 type Tone = 'success' | 'warning' | 'danger' | 'neutral' | 'info';
 
@@ -30,7 +30,17 @@ export const CASE_TONES: Record<string, Tone> = {
 };
 
 /** Payment and release modes are worded once, in core (the PDF prints the same words). */
-export { PAYMENT_MODE_LABELS, paymentModeText, RELEASE_MODE_HINTS, RELEASE_MODE_LABELS } from '$core/escrow/escrow.labels';
+export {
+  PAYMENT_MODE_HINTS,
+  PAYMENT_MODE_LABELS,
+  PAYMENT_MODE_TERM,
+  PAYMENT_MODE_TERM_HINT,
+  paymentModeText,
+  RELEASE_MODE_HINTS,
+  RELEASE_MODE_LABELS,
+  RELEASE_MODE_TERM,
+  RELEASE_MODE_TERM_HINT,
+} from '$core/escrow/escrow.labels';
 
 /** What happened on a milestone, by event type (the service's milestone_events.type). */
 export const MILESTONE_EVENT_LABELS: Record<string, string> = {
@@ -40,7 +50,7 @@ export const MILESTONE_EVENT_LABELS: Record<string, string> = {
   accepted: '企业验收通过',
   auto_accepted: '逾期未验收，视为验收通过',
   reminded: '平台提醒企业验收',
-  released: '合同款支付给服务机构',
+  released: '平台放款给服务机构',
   settled: '托管款结算',
 };
 
@@ -56,8 +66,8 @@ export const CASE_EVENT_LABELS: Record<string, string> = {
 
 export const SIDE_LABELS: Record<string, string> = { enterprise: '企业', provider: '服务机构', operator: '平台' };
 
-/** 2026-12-10 10:00 in Asia/Shanghai, whatever the browser's zone. */
-export const formatMinute = (d: Date | string | null | undefined) => (d ? shanghaiMinute(d) : '—');
+/** 2026-12-10 10:00 in Asia/Shanghai, whatever the browser's zone (the platform's one format). */
+export const formatMinute = formatDateTime;
 
 /** Today's date in Shanghai, YYYY-MM-DD. */
 export const shanghaiToday = (now: number | Date = Date.now()) => shanghaiDate(now);

@@ -1,4 +1,4 @@
-/** 2026/03/01 14:05 and 2026/03/01 in Beijing time, whatever the browser's zone (one module for core and web). */
+/** 2026-03-01 14:05 and 2026-03-01 in Beijing time, whatever the browser's zone (one module for core and web). */
 export { formatDate, formatDateTime } from '$core/shared/time';
 
 /** 138****8000 */

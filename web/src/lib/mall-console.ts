@@ -130,10 +130,10 @@ const grid = (narrow: boolean, hasLegend: boolean) =>
     ? { left: 8, right: 12, top: 16, bottom: hasLegend ? 40 : 8, containLabel: true }
     : { left: 12, right: 24, top: hasLegend ? 36 : 16, bottom: 8, containLabel: true };
 
-/** Shortens a period label for the axis: 2026-03 → 3月 (2026-01 keeps its year), 2026-03-05 → 3/5. */
+/** Shortens a period label for the axis: 2026-03 → 3月 (2026-01 keeps its year), 2026-03-05 → 03-05. */
 function periodAxisLabel(p: string, i: number) {
   const [y, m, d] = p.split('-');
-  if (d) return `${Number(m)}/${Number(d)}`;
+  if (d) return `${m}-${d}`;
   return i === 0 || m === '01' ? `${y}年${Number(m)}月` : `${Number(m)}月`;
 }
 

@@ -66,7 +66,7 @@ export const actions: Actions = {
     const amount = quick !== null ? { fen: quick } : parseYuan('online', values);
     if ('failure' in amount && amount.failure) return amount.failure;
     const method = values.method ?? '';
-    if (!METHODS.some((m) => m.code === method)) return fieldFailure(values, { method: '请选择付款方式' }, { form: 'online' });
+    if (!METHODS.some((m) => m.code === method)) return fieldFailure(values, { method: '请选择支付方式' }, { form: 'online' });
     if (method === 'BANK' && !values.bankCode) return fieldFailure(values, { bankCode: '请选择付款银行' }, { form: 'online' });
     const r = await walletAction('online', values, { amountFen: 'amount' }, () =>
       locals.services.recharges.createOnline(

@@ -98,7 +98,7 @@ export const actions: Actions = {
       svc(locals).openCase(locals.actor, params.id, { reason: values.reason ?? '', attachmentIds: fileIds(data) }),
     );
     if (!r.ok) return r.failure;
-    setFlash(cookies, { notice: '售后已提交，服务机构会收到通知。售后处理期间，尚未支付的托管款暂停支付。' });
+    setFlash(cookies, { notice: '售后已提交，服务机构会收到通知。售后处理期间，还没付给服务机构的托管款暂停放款。' });
     redirect(303, `/account/after-sales/${r.data.id}`);
   },
 
