@@ -1,6 +1,6 @@
 import { AxeBuilder } from '@axe-core/playwright';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { appendFileSync, mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { usccCheckCharacter } from '../core/shared/validators';
 
@@ -97,6 +97,8 @@ const AXE_EXTRA_RULES = ['label-content-name-mismatch', 'target-size'];
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
 /** Page states already checked in this run (one worker per run or shard): path pattern + page structure + width. */
 const axeChecked = new Set<string>();
+/** What the checks cost this run (test-results/axe-time-<shard>.json), to keep them a small part of the journeys' time. */
+const axeTime = { checks: 0, ms: 0 };
 
 /**
  * A key for "this page in this state": the path with its ids (uuids, order numbers, any segment with a
@@ -142,6 +144,7 @@ export async function expectAccessible(page: Page, when: string) {
   const key = await pageStateKey(page);
   if (key === null || axeChecked.has(key)) return;
   axeChecked.add(key);
+  const started = Date.now();
   const results = await new AxeBuilder({ page })
     // In the page itself: the default mode finishes each run in a new tab of the context, which the
     // journeys that wait for a tab (a payment page, a download) would take for theirs.
@@ -149,9 +152,12 @@ export async function expectAccessible(page: Page, when: string) {
     .withTags(AXE_TAGS)
     .options({ rules: Object.fromEntries(AXE_EXTRA_RULES.map((id) => [id, { enabled: true }])) })
     .analyze();
+  axeTime.checks += 1;
+  axeTime.ms += Date.now() - started;
+  mkdirSync('test-results', { recursive: true });
+  writeFileSync(`test-results/axe-time-${process.env.E2E_SHARD ?? 1}.json`, JSON.stringify(axeTime));
   const where = `${page.url()} at ${page.viewportSize()?.width ?? '?'}px (${when})`;
   if (results.violations.length) {
-    mkdirSync('test-results', { recursive: true });
     appendFileSync(
       'test-results/axe.jsonl',
       results.violations
