@@ -22,6 +22,12 @@ describe('all field errors at once', () => {
     expect(errorsOf(Pair, { name: '', password: 5, confirm: 'b' })).toEqual({ name: '请填写名称', password: expect.any(String) });
   });
 
+  it('nothing but an object reaches the check (null, a string, an array)', () => {
+    for (const input of [null, undefined, 'x', [], 5]) expect(() => Pair.safeParse(input)).not.toThrow();
+    expect(() => RegisterInput.safeParse(null)).not.toThrow();
+    expect(() => RequirementInput.safeParse(null)).not.toThrow();
+  });
+
   it('registration: a password mismatch comes with the empty fields', () => {
     const fields = errorsOf(RegisterInput, {
       accountType: 'enterprise',

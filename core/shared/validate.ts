@@ -18,7 +18,8 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
  * 预算上限不能低于下限) comes in the same answer as the other fields' messages, not one round later.
  */
 export const whenFieldsValid = (...keys: string[]) => ({
-  when: (payload: z.core.ParsePayload) => !payload.issues.some((issue) => keys.includes(String(issue.path?.[0]))),
+  when: (payload: z.core.ParsePayload) =>
+    typeof payload.value === 'object' && payload.value !== null && !payload.issues.some((issue) => !issue.path?.length || keys.includes(String(issue.path[0]))),
 });
 
 /** Parses input with a schema or throws VALIDATION with field-level messages. */
