@@ -1,5 +1,6 @@
+import { AxeBuilder } from '@axe-core/playwright';
 import { expect, type Browser, type BrowserContext, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
+import { appendFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { randomInt } from 'node:crypto';
 import { usccCheckCharacter } from '../core/shared/validators';
 
@@ -78,14 +79,101 @@ function awaitHydration(page: Page): Page {
   page.goto = async (...args) => {
     const response = await goto(...args);
     await settle();
+    await expectAccessible(page, 'after page.goto');
     return response;
   };
   page.reload = async (...args) => {
     const response = await reload(...args);
     await settle();
+    await expectAccessible(page, 'after page.reload');
     return response;
   };
   return page;
+}
+
+/** WCAG 2.0/2.1 level A and AA rules, plus the two the phone needs most (see README, Tests: accessibility). */
+const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
+const AXE_EXTRA_RULES = ['label-content-name-mismatch', 'target-size'];
+const FAILING_IMPACTS = new Set(['serious', 'critical']);
+/** Page states already checked in this run (one worker per run or shard): path pattern + page structure + width. */
+const axeChecked = new Set<string>();
+/** What the checks cost this run (test-results/axe-time-<shard>.json), to keep them a small part of the journeys' time. */
+const axeTime = { checks: 0, ms: 0 };
+
+/**
+ * A key for "this page in this state": the path with its ids (uuids, order numbers, any segment with a
+ * digit) folded, phone or desktop width, and which of the states that change what is on the screen are
+ * showing: an open dialog or menu, field errors, an alert. The same page with other data (another
+ * requirement, a longer list) has the same key and is checked once.
+ */
+async function pageStateKey(page: Page): Promise<string | null> {
+  const url = new URL(page.url());
+  const path = url.pathname
+    .split('/')
+    .map((seg) => (/\d/.test(seg) && seg.length > 2 ? ':id' : seg))
+    .join('/');
+  const width = (page.viewportSize()?.width ?? 1280) <= 480 ? 'phone' : 'desktop';
+  const state = await page
+    .evaluate(() => {
+      // Only the app's own pages (SvelteKit's body attribute): not a download, the API reference or JSON.
+      if (!document.body?.hasAttribute('data-sveltekit-preload-data')) return null;
+      const states = {
+        dialog: 'dialog[open], [role="dialog"], [role="alertdialog"]',
+        open: 'details[open], [aria-expanded="true"]',
+        invalid: '[aria-invalid="true"]',
+        alert: '[role="alert"], [role="status"]:not(:empty), [data-sonner-toast]',
+      };
+      return Object.entries(states)
+        .filter(([, selector]) => document.querySelector(selector))
+        .map(([name]) => name)
+        .join('+');
+    })
+    .catch(() => null);
+  return state === null ? null : `${path} ${width} ${state}`;
+}
+
+/**
+ * Checks the page as it is now with axe-core (WCAG 2.1 A and AA) once per page state per run, and fails
+ * the journey on a serious or critical violation with the rule, its impact, the elements' selectors and
+ * the page. Every violation found (moderate and minor too) is appended to test-results/axe.jsonl.
+ * `AXE=off` skips the checks; `AXE=report` records without failing.
+ */
+export async function expectAccessible(page: Page, when: string) {
+  if (process.env.AXE === 'off' || page.isClosed()) return;
+  const key = await pageStateKey(page);
+  if (key === null || axeChecked.has(key)) return;
+  axeChecked.add(key);
+  const started = Date.now();
+  const results = await new AxeBuilder({ page })
+    // In the page itself: the default mode finishes each run in a new tab of the context, which the
+    // journeys that wait for a tab (a payment page, a download) would take for theirs.
+    .setLegacyMode(true)
+    .withTags(AXE_TAGS)
+    .options({ resultTypes: ['violations'], rules: Object.fromEntries(AXE_EXTRA_RULES.map((id) => [id, { enabled: true }])) })
+    .analyze();
+  axeTime.checks += 1;
+  axeTime.ms += Date.now() - started;
+  mkdirSync('test-results', { recursive: true });
+  writeFileSync(`test-results/axe-time-${process.env.E2E_SHARD ?? 1}.json`, JSON.stringify(axeTime));
+  const where = `${page.url()} at ${page.viewportSize()?.width ?? '?'}px (${when})`;
+  if (results.violations.length) {
+    appendFileSync(
+      'test-results/axe.jsonl',
+      results.violations
+        .map((v) =>
+          JSON.stringify({ key, where, rule: v.id, impact: v.impact, help: v.help, targets: v.nodes.map((n) => [n.target.join(' '), n.failureSummary]) }),
+        )
+        .join('\n') + '\n',
+    );
+  }
+  const failing = results.violations.filter((v) => FAILING_IMPACTS.has(v.impact ?? ''));
+  if (!failing.length || process.env.AXE === 'report') return;
+  const lines = failing.flatMap((v) => [
+    `  ${v.id} (${v.impact}): ${v.help} — ${v.helpUrl}`,
+    ...v.nodes.slice(0, 8).map((n) => `    ${n.target.join(' ')}\n      ${(n.failureSummary ?? '').replace(/\n\s*/g, ' ')}`),
+    ...(v.nodes.length > 8 ? [`    … and ${v.nodes.length - 8} more`] : []),
+  ]);
+  throw new Error(`Accessibility: ${failing.length} serious or critical axe violation(s) on ${where}:\n${lines.join('\n')}`);
 }
 
 type StorageState = Awaited<ReturnType<BrowserContext['storageState']>>;
@@ -249,7 +337,8 @@ export async function phone(browser: Browser): Promise<{ context: BrowserContext
     isMobile: true,
     hasTouch: true,
   });
-  return { context, page: await context.newPage() };
+  context.on('page', awaitHydration);
+  return { context, page: awaitHydration(await context.newPage()) };
 }
 
 /**
@@ -307,7 +396,10 @@ mkdirSync('e2e/artifacts', { recursive: true });
  * A full-page picture of the page at `path` + `.jpg`. JPEG: a full-page PNG of a long page took the browser
  * about 0.7 s to encode, some two minutes of each journeys' run.
  */
-export const snap = (page: Page, path: string) => page.screenshot({ path: `${path}.jpg`, fullPage: true, type: 'jpeg', quality: 80 });
+export async function snap(page: Page, path: string) {
+  await expectAccessible(page, `screenshot ${path}`);
+  return page.screenshot({ path: `${path}.jpg`, fullPage: true, type: 'jpeg', quality: 80 });
+}
 
 /**
  * Screenshots the page at a phone and a desktop width (`e2e/artifacts/<name>-<width>.jpg`) after

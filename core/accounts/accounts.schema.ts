@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { AgreeTerms } from '../legal/legal.schema';
 import { isRegionCode } from '../shared/regions';
+import { whenFieldsValid } from '../shared/validate';
 import { Email, Mobile, Password, SmsCode, Username, Uscc } from '../shared/validators';
 
 /** 企业会员, 服务机构, and 供货商家 (merchants of the consumption-assistance mall, in assisted areas). */
@@ -26,16 +27,23 @@ export const RegisterInput = z
     regionCode: z.preprocess((v) => (v === '' || v === null ? undefined : v), z.string().trim().max(12).optional()),
     agreeTerms: AgreeTerms,
   })
-  .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: '两次输入的密码不一致' })
-  .superRefine((v, ctx) => {
-    if (v.accountType === 'merchant') {
-      if (!v.regionCode) ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '请选择商家所在的区县或乡镇' });
-      else if (!/^\d{6}(\d{3})?$/.test(v.regionCode) || !isRegionCode(v.regionCode))
-        ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '请选择到区县或乡镇' });
-    } else if (v.regionCode && !isRegionCode(v.regionCode)) {
-      ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '所在地区无效' });
-    }
-  });
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ['confirmPassword'],
+    message: '两次输入的密码不一致',
+    ...whenFieldsValid('password', 'confirmPassword'),
+  })
+  .superRefine(
+    (v, ctx) => {
+      if (v.accountType === 'merchant') {
+        if (!v.regionCode) ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '请选择商家所在的区县或乡镇' });
+        else if (!/^\d{6}(\d{3})?$/.test(v.regionCode) || !isRegionCode(v.regionCode))
+          ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '请选择到区县或乡镇' });
+      } else if (v.regionCode && !isRegionCode(v.regionCode)) {
+        ctx.addIssue({ code: 'custom', path: ['regionCode'], message: '所在地区无效' });
+      }
+    },
+    whenFieldsValid('accountType', 'regionCode'),
+  );
 export type RegisterInput = z.infer<typeof RegisterInput>;
 
 export const LoginInput = z.object({
@@ -63,7 +71,7 @@ const newPasswordPair = {
   newPassword: Password,
   confirmPassword: z.string({ message: '请再次输入新密码' }),
 };
-const samePasswords = { path: ['confirmPassword'], message: '两次输入的密码不一致' };
+const samePasswords = { path: ['confirmPassword'], message: '两次输入的密码不一致', ...whenFieldsValid('newPassword', 'confirmPassword') };
 
 /** 激活: the first sign-in of a generated account, with the code from the SMS; sets the password. */
 export const ActivateInput = z
@@ -72,7 +80,7 @@ export const ActivateInput = z
     code: z.string({ message: '请填写激活码' }).trim().min(1, '请填写激活码').max(40),
     ...newPasswordPair,
   })
-  .refine((v) => v.newPassword === v.confirmPassword, { path: ['confirmPassword'], message: '两次输入的密码不一致' });
+  .refine((v) => v.newPassword === v.confirmPassword, samePasswords);
 export type ActivateInput = z.infer<typeof ActivateInput>;
 
 export const PasswordResetConfirmInput = z
@@ -86,7 +94,11 @@ export type PasswordResetConfirmInput = z.infer<typeof PasswordResetConfirmInput
 export const ChangePasswordInput = z
   .object({ currentPassword: z.string({ message: '请填写当前密码' }).min(1, '请填写当前密码'), ...newPasswordPair })
   .refine((v) => v.newPassword === v.confirmPassword, samePasswords)
-  .refine((v) => v.newPassword !== v.currentPassword, { path: ['newPassword'], message: '新密码不能与当前密码相同' });
+  .refine((v) => v.newPassword !== v.currentPassword, {
+    path: ['newPassword'],
+    message: '新密码不能与当前密码相同',
+    ...whenFieldsValid('currentPassword', 'newPassword'),
+  });
 export type ChangePasswordInput = z.infer<typeof ChangePasswordInput>;
 
 export const UpdateProfileInput = z.object({

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { whenFieldsValid } from '../shared/validate';
 import { Email, Mobile, Password, SmsCode, Username, Uscc } from '../shared/validators';
 import { AgreeTerms } from '../legal/legal.schema';
 import { DistrictOrTownship } from './mall-regions';
@@ -43,7 +44,11 @@ export const RegisterUnitInput = z
     email: optionalEmail,
     agreeTerms: AgreeTerms,
   })
-  .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: '两次输入的密码不一致' });
+  .refine((v) => v.password === v.confirmPassword, {
+    path: ['confirmPassword'],
+    message: '两次输入的密码不一致',
+    ...whenFieldsValid('password', 'confirmPassword'),
+  });
 export type RegisterUnitInput = z.input<typeof RegisterUnitInput>;
 
 const UnitId = z.uuid('请从查找结果中选择您的单位；查找不到的，请先进行单位注册');

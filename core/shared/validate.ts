@@ -12,6 +12,16 @@ export function fieldErrors(error: z.ZodError): Record<string, string> {
   return fields;
 }
 
+/**
+ * Options for an object-level refine or superRefine that reads `keys`: it runs whenever those fields
+ * passed, not only when the whole object did, so a form's cross-field message (两次输入的密码不一致,
+ * 预算上限不能低于下限) comes in the same answer as the other fields' messages, not one round later.
+ */
+export const whenFieldsValid = (...keys: string[]) => ({
+  when: (payload: z.core.ParsePayload) =>
+    typeof payload.value === 'object' && payload.value !== null && !payload.issues.some((issue) => !issue.path?.length || keys.includes(String(issue.path[0]))),
+});
+
 /** Parses input with a schema or throws VALIDATION with field-level messages. */
 export function parseInput<S extends z.ZodType>(schema: S, input: unknown): z.output<S> {
   const r = schema.safeParse(input);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { isRegionCode } from '../shared/regions';
 import { PageNumber, PageSize } from '../shared/paging';
-import { SearchKeyword } from '../shared/validate';
+import { SearchKeyword, whenFieldsValid } from '../shared/validate';
 import { PROJECT_GROUPS, REQUIREMENT_STATES } from './requirements.machine';
 
 /** zod contracts of the tenders context: used by pages, the API and the tests alike. */
@@ -61,11 +61,14 @@ export const RequirementInput = z
     minBidders: z.number({ message: '最低投标机构数为 1–10' }).int().min(1, '最低投标机构数为 1–10').max(10, '最低投标机构数为 1–10').optional().nullable(),
     attachmentIds: FileIds,
   })
-  .superRefine((v, ctx) => {
-    if (v.budgetMinFen > v.budgetMaxFen) ctx.addIssue({ code: 'custom', path: ['budgetMaxFen'], message: '预算上限不能低于下限' });
-    for (const [path, message] of Object.entries(requirementFormIssues({ mode: v.mode, openingAt: v.openingAt })))
-      ctx.addIssue({ code: 'custom', path: [path], message });
-  })
+  .superRefine(
+    (v, ctx) => {
+      if (v.budgetMinFen > v.budgetMaxFen) ctx.addIssue({ code: 'custom', path: ['budgetMaxFen'], message: '预算上限不能低于下限' });
+      for (const [path, message] of Object.entries(requirementFormIssues({ mode: v.mode, openingAt: v.openingAt })))
+        ctx.addIssue({ code: 'custom', path: [path], message });
+    },
+    whenFieldsValid('budgetMinFen', 'budgetMaxFen', 'mode', 'openingAt'),
+  )
   .transform((v) => ({
     ...v,
     openingAt: v.mode === 'competitive' && v.openingAt ? new Date(v.openingAt) : null,
