@@ -11,7 +11,7 @@ let p: Platform;
 const clock = new ManualClock(new Date('2026-11-20T02:00:00Z'));
 let ops: Actor;
 beforeAll(async () => {
-  p = await createTestPlatform({ clock, env: { SESSION_IDLE_MINUTES: String(120 * 24 * 60) } });
+  p = await createTestPlatform({ clock });
   ops = await operator(p);
 });
 afterAll(() => p?.close());

@@ -4,7 +4,7 @@ import { shanghaiDate } from '$core/shared/time';
 type Services = App.Locals['services'];
 
 /** How long the home page's market is served from memory: every visitor sees the same, a little late at most. */
-export const MARKET_TTL_MS = 30_000;
+const MARKET_TTL_MS = 30_000;
 
 /**
  * What the home page shows every visitor alike: open requirements (soonest opening first), top-rated

@@ -20,7 +20,7 @@ const allowed = <T>(read: () => Promise<T>): Promise<T | null> =>
 type Link = { label: string; href: string };
 
 /** What the enterprise does next with one of its projects (the page links there; the project page has the buttons). */
-export function projectNextStep(r: { id: string; state: string; mode: string; opened: boolean; actions?: string[] }): Link & { waiting: boolean } {
+function projectNextStep(r: { id: string; state: string; mode: string; opened: boolean; actions?: string[] }): Link & { waiting: boolean } {
   const page = `/account/projects/${r.id}`;
   switch (r.state) {
     case 'draft':
@@ -121,7 +121,16 @@ async function merchantHome(locals: App.Locals) {
   };
 }
 
-const orderRow = (o: { id: string; orderNo: string; status: string; statusLabel: string; merchantName: string; totalFen: number; createdAt: string | Date; lines: { name: string }[] }) => ({
+const orderRow = (o: {
+  id: string;
+  orderNo: string;
+  status: string;
+  statusLabel: string;
+  merchantName: string;
+  totalFen: number;
+  createdAt: string | Date;
+  lines: { name: string }[];
+}) => ({
   id: o.id,
   orderNo: o.orderNo,
   status: o.status,
@@ -160,7 +169,12 @@ async function budgetUnitHome(locals: App.Locals) {
       actualFen: quota.actualFen,
       pendingFen: quota.pendingFen,
       completionBp: quota.completionBp,
-      subtree: quota.subtree && { units: quota.subtree.units, reservedFen: quota.subtree.reservedFen, actualFen: quota.subtree.actualFen, completionBp: quota.subtree.completionBp },
+      subtree: quota.subtree && {
+        units: quota.subtree.units,
+        reservedFen: quota.subtree.reservedFen,
+        actualFen: quota.subtree.actualFen,
+        completionBp: quota.subtree.completionBp,
+      },
     },
   };
 }
