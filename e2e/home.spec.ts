@@ -44,7 +44,7 @@ test.describe('首页', () => {
       ['去领券', '/vouchers'],
       ['去消费帮扶馆', '/mall'],
       ['去展示大厅', '/showcase'],
-    ])
+    ] as const)
       await expect(page.getByRole('link', { name })).toHaveAttribute('href', href);
     await shoot(page, 'home-visitor');
 

@@ -182,7 +182,7 @@ async function budgetUnitHome(locals: App.Locals) {
 async function operatorHome(locals: App.Locals) {
   const waiting = await adminWaiting(locals);
   return {
-    kind: 'operator' as const,
+    kind: 'platform' as const,
     queues: ADMIN_SECTIONS.filter((sec) => sec.queue).map((sec) => ({ href: sec.href, label: sec.label, waiting: waiting[sec.queue!] })),
   };
 }
@@ -214,7 +214,7 @@ export async function roleHome(locals: App.Locals) {
   const actor = locals.actor;
   if (!actor) return null;
   const org = actor.organisation;
-  const base = { organisationName: org?.fullName ?? null, roleLabel: org ? null : '个人' };
+  const base = { organisationName: org?.fullName ?? null };
   const kind = actor.isOperator && (!org || org.kind === 'platform') ? 'platform' : (org?.kind ?? null);
   const home =
     kind === 'platform'
