@@ -27,8 +27,9 @@ test.describe('首页', () => {
     const { context, page } = await visitor(browser, 390);
     await page.goto('/');
     await expect(page.getByRole('heading', { level: 1 })).toBeVisible();
-    await expect(page.getByRole('link', { name: '免费注册' })).toBeVisible();
-    await expect(page.getByRole('link', { name: '登录', exact: true }).first()).toBeVisible();
+    const main = page.getByRole('main');
+    await expect(main.getByRole('link', { name: '免费注册' })).toBeVisible();
+    await expect(main.getByRole('link', { name: '登录', exact: true })).toBeVisible();
 
     // Live figures: numbers, not dashes.
     for (const id of ['figure-published', 'figure-escrow', 'figure-purchases']) await expect(page.getByTestId(id)).not.toContainText('—');
@@ -45,7 +46,7 @@ test.describe('首页', () => {
       ['去消费帮扶馆', '/mall'],
       ['去展示大厅', '/showcase'],
     ] as const)
-      await expect(page.getByRole('link', { name })).toHaveAttribute('href', href);
+      await expect(main.getByRole('link', { name, exact: true })).toHaveAttribute('href', href);
     await shoot(page, 'home-visitor');
 
     // The first open requirement opens its page in the hall.
@@ -56,7 +57,7 @@ test.describe('首页', () => {
 
     // The hall's own link from the home page.
     await page.goto('/');
-    await page.getByRole('link', { name: '去项目大厅' }).click();
+    await main.getByRole('link', { name: '去项目大厅', exact: true }).click();
     await expect(page).toHaveURL(/\/projects$/);
     await context.close();
   });

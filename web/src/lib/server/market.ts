@@ -23,7 +23,7 @@ async function readMarket(s: Services, now: Date) {
   const [requirements, providers, mall, campaigns, publishedThisMonth, escrowHeldFen, mallPurchases] = await Promise.all([
     section('requirements', async () => (await s.requirements.hall({ status: 'open', mode: 'competitive', sort: 'opening', pageSize: 6 })).items, []),
     section('providers', async () => (await s.storefronts.showcase({ sort: 'rating', pageSize: 4 })).items, []),
-    section('products', () => s.catalog.home({ featured: 8, perCategory: 2 }), { featured: [], sections: [], districts: [] }),
+    section('products', () => s.catalog.home({ featured: 6, perCategory: 2 }), { featured: [], sections: [], districts: [] }),
     section('campaigns', async () => (await s.voucherGrabs.activeCampaigns()).items.slice(0, 3), []),
     section('published', () => s.requirements.countPublishedThisMonth(), null),
     section('escrow', () => s.statements.escrowHeldFen(), null),
@@ -31,7 +31,7 @@ async function readMarket(s: Services, now: Date) {
   ]);
   // Operators' picks first; without enough of them, the newest of each category fills the row.
   const seen = new Set(mall.featured.map((p) => p.id));
-  const products = [...mall.featured, ...mall.sections.flatMap((sec) => sec.items).filter((p) => !seen.has(p.id))].slice(0, 8);
+  const products = [...mall.featured, ...mall.sections.flatMap((sec) => sec.items).filter((p) => !seen.has(p.id))].slice(0, 6);
   return {
     complete,
     value: {
