@@ -118,6 +118,15 @@ export const statisticsRepo = {
     return { districts, townships, categories, periods, totals };
   },
 
+  /** Every counted order of the mall (units' and individuals') in [start, end), as purchasesByUnit counts them: how many and their sum. */
+  async mallTotals(q: DbOrTx, start: Date, end: Date) {
+    const [row] = await q
+      .select({ orders: sql<number>`count(*)::int`, amountFen: sql<string>`coalesce(sum(${mallOrders.totalFen}), 0)` })
+      .from(mallOrders)
+      .where(countedIn(start, end));
+    return row;
+  },
+
   /**
    * A year's unit purchases (buyer_kind 'unit') per unit and Shanghai month, in one grouped query: completed
    * orders by completion time, paid-not-completed ones (paid, shipped, received) by payment time. Refunded

@@ -137,6 +137,13 @@ export function createStatisticsService({ db }: { db: Db }) {
       return rows.map((r) => ({ unitId: r.unitId, month: Number(r.month), completedFen: num(r.completedFen), pendingFen: num(r.pendingFen) }));
     },
 
+    /** 今年帮扶采购 on the home page (public): every counted order of the mall in the Shanghai year, as purchasesByUnit counts them. */
+    async mallPurchasesInYear(year: number) {
+      const { start, end } = yearRange(year);
+      const row = await statisticsRepo.mallTotals(db, start, end);
+      return { orders: num(row?.orders), amountFen: num(row?.amountFen) };
+    },
+
     /** For the quotas context: a unit's orders counted in the year (as purchasesByUnit), newest first, a page at a time. */
     async unitOrders(p: { unitId: string; year: number; page: number; pageSize: number }) {
       const { rows, total } = await statisticsRepo.unitOrders(db, {

@@ -15,7 +15,7 @@ import { searchVector } from '../shared/search-text';
 import { parseInput } from '../shared/validate';
 import type { Ledger } from '../wallet/ledger.service';
 import type { Publisher } from '../shared/publisher';
-import { shanghaiDate } from '../shared/time';
+import { shanghaiDate, startOfShanghaiDay } from '../shared/time';
 import { appendRoomEvents, findOpenRound, publishRoomEvents, type RoomEventInput } from '../rooms/room-log';
 import { makeOrderNo } from '../wallet/recharge.machine';
 import {
@@ -49,6 +49,7 @@ import {
   categories,
   closeActiveProposals,
   countBidders,
+  countPublishedSince,
   deleteRequirement,
   eventsOf,
   findOrganisationName,
@@ -739,6 +740,11 @@ export function createRequirementService(deps: RequirementDeps) {
       );
       const items = await Promise.all(rows.map((r) => toView(r, { bidders: counts.get(r.id) ?? 0 })));
       return { items, total, page: q.page, pageSize: q.pageSize };
+    },
+
+    /** How many requirements were published (approved into the hall) since the 1st of this month, Shanghai time (public). */
+    async countPublishedThisMonth() {
+      return countPublishedSince(db, startOfShanghaiDay(`${shanghaiDate(clock.now()).slice(0, 7)}-01`));
     },
 
     /** 我的项目: the enterprise's own requirements, by group, with the count of each group. */

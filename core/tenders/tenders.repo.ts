@@ -440,3 +440,12 @@ export async function findLatestStandingProposalOf(q: DbOrTx, requirementId: str
     .limit(1);
   return row;
 }
+
+/** Requirements approved into the hall at or after `since` (whatever became of them since; rejected ones never count). */
+export async function countPublishedSince(q: DbOrTx, since: Date): Promise<number> {
+  const [row] = await q
+    .select({ n: count() })
+    .from(requirements)
+    .where(and(gte(requirements.reviewedAt, since), sql`${requirements.state} not in ('draft', 'pending_review', 'rejected')`));
+  return Number(row?.n ?? 0);
+}

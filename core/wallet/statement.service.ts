@@ -132,6 +132,11 @@ export function createStatementService({ db, ledger }: { db: Db; ledger: Ledger 
       return { availableFen: b.availableFen, frozenFen: b.frozenFen, totalFen: b.totalFen };
     },
 
+    /** 托管中 on the home page (public): what the platform's escrow account holds for milestones not yet released or refunded. */
+    async escrowHeldFen() {
+      return ledger.balanceOf(db, await ledger.platformAccount('escrow'));
+    },
+
     /** CSV (UTF-8 with BOM so Excel opens Chinese correctly), up to 10,000 lines with the same filters. */
     async exportCsv(actor: Actor | null, raw: unknown) {
       const { items } = await lines(actor, raw, 10_000);

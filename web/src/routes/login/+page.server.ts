@@ -4,9 +4,12 @@ import { runAction } from '$lib/server/form-action';
 import { safeRedirect } from '$lib/format';
 import type { Actions, PageServerLoad } from './$types';
 
-/** Where to go after signing in: `?redirectTo=` (the site's links) or `?next=` (its alias), on this site only. */
+/**
+ * Where to go after signing in: `?redirectTo=` (the site's links) or `?next=` (its alias), on this site
+ * only; otherwise the home page, which is the role home of the organisation acted for.
+ */
 const nextOf = (values: Record<string, string>, url: URL) =>
-  safeRedirect(values.redirectTo || url.searchParams.get('redirectTo') || url.searchParams.get('next'), '/account');
+  safeRedirect(values.redirectTo || url.searchParams.get('redirectTo') || url.searchParams.get('next'), '/');
 
 const requestContext = (locals: App.Locals, request: Request) => ({ ip: locals.ip, userAgent: request.headers.get('user-agent') ?? undefined });
 
