@@ -292,5 +292,3 @@ export function createConsultationService(deps: ConsultationDeps) {
   };
   return service;
 }
-
-export type ConsultationService = ReturnType<typeof createConsultationService>;
