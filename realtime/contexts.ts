@@ -5,6 +5,7 @@ import type { ApiRouter } from './api/context';
 import { registerAdminRoutes } from './api/admin.routes';
 import { registerAuditRoutes } from './api/audit.routes';
 import { registerAuthRoutes } from './api/auth.routes';
+import { registerConsultationRoutes } from './api/consultations.routes';
 import { registerEscrowRoutes } from './api/escrow.routes';
 import { registerFileRoutes } from './api/files.routes';
 import { registerImportRoutes } from './api/imports.routes';
@@ -28,6 +29,7 @@ import { registerVoucherMerchantRoutes } from './api/vouchers-merchants.routes';
 import { registerWalletRoutes } from './api/wallet.routes';
 import type { ClientToServerEvents, InterServerEvents, ServerToClientEvents, SocketData } from './events';
 import type { BangfuIo } from './sockets/io';
+import { registerConsultationHandlers } from './sockets/consultations.handlers';
 import { registerImportHandlers } from './sockets/imports.handlers';
 import { registerRoomHandlers } from './sockets/rooms.handlers';
 import { registerVoucherHandlers } from './sockets/vouchers.handlers';
@@ -65,7 +67,10 @@ export const EDGE_CONTEXTS = {
   imports: { routes: [registerImportRoutes], sockets: [registerImportHandlers] },
   quotas: { routes: [registerQuotaRoutes, registerQuotaStatisticsRoutes] },
   monitoring: { routes: [registerMonitoringRoutes] },
-  tenders: { routes: [registerInvitationRoutes, registerTenderRoutes, registerStorefrontRoutes] },
+  tenders: {
+    routes: [registerInvitationRoutes, registerTenderRoutes, registerStorefrontRoutes, registerConsultationRoutes],
+    sockets: [registerConsultationHandlers],
+  },
   rooms: { routes: [registerRoomRoutes], sockets: [registerRoomHandlers] },
   mall: { routes: [registerMallOrderRoutes, registerMallCatalogRoutes, registerUnitMemberRoutes] },
   escrow: { routes: [registerEscrowRoutes] },

@@ -8,6 +8,7 @@ import type { OfferResultView, StartedRoundView } from '../core/rooms/rooms.sche
 import type { VoucherFiguresPayload } from '../core/vouchers/campaigns.schema';
 import type { VoucherCountsPayload } from '../core/vouchers/grabs.schema';
 import type { ImportBatchView } from '../core/imports/imports.schema';
+import type { ConsultationMessageView, ConsultationReceiptView, ConsultationThreadView } from '../core/tenders/consultations.schema';
 
 export interface SiteMessagePayload {
   id: string;
@@ -22,6 +23,7 @@ export interface SiteMessagePayload {
 export type RoomEventPayload = TypedRoomEvent;
 
 export type { NegotiationMessageView, RoomSnapshot };
+export type { ConsultationMessageView, ConsultationReceiptView, ConsultationThreadView };
 export type StartedRound = z.output<typeof StartedRoundView>;
 export type OfferResult = z.output<typeof OfferResultView>;
 
@@ -72,6 +74,11 @@ export interface ServerToClientEvents {
   'vouchers:figures': (p: VoucherFiguresPayload) => void;
   /** A watched import batch's view: progress while parsing or confirming (about once a second), then its result. */
   'imports:progress': (p: ImportBatchView) => void;
+  /** 咨询: a new message (or invitation line) of a consultation the socket has open, to both sides. */
+  'consultation:message': (m: ConsultationMessageView) => void;
+  /** The other side's client received or read messages we sent. */
+  'consultation:receipt': (r: ConsultationReceiptView) => void;
+  'consultation:typing': (p: { consultationId: string; side: 'enterprise' | 'provider' }) => void;
 }
 
 /** A value as a service may hand it over: Dates where the contract shows ISO strings (JSON writes them so). */
@@ -120,6 +127,14 @@ export interface ClientToServerEvents {
   /** Follows an import batch (rights as its preview): the current view now, then `imports:progress` pushes. */
   'imports:watch': (p: { batchId: string }, ack: Ack<ImportBatchView>) => void;
   'imports:unwatch': (p: { batchId: string }, ack?: Ack<null>) => void;
+  /** Opens a consultation live (either side only): its newest messages (the other side's marked read), then live messages and receipts. */
+  'consultation:join': (p: { consultationId: string }, ack: Ack<ConsultationThreadView>) => void;
+  'consultation:leave': (p: { consultationId: string }, ack?: Ack<null>) => void;
+  /** Acknowledged once committed; a resend with the same clientId is stored once. */
+  'consultation:send': (p: { consultationId: string; body: string; clientId: string }, ack: Ack<ConsultationMessageView>) => void;
+  'consultation:delivered': (p: { consultationId: string; messageIds: string[] }, ack?: Ack<{ ids: string[] }>) => void;
+  'consultation:read': (p: { consultationId: string; messageIds: string[] }, ack?: Ack<{ ids: string[] }>) => void;
+  'consultation:typing': (p: { consultationId: string }) => void;
 }
 
 /** Between realtime nodes: publications each node delivers to its own sockets (realtime/sockets/io.ts). */

@@ -98,9 +98,14 @@ export function createInvitationService({ db, clock, messages, files, publisher,
   return {
     /**
      * 邀标: invites a provider to one of the enterprise's open invitation requirements, until its delivery
-     * date. Inviting the same provider twice is CONFLICT. The provider's members get a site message.
+     * date. Inviting the same provider twice is ALREADY_INVITED. The provider's members get a site message.
+     * `within` runs in the same transaction once the invitation is written (a consultation's system line).
      */
-    async invite(actor: Actor | null, raw: unknown) {
+    async invite(
+      actor: Actor | null,
+      raw: unknown,
+      within?: (tx: DbOrTx, made: { invitationId: string; requirementId: string; title: string }) => Promise<void>,
+    ) {
       const a = requireActor(actor);
       const org = requireOrganisation(a, ['enterprise']);
       const input = parseInput(InviteInput, raw);
@@ -114,6 +119,8 @@ export function createInvitationService({ db, clock, messages, files, publisher,
         const i = await repo.insertInvitation(tx, { requirementId: r.id, providerId: p.id, invitedBy: a.userId, note: input.note });
         if (!i) throw new AppError('ALREADY_INVITED', '已邀请过该服务机构', { providerId: '已邀请过该服务机构' });
         await logEvent(tx, r.id, a.userId, 'invite', { providerId: p.id });
+        // A caller's own record of the invitation (a consultation's system line) commits with it.
+        await within?.(tx, { invitationId: i.id, requirementId: r.id, title: r.title });
         push = (
           await messages.sendToOrganisation(
             p.id,

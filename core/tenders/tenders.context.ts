@@ -1,4 +1,6 @@
 import {
+  consultationMessages,
+  consultations,
   invitations,
   negotiationMessages,
   proposals,
@@ -16,6 +18,7 @@ import type { MessageService } from '../notifications/messages.service';
 import type { RoomService } from '../rooms/rooms.service';
 import type { SettingsService } from '../settings/settings.service';
 import type { Ledger } from '../wallet/ledger.service';
+import { createConsultationService } from './consultations.service';
 import { createInvitationService } from './invitations.service';
 import { createProposalService } from './proposals.service';
 import { createRequirementService } from './requirements.service';
@@ -33,15 +36,25 @@ interface TendersNeeds {
   rooms: Pick<RoomService, 'currentPricesFen' | 'enqueueChatReceipt'>;
 }
 
-/** Requirements (with their deposits), proposals, invitations and negotiations, providers' storefronts. */
+/** Requirements (with their deposits), proposals, invitations and negotiations, pre-sales consultations, providers' storefronts. */
 export const tendersContext = defineContext({
   name: 'tenders',
   needs: ['wallet', 'notifications', 'settings', 'files', 'rooms'],
-  tables: { serviceCategories, requirements, requirementEvents, proposals, invitations, negotiationMessages, storefronts, serviceItems, providerCases },
-  create: ({ db, clock, publisher, presence }, { ledger, messages, settings, files, rooms }: TendersNeeds) => ({
-    requirements: createRequirementService({ db, clock, ledger, messages, settings, files, publisher }),
-    proposals: createProposalService({ db, clock, files, publisher, currentPricesFen: (id) => rooms.currentPricesFen(id) }),
-    invitations: createInvitationService({
+  tables: {
+    serviceCategories,
+    requirements,
+    requirementEvents,
+    proposals,
+    invitations,
+    negotiationMessages,
+    storefronts,
+    serviceItems,
+    providerCases,
+    consultations,
+    consultationMessages,
+  },
+  create: ({ db, clock, publisher, presence, jobs, rateLimiter }, { ledger, messages, settings, files, rooms }: TendersNeeds) => {
+    const invitationService = createInvitationService({
       db,
       clock,
       messages,
@@ -49,9 +62,24 @@ export const tendersContext = defineContext({
       publisher,
       enqueueChatReceipt: (q, receipt) => rooms.enqueueChatReceipt(q, receipt),
       presence: () => presence.current,
-    }),
-    storefronts: createStorefrontService({ db, clock, files }),
-  }),
+    });
+    return {
+      requirements: createRequirementService({ db, clock, ledger, messages, settings, files, publisher }),
+      proposals: createProposalService({ db, clock, files, publisher, currentPricesFen: (id) => rooms.currentPricesFen(id) }),
+      invitations: invitationService,
+      consultations: createConsultationService({
+        db,
+        clock,
+        publisher,
+        jobs,
+        messages,
+        rateLimiter,
+        invitations: invitationService,
+        presence: () => presence.current,
+      }),
+      storefronts: createStorefrontService({ db, clock, files }),
+    };
+  },
   fileAccess: {
     storefront: () => true,
     requirement: (s, actor, f) =>

@@ -12,3 +12,4 @@ export * from './imports';
 export * from './quotas';
 export * from './monitoring';
 export * from './legal';
+export * from './consultations';

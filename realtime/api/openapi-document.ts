@@ -110,6 +110,7 @@ export const API_TAGS: { name: string; description: string }[] = [
   { name: 'payments', description: '支付：网关通知、商城订单支付' },
   { name: 'files', description: '附件上传与下载、行政区划' },
   { name: 'invitations', description: '邀标：邀请服务机构、回复邀请、洽谈' },
+  { name: 'consultations', description: '咨询：企业向服务机构售前咨询，可转为邀标' },
   { name: 'tenders', description: '需求发布、审核、项目大厅、投标与选中' },
   { name: 'rooms', description: '待标室、竞价室与二次竞价' },
   { name: 'mall', description: '消费帮扶馆：注册、商品、购物车、订单、地址、统计' },

@@ -33,6 +33,8 @@ import {
   voucherSettlements,
   voucherTiers,
   vouchers,
+  consultations,
+  consultationMessages,
 } from '../../db/schema';
 import { address, GATEWAY_SECRET, government, individual, merchant, product, signedNotice, unitBuyer } from '../../core/testing/mall-factories';
 import { awardedRequirement, buildRequirement, fund } from '../../core/testing/tenders-factories';
@@ -81,7 +83,8 @@ type Fixture =
   | 'voucherPaymentCode'
   | 'voucherCode'
   | 'voucherRedemption'
-  | 'merchantRedemption';
+  | 'merchantRedemption'
+  | 'consultation';
 
 interface Refusal {
   /**
@@ -265,6 +268,12 @@ const REFUSALS: Record<string, Refusal> = {
   listInvitableRequirements: own,
   listRequirementInvitations: requirement,
   listNegotiationMessages: requirement,
+  // 咨询: organisation A's conversation with a provider; another enterprise asks for it.
+  openConsultation: own,
+  listConsultations: own,
+  listConsultationMessages: { scope: 'consultation' },
+  sendConsultationMessage: { scope: 'consultation', body: { body: '你好' } },
+  inviteFromConsultation: { scope: 'consultation', body: { requirementId: randomUUID() } },
   sendNegotiationMessage: requirementBodyFirst,
   createRequirement: own,
   listMyRequirements: own,
@@ -466,6 +475,7 @@ const ids: Record<Fixture, string> = {
   voucherCode: '',
   voucherRedemption: '',
   merchantRedemption: '',
+  consultation: '',
 };
 /** Who asks for another organisation's resource: the enterprise owner B unless the route serves another kind. */
 function askedBy(fixture: Fixture) {
@@ -541,6 +551,9 @@ beforeAll(async () => {
   expect(storefrontCase.status, storefrontCase.text).toBe(201);
   ids.storefrontCase = storefrontCase.json.id;
   strangerProvider = (await h.user({ accountType: 'provider' })).token;
+  const consulted = await h.json('POST', '/api/v1/consultations', { providerId: provider.actor.organisation!.organisationId }, { token: owner.token });
+  expect(consulted.status, consulted.text).toBe(200);
+  ids.consultation = consulted.json.id;
 
   // Organisation A's open invitation project, with that provider invited: another provider may not
   // answer the invitation, another enterprise may not drop it.
@@ -725,6 +738,8 @@ async function counts() {
     voucherPaymentCodes,
     voucherRedemptions,
     voucherSettlements,
+    consultations,
+    consultationMessages,
   };
   const out: Record<string, number> = {};
   for (const [name, table] of Object.entries(tables)) out[name] = (await db.select({ n: count() }).from(table))[0]!.n;
