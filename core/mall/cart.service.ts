@@ -29,7 +29,7 @@ export interface CheckoutPreview {
 }
 
 /** A cart line as read with its product (a buyer's or a visitor's). */
-export interface CartLineRow {
+interface CartLineRow {
   item: { quantity: number; selected: boolean };
   p: Pick<ProductRow, 'id' | 'merchantId' | 'name' | 'unit' | 'priceFen' | 'stock' | 'status' | 'imageIds'>;
 }

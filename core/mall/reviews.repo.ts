@@ -51,6 +51,6 @@ export const reviewsRepo = {
           .groupBy(mallReviews.productId)
       : Promise.resolve([]),
 
-  /** Completed orders' lines without a review (seeding). */
+  /** Whether the review exists (its photos are public with it). */
   exists: async (q: DbOrTx, id: string) => Boolean((await q.select({ id: mallReviews.id }).from(mallReviews).where(eq(mallReviews.id, id)))[0]),
 };

@@ -16,7 +16,6 @@ export const SubmitReviewInput = z.object({
     .max(REVIEW_LIMITS.photosMax, `最多 ${REVIEW_LIMITS.photosMax} 张图片`)
     .default([]),
 });
-export type SubmitReviewInput = z.output<typeof SubmitReviewInput>;
 
 export const ReplyReviewInput = z.object({
   reply: z
@@ -25,17 +24,15 @@ export const ReplyReviewInput = z.object({
     .min(REVIEW_LIMITS.replyMin, `回复 ${REVIEW_LIMITS.replyMin}–${REVIEW_LIMITS.replyMax} 字`)
     .max(REVIEW_LIMITS.replyMax, `回复 ${REVIEW_LIMITS.replyMin}–${REVIEW_LIMITS.replyMax} 字`),
 });
-export type ReplyReviewInput = z.output<typeof ReplyReviewInput>;
 
 export const ReviewListQuery = z.object({
   page: z.coerce.number().int().min(1).max(10_000).catch(1).default(1),
   stars: z.coerce.number().int().min(1).max(5).optional().catch(undefined),
 });
-export type ReviewListQuery = z.output<typeof ReviewListQuery>;
 
 const Instant = z.iso.datetime();
 
-export const ReviewView = z.object({
+const ReviewView = z.object({
   id: z.uuid(),
   orderLineId: z.uuid(),
   productId: z.uuid(),
@@ -52,7 +49,7 @@ export const ReviewView = z.object({
 });
 export type ReviewView = Omit<z.output<typeof ReviewView>, 'createdAt' | 'repliedAt'> & { createdAt: Date; repliedAt: Date | null };
 
-export const RatingSummary = z.object({
+const RatingSummary = z.object({
   count: z.number().int(),
   /** One decimal; null without reviews. */
   average: z.number().nullable(),

@@ -19,8 +19,8 @@ const VisitorQty = z
   .int('数量须为整数')
   .min(1, '数量至少为 1')
   .max(VISITOR_CART_LIMITS.maxQuantity, `未登录时每件商品最多 ${VISITOR_CART_LIMITS.maxQuantity} 件，登录后可买更多`);
-export const AddToVisitorCartInput = z.object({ productId: z.uuid('商品编号无效'), quantity: VisitorQty.default(1) });
-export const UpdateVisitorCartInput = z.object({ quantity: VisitorQty.optional(), selected: z.boolean().optional() });
+const AddToVisitorCartInput = z.object({ productId: z.uuid('商品编号无效'), quantity: VisitorQty.default(1) });
+const UpdateVisitorCartInput = z.object({ quantity: VisitorQty.optional(), selected: z.boolean().optional() });
 
 /** Creating visitor carts, per network address: enough for people, not for filling the table. */
 const NEW_CART_RULE = { name: 'mall_visitor_cart', points: 30, durationSeconds: 3600 };
@@ -205,4 +205,3 @@ export function createVisitorCartService({ db, clock, rateLimiter, organisations
   return service;
 }
 
-export type VisitorCartService = ReturnType<typeof createVisitorCartService>;
