@@ -42,24 +42,25 @@ test.describe('first-time visitors', () => {
     await expect(page).toHaveURL(/\/mall$/);
   });
 
-  test('加入购物车 before signing in: the login page says why, offers the individual form, and comes back to the product', async ({ page }) => {
+  test('立即购买 before signing in: the login page says why, offers the individual form, and comes back to the checkout', async ({ page }) => {
+    // 加入购物车 needs no sign-in (a visitor's cart, e2e/mall-visitor.spec.ts): buying does.
     await page.goto('/mall/search?q=贡米');
     await page
       .getByRole('link', { name: new RegExp(`^${RICE}`) })
       .first()
       .click();
     await expect(page.getByRole('heading', { name: RICE, level: 1 })).toBeVisible();
-    const product = new URL(page.url()).pathname;
-    await page.getByRole('button', { name: '加入购物车' }).click();
+    const productId = new URL(page.url()).pathname.split('/').pop();
+    await page.getByRole('button', { name: '立即购买' }).click();
     await expect(page).toHaveURL(/\/login\?/);
-    await expect(page.getByTestId('login-reason')).toHaveText('登录后即可加入购物车');
-    await expect(page.getByRole('link', { name: '个人注册' })).toHaveAttribute('href', `/mall/register/individual?redirectTo=${encodeURIComponent(product)}`);
+    await expect(page.getByTestId('login-reason')).toHaveText('登录后即可购买');
+    const checkout = `/mall/checkout?product=${productId}&qty=1`;
+    await expect(page.getByRole('link', { name: '个人注册' })).toHaveAttribute('href', `/mall/register/individual?redirectTo=${encodeURIComponent(checkout)}`);
     await shots(page, 'login-from-buy');
     await page.getByLabel('账号').fill('qinghe');
     await page.getByLabel('密码', { exact: true }).fill(DEMO_PASSWORD);
     await page.getByRole('button', { name: '登录', exact: true }).click();
-    await expect(page).toHaveURL(new RegExp(`${product}$`));
-    await expect(page.getByRole('heading', { name: RICE, level: 1 })).toBeVisible();
+    await expect(page).toHaveURL(new RegExp(`/mall/checkout\\?product=${productId}`));
   });
 });
 

@@ -17,6 +17,7 @@ export const FILE_PURPOSES = [
   'after_sales',
   'mall_receipt',
   'product',
+  'mall_review',
   'voucher_merchant',
   'monitoring_evidence',
 ] as const;

@@ -1,3 +1,4 @@
+import type { ProductRow } from '../../db/schema';
 import { requireActor, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
 import { parseInput } from '../shared/validate';
@@ -27,6 +28,45 @@ export interface CheckoutPreview {
   quantity: number;
 }
 
+/** A cart line as read with its product (a buyer's or a visitor's). */
+interface CartLineRow {
+  item: { quantity: number; selected: boolean };
+  p: Pick<ProductRow, 'id' | 'merchantId' | 'name' | 'unit' | 'priceFen' | 'stock' | 'status' | 'imageIds'>;
+}
+
+/**
+ * A cart's lines grouped by merchant (a checkout makes one order per merchant), with what blocks each
+ * line (unlisted, short of stock) and the ticked total. The same view for a buyer's and a visitor's cart.
+ */
+export function groupCartLines(lines: readonly CartLineRow[], names: Map<string, string>) {
+  // By merchant name (code point order), newest first within a merchant.
+  const rows = lines
+    .map((l) => ({ ...l, merchant: names.get(l.p.merchantId) ?? '' }))
+    .sort((x, y) => (x.merchant < y.merchant ? -1 : x.merchant > y.merchant ? 1 : 0));
+  const groups = new Map<string, { merchantId: string; merchantName: string; items: CartItemView[]; selectedTotalFen: number }>();
+  for (const { item, p, merchant } of rows) {
+    const g = groups.get(p.merchantId) ?? { merchantId: p.merchantId, merchantName: merchant, items: [], selectedTotalFen: 0 };
+    const available = p.status === 'listed';
+    g.items.push({
+      productId: p.id,
+      name: p.name,
+      unit: p.unit,
+      priceFen: p.priceFen,
+      quantity: item.quantity,
+      selected: item.selected,
+      stock: p.stock,
+      available,
+      problem: !available ? '商品已下架' : p.stock < item.quantity ? `库存仅剩 ${p.stock}` : null,
+      imageId: p.imageIds[0] ?? null,
+      amountFen: p.priceFen * item.quantity,
+    });
+    if (item.selected && available) g.selectedTotalFen += p.priceFen * item.quantity;
+    groups.set(p.merchantId, g);
+  }
+  const list = [...groups.values()];
+  return { groups: list, selectedTotalFen: list.reduce((s, g) => s + g.selectedTotalFen, 0), count: rows.length };
+}
+
 /** The buyer's cart, grouped by merchant (a checkout makes one order per merchant). */
 export function createCartService(deps: OrderDeps) {
   const { db, organisations } = deps;
@@ -39,32 +79,7 @@ export function createCartService(deps: OrderDeps) {
         lines.map((l) => l.p.merchantId),
         db,
       );
-      // By merchant name (code point order), newest first within a merchant.
-      const rows = lines
-        .map((l) => ({ ...l, merchant: names.get(l.p.merchantId) ?? '' }))
-        .sort((x, y) => (x.merchant < y.merchant ? -1 : x.merchant > y.merchant ? 1 : 0));
-      const groups = new Map<string, { merchantId: string; merchantName: string; items: CartItemView[]; selectedTotalFen: number }>();
-      for (const { item, p, merchant } of rows) {
-        const g = groups.get(p.merchantId) ?? { merchantId: p.merchantId, merchantName: merchant, items: [], selectedTotalFen: 0 };
-        const available = p.status === 'listed';
-        g.items.push({
-          productId: p.id,
-          name: p.name,
-          unit: p.unit,
-          priceFen: p.priceFen,
-          quantity: item.quantity,
-          selected: item.selected,
-          stock: p.stock,
-          available,
-          problem: !available ? '商品已下架' : p.stock < item.quantity ? `库存仅剩 ${p.stock}` : null,
-          imageId: p.imageIds[0] ?? null,
-          amountFen: p.priceFen * item.quantity,
-        });
-        if (item.selected && available) g.selectedTotalFen += p.priceFen * item.quantity;
-        groups.set(p.merchantId, g);
-      }
-      const list = [...groups.values()];
-      return { groups: list, selectedTotalFen: list.reduce((s, g) => s + g.selectedTotalFen, 0), count: rows.length };
+      return groupCartLines(lines, names);
     },
 
     /**

@@ -26,4 +26,12 @@ export const MALL_ERRORS = {
   ADDRESS_LIMIT_REACHED: 409,
   /** An employee's application was already approved or rejected. */
   EMPLOYEE_ALREADY_REVIEWED: 409,
+  /** A visitor's cart holds the most products allowed without signing in. */
+  VISITOR_CART_FULL: 409,
+  /** Only the buyer of a completed order reviews its lines (not before it completes, not someone else). */
+  REVIEW_NOT_ALLOWED: 409,
+  /** The order line already has its review (one per line). */
+  ORDER_LINE_REVIEWED: 409,
+  /** The merchant already replied to this review (once). */
+  REVIEW_REPLIED: 409,
 } as const;

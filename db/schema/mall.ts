@@ -325,3 +325,79 @@ export type ProductRow = typeof products.$inferSelect;
 export type MallOrderRow = typeof mallOrders.$inferSelect;
 export type MallOrderLineRow = typeof mallOrderLines.$inferSelect;
 export type MallPaymentRow = typeof mallPayments.$inferSelect;
+
+/**
+ * A visitor's cart (not signed in), found by the SHA-256 of the random token in the visitor's
+ * httpOnly cookie (the table alone cannot be replayed). It lives on the server, not in a signed
+ * cookie, so that merging it at sign-in can delete it: a replayed cookie then finds nothing to merge.
+ * Expired carts are swept; their lines go with them.
+ */
+export const visitorCarts = pgTable(
+  'visitor_carts',
+  {
+    id: text('id').primaryKey(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+    /** Moved forward by every change (sliding expiry). */
+    expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [index('visitor_carts_expires_idx').on(t.expiresAt)],
+);
+
+export const visitorCartItems = pgTable(
+  'visitor_cart_items',
+  {
+    cartId: text('cart_id')
+      .notNull()
+      .references(() => visitorCarts.id, { onDelete: 'cascade' }),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id),
+    quantity: integer('quantity').notNull(),
+    selected: boolean('selected').notNull().default(true),
+    addedAt: timestamp('added_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [uniqueIndex('visitor_cart_items_uq').on(t.cartId, t.productId), check('visitor_cart_items_quantity', sql`${t.quantity} between 1 and 99`)],
+);
+
+/**
+ * A buyer's review of one line of a completed order: the product's and the merchant's stars, text and
+ * up to three photos (files of purpose mall_review, subject: the review). One per order line (unique);
+ * the merchant replies once (a conditional update on reply is null).
+ */
+export const mallReviews = pgTable(
+  'mall_reviews',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    orderLineId: uuid('order_line_id')
+      .notNull()
+      .references(() => mallOrderLines.id),
+    orderId: uuid('order_id')
+      .notNull()
+      .references(() => mallOrders.id),
+    productId: uuid('product_id')
+      .notNull()
+      .references(() => products.id),
+    merchantId: uuid('merchant_id')
+      .notNull()
+      .references(() => organisations.id),
+    buyerUserId: uuid('buyer_user_id')
+      .notNull()
+      .references(() => users.id),
+    productStars: smallint('product_stars').notNull(),
+    merchantStars: smallint('merchant_stars').notNull(),
+    body: text('body').notNull().default(''),
+    photoIds: jsonb('photo_ids').$type<string[]>().notNull().default([]),
+    reply: text('reply'),
+    repliedBy: uuid('replied_by').references(() => users.id),
+    repliedAt: timestamp('replied_at', { withTimezone: true }),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    uniqueIndex('mall_reviews_line_uq').on(t.orderLineId),
+    index('mall_reviews_product_idx').on(t.productId, t.createdAt),
+    index('mall_reviews_merchant_idx').on(t.merchantId, t.createdAt),
+    check('mall_reviews_stars', sql`${t.productStars} between 1 and 5 and ${t.merchantStars} between 1 and 5`),
+  ],
+);
+
+export type MallReviewRow = typeof mallReviews.$inferSelect;

@@ -7,7 +7,8 @@ import type { CardItem } from './mall-ui';
  * What a product card shows, and no more: page data is serialised into every page and again on each
  * client navigation, so the card's other fields (merchant, category, codes, dates) would be sent for nothing.
  */
-export const cardItem = (p: ProductCard): CardItem => ({
+export const cardItem = (p: ProductCard, ratings?: Ratings): CardItem => ({
+  ...(ratings?.has(p.id) ? { rating: ratings.get(p.id) } : {}),
   id: p.id,
   name: p.name,
   priceFen: p.priceFen,
@@ -17,6 +18,15 @@ export const cardItem = (p: ProductCard): CardItem => ({
   originName: p.originName,
   imageUrl: p.imageUrl,
 });
+
+/** Products' average stars and review counts (reviews.ratingsOf). */
+export type Ratings = Map<string, { average: number; count: number }>;
+
+/** Product cards with their ratings, for a list of the catalog's cards. */
+export async function ratedCards(locals: App.Locals, items: ProductCard[]): Promise<CardItem[]> {
+  const ratings = await locals.services.reviews.ratingsOf(items.map((p) => p.id));
+  return items.map((p) => cardItem(p, ratings));
+}
 
 /** The URL's product filters: prices in yuan (as people type them), the rest as the catalog takes them. */
 export function filtersOf(url: URL) {
@@ -33,6 +43,7 @@ export async function listWith<T extends { items: ProductCard[]; total: number; 
   f: Filters,
   run: (query: Record<string, unknown>) => Promise<T>,
   fixed: Record<string, unknown> = {},
+  ratingsOf?: (ids: string[]) => Promise<Ratings>,
 ): Promise<{ result: (Omit<T, 'items'> & { items: CardItem[] }) | null; problem: string | null; fields: Record<string, string> }> {
   const fields: Record<string, string> = {};
   const priceMin = f.min ? yuanToFen(f.min) : undefined;
@@ -52,7 +63,8 @@ export async function listWith<T extends { items: ProductCard[]; total: number; 
       pageSize: 20,
       ...fixed,
     });
-    return { result: { ...result, items: result.items.map(cardItem) }, problem: null, fields };
+    const ratings = ratingsOf ? await ratingsOf(result.items.map((p) => p.id)) : undefined;
+    return { result: { ...result, items: result.items.map((p) => cardItem(p, ratings)) }, problem: null, fields };
   } catch (e) {
     if (!isAppError(e) || e.code !== 'VALIDATION') throw e;
     const fx = e.fields ?? {};

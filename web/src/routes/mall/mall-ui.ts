@@ -50,6 +50,8 @@ export interface CardItem {
   /** The joined region name of its origin: 重庆市 酉阳土家族苗族自治县 花田乡. */
   originName: string;
   imageUrl: string | null;
+  /** Average product stars and review count; absent without reviews. */
+  rating?: { average: number; count: number };
 }
 
 /** The last part of a joined region name: 重庆市 酉阳土家族苗族自治县 花田乡 → 花田乡. */

@@ -1,5 +1,4 @@
 import type { Actor } from '$core/shared/actor';
-import type { CartGroup } from './mall-ui';
 
 export type BuyerKind = 'unit' | 'individual';
 export interface Buyer {
@@ -14,12 +13,6 @@ export interface Buyer {
 /** Who buys: the orders service's one buyer rule (the same one checkout and payment apply). */
 export async function buyerOf(locals: App.Locals, actor: Actor): Promise<Buyer> {
   return locals.services.orders.buyer(actor);
-}
-
-/** The cart with its lines typed. */
-export async function cartOf(locals: App.Locals, actor: Actor) {
-  const cart = await locals.services.orders.cart(actor);
-  return { ...cart, groups: cart.groups as CartGroup[] };
 }
 
 export const ctxOf = (locals: App.Locals, request: Request) => ({ ip: locals.ip, userAgent: request.headers.get('user-agent') ?? undefined });

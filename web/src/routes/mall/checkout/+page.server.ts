@@ -3,6 +3,7 @@ import { LARGE_PAYMENT_FEN } from '$core/mall/orders.machine';
 import { requireLogin } from '$lib/server/guard';
 import { formAction, formValues, orError } from '$lib/server/session';
 import { buyerOf } from '../mall.server';
+import { settleVisitorCart } from '../visitor-cart.server';
 import type { Actions, PageServerLoad } from './$types';
 
 /** 立即购买 comes with ?product=&qty=; otherwise the cart's ticked lines are bought. */
@@ -13,8 +14,10 @@ function buyNowOf(url: URL) {
   return { productId: product, quantity: qty };
 }
 
-export const load: PageServerLoad = async ({ locals, url }) => {
+export const load: PageServerLoad = async ({ locals, url, cookies }) => {
+  // Sign-in is asked here, not at 加入购物车: a visitor's cart waits and joins the buyer's cart on the way back.
   const actor = requireLogin(locals, url);
+  await settleVisitorCart(locals, cookies);
   const buyNow = buyNowOf(url);
   const [buyer, addresses] = await Promise.all([buyerOf(locals, actor), locals.services.addresses.list(actor)]);
   // Groups and totals come from the orders service: the page shows what checkout will charge.

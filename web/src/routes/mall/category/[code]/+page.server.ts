@@ -8,6 +8,11 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
   if (!top) error(404, '商品分类不存在');
   const current = top.code === params.code ? null : top.children.find((c) => c.code === params.code)!;
   const f = filtersOf(url);
-  const list = await listWith(f, (q) => locals.services.catalog.search(q), { category: params.code });
+  const list = await listWith(
+    f,
+    (q) => locals.services.catalog.search(q),
+    { category: params.code },
+    (ids) => locals.services.reviews.ratingsOf(ids),
+  );
   return { top, current, filters: { ...f, category: params.code }, ...list };
 };

@@ -9,13 +9,18 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
   const f = filtersOf(url);
   const catalog = locals.services.catalog;
   let page: Awaited<ReturnType<typeof catalog.regionPage>> | undefined;
-  const list = await listWith(f, async (q) => {
-    page = await catalog.regionPage(code, q).catch((e) => {
-      if (isAppError(e) && e.code === 'NOT_FOUND') error(404, '地区不存在');
-      throw e;
-    });
-    return page.products;
-  });
+  const list = await listWith(
+    f,
+    async (q) => {
+      page = await catalog.regionPage(code, q).catch((e) => {
+        if (isAppError(e) && e.code === 'NOT_FOUND') error(404, '地区不存在');
+        throw e;
+      });
+      return page.products;
+    },
+    {},
+    (ids) => locals.services.reviews.ratingsOf(ids),
+  );
   const region = page?.region ?? (await catalog.regionPage(code, { pageSize: 1 })).region!;
   const district = code.length === 9 ? await catalog.regionPage(code.slice(0, 6), { pageSize: 1 }) : page;
   return {

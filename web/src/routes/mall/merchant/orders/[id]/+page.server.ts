@@ -9,6 +9,7 @@ export const load: PageServerLoad = async ({ locals, url, params }) => {
   const order = await orError(() => locals.services.orders.get(actor, params.id));
   if (order.role !== 'merchant') error(404, '订单不存在');
   return {
+    reviews: order.status === 'completed' ? await locals.services.reviews.orderReviews(actor, order.id) : null,
     order: {
       ...order,
       history: order.history.map((h) => ({ id: h.id, type: h.type, detail: h.detail as Record<string, unknown> | null, createdAt: h.createdAt })),
@@ -52,6 +53,13 @@ export const actions: Actions = {
     consoleAction(request, 'ship', async (v) => {
       await locals.services.orders.ship(locals.actor, params.id, { carrier: v.carrier ?? '', trackingNo: v.trackingNo ?? '' });
       return `已发货（${v.carrier?.trim()} ${v.trackingNo?.trim()}），买家会收到站内信`;
+    }),
+
+  /** 回复评价: once per review. */
+  reply: ({ request, locals }) =>
+    consoleAction(request, 'reply', async (v) => {
+      await locals.services.reviews.replyToReview(locals.actor, v.id ?? '', { reply: v.reply ?? '' });
+      return '回复已发布，买家和其他顾客会在商品页看到';
     }),
 
   approveRefund: ({ request, locals, params }) =>
