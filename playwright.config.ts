@@ -10,7 +10,9 @@ export default defineConfig({
   testDir: 'e2e',
   // npm test runs the journeys in shards side by side (scripts/test.mjs), each with its own server and output.
   outputDir: process.env.E2E_SHARD ? `test-results/shard-${process.env.E2E_SHARD}` : 'test-results',
-  timeout: 60_000,
+  // 90 s: the accessibility checks (e2e/fixtures.ts, axe-core once per page state) take a second or two
+  // each on a busy 2-core machine, and a journey through many pages makes dozens of them.
+  timeout: 90_000,
   expect: { timeout: 10_000 },
   // One worker per server on purpose: the journeys of one server share its demo accounts (wallet journeys
   // assert exact balances of zhixing's wallet, and the rooms journeys act as zhixing too). Parallel runs
