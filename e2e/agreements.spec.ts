@@ -207,7 +207,7 @@ test.describe('agreements and escrow', () => {
     await expect(ent.page).toHaveURL(/\/account\/after-sales\//);
     await ent.page.goto(agreementUrl);
     await expect(ent.page.getByTestId('agreement-status')).toHaveText('售后处理中');
-    await expect(ent.page.getByText('售后处理中。').first()).toBeVisible();
+    await expect(ent.page.getByRole('link', { name: '查看售后' })).toBeVisible();
     await shoot(ent.page, 'agreement-after-sales');
     await ent.page.goto('/account/agreements');
     await expect(ent.page.getByRole('heading', { name: '我的协议', level: 1 })).toBeVisible();
