@@ -6,7 +6,12 @@ export const load: PageServerLoad = async ({ locals, url }) => {
   return {
     ...(await requirementFormContext(locals, org.organisationId)),
     requirement: null,
-    initial: { invoiceName: org.fullName, mode: 'competitive', paymentMode: 'full_escrow', minBidders: '3' } as Record<string, string>,
+    initial: {
+      invoiceName: org.fullName,
+      mode: url.searchParams.get('mode') === 'invitation' ? 'invitation' : 'competitive',
+      paymentMode: 'full_escrow',
+      minBidders: '3',
+    } as Record<string, string>,
     attachments: [],
     flash: null,
   };
