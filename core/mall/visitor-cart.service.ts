@@ -204,4 +204,3 @@ export function createVisitorCartService({ db, clock, rateLimiter, organisations
   };
   return service;
 }
-

@@ -178,7 +178,10 @@ describe(`grab (${process.env.REDIS_URL ? 'Redis' : 'in-process'} gate)`, () => 
   it('answers not started (with the time), paused, closed; a scheduled issuance whose time came takes grabs', async () => {
     const [a] = await residents(1);
     const later = await campaign({ status: 'scheduled', startsInMs: HOUR });
-    await expect(svc().grab(a!, { tierId: later.tiers[0]!.id })).rejects.toMatchObject({ code: 'VOUCHER_NOT_STARTED', message: '未开始：2023-12-03 11:00 开抢' });
+    await expect(svc().grab(a!, { tierId: later.tiers[0]!.id })).rejects.toMatchObject({
+      code: 'VOUCHER_NOT_STARTED',
+      message: '未开始：2023-12-03 11:00 开抢',
+    });
     const paused = await campaign({ status: 'paused' });
     expect(await grab(a!, paused.tiers[0]!.id)).toBe('VOUCHER_ISSUANCE_PAUSED');
     const stopped = await campaign({ status: 'stopped' });
