@@ -12,14 +12,14 @@ async function keyFigures(p: Platform) {
   };
   return {
     requirements: await one(sql`select state, mode, count(*) from requirements group by 1, 2 order by 1, 2`),
-    budgets: await one(sql`select sum(budget_min_fen), sum(budget_max_fen) from requirements`),
-    proposals: await one(sql`select status, count(*), sum(price_fen) from proposals group by 1 order by 1`),
+    budgets: await one(sql`select sum(budget_min_fen) lo, sum(budget_max_fen) hi from requirements`),
+    proposals: await one(sql`select status, count(*) n, sum(price_fen) p from proposals group by 1 order by 1`),
     rounds: await one(sql`select status, count(*) from price_rounds group by 1 order by 1`),
-    agreements: await one(sql`select status, count(*), sum(total_fen) from agreements group by 1 order by 1`),
-    milestones: await one(sql`select status, count(*), sum(amount_fen) from milestones group by 1 order by 1`),
+    agreements: await one(sql`select status, count(*) n, sum(total_fen) t from agreements group by 1 order by 1`),
+    milestones: await one(sql`select status, count(*) n, sum(amount_fen) a from milestones group by 1 order by 1`),
     ratings: await one(sql`select o.full_name, s.rating_count, round(s.rating_avg::numeric, 2) from storefronts s join organisations o on o.id = s.organisation_id order by 1`),
-    products: await one(sql`select category_code, count(*), sum(price_fen), sum(sold) from products group by 1 order by 1`),
-    orders: await one(sql`select status, count(*), sum(total_fen), to_char(min(paid_at), 'YYYY-MM') from mall_orders group by 1 order by 1`),
+    products: await one(sql`select split_part(category_code, '.', 1) c, count(*) n, sum(price_fen) p, sum(sold) s from products group by 1 order by 1`),
+    orders: await one(sql`select to_char(paid_at, 'YYYY-MM') m, buyer_kind k, count(*) n, sum(total_fen) t from mall_orders group by 1, 2 order by 1, 2`),
     balances: await one(sql`select a.kind, sum(b.balance_fen) from ledger_balances b join ledger_accounts a on a.id = b.account_id group by 1 order by 1`),
   };
 }
