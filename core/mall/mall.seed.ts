@@ -402,7 +402,7 @@ export async function seedDemoMall(p: MallSeedHost, log: (line: string) => void 
       const key = `mall:product:${m.username}:${i}`;
       const image = await step(`${key}:image`, async () =>
         s.files
-          .upload(merchant, { filename: `${item.name}.png`, contentType: 'image/png', bytes: await productPicture(item), imageOnly: true })
+          .upload(merchant, { filename: `${item.name}.jpg`, contentType: 'image/jpeg', bytes: await productPicture(item), imageOnly: true })
           .then((f) => ({ id: f.id })),
       );
       const { colour: _colour, featured, ...fields } = item;
