@@ -40,7 +40,20 @@ export interface MarketSeedHost {
   };
 }
 
-const ORDER: MarketGoal[] = ['draft', 'pending_review', 'rejected', 'open', 'withdrawn', 'room', 'round_open', 'round_closed', 'awarded', 'signed', 'in_progress', 'completed'];
+const ORDER: MarketGoal[] = [
+  'draft',
+  'pending_review',
+  'rejected',
+  'open',
+  'withdrawn',
+  'room',
+  'round_open',
+  'round_closed',
+  'awarded',
+  'signed',
+  'in_progress',
+  'completed',
+];
 /** Whether a requirement walked to `goal` passes through `stage` (rejected and withdrawn end their own branch). */
 const reaches = (goal: MarketGoal, stage: MarketGoal) => {
   if (goal === 'rejected' || goal === 'withdrawn') return stage === goal || ORDER.indexOf(stage) <= ORDER.indexOf('pending_review');
@@ -212,17 +225,13 @@ export async function seedDemoMarket(p: MarketSeedHost, log: (line: string) => v
     if (r.goal === 'room') return backdate(id, r.daysAgo);
     if (reaches(r.goal, 'round_open') || reaches(r.goal, 'round_closed')) {
       const round = await step(`${k}:round`, () =>
-        s.rooms
-          .startRound(owner, id, { providerIds: r.bidders.map(org), durationMinutes: r.goal === 'round_open' ? 60 : 10 })
-          .then((x) => ({ id: x.id })),
+        s.rooms.startRound(owner, id, { providerIds: r.bidders.map(org), durationMinutes: r.goal === 'round_open' ? 60 : 10 }).then((x) => ({ id: x.id })),
       );
       for (const [i, b] of r.bidders.entries()) {
         if (i === r.bidders.length - 1 && r.bidders.length > 2) continue; // one keeps its price
         const price = Math.round((prices.get(b)! * (0.9 - 0.05 * draws[6 + i]!)) / 1_000) * 1_000;
         prices.set(b, price);
-        await step(`${k}:offer:${b}`, async () =>
-          s.rooms.submitOffer(await as(b), id, { priceFen: price, clientId: `demo-${r.key}-${b}` }).then(() => null),
-        );
+        await step(`${k}:offer:${b}`, async () => s.rooms.submitOffer(await as(b), id, { priceFen: price, clientId: `demo-${r.key}-${b}` }).then(() => null));
       }
       if (r.goal === 'round_open') return backdate(id, r.daysAgo);
       await step(`${k}:round:close`, async () => {
@@ -259,7 +268,7 @@ export async function seedDemoMarket(p: MarketSeedHost, log: (line: string) => v
         .then((x) => ({ id: x.id, milestoneIds: x.milestones.map((m) => m.id) })),
     );
     await step(`${k}:agreement:send`, () => s.escrow.send(provider, ag.id).then(() => null));
-    await step(`${k}:agreement:confirm`, () => s.escrow.confirm(owner, ag.id).then(() => null));
+    await step(`${k}:agreement:confirm`, () => s.escrow.confirm(owner, ag.id, { pdfOnDownload: true }).then(() => null));
     if (r.goal === 'signed') return backdate(id, r.daysAgo);
 
     const [m1, m2] = ag.milestoneIds as [string, string];

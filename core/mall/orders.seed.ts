@@ -208,12 +208,22 @@ function prng(seed: number) {
  * order goes through seedCompletedOrder (the money through the ledger, the sale counted); one recorded step per
  * month. Dates are days before `now`; the newest completes at least two days before it.
  */
-export async function seedDemoOrderHistory(p: MallOrderSeedHost, now: Date, log: (line: string) => void, step: <T>(name: string, run: () => Promise<T>) => Promise<T>) {
+export async function seedDemoOrderHistory(
+  p: MallOrderSeedHost,
+  now: Date,
+  log: (line: string) => void,
+  step: <T>(name: string, run: () => Promise<T>) => Promise<T>,
+) {
   const who = await p.db
     .select({ username: users.username, userId: users.id, organisationId: memberships.organisationId })
     .from(users)
     .leftJoin(memberships, eq(memberships.userId, users.id))
-    .where(inArray(users.username, HISTORY_BUYERS.map((b) => b.username)));
+    .where(
+      inArray(
+        users.username,
+        HISTORY_BUYERS.map((b) => b.username),
+      ),
+    );
   const userOf = new Map(who.map((w) => [w.username, w.userId]));
   const unitOf = new Map(who.filter((w) => w.organisationId).map((w) => [w.username, w.organisationId!]));
   const listed = await p.db
@@ -251,7 +261,12 @@ export async function seedDemoOrderHistory(p: MallOrderSeedHost, now: Date, log:
           buyerKind: o.buyer.kind,
           productName: o.product.name,
           quantity: o.quantity,
-          address: { recipient: o.buyer.username === 'liuyang' ? '刘洋' : o.buyer.username === 'chenjing' ? '陈静' : '采购联络员', mobile: '13900000051', regionCode: '500118001', detail: '中山路 1 号' },
+          address: {
+            recipient: o.buyer.username === 'liuyang' ? '刘洋' : o.buyer.username === 'chenjing' ? '陈静' : '采购联络员',
+            mobile: '13900000051',
+            regionCode: '500118001',
+            detail: '中山路 1 号',
+          },
           payMethod: o.buyer.kind === 'unit' ? 'corporate_online' : 'personal_online',
           placedAt,
           completedAt,

@@ -137,5 +137,9 @@ export function productArtSvg(p: { name: string; categoryCode: string; colour: s
 
 /** The picture as a JPEG (a third of a compressed PNG's encoding time, which counts at first start). */
 export async function productPicture(p: { name: string; categoryCode: string; colour: string }): Promise<Uint8Array> {
-  return new Uint8Array(await sharp(Buffer.from(productArtSvg(p))).jpeg({ quality: 90, chromaSubsampling: '4:4:4' }).toBuffer());
+  return new Uint8Array(
+    await sharp(Buffer.from(productArtSvg(p)))
+      .jpeg({ quality: 90, chromaSubsampling: '4:4:4' })
+      .toBuffer(),
+  );
 }

@@ -17,7 +17,9 @@ async function keyFigures(p: Platform) {
     rounds: await one(sql`select status, count(*) from price_rounds group by 1 order by 1`),
     agreements: await one(sql`select status, count(*) n, sum(total_fen) t from agreements group by 1 order by 1`),
     milestones: await one(sql`select status, count(*) n, sum(amount_fen) a from milestones group by 1 order by 1`),
-    ratings: await one(sql`select o.full_name, s.rating_count, round(s.rating_avg::numeric, 2) from storefronts s join organisations o on o.id = s.organisation_id order by 1`),
+    ratings: await one(
+      sql`select o.full_name, s.rating_count, round(s.rating_avg::numeric, 2) from storefronts s join organisations o on o.id = s.organisation_id order by 1`,
+    ),
     products: await one(sql`select split_part(category_code, '.', 1) c, count(*) n, sum(price_fen) p, sum(sold) s from products group by 1 order by 1`),
     orders: await one(sql`select to_char(paid_at, 'YYYY-MM') m, buyer_kind k, count(*) n, sum(total_fen) t from mall_orders group by 1, 2 order by 1, 2`),
     balances: await one(sql`select a.kind, sum(b.balance_fen) from ledger_balances b join ledger_accounts a on a.id = b.account_id group by 1 order by 1`),
