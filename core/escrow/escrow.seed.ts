@@ -104,7 +104,7 @@ export async function seedDemoMarket(p: MarketSeedHost, log: (line: string) => v
     await step(`market:storefront:${pr.key}`, () =>
       s.storefronts
         .update(a, {
-          introduction: `${pr.fullName}：${pr.intro}`,
+          introduction: pr.intro,
           qualifications: pr.qualifications,
           regionsServed: pr.regionsServed,
           categoryCodes: [...new Set(pr.categoryCodes.map((c) => c.split('.')[0]!))],
