@@ -248,31 +248,37 @@ export async function seedDemoOrderHistory(
       seq++;
       return { buyer, product, quantity, daysAgo, hour, seq };
     });
-    await step(`mall:orders:history:${m}`, async () => {
-      for (const o of orders) {
-        const placedAt = new Date(now.getTime() - o.daysAgo * 86_400_000);
-        placedAt.setUTCHours(o.hour, (o.seq * 7) % 60, 0, 0);
-        const completedAt = new Date(placedAt.getTime() + (9 + (o.seq % 4)) * 86_400_000);
-        const day = new Date(placedAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
-        await seedCompletedOrder(p, {
-          orderNo: `MO${day}8${String(o.seq).padStart(9, '0')}`,
-          buyerUserId: userOf.get(o.buyer.username)!,
-          unitId: unitOf.get(o.buyer.unitOf)!,
-          buyerKind: o.buyer.kind,
-          productName: o.product.name,
-          quantity: o.quantity,
-          address: {
-            recipient: o.buyer.username === 'liuyang' ? '刘洋' : o.buyer.username === 'chenjing' ? '陈静' : '采购联络员',
-            mobile: '13900000051',
-            regionCode: '500118001',
-            detail: '中山路 1 号',
-          },
-          payMethod: o.buyer.kind === 'unit' ? 'corporate_online' : 'personal_online',
-          placedAt,
-          completedAt,
-        });
-      }
-      return null;
-    });
+    // A month's orders in one transaction (each order's own nests in it): a commit per month, not per order.
+    await step(`mall:orders:history:${m}`, () =>
+      p.db.transaction(async (tx) => {
+        for (const o of orders) {
+          const placedAt = new Date(now.getTime() - o.daysAgo * 86_400_000);
+          placedAt.setUTCHours(o.hour, (o.seq * 7) % 60, 0, 0);
+          const completedAt = new Date(placedAt.getTime() + (9 + (o.seq % 4)) * 86_400_000);
+          const day = new Date(placedAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+          await seedCompletedOrder(
+            { db: tx as unknown as Db, services: p.services },
+            {
+              orderNo: `MO${day}8${String(o.seq).padStart(9, '0')}`,
+              buyerUserId: userOf.get(o.buyer.username)!,
+              unitId: unitOf.get(o.buyer.unitOf)!,
+              buyerKind: o.buyer.kind,
+              productName: o.product.name,
+              quantity: o.quantity,
+              address: {
+                recipient: o.buyer.username === 'liuyang' ? '刘洋' : o.buyer.username === 'chenjing' ? '陈静' : '采购联络员',
+                mobile: '13900000051',
+                regionCode: '500118001',
+                detail: '中山路 1 号',
+              },
+              payMethod: o.buyer.kind === 'unit' ? 'corporate_online' : 'personal_online',
+              placedAt,
+              completedAt,
+            },
+          );
+        }
+        return null;
+      }),
+    );
   }
 }
