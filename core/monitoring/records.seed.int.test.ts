@@ -150,5 +150,5 @@ describe('the monitoring demo seed interrupted and resumed', () => {
     const actor = { ...a, organisation: a.memberships.find((m) => m.organisationId === gzqiye.org) };
     const orders = await q.services.monitoringMallOrders.eligibleMallOrders(actor);
     expect(JSON.stringify(orders)).toContain('MO202609100000000209');
-  }, 180_000);
+  }, 400_000);
 });

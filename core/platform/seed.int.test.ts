@@ -51,7 +51,7 @@ describe('demo seeding interrupted and resumed', () => {
     expect(hall.items.find((r) => r.title === '年度代理记账与税务申报服务')?.bidderCount).toBe(2);
     expect((await p.services.catalog.search({ q: '腊肉' })).items.map((i) => i.name)).toContain('城口老腊肉');
     expect((await p.services.ledger.check()).ok).toBe(true);
-  }, 180_000);
+  }, 600_000);
 });
 
 describe('demo data seeded by an earlier version (no recorded steps)', () => {
