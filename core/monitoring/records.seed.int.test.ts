@@ -87,7 +87,7 @@ describe('the monitoring demo seed interrupted and resumed', () => {
     q = await createTestPlatform();
     await seedDemo(q.db);
     await seedDemoMall(q);
-  }, 120_000);
+  }, 400_000);
   afterAll(() => q?.close());
 
   it('a seed stopped after any step completes the rest at the next start, each account, record, decision and the mall order once', async () => {
