@@ -195,9 +195,10 @@ export function createAgreementService(k: EscrowKernel) {
     /**
      * 生成正式协议书: the enterprise confirms the sent version. The content, its SHA-256 and the
      * platform fee are fixed; the PDF is made from them (now, or on first download if this machine
-     * lacks a Chinese font) and never changes.
+     * lacks a Chinese font) and never changes. `pdfOnDownload`: made on first download only (the demo
+     * seed confirms many agreements at first start and leaves the seconds each PDF takes to their readers).
      */
-    async confirm(actor: Actor | null, id: string) {
+    async confirm(actor: Actor | null, id: string, opts: { pdfOnDownload?: boolean } = {}) {
       const { feeBp } = await settings.get('escrow.fee');
       let pushes: Push[] = [];
       const {
@@ -234,9 +235,10 @@ export function createAgreementService(k: EscrowKernel) {
       });
       await k.runAll(pushes);
       // Best effort now; a missing font only delays the PDF until it can be made.
-      await renderAgreementPdf(content)
-        .then((pdf) => repo.storePdfOnce(db, ag.id, pdf))
-        .catch(() => undefined);
+      if (!opts.pdfOnDownload)
+        await renderAgreementPdf(content)
+          .then((pdf) => repo.storePdfOnce(db, ag.id, pdf))
+          .catch(() => undefined);
       return k.agreementView(ag, a);
     },
 

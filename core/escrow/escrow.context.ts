@@ -9,6 +9,7 @@ import type { RequirementService } from '../tenders/requirements.service';
 import type { StorefrontService } from '../tenders/storefronts.service';
 import type { Ledger } from '../wallet/ledger.service';
 import { createEscrowService } from './escrow.service';
+import { seedDemoMarket } from './escrow.seed';
 
 interface EscrowNeeds {
   ledger: Ledger;
@@ -52,4 +53,5 @@ export const escrowContext = defineContext({
     resume: (s) => s.escrow.resumeTimers(),
   },
   settings: ['escrow.fee'],
+  seed: seedDemoMarket,
 });

@@ -1,5 +1,4 @@
 import { and, eq } from 'drizzle-orm';
-import sharp from 'sharp';
 import type { Db } from '../../db/client';
 import type { AccountService } from '../accounts/accounts.service';
 import type { AddressService } from './addresses.service';
@@ -7,7 +6,9 @@ import type { CatalogService } from './catalog.service';
 import type { FileService } from '../files/files.service';
 import type { OrganisationService } from '../organisations/organisations.service';
 import type { Actor } from '../shared/actor';
-import { findCjkFont } from '../shared/cjk-font';
+import { productPicture } from './product-art';
+import { seedDemoOrderHistory, type MallOrderSeedHost } from './orders.seed';
+import { MORE_MERCHANTS, MORE_PRODUCTS } from './catalog.seed';
 import { searchVector } from '../shared/search-text';
 import { usccCheckCharacter } from '../shared/validators';
 import { createSeedSteps, type SeedSteps } from '../platform/seed-steps';
@@ -112,7 +113,7 @@ const INDIVIDUALS = [
   { username: 'chenjing', mobile: '13900000052', realName: '陈静', regionCode: '500118', note: '工会', unit: '重庆财经职业学院' },
 ];
 
-interface DemoProduct {
+export interface DemoProduct {
   name: string;
   categoryCode: string;
   originCode: string;
@@ -124,7 +125,7 @@ interface DemoProduct {
   featured?: boolean;
 }
 
-interface DemoMerchant {
+export interface DemoMerchant {
   username: string;
   mobile: string;
   displayName: string;
@@ -350,6 +351,9 @@ const MERCHANTS: DemoMerchant[] = [
   },
 ];
 
+MERCHANTS.push(...MORE_MERCHANTS);
+for (const m of MERCHANTS) m.products.push(...(MORE_PRODUCTS[m.username] ?? []));
+
 /** The mall's demo logins, printed at start with the others (DEMO_LOGINS). */
 export const DEMO_MALL_LOGINS = [
   ...MERCHANTS.map((m) => ({ username: m.username, organisation: m.fullName, kind: 'merchant' as const })),
@@ -358,25 +362,6 @@ export const DEMO_MALL_LOGINS = [
   ...INDIVIDUALS.map((i) => ({ username: i.username, organisation: `${i.unit}（个人用户 ${i.realName}）`, kind: 'unit' as const })),
 ];
 for (const l of DEMO_MALL_LOGINS) if (!DEMO_LOGINS.some((d) => d.username === l.username)) DEMO_LOGINS.push(l);
-
-/** A simple square product picture made here (no downloads): a colour field, a plate and, when a CJK font is installed, the name. */
-async function productPicture(p: DemoProduct): Promise<Uint8Array> {
-  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
-  const title = p.name.replace(/[（(].*$/, '').trim();
-  const text = findCjkFont()
-    ? `<text x="400" y="690" font-size="${title.length > 8 ? 52 : 64}" text-anchor="middle" fill="#ffffff" font-family="Noto Sans CJK SC, Source Han Sans CN, WenQuanYi Micro Hei, sans-serif">${escape(title)}</text>`
-    : '';
-  const svg = `<svg xmlns="http://www.w3.org/2000/svg" width="800" height="800" viewBox="0 0 800 800">
-  <defs><linearGradient id="g" x1="0" y1="0" x2="0" y2="1"><stop offset="0" stop-color="${p.colour}"/><stop offset="1" stop-color="#1f2a1f" stop-opacity="0.85"/></linearGradient></defs>
-  <rect width="800" height="800" fill="url(#g)"/>
-  <ellipse cx="400" cy="560" rx="260" ry="46" fill="#000" opacity="0.18"/>
-  <circle cx="400" cy="360" r="210" fill="#ffffff" opacity="0.92"/>
-  <circle cx="400" cy="360" r="160" fill="${p.colour}"/>
-  <path d="M400 230 q60 40 0 130 q-60 -90 0 -130z" fill="#ffffff" opacity="0.35"/>
-  ${text}
-</svg>`;
-  return new Uint8Array(await sharp(Buffer.from(svg)).png().toBuffer());
-}
 
 /**
  * Demo data of the consumption-assistance mall, seeded once right after the base demo: the units of
@@ -396,7 +381,7 @@ export interface MallSeedHost {
     addresses: AddressService;
     files: FileService;
     organisations: Pick<OrganisationService, 'createWithOwner'>;
-  };
+  } & MallOrderSeedHost['services'];
 }
 
 export async function seedDemoMall(p: MallSeedHost, log: (line: string) => void = () => {}, steps: SeedSteps = createSeedSteps(p.db)): Promise<boolean> {
@@ -417,7 +402,7 @@ export async function seedDemoMall(p: MallSeedHost, log: (line: string) => void 
       const key = `mall:product:${m.username}:${i}`;
       const image = await step(`${key}:image`, async () =>
         s.files
-          .upload(merchant, { filename: `${item.name}.png`, contentType: 'image/png', bytes: await productPicture(item), imageOnly: true })
+          .upload(merchant, { filename: `${item.name}.jpg`, contentType: 'image/jpeg', bytes: await productPicture(item), imageOnly: true })
           .then((f) => ({ id: f.id })),
       );
       const { colour: _colour, featured, ...fields } = item;
@@ -444,6 +429,7 @@ export async function seedDemoMall(p: MallSeedHost, log: (line: string) => void 
       .then((a) => s.addresses.create(a, { recipient: '周老师', mobile: '13900000043', regionCode: '500118001', detail: '中山路 1 号 重庆财经职业学院 工会' }))
       .then(() => null),
   );
+  await seedDemoOrderHistory(p, new Date(), log, step);
   return steps.ran;
 }
 
@@ -517,7 +503,7 @@ async function seedMallAccounts(p: MallSeedHost, log: (line: string) => void) {
 }
 
 /** Merchants added after the first mall demo: each seeded by a step of its own, so older demo databases get them too. */
-const LATER_MERCHANTS = new Set(['luocheng']);
+const LATER_MERCHANTS = new Set(['luocheng', ...MORE_MERCHANTS.map((m) => m.username)]);
 
 /** One later merchant with its owner login (nothing when the login exists already). */
 async function seedLaterMerchant(p: MallSeedHost, m: DemoMerchant, log: (line: string) => void) {

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
-import { mallOrders, memberships, products } from '../../db/schema';
+import { mallOrders, memberships, products, users } from '../../db/schema';
 import { recordAudit } from '../audit/audit';
 import { regionName } from '../shared/regions';
 import type { Ledger } from '../wallet/ledger.service';
@@ -26,7 +26,9 @@ export interface SeedCompletedOrderInput {
   productName: string;
   quantity: number;
   address: { recipient: string; mobile: string; regionCode: string; detail: string };
-  payMethod?: Exclude<PayMethod, 'personal_online'>;
+  payMethod?: PayMethod;
+  /** An employee's own purchase counted for their unit (unitId set): 'individual'; by default 'unit' with a unit. */
+  buyerKind?: 'unit' | 'individual';
   carrier?: string;
   trackingNo?: string;
   /** Placed (checkout) and completed (the merchant paid): the steps between are spread over them. */
@@ -81,7 +83,7 @@ export async function seedCompletedOrder(p: MallOrderSeedHost, input: SeedComple
       orderNo: input.orderNo,
       checkoutId: randomUUID(),
       buyerUserId: input.buyerUserId,
-      buyerKind: input.unitId ? 'unit' : 'individual',
+      buyerKind: input.buyerKind ?? (input.unitId ? 'unit' : 'individual'),
       unitId: input.unitId,
       merchantId: reserved.merchantId,
       status,
@@ -172,4 +174,111 @@ export async function seedCompletedOrder(p: MallOrderSeedHost, input: SeedComple
     });
     return { id: order.id, orderNo: order.orderNo };
   });
+}
+
+/** The buyers of the demo's order history: mall units (their owner buys for the unit) and two employees of 重庆财经职业学院. */
+const HISTORY_BUYERS: { username: string; kind: 'unit' | 'individual'; unitOf: string; weight: number }[] = [
+  { username: 'shuilibu', kind: 'unit', unitOf: 'shuilibu', weight: 5 },
+  { username: 'dezhou', kind: 'unit', unitOf: 'dezhou', weight: 3 },
+  { username: 'cqcfzy', kind: 'unit', unitOf: 'cqcfzy', weight: 4 },
+  { username: 'youyangfgw', kind: 'unit', unitOf: 'youyangfgw', weight: 2 },
+  { username: 'taipingcun', kind: 'unit', unitOf: 'taipingcun', weight: 1 },
+  { username: 'cuntou', kind: 'unit', unitOf: 'cuntou', weight: 2 },
+  { username: 'liuyang', kind: 'individual', unitOf: 'cqcfzy', weight: 3 },
+  { username: 'chenjing', kind: 'individual', unitOf: 'cqcfzy', weight: 2 },
+];
+/** Orders per month, oldest first (ten months up to the current one): a slow start, the 中秋 and 春节 peaks. */
+const ORDERS_PER_MONTH = [8, 10, 12, 16, 22, 30, 20, 18, 26, 14];
+
+/** A small deterministic PRNG (mulberry32). */
+function prng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+
+/**
+ * Ten months of completed mall orders (176, drawn by a seeded PRNG: the same history on every first start) of
+ * the mall's demo units and employees over every listed product, so the statistics' charts have a shape. Each
+ * order goes through seedCompletedOrder (the money through the ledger, the sale counted); one recorded step per
+ * month. Dates are days before `now`; the newest completes at least two days before it.
+ */
+export async function seedDemoOrderHistory(
+  p: MallOrderSeedHost,
+  now: Date,
+  log: (line: string) => void,
+  step: <T>(name: string, run: () => Promise<T>) => Promise<T>,
+) {
+  const who = await p.db
+    .select({ username: users.username, userId: users.id, organisationId: memberships.organisationId })
+    .from(users)
+    .leftJoin(memberships, eq(memberships.userId, users.id))
+    .where(
+      inArray(
+        users.username,
+        HISTORY_BUYERS.map((b) => b.username),
+      ),
+    );
+  const userOf = new Map(who.map((w) => [w.username, w.userId]));
+  const unitOf = new Map(who.filter((w) => w.organisationId).map((w) => [w.username, w.organisationId!]));
+  const listed = await p.db
+    .select({ name: products.name, priceFen: products.priceFen, originCode: products.originCode })
+    .from(products)
+    .where(eq(products.status, 'listed'))
+    .orderBy(asc(products.name));
+  if (!listed.length || HISTORY_BUYERS.some((b) => !userOf.has(b.username) || !unitOf.has(b.unitOf))) return;
+  log(`  seeding ${ORDERS_PER_MONTH.reduce((a, b) => a + b, 0)} mall orders over ${ORDERS_PER_MONTH.length} months`);
+  const random = prng(20_260_101);
+  const weights = HISTORY_BUYERS.flatMap((b) => Array<typeof b>(b.weight).fill(b));
+  let seq = 0;
+  for (const [m, count] of ORDERS_PER_MONTH.entries()) {
+    const monthsAgo = ORDERS_PER_MONTH.length - 1 - m;
+    const orders = Array.from({ length: count }, () => {
+      const buyer = weights[Math.floor(random() * weights.length)]!;
+      const product = listed[Math.floor(random() * listed.length)]!;
+      // Units buy in bulk for canteens and unions; employees a few at a time.
+      const quantity = buyer.kind === 'unit' ? 5 + Math.floor(random() * 40) : 1 + Math.floor(random() * 3);
+      const daysAgo = Math.max(14, monthsAgo * 30 + Math.floor(random() * 30));
+      const hour = 1 + Math.floor(random() * 10);
+      seq++;
+      return { buyer, product, quantity, daysAgo, hour, seq };
+    });
+    // A month's orders in one transaction (each order's own nests in it): a commit per month, not per order.
+    await step(`mall:orders:history:${m}`, () =>
+      p.db.transaction(async (tx) => {
+        for (const o of orders) {
+          const placedAt = new Date(now.getTime() - o.daysAgo * 86_400_000);
+          placedAt.setUTCHours(o.hour, (o.seq * 7) % 60, 0, 0);
+          const completedAt = new Date(placedAt.getTime() + (9 + (o.seq % 4)) * 86_400_000);
+          const day = new Date(placedAt.getTime() + 8 * 3_600_000).toISOString().slice(0, 10).replaceAll('-', '');
+          await seedCompletedOrder(
+            { db: tx as unknown as Db, services: p.services },
+            {
+              orderNo: `MO${day}8${String(o.seq).padStart(9, '0')}`,
+              buyerUserId: userOf.get(o.buyer.username)!,
+              unitId: unitOf.get(o.buyer.unitOf)!,
+              buyerKind: o.buyer.kind,
+              productName: o.product.name,
+              quantity: o.quantity,
+              address: {
+                recipient: o.buyer.username === 'liuyang' ? '刘洋' : o.buyer.username === 'chenjing' ? '陈静' : '采购联络员',
+                mobile: '13900000051',
+                regionCode: '500118001',
+                detail: '中山路 1 号',
+              },
+              payMethod: o.buyer.kind === 'unit' ? 'corporate_online' : 'personal_online',
+              placedAt,
+              completedAt,
+            },
+          );
+        }
+        return null;
+      }),
+    );
+  }
 }

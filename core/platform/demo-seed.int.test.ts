@@ -68,4 +68,9 @@ it('seeds the mall once: units of the manual, employees, merchants in assisted c
   );
   expect(youyangzx.organisation).toMatchObject({ kind: 'government', fullName: '酉阳县乡村振兴局' });
   expect((await p.services.statistics.region(youyangzx, { from: '2026-01-01', to: '2026-12-31' })).region.code).toBe('500242');
-});
+  // Every category has products to browse, each with its drawn picture.
+  const categories = await p.services.catalog.search({ pageSize: 50 });
+  expect(categories.total).toBeGreaterThanOrEqual(60);
+  for (const top of ['grain', 'meat', 'fresh', 'tea', 'mountain', 'seasoning', 'liquor', 'craft', 'snack', 'aquatic'])
+    expect((await p.services.catalog.search({ category: top })).total, top).toBeGreaterThanOrEqual(3);
+}, 300_000);

@@ -5,6 +5,7 @@ import type { Platform } from './platform';
 import { addresses, negotiationMessages, platformSettings, products, proposals, providerCases, requirements, serviceItems, users } from '../../db/schema';
 import { seedDemo } from '../accounts/accounts.seed';
 import { seedDemoData } from './seed';
+import { MARKET_PROVIDERS, MARKET_REQUIREMENTS } from '../tenders/market.seed';
 
 /** A log that stops the seed (like Ctrl-C would) when it reaches a given line. */
 const stopAt = (text: string) => (line: string) => {
@@ -35,10 +36,12 @@ describe('demo seeding interrupted and resumed', () => {
     const n = async (
       table: typeof serviceItems | typeof providerCases | typeof requirements | typeof proposals | typeof negotiationMessages | typeof addresses,
     ) => (await p.db.select({ n: count() }).from(table))[0]!.n;
-    expect(await n(serviceItems)).toBe(7);
-    expect(await n(providerCases)).toBe(2);
-    expect(await n(requirements)).toBe(5);
-    expect(await n(proposals)).toBe(2);
+    // The base demo's (7 items, 2 cases, 5 requirements, 2 proposals, 2 messages) and the market's.
+    expect(await n(serviceItems)).toBe(7 + MARKET_PROVIDERS.reduce((a, x) => a + x.items.length, 0));
+    expect(await n(providerCases)).toBe(2 + MARKET_PROVIDERS.reduce((a, x) => a + x.cases.length, 0));
+    expect(await n(requirements)).toBe(5 + MARKET_REQUIREMENTS.length);
+    const bids = MARKET_REQUIREMENTS.filter((r) => r.mode === 'competitive' && !['draft', 'pending_review', 'rejected', 'withdrawn'].includes(r.goal));
+    expect(await n(proposals)).toBe(2 + bids.reduce((a, r) => a + r.bidders.length, 0));
     expect(await n(negotiationMessages)).toBe(2);
     expect(await n(addresses)).toBe(2);
     const names = (await p.db.select({ name: products.name }).from(products)).map((r) => r.name);
@@ -48,7 +51,7 @@ describe('demo seeding interrupted and resumed', () => {
     expect(hall.items.find((r) => r.title === '年度代理记账与税务申报服务')?.bidderCount).toBe(2);
     expect((await p.services.catalog.search({ q: '腊肉' })).items.map((i) => i.name)).toContain('城口老腊肉');
     expect((await p.services.ledger.check()).ok).toBe(true);
-  }, 180_000);
+  }, 600_000);
 });
 
 describe('demo data seeded by an earlier version (no recorded steps)', () => {
