@@ -100,16 +100,17 @@ function awaitHydration(page: Page): Page {
 const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'];
 const AXE_EXTRA_RULES = ['label-content-name-mismatch'];
 const FAILING_IMPACTS = new Set(['serious', 'critical']);
-/** Page states already checked in this run (one worker per run or shard): path pattern + page structure + width. */
+/** Page states already checked in this run (one worker per run or shard): path pattern + visible state. */
 const axeChecked = new Set<string>();
 /** What the checks cost this run (test-results/axe-time-<shard>.json), to keep them a small part of the journeys' time. */
 const axeTime = { checks: 0, ms: 0 };
 
 /**
  * A key for "this page in this state": the path with its ids (uuids, order numbers, any segment with a
- * digit) folded, phone or desktop width, and which of the states that change what is on the screen are
- * showing: an open dialog or menu, field errors, an alert. The same page with other data (another
- * requirement, a longer list) has the same key and is checked once.
+ * digit) folded, and which of the states that change what is on the screen are showing: an open dialog
+ * or menu, field errors, an alert. The same page with other data (another requirement, a longer list) or
+ * at the other width has the same key and is checked once: the rules checked (contrast, names, ARIA,
+ * structure) read the same markup at both widths, and each check costs about a second.
  */
 async function pageStateKey(page: Page): Promise<string | null> {
   const url = new URL(page.url());
@@ -117,7 +118,6 @@ async function pageStateKey(page: Page): Promise<string | null> {
     .split('/')
     .map((seg) => (/\d/.test(seg) && seg.length > 2 ? ':id' : seg))
     .join('/');
-  const width = (page.viewportSize()?.width ?? 1280) <= 480 ? 'phone' : 'desktop';
   const state = await page
     .evaluate(() => {
       // Only the app's own pages (SvelteKit's body attribute): not a download, the API reference or JSON.
@@ -134,7 +134,7 @@ async function pageStateKey(page: Page): Promise<string | null> {
         .join('+');
     })
     .catch(() => null);
-  return state === null ? null : `${path} ${width} ${state}`;
+  return state === null ? null : `${path} ${state}`;
 }
 
 /**
