@@ -221,7 +221,7 @@ test.describe('marketplace: requirements, proposals and invitations', () => {
 
     await page.getByRole('link', { name: '赣州诚信财税咨询有限公司' }).first().click();
     await expect(page.getByRole('heading', { name: '赣州诚信财税咨询有限公司', level: 1 })).toBeVisible();
-    await expect(page.getByText('小规模纳税人代理记账')).toBeVisible();
+    await expect(page.getByRole('heading', { name: '小规模纳税人代理记账' })).toBeVisible();
     await shoot(page, 'tenders-storefront');
     expect(errors).toEqual([]);
 
