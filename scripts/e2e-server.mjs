@@ -2,7 +2,7 @@
 // Starts Bangfu for the browser tests on a fresh database: a temporary embedded one by default,
 // a new PostgreSQL database (dropped on exit) when DATABASE_URL is set. Demo data is seeded.
 import { spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { cpSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +17,9 @@ const env = { ...process.env, SEED_DEMO: 'true', DEV_TOOLS: 'true', LOGIN_LIMIT_
 delete env.RATE_LIMIT_PREFIX;
 delete env.ORIGIN;
 let cleanup = async () => {};
+// E2E_TEMPLATE (npm test sets it): demo data seeded once for every shard (scripts/e2e-template.ts), copied
+// here instead of seeded again. The copy's server finds the seed complete and starts at once.
+const template = process.env.E2E_TEMPLATE;
 
 if (process.env.DATABASE_URL) {
   // The database is named after this process: another shard's server, still running, keeps its own.
@@ -36,7 +39,8 @@ if (process.env.DATABASE_URL) {
     if (pid && alive(pid)) continue;
     await admin.unsafe(`drop database if exists ${datname} with (force)`).catch(() => {});
   }
-  await admin.unsafe(`create database ${name}`);
+  const fromTemplate = template && /^bangfu_e2e_[a-z0-9_]+$/.test(template) ? ` template ${template}` : '';
+  await admin.unsafe(`create database ${name}${fromTemplate}`);
   await admin.end();
   const url = new URL(process.env.DATABASE_URL);
   url.pathname = `/${name}`;
@@ -49,6 +53,7 @@ if (process.env.DATABASE_URL) {
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'bangfu-e2e-'));
   env.DATA_DIR = join(dir, 'data');
+  if (template) cpSync(template, env.DATA_DIR, { recursive: true });
   cleanup = async () => rmSync(dir, { recursive: true, force: true });
 }
 

@@ -3,7 +3,7 @@
 // (Playwright). Uses PostgreSQL/Redis when DATABASE_URL/REDIS_URL are set, embedded PGlite otherwise.
 // Ends with one line "N passed, N failed" over both runners.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureBrowser } from './browser.mjs';
@@ -83,6 +83,13 @@ const runHeld = (label, cmd, args, env = {}) =>
       resolve(code ?? 1);
     });
   });
+
+// The journeys' demo data, seeded once and copied for each shard's server (scripts/e2e-template.ts)
+// instead of seeded by every server side by side. It starts now, beside the guard rails (the type check's
+// single core leaves the other mostly idle) or the unit tests; the journeys wait for it. Should it fail,
+// each server seeds its own, as before.
+const template = runJourneys ? (process.env.DATABASE_URL ? `bangfu_e2e_${process.pid}_template` : join(reports, 'e2e-template')) : undefined;
+const templateSeeded = template ? runHeld('journeys demo data', process.execPath, ['--import', 'tsx', join(root, 'scripts/e2e-template.ts'), template]) : 1;
 
 let pagesBuilt = true;
 if (!databaseOnly && !journeysOnly) {
@@ -217,15 +224,29 @@ if (runJourneys && pagesBuilt) {
     lightest.files.push(f);
     lightest.seconds += seconds[f] ?? 10;
   }
+  const copied = (await templateSeeded) === 0 ? template : undefined;
+  // The second CI run (PostgreSQL) shows the same pages as the first: their accessibility checks and
+  // screenshots would prove nothing new, so it leaves them out (as it leaves out lint and the type check).
+  const sameAsFirstRun = databaseOnly ? { AXE: process.env.AXE ?? 'off', SCREENSHOTS: process.env.SCREENSHOTS ?? 'off' } : {};
   const results = await Promise.all(
     shards.map(async ({ files }, i) => {
       const json = join(reports, `playwright-${i + 1}.json`);
-      const env = { PLAYWRIGHT_JSON_OUTPUT_NAME: json, E2E_PORT: String(basePort + i), E2E_SHARD: String(i + 1), PATH: binPath, ...browserEnv };
+      const env = {
+        PLAYWRIGHT_JSON_OUTPUT_NAME: json,
+        E2E_PORT: String(basePort + i),
+        E2E_SHARD: String(i + 1),
+        PATH: binPath,
+        ...browserEnv,
+        ...sameAsFirstRun,
+        ...(copied ? { E2E_TEMPLATE: copied } : {}),
+      };
       // Each file by its path from the root (Playwright matches arguments as patterns against file paths).
       const code = await runHeld(`journeys ${i + 1}/${shards.length}`, 'npx', ['playwright', 'test', '--reporter=list,json', ...files], env);
       return { code, report: readJson(json) };
     }),
   );
+  if (process.env.DATABASE_URL) run(process.execPath, ['--import', 'tsx', join(root, 'scripts/e2e-template.ts'), '--drop', template]);
+  else rmSync(template, { recursive: true, force: true });
   for (const { code, report } of results) {
     exit |= code;
     if (report) {
