@@ -207,6 +207,8 @@ async function main() {
     ackP50: pct(ackMs, 50),
     ackP90: pct(ackMs, 90),
     ackP99: pct(ackMs, 99),
+    // The wall clock at the window's start, to set the seconds beside the nodes' GC log and the database's log.
+    windowStartedAt: new Date(windowStart).toISOString(),
     // Each second of the window: its bids' ack p99 (where a tail comes from: a start, a pause, throughout).
     ackP99BySecond: Array.from({ length: SECONDS }, (_, i) =>
       Math.round(

@@ -148,6 +148,7 @@ type LoadResult = {
   ackP90: number;
   ackP99: number;
   ackP99BySecond: number[];
+  windowStartedAt: string;
   deliveryP50: number;
   deliveryP99: number;
   lost: number;
@@ -178,7 +179,7 @@ function print(label: string, r: LoadResult) {
 const TIMELINE = process.argv.includes('--timeline');
 const SATURATION = process.argv.includes('--saturation');
 function timeline(r: LoadResult) {
-  if (TIMELINE) console.log(`  ack p99 by second (ms): ${r.ackP99BySecond.join(' ')}`);
+  if (TIMELINE) console.log(`  ack p99 by second from ${r.windowStartedAt} (ms): ${r.ackP99BySecond.join(' ')}`);
 }
 function ratios(label: string, real: LoadResult, base: LoadResult) {
   console.log(
