@@ -1,4 +1,4 @@
-import { and, eq, inArray } from 'drizzle-orm';
+import { and, eq, inArray, isNull, or } from 'drizzle-orm';
 import type { DbOrTx } from '../../db/client';
 import { files } from '../../db/schema';
 
@@ -15,16 +15,36 @@ export const filesRepo = {
   /** Who owns each file and where it is attached. */
   listAttachments: (q: DbOrTx, ids: string[]) =>
     q
-      .select({ id: files.id, organisationId: files.organisationId, purpose: files.purpose, subjectId: files.subjectId, contentType: files.contentType })
+      .select({
+        id: files.id,
+        organisationId: files.organisationId,
+        uploadedBy: files.uploadedBy,
+        purpose: files.purpose,
+        subjectId: files.subjectId,
+        contentType: files.contentType,
+      })
       .from(files)
       .where(inArray(files.id, ids)),
 
-  /** Attaches the organisation's files among `ids` to the subject. */
-  attach: (q: DbOrTx, ids: string[], organisationId: string, purpose: string, subjectId: string) =>
+  /**
+   * Attaches the owner's files among `ids` that are free (or already on this subject) to the subject;
+   * returns the ids attached (fewer than asked: another attach took one first).
+   */
+  attach: (q: DbOrTx, ids: string[], owner: { organisationId: string | null; userId?: string }, purpose: string, subjectId: string) =>
     q
       .update(files)
       .set({ purpose, subjectId })
-      .where(and(inArray(files.id, ids), eq(files.organisationId, organisationId))),
+      .where(
+        and(
+          inArray(files.id, ids),
+          or(
+            owner.organisationId === null ? undefined : eq(files.organisationId, owner.organisationId),
+            owner.userId === undefined ? undefined : and(isNull(files.organisationId), eq(files.uploadedBy, owner.userId)),
+          ) ?? isNull(files.id),
+          or(isNull(files.subjectId), and(eq(files.purpose, purpose), eq(files.subjectId, subjectId))),
+        ),
+      )
+      .returning({ id: files.id }),
 
   /** Metadata of the files attached to any of the subjects, oldest first. */
   listAttached: (q: DbOrTx, purpose: string, subjectIds: string[]) =>

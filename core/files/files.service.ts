@@ -54,9 +54,12 @@ export const toFileView = (f: { id: string; filename: string; contentType: strin
  * Decides whether `actor` may read a file attached to `subjectId` for `purpose`. Supplied by the
  * contexts that own the subjects (tenders knows who may see a proposal), so files stays generic.
  */
-export type FileAccessCheck = (actor: Actor | null, file: { purpose: FilePurpose; subjectId: string; organisationId: string }) => Promise<boolean>;
+export type FileAccessCheck = (actor: Actor | null, file: { purpose: FilePurpose; subjectId: string; organisationId: string | null }) => Promise<boolean>;
 
-/** Uploads and attachments. A file belongs to the uploading organisation until it is attached. */
+/**
+ * Uploads and attachments. A file belongs to the uploading organisation until it is attached; a person
+ * acting for no organisation (an individual buyer) may upload pictures only, which are theirs alone.
+ */
 export function createFileService({ db }: { db: Db }) {
   let access: FileAccessCheck = async () => false;
 
@@ -66,10 +69,13 @@ export function createFileService({ db }: { db: Db }) {
       access = check;
     },
 
-    /** Stores an upload for the actor's organisation. Errors: VALIDATION (type), PAYLOAD_TOO_LARGE. */
+    /**
+     * Stores an upload for the actor's organisation, or, for a person acting for none, a picture of their
+     * own (`imageOnly`; anything else still asks for an organisation). Errors: VALIDATION (type), PAYLOAD_TOO_LARGE.
+     */
     async upload(actor: Actor | null, f: { filename: string; contentType: string; bytes: Uint8Array; imageOnly?: boolean }) {
       const a = requireActor(actor);
-      const org = requireOrganisation(a);
+      const org = a.organisation || !f.imageOnly ? requireOrganisation(a) : null;
       const filename = safeFileName(f.filename);
       const type = f.contentType.split(';')[0]!.trim().toLowerCase();
       if (!ALLOWED_CONTENT_TYPES[type] || (f.imageOnly && !IMAGE_TYPES.includes(type))) {
@@ -83,7 +89,7 @@ export function createFileService({ db }: { db: Db }) {
         throw new AppError('VALIDATION', msg, { file: msg });
       }
       const row = await repo.insertFile(db, {
-        organisationId: org.organisationId,
+        organisationId: org?.organisationId ?? null,
         uploadedBy: a.userId,
         filename,
         contentType: type,
@@ -95,21 +101,28 @@ export function createFileService({ db }: { db: Db }) {
     },
 
     /**
-     * Attaches the organisation's own unattached (or already to this subject) files to a subject, inside
-     * the caller's transaction. Another organisation's file, or one attached elsewhere, is VALIDATION.
+     * Attaches the owner's unattached (or already to this subject) files to a subject, inside the caller's
+     * transaction. The owner is the organisation, or with `userId` also that person's own pictures (uploaded
+     * acting for no organisation). Anyone else's file, or one attached elsewhere (also by a concurrent
+     * attach), is VALIDATION.
      */
-    async attach(tx: DbOrTx, p: { fileIds: string[]; organisationId: string; purpose: FilePurpose; subjectId: string; field?: string; imagesOnly?: boolean }) {
+    async attach(
+      tx: DbOrTx,
+      p: { fileIds: string[]; organisationId: string | null; userId?: string; purpose: FilePurpose; subjectId: string; field?: string; imagesOnly?: boolean },
+    ) {
       const ids = [...new Set(p.fileIds)];
       if (!ids.length) return [];
       const rows = await repo.listAttachments(tx, ids);
       const field = p.field ?? 'attachmentIds';
+      const unusable = () => new AppError('VALIDATION', '附件不存在或不能使用', { [field]: '附件不存在或不能使用' });
       for (const id of ids) {
         const r = rows.find((x) => x.id === id);
-        const usable = r && r.organisationId === p.organisationId && (r.subjectId === null || (r.purpose === p.purpose && r.subjectId === p.subjectId));
-        if (!usable) throw new AppError('VALIDATION', '附件不存在或不能使用', { [field]: '附件不存在或不能使用' });
+        const owned = r && (r.organisationId === null ? p.userId !== undefined && r.uploadedBy === p.userId : r.organisationId === p.organisationId);
+        if (!owned || (r.subjectId !== null && (r.purpose !== p.purpose || r.subjectId !== p.subjectId))) throw unusable();
         if (p.imagesOnly && !IMAGE_TYPES.includes(r.contentType)) throw new AppError('VALIDATION', '请上传图片', { [field]: '请上传图片' });
       }
-      await repo.attach(tx, ids, p.organisationId, p.purpose, p.subjectId);
+      const attached = await repo.attach(tx, ids, { organisationId: p.organisationId, userId: p.userId }, p.purpose, p.subjectId);
+      if (attached.length !== ids.length) throw unusable();
       return ids;
     },
 
@@ -134,7 +147,7 @@ export function createFileService({ db }: { db: Db }) {
       if (!z.uuid().safeParse(id).success) throw new AppError('NOT_FOUND', '文件不存在');
       const f = await repo.findFile(db, id);
       if (!f) throw new AppError('NOT_FOUND', '文件不存在');
-      const own = actor?.organisation?.organisationId === f.organisationId;
+      const own = f.organisationId === null ? actor?.userId === f.uploadedBy : actor?.organisation?.organisationId === f.organisationId;
       const allowed =
         own ||
         (f.purpose && f.subjectId && (await access(actor, { purpose: f.purpose as FilePurpose, subjectId: f.subjectId, organisationId: f.organisationId })));

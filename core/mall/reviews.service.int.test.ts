@@ -3,7 +3,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { files, mallOrders, mallReviews } from '../../db/schema';
 import { individual, merchant, product, unitBuyer } from '../testing/mall-factories';
-import { createTestPlatform } from '../testing/test-platform';
+import { buildRegistration, nextIp } from '../testing/factories';
+import { createTestPlatform, latestCode } from '../testing/test-platform';
 import type { Platform } from '../platform/platform';
 import type { Actor } from '../shared/actor';
 import { ordersRepo } from './orders.repo';
@@ -38,6 +39,19 @@ async function completedOrder(buyer: { actor: Actor }, m: { org: { id: string } 
   return { order: order!, line: line!, product: prod };
 }
 
+/** A person registered in the mall under a unit, not yet confirmed by it: acting for no organisation. */
+async function pendingEmployee(unitId: string, realName: string) {
+  const ip = nextIp();
+  const { username, mobile, password } = buildRegistration();
+  await p.services.accounts.sendRegisterCode({ mobile }, { ip });
+  const code = await latestCode(p, mobile);
+  const s = await p.services.units.registerIndividual(
+    { username, mobile, password, confirmPassword: password, agreeTerms: true, realName, regionCode: '500118', unitId, code },
+    { ip },
+  );
+  return { actor: (await p.services.accounts.validateSessionToken(s.token))!.actor };
+}
+
 const good = (orderLineId: string, over: Record<string, unknown> = {}) => ({ orderLineId, productStars: 5, merchantStars: 4, body: '很新鲜，包装好', ...over });
 
 describe('reviews', () => {
@@ -70,6 +84,38 @@ describe('reviews', () => {
     const mine = await reviews().orderReviews(unit.actor, order.id);
     expect(mine.byLine[line.id]?.id).toBe(r.id);
     expect(mine.canReview).toBe(true);
+  });
+
+  it('an individual buyer (acting for no organisation) attaches pictures of their own; nobody else can use or read them unattached', async () => {
+    const m = await merchant(p);
+    const unit = await unitBuyer(p);
+    const person = await pendingEmployee(unit.org.id, '王五');
+    expect(person.actor.organisation).toBeFalsy();
+    const { order, line } = await completedOrder(person, m);
+    // Pictures only: any other file still asks for an organisation, and stores nothing.
+    const before = (await p.db.select({ id: files.id }).from(files)).length;
+    await expect(p.services.files.upload(person.actor, { filename: 'a.png', contentType: 'image/png', bytes: PNG })).rejects.toMatchObject({
+      code: 'FORBIDDEN',
+    });
+    expect((await p.db.select({ id: files.id }).from(files)).length).toBe(before);
+    const photo = await p.services.files.upload(person.actor, { filename: '晒图.png', contentType: 'image/png', bytes: PNG, imageOnly: true });
+    expect((await p.db.select().from(files).where(eq(files.id, photo.id)))[0]).toMatchObject({ organisationId: null, uploadedBy: person.actor.userId });
+    // Unattached: the uploader reads it; another person (with or without an organisation) does not.
+    const other = await pendingEmployee(unit.org.id, '赵六');
+    expect((await p.services.files.read(person.actor, photo.id)).id).toBe(photo.id);
+    await expect(p.services.files.read(other.actor, photo.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    await expect(p.services.files.read(unit.actor, photo.id)).rejects.toMatchObject({ code: 'NOT_FOUND' });
+    // Another buyer cannot put it on their review.
+    const theirs = await completedOrder(other, m);
+    await expect(reviews().submitReview(other.actor, theirs.order.id, good(theirs.line.id, { photoIds: [photo.id] }))).rejects.toMatchObject({
+      code: 'VALIDATION',
+      fields: { photoIds: '附件不存在或不能使用' },
+    });
+    expect(await p.db.select().from(mallReviews).where(eq(mallReviews.orderLineId, theirs.line.id))).toHaveLength(0);
+
+    const r = await reviews().submitReview(person.actor, order.id, good(line.id, { photoIds: [photo.id] }));
+    expect(r.photoIds).toEqual([photo.id]);
+    expect((await p.services.files.read(null, photo.id)).id).toBe(photo.id);
   });
 
   it('averages, filters by stars and pages', async () => {

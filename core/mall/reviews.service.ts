@@ -105,11 +105,16 @@ export function createReviewService({ db, clock, files, messages, accounts }: Re
           createdAt: now,
         });
         if (!row) throw new AppError('ORDER_LINE_REVIEWED', '该商品已评价过了');
-        if (input.photoIds.length) {
-          const org = a.organisation?.organisationId;
-          if (!org) throw new AppError('VALIDATION', '请检查图片', { photoIds: '图片无效，请重新上传' });
-          await files.attach(tx, { fileIds: input.photoIds, organisationId: org, purpose: 'mall_review', subjectId: id, field: 'photoIds', imagesOnly: true });
-        }
+        // The buyer's pictures: their organisation's uploads, or their own as an individual buyer.
+        await files.attach(tx, {
+          fileIds: input.photoIds,
+          organisationId: a.organisation?.organisationId ?? null,
+          userId: a.userId,
+          purpose: 'mall_review',
+          subjectId: id,
+          field: 'photoIds',
+          imagesOnly: true,
+        });
         return { review: row, merchantId: o.merchantId, productName: line.name };
       });
       await messages.sendToOrganisation(merchantId, {

@@ -45,7 +45,7 @@ export interface PlatformDeps {
 }
 
 /** A file attached for `purpose` may be read by `actor` (the uploader's organisation always may). */
-export type FileAccessRule<S> = (services: S, actor: Actor | null, file: { subjectId: string; organisationId: string }) => Promise<boolean> | boolean;
+export type FileAccessRule<S> = (services: S, actor: Actor | null, file: { subjectId: string; organisationId: string | null }) => Promise<boolean> | boolean;
 
 /**
  * Timed work a context owns, run by nodes that run jobs (realtime nodes and the single process).

@@ -208,7 +208,7 @@ export async function buildServices(list: readonly AnyContext[], deps: PlatformD
 
 /** One access check over every context's file-access rules; each purpose has exactly one owner. */
 export function fileAccessCheck<All>(list: readonly AnyContext[], services: All): FileAccessCheck {
-  type Rule = (services: All, actor: Actor | null, file: { subjectId: string; organisationId: string }) => Promise<boolean> | boolean;
+  type Rule = (services: All, actor: Actor | null, file: { subjectId: string; organisationId: string | null }) => Promise<boolean> | boolean;
   const rules = new Map<FilePurpose, { owner: string; rule: Rule }>();
   for (const ctx of list) {
     for (const purpose of FILE_PURPOSES) {
@@ -218,7 +218,7 @@ export function fileAccessCheck<All>(list: readonly AnyContext[], services: All)
       if (other) throw new Error(`file purpose ${purpose} has two owners: ${other.owner} and ${ctx.name}`);
       rules.set(purpose, {
         owner: ctx.name,
-        rule: servicesFn<[actor: Actor | null, file: { subjectId: string; organisationId: string }], Promise<boolean> | boolean, All>(rule),
+        rule: servicesFn<[actor: Actor | null, file: { subjectId: string; organisationId: string | null }], Promise<boolean> | boolean, All>(rule),
       });
     }
   }

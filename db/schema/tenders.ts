@@ -15,9 +15,8 @@ export const files = pgTable(
   'files',
   {
     id: uuid('id').primaryKey().defaultRandom(),
-    organisationId: uuid('organisation_id')
-      .notNull()
-      .references(() => organisations.id),
+    /** The uploading organisation; null for a person acting for none (an individual buyer's review photos). */
+    organisationId: uuid('organisation_id').references(() => organisations.id),
     uploadedBy: uuid('uploaded_by')
       .notNull()
       .references(() => users.id),

@@ -17,7 +17,7 @@ const routes = {
     tags: ['files'],
     summary: '上传附件（multipart/form-data，字段 file；≤ 10 MB；PDF、Office、图片、文本、ZIP）',
     description:
-      "The file belongs to the caller's organisation until a requirement, proposal, negotiation message or storefront that the caller saves lists its id in `attachmentIds` (or `logoFileId` / `imageFileId`). `imageOnly=true` accepts images only.",
+      "The file belongs to the caller's organisation until a requirement, proposal, negotiation message or storefront that the caller saves lists its id in `attachmentIds` (or `logoFileId` / `imageFileId`). `imageOnly=true` accepts images only. A person acting for no organisation (a mall buyer not yet confirmed by their unit) may upload images only (`imageOnly=true`), for their own reviews.",
     security: authed,
     request: {
       body: {
