@@ -1,4 +1,3 @@
-import { Readable } from 'node:stream';
 import type { Db } from '../../db/client';
 import { recordAudit } from '../audit/audit';
 import type { JobQueue } from '../jobs/jobs.service';
@@ -142,7 +141,7 @@ export function createImportService(deps: ImportDeps) {
     let chunk: StageRow[] = [];
     let read = 0;
     try {
-      for await (const r of readSheet(kind.spec, Readable.from([Buffer.from(file)]))) {
+      for await (const r of readSheet(kind.spec, file)) {
         const checked = checkRow(kind.spec, r);
         chunk.push({ row: r.row, cells: r.values, value: checked.ok ? checked.value : null, errors: checked.ok ? [] : checked.errors });
         read++;

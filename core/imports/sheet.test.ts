@@ -1,10 +1,12 @@
-import { Readable } from 'node:stream';
+import { readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import ExcelJS from 'exceljs';
+import { unzipSync, zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { AppError } from '../shared/app-error';
 import { isMainlandMobile, usccCheckCharacter } from '../shared/validators';
-import { cellText, checkRow, errorWorkbook, readSheet, sheetTemplate, type SheetSpec } from './sheet';
+import { cellText, checkRow, errorWorkbook, readSheet, sheetTemplate, streamableWorkbook, type SheetSpec } from './sheet';
 
 /** A sheet like the budget units' one: names, an 18-character code, a mobile, a level from a list, a ratio. */
 const SPEC: SheetSpec = {
@@ -55,10 +57,9 @@ async function workbook(header: (string | null)[], rows: unknown[][], opts: { te
   }
   return Buffer.from(await wb.xlsx.writeBuffer());
 }
-const streamOf = (bytes: Uint8Array) => Readable.from([Buffer.from(bytes)]);
 async function readAll(bytes: Uint8Array, onProgress?: (n: number) => void) {
   const out = [];
-  for await (const r of readSheet(SPEC, streamOf(bytes), { onProgress, progressEveryMs: 0 })) out.push(r);
+  for await (const r of readSheet(SPEC, bytes, { onProgress, progressEveryMs: 0 })) out.push(r);
   return out;
 }
 const fileMessage = async (bytes: Uint8Array) => {
@@ -206,5 +207,38 @@ describe('cell text', () => {
   it('an unknown cell value (a shared string the file lacks) reads as empty, never "[object Object]"', () => {
     expect(cellText({ sharedString: 5 } as never)).toBe('');
     expect(cellText({ richText: [{ text: '綦江' }, { text: '区' }] })).toBe('綦江区');
+  });
+});
+
+describe('streamableWorkbook', () => {
+  const names = (bytes: Uint8Array) => Object.keys(unzipSync(bytes));
+  const tempFiles = () => readdirSync(tmpdir()).filter((f) => f.startsWith('tmp-')).length;
+
+  it('puts the workbook, its relationships and shared strings before the worksheets (ExcelJS writes the workbook last)', async () => {
+    const bytes = await workbook(['单位全称', '统一社会信用代码', '联系人手机', '预算级次', '拟预留比例(%)'], [['綦江区财政局']]);
+    const before = names(bytes);
+    expect(before.indexOf('xl/workbook.xml')).toBeGreaterThan(before.indexOf('xl/worksheets/sheet1.xml'));
+    const after = names(streamableWorkbook(bytes));
+    for (const part of ['xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/sharedStrings.xml']) {
+      expect(after.indexOf(part), part).toBeLessThan(after.indexOf('xl/worksheets/sheet1.xml'));
+    }
+  });
+
+  it('reads each worksheet straight from the zip: no temporary copies of an upload are left behind, also for a sheet of numbers only', async () => {
+    const numbers = new ExcelJS.Workbook();
+    numbers.addWorksheet('a').addRow([1, 2, 3]);
+    const bytes = new Uint8Array(await numbers.xlsx.writeBuffer());
+    expect(names(bytes)).not.toContain('xl/sharedStrings.xml');
+    const left = tempFiles();
+    await expect(readAll(bytes)).rejects.toThrow(AppError); // its header is not the spec's: refused, and nothing parked
+    await readAll(await workbook(['单位全称', '统一社会信用代码', '联系人手机', '预算级次', '拟预留比例(%)'], [['綦江区财政局']])).catch(() => {});
+    expect(tempFiles()).toBe(left);
+  });
+
+  it('refuses a zip that is not a workbook, and anything that is not a zip', () => {
+    const docx = zipSync({ 'word/document.xml': new Uint8Array([60, 119, 47, 62]) });
+    for (const bytes of [docx, new Uint8Array(0), new TextEncoder().encode('名称,代码\n')]) {
+      expect(() => streamableWorkbook(bytes)).toThrow(AppError);
+    }
   });
 });

@@ -1,8 +1,10 @@
 import { Readable } from 'node:stream';
 import ExcelJS from 'exceljs';
 import yauzl from 'yauzl';
+import { strToU8, unzipSync, zipSync } from 'fflate';
 import type { z } from 'zod';
 import { AppError } from '../shared/app-error';
+import { logger } from '../shared/logger';
 import { guardCell, XLSX_TYPE } from '../shared/export';
 
 /**
@@ -145,12 +147,13 @@ const notXlsx = () =>
   new AppError('VALIDATION', '文件不是有效的 Excel（.xlsx）文件，请使用下载的模板', { file: '文件不是有效的 Excel（.xlsx）文件，请使用下载的模板' });
 
 /**
- * Reads the first worksheet of an upload as a stream: checks the header row against the spec (missing
- * and renamed columns are named in the message), then yields each non-empty row's text. Wrong files,
- * empty sheets and too many rows are refused with field messages (`file`).
+ * Reads the first worksheet of an upload row by row (ExcelJS's streaming reader): checks the header row
+ * against the spec (missing and renamed columns are named in the message), then yields each non-empty
+ * row's text. Wrong files, empty sheets and too many rows are refused with field messages (`file`).
+ * Call after unzippedBytes() has bounded what the workbook unzips to.
  */
-export async function* readSheet(spec: SheetSpec, stream: NodeJS.ReadableStream, opts: ReadOptions = {}): AsyncGenerator<SheetRow & { unsafe: string[] }> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader((await zipStream(stream)) as never, {
+export async function* readSheet(spec: SheetSpec, bytes: Uint8Array, opts: ReadOptions = {}): AsyncGenerator<SheetRow & { unsafe: string[] }> {
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([streamableWorkbook(bytes)]) as never, {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'ignore',
@@ -189,6 +192,7 @@ export async function* readSheet(spec: SheetSpec, stream: NodeJS.ReadableStream,
     }
   } catch (e) {
     if (e instanceof AppError) throw e;
+    logger.warn({ err: e }, 'an uploaded workbook could not be read');
     throw notXlsx();
   }
   if (!positions) throw fileError('表格是空的：第一个工作表没有表头，请使用下载的模板');
@@ -217,24 +221,34 @@ export function unzippedBytes(bytes: Uint8Array): Promise<number> {
   });
 }
 
+const EMPTY_SHARED_STRINGS =
+  '<?xml version="1.0" encoding="UTF-8" standalone="yes"?><sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" count="0" uniqueCount="0"/>';
+/** The parts ExcelJS's streaming reader must have read before any worksheet, in the order it reads them. */
+const READ_FIRST = ['[Content_Types].xml', '_rels/.rels', 'xl/_rels/workbook.xml.rels', 'xl/workbook.xml', 'xl/sharedStrings.xml', 'xl/styles.xml'];
+
 /**
- * The upload as a stream that starts like a zip file (an .xlsx is one), or a refusal: ExcelJS's reader
- * waits forever on an empty stream, and answers other files with a low-level error.
+ * The workbook re-packed (stored, not compressed again) with the parts the streaming reader needs first
+ * ahead of the worksheets, or a refusal when it is no zip. Workbooks written by ExcelJS — our templates,
+ * our error reports and many programs — store xl/workbook.xml last: the reader then parks each worksheet
+ * in a temporary file until the end of the zip, and under load it sometimes reached the worksheets
+ * without the workbook (exceljs#3064: "无法读取文件" for a good file), and it left its temporary copies
+ * of the uploads behind when we stopped after the first sheet. In this order it reads each worksheet
+ * straight from the zip: no temporary files, no race. Call after unzippedBytes() has bounded the size.
  */
-async function zipStream(stream: NodeJS.ReadableStream): Promise<Readable> {
-  const chunks = (stream instanceof Readable ? stream : Readable.from(stream as AsyncIterable<Buffer>))[Symbol.asyncIterator]();
-  const first = await chunks.next();
-  const head = first.done ? Buffer.alloc(0) : Buffer.from(first.value as Uint8Array);
-  if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) {
-    await chunks.return?.();
+export function streamableWorkbook(bytes: Uint8Array): Buffer {
+  let parts: Record<string, Uint8Array>;
+  try {
+    parts = unzipSync(bytes, { filter: (f) => !f.name.endsWith('/') });
+  } catch {
     throw notXlsx();
   }
-  return Readable.from(
-    (async function* () {
-      yield head;
-      for (let next = await chunks.next(); !next.done; next = await chunks.next()) yield next.value as Buffer;
-    })(),
-  );
+  if (!parts['xl/workbook.xml']) throw notXlsx(); // a zip, but not a workbook (a .docx, an archive)
+  // Without shared strings (a sheet of numbers only) the reader would park the worksheets all the same.
+  parts['xl/sharedStrings.xml'] ??= strToU8(EMPTY_SHARED_STRINGS);
+  const ordered: Record<string, Uint8Array> = {};
+  for (const name of READ_FIRST) if (parts[name]) ordered[name] = parts[name];
+  for (const [name, data] of Object.entries(parts)) if (!(name in ordered)) ordered[name] = data;
+  return Buffer.from(zipSync(ordered, { level: 0 }));
 }
 
 const fileError = (message: string) => new AppError('VALIDATION', message, { file: message });

@@ -9,8 +9,9 @@ import type { OrganisationService } from '../organisations/organisations.service
 import { authorize, authorizeActing, can } from '../shared/access';
 import { requireActor, type Actor } from '../shared/actor';
 import { AppError } from '../shared/app-error';
+import { logger } from '../shared/logger';
 import type { Clock } from '../shared/clock';
-import { cellText, unzippedBytes } from '../imports/sheet';
+import { cellText, streamableWorkbook, unzippedBytes } from '../imports/sheet';
 import { toXlsx, XLSX_TYPE } from '../shared/export';
 import { pageOffset } from '../shared/paging';
 import { fieldErrors, parseInput } from '../shared/validate';
@@ -292,18 +293,22 @@ export function createMerchantService(deps: MerchantDeps) {
       if ((await unzippedBytes(bytes)) > 50 * 1024 * 1024) {
         throw new AppError('PAYLOAD_TOO_LARGE', '文件解压后过大，不是正常的商户名单，请使用下载的模板', { file: '文件解压后过大，请使用下载的模板' });
       }
+      const unreadable = () => new AppError('VALIDATION', '无法读取文件，请使用模板填写后上传 .xlsx 文件', { file: '无法读取文件' });
+      let workbook: Buffer;
+      try {
+        workbook = streamableWorkbook(bytes);
+      } catch {
+        throw unreadable();
+      }
       const rows: { row: number; values: string[] }[] = [];
       try {
-        const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([Buffer.from(bytes)]) as never, {
+        const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([workbook]) as never, {
           worksheets: 'emit',
           sharedStrings: 'cache',
           styles: 'ignore',
           hyperlinks: 'ignore',
         });
-        let first = true;
         for await (const ws of reader) {
-          if (!first) break;
-          first = false;
           for await (const r of ws as AsyncIterable<ExcelJS.Row>) {
             if (r.number === 1) continue;
             const values = BULK_COLUMNS.map((_, i) => cellText(r.getCell(i + 1).value));
@@ -311,10 +316,12 @@ export function createMerchantService(deps: MerchantDeps) {
             if (rows.length >= BULK_MAX_ROWS) throw new AppError('VALIDATION', `一次最多导入 ${BULK_MAX_ROWS} 行`);
             rows.push({ row: r.number, values });
           }
+          break; // the first worksheet only
         }
       } catch (e) {
         if (e instanceof AppError) throw e;
-        throw new AppError('VALIDATION', '无法读取文件，请使用模板填写后上传 .xlsx 文件', { file: '无法读取文件' });
+        logger.warn({ err: e }, 'an uploaded merchant list could not be read');
+        throw unreadable();
       }
       const errors: { row: number; message: string }[] = [];
       let enrolled = 0;
