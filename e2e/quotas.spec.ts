@@ -266,6 +266,8 @@ test('budget units: import with errors, error workbook, fixed re-upload, account
   await expect(bp).toHaveURL(/\/mall$/);
   await bp.getByRole('searchbox', { name: '搜索商品' }).fill('贡米');
   await bp.getByRole('button', { name: '搜索', exact: true }).click();
+  // The results page, not the mall home it replaces (a card clicked there mid-navigation goes nowhere).
+  await expect(bp).toHaveURL(/[?&]q=/);
   await bp
     .getByRole('link', { name: new RegExp(`^${RICE.name}`) })
     .first()
