@@ -3,7 +3,8 @@ import { findCjkFont } from '../shared/cjk-font';
 
 /**
  * The demo's product pictures, drawn here (no downloads): per top category a palette and a motif (a rice
- * ear, a drumstick, a fruit, a tea cup, mountains, a chilli, a bottle, a woven basket, a pastry, a fish), the
+ * ear, a drumstick, a fruit, a tea cup, mountains, a chilli, a bottle, a woven basket, a pastry, a fish) —
+ * or, when the name says what it is, that thing's (a bowl of rice, an oil bottle, a jar, a gift box…) — the
  * product's own colour on the motif, a few deterministic variations from the name (the motif's tilt, the
  * pattern in the background), and the name on a card at the bottom when a CJK font is installed.
  */
@@ -91,6 +92,113 @@ const MOTIFS: Record<string, (c: string, ink: string) => string> = {
     ${[0, 1, 2].map((i) => `<circle cx="${-160 + i * 25}" cy="${-110 - i * 40}" r="${10 + i * 4}" fill="none" stroke="${ink}" stroke-width="5" opacity="0.5"/>`).join('')}`,
 };
 
+/**
+ * Motifs of what a product is, chosen by a word of its name before its category's (a category's items
+ * should not all look alike: flour, noodles, rice and oil are all 粮油). First match wins.
+ */
+const NAMED_MOTIFS: [RegExp, (c: string, ink: string) => string][] = [
+  [/酒/, (c, ink) => MOTIFS.liquor!(c, ink)], // 米酒 is a drink, not a bowl of rice
+  [
+    /礼盒|礼包/,
+    (c, ink) => `
+    <rect x="-150" y="-60" width="300" height="220" rx="14" fill="${c}"/>
+    <rect x="-165" y="-105" width="330" height="60" rx="12" fill="${c}" stroke="${ink}" stroke-width="6" stroke-opacity="0.35"/>
+    <rect x="-22" y="-105" width="44" height="265" fill="#e84a3b"/>
+    <path d="M0 -105 C -40 -180 -120 -160 -90 -115 Z M0 -105 C 40 -180 120 -160 90 -115 Z" fill="#e84a3b"/>
+    <rect x="-150" y="-45" width="300" height="14" fill="${ink}" opacity="0.15"/>`,
+  ],
+  [
+    /油/,
+    (c, ink) => `
+    <path d="M-24 -180 L24 -180 L24 -120 Q100 -90 100 -20 L100 160 Q100 180 80 180 L-80 180 Q-100 180 -100 160 L-100 -20 Q-100 -90 -24 -120 Z" fill="${c}" opacity="0.92"/>
+    <rect x="-30" y="-200" width="60" height="28" rx="6" fill="${ink}"/>
+    <path d="M0 10 C 40 60 50 90 50 110 A50 50 0 0 1 -50 110 C -50 90 -40 60 0 10 Z" fill="#fff6d6" opacity="0.9"/>
+    <path d="M-70 -30 Q-70 -70 -35 -85" stroke="#ffffff" stroke-width="10" fill="none" opacity="0.45" stroke-linecap="round"/>`,
+  ],
+  [
+    /蜜|酱|腐乳|罐头/,
+    (c, ink) => `
+    <rect x="-120" y="-70" width="240" height="240" rx="40" fill="${c}"/>
+    <rect x="-135" y="-130" width="270" height="66" rx="14" fill="${ink}"/>
+    <rect x="-90" y="0" width="180" height="110" rx="12" fill="#fffaf0" opacity="0.92"/>
+    <path d="M-50 55 L0 20 L50 55 L0 90 Z" fill="${c}" opacity="0.8"/>
+    <path d="M-95 -40 Q-100 40 -80 120" stroke="#ffffff" stroke-width="12" fill="none" opacity="0.35" stroke-linecap="round"/>`,
+  ],
+  [
+    /(?<!腐)竹|笋/, // not 腐竹 (tofu skin)
+    (c, ink) => `
+    ${[-90, 0, 90]
+      .map(
+        (x, i) => `<rect x="${x - 26}" y="${-190 + i * 30}" width="52" height="${360 - i * 30}" rx="18" fill="${c}" opacity="${1 - i * 0.12}"/>
+    ${[0, 1, 2].map((k) => `<rect x="${x - 30}" y="${-120 + i * 30 + k * 100}" width="60" height="10" rx="5" fill="${ink}" opacity="0.45"/>`).join('')}`,
+      )
+      .join('')}
+    <path d="M40 -150 C 90 -200 150 -190 170 -160 C 120 -140 80 -140 40 -150 Z" fill="#4c9a3a"/>`,
+  ],
+  [
+    /菇|菌|木耳/,
+    (c, ink) => `
+    <path d="M-170 10 C -170 -140 170 -140 170 10 Q0 50 -170 10 Z" fill="${c}"/>
+    ${[-90, -20, 60, 110].map((x, i) => `<circle cx="${x}" cy="${-60 + (i % 2) * 30}" r="${16 + (i % 3) * 5}" fill="#ffffff" opacity="0.55"/>`).join('')}
+    <path d="M-55 30 Q-70 150 -40 170 L40 170 Q70 150 55 30 Z" fill="#f6ead2" stroke="${ink}" stroke-width="6" stroke-opacity="0.4"/>`,
+  ],
+  [
+    /核桃|板栗|花生|瓜子/,
+    (c, ink) => `
+    ${[
+      [-70, 20, 110],
+      [85, 50, 90],
+    ]
+      .map(
+        ([x, y, r]) => `<circle cx="${x}" cy="${y}" r="${r}" fill="${c}"/>
+    <path d="M${x} ${y! - r!} Q${x! - 30} ${y} ${x} ${y! + r!}" stroke="${ink}" stroke-width="7" fill="none" opacity="0.5"/>
+    <path d="M${x! - r! * 0.6} ${y! - r! * 0.3} q25 20 0 40 q-25 20 0 40" stroke="${ink}" stroke-width="6" fill="none" opacity="0.35"/>
+    <path d="M${x! + r! * 0.45} ${y! - r! * 0.4} q-25 20 0 40 q25 20 0 40" stroke="${ink}" stroke-width="6" fill="none" opacity="0.35"/>`,
+      )
+      .join('')}`,
+  ],
+  [
+    /薯|洋芋|土豆|芋头/,
+    (c, ink) => `
+    <path d="M-170 20 C -180 -90 -40 -140 60 -110 C 170 -80 190 40 120 110 C 50 170 -160 150 -170 20 Z" fill="${c}"/>
+    ${[
+      [-90, -30],
+      [10, -60],
+      [80, 30],
+      [-30, 70],
+    ]
+      .map(([x, y]) => `<ellipse cx="${x}" cy="${y}" rx="12" ry="7" fill="${ink}" opacity="0.4"/>`)
+      .join('')}
+    <ellipse cx="-60" cy="-60" rx="50" ry="22" fill="#ffffff" opacity="0.3" transform="rotate(-20 -60 -60)"/>`,
+  ],
+  [
+    /蛋/,
+    (c, ink) => `
+    <ellipse cx="-70" cy="30" rx="85" ry="110" fill="${c}"/>
+    <ellipse cx="80" cy="55" rx="75" ry="95" fill="${c}" opacity="0.85"/>
+    <ellipse cx="-95" cy="-20" rx="22" ry="34" fill="#ffffff" opacity="0.45"/>
+    <ellipse cx="0" cy="160" rx="190" ry="20" fill="${ink}" opacity="0.2"/>`,
+  ],
+  [
+    /米|面|粉|饭/,
+    (c, ink) => `
+    <path d="M-90 -40 C -90 -150 90 -150 90 -40 Z" fill="#fffaf0"/>
+    ${[
+      [-50, -80],
+      [-10, -110],
+      [35, -85],
+      [0, -60],
+      [-40, -50],
+      [50, -55],
+    ]
+      .map(([x, y]) => `<ellipse cx="${x}" cy="${y}" rx="9" ry="5" fill="${ink}" opacity="0.25"/>`)
+      .join('')}
+    <path d="M-180 -40 L180 -40 Q170 120 40 150 L-40 150 Q-170 120 -180 -40 Z" fill="${c}"/>
+    <rect x="-60" y="150" width="120" height="24" rx="8" fill="${ink}" opacity="0.6"/>
+    <path d="M-140 0 Q0 40 140 0" stroke="#ffffff" stroke-width="10" fill="none" opacity="0.35"/>`,
+  ],
+];
+
 /** A small stable hash of a string (FNV-1a), for the deterministic variations. */
 function hash(s: string) {
   let h = 0x811c9dc5;
@@ -107,7 +215,8 @@ const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': 
 export function productArtSvg(p: { name: string; categoryCode: string; colour: string }): string {
   const top = p.categoryCode.split('.')[0]!;
   const pal = PALETTES[top] ?? PALETTES.fresh!;
-  const motif = (MOTIFS[top] ?? MOTIFS.fresh!)(p.colour, pal.ink);
+  const named = NAMED_MOTIFS.find(([words]) => words.test(p.name))?.[1];
+  const motif = (named ?? MOTIFS[top] ?? MOTIFS.fresh!)(p.colour, pal.ink);
   const h = hash(p.name);
   const tilt = (h % 17) - 8;
   const dots = Array.from({ length: 14 }, (_, i) => {
