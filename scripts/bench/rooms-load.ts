@@ -7,6 +7,7 @@
  *   tsx scripts/bench/rooms-load.ts <rooms.json> <url[,url…]> <bids per second> <seconds>
  */
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { randomUUID } from 'node:crypto';
 import { io as connect, type Socket } from 'socket.io-client';
 import type { BenchRooms } from './rooms-fixture';
@@ -97,6 +98,16 @@ async function main() {
   const start = now();
   const windowStart = start + WARMUP_MS;
   const windowEnd = windowStart + SECONDS * 1000;
+  // This process's own event-loop delay per second of the window: a pause here (it holds every socket and
+  // times every ack) would read as slow acks, so the timeline shows it beside them.
+  const loop = monitorEventLoopDelay({ resolution: 10 });
+  loop.enable();
+  const loopMaxBySecond: number[] = Array.from({ length: SECONDS }, () => 0);
+  const loopSample = setInterval(() => {
+    const i = Math.floor((now() - windowStart) / 1000) - 1;
+    if (i >= 0 && i < SECONDS) loopMaxBySecond[i] = Math.max(loopMaxBySecond[i]!, Math.round(loop.max / 1e6));
+    loop.reset();
+  }, 1000);
   let due = 0;
   let sent = 0;
   let behind = 0;
@@ -194,6 +205,8 @@ async function main() {
     const s = [...xs].sort((a, b) => a - b);
     return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]!;
   };
+  clearInterval(loopSample);
+  loop.disable();
   const result = {
     sockets: members.length,
     connectMs: Math.round(connectMs),
@@ -209,6 +222,7 @@ async function main() {
     ackP99: pct(ackMs, 99),
     // The wall clock at the window's start, to set the seconds beside the nodes' GC log and the database's log.
     windowStartedAt: new Date(windowStart).toISOString(),
+    loadLoopMaxBySecond: loopMaxBySecond,
     // Each second of the window: its bids' ack p99 (where a tail comes from: a start, a pause, throughout).
     ackP99BySecond: Array.from({ length: SECONDS }, (_, i) =>
       Math.round(

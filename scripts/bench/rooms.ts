@@ -149,6 +149,7 @@ type LoadResult = {
   ackP99: number;
   ackP99BySecond: number[];
   windowStartedAt: string;
+  loadLoopMaxBySecond: number[];
   deliveryP50: number;
   deliveryP99: number;
   lost: number;
@@ -179,7 +180,10 @@ function print(label: string, r: LoadResult) {
 const TIMELINE = process.argv.includes('--timeline');
 const SATURATION = process.argv.includes('--saturation');
 function timeline(r: LoadResult) {
-  if (TIMELINE) console.log(`  ack p99 by second from ${r.windowStartedAt} (ms): ${r.ackP99BySecond.join(' ')}`);
+  if (TIMELINE) {
+    console.log(`  ack p99 by second from ${r.windowStartedAt} (ms): ${r.ackP99BySecond.join(' ')}`);
+    console.log(`  the load generator's own event-loop delay, max by second (ms): ${r.loadLoopMaxBySecond.join(' ')}`);
+  }
 }
 function ratios(label: string, real: LoadResult, base: LoadResult) {
   console.log(
