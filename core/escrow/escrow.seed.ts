@@ -7,12 +7,12 @@ import { createSeedSteps, type SeedSteps } from '../platform/seed-steps';
 import type { RoomService } from '../rooms/rooms.service';
 import type { Actor } from '../shared/actor';
 import { DAY, type Clock } from '../shared/clock';
+import { prng } from '../shared/prng';
 import type { InvitationService } from '../tenders/invitations.service';
 import {
   MARKET_ENTERPRISES,
   MARKET_PROVIDERS,
   MARKET_REQUIREMENTS,
-  prng,
   seedMarketOrganisations,
   type MarketGoal,
   type MarketRequirement,

@@ -3,6 +3,7 @@ import { and, asc, eq, inArray } from 'drizzle-orm';
 import type { Db } from '../../db/client';
 import { mallOrders, memberships, products, users } from '../../db/schema';
 import { recordAudit } from '../audit/audit';
+import { prng } from '../shared/prng';
 import { regionName } from '../shared/regions';
 import type { Ledger } from '../wallet/ledger.service';
 import { PAYMENT_PREFIX, payableOf } from './orders.core';
@@ -189,18 +190,6 @@ const HISTORY_BUYERS: { username: string; kind: 'unit' | 'individual'; unitOf: s
 ];
 /** Orders per month, oldest first (ten months up to the current one): a slow start, the 中秋 and 春节 peaks. */
 const ORDERS_PER_MONTH = [8, 10, 12, 16, 22, 30, 20, 18, 26, 14];
-
-/** A small deterministic PRNG (mulberry32). */
-function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
 
 /**
  * Ten months of completed mall orders (176, drawn by a seeded PRNG: the same history on every first start) of

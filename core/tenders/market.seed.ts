@@ -12,18 +12,6 @@ import { usccCheckCharacter } from '../shared/validators';
  * from their balances and lists find them as before.
  */
 
-/** A small deterministic PRNG (mulberry32): the same demo on every first start. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
-  };
-}
-
 export interface MarketOrg {
   key: string;
   kind: 'enterprise' | 'provider';

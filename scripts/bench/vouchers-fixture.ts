@@ -1,3 +1,5 @@
+import { prng } from '../../core/shared/prng';
+
 /**
  * What the processes of `npm run bench:vouchers` share: the simulated residents' bearer tokens and
  * addresses (derived from their number, so 200,000 of them need no file), and the plan the
@@ -20,18 +22,6 @@ export const tokenOf = (secret: string, i: number) => `${secret}${i}`;
 export function addressOf(i: number): string {
   const rest = Math.floor(i / 254);
   return `10.${(rest >> 8) & 255}.${rest & 255}.${(i % 254) + 1}`;
-}
-
-/** Small deterministic PRNG (mulberry32), so a run's order can be repeated. */
-export function prng(seed: number) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /**
