@@ -6,8 +6,7 @@ import { AppError } from '../shared/app-error';
 import { contentMatchesType, safeFileName } from './sniff';
 import type { FileView } from './files.schema';
 import { filesRepo as repo } from './files.repo';
-
-export const MAX_FILE_BYTES = 10 * 1024 * 1024;
+import { IMAGE_TYPES, MAX_FILE_BYTES } from './files.limits';
 export const FILE_PURPOSES = [
   'requirement',
   'proposal',
@@ -39,7 +38,6 @@ export const ALLOWED_CONTENT_TYPES: Record<string, string> = {
   'application/vnd.ms-powerpoint': 'ppt',
   'application/vnd.openxmlformats-officedocument.presentationml.presentation': 'pptx',
 };
-export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
 
 export const fileUrl = (id: string) => `/api/v1/files/${id}`;
 export const toFileView = (f: { id: string; filename: string; contentType: string; sizeBytes: number }): FileView => ({

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { count, eq } from 'drizzle-orm';
 import { files } from '../../db/schema';
-import { MAX_FILE_BYTES } from '../../core/files/files.service';
+import { MAX_FILE_BYTES } from '../../core/files/files.limits';
 import { HOUR } from '../../core/shared/clock';
 import { buildRequirement, fund, proposalInput } from '../../core/testing/tenders-factories';
 import { ManualClock } from '../../core/testing/test-platform';

@@ -1,7 +1,7 @@
 import { createRoute, z } from '@hono/zod-openapi';
 import { bodyLimit } from 'hono/body-limit';
 import { AppError } from '../../core/shared/app-error';
-import { MAX_FILE_BYTES } from '../../core/files/files.service';
+import { MAX_FILE_BYTES } from '../../core/files/files.limits';
 import { FileView } from '../../core/files/files.schema';
 import { regionChildren, regionName } from '../../core/shared/regions';
 import type { ApiRouter } from './context';

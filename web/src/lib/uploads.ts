@@ -1,15 +1,5 @@
-/** What `POST /api/v1/files` answers: the stored file, to be listed by its id in a form. */
-interface UploadedFile {
-  id: string;
-  filename: string;
-  contentType: string;
-  sizeBytes: number;
-  url: string;
-}
-
-/** The files API's own limits, checked here first so a person hears at once instead of after uploading (and the pickers' `accept`). */
-const MAX_BYTES = 10 * 1024 * 1024;
-export const IMAGE_TYPES = ['image/png', 'image/jpeg', 'image/webp', 'image/gif'];
+import { IMAGE_TYPES, MAX_FILE_BYTES } from '$core/files/files.limits';
+import type { FileView } from '$core/files/files.schema';
 
 /**
  * Uploads chosen files one after the other to the files API while there is room, skipping (and naming)
@@ -26,7 +16,7 @@ export async function uploadFiles(
     full: string;
     taken: () => number;
     uploading: (delta: 1 | -1) => void;
-    added: (file: UploadedFile) => void;
+    added: (file: FileView) => void;
   },
 ): Promise<string> {
   let message = '';
@@ -36,7 +26,7 @@ export async function uploadFiles(
       message = `「${f.name}」不是 PNG、JPG、WebP 或 GIF 图片`;
       continue;
     }
-    if (f.size > MAX_BYTES) {
+    if (f.size > MAX_FILE_BYTES) {
       message = `「${f.name}」超过 10 MB`;
       continue;
     }
@@ -47,7 +37,7 @@ export async function uploadFiles(
       if (p.imageOnly) body.set('imageOnly', 'true');
       const res = await fetch('/api/v1/files', { method: 'POST', body });
       const data = await res.json().catch(() => ({}));
-      if (res.ok) p.added(data as UploadedFile);
+      if (res.ok) p.added(data as FileView);
       else message = data?.error?.fields?.file ?? data?.error?.message ?? '上传失败，请重试';
     } catch {
       message = '网络异常，上传失败，请重试';
