@@ -114,8 +114,8 @@ function chained(requirementId: string, head: RoomLogHead, list: RoomEventInput[
   return { appended, hashes: chainHashes(head.lastHash ?? GENESIS_HASH, appended) };
 }
 
-const eventRecords = (appended: RoomEvent[], hashes: string[]) =>
-  JSON.stringify(appended.map((e, i) => ({ seq: e.seq, type: e.type, audience: e.audience, payload: e.payload, hash: hashes[i] })));
+const eventRecord = (e: RoomEvent, hash: string) => ({ seq: e.seq, type: e.type, audience: e.audience, payload: e.payload, hash, at: e.at });
+const eventRecords = (appended: RoomEvent[], hashes: string[]) => JSON.stringify(appended.map((e, i) => eventRecord(e, hashes[i]!)));
 
 /** The unique violation of a bidder's client id in a round (PostgreSQL names the constraint `constraint_name`, PGlite `constraint`). */
 function clientIdTaken(e: unknown) {
@@ -135,13 +135,14 @@ export interface BidOffer {
 }
 
 /*
- * A bid's whole write as one statement, outside any transaction, on the state the bid was decided on
- * (rooms.repo.ts readBidState, read without locks): it locks the round while it is still open with the
- * same deadline (so a close waits for it, and it waits for a close, as under the locked path), then moves
- * the room's head only if it is still the one read, and appends the events and the offer only then.
- * Nothing is written when anything changed in between: the caller reads again.
+ * The write of one or more bids of a room as one statement, outside any transaction, on the state they
+ * were decided on (rooms.repo.ts readBidState, read without locks, or what this node's last write there
+ * left): it locks the round while it is still open with the same deadline (so a close waits for it, and
+ * it waits for a close, as under the locked path), then moves the room's head only if it is still the one
+ * the bids were decided on, and appends their events and offers only then. Nothing is written when
+ * anything changed in between, or when one of the offers reuses a client id: the caller decides again.
  */
-const APPEND_BID = `
+const APPEND_BIDS = `
   with round as (
     select id from price_rounds where id = $6::uuid and status = 'open' and closes_at = $7::timestamptz for update
   ), room as (
@@ -150,48 +151,69 @@ const APPEND_BID = `
     returning requirement_id
   ), appended as (
     insert into room_events (requirement_id, seq, type, audience, payload, created_at, hash)
-    select room.requirement_id, e.seq, e.type, array(select jsonb_array_elements_text(e.audience)), e.payload, $3::timestamptz, e.hash
-    from room, jsonb_to_recordset($8::jsonb) as e(seq bigint, type text, audience jsonb, payload jsonb, hash text)
+    select room.requirement_id, e.seq, e.type, array(select jsonb_array_elements_text(e.audience)), e.payload, e.at, e.hash
+    from room, jsonb_to_recordset($8::jsonb) as e(seq bigint, type text, audience jsonb, payload jsonb, hash text, at timestamptz)
     returning 1
-  ), offer as (
+  ), offers as (
     insert into round_offers (id, round_id, requirement_id, provider_id, submitted_by, price_fen, previous_price_fen, client_id, seq, created_at)
-    select $9::uuid, $6::uuid, room.requirement_id, $10::uuid, $11::uuid, $12::bigint, $13::bigint, $14::text, $5::bigint + 1, $3::timestamptz
-    from room
+    select o.id, $6::uuid, room.requirement_id, o.provider_id, o.submitted_by, o.price_fen, o.previous_price_fen, o.client_id, o.seq, o.at
+    from room, jsonb_to_recordset($9::jsonb)
+      as o(id uuid, provider_id uuid, submitted_by uuid, price_fen bigint, previous_price_fen bigint, client_id text, seq bigint, at timestamptz)
     returning 1
   )
-  select (select count(*) from room)::int as rooms, (select count(*) from appended)::int as appended, (select count(*) from offer)::int as offers`;
+  select (select count(*) from room)::int as rooms, (select count(*) from appended)::int as appended, (select count(*) from offers)::int as offers`;
+
+/** A bid as decided: its events (the bidder's acknowledgement first), its offer, and when it was decided. */
+export interface DecidedBid {
+  events: RoomEventInput[];
+  offer: BidOffer;
+  now: Date;
+}
 
 /**
- * Appends a bid's events and its offer in one statement without a transaction, if the room's head is
- * still `head` and the round still open with the deadline `closesAt`; returns the events as stored and
- * the room's new last hash, or undefined when something changed since the bid was decided or the client
- * id was already used in the round (nothing is written then).
+ * Appends bids (in order: each bid's events follow the previous bid's) and their offers in one statement
+ * without a transaction, if the room's head is still `head` and the round still open with the deadline
+ * `closesAt`. Returns each bid's events as stored and the room's new head, or undefined when something
+ * changed since the bids were decided or a client id was already used in the round (nothing is written).
  */
-export async function appendBid(
+export async function appendBids(
   q: DbOrTx,
   requirementId: string,
   head: RoomLogHead,
   round: { id: string; closesAt: Date },
-  events: RoomEventInput[],
-  offer: BidOffer,
-  now: Date,
-): Promise<{ events: RoomEvent[]; lastHash: string } | undefined> {
-  const { appended, hashes } = chained(requirementId, head, events, now);
-  const run = runStatement<{ rooms: number; appended: number; offers: number }>(q, APPEND_BID, [
-    head.seq + events.length,
-    hashes.at(-1)!,
-    now.toISOString(),
+  bids: DecidedBid[],
+): Promise<{ events: RoomEvent[][]; head: RoomLogHead } | undefined> {
+  const events: RoomEvent[][] = [];
+  const records: ReturnType<typeof eventRecord>[] = [];
+  const offers: Record<string, unknown>[] = [];
+  let at = head;
+  for (const bid of bids) {
+    const { appended, hashes } = chained(requirementId, at, bid.events, bid.now);
+    events.push(appended);
+    records.push(...appended.map((e, i) => eventRecord(e, hashes[i]!)));
+    const o = bid.offer;
+    offers.push({
+      id: o.id,
+      provider_id: o.providerId,
+      submitted_by: o.submittedBy,
+      price_fen: o.priceFen,
+      previous_price_fen: o.previousPriceFen,
+      client_id: o.clientId,
+      seq: appended[0]!.seq,
+      at: appended[0]!.at,
+    });
+    at = { seq: at.seq + appended.length, lastHash: hashes.at(-1)! };
+  }
+  const run = runStatement<{ rooms: number; appended: number; offers: number }>(q, APPEND_BIDS, [
+    at.seq,
+    at.lastHash,
+    bids.at(-1)!.now.toISOString(),
     requirementId,
     head.seq,
     round.id,
     round.closesAt.toISOString(),
-    eventRecords(appended, hashes),
-    offer.id,
-    offer.providerId,
-    offer.submittedBy,
-    offer.priceFen,
-    offer.previousPriceFen,
-    offer.clientId,
+    JSON.stringify(records),
+    JSON.stringify(offers),
   ]);
   // A client id this bidder already used in the round (a resend decided on a remembered state): nothing written.
   const [row] = await run.catch((e: unknown) => {
@@ -199,8 +221,9 @@ export async function appendBid(
     throw e;
   });
   if (!row || row.rooms === 0) return undefined;
-  if (row.appended !== events.length || row.offers !== 1) throw new Error(`room ${requirementId}: a bid appended ${row.appended} of ${events.length} events`);
-  return { events: appended, lastHash: hashes.at(-1)! };
+  if (row.appended !== records.length || row.offers !== bids.length)
+    throw new Error(`room ${requirementId}: ${bids.length} bids appended ${row.appended} of ${records.length} events and ${row.offers} offers`);
+  return { events, head: at };
 }
 
 /** Locks the room's row for the rest of the transaction (creating it on the room's first event) and reads its head. */

@@ -192,7 +192,7 @@ const BID_STATE_LOCKED = `${BID_STATE} for update of pr, tr`;
  * Everything a bid is decided on, read in one statement (one snapshot): the requirement's open round,
  * the room's log head, and the standings with whether this bidder already used this client id. With
  * `lock` (inside a transaction) the round's and the room's rows stay locked until it ends; without, a
- * bid's write checks that nothing changed since (room-log.ts appendBid). Undefined: no open round.
+ * bid's write checks that nothing changed since (room-log.ts appendBids). Undefined: no open round.
  */
 export async function readBidState(
   q: DbOrTx,

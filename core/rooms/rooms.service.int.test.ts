@@ -212,6 +212,46 @@ describe('second round', () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
   });
 
+  it('a burst of bids in one room is answered in arrival order: the accepted ones numbered in that order, a refused one in the middle changes nothing', async () => {
+    const { e, r, bidders, openingAt, ids } = await tender();
+    clock.set(openingAt);
+    await rooms().startRound(e.actor, r.id, { providerIds: ids, durationMinutes: 10 });
+    // A first bid leaves the room's state on this node; the burst then waits behind each other's writes.
+    await rooms().submitOffer(bidders[2]!.actor, r.id, { priceFen: 2_950_000, clientId: clientId() });
+    const plan: [number, number][] = [
+      [0, 1_900_000],
+      [1, 2_400_000],
+      [2, 2_900_000],
+      [0, 1_800_000],
+      [1, 2_450_000], // higher than its own 2,400,000 a moment before: refused
+      [2, 1_700_000],
+      [1, 1_600_000],
+      [0, 1_650_000],
+      [2, 1_500_000],
+    ];
+    const answers = await Promise.allSettled(plan.map(([b, priceFen]) => rooms().submitOffer(bidders[b]!.actor, r.id, { priceFen, clientId: clientId() })));
+    expect(answers[4]).toMatchObject({ status: 'rejected', reason: { code: 'PRICE_NOT_LOWER' } });
+    const accepted = answers.flatMap((a) => (a.status === 'fulfilled' ? [a.value] : []));
+    expect(accepted).toHaveLength(plan.length - 1);
+    // Numbered in arrival order, each ack's rank as the bids so far give it.
+    expect(accepted.map((a) => a.seq)).toEqual([...accepted.map((a) => a.seq)].sort((x, y) => x - y));
+    expect(accepted.map((a) => a.rank)).toEqual([1, 2, 3, 1, 1, 1, 2, 1]);
+    const offers = await p.db.select().from(roundOffers).where(eq(roundOffers.requirementId, r.id));
+    expect(offers).toHaveLength(accepted.length + 1);
+    for (const a of accepted) expect(offers.find((o) => o.id === a.offer.id)).toMatchObject({ seq: a.seq, priceFen: a.offer.priceFen });
+    const seqs = (await p.db.select({ seq: roomEvents.seq }).from(roomEvents).where(eq(roomEvents.requirementId, r.id)))
+      .map((x) => x.seq)
+      .sort((x, y) => x - y);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1));
+    expect(await rooms().verifyLog(e.actor, r.id)).toMatchObject({ ok: true });
+    // What the next bid is decided on is what a fresh read gives: a second node agrees on every rank.
+    for (const [i, b] of bidders.entries()) {
+      const s = await secondNode().snapshot(b.actor, r.id);
+      if (s.role !== 'provider') throw new Error('provider view expected');
+      expect(s.currentRound?.myRank).toBe([3, 2, 1][i]);
+    }
+  });
+
   it('two nodes bidding in one room: each decides on what its last bid left, reads again when the other moved the room on', async () => {
     const { e, r, bidders, openingAt, ids } = await tender();
     clock.set(openingAt);

@@ -14,7 +14,7 @@ import { OUTBOX_PREFIX, type JobQueue } from '../jobs/jobs.service';
 import type { Publisher } from '../shared/publisher';
 import { parseInput } from '../shared/validate';
 import {
-  appendBid,
+  appendBids,
   appendRoomEvents,
   audiencesOf,
   currentSeq,
@@ -28,6 +28,7 @@ import {
   type RoomLogHead,
   type RoomEvent,
   type RoomEventInput,
+  type DecidedBid,
 } from './room-log';
 import { checkStartRound, decideRevisedPrice, latestCloseAt, maxRevisedPriceFen, minDecreaseFen, roomPhase } from './rooms.machine';
 import * as repo from './rooms.repo';
@@ -84,6 +85,33 @@ export interface ChatReceipt {
   to: 'enterprise' | 'provider';
 }
 
+/** Bids of one room decided together and written in one statement, at most. */
+const BIDS_PER_WRITE = 50;
+
+/** A revised price as the bidder is answered: a new offer, or the first one again for a resend. */
+type Accepted = {
+  kind: 'bid' | 'replay';
+  offer: { id: string; priceFen: number; previousPriceFen: number; createdAt: Date };
+  round: PriceRoundRow;
+  rank: number | null;
+  seq: number;
+};
+
+/** A bid decided as accepted without moving the deadline: what it writes, and the standings after it. */
+type PlainBid = DecidedBid & { kind: 'bid'; offer: Accepted['offer']; round: PriceRoundRow; rank: number | null; standings: Map<string, repo.StandingRow> };
+
+const acceptedBid = (d: PlainBid, seq: number): Accepted => ({ kind: 'bid', offer: d.offer, round: d.round, rank: d.rank, seq });
+
+/** A bid waiting for its room on this node (rooms.service.ts inRoomOrder). */
+interface QueuedBid {
+  /** The bid decided on a state without writing; undefined unless it is a plain accepted bid. */
+  decide(state: repo.BidState): Promise<PlainBid | undefined>;
+  /** The bid decided and written on its own: a fresh read, a guarded write, else the locked path. */
+  alone(): Promise<Accepted>;
+  resolve(result: Accepted): void;
+  reject(error: unknown): void;
+}
+
 /**
  * Live bidding rooms (待标室, 竞价室, 二次竞价) of competitive requirements, and the receipts of live
  * chat. Every accepted bid is committed with its room event before it is acknowledged; phase changes
@@ -117,23 +145,73 @@ export function createRoomService(deps: RoomDeps) {
   const standings = repo.loadStandings;
 
   /**
-   * Runs `work` after every earlier call with the same key has finished (this process only): the bids of
-   * one room, decided one after another on this node instead of racing to the room's head.
-   */
-  const queues = new Map<string, Promise<unknown>>();
-
-  /**
-   * Per room, the state its last bid on this node left (round, log head, standings): the next bid is
-   * decided on it without reading, and its write applies only if the room's head is still that one
-   * (anything else in the room, on any node, moves the head: then it reads). At most 2,000 rooms.
+   * Per room, the state its last bids on this node left (round, log head, standings): the next bids are
+   * decided on it without reading, and their write applies only if the room's head is still that one
+   * (anything else in the room, on any node, moves the head: then they read). At most 2,000 rooms.
    */
   const lastBids = new Map<string, repo.BidState>();
-  function inRoomOrder<T>(key: string, work: () => Promise<T>): Promise<T> {
-    const run = (queues.get(key) ?? Promise.resolve()).then(work, work);
-    const tail = run.catch(() => undefined);
-    queues.set(key, tail);
-    void tail.then(() => queues.get(key) === tail && queues.delete(key));
-    return run;
+  const remember = (key: string, state: repo.BidState) => {
+    lastBids.delete(key);
+    lastBids.set(key, state);
+    if (lastBids.size > 2000) lastBids.delete(lastBids.keys().next().value!);
+  };
+
+  /**
+   * Per room, the bids waiting on this node, in arrival order. They are taken one after another (at the
+   * same time they would only make each other read again), and those that arrived while the room's last
+   * write was under way go together: decided one after another on the state that write left, and written
+   * in one statement (room-log.ts appendBids). A burst of bids in one room then costs one round trip to
+   * the database, not one each.
+   */
+  const waiting = new Map<string, QueuedBid[]>();
+  function inRoomOrder(key: string, bid: Pick<QueuedBid, 'decide' | 'alone'>): Promise<Accepted> {
+    return new Promise<Accepted>((resolve, reject) => {
+      const list = waiting.get(key);
+      if (list) return void list.push({ ...bid, resolve, reject });
+      const fresh = [{ ...bid, resolve, reject }];
+      waiting.set(key, fresh);
+      void drainRoom(key, fresh);
+    });
+  }
+
+  /** Settles a room's waiting bids until none is left; every bid taken is answered, whatever fails. */
+  async function drainRoom(key: string, list: QueuedBid[]) {
+    while (list.length) {
+      const remembered = lastBids.get(key);
+      lastBids.delete(key);
+      const together = remembered ? await decideTogether(remembered, list) : [];
+      if (!together.length) {
+        const bid = list.shift()!;
+        await bid.alone().then(bid.resolve, bid.reject);
+        continue;
+      }
+      const written = await appendBids(db, remembered!.r.id, remembered!.head, remembered!.round, together).catch((e: unknown) => {
+        for (const bid of list.splice(0, together.length)) bid.reject(e);
+        return null;
+      });
+      // null: refused above. Undefined: nothing written (another node's bid, a close, a reused client id), the first of them reads again.
+      if (!written) continue;
+      const taken = list.splice(0, together.length);
+      remember(key, { ...remembered!, head: written.head, standings: together.at(-1)!.standings });
+      await publishRoomEvents(publisher, written.events.flat()).then(
+        () => taken.forEach((bid, i) => bid.resolve(acceptedBid(together[i]!, written.events[i]![0]!.seq))),
+        (e: unknown) => taken.forEach((bid) => bid.reject(e)),
+      );
+    }
+    waiting.delete(key);
+  }
+
+  /** The longest prefix of the waiting bids that are plain accepted bids on `state`, each decided on the state the previous one left. */
+  async function decideTogether(state: repo.BidState, list: QueuedBid[]): Promise<PlainBid[]> {
+    const out: PlainBid[] = [];
+    let standings = state.standings;
+    for (const bid of list.slice(0, BIDS_PER_WRITE)) {
+      const d = await bid.decide({ ...state, standings }).catch(() => undefined);
+      if (!d) break;
+      out.push(d);
+      standings = d.standings;
+    }
+    return out;
   }
 
   const timing = () => settings.get('rooms.timing');
@@ -434,12 +512,14 @@ export function createRoomService(deps: RoomDeps) {
      * ROUND_CLOSED (no open round, or the server clock is past its deadline), FORBIDDEN (not in
      * this round), VALIDATION (not low enough: see decideRevisedPrice).
      *
-     * Two statements and no transaction in the usual case: one read of everything the bid is decided
-     * on (round, log head, standings: one snapshot), then one write that appends the events and the
-     * offer only if the room's head and the round are still as read (room-log.ts appendBid); when they
-     * are not, another bid came first and this one is decided again on the new state. A bid that moves
-     * the deadline, or one that lost that race three times, takes the locked path: a transaction that
-     * locks the round and the room first. Either way bids of one room are decided one after another.
+     * At most two statements and no transaction in the usual case: one read of everything the bid is
+     * decided on (round, log head, standings: one snapshot), skipped when this node's last write in the
+     * room left that state, then one write that appends the events and the offer only if the room's head
+     * and the round are still as decided on (room-log.ts appendBids); when they are not, another bid came
+     * first and this one is decided again on a fresh read. A bid that moves the deadline, or one that lost
+     * that race three times, takes the locked path: a transaction that locks the round and the room
+     * first. Either way bids of one room are decided one after another, in the order they arrived; those
+     * that queued behind a write are written together by the next one (inRoomOrder).
      */
     async submitOffer(actor: Actor | null, requirementId: string, raw: unknown) {
       const a = requireActor(actor);
@@ -473,8 +553,9 @@ export function createRoomService(deps: RoomDeps) {
         const roundLowestFen = Math.min(...round.participantIds.map((pid) => all.get(pid)?.priceFen ?? Infinity));
         const decision = decideRevisedPrice(round, { providerId: orgId, priceFen: input.priceFen, previousFen, roundLowestFen }, now);
         const next = decision.extended ? { ...round, closesAt: decision.closesAt, extensions: decision.extensions } : round;
-        all.set(orgId, { ...mine, priceFen: input.priceFen, at: now });
-        const ranks = participantRanks(next, all);
+        // The standings after this bid (what a read would give once it is written): a copy, the state stays as read.
+        const after = new Map(all).set(orgId, { ...mine, priceFen: input.priceFen, at: now, offersInOpenRound: mine.offersInOpenRound + 1, replay: false });
+        const ranks = participantRanks(next, after);
         // The bidder's own acknowledgement first: its sequence number is stored with the offer.
         // Other participants hear only when their rank moved (never a rival's price or name).
         const events: RoomEventInput[] = [
@@ -529,14 +610,7 @@ export function createRoomService(deps: RoomDeps) {
           clientId: input.clientId,
           createdAt: now,
         };
-        return { kind: 'bid' as const, offer, round: next, rank: ranks.get(orgId) ?? null, events, extended: decision.extended, now };
-      };
-      type Accepted = {
-        kind: 'bid' | 'replay';
-        offer: { id: string; priceFen: number; previousPriceFen: number; createdAt: Date };
-        round: PriceRoundRow;
-        rank: number | null;
-        seq: number;
+        return { kind: 'bid' as const, offer, round: next, rank: ranks.get(orgId) ?? null, events, extended: decision.extended, now, standings: after };
       };
 
       /** The locked path: the round and the room locked first, so no other bid or close comes between. */
@@ -564,46 +638,43 @@ export function createRoomService(deps: RoomDeps) {
         return result;
       };
 
-      // Bids of one room on this node wait for each other: they would only make each other read again.
+      // Bids of one room on this node wait for each other, and go together when they can (inRoomOrder).
       const key = requirementId.toLowerCase();
-      return inRoomOrder(key, async () => {
-        let result: Accepted | undefined;
-        for (let attempt = 0; attempt < 3 && !result; attempt++) {
-          // The state this node's last bid in the room left, else read: the write checks it is still current.
-          const remembered = attempt === 0 ? lastBids.get(key) : undefined;
-          const state = remembered ?? (await repo.readBidState(db, requirementId, resend, false));
-          lastBids.delete(key);
-          // A remembered state knows nothing of resends: a bid it refuses is decided again on a fresh read.
-          const d = remembered ? await decide(state, db).catch(() => undefined) : await decide(state, db);
-          if (!d) continue;
-          if (d.kind === 'replay') result = d;
-          else if (d.extended) break;
-          else {
-            const written = await appendBid(db, state!.r.id, state!.head, state!.round, d.events, d.offer, d.now);
+      const result = await inRoomOrder(key, {
+        // On a remembered state: only a plain accepted bid goes with others; anything else is decided alone.
+        decide: async (state) => {
+          const d = await decide(state, db);
+          return d.kind === 'bid' && !d.extended ? d : undefined;
+        },
+        // On a fresh read, written if nothing changed since; a bid that moves the deadline, or that lost
+        // the race to another node three times, takes the locked path.
+        alone: async () => {
+          for (let attempt = 0; attempt < 3; attempt++) {
+            const state = await repo.readBidState(db, requirementId, resend, false);
+            const d = await decide(state, db);
+            if (d.kind === 'replay') return d;
+            if (d.extended) break;
+            const written = await appendBids(db, state!.r.id, state!.head, state!.round, [d]);
             if (written) {
-              await publishRoomEvents(publisher, written.events);
-              result = { ...d, seq: written.events[0]!.seq };
-              // What a read would give now: decide() set this bidder's price; it made one offer more.
-              const mine = state!.standings.get(d.offer.providerId)!;
-              state!.standings.set(d.offer.providerId, { ...mine, offersInOpenRound: mine.offersInOpenRound + 1, replay: false });
-              lastBids.set(key, { ...state!, head: { seq: state!.head.seq + written.events.length, lastHash: written.lastHash } });
-              if (lastBids.size > 2000) lastBids.delete(lastBids.keys().next().value!);
+              remember(key, { ...state!, head: written.head, standings: d.standings });
+              await publishRoomEvents(publisher, written.events[0]!);
+              return acceptedBid(d, written.events[0]![0]!.seq);
             }
           }
-        }
-        result ??= await locked();
-        return {
-          offer: { id: result.offer.id, priceFen: result.offer.priceFen, previousPriceFen: result.offer.previousPriceFen, at: result.offer.createdAt },
-          roundId: result.round.id,
-          rank: result.rank,
-          participantCount: result.round.participantIds.length,
-          closesAt: result.round.closesAt,
-          maxPriceFen: maxRevisedPriceFen(result.offer.priceFen, result.round),
-          seq: result.seq,
-          replayed: result.kind === 'replay',
-          serverTime: clock.now().toISOString(),
-        };
+          return locked();
+        },
       });
+      return {
+        offer: { id: result.offer.id, priceFen: result.offer.priceFen, previousPriceFen: result.offer.previousPriceFen, at: result.offer.createdAt },
+        roundId: result.round.id,
+        rank: result.rank,
+        participantCount: result.round.participantIds.length,
+        closesAt: result.round.closesAt,
+        maxPriceFen: maxRevisedPriceFen(result.offer.priceFen, result.round),
+        seq: result.seq,
+        replayed: result.kind === 'replay',
+        serverTime: clock.now().toISOString(),
+      };
     },
 
     /**

@@ -35,6 +35,19 @@ function presenceAmong(present: FetchedSocket[], requirementId: string): RoomPre
   return { requirementId, enterprisePresent, onlineProviderIds };
 }
 
+/** Sockets by the bidding rooms they are members of (a socket in two rooms is in both lists). */
+function byRoom<S extends { data: { rooms?: Record<string, unknown> } }>(sockets: S[]) {
+  const rooms = new Map<string, S[]>();
+  for (const s of sockets) {
+    for (const id of Object.keys(s.data.rooms ?? {})) {
+      const list = rooms.get(id);
+      if (list) list.push(s);
+      else rooms.set(id, [s]);
+    }
+  }
+  return rooms;
+}
+
 /** Who is present in a bidding room, across nodes: the enterprise, and which bidders are online. */
 async function presenceOf(io: BangfuIo, requirementId: string) {
   const present = await socketsIn(io, roomChannels.all(requirementId));
@@ -70,21 +83,23 @@ export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
     if (running) return;
     running = true;
     try {
-      const local = await io.local.fetchSockets();
-      const rooms = new Set(local.flatMap((s) => Object.keys(s.data.rooms ?? {})));
-      for (const key of last.keys()) if (!rooms.has(key)) last.delete(key);
-      if (!rooms.size) return;
-      const everyone = await socketsIn(
-        io,
-        [...rooms].map((id) => roomChannels.all(id)),
+      const local = byRoom(await io.local.fetchSockets());
+      for (const key of last.keys()) if (!local.has(key)) last.delete(key);
+      if (!local.size) return;
+      // Each socket looked at once (not once per room): thousands of sockets in hundreds of rooms.
+      const everyone = byRoom(
+        await socketsIn(
+          io,
+          [...local.keys()].map((id) => roomChannels.all(id)),
+        ),
       );
-      for (const requirementId of rooms) {
-        const full = presenceAmong(everyone, requirementId);
+      for (const [requirementId, here] of local) {
+        const full = presenceAmong(everyone.get(requirementId) ?? [], requirementId);
         const fingerprint = JSON.stringify(full);
         if (last.get(requirementId) === fingerprint) continue;
         last.set(requirementId, fingerprint);
         io.local.to([roomChannels.enterprise(requirementId), roomChannels.operators(requirementId)]).emit('room:presence', full);
-        for (const s of local) {
+        for (const s of here) {
           if (s.data.rooms?.[requirementId]?.role === 'provider') s.emit('room:presence', { requirementId, enterprisePresent: full.enterprisePresent });
         }
       }
