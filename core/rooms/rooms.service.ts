@@ -104,6 +104,8 @@ const acceptedBid = (d: PlainBid, seq: number): Accepted => ({ kind: 'bid', offe
 
 /** A bid waiting for its room on this node (rooms.service.ts inRoomOrder). */
 interface QueuedBid {
+  /** The room's state as committed, with this bid's resend check. */
+  read(): Promise<repo.BidState | undefined>;
   /** The bid decided on a state without writing; undefined unless it is a plain accepted bid. */
   decide(state: repo.BidState): Promise<PlainBid | undefined>;
   /** The bid decided and written on its own: a fresh read, a guarded write, else the locked path. */
@@ -164,7 +166,7 @@ export function createRoomService(deps: RoomDeps) {
    * the database, not one each.
    */
   const waiting = new Map<string, QueuedBid[]>();
-  function inRoomOrder(key: string, bid: Pick<QueuedBid, 'decide' | 'alone'>): Promise<Accepted> {
+  function inRoomOrder(key: string, bid: Pick<QueuedBid, 'read' | 'decide' | 'alone'>): Promise<Accepted> {
     return new Promise<Accepted>((resolve, reject) => {
       const list = waiting.get(key);
       if (list) return void list.push({ ...bid, resolve, reject });
@@ -176,23 +178,30 @@ export function createRoomService(deps: RoomDeps) {
 
   /** Settles a room's waiting bids until none is left; every bid taken is answered, whatever fails. */
   async function drainRoom(key: string, list: QueuedBid[]) {
+    let misses = 0;
     while (list.length) {
+      // What this node's last write left, else a fresh read. After two misses in a row (another node keeps
+      // moving the room on) the first bid goes alone, which ends on the locked path if it must.
       const remembered = lastBids.get(key);
       lastBids.delete(key);
-      const together = remembered ? await decideTogether(remembered, list) : [];
+      const state = misses < 2 ? (remembered ?? (await list[0]!.read().catch(() => undefined))) : undefined;
+      const together = state ? await decideTogether(state, list) : [];
       if (!together.length) {
+        misses = 0;
         const bid = list.shift()!;
         await bid.alone().then(bid.resolve, bid.reject);
         continue;
       }
-      const written = await appendBids(db, remembered!.r.id, remembered!.head, remembered!.round, together).catch((e: unknown) => {
+      const written = await appendBids(db, state!.r.id, state!.head, state!.round, together).catch((e: unknown) => {
         for (const bid of list.splice(0, together.length)) bid.reject(e);
         return null;
       });
-      // null: refused above. Undefined: nothing written (another node's bid, a close, a reused client id), the first of them reads again.
+      // Undefined: nothing written (another node's bid, a close, a reused client id), decided again on a fresh read.
+      if (written === undefined) misses++;
       if (!written) continue;
+      misses = 0;
       const taken = list.splice(0, together.length);
-      remember(key, { ...remembered!, head: written.head, standings: together.at(-1)!.standings });
+      remember(key, { ...state!, head: written.head, standings: together.at(-1)!.standings });
       await publishRoomEvents(publisher, written.events.flat()).then(
         () => taken.forEach((bid, i) => bid.resolve(acceptedBid(together[i]!, written.events[i]![0]!.seq))),
         (e: unknown) => taken.forEach((bid) => bid.reject(e)),
@@ -641,7 +650,8 @@ export function createRoomService(deps: RoomDeps) {
       // Bids of one room on this node wait for each other, and go together when they can (inRoomOrder).
       const key = requirementId.toLowerCase();
       const result = await inRoomOrder(key, {
-        // On a remembered state: only a plain accepted bid goes with others; anything else is decided alone.
+        read: () => repo.readBidState(db, requirementId, resend, false),
+        // Only a plain accepted bid goes with others; anything else (a refusal, a resend, a deadline moved) is decided alone.
         decide: async (state) => {
           const d = await decide(state, db);
           return d.kind === 'bid' && !d.extended ? d : undefined;
