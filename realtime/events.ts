@@ -1,6 +1,8 @@
 /** The typed socket.io contract shared by the server and the browser. */
 import type { Actor } from '../core/shared/actor';
 import type { Publication } from '../core/shared/publisher';
+import type { ErrorBody } from '../core/shared/app-error';
+import type { RoomService } from '../core/rooms/rooms.service';
 import type { RoomSnapshot, TypedRoomEvent } from '../core/rooms/rooms.schema';
 import type { NegotiationMessageView } from '../core/tenders/tenders.schema';
 import type { z } from 'zod';
@@ -138,10 +140,26 @@ export interface ClientToServerEvents {
 }
 
 /** Between realtime nodes: publications each node delivers to its own sockets (realtime/sockets/io.ts). */
+/** A bid handed to the node that owns its room (realtime/sockets/bid-owners.ts), and that node's answer. */
+export interface ForwardedBid {
+  owner: string;
+  actor: Actor;
+  requirementId: string;
+  input: { priceFen: unknown; clientId: unknown };
+}
+export type ForwardedAnswer = { ok: true; data: Awaited<ReturnType<RoomService['submitOffer']>> } | { ok: false; error: ErrorBody } | null;
+
+/** Per bidding room, who of one node's sockets is there: whether the enterprise is, and which bidders. */
+export type PresenceSummary = Record<string, { enterprise: boolean; providers: string[] }>;
+
 export interface InterServerEvents {
   'publish:batch': (items: Publication[]) => void;
   /** A room's presence as a node just announced it (each node remembers it: rooms.handlers.ts). */
   'presence:seen': (full: RoomPresencePayload) => void;
+  /** Asks the other nodes who of their sockets is in these rooms (rooms.handlers.ts refreshPresence). */
+  'presence:query': (requirementIds: string[], answer: (summary: PresenceSummary) => void) => void;
+  /** A bid handed to the node that owns its room, answered by that node (null from the others: bid-owners.ts). */
+  'bid:forward': (bid: ForwardedBid, answer: (a: ForwardedAnswer) => void) => void;
 }
 
 export interface RoomMembership {

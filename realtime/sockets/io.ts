@@ -7,8 +7,9 @@ import { SESSION_COOKIE } from '../api/context';
 import { FOREIGN_ORIGIN_MESSAGE, isAllowedSocketOrigin } from './origin';
 import { logger } from '../../core/shared/logger';
 import { failSoftly, publishSafely, watchRedis } from '../../core/shared/redis';
-import { refreshPresence, rememberPresence, socketsIn } from './rooms.handlers';
+import { localPresence, refreshPresence, rememberPresence, socketsIn } from './rooms.handlers';
 import { EDGE_LIST } from '../contexts';
+import { bidOwners, roomBidOwners } from './bid-owners';
 import type { Publication } from '../../core/shared/publisher';
 
 export type BangfuIo = Server<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
@@ -87,6 +88,8 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
   // Services ask whether someone watches a room (an offline chat recipient gets a site message).
   platform.presence.current = { isWatched: async (room) => (await socketsIn(io, room)).length > 0 };
   const stopPresence = refreshPresence(io, opts.presenceRefreshMs);
+  const owners = roomBidOwners(io, platform);
+  bidOwners.set(io, owners);
 
   // Services publish in-process; this node forwards to the room (the adapter reaches other nodes).
   // A batch (a bid's room events) is delivered to this node's sockets and sent to the other nodes as one
@@ -97,6 +100,7 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
   if (platform.redis) {
     io.on('publish:batch', deliverLocally);
     io.on('presence:seen', (full) => rememberPresence(io, full));
+    io.on('presence:query', (requirementIds, answer) => void localPresence(io, requirementIds).then(answer, () => answer({})));
   }
   const unsubscribe = platform.publisher.subscribe(
     (room, event, payload) => {
@@ -113,6 +117,7 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
     async close() {
       unsubscribe();
       stopPresence();
+      owners.stop();
       await new Promise<void>((r) => io.close(() => r()));
       for (const c of redisClients) c.disconnect();
     },

@@ -6,8 +6,20 @@ import { JoinRoomInput, ThreadRef } from '../../core/rooms/rooms.schema';
 import { AppError, isAppError, toErrorBody } from '../../core/shared/app-error';
 import { logger } from '../../core/shared/logger';
 import { parseInput } from '../../core/shared/validate';
-import type { Ack, AckResult, ClientToServerEvents, InterServerEvents, RoomPresencePayload, Sendable, ServerToClientEvents, SocketData } from '../events';
+import type {
+  Ack,
+  AckResult,
+  ClientToServerEvents,
+  InterServerEvents,
+  PresenceSummary,
+  RoomMembership,
+  RoomPresencePayload,
+  Sendable,
+  ServerToClientEvents,
+  SocketData,
+} from '../events';
 import type { BangfuIo } from './io';
+import { answersOfOtherNodes, bidOwners } from './bid-owners';
 
 type BangfuSocket = Socket<ClientToServerEvents, ServerToClientEvents, InterServerEvents, SocketData>;
 
@@ -70,11 +82,36 @@ export function rememberPresence(io: BangfuIo, full: RoomPresencePayload) {
   told(io).set(full.requirementId, JSON.stringify(full));
 }
 
+/** Per room of `requirementIds`, who of `sockets` is there (rooms where nobody is are left out). */
+function summarize(sockets: Map<string, { data: SocketData }[]>, requirementIds: Iterable<string>): PresenceSummary {
+  const out: PresenceSummary = {};
+  for (const id of requirementIds) {
+    const roles = (sockets.get(id) ?? []).map((s) => s.data.rooms?.[id]).filter((m): m is RoomMembership => Boolean(m));
+    if (!roles.length) continue;
+    out[id] = {
+      enterprise: roles.some((m) => m.role === 'enterprise'),
+      providers: [...new Set(roles.filter((m) => m.role === 'provider').map((m) => m.orgId!))],
+    };
+  }
+  return out;
+}
+
+/** This node's answer to another's presence question: who of its own sockets is in those rooms. */
+export async function localPresence(io: BangfuIo, requirementIds: unknown): Promise<PresenceSummary> {
+  if (!Array.isArray(requirementIds)) return {};
+  return summarize(
+    byRoom(await io.local.fetchSockets()),
+    requirementIds.filter((id): id is string => typeof id === 'string'),
+  );
+}
+
 /**
  * Keeps presence true when a node dies: its sockets never say goodbye, so every `intervalMs` each node
  * recomputes presence (across the nodes still alive) for the rooms its own sockets are in, and tells
  * its own sockets when it changed. One question to the other nodes for all those rooms together, not
- * one per room. Returns the stop function.
+ * one per room, answered with who is there per room (not with every socket: with thousands of sockets
+ * that answer took each node tens of milliseconds to write and to read). While Redis is unreachable
+ * the other nodes cannot answer, and this node counts its own sockets only. Returns the stop function.
  */
 export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
   const last = told(io);
@@ -86,15 +123,15 @@ export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
       const local = byRoom(await io.local.fetchSockets());
       for (const key of last.keys()) if (!local.has(key)) last.delete(key);
       if (!local.size) return;
-      // Each socket looked at once (not once per room): thousands of sockets in hundreds of rooms.
-      const everyone = byRoom(
-        await socketsIn(
-          io,
-          [...local.keys()].map((id) => roomChannels.all(id)),
-        ),
-      );
+      const others = await answersOfOtherNodes<PresenceSummary>(io.serverSideEmitWithAck('presence:query', [...local.keys()]));
+      const summaries = [summarize(local, local.keys()), ...others];
       for (const [requirementId, here] of local) {
-        const full = presenceAmong(everyone.get(requirementId) ?? [], requirementId);
+        const parts = summaries.map((s) => s?.[requirementId]).filter((x) => x !== undefined);
+        const full: RoomPresencePayload = {
+          requirementId,
+          enterprisePresent: parts.some((x) => x.enterprise),
+          onlineProviderIds: [...new Set(parts.flatMap((x) => x.providers))].sort(),
+        };
         const fingerprint = JSON.stringify(full);
         if (last.get(requirementId) === fingerprint) continue;
         last.set(requirementId, fingerprint);
@@ -214,7 +251,8 @@ export function registerRoomHandlers(io: BangfuIo, socket: BangfuSocket, platfor
     handle(ack, async () => {
       const { requirementId } = parseInput(RoomRef, raw);
       const { priceFen, clientId } = (raw ?? {}) as { priceFen?: unknown; clientId?: unknown };
-      return rooms.submitOffer(actor(), requirementId, { priceFen, clientId });
+      // On the node that owns the room when there are several (bid-owners.ts).
+      return (bidOwners.get(io) ?? rooms).submitOffer(actor(), requirementId, { priceFen, clientId });
     }),
   );
 

@@ -1,8 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
 import type { Socket } from 'socket.io-client';
-import { priceRounds, roomEvents, siteMessages } from '../../db/schema';
+import { priceRounds, roomEvents, roundOffers, siteMessages } from '../../db/schema';
 import { createPlatform, type Platform } from '../../core/platform/platform';
 import { loadConfig } from '../../core/shared/config';
 import { MINUTE } from '../../core/shared/clock';
@@ -230,6 +230,51 @@ describe('bidding room over socket.io (one node)', () => {
 });
 
 describe.runIf(Boolean(process.env.REDIS_URL))('bidding room across two realtime nodes joined by Redis', () => {
+  it("a room's bids are decided on one node, its owner: bids that reach the other node are handed over and answered as if decided there", async () => {
+    // A prefix of their own: the nodes of other tests on this Redis are not in this pair.
+    const config = loadConfig({
+      NODE_ENV: 'test',
+      REDIS_URL: process.env.REDIS_URL,
+      REDIS_PREFIX: `t-${randomUUID().slice(0, 8)}:`,
+      APP_SECRET: 'test-secret-0123456789',
+      SEED_DEMO: 'false',
+      SESSION_IDLE_MINUTES: String(30 * 24 * 60),
+    });
+    const key = `test-deadlines-${randomUUID()}`;
+    const nodes = [
+      await createPlatform(config, { dbHandle: p.dbHandle, migrate: false, clock, timerKey: key, rateLimitPrefix: `t-${randomUUID()}` }),
+      await createPlatform(config, { dbHandle: p.dbHandle, migrate: false, clock, timerKey: key, rateLimitPrefix: `t-${randomUUID()}` }),
+    ];
+    const apps = nodes.map((x) => createApplication(x, { role: 'realtime' }));
+    try {
+      const urls = await Promise.all(apps.map(async (a) => `http://127.0.0.1:${await a.listen(0, '127.0.0.1')}`));
+      const decided = nodes.map((x) => vi.spyOn(x.services.rooms, 'submitOffer'));
+      // Each node says it is alive every 2 s: after one beat each knows the other.
+      await settle(2300);
+      const t = await tender(nodes[0]);
+      clock.set(t.openingAt);
+      const se = await client(urls[0]!, { token: t.e.token });
+      const sockets = await Promise.all(t.bidders.map((b, i) => client(urls[i % 2]!, { token: b.token })));
+      for (const s of [se, ...sockets]) expect((await ack(s, 'room:join', { requirementId: t.r.id })).ok).toBe(true);
+      expect((await ack(se, 'round:start', { requirementId: t.r.id, providerIds: t.ids, durationMinutes: 10 })).ok).toBe(true);
+      const acks = await Promise.all(
+        sockets.map((s, i) => ack(s, 'bid:submit', { requirementId: t.r.id, priceFen: 1_900_000 - i * 100_000, clientId: cid() })),
+      );
+      expect(acks.map((a) => a.ok)).toEqual([true, true, true]);
+      expect(new Set(acks.map((a) => a.data.seq)).size).toBe(3);
+      // Refusals come back from the owner as they would from any node.
+      const refused = await ack(sockets[1]!, 'bid:submit', { requirementId: t.r.id, priceFen: 2_900_000, clientId: cid() });
+      expect(refused).toMatchObject({ ok: false, error: { code: 'PRICE_NOT_LOWER' } });
+      const calls = decided.map((d) => d.mock.calls.length);
+      expect(calls.sort()).toEqual([0, 4]);
+      const offers = await p.db.select().from(roundOffers).where(eq(roundOffers.requirementId, t.r.id));
+      expect(offers.map((o) => o.id).sort()).toEqual(acks.map((a) => a.data.offer.id).sort());
+    } finally {
+      for (const a of apps) await a.close();
+      for (const x of nodes) await x.close();
+    }
+  });
+
   it('a bid sent to node B reaches the enterprise on node A; with node A killed mid-round the round still closes once, on time, on B', async () => {
     const config = loadConfig({
       NODE_ENV: 'test',
