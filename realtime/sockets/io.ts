@@ -87,7 +87,7 @@ export function attachSocketIo(httpServer: HttpServer, platform: Platform, opts:
 
   // Services ask whether someone watches a room (an offline chat recipient gets a site message).
   platform.presence.current = { isWatched: async (room) => (await socketsIn(io, room)).length > 0 };
-  const stopPresence = refreshPresence(io, opts.presenceRefreshMs);
+  const stopPresence = refreshPresence(io, opts.presenceRefreshMs, Boolean(platform.redis));
   const owners = roomBidOwners(io, platform);
   bidOwners.set(io, owners);
 

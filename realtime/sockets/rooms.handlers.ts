@@ -111,9 +111,10 @@ export async function localPresence(io: BangfuIo, requirementIds: unknown): Prom
  * its own sockets when it changed. One question to the other nodes for all those rooms together, not
  * one per room, answered with who is there per room (not with every socket: with thousands of sockets
  * that answer took each node tens of milliseconds to write and to read). While Redis is unreachable
- * the other nodes cannot answer, and this node counts its own sockets only. Returns the stop function.
+ * the other nodes cannot answer, and this node counts its own sockets only (as it does alone:
+ * `acrossNodes` false, without the Redis adapter). Returns the stop function.
  */
-export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
+export function refreshPresence(io: BangfuIo, intervalMs = 5000, acrossNodes = true) {
   const last = told(io);
   let running = false;
   const tick = async () => {
@@ -123,7 +124,7 @@ export function refreshPresence(io: BangfuIo, intervalMs = 5000) {
       const local = byRoom(await io.local.fetchSockets());
       for (const key of last.keys()) if (!local.has(key)) last.delete(key);
       if (!local.size) return;
-      const others = await answersOfOtherNodes<PresenceSummary>(io.serverSideEmitWithAck('presence:query', [...local.keys()]));
+      const others = acrossNodes ? await answersOfOtherNodes<PresenceSummary>(io.serverSideEmitWithAck('presence:query', [...local.keys()])) : [];
       const summaries = [summarize(local, local.keys()), ...others];
       for (const [requirementId, here] of local) {
         const parts = summaries.map((s) => s?.[requirementId]).filter((x) => x !== undefined);
