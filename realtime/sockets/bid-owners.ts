@@ -66,6 +66,7 @@ export function roomBidOwners(io: BangfuIo, platform: Platform) {
       .zadd(key, String(now), me)
       .zremrangebyscore(key, '-inf', String(now - GONE_MS))
       .zrange(key, '0', '-1')
+      .pexpire(key, 2 * GONE_MS) // gone with the last node, however it stopped
       .exec();
     const members = result?.[2]?.[1];
     if (Array.isArray(members)) alive = members.includes(me) ? (members as string[]) : [...(members as string[]), me];
