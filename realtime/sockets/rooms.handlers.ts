@@ -41,10 +41,17 @@ type FetchedSocket = Awaited<ReturnType<typeof socketsIn>>[number];
 
 /** Who of `present` is in a bidding room: the enterprise, and which bidders are online. */
 function presenceAmong(present: FetchedSocket[], requirementId: string): RoomPresencePayload {
-  const roles = present.map((s) => s.data.rooms?.[requirementId]).filter(Boolean);
-  const enterprisePresent = roles.some((m) => m!.role === 'enterprise');
-  const onlineProviderIds = [...new Set(roles.filter((m) => m!.role === 'provider').map((m) => m!.orgId!))].sort();
-  return { requirementId, enterprisePresent, onlineProviderIds };
+  return presenceFrom([summarize(byRoom(present), [requirementId])], requirementId);
+}
+
+/** A room's presence from what each node said of its own sockets (summarize). */
+function presenceFrom(summaries: PresenceSummary[], requirementId: string): RoomPresencePayload {
+  const parts = summaries.map((s) => s?.[requirementId]).filter((x) => x !== undefined);
+  return {
+    requirementId,
+    enterprisePresent: parts.some((x) => x.enterprise),
+    onlineProviderIds: [...new Set(parts.flatMap((x) => x.providers))].sort(),
+  };
 }
 
 /** Sockets by the bidding rooms they are members of (a socket in two rooms is in both lists). */
@@ -127,12 +134,7 @@ export function refreshPresence(io: BangfuIo, intervalMs = 5000, acrossNodes = t
       const others = acrossNodes ? await answersOfOtherNodes<PresenceSummary>(io.serverSideEmitWithAck('presence:query', [...local.keys()])) : [];
       const summaries = [summarize(local, local.keys()), ...others];
       for (const [requirementId, here] of local) {
-        const parts = summaries.map((s) => s?.[requirementId]).filter((x) => x !== undefined);
-        const full: RoomPresencePayload = {
-          requirementId,
-          enterprisePresent: parts.some((x) => x.enterprise),
-          onlineProviderIds: [...new Set(parts.flatMap((x) => x.providers))].sort(),
-        };
+        const full = presenceFrom(summaries, requirementId);
         const fingerprint = JSON.stringify(full);
         if (last.get(requirementId) === fingerprint) continue;
         last.set(requirementId, fingerprint);
